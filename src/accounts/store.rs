@@ -1,0 +1,518 @@
+//! Queries for people, their memberships of partnerships, invitations, password resets, sign-in
+//! attempts and API tokens.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::model::{Email, Role, secret_hash};
+use crate::args;
+use crate::calendar::display_time;
+use crate::store::{Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
+use crate::web::error::{AppError, AppResult};
+
+/// A person's account as others may see it (no secrets: this is also what the audit trail keeps).
+#[derive(Clone, Debug, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub is_system_admin: bool,
+    pub disabled: bool,
+    pub has_password: bool,
+    pub two_factor: bool,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+/// What signing in checks.
+pub struct Credentials {
+    pub password_hash: Option<String>,
+    pub totp_secret: Option<String>,
+    pub totp_pending_secret: Option<String>,
+    pub totp_last_step: i64,
+}
+
+const USER_COLS: &str = "u.id, u.email, u.name, u.is_system_admin, u.disabled, u.password_hash, u.totp_secret, u.totp_pending_secret, u.totp_last_step, u.version, u.updated_at, u.updated_by";
+
+fn user_from(r: &Row) -> StoreResult<User> {
+    Ok(User {
+        id: r.get("id")?,
+        email: r.get("email")?,
+        name: r.get("name")?,
+        is_system_admin: r.get("is_system_admin")?,
+        disabled: r.get("disabled")?,
+        has_password: r.get::<Option<String>>("password_hash")?.is_some(),
+        two_factor: r.get::<Option<String>>("totp_secret")?.is_some(),
+        version: r.get("version")?,
+        updated_at: r.get("updated_at")?,
+        updated_by: r.get("updated_by")?,
+    })
+}
+
+fn credentials_from(r: &Row) -> StoreResult<Credentials> {
+    Ok(Credentials {
+        password_hash: r.get("password_hash")?,
+        totp_secret: r.get("totp_secret")?,
+        totp_pending_secret: r.get("totp_pending_secret")?,
+        totp_last_step: r.get("totp_last_step")?,
+    })
+}
+
+pub async fn user_by_email(db: &Db, email: &str) -> StoreResult<Option<(User, Credentials)>> {
+    let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.email = $1");
+    match db.fetch_optional(crate::store::Sql::dynamic(sql), args![email]).await? {
+        Some(r) => Ok(Some((user_from(&r)?, credentials_from(&r)?))),
+        None => Ok(None),
+    }
+}
+
+pub async fn user_by_id(db: &Db, id: i64) -> StoreResult<Option<(User, Credentials)>> {
+    let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1");
+    match db.fetch_optional(crate::store::Sql::dynamic(sql), args![id]).await? {
+        Some(r) => Ok(Some((user_from(&r)?, credentials_from(&r)?))),
+        None => Ok(None),
+    }
+}
+
+/// A person's place in a partnership.
+#[derive(Clone, Debug, Serialize)]
+pub struct Membership {
+    pub id: i64,
+    pub partnership_id: i64,
+    pub partnership_name: String,
+    pub partnership_slug: String,
+    pub user_id: i64,
+    #[serde(serialize_with = "role_str")]
+    pub role: Role,
+    pub organisation: String,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+fn role_str<S: serde::Serializer>(r: &Role, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(r.as_str())
+}
+
+fn membership_from(r: &Row) -> StoreResult<Membership> {
+    let role: String = r.get("role")?;
+    Ok(Membership {
+        id: r.get("m_id")?,
+        partnership_id: r.get("partnership_id")?,
+        partnership_name: r.get("p_name")?,
+        partnership_slug: r.get("p_slug")?,
+        user_id: r.get("user_id")?,
+        role: Role::parse(&role).unwrap_or(Role::Practitioner),
+        organisation: r.get("organisation")?,
+        version: r.get("m_version")?,
+        updated_at: r.get("m_updated_at")?,
+        updated_by: r.get("m_updated_by")?,
+    })
+}
+
+const MEMBERSHIP_COLS: &str = "m.id AS m_id, m.partnership_id, p.name AS p_name, p.slug AS p_slug, m.user_id, m.role, m.organisation, m.version AS m_version, m.updated_at AS m_updated_at, m.updated_by AS m_updated_by";
+
+pub async fn memberships_of(db: &Db, user_id: i64) -> StoreResult<Vec<Membership>> {
+    let sql = format!(
+        "SELECT {MEMBERSHIP_COLS} FROM memberships m JOIN partnerships p ON p.id = m.partnership_id WHERE m.user_id = $1 ORDER BY p.name"
+    );
+    db.fetch_all(crate::store::Sql::dynamic(sql), args![user_id])
+        .await?
+        .iter()
+        .map(membership_from)
+        .collect()
+}
+
+/// Everyone in a partnership.
+pub async fn members_of(db: &Db, p: PartnershipId) -> StoreResult<Vec<(Membership, User)>> {
+    let sql = format!(
+        "SELECT {MEMBERSHIP_COLS}, {USER_COLS} FROM memberships m JOIN partnerships p ON p.id = m.partnership_id JOIN users u ON u.id = m.user_id WHERE m.partnership_id = $1 ORDER BY u.name"
+    );
+    db.fetch_all(crate::store::Sql::dynamic(sql), args![p])
+        .await?
+        .iter()
+        .map(|r| Ok((membership_from(r)?, user_from(r)?)))
+        .collect()
+}
+
+/// One membership, only within the partnership asked about: an id from another partnership is
+/// simply not found.
+pub async fn member(db: &Db, p: PartnershipId, membership_id: i64) -> StoreResult<Option<(Membership, User)>> {
+    let sql = format!(
+        "SELECT {MEMBERSHIP_COLS}, {USER_COLS} FROM memberships m JOIN partnerships p ON p.id = m.partnership_id JOIN users u ON u.id = m.user_id WHERE m.partnership_id = $1 AND m.id = $2"
+    );
+    match db
+        .fetch_optional(crate::store::Sql::dynamic(sql), args![p, membership_id])
+        .await?
+    {
+        Some(r) => Ok(Some((membership_from(&r)?, user_from(&r)?))),
+        None => Ok(None),
+    }
+}
+
+pub async fn create_user(
+    tx: &mut Tx<'_>,
+    email: &Email,
+    name: &str,
+    password_hash: Option<&str>,
+    is_system_admin: bool,
+) -> AppResult<i64> {
+    let now = tx.now();
+    let by = tx.actor().name.clone();
+    let after = serde_json::json!({"email": email.as_str(), "name": name, "is_system_admin": is_system_admin});
+    let id = tx
+        .insert(
+            "INSERT INTO users (email, name, password_hash, is_system_admin, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            args![email.as_str(), name, password_hash, is_system_admin, now, now, by],
+            None,
+            "user",
+            &format!("Account created for {}", email.as_str()),
+            &after,
+        )
+        .await
+        .map_err(|e| {
+            if e.unique_violation() {
+                AppError::Unprocessable("An account with that email address already exists".into())
+            } else {
+                e.into()
+            }
+        })?;
+    Ok(id)
+}
+
+pub async fn add_membership(
+    tx: &mut Tx<'_>,
+    p: PartnershipId,
+    user_id: i64,
+    role: Role,
+    organisation: &str,
+) -> AppResult<i64> {
+    let now = tx.now();
+    let by = tx.actor().name.clone();
+    let after = serde_json::json!({"user_id": user_id, "role": role.as_str(), "organisation": organisation});
+    tx.insert(
+        "INSERT INTO memberships (partnership_id, user_id, role, organisation, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        args![p, user_id, role.as_str(), organisation, now, now, by],
+        Some(p),
+        "membership",
+        &format!("Joined as {}", role.label()),
+        &after,
+    )
+    .await
+    .map_err(|e| {
+        if e.unique_violation() {
+            AppError::Unprocessable("That person is already in this partnership".into())
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// The message for an edit made on a stale copy.
+pub fn stale_message(by: &str, at: DateTime<Utc>) -> String {
+    format!(
+        "This was changed by {by} at {} while you were editing it. Review their change below, then make yours again.",
+        display_time(at)
+    )
+}
+
+/// Change a person's role, organisation and name in a partnership, refusing a stale copy.
+pub async fn update_member(
+    db: &Db,
+    tx: &mut Tx<'_>,
+    p: PartnershipId,
+    membership_id: i64,
+    expected_version: i64,
+    role: Role,
+    organisation: &str,
+) -> AppResult<()> {
+    let Some((before, _)) = member(db, p, membership_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    if before.version != expected_version {
+        return Err(AppError::Conflict(stale_message(&before.updated_by, before.updated_at)));
+    }
+    let mut after = before.clone();
+    after.role = role;
+    after.organisation = organisation.to_owned();
+    after.version += 1;
+    after.updated_at = tx.now();
+    after.updated_by = tx.actor().name.clone();
+    let n = tx
+        .update(
+            "UPDATE memberships SET role = $1, organisation = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE id = $5 AND partnership_id = $6 AND version = $7",
+            args![role.as_str(), organisation, after.updated_at, after.updated_by.as_str(), membership_id, p, expected_version],
+            &RecordRef::new(Some(p), "membership", membership_id),
+            &format!("Role or organisation changed for membership {membership_id}"),
+            &before,
+            &after,
+        )
+        .await?;
+    if n == 0 {
+        // Someone saved between our read and our write.
+        let (now, _) = member(db, p, membership_id).await?.ok_or(AppError::NotFound)?;
+        return Err(AppError::Conflict(stale_message(&now.updated_by, now.updated_at)));
+    }
+    Ok(())
+}
+
+pub async fn remove_member(db: &Db, tx: &mut Tx<'_>, p: PartnershipId, membership_id: i64) -> AppResult<()> {
+    let Some((before, user)) = member(db, p, membership_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    tx.delete(
+        "DELETE FROM memberships WHERE id = $1 AND partnership_id = $2",
+        args![membership_id, p],
+        &RecordRef::new(Some(p), "membership", membership_id),
+        &format!("{} removed from the partnership", user.name),
+        &before,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_password(tx: &mut Tx<'_>, user: &User, hash: &str) -> AppResult<()> {
+    let now = tx.now();
+    let by = tx.actor().name.clone();
+    tx.execute_plumbing(
+        "UPDATE users SET password_hash = $1, updated_at = $2, updated_by = $3, version = version + 1 WHERE id = $4",
+        args![hash, now, by, user.id],
+    )
+    .await?;
+    tx.event(
+        crate::store::Action::PasswordChanged,
+        &RecordRef::new(None, "user", user.id),
+        &format!("Password set for {}", user.email),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- sign-in attempts: counted in the database so limits hold across instances ----
+
+/// Failures allowed for one email address before it is locked for [`LOCKOUT`].
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCKOUT: Duration = Duration::minutes(15);
+/// Attempts allowed from one address in [`LOCKOUT`], whatever the account.
+pub const MAX_PER_ADDRESS: i64 = 30;
+
+pub async fn record_attempt(db: &Db, email: &str, ip: &str, succeeded: bool) -> StoreResult<()> {
+    db.execute(
+        "INSERT INTO sign_in_attempts (email, ip, at, succeeded) VALUES ($1, $2, $3, $4)",
+        args![email, ip, Utc::now(), succeeded],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Failed attempts for an email since its last success within the window.
+pub async fn recent_failures(db: &Db, email: &str) -> StoreResult<i64> {
+    let since = Utc::now() - LOCKOUT;
+    let last_ok: Option<DateTime<Utc>> = db
+        .fetch_optional(
+            "SELECT at FROM sign_in_attempts WHERE email = $1 AND succeeded = $2 AND at >= $3 ORDER BY at DESC LIMIT 1",
+            args![email, true, since],
+        )
+        .await?
+        .map(|r| r.get("at"))
+        .transpose()?;
+    let from = last_ok.map_or(since, |t| t.max(since));
+    db.fetch_one(
+        "SELECT COUNT(*) AS n FROM sign_in_attempts WHERE email = $1 AND succeeded = $2 AND at >= $3",
+        args![email, false, from],
+    )
+    .await?
+    .get("n")
+}
+
+pub async fn recent_attempts_from(db: &Db, ip: &str) -> StoreResult<i64> {
+    db.fetch_one(
+        "SELECT COUNT(*) AS n FROM sign_in_attempts WHERE ip = $1 AND succeeded = $2 AND at >= $3",
+        args![ip, false, Utc::now() - LOCKOUT],
+    )
+    .await?
+    .get("n")
+}
+
+// ---- invitations and password resets ----
+
+#[derive(Clone, Debug)]
+pub struct Invitation {
+    pub id: i64,
+    pub partnership_id: Option<i64>,
+    pub partnership_name: String,
+    pub email: String,
+    pub name: String,
+    pub role: Option<Role>,
+    pub organisation: String,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// Invitations last a week.
+pub const INVITATION_LIFE: Duration = Duration::days(7);
+
+#[allow(clippy::too_many_arguments)]
+pub async fn create_invitation(
+    tx: &mut Tx<'_>,
+    p: Option<PartnershipId>,
+    email: &Email,
+    name: &str,
+    role: Option<Role>,
+    organisation: &str,
+    token: &str,
+) -> AppResult<i64> {
+    let now = tx.now();
+    let invited_by = tx.actor().user_id;
+    let role_s = role.map_or("system-admin", Role::as_str);
+    let after = serde_json::json!({"email": email.as_str(), "name": name, "role": role_s, "organisation": organisation, "expires_at": now + INVITATION_LIFE});
+    Ok(tx
+        .insert(
+            "INSERT INTO invitations (partnership_id, email, name, role, organisation, token_hash, invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            args![p, email.as_str(), name, role_s, organisation, secret_hash(token), invited_by, now, now + INVITATION_LIFE],
+            p,
+            "invitation",
+            &format!("{} invited", email.as_str()),
+            &after,
+        )
+        .await?)
+}
+
+pub async fn invitation_by_token(db: &Db, token: &str) -> StoreResult<Option<Invitation>> {
+    let Some(r) = db
+        .fetch_optional(
+            "SELECT i.id, i.partnership_id, COALESCE(p.name, 'masa') AS p_name, i.email, i.name, i.role, i.organisation, i.expires_at, i.accepted_at FROM invitations i LEFT JOIN partnerships p ON p.id = i.partnership_id WHERE i.token_hash = $1",
+            args![secret_hash(token)],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let role: String = r.get("role")?;
+    Ok(Some(Invitation {
+        id: r.get("id")?,
+        partnership_id: r.get("partnership_id")?,
+        partnership_name: r.get("p_name")?,
+        email: r.get("email")?,
+        name: r.get("name")?,
+        role: Role::parse(&role),
+        organisation: r.get("organisation")?,
+        expires_at: r.get("expires_at")?,
+        accepted_at: r.get("accepted_at")?,
+    }))
+}
+
+/// Mark an invitation used; false when someone else used it first.
+pub async fn consume_invitation(tx: &mut Tx<'_>, id: i64) -> AppResult<bool> {
+    let now = tx.now();
+    Ok(tx
+        .execute_plumbing(
+            "UPDATE invitations SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
+            args![now, id],
+        )
+        .await?
+        == 1)
+}
+
+/// Reset links last an hour.
+pub const RESET_LIFE: Duration = Duration::hours(1);
+
+pub async fn create_reset(db: &Db, user_id: i64, token: &str) -> StoreResult<()> {
+    let now = Utc::now();
+    db.execute(
+        "INSERT INTO password_resets (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        args![user_id, secret_hash(token), now, now + RESET_LIFE],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The user a live reset token belongs to.
+pub async fn reset_user(db: &Db, token: &str) -> StoreResult<Option<(i64, i64)>> {
+    let r = db
+        .fetch_optional(
+            "SELECT id, user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            args![secret_hash(token), Utc::now()],
+        )
+        .await?;
+    r.map(|r| Ok((r.get("id")?, r.get("user_id")?))).transpose()
+}
+
+pub async fn consume_reset(tx: &mut Tx<'_>, id: i64) -> AppResult<bool> {
+    let now = tx.now();
+    Ok(tx
+        .execute_plumbing(
+            "UPDATE password_resets SET used_at = $1 WHERE id = $2 AND used_at IS NULL",
+            args![now, id],
+        )
+        .await?
+        == 1)
+}
+
+// ---- two-factor ----
+
+pub async fn set_pending_totp(db: &Db, user_id: i64, secret: &str) -> StoreResult<()> {
+    db.execute(
+        "UPDATE users SET totp_pending_secret = $1 WHERE id = $2",
+        args![secret, user_id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Turn on two-factor with the pending secret and store fresh recovery codes (hashed).
+pub async fn enable_totp(tx: &mut Tx<'_>, user: &User, secret: &str, step: u64, codes: &[String]) -> AppResult<()> {
+    tx.execute_plumbing(
+        "UPDATE users SET totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 WHERE id = $3",
+        args![secret, step as i64, user.id],
+    )
+    .await?;
+    tx.execute_plumbing("DELETE FROM recovery_codes WHERE user_id = $1", args![user.id])
+        .await?;
+    for c in codes {
+        tx.execute_plumbing(
+            "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)",
+            args![user.id, secret_hash(c)],
+        )
+        .await?;
+    }
+    tx.event(
+        crate::store::Action::TwoFactorEnabled,
+        &RecordRef::new(None, "user", user.id),
+        &format!("Two-factor authentication set up for {}", user.email),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Remember the step of an accepted code, refusing it if a newer one was used meanwhile.
+pub async fn accept_totp_step(db: &Db, user_id: i64, step: u64) -> StoreResult<bool> {
+    Ok(db
+        .execute(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
+            args![step as i64, user_id],
+        )
+        .await?
+        == 1)
+}
+
+/// Use a recovery code; true when it was valid and unused.
+pub async fn use_recovery_code(db: &Db, user_id: i64, code: &str) -> StoreResult<bool> {
+    Ok(db
+        .execute(
+            "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+            args![Utc::now(), user_id, secret_hash(code)],
+        )
+        .await?
+        >= 1)
+}
+
+pub async fn unused_recovery_codes(db: &Db, user_id: i64) -> StoreResult<i64> {
+    db.fetch_one(
+        "SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        args![user_id],
+    )
+    .await?
+    .get("n")
+}

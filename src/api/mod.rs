@@ -1,0 +1,180 @@
+//! The JSON API under /api/v1, for integrations. It takes personal API tokens only
+//! (`Authorization: Bearer masa_...`), never cookies, so it needs no CSRF token; each request
+//! acts as the token's owner in the token's partnership, with the same permissions as the pages.
+//! The OpenAPI document is generated from the handlers' annotations.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use serde::Serialize;
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::accounts::store::{self as accounts, Membership, User};
+use crate::app::{AppState, Route};
+use crate::audit::store::{self as audit, AuditEntry};
+use crate::web::error::{AppError, AppResult};
+use crate::web::permissions::Permission;
+use crate::web::viewer::Viewer;
+
+pub fn routes() -> Vec<Route> {
+    use Permission::*;
+    vec![
+        Route::get("/api/v1/openapi.json", Public, openapi_json),
+        Route::get("/api/v1/me", Account, me),
+        Route::get("/api/v1/people", ReadAll, people),
+        Route::get("/api/v1/people/{id}", ReadAll, person),
+        Route::get("/api/v1/audit", ReadAll, audit_entries),
+    ]
+}
+
+/// Recognise a bearer token and fill in the viewer. A missing or bad token leaves the viewer
+/// anonymous: public endpoints still answer, the rest say 401.
+pub async fn identify_token(st: &AppState, viewer: &mut Viewer, headers: &HeaderMap) -> Result<(), AppError> {
+    let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| t.starts_with("masa_") && t.len() < 100)
+    else {
+        return Ok(());
+    };
+    let Some((uid, pid)) = crate::accounts::tokens::token_owner(&st.db, token).await? else {
+        return Ok(());
+    };
+    let Some((user, _)) = accounts::user_by_id(&st.db, uid).await?.filter(|(u, _)| !u.disabled) else {
+        return Ok(());
+    };
+    let memberships = accounts::memberships_of(&st.db, uid).await?;
+    // The token works only while its owner is still in the partnership.
+    viewer.current = memberships.into_iter().find(|m| m.partnership_id == pid);
+    viewer.memberships = viewer.current.iter().cloned().collect();
+    viewer.user = Some(user);
+    viewer.api_token = Some(pid);
+    Ok(())
+}
+
+/// The signed-in person.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// The partnership the token works in.
+    pub partnership: Option<PartnershipRef>,
+    /// Role in that partnership: partnership-admin, scrutineer, member or practitioner.
+    pub role: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartnershipRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A person in the partnership.
+#[derive(Serialize, ToSchema)]
+pub struct Person {
+    /// The id of their membership of this partnership (used in /api/v1/people/{id}).
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub organisation: String,
+    pub two_factor: bool,
+    pub version: i64,
+}
+
+fn person_of(m: &Membership, u: &User) -> Person {
+    Person { id: m.id, user_id: u.id, name: u.name.clone(), email: u.email.clone(), role: m.role.as_str().to_owned(), organisation: m.organisation.clone(), two_factor: u.two_factor, version: m.version }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    pub total: i64,
+    pub entries: Vec<AuditEntry>,
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams, Default)]
+#[serde(default)]
+pub struct AuditQuery {
+    /// Only entries about this kind of record, such as membership or partnership.
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    /// Only entries by this user id.
+    pub person: Option<i64>,
+    /// From this date (YYYY-MM-DD), inclusive.
+    pub from: Option<chrono::NaiveDate>,
+    /// To this date (YYYY-MM-DD), inclusive.
+    pub to: Option<chrono::NaiveDate>,
+    /// At most this many (1 to 1000; 100 if not given).
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "The token's owner", body = Me), (status = 401, description = "No valid token")))]
+async fn me(viewer: Viewer) -> AppResult<Json<Me>> {
+    let u = viewer.user.clone().ok_or(AppError::Forbidden)?;
+    Ok(Json(Me {
+        id: u.id,
+        name: u.name,
+        email: u.email,
+        partnership: viewer.current.as_ref().map(|m| PartnershipRef { id: m.partnership_id, slug: m.partnership_slug.clone(), name: m.partnership_name.clone() }),
+        role: viewer.role().map(|r| r.as_str().to_owned()),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/people", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "Everyone in the partnership", body = [Person]), (status = 401, description = "No valid token"), (status = 403, description = "Not allowed")))]
+async fn people(State(st): State<AppState>, viewer: Viewer) -> AppResult<Json<Vec<Person>>> {
+    let list = accounts::members_of(&st.db, viewer.tenant()?).await?;
+    Ok(Json(list.iter().map(|(m, u)| person_of(m, u)).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "accounts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Membership id")),
+    responses((status = 200, description = "One person", body = Person), (status = 404, description = "No such person in this partnership")))]
+async fn person(State(st): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Json<Person>> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let (m, u) = accounts::member(&st.db, viewer.tenant()?, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(person_of(&m, &u)))
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, description = "Audit entries, newest first", body = AuditPage), (status = 400, description = "A bad filter")))]
+async fn audit_entries(State(st): State<AppState>, viewer: Viewer, q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>) -> AppResult<Json<AuditPage>> {
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("Bad query: {}", e.body_text())))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(AppError::BadRequest("limit must be from 1 to 1000".into()));
+    }
+    let f = audit::Filter { record_type: q.record_type, record_id: q.record_id, person: q.person, action: None, from: q.from, to: q.to };
+    let (entries, total) = audit::search(&st.db, viewer.tenant()?, &f, limit, q.offset.unwrap_or(0).max(0)).await?;
+    Ok(Json(AuditPage { total, entries }))
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A personal API token from Your account > API tokens")).build()));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "masa API", description = "The API of masa, the system a safeguarding children partnership runs on. Authenticate with a personal API token."),
+    paths(me, people, person, audit_entries),
+    components(schemas(Me, PartnershipRef, Person, AuditPage, AuditEntry)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

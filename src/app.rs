@@ -1,0 +1,103 @@
+//! The application: shared state, and the router assembled from each capability's routes. Every
+//! route names the permission it needs; [`route_table`] lists them for the permission test.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, Method, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{MethodRouter, get};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::store::Db;
+use crate::web::permissions::Permission;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub mailer: Mailer,
+}
+
+/// One route: method, path, the permission it needs, and its handler.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub permission: Permission,
+    pub handler: MethodRouter<AppState>,
+}
+
+impl Route {
+    pub fn get<H, T>(path: &'static str, permission: Permission, h: H) -> Route
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        Route { method: Method::GET, path, permission, handler: axum::routing::get(h) }
+    }
+
+    pub fn post<H, T>(path: &'static str, permission: Permission, h: H) -> Route
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        Route { method: Method::POST, path, permission, handler: axum::routing::post(h) }
+    }
+}
+
+/// Every route of every capability.
+fn routes() -> Vec<Route> {
+    let mut r = Vec::new();
+    r.extend(crate::home::routes());
+    r.extend(crate::accounts::routes());
+    r.extend(crate::partnerships::routes());
+    r.extend(crate::audit::routes());
+    r.extend(crate::api::routes());
+    r
+}
+
+/// (method, path, permission) of every route, for the permission test and the docs.
+pub fn route_table() -> Vec<(Method, &'static str, Permission)> {
+    routes().into_iter().map(|r| (r.method, r.path, r.permission)).collect()
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let mut app: Router<AppState> = Router::new();
+    for r in routes() {
+        let handler = r
+            .handler
+            .route_layer(from_fn_with_state(r.permission, crate::web::enforce));
+        app = app.route(r.path, handler);
+    }
+    let request_id = HeaderName::from_static("x-request-id");
+    let secure = state.config.secure_cookies();
+    app.route("/assets/{*path}", get(crate::web::assets::serve))
+        .route("/healthz", get(crate::health::healthz))
+        .route("/readyz", get(crate::health::readyz))
+        .fallback(|| async { crate::web::error::AppError::NotFound })
+        .layer(from_fn(crate::web::csrf))
+        .layer(from_fn_with_state(state.clone(), crate::web::identify))
+        .layer(from_fn(crate::web::render_errors))
+        .layer(from_fn_with_state(secure, crate::web::security_headers))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a handler panicked");
+            axum::response::IntoResponse::into_response(StatusCode::INTERNAL_SERVER_ERROR)
+        }))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(RequestBodyLimitLayer::new(crate::web::FORM_LIMIT))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let rid = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %rid)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}

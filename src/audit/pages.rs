@@ -1,0 +1,190 @@
+//! The audit trail page, one entry's detail, and the CSV export.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::store::{self, AuditEntry, Filter, csv_cell};
+use crate::accounts::store::{Membership, User, members_of};
+use crate::app::AppState;
+use crate::calendar::display_time;
+use crate::store::Action;
+use crate::web::error::{AppError, AppResult};
+use crate::web::forms::Errors;
+use crate::web::page::Page;
+use crate::web::viewer::Viewer;
+
+const PER_PAGE: i64 = 50;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct FilterQuery {
+    record_type: String,
+    record_id: String,
+    person: String,
+    action: String,
+    from: String,
+    to: String,
+    page: String,
+}
+
+impl FilterQuery {
+    /// The filter, or the problems with it.
+    fn parse(&self, errors: &mut Errors) -> Filter {
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let date = |field: &str, s: &str, errors: &mut Errors| -> Option<NaiveDate> {
+            let s = s.trim();
+            if s.is_empty() {
+                return None;
+            }
+            errors.check(field, NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("Enter the {} date as a real date, like 2026-11-24", if field == "from" { "start" } else { "end" })))
+        };
+        let person = match self.person.trim() {
+            "" => None,
+            s => errors.check("person", s.parse::<i64>().map_err(|_| "Select a person from the list")),
+        };
+        let action = text(&self.action);
+        if let Some(a) = &action
+            && !Action::ALL.iter().any(|x| x.as_str() == a)
+        {
+            errors.add("action", "Select an action from the list");
+        }
+        let f = Filter {
+            record_type: text(&self.record_type),
+            record_id: text(&self.record_id),
+            person,
+            action,
+            from: date("from", &self.from, errors),
+            to: date("to", &self.to, errors),
+        };
+        if let (Some(a), Some(b)) = (f.from, f.to)
+            && a > b
+        {
+            errors.add("to", "The end date must be the same as or after the start date");
+        }
+        f
+    }
+
+    fn query_string(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("record_type", &self.record_type), ("record_id", &self.record_id), ("person", &self.person), ("action", &self.action), ("from", &self.from), ("to", &self.to)] {
+            if !v.trim().is_empty() {
+                q.append_pair(k, v.trim());
+            }
+        }
+        q.finish()
+    }
+}
+
+pub struct Row {
+    pub entry: AuditEntry,
+    pub when: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit/list.html")]
+struct ListPage {
+    page: Page,
+    q: FilterQuery,
+    errors: Errors,
+    rows: Vec<Row>,
+    total: i64,
+    page_no: i64,
+    pages: i64,
+    query: String,
+    people: Vec<(Membership, User)>,
+    record_types: Vec<String>,
+    actions: Vec<&'static str>,
+}
+
+pub async fn list(State(st): State<AppState>, viewer: Viewer, Query(q): Query<FilterQuery>) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let mut errors = Errors::default();
+    let filter = q.parse(&mut errors);
+    let page_no = q.page.parse::<i64>().unwrap_or(1).max(1);
+    let (entries, total) = if errors.is_empty() {
+        store::search(&st.db, p, &filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?
+    } else {
+        (Vec::new(), 0)
+    };
+    let rows = entries.into_iter().map(|e| Row { when: display_time(e.at), entry: e }).collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = ListPage {
+        page: Page::new(&viewer, "Audit trail", "/audit"),
+        query: q.query_string(),
+        q,
+        errors,
+        rows,
+        total,
+        page_no,
+        pages: (total + PER_PAGE - 1) / PER_PAGE,
+        people: members_of(&st.db, p).await?,
+        record_types: store::record_types(&st.db, p).await?,
+        actions: Action::ALL.iter().map(|a| a.as_str()).collect(),
+    };
+    Ok((status, page).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit/entry.html")]
+struct EntryPage {
+    page: Page,
+    entry: AuditEntry,
+    when: String,
+    before: String,
+    after: String,
+}
+
+fn pretty(json: &Option<String>) -> String {
+    json.as_deref()
+        .map(|j| serde_json::from_str::<serde_json::Value>(j).ok().and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or_else(|| j.to_owned()))
+        .unwrap_or_default()
+}
+
+pub async fn entry(State(st): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let e = store::entry(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    Ok(EntryPage { page: Page::new(&viewer, format!("Audit entry {id}"), "/audit"), when: display_time(e.at), before: pretty(&e.before_json), after: pretty(&e.after_json), entry: e }.into_response())
+}
+
+pub async fn csv(State(st): State<AppState>, viewer: Viewer, Query(q): Query<FilterQuery>) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let mut errors = Errors::default();
+    let filter = q.parse(&mut errors);
+    if let Some((_, m)) = errors.list().first() {
+        return Err(AppError::BadRequest(m.clone()));
+    }
+    let (entries, _) = store::search(&st.db, p, &filter, 100_000, 0).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = ["id", "at_utc", "person_id", "person", "ip", "request_id", "action", "record_type", "record_id", "summary", "before", "after"];
+    let io = |e: csv::Error| AppError::Internal(e.to_string());
+    w.write_record(header).map_err(io)?;
+    for e in entries {
+        let cells = [
+            e.id.to_string(),
+            e.at.to_rfc3339(),
+            e.actor_user_id.map(|i| i.to_string()).unwrap_or_default(),
+            e.actor_name,
+            e.ip,
+            e.request_id,
+            e.action,
+            e.record_type,
+            e.record_id,
+            e.summary,
+            e.before_json.unwrap_or_default(),
+            e.after_json.unwrap_or_default(),
+        ];
+        w.write_record(cells.iter().map(|c| csv_cell(c))).map_err(io)?;
+    }
+    let body = w.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"audit-trail.csv\""));
+    Ok(res)
+}

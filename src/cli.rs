@@ -1,0 +1,171 @@
+//! The `masa` command.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::accounts::model::{Email, Role, parse_name};
+use crate::config::Config;
+use crate::store::Actor;
+
+const SETTINGS: &str = "Settings come from environment variables, over an optional TOML file (--config), over defaults that need nothing:
+  MASA_DATABASE_URL  sqlite://PATH (default: sqlite://masa-data/masa.sqlite) or postgres://USER@HOST/DB
+  MASA_LISTEN        address to listen on (default 127.0.0.1:8080)
+  MASA_DATA_DIR      where the SQLite database and files live (default ./masa-data)
+  MASA_BASE_URL      the address people use, for links in emails (https:// turns on Secure cookies)
+  MASA_SMTP_URL      smtp://host:port or smtps://user:pass@host (without it, mail stays in the outbox)
+  MASA_MAIL_FROM     sender of emails (default \"masa <masa@localhost>\")
+  MASA_TRUST_PROXY   true behind a load balancer: take the client address from X-Forwarded-For
+  MASA_LOG_JSON      true for JSON log lines";
+
+#[derive(Parser)]
+#[command(name = "masa", version, about = "masa: the system a safeguarding children partnership runs on", after_help = SETTINGS)]
+pub struct Cli {
+    /// A TOML file of settings (keys as the variables without MASA_, in lower case).
+    #[arg(long, global = true, env = "MASA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve masa: migrate the database if needed, then answer requests until stopped (SIGTERM
+    /// finishes the requests in flight first).
+    Serve,
+    /// Start a fresh demo: a new SQLite database in the data folder with three example
+    /// partnerships and people in every role; prints the address and the demo sign-ins, then serves.
+    Demo,
+    /// Create the database if it does not exist and apply every migration it lacks.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage partnerships.
+    Partnership {
+        #[command(subcommand)]
+        command: PartnershipCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Invite someone: prints the link they open to choose a password (also queued as an email).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// system-admin, partnership-admin, scrutineer, member or practitioner.
+        #[arg(long)]
+        role: String,
+        /// The partnership's short name (not needed for system-admin).
+        #[arg(long)]
+        partnership: Option<String>,
+        /// Their organisation, such as "Plymouth City Council".
+        #[arg(long, default_value = "")]
+        organisation: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PartnershipCommand {
+    /// Add a partnership.
+    Add {
+        /// Short name for its web address, such as plymouth.
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MASA_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        b.json().flatten_event(true).with_current_span(true).init();
+    } else {
+        b.compact().init();
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(|k| std::env::var(k).ok(), cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("masa: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logs(config.log_json);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("masa: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("masa: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            let db = crate::server::open(&config, false).await?;
+            crate::server::serve(crate::server::state(config, db)?).await
+        }
+        Command::Demo => crate::demo::run(config).await,
+        Command::Migrate => {
+            let db = crate::store::Db::connect(&crate::store::DbOptions { url: config.database_url.clone(), create_if_missing: true, max_connections: 2 }).await?;
+            let applied = crate::store::migrate::migrate(&db).await?;
+            println!("database at version {} ({} migrations applied now)", crate::store::migrate::latest_version(), applied.len());
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { email, name, role, partnership, organisation } } => {
+            let db = crate::server::open(&config, false).await?;
+            let state = crate::server::state(config, db)?;
+            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+            let name = parse_name(&name).map_err(anyhow::Error::msg)?;
+            let role = match role.as_str() {
+                "system-admin" => None,
+                r => Some(Role::parse(r).ok_or_else(|| anyhow::anyhow!("--role must be system-admin, partnership-admin, scrutineer, member or practitioner"))?),
+            };
+            let p = match (&role, partnership) {
+                (None, _) => None,
+                (Some(_), None) => anyhow::bail!("--partnership is needed for that role"),
+                (Some(_), Some(slug)) => {
+                    let p = crate::partnerships::store::by_slug(&state.db, &slug).await?.ok_or_else(|| anyhow::anyhow!("no partnership called {slug}"))?;
+                    Some((crate::store::PartnershipId(p.id), p.name))
+                }
+            };
+            let actor = Actor::system("masa user add");
+            let link = crate::accounts::invite(&state, &actor, p.as_ref().map(|(id, n)| (*id, n.as_str())), &email, &name, role, &organisation)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            println!("Invited {}. They choose a password at:\n{link}", email.as_str());
+            Ok(())
+        }
+        Command::Partnership { command: PartnershipCommand::Add { slug, name } } => {
+            let db = crate::server::open(&config, false).await?;
+            let slug = crate::partnerships::store::parse_slug(&slug).map_err(anyhow::Error::msg)?;
+            let name = crate::partnerships::store::parse_partnership_name(&name).map_err(anyhow::Error::msg)?;
+            let actor = Actor::system("masa partnership add");
+            let mut tx = crate::store::Tx::begin(&db, &actor).await?;
+            crate::partnerships::store::create(&mut tx, &slug, &name).await.map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            tx.commit().await?;
+            println!("Added {name} at /p/{slug}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! The home page (a dashboard when signed in, the list of partnerships otherwise), the
+//! accessibility statement and the privacy notice.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use crate::app::{AppState, Route};
+use crate::partnerships::store::{self as partnerships, Partnership};
+use crate::web::error::AppResult;
+use crate::web::page::Page;
+use crate::web::permissions::Permission;
+use crate::web::viewer::Viewer;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/", Permission::Public, home),
+        Route::get("/accessibility", Permission::Public, accessibility),
+        Route::get("/privacy", Permission::Public, privacy),
+    ]
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/public.html")]
+struct PublicHome {
+    page: Page,
+    partnerships: Vec<Partnership>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/dashboard.html")]
+struct Dashboard {
+    page: Page,
+    name: String,
+    role: String,
+    people: usize,
+    manage: bool,
+    read_all: bool,
+    host: bool,
+}
+
+async fn home(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let Some(user) = viewer.user.clone() else {
+        let partnerships = partnerships::all(&st.db).await?;
+        return Ok(PublicHome { page: Page::new(&viewer, "Safeguarding children partnerships", "/"), partnerships }.into_response());
+    };
+    let people = match viewer.tenant() {
+        Ok(p) if Permission::ReadAll.allows(&viewer) => crate::accounts::store::members_of(&st.db, p).await?.len(),
+        _ => 0,
+    };
+    Ok(Dashboard {
+        page: Page::new(&viewer, "Home", "/"),
+        name: user.name,
+        role: viewer.role().map_or_else(|| "No partnership yet".to_owned(), |r| r.label().to_owned()),
+        people,
+        manage: Permission::ManagePartnership.allows(&viewer),
+        read_all: Permission::ReadAll.allows(&viewer),
+        host: Permission::ManageHost.allows(&viewer),
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/accessibility.html")]
+struct Accessibility {
+    page: Page,
+}
+
+async fn accessibility(viewer: Viewer) -> Response {
+    Accessibility { page: Page::new(&viewer, "Accessibility statement", "/accessibility") }.into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/privacy.html")]
+struct Privacy {
+    page: Page,
+}
+
+async fn privacy(viewer: Viewer) -> Response {
+    Privacy { page: Page::new(&viewer, "Privacy", "/privacy") }.into_response()
+}

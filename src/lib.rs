@@ -1,0 +1,17 @@
+//! masa: the system a safeguarding children partnership runs on.
+
+pub mod accounts;
+pub mod api;
+pub mod app;
+pub mod audit;
+pub mod calendar;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod health;
+pub mod home;
+pub mod mail;
+pub mod partnerships;
+pub mod server;
+pub mod store;
+pub mod web;

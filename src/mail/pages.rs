@@ -1,0 +1,46 @@
+//! The outbox pages: every message masa sent (or would send) for a partnership.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+
+use super::OutboxEntry;
+use crate::app::{AppState, Route};
+use crate::web::error::{AppError, AppResult};
+use crate::web::page::Page;
+use crate::web::permissions::Permission;
+use crate::web::viewer::Viewer;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/admin/outbox", Permission::ReadAll, list),
+        Route::get("/admin/outbox/{id}", Permission::ReadAll, message),
+    ]
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "mail/outbox.html")]
+struct OutboxPage {
+    page: Page,
+    entries: Vec<OutboxEntry>,
+    smtp: bool,
+}
+
+async fn list(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let entries = super::outbox(&st.db, viewer.tenant()?, 200, 0).await?;
+    Ok(OutboxPage { page: Page::new(&viewer, "Outbox", "/admin/outbox"), entries, smtp: st.mailer.configured() }.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "mail/message.html")]
+struct MessagePage {
+    page: Page,
+    entry: OutboxEntry,
+}
+
+async fn message(State(st): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let entry = super::outbox_entry(&st.db, viewer.tenant()?, id).await?.ok_or(AppError::NotFound)?;
+    Ok(MessagePage { page: Page::new(&viewer, entry.subject.clone(), "/admin/outbox"), entry }.into_response())
+}

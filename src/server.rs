@@ -1,0 +1,72 @@
+//! Running the server: open the database (migrating it), start mail delivery and housekeeping,
+//! serve until SIGTERM or Ctrl-C, then finish the requests in flight.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::app::{AppState, router};
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::store::{Db, DbOptions, migrate::migrate};
+
+/// Open the configured database and bring it up to date.
+pub async fn open(config: &Config, create_if_missing: bool) -> anyhow::Result<Db> {
+    let db = Db::connect(&DbOptions { url: config.database_url.clone(), create_if_missing, max_connections: 16 }).await?;
+    let applied = migrate(&db).await?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "database migrated");
+    }
+    Ok(db)
+}
+
+pub fn state(config: Config, db: Db) -> anyhow::Result<AppState> {
+    let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from).map_err(anyhow::Error::msg)?;
+    Ok(AppState { db, config: Arc::new(config), mailer })
+}
+
+/// Serve until told to stop.
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(state.config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e} (set MASA_LISTEN to another address)", state.config.listen))?;
+    state.mailer.spawn_worker(state.db.clone());
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(600)).await;
+            if let Err(e) = crate::web::session::purge_expired(&db).await {
+                tracing::warn!(error = %e, "session housekeeping failed");
+            }
+        }
+    });
+    tracing::info!(address = %state.config.listen, "masa is listening");
+    let db = state.db.clone();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped: requests in flight finished");
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,482 @@
+//! One connection type over the two engines. Queries are written once in the SQL both engines
+//! share (`$1` placeholders, `RETURNING`, `ON CONFLICT`); values and rows pass through the small
+//! [`Value`] and [`Row`] types so that timestamps have one canonical form in SQLite (fixed-width
+//! UTC text that sorts correctly) and a native `timestamptz` in PostgreSQL.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Row as _, Sqlite, SqlitePool};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("column {column}: {message}")]
+    Decode { column: String, message: String },
+    #[error("{0}")]
+    Config(String),
+}
+
+impl StoreError {
+    /// The name of a violated unique constraint, so callers can turn it into a clear message.
+    pub fn unique_violation(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            _ => false,
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which engine a [`Db`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// SQL text. Literal strings are the norm; [`Sql::dynamic`] marks the few places that assemble a
+/// statement from fixed fragments (filters), never from user input.
+pub struct Sql(Cow<'static, str>);
+
+impl From<&'static str> for Sql {
+    fn from(s: &'static str) -> Self {
+        Sql(Cow::Borrowed(s))
+    }
+}
+
+impl Sql {
+    pub fn dynamic(s: String) -> Self {
+        Sql(Cow::Owned(s))
+    }
+    fn safe(self) -> AssertSqlSafe<Cow<'static, str>> {
+        AssertSqlSafe(self.0)
+    }
+}
+
+/// A bound parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+    Bool(bool),
+    Ts(DateTime<Utc>),
+    Date(NaiveDate),
+    Bytes(Vec<u8>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::Int(v.into())
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+impl From<DateTime<Utc>> for Value {
+    fn from(v: DateTime<Utc>) -> Self {
+        Value::Ts(v)
+    }
+}
+impl From<NaiveDate> for Value {
+    fn from(v: NaiveDate) -> Self {
+        Value::Date(v)
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(v)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// Parameters for a statement: `args![a, b, c]`.
+#[macro_export]
+macro_rules! args {
+    () => { Vec::<$crate::store::Value>::new() };
+    ($($v:expr),+ $(,)?) => { vec![$($crate::store::Value::from($v)),+] };
+}
+
+/// The canonical text form of a timestamp in SQLite: fixed width, so text order is time order.
+pub fn ts_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn bind_sqlite<'q>(
+    mut q: sqlx::query::Query<'q, Sqlite, <Sqlite as sqlx::Database>::Arguments>,
+    args: Vec<Value>,
+) -> sqlx::query::Query<'q, Sqlite, <Sqlite as sqlx::Database>::Arguments> {
+    for a in args {
+        q = match a {
+            Value::Null => q.bind(Option::<String>::None),
+            Value::Int(v) => q.bind(v),
+            Value::Text(v) => q.bind(v),
+            Value::Bool(v) => q.bind(v),
+            Value::Ts(v) => q.bind(ts_text(v)),
+            Value::Date(v) => q.bind(v.format("%Y-%m-%d").to_string()),
+            Value::Bytes(v) => q.bind(v),
+        };
+    }
+    q
+}
+
+fn bind_pg<'q>(
+    mut q: sqlx::query::Query<'q, Postgres, <Postgres as sqlx::Database>::Arguments>,
+    args: Vec<Value>,
+) -> sqlx::query::Query<'q, Postgres, <Postgres as sqlx::Database>::Arguments> {
+    for a in args {
+        q = match a {
+            // An untyped NULL: PostgreSQL infers the column's type from the statement.
+            Value::Null => q.bind(Option::<String>::None),
+            Value::Int(v) => q.bind(v),
+            Value::Text(v) => q.bind(v),
+            Value::Bool(v) => q.bind(v),
+            Value::Ts(v) => q.bind(v),
+            Value::Date(v) => q.bind(v),
+            Value::Bytes(v) => q.bind(v),
+        };
+    }
+    q
+}
+
+/// A result row from either engine.
+pub enum Row {
+    Sqlite(SqliteRow),
+    Pg(PgRow),
+}
+
+impl Row {
+    pub fn get<T: Col>(&self, column: &str) -> StoreResult<T> {
+        match self {
+            Row::Sqlite(r) => T::from_sqlite(r, column),
+            Row::Pg(r) => T::from_pg(r, column),
+        }
+        .map_err(|e| StoreError::Decode {
+            column: column.to_owned(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// A type that can be read from a column of either engine.
+pub trait Col: Sized {
+    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error>;
+    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error>;
+}
+
+macro_rules! plain_col {
+    ($($t:ty),*) => {$(
+        impl Col for $t {
+            fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> { row.try_get(column) }
+            fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> { row.try_get(column) }
+        }
+        impl Col for Option<$t> {
+            fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> { row.try_get(column) }
+            fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> { row.try_get(column) }
+        }
+    )*};
+}
+plain_col!(i64, String, bool, Vec<u8>);
+
+fn parse_ts(s: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, sqlx::Error> {
+    NaiveDate::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+impl Col for DateTime<Utc> {
+    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
+        parse_ts(&row.try_get::<String, _>(column)?)
+    }
+    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
+        row.try_get(column)
+    }
+}
+impl Col for Option<DateTime<Utc>> {
+    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
+        row.try_get::<Option<String>, _>(column)?
+            .map(|s| parse_ts(&s))
+            .transpose()
+    }
+    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
+        row.try_get(column)
+    }
+}
+impl Col for NaiveDate {
+    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
+        parse_date(&row.try_get::<String, _>(column)?)
+    }
+    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
+        row.try_get(column)
+    }
+}
+impl Col for Option<NaiveDate> {
+    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
+        row.try_get::<Option<String>, _>(column)?
+            .map(|s| parse_date(&s))
+            .transpose()
+    }
+    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
+        row.try_get(column)
+    }
+}
+
+/// A pool of connections to one database.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// How to open a database.
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    pub url: String,
+    /// Create the SQLite file when it does not exist (refused otherwise, so a mistyped path is
+    /// noticed instead of silently starting an empty partnership).
+    pub create_if_missing: bool,
+    pub max_connections: u32,
+}
+
+impl Db {
+    pub async fn connect(opts: &DbOptions) -> StoreResult<Db> {
+        if opts.url.starts_with("postgres://") || opts.url.starts_with("postgresql://") {
+            let o = PgConnectOptions::from_str(&opts.url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(o)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else if let Some(path) = opts.url.strip_prefix("sqlite://") {
+            let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
+            if !opts.create_if_missing && !path.exists() {
+                return Err(StoreError::Config(format!(
+                    "no database at {}: run `masa migrate` to create it, or check MASA_DATABASE_URL",
+                    path.display()
+                )));
+            }
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Config(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            let o = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(opts.create_if_missing)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections)
+                .connect_with(o)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            Err(StoreError::Config(format!(
+                "MASA_DATABASE_URL must start with sqlite:// or postgres://, not {:?}",
+                opts.url.split(':').next().unwrap_or("")
+            )))
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    pub async fn fetch_all(&self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<Vec<Row>> {
+        let sql = sql.into().safe();
+        Ok(match self {
+            Db::Sqlite(p) => bind_sqlite(sqlx::query(sql), args)
+                .fetch_all(p)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Db::Postgres(p) => bind_pg(sqlx::query(sql), args)
+                .fetch_all(p)
+                .await?
+                .into_iter()
+                .map(Row::Pg)
+                .collect(),
+        })
+    }
+
+    pub async fn fetch_optional(
+        &self,
+        sql: impl Into<Sql>,
+        args: Vec<Value>,
+    ) -> StoreResult<Option<Row>> {
+        let sql = sql.into().safe();
+        Ok(match self {
+            Db::Sqlite(p) => bind_sqlite(sqlx::query(sql), args)
+                .fetch_optional(p)
+                .await?
+                .map(Row::Sqlite),
+            Db::Postgres(p) => bind_pg(sqlx::query(sql), args)
+                .fetch_optional(p)
+                .await?
+                .map(Row::Pg),
+        })
+    }
+
+    pub async fn fetch_one(&self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<Row> {
+        self.fetch_optional(sql, args)
+            .await?
+            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+    }
+
+    /// A statement outside any transaction. Only the plumbing that is not a domain record uses
+    /// this (sessions, sign-in attempts, the outbox's delivery state); records go through
+    /// [`crate::store::Tx`] so that every change reaches the audit trail.
+    pub(crate) async fn execute(&self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<u64> {
+        let sql = sql.into().safe();
+        Ok(match self {
+            Db::Sqlite(p) => bind_sqlite(sqlx::query(sql), args)
+                .execute(p)
+                .await?
+                .rows_affected(),
+            Db::Postgres(p) => bind_pg(sqlx::query(sql), args)
+                .execute(p)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    /// Several statements in one string (migrations).
+    pub(crate) async fn execute_script(&self, sql: String) -> StoreResult<()> {
+        match self {
+            Db::Sqlite(p) => {
+                sqlx::raw_sql(AssertSqlSafe(sql)).execute(p).await?;
+            }
+            Db::Postgres(p) => {
+                sqlx::raw_sql(AssertSqlSafe(sql)).execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Begin a write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that later upgrades to a write fails with SQLITE_BUSY instead of
+    /// waiting.
+    pub async fn begin(&self) -> StoreResult<RawTx> {
+        Ok(match self {
+            Db::Sqlite(p) => RawTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => RawTx::Pg(p.begin().await?),
+        })
+    }
+}
+
+/// A transaction on either engine. Wrapped by [`crate::store::Tx`], which adds the audit trail.
+pub enum RawTx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Pg(sqlx::Transaction<'static, Postgres>),
+}
+
+impl RawTx {
+    pub async fn fetch_all(&mut self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<Vec<Row>> {
+        let sql = sql.into().safe();
+        Ok(match self {
+            RawTx::Sqlite(t) => bind_sqlite(sqlx::query(sql), args)
+                .fetch_all(&mut **t)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            RawTx::Pg(t) => bind_pg(sqlx::query(sql), args)
+                .fetch_all(&mut **t)
+                .await?
+                .into_iter()
+                .map(Row::Pg)
+                .collect(),
+        })
+    }
+
+    pub async fn fetch_optional(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Value>,
+    ) -> StoreResult<Option<Row>> {
+        let sql = sql.into().safe();
+        Ok(match self {
+            RawTx::Sqlite(t) => bind_sqlite(sqlx::query(sql), args)
+                .fetch_optional(&mut **t)
+                .await?
+                .map(Row::Sqlite),
+            RawTx::Pg(t) => bind_pg(sqlx::query(sql), args)
+                .fetch_optional(&mut **t)
+                .await?
+                .map(Row::Pg),
+        })
+    }
+
+    pub async fn execute(&mut self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<u64> {
+        let sql = sql.into().safe();
+        Ok(match self {
+            RawTx::Sqlite(t) => bind_sqlite(sqlx::query(sql), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+            RawTx::Pg(t) => bind_pg(sqlx::query(sql), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            RawTx::Sqlite(t) => t.commit().await?,
+            RawTx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! Versioned migrations, one set for both engines. Each `NNNN_name.sql` in `migrations/` is
+//! written once with a few tokens for the types the engines spell differently; an optional
+//! `NNNN_name.sqlite.sql` or `NNNN_name.postgres.sql` beside it adds what only one engine has
+//! (triggers, for instance).
+
+use chrono::Utc;
+
+use super::db::{Db, Engine, StoreResult};
+use crate::args;
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    common: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "platform",
+    common: include_str!("../../migrations/0001_platform.sql"),
+    sqlite: include_str!("../../migrations/0001_platform.sqlite.sql"),
+    postgres: include_str!("../../migrations/0001_platform.postgres.sql"),
+}];
+
+/// The statement text for one engine.
+fn render(m: &Migration, engine: Engine) -> String {
+    let (id, ts, date, extra) = match engine {
+        Engine::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "TEXT", m.sqlite),
+        Engine::Postgres => ("BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ", "DATE", m.postgres),
+    };
+    let mut sql = m
+        .common
+        .replace("{id}", id)
+        .replace("{ts}", ts)
+        .replace("{date}", date);
+    sql.push('\n');
+    sql.push_str(extra);
+    sql
+}
+
+/// The newest version this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Apply every migration not yet applied, each in its own transaction. Returns the versions
+/// applied. Safe to run from several instances at once on PostgreSQL (an advisory lock).
+pub async fn migrate(db: &Db) -> StoreResult<Vec<i64>> {
+    db.execute_script(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            .to_owned(),
+    )
+    .await?;
+    let mut applied = Vec::new();
+    for m in MIGRATIONS {
+        let mut tx = db.begin().await?;
+        if db.engine() == Engine::Postgres {
+            tx.execute("SELECT pg_advisory_xact_lock(4242001)", args![])
+                .await?;
+        }
+        let done = tx
+            .fetch_optional(
+                "SELECT version FROM schema_migrations WHERE version = $1",
+                args![m.version],
+            )
+            .await?
+            .is_some();
+        if done {
+            tx.commit().await?;
+            continue;
+        }
+        let sql = render(m, db.engine());
+        match &mut tx {
+            super::db::RawTx::Sqlite(t) => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut **t)
+                    .await?;
+            }
+            super::db::RawTx::Pg(t) => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut **t)
+                    .await?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            args![m.version, m.name, super::db::ts_text(Utc::now())],
+        )
+        .await?;
+        tx.commit().await?;
+        applied.push(m.version);
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_replaced_for_each_engine() {
+        for m in MIGRATIONS {
+            for e in [Engine::Sqlite, Engine::Postgres] {
+                let sql = render(m, e);
+                assert!(!sql.contains("{id}") && !sql.contains("{ts}") && !sql.contains("{date}"));
+            }
+        }
+        assert!(render(&MIGRATIONS[0], Engine::Postgres).contains("TIMESTAMPTZ"));
+        assert!(render(&MIGRATIONS[0], Engine::Sqlite).contains("AUTOINCREMENT"));
+    }
+
+    #[test]
+    fn versions_increase() {
+        assert!(MIGRATIONS.windows(2).all(|w| w[0].version < w[1].version));
+    }
+}

@@ -1,0 +1,288 @@
+//! Storage: the database connection over two engines, migrations, tenancy and the audit trail.
+//!
+//! Every change to a record goes through [`Tx`], whose write methods take the record's before
+//! and after images and write the audit entry in the same transaction, so no capability has to
+//! remember to audit and none can forget.
+
+mod db;
+pub mod migrate;
+
+pub use db::{Col, Db, DbOptions, Engine, Row, Sql, StoreError, StoreResult, Value, ts_text};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::args;
+
+/// A partnership's id: the tenant every domain row belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub struct PartnershipId(pub i64);
+
+impl From<PartnershipId> for Value {
+    fn from(p: PartnershipId) -> Self {
+        Value::Int(p.0)
+    }
+}
+
+/// Who is making a change, from where.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub ip: String,
+    pub request_id: String,
+}
+
+impl Actor {
+    /// Changes made by masa itself or from its command line.
+    pub fn system(what: &str) -> Actor {
+        Actor {
+            user_id: None,
+            name: what.to_owned(),
+            ip: "local".to_owned(),
+            request_id: String::new(),
+        }
+    }
+}
+
+/// What happened, as the audit trail names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    /// A restricted record was read.
+    Read,
+    SignIn,
+    SignInFailed,
+    SignOut,
+    LockedOut,
+    PasswordChanged,
+    TwoFactorEnabled,
+    TokenUsed,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Read => "read",
+            Action::SignIn => "sign-in",
+            Action::SignInFailed => "sign-in-failed",
+            Action::SignOut => "sign-out",
+            Action::LockedOut => "locked-out",
+            Action::PasswordChanged => "password-changed",
+            Action::TwoFactorEnabled => "two-factor-enabled",
+            Action::TokenUsed => "token-used",
+        }
+    }
+
+    pub const ALL: [Action; 11] = [
+        Action::Create,
+        Action::Update,
+        Action::Delete,
+        Action::Read,
+        Action::SignIn,
+        Action::SignInFailed,
+        Action::SignOut,
+        Action::LockedOut,
+        Action::PasswordChanged,
+        Action::TwoFactorEnabled,
+        Action::TokenUsed,
+    ];
+}
+
+/// The record an audit entry is about.
+#[derive(Clone, Debug)]
+pub struct RecordRef {
+    pub partnership: Option<PartnershipId>,
+    pub record_type: &'static str,
+    pub record_id: String,
+}
+
+impl RecordRef {
+    pub fn new(partnership: Option<PartnershipId>, record_type: &'static str, id: i64) -> Self {
+        RecordRef {
+            partnership,
+            record_type,
+            record_id: id.to_string(),
+        }
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Config(format!("cannot record change: {e}")))
+}
+
+const AUDIT_INSERT: &str = "INSERT INTO audit_events (partnership_id, at, actor_user_id, actor_name, ip, request_id, action, record_type, record_id, summary, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+fn audit_args(
+    actor: &Actor,
+    at: DateTime<Utc>,
+    action: Action,
+    record: &RecordRef,
+    summary: &str,
+    before: Option<String>,
+    after: Option<String>,
+) -> Vec<Value> {
+    args![
+        record.partnership.map(|p| p.0),
+        at,
+        actor.user_id,
+        actor.name.as_str(),
+        actor.ip.as_str(),
+        actor.request_id.as_str(),
+        action.as_str(),
+        record.record_type,
+        record.record_id.as_str(),
+        summary,
+        before,
+        after
+    ]
+}
+
+/// Record an event that is not a change of a stored record: a sign-in, a failed sign-in, a
+/// lockout, or the reading of a restricted record.
+pub async fn record_event(
+    db: &Db,
+    actor: &Actor,
+    action: Action,
+    record: &RecordRef,
+    summary: &str,
+) -> StoreResult<()> {
+    db.execute(
+        AUDIT_INSERT,
+        audit_args(actor, Utc::now(), action, record, summary, None, None),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A write transaction that audits every change it makes.
+pub struct Tx<'a> {
+    raw: db::RawTx,
+    actor: &'a Actor,
+    now: DateTime<Utc>,
+}
+
+impl<'a> Tx<'a> {
+    pub async fn begin(db: &Db, actor: &'a Actor) -> StoreResult<Tx<'a>> {
+        Ok(Tx {
+            raw: db.begin().await?,
+            actor,
+            now: Utc::now(),
+        })
+    }
+
+    /// The time this transaction stamps on what it writes.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub fn actor(&self) -> &Actor {
+        self.actor
+    }
+
+    pub async fn fetch_all(&mut self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<Vec<Row>> {
+        self.raw.fetch_all(sql, args).await
+    }
+
+    pub async fn fetch_optional(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Value>,
+    ) -> StoreResult<Option<Row>> {
+        self.raw.fetch_optional(sql, args).await
+    }
+
+    async fn audit(
+        &mut self,
+        action: Action,
+        record: &RecordRef,
+        summary: &str,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> StoreResult<()> {
+        let a = audit_args(self.actor, self.now, action, record, summary, before, after);
+        self.raw.execute(AUDIT_INSERT, a).await?;
+        Ok(())
+    }
+
+    /// Insert a record. `sql` ends in `RETURNING id`; `after` is the record as stored.
+    pub async fn insert<T: Serialize>(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Value>,
+        partnership: Option<PartnershipId>,
+        record_type: &'static str,
+        summary: &str,
+        after: &T,
+    ) -> StoreResult<i64> {
+        let row = self
+            .raw
+            .fetch_optional(sql, args)
+            .await?
+            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+        let id: i64 = row.get("id")?;
+        let after = to_json(after)?;
+        let record = RecordRef::new(partnership, record_type, id);
+        self.audit(Action::Create, &record, summary, None, Some(after))
+            .await?;
+        Ok(id)
+    }
+
+    /// Update a record. Returns the number of rows changed: zero means the record's version
+    /// moved on (or it is gone), and nothing was written.
+    pub async fn update<B: Serialize, A: Serialize>(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Value>,
+        record: &RecordRef,
+        summary: &str,
+        before: &B,
+        after: &A,
+    ) -> StoreResult<u64> {
+        let n = self.raw.execute(sql, args).await?;
+        if n > 0 {
+            let (b, a) = (to_json(before)?, to_json(after)?);
+            self.audit(Action::Update, record, summary, Some(b), Some(a))
+                .await?;
+        }
+        Ok(n)
+    }
+
+    /// Delete a record.
+    pub async fn delete<B: Serialize>(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Value>,
+        record: &RecordRef,
+        summary: &str,
+        before: &B,
+    ) -> StoreResult<u64> {
+        let n = self.raw.execute(sql, args).await?;
+        if n > 0 {
+            let b = to_json(before)?;
+            self.audit(Action::Delete, record, summary, Some(b), None)
+                .await?;
+        }
+        Ok(n)
+    }
+
+    /// An event inside this transaction that changes no record (a password change, say).
+    pub async fn event(&mut self, action: Action, record: &RecordRef, summary: &str) -> StoreResult<()> {
+        self.audit(action, record, summary, None, None).await
+    }
+
+    /// Plumbing writes that are not records (tokens consumed, sessions ended) but must happen
+    /// in the same transaction as an audited change.
+    pub(crate) async fn execute_plumbing(&mut self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<u64> {
+        self.raw.execute(sql, args).await
+    }
+
+    pub async fn commit(self) -> StoreResult<()> {
+        self.raw.commit().await
+    }
+}

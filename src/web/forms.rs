@@ -1,0 +1,87 @@
+//! Form handling: fields arrive as text, are checked into domain types, and every problem is
+//! collected so the page can show the design system's error summary and field errors at once.
+
+use serde::de::DeserializeOwned;
+
+use crate::web::error::AppError;
+
+/// Problems with a submitted form, in the order of the fields.
+#[derive(Clone, Debug, Default)]
+pub struct Errors(Vec<(String, String)>);
+
+impl Errors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push((field.to_owned(), message.into()));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn list(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    /// Keep the value when it is good, note the message against `field` when not.
+    pub fn check<T, E: Into<String>>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e);
+                None
+            }
+        }
+    }
+}
+
+/// Read a url-encoded form body into a struct of text fields. Missing fields take their
+/// defaults (every form struct derives `Default` and uses `#[serde(default)]`), so a malformed
+/// or hostile body is refused with a clear message rather than a bare 422.
+pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_urlencoded::from_bytes(body)
+        .map_err(|_| AppError::BadRequest("The form could not be read. Go back, refresh the page and try again.".into()))
+}
+
+/// A checked form: the handler's extractor for `application/x-www-form-urlencoded` bodies.
+pub struct FormData<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for FormData<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, _: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::to_bytes(req.into_body(), crate::web::FORM_LIMIT)
+            .await
+            .map_err(|_| AppError::BadRequest("The form was too large to send".into()))?;
+        Ok(FormData(parse_form(&bytes)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Default, Debug)]
+    #[serde(default)]
+    struct F {
+        name: String,
+        age: String,
+    }
+
+    #[test]
+    fn missing_fields_are_empty_and_errors_keep_order() {
+        let f: F = parse_form(b"name=Jo").expect("form");
+        assert_eq!((f.name.as_str(), f.age.as_str()), ("Jo", ""));
+        let mut e = Errors::default();
+        e.add("name", "Enter a name");
+        e.add("age", "Enter an age");
+        e.add("name", "second message ignored");
+        assert_eq!(e.list().len(), 2);
+        assert_eq!(e.get("name"), Some("Enter a name"));
+    }
+}

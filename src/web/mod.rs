@@ -1,0 +1,289 @@
+//! Plumbing every page uses: errors, sessions, who is asking, permissions, CSRF, forms, the page
+//! layout and the embedded assets.
+
+pub mod assets;
+pub mod error;
+pub mod forms;
+pub mod page;
+pub mod permissions;
+pub mod session;
+pub mod viewer;
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+
+use crate::app::AppState;
+use crate::web::error::{AppError, ErrorInfo};
+use crate::web::permissions::Permission;
+use crate::web::session::Stage;
+use crate::web::viewer::Viewer;
+
+/// Largest form body accepted (uploads arrive with their own, larger limits).
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+/// The client's address: the socket's peer, or the nearest `X-Forwarded-For` hop when masa
+/// runs behind a load balancer it trusts.
+fn client_ip(req: &Request, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(xff) = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(last) = xff.split(',').map(str::trim).rfind(|s| !s.is_empty())
+    {
+        return last.to_owned();
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Work out who is asking and put a [`Viewer`] on the request.
+pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/assets/") || path == "/healthz" || path == "/readyz" {
+        return next.run(req).await;
+    }
+    let mut viewer = Viewer {
+        ip: client_ip(&req, state.config.trust_proxy),
+        request_id: request_id(req.headers()),
+        ..Viewer::default()
+    };
+    let result = if path.starts_with("/api/") {
+        crate::api::identify_token(&state, &mut viewer, req.headers()).await
+    } else {
+        identify_session(&state, &mut viewer, req.headers()).await
+    };
+    if let Err(e) = result {
+        return e.into_response();
+    }
+    req.extensions_mut().insert(viewer.clone());
+    let mut res = next.run(req).await;
+    // For the error pages, drawn further out.
+    res.extensions_mut().insert(viewer);
+    res
+}
+
+async fn identify_session(state: &AppState, viewer: &mut Viewer, headers: &HeaderMap) -> Result<(), AppError> {
+    let secure = state.config.secure_cookies();
+    let Some(secret) = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| session::secret_from_cookies(c, secure))
+    else {
+        return Ok(());
+    };
+    let Some(s) = session::load(&state.db, &secret).await? else {
+        return Ok(());
+    };
+    if let Some(uid) = s.user_id
+        && let Some((user, _)) = crate::accounts::store::user_by_id(&state.db, uid).await?
+        && !user.disabled
+    {
+        match s.stage {
+            Stage::SignedIn => {
+                let memberships = crate::accounts::store::memberships_of(&state.db, uid).await?;
+                viewer.current = s
+                    .partnership_id
+                    .and_then(|p| memberships.iter().find(|m| m.partnership_id == p).cloned())
+                    .or_else(|| memberships.first().cloned());
+                viewer.memberships = memberships;
+                viewer.user = Some(user);
+            }
+            Stage::Enrol => viewer.enrolling = Some(user),
+            Stage::SecondFactor | Stage::Anonymous => {}
+        }
+    }
+    viewer.session = Some(s);
+    Ok(())
+}
+
+/// Refuse any state-changing request whose form does not carry the session's CSRF token. The
+/// API is exempt: it takes bearer tokens only, never cookies.
+pub async fn csrf(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let expected = req
+        .extensions()
+        .get::<Viewer>()
+        .and_then(|v| v.session.as_ref())
+        .map(|s| s.csrf_token.clone());
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
+        Ok(b) => b,
+        // Drawn as a page by `render_errors`.
+        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    };
+    let sent = form_urlencoded_value(&bytes, "csrf_token")
+        .or_else(|| parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned));
+    let ok = match (expected, sent) {
+        (Some(e), Some(s)) => e.as_bytes().ct_eq(s.as_bytes()).into(),
+        _ => false,
+    };
+    if !ok {
+        return AppError::Csrf.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Check a route's permission before its handler runs. People not signed in are sent to sign
+/// in; people signed in without the permission are refused.
+pub async fn enforce(State(permission): State<Permission>, req: Request, next: Next) -> Response {
+    let viewer = req.extensions().get::<Viewer>().cloned().unwrap_or_default();
+    if permission.allows(&viewer) {
+        return next.run(req).await;
+    }
+    let api = req.uri().path().starts_with("/api/");
+    if viewer.user.is_none() && !api {
+        if viewer.enrolling.is_some() {
+            return redirect("/account/two-factor");
+        }
+        let next_path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        let target = if *req.method() == Method::GET {
+            format!("/sign-in?next={}", url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>())
+        } else {
+            "/sign-in".to_owned()
+        };
+        return redirect(&target);
+    }
+    if api && viewer.user.is_none() {
+        let mut r = StatusCode::UNAUTHORIZED.into_response();
+        r.extensions_mut().insert(ErrorInfo { message: "Send a valid API token as Authorization: Bearer TOKEN".into() });
+        return r;
+    }
+    AppError::Forbidden.into_response()
+}
+
+/// A 303 See Other, the answer to a form post.
+pub fn redirect(to: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// Only same-site paths are followed after sign-in.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// Draw error pages: any 4xx/5xx response without a body becomes a page in the layout (or a
+/// JSON error under /api), carrying the request id and nothing of the internals.
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let rid = request_id(req.headers());
+    let res = next.run(req).await;
+    let viewer = res.extensions().get::<Viewer>().cloned();
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let info = res.extensions().get::<ErrorInfo>().cloned();
+    let has_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/html") || c.starts_with("application/json"));
+    if has_page && info.is_none() {
+        return res;
+    }
+    let message = info.map(|i| i.message).unwrap_or_else(|| default_message(status));
+    let mut out = if api {
+        let body = serde_json::json!({"error": {"status": status.as_u16(), "message": message, "request_id": rid}});
+        (status, axum::Json(body)).into_response()
+    } else {
+        let viewer = viewer.unwrap_or_default();
+        page::error_page(&viewer, status, &message, &rid).into_response()
+    };
+    *out.status_mut() = status;
+    // Keep headers the handler set deliberately (Retry-After, WWW-Authenticate).
+    for h in [header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = res.headers().get(&h) {
+            out.headers_mut().insert(h, v.clone());
+        }
+    }
+    out
+}
+
+fn default_message(status: StatusCode) -> String {
+    match status {
+        StatusCode::NOT_FOUND => "Page not found".into(),
+        StatusCode::METHOD_NOT_ALLOWED => "That action is not available on this page".into(),
+        StatusCode::PAYLOAD_TOO_LARGE => "What you sent was too large. Send a smaller file or less text.".into(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+            "What you sent could not be understood. Go back and check it.".into()
+        }
+        StatusCode::UNAUTHORIZED => "Sign in to continue".into(),
+        StatusCode::FORBIDDEN => "You do not have permission to see this page".into(),
+        StatusCode::REQUEST_TIMEOUT => "The request took too long. Try again.".into(),
+        s if s.is_server_error() => "Sorry, there is a problem with the service".into(),
+        _ => "Something went wrong with that request".into(),
+    }
+}
+
+/// Headers every response carries: a strict Content-Security-Policy (no inline script or
+/// style), no framing, no referrer (links carry secrets), and no caching of pages that may
+/// hold sensitive information.
+pub async fn security_headers(State(secure): State<bool>, req: Request, next: Next) -> Response {
+    let assets = req.uri().path().starts_with("/assets/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    if secure {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if !assets && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/admin/people")), "/admin/people");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn csrf_field_is_read_from_forms() {
+        assert_eq!(form_urlencoded_value(b"a=1&csrf_token=x%2By", "csrf_token").as_deref(), Some("x+y"));
+        assert_eq!(form_urlencoded_value(b"a=1", "csrf_token"), None);
+    }
+}

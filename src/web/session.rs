@@ -1,0 +1,238 @@
+//! Server-side sessions, kept in the database so any instance can serve any request. The cookie
+//! holds a random secret; the table holds its SHA-256 only. A session is replaced (new secret,
+//! old row deleted) whenever its owner's privileges change, so a cookie captured before sign-in
+//! is worthless after it.
+
+use axum::http::HeaderValue;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::accounts::model::{new_secret, secret_hash};
+use crate::args;
+use crate::store::{Db, StoreResult};
+
+/// Idle sessions end after this long.
+pub const IDLE: Duration = Duration::minutes(60);
+/// No session lasts longer than this.
+pub const ABSOLUTE: Duration = Duration::hours(12);
+
+/// How far through signing in a session is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// No one signed in: holds a CSRF token for the sign-in and similar forms.
+    Anonymous,
+    /// The password was right; the two-factor code is still needed.
+    SecondFactor,
+    /// Signed in, but the account must set up two-factor before doing anything else.
+    Enrol,
+    SignedIn,
+}
+
+impl Stage {
+    fn as_str(self) -> &'static str {
+        match self {
+            Stage::Anonymous => "anonymous",
+            Stage::SecondFactor => "second-factor",
+            Stage::Enrol => "enrol",
+            Stage::SignedIn => "signed-in",
+        }
+    }
+    fn parse(s: &str) -> Stage {
+        match s {
+            "second-factor" => Stage::SecondFactor,
+            "enrol" => Stage::Enrol,
+            "signed-in" => Stage::SignedIn,
+            _ => Stage::Anonymous,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: Option<i64>,
+    pub stage: Stage,
+    pub csrf_token: String,
+    pub partnership_id: Option<i64>,
+    pub flash: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+pub fn cookie_name(secure: bool) -> &'static str {
+    // The __Host- prefix makes the browser refuse the cookie unless it is Secure, host-only and
+    // for the whole site.
+    if secure { "__Host-masa_session" } else { "masa_session" }
+}
+
+/// The Set-Cookie header for a session secret.
+pub fn set_cookie(secret: &str, secure: bool) -> HeaderValue {
+    let s = format!(
+        "{}={secret}; Path=/; HttpOnly; SameSite=Lax{}",
+        cookie_name(secure),
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("masa_session=; Path=/"))
+}
+
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    let s = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        cookie_name(secure),
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("masa_session=; Path=/; Max-Age=0"))
+}
+
+/// The session secret from a Cookie header.
+pub fn secret_from_cookies(cookie_header: &str, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
+    cookie_header
+        .split(';')
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty() && v.len() < 100)
+}
+
+/// Find a live session for a cookie secret, ending it if it has expired. Touches `last_seen_at`
+/// at most once a minute so reading pages does not write every time.
+pub async fn load(db: &Db, secret: &str) -> StoreResult<Option<Session>> {
+    let hash = secret_hash(secret);
+    let Some(row) = db
+        .fetch_optional(
+            "SELECT token_hash, user_id, stage, csrf_token, partnership_id, flash, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+            args![hash.as_str()],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let expires_at: DateTime<Utc> = row.get("expires_at")?;
+    let last_seen_at: DateTime<Utc> = row.get("last_seen_at")?;
+    if now >= expires_at || now - last_seen_at > IDLE {
+        db.execute("DELETE FROM sessions WHERE token_hash = $1", args![hash.as_str()])
+            .await?;
+        return Ok(None);
+    }
+    if now - last_seen_at > Duration::minutes(1) {
+        db.execute(
+            "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2",
+            args![now, hash.as_str()],
+        )
+        .await?;
+    }
+    Ok(Some(Session {
+        token_hash: hash,
+        user_id: row.get("user_id")?,
+        stage: Stage::parse(&row.get::<String>("stage")?),
+        csrf_token: row.get("csrf_token")?,
+        partnership_id: row.get("partnership_id")?,
+        flash: row.get("flash")?,
+        created_at: row.get("created_at")?,
+        last_seen_at,
+    }))
+}
+
+/// Start a session and return its cookie secret. `replacing` is deleted in the same breath.
+pub async fn start(
+    db: &Db,
+    replacing: Option<&Session>,
+    stage: Stage,
+    user_id: Option<i64>,
+    partnership_id: Option<i64>,
+    ip: &str,
+    user_agent: &str,
+) -> StoreResult<(String, Session)> {
+    if let Some(old) = replacing {
+        end(db, old).await?;
+    }
+    let secret = new_secret();
+    let now = Utc::now();
+    let s = Session {
+        token_hash: secret_hash(&secret),
+        user_id,
+        stage,
+        csrf_token: new_secret(),
+        partnership_id,
+        flash: None,
+        created_at: now,
+        last_seen_at: now,
+    };
+    let ua: String = user_agent.chars().take(200).collect();
+    db.execute(
+        "INSERT INTO sessions (token_hash, user_id, stage, csrf_token, partnership_id, ip, user_agent, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        args![s.token_hash.as_str(), user_id, stage.as_str(), s.csrf_token.as_str(), partnership_id, ip, ua, now, now, now + ABSOLUTE],
+    )
+    .await?;
+    Ok((secret, s))
+}
+
+pub async fn end(db: &Db, s: &Session) -> StoreResult<()> {
+    db.execute("DELETE FROM sessions WHERE token_hash = $1", args![s.token_hash.as_str()])
+        .await?;
+    Ok(())
+}
+
+/// End every session of a person (password changed or reset, account disabled).
+pub async fn end_all_for_user(db: &Db, user_id: i64) -> StoreResult<()> {
+    db.execute("DELETE FROM sessions WHERE user_id = $1", args![user_id])
+        .await?;
+    Ok(())
+}
+
+pub async fn set_partnership(db: &Db, s: &Session, partnership_id: i64) -> StoreResult<()> {
+    db.execute(
+        "UPDATE sessions SET partnership_id = $1 WHERE token_hash = $2",
+        args![partnership_id, s.token_hash.as_str()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A one-line message for the next page ("Invitation sent").
+pub async fn set_flash(db: &Db, s: &Session, message: &str) -> StoreResult<()> {
+    db.execute(
+        "UPDATE sessions SET flash = $1 WHERE token_hash = $2",
+        args![message, s.token_hash.as_str()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn take_flash(db: &Db, s: &Session) -> StoreResult<Option<String>> {
+    if s.flash.is_some() {
+        db.execute(
+            "UPDATE sessions SET flash = NULL WHERE token_hash = $1",
+            args![s.token_hash.as_str()],
+        )
+        .await?;
+    }
+    Ok(s.flash.clone())
+}
+
+/// Remove expired sessions (run now and then by the housekeeping task).
+pub async fn purge_expired(db: &Db) -> StoreResult<u64> {
+    let now = Utc::now();
+    db.execute(
+        "DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2",
+        args![now, now - IDLE],
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_round_trip() {
+        let h = set_cookie("abc", false);
+        let v = h.to_str().expect("ascii");
+        assert!(v.contains("HttpOnly") && v.contains("SameSite=Lax") && !v.contains("Secure"));
+        assert!(set_cookie("abc", true).to_str().expect("ascii").contains("; Secure"));
+        assert_eq!(secret_from_cookies("a=b; masa_session=abc; c=d", false).as_deref(), Some("abc"));
+        assert_eq!(secret_from_cookies("masa_session=abc", true), None);
+        assert_eq!(secret_from_cookies("__Host-masa_session=xyz", true).as_deref(), Some("xyz"));
+    }
+}
