@@ -616,7 +616,7 @@ pub async fn two_factor_enable(State(st): State<AppState>, viewer: Viewer, heade
     let user = setting_up(&viewer).ok_or(AppError::Forbidden)?.clone();
     let (_, creds) = store::user_by_id(&st.db, user.id).await?.ok_or(AppError::NotFound)?;
     let Some(secret) = creds.totp_pending_secret else {
-        return Ok(redirect("/account/two-factor"));
+        return Err(AppError::Unprocessable("Open the set-up page first, then enter the code your app shows".into()));
     };
     let now = chrono::Utc::now().timestamp().max(0) as u64;
     let Some(step) = totp::check(&secret, &f.code, now, 0) else {

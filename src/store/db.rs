@@ -60,10 +60,36 @@ impl Sql {
     }
 }
 
+/// The type of a NULL: PostgreSQL needs to know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Int,
+    Text,
+    Bool,
+    Ts,
+    Date,
+    Bytes,
+}
+
+/// A Rust type's [`Kind`], for binding `None`.
+pub trait Typed {
+    const KIND: Kind;
+}
+
+macro_rules! typed {
+    ($k:ident: $($t:ty),*) => {$( impl Typed for $t { const KIND: Kind = Kind::$k; } )*};
+}
+typed!(Int: i64, i32);
+typed!(Text: String, &str, &String);
+typed!(Bool: bool);
+typed!(Ts: DateTime<Utc>);
+typed!(Date: NaiveDate);
+typed!(Bytes: Vec<u8>);
+
 /// A bound parameter.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    Null,
+    Null(Kind),
     Int(i64),
     Text(String),
     Bool(bool),
@@ -117,9 +143,9 @@ impl From<Vec<u8>> for Value {
         Value::Bytes(v)
     }
 }
-impl<T: Into<Value>> From<Option<T>> for Value {
+impl<T: Into<Value> + Typed> From<Option<T>> for Value {
     fn from(v: Option<T>) -> Self {
-        v.map_or(Value::Null, Into::into)
+        v.map_or(Value::Null(T::KIND), Into::into)
     }
 }
 
@@ -141,7 +167,7 @@ fn bind_sqlite<'q>(
 ) -> sqlx::query::Query<'q, Sqlite, <Sqlite as sqlx::Database>::Arguments> {
     for a in args {
         q = match a {
-            Value::Null => q.bind(Option::<String>::None),
+            Value::Null(_) => q.bind(Option::<String>::None),
             Value::Int(v) => q.bind(v),
             Value::Text(v) => q.bind(v),
             Value::Bool(v) => q.bind(v),
@@ -159,8 +185,12 @@ fn bind_pg<'q>(
 ) -> sqlx::query::Query<'q, Postgres, <Postgres as sqlx::Database>::Arguments> {
     for a in args {
         q = match a {
-            // An untyped NULL: PostgreSQL infers the column's type from the statement.
-            Value::Null => q.bind(Option::<String>::None),
+            Value::Null(Kind::Int) => q.bind(Option::<i64>::None),
+            Value::Null(Kind::Text) => q.bind(Option::<String>::None),
+            Value::Null(Kind::Bool) => q.bind(Option::<bool>::None),
+            Value::Null(Kind::Ts) => q.bind(Option::<DateTime<Utc>>::None),
+            Value::Null(Kind::Date) => q.bind(Option::<NaiveDate>::None),
+            Value::Null(Kind::Bytes) => q.bind(Option::<Vec<u8>>::None),
             Value::Int(v) => q.bind(v),
             Value::Text(v) => q.bind(v),
             Value::Bool(v) => q.bind(v),
@@ -389,6 +419,14 @@ impl Db {
                 .await?
                 .rows_affected(),
         })
+    }
+
+    /// Create a PostgreSQL database (tests and set-up scripts). The name is checked, not quoted.
+    pub async fn create_database(&self, name: &str) -> StoreResult<()> {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(StoreError::Config(format!("bad database name {name:?}")));
+        }
+        self.execute_script(format!("CREATE DATABASE {name}")).await
     }
 
     /// Several statements in one string (migrations).

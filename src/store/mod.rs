@@ -7,7 +7,7 @@
 mod db;
 pub mod migrate;
 
-pub use db::{Col, Db, DbOptions, Engine, Row, Sql, StoreError, StoreResult, Value, ts_text};
+pub use db::{Col, Db, DbOptions, Engine, Kind, Row, Sql, StoreError, StoreResult, Typed, Value, ts_text};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -17,6 +17,10 @@ use crate::args;
 /// A partnership's id: the tenant every domain row belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct PartnershipId(pub i64);
+
+impl Typed for PartnershipId {
+    const KIND: Kind = Kind::Int;
+}
 
 impl From<PartnershipId> for Value {
     fn from(p: PartnershipId) -> Self {

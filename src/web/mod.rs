@@ -157,12 +157,12 @@ pub async fn enforce(State(permission): State<Permission>, req: Request, next: N
         if viewer.enrolling.is_some() {
             return redirect("/account/two-factor");
         }
-        let next_path = req.uri().path_and_query().map_or("/", |p| p.as_str());
-        let target = if *req.method() == Method::GET {
-            format!("/sign-in?next={}", url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>())
-        } else {
-            "/sign-in".to_owned()
+        // Back to this page after signing in (for a form post, to the home page).
+        let next_path = match *req.method() {
+            Method::GET => req.uri().path_and_query().map_or("/", |p| p.as_str()),
+            _ => "/",
         };
+        let target = format!("/sign-in?next={}", url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>());
         return redirect(&target);
     }
     if api && viewer.user.is_none() {

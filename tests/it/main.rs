@@ -1,0 +1,11 @@
+//! Integration tests: every storage test runs on SQLite and on PostgreSQL.
+
+mod support;
+
+mod accounts;
+mod api;
+mod browser;
+mod mail;
+mod permissions;
+mod security;
+mod storage;

@@ -1,0 +1,159 @@
+//! Every route, every role: allowed or refused, as this table says. A route missing from the
+//! table fails the test, so a new page cannot arrive without a decision about who sees it.
+
+use std::collections::BTreeMap;
+
+use axum::http::{Method, StatusCode};
+use masa::accounts::store as accounts;
+
+use crate::support::{Client, TestApp};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Public,
+    Practitioner,
+    Member,
+    Scrutineer,
+    Admin,
+    Host,
+}
+use Who::*;
+
+const EVERYONE: &[Who] = &[Public, Practitioner, Member, Scrutineer, Admin, Host];
+const SIGNED_IN: &[Who] = &[Practitioner, Member, Scrutineer, Admin, Host];
+const IN_PARTNERSHIP: &[Who] = &[Practitioner, Member, Scrutineer, Admin];
+const ADMIN: &[Who] = &[Admin];
+const OVERSIGHT: &[Who] = &[Scrutineer, Admin];
+const HOST: &[Who] = &[Host];
+
+/// Who may use each route. Written out by hand: this is the specification.
+fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
+    let t: &[(&str, &str, &[Who])] = &[
+        ("GET", "/", EVERYONE),
+        ("GET", "/accessibility", EVERYONE),
+        ("GET", "/privacy", EVERYONE),
+        ("GET", "/sign-in", EVERYONE),
+        ("POST", "/sign-in", EVERYONE),
+        ("GET", "/sign-in/two-factor", EVERYONE),
+        ("POST", "/sign-in/two-factor", EVERYONE),
+        ("POST", "/sign-out", EVERYONE),
+        ("GET", "/password-reset", EVERYONE),
+        ("POST", "/password-reset", EVERYONE),
+        ("GET", "/password-reset/{token}", EVERYONE),
+        ("POST", "/password-reset/{token}", EVERYONE),
+        ("GET", "/invitations/{token}", EVERYONE),
+        ("POST", "/invitations/{token}", EVERYONE),
+        ("GET", "/p/{slug}", EVERYONE),
+        ("GET", "/account", SIGNED_IN),
+        ("GET", "/account/two-factor", SIGNED_IN),
+        ("POST", "/account/two-factor", SIGNED_IN),
+        ("GET", "/account/password", SIGNED_IN),
+        ("POST", "/account/password", SIGNED_IN),
+        ("GET", "/account/tokens", SIGNED_IN),
+        ("POST", "/account/tokens", SIGNED_IN),
+        ("POST", "/account/tokens/{id}/revoke", SIGNED_IN),
+        ("POST", "/switch-partnership", SIGNED_IN),
+        ("GET", "/admin/people", ADMIN),
+        ("GET", "/admin/people/invite", ADMIN),
+        ("POST", "/admin/people/invite", ADMIN),
+        ("GET", "/admin/people/{id}", ADMIN),
+        ("POST", "/admin/people/{id}", ADMIN),
+        ("POST", "/admin/people/{id}/remove", ADMIN),
+        ("GET", "/admin/partnership", ADMIN),
+        ("POST", "/admin/partnership", ADMIN),
+        ("GET", "/admin/outbox", OVERSIGHT),
+        ("GET", "/admin/outbox/{id}", OVERSIGHT),
+        ("GET", "/audit", OVERSIGHT),
+        ("GET", "/audit.csv", OVERSIGHT),
+        ("GET", "/audit/{id}", OVERSIGHT),
+        ("GET", "/system/partnerships", HOST),
+        ("POST", "/system/partnerships", HOST),
+        ("GET", "/api/v1/openapi.json", EVERYONE),
+        ("GET", "/api/v1/me", IN_PARTNERSHIP),
+        ("GET", "/api/v1/people", OVERSIGHT),
+        ("GET", "/api/v1/people/{id}", OVERSIGHT),
+        ("GET", "/api/v1/audit", OVERSIGHT),
+    ];
+    t.iter().map(|(m, p, w)| ((*m, *p), *w)).collect()
+}
+
+fn email(who: Who) -> Option<&'static str> {
+    match who {
+        Public => None,
+        Practitioner => Some("practitioner@plymouth.example"),
+        Member => Some("member@plymouth.example"),
+        Scrutineer => Some("scrutineer@plymouth.example"),
+        Admin => Some("business.unit@plymouth.example"),
+        Host => Some("host@masa.example"),
+    }
+}
+
+/// Refused: 401 or 403, or sent to sign in (or to set up two-factor first).
+fn refused(status: StatusCode, location: &str) -> bool {
+    status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN || location.starts_with("/sign-in?next=") || location == "/account/two-factor"
+}
+
+async fn client_for(app: &TestApp, who: Who) -> Client {
+    match email(who) {
+        Some(e) => app.signed_in(e).await,
+        None => {
+            let mut c = app.client();
+            c.get("/sign-in").await; // a CSRF token, as a browser would have
+            c
+        }
+    }
+}
+
+/// An API token for each role that can have one (the host has no partnership, so none).
+async fn token_for(app: &TestApp, who: Who) -> Option<String> {
+    let e = email(who)?;
+    let (user, _) = accounts::user_by_email(&app.state.db, e).await.expect("q").expect("user");
+    let ms = accounts::memberships_of(&app.state.db, user.id).await.expect("m");
+    let p = masa::store::PartnershipId(ms.first()?.partnership_id);
+    let actor = masa::store::Actor::system("test");
+    let mut tx = masa::store::Tx::begin(&app.state.db, &actor).await.expect("tx");
+    let (_, t) = masa::accounts::tokens::create(&mut tx, user.id, p, "test", Some(1)).await.expect("token");
+    tx.commit().await.expect("commit");
+    Some(t)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_with_every_role() {
+    let app = TestApp::new(masa::store::Engine::Sqlite).await;
+    let table = expected();
+    let routes = masa::app::route_table();
+    let missing: Vec<String> = routes.iter().filter(|(m, p, _)| !table.contains_key(&(m.as_str(), *p))).map(|(m, p, _)| format!("{m} {p}")).collect();
+    assert!(missing.is_empty(), "routes with no line in the permission table: {missing:?}");
+    let stale: Vec<_> = table.keys().filter(|(m, p)| !routes.iter().any(|(rm, rp, _)| rm.as_str() == *m && rp == p)).collect();
+    assert!(stale.is_empty(), "table lines for routes that do not exist: {stale:?}");
+
+    let ply = app.partnership("plymouth");
+    let member_id = accounts::members_of(&app.state.db, ply).await.expect("m")[0].0.id.to_string();
+    let outbox_id: String = app.state.db.fetch_one("SELECT MIN(id) AS id FROM outbox WHERE partnership_id = $1", masa::args![ply]).await.expect("q").get::<i64>("id").expect("id").to_string();
+    let audit_id: String = app.state.db.fetch_one("SELECT MIN(id) AS id FROM audit_events WHERE partnership_id = $1", masa::args![ply]).await.expect("q").get::<i64>("id").expect("id").to_string();
+
+    let mut failures = Vec::new();
+    for who in EVERYONE.iter().copied() {
+        let mut c = client_for(&app, who).await;
+        let mut api = app.client();
+        api.bearer = token_for(&app, who).await;
+        // Signing out last, so it does not end the session the other checks use.
+        let mut ordered: Vec<_> = routes.iter().collect();
+        ordered.sort_by_key(|(_, p, _)| *p == "/sign-out");
+        for (method, path, _) in ordered {
+            let url = path
+                .replace("{token}", "no-such-token")
+                .replace("{slug}", "plymouth")
+                .replace("{id}/remove", "999999/remove")
+                .replace("{id}/revoke", "999999/revoke")
+                .replace("{id}", if path.starts_with("/admin/outbox") { &outbox_id } else if path.starts_with("/audit/") { &audit_id } else { &member_id });
+            let client = if path.starts_with("/api/") { &mut api } else { &mut c };
+            let r = if *method == Method::GET { client.get(&url).await } else { client.post(&url, &[]).await };
+            let allowed = table[&(method.as_str(), *path)].contains(&who);
+            if refused(r.status, r.location()) == allowed {
+                failures.push(format!("{who:?} {method} {url}: {} {} (expected {})", r.status, r.location(), if allowed { "allowed" } else { "refused" }));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "permission table not honoured:\n{}", failures.join("\n"));
+}

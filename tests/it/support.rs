@@ -1,0 +1,293 @@
+//! Test support: a masa on a real SQLite file or a real PostgreSQL database, a client with a
+//! cookie jar that fills in CSRF tokens, sign-in helpers and a small SMTP server.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use masa::app::{AppState, router};
+use masa::config::Config;
+use masa::demo::Demo;
+use masa::store::{Db, DbOptions, Engine};
+use tower::ServiceExt;
+
+pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn pg_admin_url() -> String {
+    std::env::var("MASA_TEST_PG").unwrap_or_else(|_| PG_ADMIN_URL.to_owned())
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub demo: Demo,
+    _dir: tempfile::TempDir,
+}
+
+/// Run a test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both_engines {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::support::TestApp::new(masa::store::Engine::Sqlite).await;
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $app = $crate::support::TestApp::new(masa::store::Engine::Postgres).await;
+                $body
+            }
+        }
+    };
+}
+
+/// A fresh, migrated, empty database of the engine asked for.
+pub async fn fresh_db(engine: Engine, dir: &std::path::Path) -> Db {
+    let url = match engine {
+        Engine::Sqlite => format!("sqlite://{}", dir.join("test.sqlite").display()),
+        Engine::Postgres => {
+            let admin = Db::connect(&DbOptions { url: pg_admin_url(), create_if_missing: false, max_connections: 1 })
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {} is needed for these tests and cannot be reached: {e}", pg_admin_url()));
+            let name = format!("masa_t_{}", uuid::Uuid::new_v4().simple());
+            admin.create_database(&name).await.expect("create database");
+            admin.close().await;
+            let base = pg_admin_url();
+            format!("{}/{name}", base.rsplit_once('/').map_or(base.as_str(), |(b, _)| b))
+        }
+    };
+    let db = Db::connect(&DbOptions { url, create_if_missing: true, max_connections: 8 }).await.expect("connect");
+    masa::store::migrate::migrate(&db).await.expect("migrate");
+    db
+}
+
+impl TestApp {
+    pub async fn new(engine: Engine) -> TestApp {
+        Self::with_smtp(engine, None).await
+    }
+
+    pub async fn with_smtp(engine: Engine, smtp_url: Option<String>) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = fresh_db(engine, dir.path()).await;
+        let mut env: HashMap<&str, String> = HashMap::new();
+        env.insert("MASA_DATA_DIR", dir.path().display().to_string());
+        if let Some(u) = smtp_url {
+            env.insert("MASA_SMTP_URL", u);
+        }
+        let config = Config::load(|k| env.get(k).cloned(), None).expect("config");
+        let state = masa::server::state(config, db).expect("state");
+        let demo = masa::demo::seed(&state).await.expect("seed");
+        TestApp { router: router(state.clone()), state, demo, _dir: dir }
+    }
+
+    pub fn client(&self) -> Client {
+        Client { router: self.router.clone(), cookies: HashMap::new(), csrf: None, bearer: None }
+    }
+
+    pub fn partnership(&self, slug: &str) -> masa::store::PartnershipId {
+        self.demo.partnerships.iter().find(|p| p.slug == slug).map(|p| p.id).expect("demo partnership")
+    }
+
+    pub fn totp_secret(&self, email: &str) -> Option<String> {
+        self.demo.users.iter().find(|u| u.email == email).and_then(|u| u.totp_secret.clone())
+    }
+
+    /// A client signed in as a demo user (with two-factor where the account has it).
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let mut c = self.client();
+        c.sign_in(email, masa::demo::DEMO_PASSWORD, self.totp_secret(email).as_deref()).await;
+        c
+    }
+
+    /// Rows in a table, for checking that nothing changed.
+    pub async fn count(&self, table: &str) -> i64 {
+        self.state.db.fetch_one(masa::store::Sql::dynamic(format!("SELECT COUNT(*) AS n FROM {table}")), vec![]).await.expect("count").get("n").expect("n")
+    }
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+    #[track_caller]
+    pub fn assert_contains(&self, s: &str) {
+        assert!(self.body.contains(s), "expected {s:?} in a {} page:\n{}", self.status, self.body);
+    }
+}
+
+/// A browser-like client: keeps cookies, remembers the last CSRF token it saw.
+pub struct Client {
+    pub router: Router,
+    pub cookies: HashMap<String, String>,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+impl Client {
+    pub async fn request(&mut self, method: Method, path: &str, body: Option<String>) -> Resp {
+        let mut b = Request::builder().method(method).uri(path).header(header::USER_AGENT, "masa-tests");
+        if !self.cookies.is_empty() {
+            let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            b = b.header(header::COOKIE, c);
+        }
+        if let Some(t) = &self.bearer {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match body {
+            Some(s) => {
+                b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Body::from(s)
+            }
+            None => Body::empty(),
+        };
+        let mut req = b.body(body).expect("request");
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        let res = self.router.clone().oneshot(req).await.expect("response");
+        let status = res.status();
+        let headers = res.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let s = v.to_str().expect("cookie");
+            if let Some((kv, _)) = s.split_once(';').or(Some((s, "")))
+                && let Some((k, v)) = kv.split_once('=')
+            {
+                if v.is_empty() || s.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), v.to_owned());
+                }
+            }
+        }
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(t) = csrf_in(&body) {
+            self.csrf = Some(t);
+        }
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.request(Method::GET, path, None).await
+    }
+
+    /// Post a form with the CSRF token of the last page seen.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut f: Vec<(String, String)> = fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        if let Some(t) = &self.csrf {
+            f.push(("csrf_token".into(), t.clone()));
+        }
+        let body = serde_urlencoded::to_string(&f).expect("form");
+        self.request(Method::POST, path, Some(body)).await
+    }
+
+    /// Post exactly these fields (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, body: &str) -> Resp {
+        self.request(Method::POST, path, Some(body.to_owned())).await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str, totp_secret: Option<&str>) {
+        self.get("/sign-in").await;
+        let r = self.post("/sign-in", &[("email", email), ("password", password)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "sign in as {email}: {}", r.body);
+        if r.location().starts_with("/sign-in/two-factor") {
+            let secret = totp_secret.expect("account needs a two-factor secret");
+            self.get("/sign-in/two-factor").await;
+            let code = fresh_code(secret);
+            let r = self.post("/sign-in/two-factor", &[("code", &code)]).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "two-factor for {email}: {}", r.body);
+        }
+    }
+}
+
+fn csrf_in(html: &str) -> Option<String> {
+    let i = html.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();
+    let j = html[i..].find('"')?;
+    Some(html[i..i + j].to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A valid code that this process has not used yet for this secret (codes are accepted once,
+/// so successive sign-ins take the previous, current and next 30-second steps in turn).
+pub fn fresh_code(secret: &str) -> String {
+    static USED: OnceLock<Mutex<HashMap<String, u64>>> = OnceLock::new();
+    let now = chrono::Utc::now().timestamp() as u64;
+    let mut used = USED.get_or_init(Default::default).lock().expect("lock");
+    let last = used.get(secret).copied().unwrap_or(0);
+    let step = (now / 30 - 1).max(last + 1);
+    assert!(step <= now / 30 + 1, "too many sign-ins with one secret within a minute");
+    used.insert(secret.to_owned(), step);
+    masa::accounts::model::totp::code_at(secret, step * 30).expect("code")
+}
+
+/// A minimal SMTP server on loopback that keeps what it receives.
+#[derive(Clone, Default)]
+pub struct SmtpSink {
+    pub messages: Arc<Mutex<Vec<String>>>,
+}
+
+impl SmtpSink {
+    /// Start one; returns it and its smtp:// URL.
+    pub async fn start() -> (SmtpSink, String) {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let sink = SmtpSink::default();
+        let keep = sink.clone();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                let keep = keep.clone();
+                tokio::spawn(async move {
+                    let (r, mut w) = sock.into_split();
+                    let mut lines = BufReader::new(r).lines();
+                    let _ = w.write_all(b"220 sink ESMTP\r\n").await;
+                    let mut data: Option<String> = None;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        if let Some(d) = data.as_mut() {
+                            if line == "." {
+                                keep.messages.lock().expect("lock").push(std::mem::take(d));
+                                data = None;
+                                let _ = w.write_all(b"250 OK queued\r\n").await;
+                            } else {
+                                d.push_str(line.strip_prefix('.').unwrap_or(&line));
+                                d.push('\n');
+                            }
+                            continue;
+                        }
+                        let cmd = line.to_ascii_uppercase();
+                        let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                            b"250-sink\r\n250 8BITMIME\r\n"
+                        } else if cmd.starts_with("DATA") {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        } else if cmd.starts_with("QUIT") {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 OK\r\n"
+                        };
+                        let _ = w.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        (sink, format!("smtp://{addr}"))
+    }
+
+    pub fn all(&self) -> Vec<String> {
+        self.messages.lock().expect("lock").clone()
+    }
+}
