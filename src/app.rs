@@ -40,7 +40,12 @@ impl Route {
         H: axum::handler::Handler<T, AppState>,
         T: 'static,
     {
-        Route { method: Method::GET, path, permission, handler: axum::routing::get(h) }
+        Route {
+            method: Method::GET,
+            path,
+            permission,
+            handler: axum::routing::get(h),
+        }
     }
 
     pub fn post<H, T>(path: &'static str, permission: Permission, h: H) -> Route
@@ -48,7 +53,12 @@ impl Route {
         H: axum::handler::Handler<T, AppState>,
         T: 'static,
     {
-        Route { method: Method::POST, path, permission, handler: axum::routing::post(h) }
+        Route {
+            method: Method::POST,
+            path,
+            permission,
+            handler: axum::routing::post(h),
+        }
     }
 }
 
@@ -66,7 +76,10 @@ fn routes() -> Vec<Route> {
 
 /// (method, path, permission) of every route, for the permission test and the docs.
 pub fn route_table() -> Vec<(Method, &'static str, Permission)> {
-    routes().into_iter().map(|r| (r.method, r.path, r.permission)).collect()
+    routes()
+        .into_iter()
+        .map(|r| (r.method, r.path, r.permission))
+        .collect()
 }
 
 /// The whole application.

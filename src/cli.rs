@@ -84,8 +84,11 @@ enum PartnershipCommand {
 }
 
 fn init_logs(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MASA_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MASA_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         b.json().flatten_event(true).with_current_span(true).init();
     } else {
@@ -103,7 +106,10 @@ pub fn main() -> ExitCode {
         }
     };
     init_logs(config.log_json);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("masa: cannot start: {e}");
@@ -127,12 +133,30 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Demo => crate::demo::run(config).await,
         Command::Migrate => {
-            let db = crate::store::Db::connect(&crate::store::DbOptions { url: config.database_url.clone(), create_if_missing: true, max_connections: 2 }).await?;
+            let db = crate::store::Db::connect(&crate::store::DbOptions {
+                url: config.database_url.clone(),
+                create_if_missing: true,
+                max_connections: 2,
+            })
+            .await?;
             let applied = crate::store::migrate::migrate(&db).await?;
-            println!("database at version {} ({} migrations applied now)", crate::store::migrate::latest_version(), applied.len());
+            println!(
+                "database at version {} ({} migrations applied now)",
+                crate::store::migrate::latest_version(),
+                applied.len()
+            );
             Ok(())
         }
-        Command::User { command: UserCommand::Add { email, name, role, partnership, organisation } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    role,
+                    partnership,
+                    organisation,
+                },
+        } => {
             let db = crate::server::open(&config, false).await?;
             let state = crate::server::state(config, db)?;
             let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
@@ -145,24 +169,42 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 (None, _) => None,
                 (Some(_), None) => anyhow::bail!("--partnership is needed for that role"),
                 (Some(_), Some(slug)) => {
-                    let p = crate::partnerships::store::by_slug(&state.db, &slug).await?.ok_or_else(|| anyhow::anyhow!("no partnership called {slug}"))?;
+                    let p = crate::partnerships::store::by_slug(&state.db, &slug)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no partnership called {slug}"))?;
                     Some((crate::store::PartnershipId(p.id), p.name))
                 }
             };
             let actor = Actor::system("masa user add");
-            let link = crate::accounts::invite(&state, &actor, p.as_ref().map(|(id, n)| (*id, n.as_str())), &email, &name, role, &organisation)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.public_message()))?;
-            println!("Invited {}. They choose a password at:\n{link}", email.as_str());
+            let link = crate::accounts::invite(
+                &state,
+                &actor,
+                p.as_ref().map(|(id, n)| (*id, n.as_str())),
+                &email,
+                &name,
+                role,
+                &organisation,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            println!(
+                "Invited {}. They choose a password at:\n{link}",
+                email.as_str()
+            );
             Ok(())
         }
-        Command::Partnership { command: PartnershipCommand::Add { slug, name } } => {
+        Command::Partnership {
+            command: PartnershipCommand::Add { slug, name },
+        } => {
             let db = crate::server::open(&config, false).await?;
             let slug = crate::partnerships::store::parse_slug(&slug).map_err(anyhow::Error::msg)?;
-            let name = crate::partnerships::store::parse_partnership_name(&name).map_err(anyhow::Error::msg)?;
+            let name = crate::partnerships::store::parse_partnership_name(&name)
+                .map_err(anyhow::Error::msg)?;
             let actor = Actor::system("masa partnership add");
             let mut tx = crate::store::Tx::begin(&db, &actor).await?;
-            crate::partnerships::store::create(&mut tx, &slug, &name).await.map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            crate::partnerships::store::create(&mut tx, &slug, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.public_message()))?;
             tx.commit().await?;
             println!("Added {name} at /p/{slug}");
             Ok(())

@@ -54,7 +54,8 @@ impl Config {
         };
         let pick = |env: &str, file: Option<String>| lookup(env).filter(|v| !v.is_empty()).or(file);
 
-        let data_dir = PathBuf::from(pick("MASA_DATA_DIR", f.data_dir).unwrap_or_else(|| "masa-data".into()));
+        let data_dir =
+            PathBuf::from(pick("MASA_DATA_DIR", f.data_dir).unwrap_or_else(|| "masa-data".into()));
         let database_url = pick("MASA_DATABASE_URL", f.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("masa.sqlite").display()));
         let listen_text = pick("MASA_LISTEN", f.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -67,7 +68,8 @@ impl Config {
             .to_owned();
         url::Url::parse(&base_url).map_err(|e| format!("MASA_BASE_URL {base_url:?}: {e}"))?;
         let smtp_url = pick("MASA_SMTP_URL", f.smtp_url);
-        let mail_from = pick("MASA_MAIL_FROM", f.mail_from).unwrap_or_else(|| "masa <masa@localhost>".into());
+        let mail_from =
+            pick("MASA_MAIL_FROM", f.mail_from).unwrap_or_else(|| "masa <masa@localhost>".into());
         let flag = |env: &str, file: Option<bool>| -> Result<bool, String> {
             match lookup(env).as_deref() {
                 None | Some("") => Ok(file.unwrap_or(false)),
@@ -100,7 +102,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| m.get(k).cloned()
     }
 
@@ -119,7 +124,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("masa-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let p = dir.join("masa.toml");
-        std::fs::write(&p, "listen = \"127.0.0.1:9000\"\nbase_url = \"https://masa.example.org/\"\n").expect("write");
+        std::fs::write(
+            &p,
+            "listen = \"127.0.0.1:9000\"\nbase_url = \"https://masa.example.org/\"\n",
+        )
+        .expect("write");
         let c = Config::load(env(&[("MASA_LISTEN", "0.0.0.0:8081")]), Some(&p)).expect("load");
         assert_eq!(c.listen.to_string(), "0.0.0.0:8081");
         assert_eq!(c.base_url, "https://masa.example.org");

@@ -38,27 +38,98 @@ const PARTNERSHIPS: &[(&str, &str, &str, &str)] = &[
         "pscp@plymouth.gov.uk",
         "If you're worried about a child or young person or think they're being abused, even if you're unsure, call 01752 668000 or email gateway@plymouth.gov.uk.\nOutside normal working hours call Plymouth Out of Hours Service on 01752 346984.",
     ),
-    ("portsmouth", "Portsmouth Safeguarding Children Partnership", "", ""),
-    ("derby-derbyshire", "Derby and Derbyshire Safeguarding Children Partnership", "", ""),
+    (
+        "portsmouth",
+        "Portsmouth Safeguarding Children Partnership",
+        "",
+        "",
+    ),
+    (
+        "derby-derbyshire",
+        "Derby and Derbyshire Safeguarding Children Partnership",
+        "",
+        "",
+    ),
 ];
 
 /// (email, name, what, partnership memberships, host?, two-factor?)
-type UserSpec = (&'static str, &'static str, &'static str, &'static [(usize, Role, &'static str)], bool, bool);
+type UserSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(usize, Role, &'static str)],
+    bool,
+    bool,
+);
 
 const USERS: &[UserSpec] = &[
-    ("host@masa.example", "Hosting Administrator", "system administrator (the host)", &[], true, true),
+    (
+        "host@masa.example",
+        "Hosting Administrator",
+        "system administrator (the host)",
+        &[],
+        true,
+        true,
+    ),
     (
         "business.unit@plymouth.example",
         "Jo Business-Unit",
         "partnership administrator in Plymouth and Portsmouth (try the switcher)",
-        &[(0, Role::PartnershipAdmin, "Plymouth Safeguarding Children Partnership business unit"), (1, Role::PartnershipAdmin, "Portsmouth Safeguarding Children Partnership business unit")],
+        &[
+            (
+                0,
+                Role::PartnershipAdmin,
+                "Plymouth Safeguarding Children Partnership business unit",
+            ),
+            (
+                1,
+                Role::PartnershipAdmin,
+                "Portsmouth Safeguarding Children Partnership business unit",
+            ),
+        ],
         false,
         true,
     ),
-    ("scrutineer@plymouth.example", "Sam Scrutineer", "independent scrutineer in Plymouth", &[(0, Role::Scrutineer, "Independent Quality Assurance Lead")], false, true),
-    ("member@plymouth.example", "Morgan Member", "member of a body in Plymouth", &[(0, Role::Member, "Devon and Cornwall Police")], false, true),
-    ("practitioner@plymouth.example", "Pat Practitioner", "practitioner in Plymouth (no two-factor)", &[(0, Role::Practitioner, "University Hospitals Plymouth NHS Trust")], false, false),
-    ("admin@derby.example", "Dee Derby", "partnership administrator in Derby and Derbyshire", &[(2, Role::PartnershipAdmin, "Derby and Derbyshire Safeguarding Children Partnership business unit")], false, true),
+    (
+        "scrutineer@plymouth.example",
+        "Sam Scrutineer",
+        "independent scrutineer in Plymouth",
+        &[(0, Role::Scrutineer, "Independent Quality Assurance Lead")],
+        false,
+        true,
+    ),
+    (
+        "member@plymouth.example",
+        "Morgan Member",
+        "member of a body in Plymouth",
+        &[(0, Role::Member, "Devon and Cornwall Police")],
+        false,
+        true,
+    ),
+    (
+        "practitioner@plymouth.example",
+        "Pat Practitioner",
+        "practitioner in Plymouth (no two-factor)",
+        &[(
+            0,
+            Role::Practitioner,
+            "University Hospitals Plymouth NHS Trust",
+        )],
+        false,
+        false,
+    ),
+    (
+        "admin@derby.example",
+        "Dee Derby",
+        "partnership administrator in Derby and Derbyshire",
+        &[(
+            2,
+            Role::PartnershipAdmin,
+            "Derby and Derbyshire Safeguarding Children Partnership business unit",
+        )],
+        false,
+        true,
+    ),
 ];
 
 /// Fill an empty database with the demo content.
@@ -68,33 +139,66 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Demo> {
     let mut tx = Tx::begin(&state.db, &actor).await?;
     let mut ps = Vec::new();
     for (slug, name, contact, worried) in PARTNERSHIPS {
-        let id = partnerships::create(&mut tx, slug, name).await.map_err(err)?;
+        let id = partnerships::create(&mut tx, slug, name)
+            .await
+            .map_err(err)?;
         ps.push(DemoPartnership { id, slug, name });
-        tx.execute_plumbing("UPDATE partnerships SET contact_email = $1, worried_contact = $2 WHERE id = $3", crate::args![*contact, *worried, id]).await?;
+        tx.execute_plumbing(
+            "UPDATE partnerships SET contact_email = $1, worried_contact = $2 WHERE id = $3",
+            crate::args![*contact, *worried, id],
+        )
+        .await?;
     }
     let hash = hash_password(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;
     let mut users = Vec::new();
     for (email, name, what, memberships, host, two_factor) in USERS {
         let e = Email::parse(email).map_err(anyhow::Error::msg)?;
-        let uid = accounts::create_user(&mut tx, &e, name, Some(&hash), *host).await.map_err(err)?;
+        let uid = accounts::create_user(&mut tx, &e, name, Some(&hash), *host)
+            .await
+            .map_err(err)?;
         for (i, role, org) in *memberships {
-            accounts::add_membership(&mut tx, ps[*i].id, uid, *role, org).await.map_err(err)?;
+            accounts::add_membership(&mut tx, ps[*i].id, uid, *role, org)
+                .await
+                .map_err(err)?;
         }
         let (mut secret, mut codes) = (None, Vec::new());
         if *two_factor {
             let s = totp::new_secret();
             codes = new_recovery_codes();
-            let (user, _) = accounts::user_by_id(&state.db, uid).await?.unwrap_or_else(|| unreachable_user(uid, email, name));
-            accounts::enable_totp(&mut tx, &user, &s, 0, &codes).await.map_err(err)?;
+            let (user, _) = accounts::user_by_id(&state.db, uid)
+                .await?
+                .unwrap_or_else(|| unreachable_user(uid, email, name));
+            accounts::enable_totp(&mut tx, &user, &s, 0, &codes)
+                .await
+                .map_err(err)?;
             secret = Some(s);
         }
-        users.push(DemoUser { email, name, what, totp_secret: secret, recovery_codes: codes });
+        users.push(DemoUser {
+            email,
+            name,
+            what,
+            totp_secret: secret,
+            recovery_codes: codes,
+        });
     }
     tx.commit().await?;
     // An invitation waiting to be accepted, so the outbox has a message in it.
     let invitee = Email::parse("new.starter@plymouth.example").map_err(anyhow::Error::msg)?;
-    crate::accounts::invite(state, &actor, Some((ps[0].id, ps[0].name)), &invitee, "Nia New-Starter", Some(Role::Practitioner), "Livewell Southwest").await.map_err(err)?;
-    Ok(Demo { partnerships: ps, users })
+    crate::accounts::invite(
+        state,
+        &actor,
+        Some((ps[0].id, ps[0].name)),
+        &invitee,
+        "Nia New-Starter",
+        Some(Role::Practitioner),
+        "Livewell Southwest",
+    )
+    .await
+    .map_err(err)?;
+    Ok(Demo {
+        partnerships: ps,
+        users,
+    })
 }
 
 /// Inside the seeding transaction the new user is not yet visible on another connection; the
@@ -113,7 +217,12 @@ fn unreachable_user(id: i64, email: &str, name: &str) -> (accounts::User, accoun
             updated_at: chrono::Utc::now(),
             updated_by: String::new(),
         },
-        accounts::Credentials { password_hash: None, totp_secret: None, totp_pending_secret: None, totp_last_step: 0 },
+        accounts::Credentials {
+            password_hash: None,
+            totp_secret: None,
+            totp_pending_secret: None,
+            totp_last_step: 0,
+        },
     )
 }
 
@@ -135,11 +244,30 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     for u in &demo.users {
         println!("  {:<34} {}", u.email, u.what);
         if let Some(s) = &u.totp_secret {
-            println!("  {:<34} two-factor key (add to an authenticator app): {s}", "");
-            println!("  {:<34} or a one-time recovery code: {}", "", u.recovery_codes.iter().take(3).cloned().collect::<Vec<_>>().join("  "));
+            println!(
+                "  {:<34} two-factor key (add to an authenticator app): {s}",
+                ""
+            );
+            println!(
+                "  {:<34} or a one-time recovery code: {}",
+                "",
+                u.recovery_codes
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            );
         }
     }
-    println!("\nPublic pages: {}", demo.partnerships.iter().map(|p| format!("{base}/p/{}", p.slug)).collect::<Vec<_>>().join("  "));
+    println!(
+        "\nPublic pages: {}",
+        demo.partnerships
+            .iter()
+            .map(|p| format!("{base}/p/{}", p.slug))
+            .collect::<Vec<_>>()
+            .join("  ")
+    );
     println!("Stop with Ctrl-C.\n");
     crate::server::serve(state).await
 }

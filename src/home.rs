@@ -43,16 +43,24 @@ struct Dashboard {
 async fn home(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let Some(user) = viewer.user.clone() else {
         let partnerships = partnerships::all(&st.db).await?;
-        return Ok(PublicHome { page: Page::new(&viewer, "Safeguarding children partnerships", "/"), partnerships }.into_response());
+        return Ok(PublicHome {
+            page: Page::new(&viewer, "Safeguarding children partnerships", "/"),
+            partnerships,
+        }
+        .into_response());
     };
     let people = match viewer.tenant() {
-        Ok(p) if Permission::ReadAll.allows(&viewer) => crate::accounts::store::members_of(&st.db, p).await?.len(),
+        Ok(p) if Permission::ReadAll.allows(&viewer) => {
+            crate::accounts::store::members_of(&st.db, p).await?.len()
+        }
         _ => 0,
     };
     Ok(Dashboard {
         page: Page::new(&viewer, "Home", "/"),
         name: user.name,
-        role: viewer.role().map_or_else(|| "No partnership yet".to_owned(), |r| r.label().to_owned()),
+        role: viewer
+            .role()
+            .map_or_else(|| "No partnership yet".to_owned(), |r| r.label().to_owned()),
         people,
         manage: Permission::ManagePartnership.allows(&viewer),
         read_all: Permission::ReadAll.allows(&viewer),
@@ -68,7 +76,10 @@ struct Accessibility {
 }
 
 async fn accessibility(viewer: Viewer) -> Response {
-    Accessibility { page: Page::new(&viewer, "Accessibility statement", "/accessibility") }.into_response()
+    Accessibility {
+        page: Page::new(&viewer, "Accessibility statement", "/accessibility"),
+    }
+    .into_response()
 }
 
 #[derive(Template, WebTemplate)]
@@ -78,5 +89,8 @@ struct Privacy {
 }
 
 async fn privacy(viewer: Viewer) -> Response {
-    Privacy { page: Page::new(&viewer, "Privacy", "/privacy") }.into_response()
+    Privacy {
+        page: Page::new(&viewer, "Privacy", "/privacy"),
+    }
+    .into_response()
 }

@@ -12,7 +12,12 @@ use crate::store::{Db, DbOptions, migrate::migrate};
 
 /// Open the configured database and bring it up to date.
 pub async fn open(config: &Config, create_if_missing: bool) -> anyhow::Result<Db> {
-    let db = Db::connect(&DbOptions { url: config.database_url.clone(), create_if_missing, max_connections: 16 }).await?;
+    let db = Db::connect(&DbOptions {
+        url: config.database_url.clone(),
+        create_if_missing,
+        max_connections: 16,
+    })
+    .await?;
     let applied = migrate(&db).await?;
     if !applied.is_empty() {
         tracing::info!(?applied, "database migrated");
@@ -21,15 +26,25 @@ pub async fn open(config: &Config, create_if_missing: bool) -> anyhow::Result<Db
 }
 
 pub fn state(config: Config, db: Db) -> anyhow::Result<AppState> {
-    let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from).map_err(anyhow::Error::msg)?;
-    Ok(AppState { db, config: Arc::new(config), mailer })
+    let mailer =
+        Mailer::new(config.smtp_url.as_deref(), &config.mail_from).map_err(anyhow::Error::msg)?;
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        mailer,
+    })
 }
 
 /// Serve until told to stop.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.listen)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e} (set MASA_LISTEN to another address)", state.config.listen))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {}: {e} (set MASA_LISTEN to another address)",
+                state.config.listen
+            )
+        })?;
     state.mailer.spawn_worker(state.db.clone());
     let db = state.db.clone();
     tokio::spawn(async move {
@@ -43,7 +58,9 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     tracing::info!(address = %state.config.listen, "masa is listening");
     let db = state.db.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopped: requests in flight finished");
     db.close().await;
     Ok(())

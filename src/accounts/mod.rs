@@ -25,8 +25,16 @@ pub fn routes() -> Vec<Route> {
         Route::get("/invitations/{token}", Public, pages::invitation_form),
         Route::post("/invitations/{token}", Public, pages::accept_invitation),
         Route::get("/account", Account, pages::account),
-        Route::get("/account/two-factor", TwoFactorSetup, pages::two_factor_form),
-        Route::post("/account/two-factor", TwoFactorSetup, pages::two_factor_enable),
+        Route::get(
+            "/account/two-factor",
+            TwoFactorSetup,
+            pages::two_factor_form,
+        ),
+        Route::post(
+            "/account/two-factor",
+            TwoFactorSetup,
+            pages::two_factor_enable,
+        ),
         Route::get("/account/password", Account, pages::password_form),
         Route::post("/account/password", Account, pages::change_password),
         Route::get("/account/tokens", Account, tokens::tokens_page),
@@ -34,11 +42,19 @@ pub fn routes() -> Vec<Route> {
         Route::post("/account/tokens/{id}/revoke", Account, tokens::revoke_token),
         Route::post("/switch-partnership", Account, pages::switch_partnership),
         Route::get("/admin/people", ManagePartnership, people::list),
-        Route::get("/admin/people/invite", ManagePartnership, people::invite_form),
+        Route::get(
+            "/admin/people/invite",
+            ManagePartnership,
+            people::invite_form,
+        ),
         Route::post("/admin/people/invite", ManagePartnership, people::invite),
         Route::get("/admin/people/{id}", ManagePartnership, people::edit_form),
         Route::post("/admin/people/{id}", ManagePartnership, people::edit),
-        Route::post("/admin/people/{id}/remove", ManagePartnership, people::remove),
+        Route::post(
+            "/admin/people/{id}/remove",
+            ManagePartnership,
+            people::remove,
+        ),
     ]
 }
 
@@ -55,13 +71,42 @@ pub async fn invite(
 ) -> crate::web::error::AppResult<String> {
     let token = model::new_secret();
     let mut tx = crate::store::Tx::begin(&state.db, actor).await?;
-    store::create_invitation(&mut tx, partnership.map(|p| p.0), email, name, role, organisation, &token).await?;
+    store::create_invitation(
+        &mut tx,
+        partnership.map(|p| p.0),
+        email,
+        name,
+        role,
+        organisation,
+        &token,
+    )
+    .await?;
     tx.commit().await?;
     let link = format!("{}/invitations/{token}", state.config.base_url);
     let where_ = partnership.map_or("masa", |p| p.1);
-    let text = pages::InvitationText { name, inviter: &actor.name, partnership: where_, link: &link, role: role.map_or("System administrator", model::Role::label) };
-    let html = pages::InvitationHtml { name, inviter: &actor.name, partnership: where_, link: &link, role: role.map_or("System administrator", model::Role::label) };
-    let mail = crate::mail::Mail::from_templates(email.as_str(), &format!("You are invited to {where_} on masa"), &text, &html)?;
-    state.mailer.queue(&state.db, partnership.map(|p| p.0), mail).await?;
+    let text = pages::InvitationText {
+        name,
+        inviter: &actor.name,
+        partnership: where_,
+        link: &link,
+        role: role.map_or("System administrator", model::Role::label),
+    };
+    let html = pages::InvitationHtml {
+        name,
+        inviter: &actor.name,
+        partnership: where_,
+        link: &link,
+        role: role.map_or("System administrator", model::Role::label),
+    };
+    let mail = crate::mail::Mail::from_templates(
+        email.as_str(),
+        &format!("You are invited to {where_} on masa"),
+        &text,
+        &html,
+    )?;
+    state
+        .mailer
+        .queue(&state.db, partnership.map(|p| p.0), mail)
+        .await?;
     Ok(link)
 }

@@ -62,7 +62,10 @@ impl Role {
 
     /// Roles that can see restricted records must use two-factor authentication.
     pub fn needs_two_factor(self) -> bool {
-        matches!(self, Role::PartnershipAdmin | Role::Scrutineer | Role::Member)
+        matches!(
+            self,
+            Role::PartnershipAdmin | Role::Scrutineer | Role::Member
+        )
     }
 }
 
@@ -89,7 +92,9 @@ impl Email {
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',');
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',');
         if !ok {
             return Err("Enter an email address in the correct format, like name@example.org");
         }
@@ -120,9 +125,20 @@ pub fn parse_name(input: &str) -> Result<String, &'static str> {
 /// one of the most common, not the email address.
 pub fn check_new_password(password: &str, email: &str) -> Result<(), &'static str> {
     const COMMON: &[&str] = &[
-        "password", "password1", "password123", "123456789012", "qwertyuiop", "letmein",
-        "welcome123", "iloveyou", "passwordpassword", "safeguarding", "safeguarding1",
-        "qwerty123456", "changeme", "administrator",
+        "password",
+        "password1",
+        "password123",
+        "123456789012",
+        "qwertyuiop",
+        "letmein",
+        "welcome123",
+        "iloveyou",
+        "passwordpassword",
+        "safeguarding",
+        "safeguarding1",
+        "qwerty123456",
+        "changeme",
+        "administrator",
     ];
     let n = password.chars().count();
     if n < 12 {
@@ -260,8 +276,21 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse("  Jo.Bloggs@Plymouth.GOV.uk ").map(|e| e.0), Ok("jo.bloggs@plymouth.gov.uk".to_owned()));
-        for bad in ["", "jo", "jo@", "@x.org", "jo@localhost", "jo@x@y.org", "jo bloggs@x.org", "jo@.org", "<jo@x.org>"] {
+        assert_eq!(
+            Email::parse("  Jo.Bloggs@Plymouth.GOV.uk ").map(|e| e.0),
+            Ok("jo.bloggs@plymouth.gov.uk".to_owned())
+        );
+        for bad in [
+            "",
+            "jo",
+            "jo@",
+            "@x.org",
+            "jo@localhost",
+            "jo@x@y.org",
+            "jo bloggs@x.org",
+            "jo@.org",
+            "<jo@x.org>",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
     }
@@ -298,7 +327,10 @@ mod tests {
         let codes = new_recovery_codes();
         assert_eq!(codes.len(), 10);
         assert!(codes.iter().all(|c| c.len() == 14));
-        assert_eq!(normalise_recovery_code(&codes[0].to_uppercase().replace('-', " ")), codes[0]);
+        assert_eq!(
+            normalise_recovery_code(&codes[0].to_uppercase().replace('-', " ")),
+            codes[0]
+        );
     }
 
     #[test]
@@ -308,10 +340,22 @@ mod tests {
         let code = totp::code_at(&s, t).expect("code");
         let step = totp::check(&s, &code, t, 0).expect("valid");
         assert_eq!(step, t / 30);
-        assert_eq!(totp::check(&s, &code, t, step), None, "replayed code accepted");
-        assert_eq!(totp::check(&s, &code, t + 120, 0), None, "stale code accepted");
+        assert_eq!(
+            totp::check(&s, &code, t, step),
+            None,
+            "replayed code accepted"
+        );
+        assert_eq!(
+            totp::check(&s, &code, t + 120, 0),
+            None,
+            "stale code accepted"
+        );
         assert_eq!(totp::check(&s, "12345", t, 0), None);
-        assert!(totp::url(&s, "jo@x.org").expect("url").starts_with("otpauth://totp/"));
+        assert!(
+            totp::url(&s, "jo@x.org")
+                .expect("url")
+                .starts_with("otpauth://totp/")
+        );
     }
 
     #[test]

@@ -65,17 +65,36 @@ fn with_cookie(mut res: Response, cookie: Option<HeaderValue>) -> Response {
 
 /// Forms shown to people not signed in still need a CSRF token, so they get an anonymous
 /// session (replaced at sign-in).
-async fn ensure_session(st: &AppState, mut viewer: Viewer, user_agent: &str) -> AppResult<(Viewer, Option<HeaderValue>)> {
+async fn ensure_session(
+    st: &AppState,
+    mut viewer: Viewer,
+    user_agent: &str,
+) -> AppResult<(Viewer, Option<HeaderValue>)> {
     if viewer.session.is_some() {
         return Ok((viewer, None));
     }
-    let (secret, s) = session::start(&st.db, None, Stage::Anonymous, None, None, &viewer.ip, user_agent).await?;
+    let (secret, s) = session::start(
+        &st.db,
+        None,
+        Stage::Anonymous,
+        None,
+        None,
+        &viewer.ip,
+        user_agent,
+    )
+    .await?;
     viewer.session = Some(s);
-    Ok((viewer, Some(session::set_cookie(&secret, st.config.secure_cookies()))))
+    Ok((
+        viewer,
+        Some(session::set_cookie(&secret, st.config.secure_cookies())),
+    ))
 }
 
 fn user_agent(h: &axum::http::HeaderMap) -> String {
-    h.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+    h.get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
 }
 
 /// Replace the session after a change of privilege, returning its cookie.
@@ -86,7 +105,16 @@ async fn rotate(
     user_id: i64,
     ua: &str,
 ) -> AppResult<HeaderValue> {
-    let (secret, _) = session::start(&st.db, viewer.session.as_ref(), stage, Some(user_id), None, &viewer.ip, ua).await?;
+    let (secret, _) = session::start(
+        &st.db,
+        viewer.session.as_ref(),
+        stage,
+        Some(user_id),
+        None,
+        &viewer.ip,
+        ua,
+    )
+    .await?;
     Ok(session::set_cookie(&secret, st.config.secure_cookies()))
 }
 
@@ -142,16 +170,31 @@ pub struct NextQuery {
     next: String,
 }
 
-pub async fn sign_in_form(State(st): State<AppState>, viewer: Viewer, headers: axum::http::HeaderMap, Query(q): Query<NextQuery>) -> AppResult<Response> {
+pub async fn sign_in_form(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     if viewer.user.is_some() {
         return Ok(redirect("/"));
     }
     let (viewer, cookie) = ensure_session(&st, viewer, &user_agent(&headers)).await?;
-    let page = SignInPage { page: Page::new(&viewer, "Sign in", "/sign-in"), email: String::new(), next: q.next, errors: Errors::default() };
+    let page = SignInPage {
+        page: Page::new(&viewer, "Sign in", "/sign-in"),
+        email: String::new(),
+        next: q.next,
+        errors: Errors::default(),
+    };
     Ok(with_cookie(page.into_response(), cookie))
 }
 
-pub async fn sign_in(State(st): State<AppState>, viewer: Viewer, headers: axum::http::HeaderMap, FormData(f): FormData<SignInForm>) -> AppResult<Response> {
+pub async fn sign_in(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    FormData(f): FormData<SignInForm>,
+) -> AppResult<Response> {
     let mut errors = Errors::default();
     let email = f.email.trim().to_lowercase();
     if email.is_empty() {
@@ -161,7 +204,12 @@ pub async fn sign_in(State(st): State<AppState>, viewer: Viewer, headers: axum::
         errors.add("password", "Enter your password");
     }
     let again = |errors: Errors, status: StatusCode| -> Response {
-        let page = SignInPage { page: Page::new(&viewer, "Sign in", "/sign-in"), email: f.email.clone(), next: f.next.clone(), errors };
+        let page = SignInPage {
+            page: Page::new(&viewer, "Sign in", "/sign-in"),
+            email: f.email.clone(),
+            next: f.next.clone(),
+            errors,
+        };
         (status, page).into_response()
     };
     if !errors.is_empty() {
@@ -175,17 +223,43 @@ pub async fn sign_in(State(st): State<AppState>, viewer: Viewer, headers: axum::
         return Ok(again(errors, StatusCode::TOO_MANY_REQUESTS));
     }
     let found = store::user_by_email(&st.db, &email).await?;
-    let hash = found.as_ref().and_then(|(u, c)| if u.disabled { None } else { c.password_hash.clone() });
+    let hash = found.as_ref().and_then(|(u, c)| {
+        if u.disabled {
+            None
+        } else {
+            c.password_hash.clone()
+        }
+    });
     let password = f.password.clone();
-    let ok = tokio::task::spawn_blocking(move || model::verify_password(&password, hash.as_deref())).await?;
+    let ok =
+        tokio::task::spawn_blocking(move || model::verify_password(&password, hash.as_deref()))
+            .await?;
     let actor = viewer.actor();
     let Some((user, creds)) = found.filter(|_| ok) else {
         store::record_attempt(&st.db, &email, &viewer.ip, false).await?;
         let failures = store::recent_failures(&st.db, &email).await?;
-        let record = RecordRef { partnership: None, record_type: "sign-in", record_id: email.clone() };
-        record_event(&st.db, &actor, Action::SignInFailed, &record, "Wrong email address or password").await?;
+        let record = RecordRef {
+            partnership: None,
+            record_type: "sign-in",
+            record_id: email.clone(),
+        };
+        record_event(
+            &st.db,
+            &actor,
+            Action::SignInFailed,
+            &record,
+            "Wrong email address or password",
+        )
+        .await?;
         if failures >= store::MAX_FAILURES {
-            record_event(&st.db, &actor, Action::LockedOut, &record, "Locked for 15 minutes after repeated failures").await?;
+            record_event(
+                &st.db,
+                &actor,
+                Action::LockedOut,
+                &record,
+                "Locked for 15 minutes after repeated failures",
+            )
+            .await?;
             errors.add("email", "This account is locked for 15 minutes after too many attempts. Wait, or reset your password.");
             return Ok(again(errors, StatusCode::TOO_MANY_REQUESTS));
         }
@@ -197,14 +271,36 @@ pub async fn sign_in(State(st): State<AppState>, viewer: Viewer, headers: axum::
     let next = safe_next(Some(&f.next));
     if creds.totp_secret.is_some() {
         let cookie = rotate(&st, &viewer, Stage::SecondFactor, user.id, &ua).await?;
-        let to = format!("/sign-in/two-factor?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+        let to = format!(
+            "/sign-in/two-factor?next={}",
+            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        );
         return Ok(with_cookie(redirect(&to), Some(cookie)));
     }
-    let stage = if needs_two_factor(&st, &user).await? { Stage::Enrol } else { Stage::SignedIn };
+    let stage = if needs_two_factor(&st, &user).await? {
+        Stage::Enrol
+    } else {
+        Stage::SignedIn
+    };
     let cookie = rotate(&st, &viewer, stage, user.id, &ua).await?;
-    let me = crate::store::Actor { user_id: Some(user.id), name: user.name.clone(), ..actor };
-    record_event(&st.db, &me, Action::SignIn, &RecordRef::new(None, "user", user.id), "Signed in with a password").await?;
-    let to = if stage == Stage::Enrol { "/account/two-factor".to_owned() } else { next };
+    let me = crate::store::Actor {
+        user_id: Some(user.id),
+        name: user.name.clone(),
+        ..actor
+    };
+    record_event(
+        &st.db,
+        &me,
+        Action::SignIn,
+        &RecordRef::new(None, "user", user.id),
+        "Signed in with a password",
+    )
+    .await?;
+    let to = if stage == Stage::Enrol {
+        "/account/two-factor".to_owned()
+    } else {
+        next
+    };
     Ok(with_cookie(redirect(&to), Some(cookie)))
 }
 
@@ -224,17 +320,31 @@ pub struct CodeForm {
 }
 
 fn pending_user(viewer: &Viewer) -> Option<i64> {
-    viewer.session.as_ref().filter(|s| s.stage == Stage::SecondFactor).and_then(|s| s.user_id)
+    viewer
+        .session
+        .as_ref()
+        .filter(|s| s.stage == Stage::SecondFactor)
+        .and_then(|s| s.user_id)
 }
 
 pub async fn second_factor_form(viewer: Viewer, Query(q): Query<NextQuery>) -> AppResult<Response> {
     if pending_user(&viewer).is_none() {
         return Ok(redirect("/sign-in"));
     }
-    Ok(SecondFactorPage { page: Page::new(&viewer, "Enter your security code", ""), next: q.next, errors: Errors::default() }.into_response())
+    Ok(SecondFactorPage {
+        page: Page::new(&viewer, "Enter your security code", ""),
+        next: q.next,
+        errors: Errors::default(),
+    }
+    .into_response())
 }
 
-pub async fn second_factor(State(st): State<AppState>, viewer: Viewer, headers: axum::http::HeaderMap, FormData(f): FormData<CodeForm>) -> AppResult<Response> {
+pub async fn second_factor(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    FormData(f): FormData<CodeForm>,
+) -> AppResult<Response> {
     let Some(uid) = pending_user(&viewer) else {
         return Ok(redirect("/sign-in"));
     };
@@ -244,13 +354,27 @@ pub async fn second_factor(State(st): State<AppState>, viewer: Viewer, headers: 
     let again = |msg: &str, status: StatusCode| -> Response {
         let mut errors = Errors::default();
         errors.add("code", msg);
-        (status, SecondFactorPage { page: Page::new(&viewer, "Enter your security code", ""), next: f.next.clone(), errors }).into_response()
+        (
+            status,
+            SecondFactorPage {
+                page: Page::new(&viewer, "Enter your security code", ""),
+                next: f.next.clone(),
+                errors,
+            },
+        )
+            .into_response()
     };
     if f.code.trim().is_empty() {
-        return Ok(again("Enter the 6-digit code from your authenticator app, or a recovery code", StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(again(
+            "Enter the 6-digit code from your authenticator app, or a recovery code",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     }
     if store::recent_failures(&st.db, &user.email).await? >= store::MAX_FAILURES {
-        return Ok(again("This account is locked for 15 minutes after too many attempts", StatusCode::TOO_MANY_REQUESTS));
+        return Ok(again(
+            "This account is locked for 15 minutes after too many attempts",
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
     }
     let secret = creds.totp_secret.clone().unwrap_or_default();
     let now = chrono::Utc::now().timestamp().max(0) as u64;
@@ -258,28 +382,67 @@ pub async fn second_factor(State(st): State<AppState>, viewer: Viewer, headers: 
         Some(step) => store::accept_totp_step(&st.db, uid, step).await?,
         None => false,
     };
-    let ok = by_code || store::use_recovery_code(&st.db, uid, &model::normalise_recovery_code(&f.code)).await?;
-    let actor = crate::store::Actor { user_id: Some(uid), name: user.name.clone(), ..viewer.actor() };
+    let ok = by_code
+        || store::use_recovery_code(&st.db, uid, &model::normalise_recovery_code(&f.code)).await?;
+    let actor = crate::store::Actor {
+        user_id: Some(uid),
+        name: user.name.clone(),
+        ..viewer.actor()
+    };
     if !ok {
         store::record_attempt(&st.db, &user.email, &viewer.ip, false).await?;
-        record_event(&st.db, &actor, Action::SignInFailed, &RecordRef::new(None, "user", uid), "Wrong two-factor code").await?;
-        return Ok(again("The code is not correct or has already been used. Enter the latest code from your app.", StatusCode::UNPROCESSABLE_ENTITY));
+        record_event(
+            &st.db,
+            &actor,
+            Action::SignInFailed,
+            &RecordRef::new(None, "user", uid),
+            "Wrong two-factor code",
+        )
+        .await?;
+        return Ok(again(
+            "The code is not correct or has already been used. Enter the latest code from your app.",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     }
     store::record_attempt(&st.db, &user.email, &viewer.ip, true).await?;
     let cookie = rotate(&st, &viewer, Stage::SignedIn, uid, &user_agent(&headers)).await?;
-    let how = if by_code { "Signed in with a password and two-factor code" } else { "Signed in with a password and a recovery code" };
-    record_event(&st.db, &actor, Action::SignIn, &RecordRef::new(None, "user", uid), how).await?;
-    Ok(with_cookie(redirect(&safe_next(Some(&f.next))), Some(cookie)))
+    let how = if by_code {
+        "Signed in with a password and two-factor code"
+    } else {
+        "Signed in with a password and a recovery code"
+    };
+    record_event(
+        &st.db,
+        &actor,
+        Action::SignIn,
+        &RecordRef::new(None, "user", uid),
+        how,
+    )
+    .await?;
+    Ok(with_cookie(
+        redirect(&safe_next(Some(&f.next))),
+        Some(cookie),
+    ))
 }
 
 pub async fn sign_out(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     if let Some(s) = &viewer.session {
         session::end(&st.db, s).await?;
         if let Some(u) = &viewer.user {
-            record_event(&st.db, &viewer.actor(), Action::SignOut, &RecordRef::new(None, "user", u.id), "Signed out").await?;
+            record_event(
+                &st.db,
+                &viewer.actor(),
+                Action::SignOut,
+                &RecordRef::new(None, "user", u.id),
+                "Signed out",
+            )
+            .await?;
         }
     }
-    Ok(with_cookie(redirect("/"), Some(session::clear_cookie(st.config.secure_cookies()))))
+    Ok(with_cookie(
+        redirect("/"),
+        Some(session::clear_cookie(st.config.secure_cookies())),
+    ))
 }
 
 // ---- password reset ----
@@ -298,19 +461,35 @@ pub struct EmailForm {
     email: String,
 }
 
-pub async fn reset_request_form(State(st): State<AppState>, viewer: Viewer, headers: axum::http::HeaderMap) -> AppResult<Response> {
+pub async fn reset_request_form(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+) -> AppResult<Response> {
     let (viewer, cookie) = ensure_session(&st, viewer, &user_agent(&headers)).await?;
-    let p = ResetRequestPage { page: Page::new(&viewer, "Reset your password", ""), email: String::new(), errors: Errors::default() };
+    let p = ResetRequestPage {
+        page: Page::new(&viewer, "Reset your password", ""),
+        email: String::new(),
+        errors: Errors::default(),
+    };
     Ok(with_cookie(p.into_response(), cookie))
 }
 
-pub async fn reset_request(State(st): State<AppState>, viewer: Viewer, FormData(f): FormData<EmailForm>) -> AppResult<Response> {
+pub async fn reset_request(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    FormData(f): FormData<EmailForm>,
+) -> AppResult<Response> {
     let email = match Email::parse(&f.email) {
         Ok(e) => e,
         Err(m) => {
             let mut errors = Errors::default();
             errors.add("email", m);
-            let p = ResetRequestPage { page: Page::new(&viewer, "Reset your password", ""), email: f.email, errors };
+            let p = ResetRequestPage {
+                page: Page::new(&viewer, "Reset your password", ""),
+                email: f.email,
+                errors,
+            };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
         }
     };
@@ -324,10 +503,19 @@ pub async fn reset_request(State(st): State<AppState>, viewer: Viewer, FormData(
         let mail = crate::mail::Mail::from_templates(
             &user.email,
             "Reset your masa password",
-            &ResetText { name: &user.name, link: &link },
-            &ResetHtml { name: &user.name, link: &link },
+            &ResetText {
+                name: &user.name,
+                link: &link,
+            },
+            &ResetHtml {
+                name: &user.name,
+                link: &link,
+            },
         )?;
-        let partnership = store::memberships_of(&st.db, user.id).await?.first().map(|m| crate::store::PartnershipId(m.partnership_id));
+        let partnership = store::memberships_of(&st.db, user.id)
+            .await?
+            .first()
+            .map(|m| crate::store::PartnershipId(m.partnership_id));
         st.mailer.queue(&st.db, partnership, mail).await?;
     }
     Ok(message(
@@ -379,7 +567,12 @@ fn expired_link(viewer: &Viewer) -> Response {
         .into_response()
 }
 
-pub async fn reset_form(State(st): State<AppState>, viewer: Viewer, headers: axum::http::HeaderMap, Path(token): Path<String>) -> AppResult<Response> {
+pub async fn reset_form(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     if store::reset_user(&st.db, &token).await?.is_none() {
         return Ok(expired_link(&viewer));
     }
@@ -395,7 +588,12 @@ pub async fn reset_form(State(st): State<AppState>, viewer: Viewer, headers: axu
     Ok(with_cookie(p.into_response(), cookie))
 }
 
-pub async fn reset(State(st): State<AppState>, viewer: Viewer, Path(token): Path<String>, FormData(f): FormData<PasswordForm>) -> AppResult<Response> {
+pub async fn reset(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+    FormData(f): FormData<PasswordForm>,
+) -> AppResult<Response> {
     let Some((reset_id, uid)) = store::reset_user(&st.db, &token).await? else {
         return Ok(expired_link(&viewer));
     };
@@ -415,8 +613,14 @@ pub async fn reset(State(st): State<AppState>, viewer: Viewer, Path(token): Path
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     }
-    let hash = tokio::task::spawn_blocking(move || model::hash_password(&f.password)).await?.map_err(AppError::Internal)?;
-    let actor = crate::store::Actor { user_id: Some(uid), name: user.name.clone(), ..viewer.actor() };
+    let hash = tokio::task::spawn_blocking(move || model::hash_password(&f.password))
+        .await?
+        .map_err(AppError::Internal)?;
+    let actor = crate::store::Actor {
+        user_id: Some(uid),
+        name: user.name.clone(),
+        ..viewer.actor()
+    };
     let mut tx = Tx::begin(&st.db, &actor).await?;
     if !store::consume_reset(&mut tx, reset_id).await? {
         return Ok(expired_link(&viewer));
@@ -425,7 +629,12 @@ pub async fn reset(State(st): State<AppState>, viewer: Viewer, Path(token): Path
     tx.commit().await?;
     session::end_all_for_user(&st.db, uid).await?;
     if let Some(s) = &viewer.session {
-        session::set_flash(&st.db, s, "Your password has been changed. Sign in with your new password.").await?;
+        session::set_flash(
+            &st.db,
+            s,
+            "Your password has been changed. Sign in with your new password.",
+        )
+        .await?;
     }
     Ok(redirect("/sign-in"))
 }
@@ -448,7 +657,12 @@ async fn live_invitation(st: &AppState, token: &str) -> AppResult<Option<store::
         .filter(|i| i.accepted_at.is_none() && i.expires_at > chrono::Utc::now()))
 }
 
-pub async fn invitation_form(State(st): State<AppState>, viewer: Viewer, headers: axum::http::HeaderMap, Path(token): Path<String>) -> AppResult<Response> {
+pub async fn invitation_form(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let Some(inv) = live_invitation(&st, &token).await? else {
         return Ok(expired_link(&viewer));
     };
@@ -480,9 +694,14 @@ pub async fn accept_invitation(
         Some((_, creds)) => {
             let hash = creds.password_hash.clone();
             let pw = f.current_password.clone();
-            let ok = tokio::task::spawn_blocking(move || model::verify_password(&pw, hash.as_deref())).await?;
+            let ok =
+                tokio::task::spawn_blocking(move || model::verify_password(&pw, hash.as_deref()))
+                    .await?;
             if !ok {
-                errors.add("current_password", "Enter the password of your masa account");
+                errors.add(
+                    "current_password",
+                    "Enter the password of your masa account",
+                );
             }
         }
         None => check_passwords(&f, &inv.email, &mut errors),
@@ -498,12 +717,19 @@ pub async fn accept_invitation(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     }
     let email = Email::parse(&inv.email).map_err(|m| AppError::Internal(m.into()))?;
-    let actor = crate::store::Actor { name: inv.name.clone(), ..viewer.actor() };
+    let actor = crate::store::Actor {
+        name: inv.name.clone(),
+        ..viewer.actor()
+    };
     let hash = match existing {
         Some(_) => None,
         None => {
             let pw = f.password.clone();
-            Some(tokio::task::spawn_blocking(move || model::hash_password(&pw)).await?.map_err(AppError::Internal)?)
+            Some(
+                tokio::task::spawn_blocking(move || model::hash_password(&pw))
+                    .await?
+                    .map_err(AppError::Internal)?,
+            )
         }
     };
     let mut tx = Tx::begin(&st.db, &actor).await?;
@@ -512,16 +738,38 @@ pub async fn accept_invitation(
     }
     let uid = match &existing {
         Some((u, _)) => u.id,
-        None => store::create_user(&mut tx, &email, &inv.name, hash.as_deref(), inv.role.is_none()).await?,
+        None => {
+            store::create_user(
+                &mut tx,
+                &email,
+                &inv.name,
+                hash.as_deref(),
+                inv.role.is_none(),
+            )
+            .await?
+        }
     };
     if let (Some(p), Some(role)) = (inv.partnership_id, inv.role) {
-        store::add_membership(&mut tx, crate::store::PartnershipId(p), uid, role, &inv.organisation).await?;
+        store::add_membership(
+            &mut tx,
+            crate::store::PartnershipId(p),
+            uid,
+            role,
+            &inv.organisation,
+        )
+        .await?;
     }
     if existing.is_some() && inv.role.is_none() {
-        tx.execute_plumbing("UPDATE users SET is_system_admin = $1 WHERE id = $2", crate::args![true, uid]).await?;
+        tx.execute_plumbing(
+            "UPDATE users SET is_system_admin = $1 WHERE id = $2",
+            crate::args![true, uid],
+        )
+        .await?;
     }
     tx.commit().await?;
-    let (user, creds) = store::user_by_id(&st.db, uid).await?.ok_or(AppError::NotFound)?;
+    let (user, creds) = store::user_by_id(&st.db, uid)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let ua = user_agent(&headers);
     let stage = if creds.totp_secret.is_some() {
         Stage::SecondFactor
@@ -553,7 +801,13 @@ struct AccountPage {
 pub async fn account(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let recovery_left = store::unused_recovery_codes(&st.db, user.id).await?;
-    Ok(AccountPage { page: Page::new(&viewer, "Your account", "/account"), memberships: viewer.memberships.clone(), user, recovery_left }.into_response())
+    Ok(AccountPage {
+        page: Page::new(&viewer, "Your account", "/account"),
+        memberships: viewer.memberships.clone(),
+        user,
+        recovery_left,
+    }
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -581,7 +835,11 @@ fn qr_svg(data: &str) -> String {
             .quiet_zone(true)
             .build()
             .replace("<?xml version=\"1.0\" standalone=\"yes\"?>", "")
-            .replacen("<svg ", "<svg role=\"img\" aria-label=\"QR code for your authenticator app\" ", 1),
+            .replacen(
+                "<svg ",
+                "<svg role=\"img\" aria-label=\"QR code for your authenticator app\" ",
+                1,
+            ),
         Err(_) => String::new(),
     }
 }
@@ -592,7 +850,9 @@ fn setting_up(viewer: &Viewer) -> Option<&store::User> {
 
 pub async fn two_factor_form(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let user = setting_up(&viewer).ok_or(AppError::Forbidden)?.clone();
-    let (_, creds) = store::user_by_id(&st.db, user.id).await?.ok_or(AppError::NotFound)?;
+    let (_, creds) = store::user_by_id(&st.db, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let secret = match creds.totp_pending_secret {
         Some(s) => s,
         None => {
@@ -612,16 +872,28 @@ pub async fn two_factor_form(State(st): State<AppState>, viewer: Viewer) -> AppR
     .into_response())
 }
 
-pub async fn two_factor_enable(State(st): State<AppState>, viewer: Viewer, headers: axum::http::HeaderMap, FormData(f): FormData<CodeForm>) -> AppResult<Response> {
+pub async fn two_factor_enable(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    FormData(f): FormData<CodeForm>,
+) -> AppResult<Response> {
     let user = setting_up(&viewer).ok_or(AppError::Forbidden)?.clone();
-    let (_, creds) = store::user_by_id(&st.db, user.id).await?.ok_or(AppError::NotFound)?;
+    let (_, creds) = store::user_by_id(&st.db, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let Some(secret) = creds.totp_pending_secret else {
-        return Err(AppError::Unprocessable("Open the set-up page first, then enter the code your app shows".into()));
+        return Err(AppError::Unprocessable(
+            "Open the set-up page first, then enter the code your app shows".into(),
+        ));
     };
     let now = chrono::Utc::now().timestamp().max(0) as u64;
     let Some(step) = totp::check(&secret, &f.code, now, 0) else {
         let mut errors = Errors::default();
-        errors.add("code", "Enter the 6-digit code your authenticator app shows now");
+        errors.add(
+            "code",
+            "Enter the 6-digit code your authenticator app shows now",
+        );
         let url = totp::url(&secret, &user.email).unwrap_or_default();
         let p = TwoFactorPage {
             page: Page::new(&viewer, "Set up two-factor authentication", "/account"),
@@ -641,8 +913,24 @@ pub async fn two_factor_enable(State(st): State<AppState>, viewer: Viewer, heade
     let mut cookie = None;
     let mut viewer = viewer;
     if viewer.enrolling.is_some() {
-        let (secret, s) = session::start(&st.db, viewer.session.as_ref(), Stage::SignedIn, Some(user.id), None, &viewer.ip, &user_agent(&headers)).await?;
-        record_event(&st.db, &actor, Action::SignIn, &RecordRef::new(None, "user", user.id), "Signed in after setting up two-factor").await?;
+        let (secret, s) = session::start(
+            &st.db,
+            viewer.session.as_ref(),
+            Stage::SignedIn,
+            Some(user.id),
+            None,
+            &viewer.ip,
+            &user_agent(&headers),
+        )
+        .await?;
+        record_event(
+            &st.db,
+            &actor,
+            Action::SignIn,
+            &RecordRef::new(None, "user", user.id),
+            "Signed in after setting up two-factor",
+        )
+        .await?;
         cookie = Some(session::set_cookie(&secret, st.config.secure_cookies()));
         viewer.memberships = store::memberships_of(&st.db, user.id).await?;
         viewer.current = viewer.memberships.first().cloned();
@@ -650,7 +938,10 @@ pub async fn two_factor_enable(State(st): State<AppState>, viewer: Viewer, heade
         viewer.user = Some(user);
         viewer.enrolling = None;
     }
-    let p = RecoveryCodesPage { page: Page::new(&viewer, "Save your recovery codes", "/account"), codes };
+    let p = RecoveryCodesPage {
+        page: Page::new(&viewer, "Save your recovery codes", "/account"),
+        codes,
+    };
     Ok(with_cookie(p.into_response(), cookie))
 }
 
@@ -658,7 +949,8 @@ pub async fn password_form(viewer: Viewer) -> AppResult<Response> {
     Ok(NewPasswordPage {
         page: Page::new(&viewer, "Change your password", "/account"),
         heading: "Change your password".into(),
-        intro: "Use 12 characters or more. Changing your password signs you out everywhere else.".into(),
+        intro: "Use 12 characters or more. Changing your password signs you out everywhere else."
+            .into(),
         action: "/account/password".into(),
         ask_current: true,
         errors: Errors::default(),
@@ -666,9 +958,16 @@ pub async fn password_form(viewer: Viewer) -> AppResult<Response> {
     .into_response())
 }
 
-pub async fn change_password(State(st): State<AppState>, viewer: Viewer, headers: axum::http::HeaderMap, FormData(f): FormData<PasswordForm>) -> AppResult<Response> {
+pub async fn change_password(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    FormData(f): FormData<PasswordForm>,
+) -> AppResult<Response> {
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
-    let (_, creds) = store::user_by_id(&st.db, user.id).await?.ok_or(AppError::NotFound)?;
+    let (_, creds) = store::user_by_id(&st.db, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
     let (pw, hash) = (f.current_password.clone(), creds.password_hash.clone());
     if !tokio::task::spawn_blocking(move || model::verify_password(&pw, hash.as_deref())).await? {
@@ -687,15 +986,29 @@ pub async fn change_password(State(st): State<AppState>, viewer: Viewer, headers
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     }
     let new = f.password.clone();
-    let hash = tokio::task::spawn_blocking(move || model::hash_password(&new)).await?.map_err(AppError::Internal)?;
+    let hash = tokio::task::spawn_blocking(move || model::hash_password(&new))
+        .await?
+        .map_err(AppError::Internal)?;
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
     store::set_password(&mut tx, &user, &hash).await?;
     tx.commit().await?;
     session::end_all_for_user(&st.db, user.id).await?;
-    let (secret, s) = session::start(&st.db, None, Stage::SignedIn, Some(user.id), viewer.current.as_ref().map(|m| m.partnership_id), &viewer.ip, &user_agent(&headers)).await?;
+    let (secret, s) = session::start(
+        &st.db,
+        None,
+        Stage::SignedIn,
+        Some(user.id),
+        viewer.current.as_ref().map(|m| m.partnership_id),
+        &viewer.ip,
+        &user_agent(&headers),
+    )
+    .await?;
     session::set_flash(&st.db, &s, "Your password has been changed").await?;
-    Ok(with_cookie(redirect("/account"), Some(session::set_cookie(&secret, st.config.secure_cookies()))))
+    Ok(with_cookie(
+        redirect("/account"),
+        Some(session::set_cookie(&secret, st.config.secure_cookies())),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -704,8 +1017,16 @@ pub struct SwitchForm {
     partnership_id: String,
 }
 
-pub async fn switch_partnership(State(st): State<AppState>, viewer: Viewer, FormData(f): FormData<SwitchForm>) -> AppResult<Response> {
-    let id: i64 = f.partnership_id.trim().parse().map_err(|_| AppError::BadRequest("Choose a partnership".into()))?;
+pub async fn switch_partnership(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    FormData(f): FormData<SwitchForm>,
+) -> AppResult<Response> {
+    let id: i64 = f
+        .partnership_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("Choose a partnership".into()))?;
     // Only a partnership the person belongs to.
     if !viewer.memberships.iter().any(|m| m.partnership_id == id) {
         return Err(AppError::NotFound);

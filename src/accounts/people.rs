@@ -29,7 +29,11 @@ struct PeoplePage {
 pub async fn list(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let people = store::members_of(&st.db, p).await?;
-    Ok(PeoplePage { page: Page::new(&viewer, "People", "/admin/people"), people }.into_response())
+    Ok(PeoplePage {
+        page: Page::new(&viewer, "People", "/admin/people"),
+        people,
+    }
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -51,7 +55,13 @@ struct InvitePage {
 }
 
 pub async fn invite_form(viewer: Viewer) -> AppResult<Response> {
-    Ok(InvitePage { page: Page::new(&viewer, "Invite someone", "/admin/people"), form: InviteForm::default(), roles: Role::ALL, errors: Errors::default() }.into_response())
+    Ok(InvitePage {
+        page: Page::new(&viewer, "Invite someone", "/admin/people"),
+        form: InviteForm::default(),
+        roles: Role::ALL,
+        errors: Errors::default(),
+    }
+    .into_response())
 }
 
 fn organisation(input: &str) -> Result<String, &'static str> {
@@ -62,7 +72,11 @@ fn organisation(input: &str) -> Result<String, &'static str> {
     Ok(s.to_owned())
 }
 
-pub async fn invite(State(st): State<AppState>, viewer: Viewer, FormData(f): FormData<InviteForm>) -> AppResult<Response> {
+pub async fn invite(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    FormData(f): FormData<InviteForm>,
+) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let email = errors.check("email", Email::parse(&f.email));
@@ -71,16 +85,38 @@ pub async fn invite(State(st): State<AppState>, viewer: Viewer, FormData(f): For
     let org = errors.check("organisation", organisation(&f.organisation));
     if let Some(e) = &email
         && let Some((u, _)) = store::user_by_email(&st.db, e.as_str()).await?
-        && store::members_of(&st.db, p).await?.iter().any(|(_, m)| m.id == u.id)
+        && store::members_of(&st.db, p)
+            .await?
+            .iter()
+            .any(|(_, m)| m.id == u.id)
     {
         errors.add("email", "That person is already in this partnership");
     }
-    let (Some(email), Some(name), Some(role), Some(org), true) = (email, name, role, org, errors.is_empty()) else {
-        let page = InvitePage { page: Page::new(&viewer, "Invite someone", "/admin/people"), form: f, roles: Role::ALL, errors };
+    let (Some(email), Some(name), Some(role), Some(org), true) =
+        (email, name, role, org, errors.is_empty())
+    else {
+        let page = InvitePage {
+            page: Page::new(&viewer, "Invite someone", "/admin/people"),
+            form: f,
+            roles: Role::ALL,
+            errors,
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let pname = viewer.current.as_ref().map_or("", |m| m.partnership_name.as_str());
-    super::invite(&st, &viewer.actor(), Some((p, pname)), &email, &name, Some(role), &org).await?;
+    let pname = viewer
+        .current
+        .as_ref()
+        .map_or("", |m| m.partnership_name.as_str());
+    super::invite(
+        &st,
+        &viewer.actor(),
+        Some((p, pname)),
+        &email,
+        &name,
+        Some(role),
+        &org,
+    )
+    .await?;
     if let Some(s) = &viewer.session {
         session::set_flash(&st.db, s, &format!("Invitation sent to {}", email.as_str())).await?;
     }
@@ -109,7 +145,14 @@ struct PersonPage {
     is_self: bool,
 }
 
-fn person_page(viewer: &Viewer, membership: Membership, user: User, errors: Errors, role: String, organisation: String) -> PersonPage {
+fn person_page(
+    viewer: &Viewer,
+    membership: Membership,
+    user: User,
+    errors: Errors,
+    role: String,
+    organisation: String,
+) -> PersonPage {
     PersonPage {
         page: Page::new(viewer, user.name.clone(), "/admin/people"),
         is_self: viewer.user.as_ref().is_some_and(|u| u.id == user.id),
@@ -127,23 +170,45 @@ fn id_of(s: &str) -> AppResult<i64> {
     s.parse().map_err(|_| AppError::NotFound)
 }
 
-pub async fn edit_form(State(st): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn edit_form(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let p = viewer.tenant()?;
-    let (m, u) = store::member(&st.db, p, id_of(&id)?).await?.ok_or(AppError::NotFound)?;
+    let (m, u) = store::member(&st.db, p, id_of(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (role, org) = (m.role.as_str().to_owned(), m.organisation.clone());
     Ok(person_page(&viewer, m, u, Errors::default(), role, org).into_response())
 }
 
-pub async fn edit(State(st): State<AppState>, viewer: Viewer, Path(id): Path<String>, FormData(f): FormData<EditForm>) -> AppResult<Response> {
+pub async fn edit(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    FormData(f): FormData<EditForm>,
+) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let id = id_of(&id)?;
-    let (m, u) = store::member(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    let (m, u) = store::member(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
     let role = errors.check("role", Role::parse(&f.role).ok_or("Select a role"));
     let org = errors.check("organisation", organisation(&f.organisation));
-    let version: i64 = f.version.parse().map_err(|_| AppError::BadRequest("The form could not be read. Go back, refresh the page and try again.".into()))?;
-    if viewer.user.as_ref().is_some_and(|me| me.id == u.id) && role.is_some_and(|r| r != Role::PartnershipAdmin) {
-        errors.add("role", "You cannot remove your own administrator role: ask another administrator");
+    let version: i64 = f.version.parse().map_err(|_| {
+        AppError::BadRequest(
+            "The form could not be read. Go back, refresh the page and try again.".into(),
+        )
+    })?;
+    if viewer.user.as_ref().is_some_and(|me| me.id == u.id)
+        && role.is_some_and(|r| r != Role::PartnershipAdmin)
+    {
+        errors.add(
+            "role",
+            "You cannot remove your own administrator role: ask another administrator",
+        );
     }
     let (Some(role), Some(org), true) = (role, org, errors.is_empty()) else {
         let page = person_page(&viewer, m, u, errors, f.role, f.organisation);
@@ -157,9 +222,18 @@ pub async fn edit(State(st): State<AppState>, viewer: Viewer, Path(id): Path<Str
             drop(tx);
             // Show their change: the form now holds the current record, with what this person
             // typed listed so it is not lost.
-            let (m, u) = store::member(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+            let (m, u) = store::member(&st.db, p, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             let mut errors = Errors::default();
-            errors.add("role", format!("{message} You had chosen: {}; organisation: {}.", Role::parse(&f.role).map_or("", Role::label), f.organisation.trim()));
+            errors.add(
+                "role",
+                format!(
+                    "{message} You had chosen: {}; organisation: {}.",
+                    Role::parse(&f.role).map_or("", Role::label),
+                    f.organisation.trim()
+                ),
+            );
             let (r, o) = (m.role.as_str().to_owned(), m.organisation.clone());
             let page = person_page(&viewer, m, u, errors, r, o);
             return Ok((StatusCode::CONFLICT, page).into_response());
@@ -173,19 +247,32 @@ pub async fn edit(State(st): State<AppState>, viewer: Viewer, Path(id): Path<Str
     Ok(redirect("/admin/people"))
 }
 
-pub async fn remove(State(st): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn remove(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let id = id_of(&id)?;
-    let (_, u) = store::member(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    let (_, u) = store::member(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if viewer.user.as_ref().is_some_and(|me| me.id == u.id) {
-        return Err(AppError::Unprocessable("You cannot remove yourself from the partnership".into()));
+        return Err(AppError::Unprocessable(
+            "You cannot remove yourself from the partnership".into(),
+        ));
     }
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
     store::remove_member(&st.db, &mut tx, p, id).await?;
     tx.commit().await?;
     if let Some(s) = &viewer.session {
-        session::set_flash(&st.db, s, &format!("{} removed from the partnership", u.name)).await?;
+        session::set_flash(
+            &st.db,
+            s,
+            &format!("{} removed from the partnership", u.name),
+        )
+        .await?;
     }
     Ok(redirect("/admin/people"))
 }

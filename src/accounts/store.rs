@@ -61,7 +61,10 @@ fn credentials_from(r: &Row) -> StoreResult<Credentials> {
 
 pub async fn user_by_email(db: &Db, email: &str) -> StoreResult<Option<(User, Credentials)>> {
     let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.email = $1");
-    match db.fetch_optional(crate::store::Sql::dynamic(sql), args![email]).await? {
+    match db
+        .fetch_optional(crate::store::Sql::dynamic(sql), args![email])
+        .await?
+    {
         Some(r) => Ok(Some((user_from(&r)?, credentials_from(&r)?))),
         None => Ok(None),
     }
@@ -69,7 +72,10 @@ pub async fn user_by_email(db: &Db, email: &str) -> StoreResult<Option<(User, Cr
 
 pub async fn user_by_id(db: &Db, id: i64) -> StoreResult<Option<(User, Credentials)>> {
     let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1");
-    match db.fetch_optional(crate::store::Sql::dynamic(sql), args![id]).await? {
+    match db
+        .fetch_optional(crate::store::Sql::dynamic(sql), args![id])
+        .await?
+    {
         Some(r) => Ok(Some((user_from(&r)?, credentials_from(&r)?))),
         None => Ok(None),
     }
@@ -138,7 +144,11 @@ pub async fn members_of(db: &Db, p: PartnershipId) -> StoreResult<Vec<(Membershi
 
 /// One membership, only within the partnership asked about: an id from another partnership is
 /// simply not found.
-pub async fn member(db: &Db, p: PartnershipId, membership_id: i64) -> StoreResult<Option<(Membership, User)>> {
+pub async fn member(
+    db: &Db,
+    p: PartnershipId,
+    membership_id: i64,
+) -> StoreResult<Option<(Membership, User)>> {
     let sql = format!(
         "SELECT {MEMBERSHIP_COLS}, {USER_COLS} FROM memberships m JOIN partnerships p ON p.id = m.partnership_id JOIN users u ON u.id = m.user_id WHERE m.partnership_id = $1 AND m.id = $2"
     );
@@ -231,7 +241,10 @@ pub async fn update_member(
         return Err(AppError::NotFound);
     };
     if before.version != expected_version {
-        return Err(AppError::Conflict(stale_message(&before.updated_by, before.updated_at)));
+        return Err(AppError::Conflict(stale_message(
+            &before.updated_by,
+            before.updated_at,
+        )));
     }
     let mut after = before.clone();
     after.role = role;
@@ -251,13 +264,23 @@ pub async fn update_member(
         .await?;
     if n == 0 {
         // Someone saved between our read and our write.
-        let (now, _) = member(db, p, membership_id).await?.ok_or(AppError::NotFound)?;
-        return Err(AppError::Conflict(stale_message(&now.updated_by, now.updated_at)));
+        let (now, _) = member(db, p, membership_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Err(AppError::Conflict(stale_message(
+            &now.updated_by,
+            now.updated_at,
+        )));
     }
     Ok(())
 }
 
-pub async fn remove_member(db: &Db, tx: &mut Tx<'_>, p: PartnershipId, membership_id: i64) -> AppResult<()> {
+pub async fn remove_member(
+    db: &Db,
+    tx: &mut Tx<'_>,
+    p: PartnershipId,
+    membership_id: i64,
+) -> AppResult<()> {
     let Some((before, user)) = member(db, p, membership_id).await? else {
         return Err(AppError::NotFound);
     };
@@ -462,14 +485,23 @@ pub async fn set_pending_totp(db: &Db, user_id: i64, secret: &str) -> StoreResul
 }
 
 /// Turn on two-factor with the pending secret and store fresh recovery codes (hashed).
-pub async fn enable_totp(tx: &mut Tx<'_>, user: &User, secret: &str, step: u64, codes: &[String]) -> AppResult<()> {
+pub async fn enable_totp(
+    tx: &mut Tx<'_>,
+    user: &User,
+    secret: &str,
+    step: u64,
+    codes: &[String],
+) -> AppResult<()> {
     tx.execute_plumbing(
         "UPDATE users SET totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 WHERE id = $3",
         args![secret, step as i64, user.id],
     )
     .await?;
-    tx.execute_plumbing("DELETE FROM recovery_codes WHERE user_id = $1", args![user.id])
-        .await?;
+    tx.execute_plumbing(
+        "DELETE FROM recovery_codes WHERE user_id = $1",
+        args![user.id],
+    )
+    .await?;
     for c in codes {
         tx.execute_plumbing(
             "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)",

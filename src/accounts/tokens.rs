@@ -68,13 +68,23 @@ pub async fn token_owner(db: &Db, token: &str) -> StoreResult<Option<(i64, i64)>
     let last: Option<DateTime<Utc>> = r.get("last_used_at")?;
     let id: i64 = r.get("id")?;
     if last.is_none_or(|t| now - t > Duration::minutes(1)) {
-        db.execute("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", args![now, id]).await?;
+        db.execute(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+            args![now, id],
+        )
+        .await?;
     }
     Ok(Some((r.get("user_id")?, r.get("partnership_id")?)))
 }
 
 /// Make a token; returns its id and the secret (shown once).
-pub async fn create(tx: &mut Tx<'_>, user_id: i64, p: PartnershipId, name: &str, days: Option<i64>) -> AppResult<(i64, String)> {
+pub async fn create(
+    tx: &mut Tx<'_>,
+    user_id: i64,
+    p: PartnershipId,
+    name: &str,
+    days: Option<i64>,
+) -> AppResult<(i64, String)> {
     let secret = format!("masa_{}", new_secret());
     let prefix: String = secret.chars().take(12).collect();
     let now = tx.now();
@@ -107,7 +117,15 @@ struct TokensPage {
 pub async fn tokens_page(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let tokens = tokens_of(&st.db, user.id).await?;
-    Ok(TokensPage { page: Page::new(&viewer, "API tokens", "/account"), tokens, new_token: None, token_name: String::new(), expiry: "90".into(), errors: Errors::default() }.into_response())
+    Ok(TokensPage {
+        page: Page::new(&viewer, "API tokens", "/account"),
+        tokens,
+        new_token: None,
+        token_name: String::new(),
+        expiry: "90".into(),
+        errors: Errors::default(),
+    }
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -117,7 +135,11 @@ pub struct TokenForm {
     expiry: String,
 }
 
-pub async fn create_token(State(st): State<AppState>, viewer: Viewer, FormData(f): FormData<TokenForm>) -> AppResult<Response> {
+pub async fn create_token(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    FormData(f): FormData<TokenForm>,
+) -> AppResult<Response> {
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let mut errors = Errors::default();
     let name = f.name.trim().to_owned();
@@ -136,11 +158,20 @@ pub async fn create_token(State(st): State<AppState>, viewer: Viewer, FormData(f
         }
     };
     let Ok(p) = viewer.tenant() else {
-        return Err(AppError::Unprocessable("You need to be in a partnership to make an API token".into()));
+        return Err(AppError::Unprocessable(
+            "You need to be in a partnership to make an API token".into(),
+        ));
     };
     if !errors.is_empty() {
         let tokens = tokens_of(&st.db, user.id).await?;
-        let page = TokensPage { page: Page::new(&viewer, "API tokens", "/account"), tokens, new_token: None, token_name: f.name, expiry: f.expiry, errors };
+        let page = TokensPage {
+            page: Page::new(&viewer, "API tokens", "/account"),
+            tokens,
+            new_token: None,
+            token_name: f.name,
+            expiry: f.expiry,
+            errors,
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let actor = viewer.actor();
@@ -148,10 +179,22 @@ pub async fn create_token(State(st): State<AppState>, viewer: Viewer, FormData(f
     let (_, secret) = create(&mut tx, user.id, p, &name, days).await?;
     tx.commit().await?;
     let tokens = tokens_of(&st.db, user.id).await?;
-    Ok(TokensPage { page: Page::new(&viewer, "API tokens", "/account"), tokens, new_token: Some(secret), token_name: String::new(), expiry: "90".into(), errors: Errors::default() }.into_response())
+    Ok(TokensPage {
+        page: Page::new(&viewer, "API tokens", "/account"),
+        tokens,
+        new_token: Some(secret),
+        token_name: String::new(),
+        expiry: "90".into(),
+        errors: Errors::default(),
+    }
+    .into_response())
 }
 
-pub async fn revoke_token(State(st): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let row = st

@@ -29,7 +29,11 @@ pub fn routes() -> Vec<Route> {
 
 /// Recognise a bearer token and fill in the viewer. A missing or bad token leaves the viewer
 /// anonymous: public endpoints still answer, the rest say 401.
-pub async fn identify_token(st: &AppState, viewer: &mut Viewer, headers: &HeaderMap) -> Result<(), AppError> {
+pub async fn identify_token(
+    st: &AppState,
+    viewer: &mut Viewer,
+    headers: &HeaderMap,
+) -> Result<(), AppError> {
     let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -42,7 +46,10 @@ pub async fn identify_token(st: &AppState, viewer: &mut Viewer, headers: &Header
     let Some((uid, pid)) = crate::accounts::tokens::token_owner(&st.db, token).await? else {
         return Ok(());
     };
-    let Some((user, _)) = accounts::user_by_id(&st.db, uid).await?.filter(|(u, _)| !u.disabled) else {
+    let Some((user, _)) = accounts::user_by_id(&st.db, uid)
+        .await?
+        .filter(|(u, _)| !u.disabled)
+    else {
         return Ok(());
     };
     let memberships = accounts::memberships_of(&st.db, uid).await?;
@@ -88,7 +95,16 @@ pub struct Person {
 }
 
 fn person_of(m: &Membership, u: &User) -> Person {
-    Person { id: m.id, user_id: u.id, name: u.name.clone(), email: u.email.clone(), role: m.role.as_str().to_owned(), organisation: m.organisation.clone(), two_factor: u.two_factor, version: m.version }
+    Person {
+        id: m.id,
+        user_id: u.id,
+        name: u.name.clone(),
+        email: u.email.clone(),
+        role: m.role.as_str().to_owned(),
+        organisation: m.organisation.clone(),
+        two_factor: u.two_factor,
+        version: m.version,
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -122,7 +138,11 @@ async fn me(viewer: Viewer) -> AppResult<Json<Me>> {
         id: u.id,
         name: u.name,
         email: u.email,
-        partnership: viewer.current.as_ref().map(|m| PartnershipRef { id: m.partnership_id, slug: m.partnership_slug.clone(), name: m.partnership_name.clone() }),
+        partnership: viewer.current.as_ref().map(|m| PartnershipRef {
+            id: m.partnership_id,
+            slug: m.partnership_slug.clone(),
+            name: m.partnership_name.clone(),
+        }),
         role: viewer.role().map(|r| r.as_str().to_owned()),
     }))
 }
@@ -137,22 +157,46 @@ async fn people(State(st): State<AppState>, viewer: Viewer) -> AppResult<Json<Ve
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Membership id")),
     responses((status = 200, description = "One person", body = Person), (status = 404, description = "No such person in this partnership")))]
-async fn person(State(st): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Json<Person>> {
+async fn person(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Json<Person>> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let (m, u) = accounts::member(&st.db, viewer.tenant()?, id).await?.ok_or(AppError::NotFound)?;
+    let (m, u) = accounts::member(&st.db, viewer.tenant()?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(person_of(&m, &u)))
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery),
     responses((status = 200, description = "Audit entries, newest first", body = AuditPage), (status = 400, description = "A bad filter")))]
-async fn audit_entries(State(st): State<AppState>, viewer: Viewer, q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>) -> AppResult<Json<AuditPage>> {
+async fn audit_entries(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<AuditPage>> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(format!("Bad query: {}", e.body_text())))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(AppError::BadRequest("limit must be from 1 to 1000".into()));
     }
-    let f = audit::Filter { record_type: q.record_type, record_id: q.record_id, person: q.person, action: None, from: q.from, to: q.to };
-    let (entries, total) = audit::search(&st.db, viewer.tenant()?, &f, limit, q.offset.unwrap_or(0).max(0)).await?;
+    let f = audit::Filter {
+        record_type: q.record_type,
+        record_id: q.record_id,
+        person: q.person,
+        action: None,
+        from: q.from,
+        to: q.to,
+    };
+    let (entries, total) = audit::search(
+        &st.db,
+        viewer.tenant()?,
+        &f,
+        limit,
+        q.offset.unwrap_or(0).max(0),
+    )
+    .await?;
     Ok(Json(AuditPage { total, entries }))
 }
 
@@ -162,7 +206,15 @@ impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A personal API token from Your account > API tokens")).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal API token from Your account > API tokens"))
+                    .build(),
+            ),
+        );
     }
 }
 

@@ -41,11 +41,23 @@ impl FilterQuery {
             if s.is_empty() {
                 return None;
             }
-            errors.check(field, NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("Enter the {} date as a real date, like 2026-11-24", if field == "from" { "start" } else { "end" })))
+            errors.check(
+                field,
+                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                    format!(
+                        "Enter the {} date as a real date, like 2026-11-24",
+                        if field == "from" { "start" } else { "end" }
+                    )
+                }),
+            )
         };
         let person = match self.person.trim() {
             "" => None,
-            s => errors.check("person", s.parse::<i64>().map_err(|_| "Select a person from the list")),
+            s => errors.check(
+                "person",
+                s.parse::<i64>()
+                    .map_err(|_| "Select a person from the list"),
+            ),
         };
         let action = text(&self.action);
         if let Some(a) = &action
@@ -64,14 +76,24 @@ impl FilterQuery {
         if let (Some(a), Some(b)) = (f.from, f.to)
             && a > b
         {
-            errors.add("to", "The end date must be the same as or after the start date");
+            errors.add(
+                "to",
+                "The end date must be the same as or after the start date",
+            );
         }
         f
     }
 
     fn query_string(&self) -> String {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [("record_type", &self.record_type), ("record_id", &self.record_id), ("person", &self.person), ("action", &self.action), ("from", &self.from), ("to", &self.to)] {
+        for (k, v) in [
+            ("record_type", &self.record_type),
+            ("record_id", &self.record_id),
+            ("person", &self.person),
+            ("action", &self.action),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
             if !v.trim().is_empty() {
                 q.append_pair(k, v.trim());
             }
@@ -101,7 +123,11 @@ struct ListPage {
     actions: Vec<&'static str>,
 }
 
-pub async fn list(State(st): State<AppState>, viewer: Viewer, Query(q): Query<FilterQuery>) -> AppResult<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<FilterQuery>,
+) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let filter = q.parse(&mut errors);
@@ -111,8 +137,18 @@ pub async fn list(State(st): State<AppState>, viewer: Viewer, Query(q): Query<Fi
     } else {
         (Vec::new(), 0)
     };
-    let rows = entries.into_iter().map(|e| Row { when: display_time(e.at), entry: e }).collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let rows = entries
+        .into_iter()
+        .map(|e| Row {
+            when: display_time(e.at),
+            entry: e,
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = ListPage {
         page: Page::new(&viewer, "Audit trail", "/audit"),
         query: q.query_string(),
@@ -141,18 +177,40 @@ struct EntryPage {
 
 fn pretty(json: &Option<String>) -> String {
     json.as_deref()
-        .map(|j| serde_json::from_str::<serde_json::Value>(j).ok().and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or_else(|| j.to_owned()))
+        .map(|j| {
+            serde_json::from_str::<serde_json::Value>(j)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| j.to_owned())
+        })
         .unwrap_or_default()
 }
 
-pub async fn entry(State(st): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn entry(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let e = store::entry(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
-    Ok(EntryPage { page: Page::new(&viewer, format!("Audit entry {id}"), "/audit"), when: display_time(e.at), before: pretty(&e.before_json), after: pretty(&e.after_json), entry: e }.into_response())
+    let e = store::entry(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(EntryPage {
+        page: Page::new(&viewer, format!("Audit entry {id}"), "/audit"),
+        when: display_time(e.at),
+        before: pretty(&e.before_json),
+        after: pretty(&e.after_json),
+        entry: e,
+    }
+    .into_response())
 }
 
-pub async fn csv(State(st): State<AppState>, viewer: Viewer, Query(q): Query<FilterQuery>) -> AppResult<Response> {
+pub async fn csv(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<FilterQuery>,
+) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let filter = q.parse(&mut errors);
@@ -161,7 +219,20 @@ pub async fn csv(State(st): State<AppState>, viewer: Viewer, Query(q): Query<Fil
     }
     let (entries, _) = store::search(&st.db, p, &filter, 100_000, 0).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = ["id", "at_utc", "person_id", "person", "ip", "request_id", "action", "record_type", "record_id", "summary", "before", "after"];
+    let header = [
+        "id",
+        "at_utc",
+        "person_id",
+        "person",
+        "ip",
+        "request_id",
+        "action",
+        "record_type",
+        "record_id",
+        "summary",
+        "before",
+        "after",
+    ];
     let io = |e: csv::Error| AppError::Internal(e.to_string());
     w.write_record(header).map_err(io)?;
     for e in entries {
@@ -179,12 +250,21 @@ pub async fn csv(State(st): State<AppState>, viewer: Viewer, Query(q): Query<Fil
             e.before_json.unwrap_or_default(),
             e.after_json.unwrap_or_default(),
         ];
-        w.write_record(cells.iter().map(|c| csv_cell(c))).map_err(io)?;
+        w.write_record(cells.iter().map(|c| csv_cell(c)))
+            .map_err(io)?;
     }
-    let body = w.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"audit-trail.csv\""));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"audit-trail.csv\""),
+    );
     Ok(res)
 }

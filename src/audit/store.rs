@@ -75,29 +75,57 @@ fn where_clause(p: PartnershipId, f: &Filter) -> (String, Vec<Value>) {
     if let Some(d) = f.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
         add("at >=", d.and_utc().into());
     }
-    if let Some(d) = f.to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)) {
+    if let Some(d) =
+        f.to.and_then(|d| d.succ_opt())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    {
         add("at <", d.and_utc().into());
     }
     (sql, args)
 }
 
-pub async fn search(db: &Db, p: PartnershipId, f: &Filter, limit: i64, offset: i64) -> StoreResult<(Vec<AuditEntry>, i64)> {
+pub async fn search(
+    db: &Db,
+    p: PartnershipId,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<AuditEntry>, i64)> {
     let (w, mut args) = where_clause(p, f);
-    let total: i64 = db.fetch_one(Sql::dynamic(format!("SELECT COUNT(*) AS n{w}")), args.clone()).await?.get("n")?;
+    let total: i64 = db
+        .fetch_one(
+            Sql::dynamic(format!("SELECT COUNT(*) AS n{w}")),
+            args.clone(),
+        )
+        .await?
+        .get("n")?;
     let n = args.len();
     args.push(limit.into());
     args.push(offset.into());
     let rows = db
-        .fetch_all(Sql::dynamic(format!("SELECT *{w} ORDER BY id DESC LIMIT ${} OFFSET ${}", n + 1, n + 2)), args)
+        .fetch_all(
+            Sql::dynamic(format!(
+                "SELECT *{w} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            )),
+            args,
+        )
         .await?;
-    Ok((rows.iter().map(from_row).collect::<StoreResult<_>>()?, total))
+    Ok((
+        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
+        total,
+    ))
 }
 
 pub async fn entry(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<AuditEntry>> {
-    db.fetch_optional("SELECT * FROM audit_events WHERE partnership_id = $1 AND id = $2", crate::args![p, id])
-        .await?
-        .map(|r| from_row(&r))
-        .transpose()
+    db.fetch_optional(
+        "SELECT * FROM audit_events WHERE partnership_id = $1 AND id = $2",
+        crate::args![p, id],
+    )
+    .await?
+    .map(|r| from_row(&r))
+    .transpose()
 }
 
 /// The record types that appear in a partnership's trail, for the filter.
@@ -111,7 +139,11 @@ pub async fn record_types(db: &Db, p: PartnershipId) -> StoreResult<Vec<String>>
 
 /// A spreadsheet cell that cannot run as a formula when opened (OWASP CSV injection).
 pub fn csv_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -127,9 +159,17 @@ mod tests {
 
     #[test]
     fn filters_number_their_parameters() {
-        let f = Filter { record_type: Some("membership".into()), person: Some(3), to: NaiveDate::from_ymd_opt(2026, 11, 24), ..Filter::default() };
+        let f = Filter {
+            record_type: Some("membership".into()),
+            person: Some(3),
+            to: NaiveDate::from_ymd_opt(2026, 11, 24),
+            ..Filter::default()
+        };
         let (sql, args) = where_clause(PartnershipId(1), &f);
-        assert!(sql.ends_with("AND record_type = $2 AND actor_user_id = $3 AND at < $4"), "{sql}");
+        assert!(
+            sql.ends_with("AND record_type = $2 AND actor_user_id = $3 AND at < $4"),
+            "{sql}"
+        );
         assert_eq!(args.len(), 4);
     }
 }

@@ -25,7 +25,11 @@ pub fn uk_local(t: DateTime<Utc>) -> chrono::NaiveDateTime {
         (Some(start), Some(end)) => t >= start && t < end,
         _ => false,
     };
-    let offset = if bst { Duration::hours(1) } else { Duration::zero() };
+    let offset = if bst {
+        Duration::hours(1)
+    } else {
+        Duration::zero()
+    };
     (t + offset).naive_utc()
 }
 
@@ -50,24 +54,60 @@ mod tests {
     use super::*;
 
     fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn british_summer_time_boundaries() {
         // 2026: BST from 29 March 01:00 UTC to 25 October 01:00 UTC.
-        assert_eq!(uk_local(utc("2026-03-29T00:59:59Z")).format("%H:%M").to_string(), "00:59");
-        assert_eq!(uk_local(utc("2026-03-29T01:00:00Z")).format("%H:%M").to_string(), "02:00");
-        assert_eq!(uk_local(utc("2026-10-25T00:59:00Z")).format("%H:%M").to_string(), "01:59");
-        assert_eq!(uk_local(utc("2026-10-25T01:00:00Z")).format("%H:%M").to_string(), "01:00");
-        assert_eq!(uk_local(utc("2026-07-01T13:02:00Z")).format("%H:%M").to_string(), "14:02");
+        assert_eq!(
+            uk_local(utc("2026-03-29T00:59:59Z"))
+                .format("%H:%M")
+                .to_string(),
+            "00:59"
+        );
+        assert_eq!(
+            uk_local(utc("2026-03-29T01:00:00Z"))
+                .format("%H:%M")
+                .to_string(),
+            "02:00"
+        );
+        assert_eq!(
+            uk_local(utc("2026-10-25T00:59:00Z"))
+                .format("%H:%M")
+                .to_string(),
+            "01:59"
+        );
+        assert_eq!(
+            uk_local(utc("2026-10-25T01:00:00Z"))
+                .format("%H:%M")
+                .to_string(),
+            "01:00"
+        );
+        assert_eq!(
+            uk_local(utc("2026-07-01T13:02:00Z"))
+                .format("%H:%M")
+                .to_string(),
+            "14:02"
+        );
     }
 
     #[test]
     fn display_forms() {
-        assert_eq!(display_time(utc("2026-11-24T14:02:00Z")), "24 November 2026 at 14:02");
+        assert_eq!(
+            display_time(utc("2026-11-24T14:02:00Z")),
+            "24 November 2026 at 14:02"
+        );
         let now = utc("2026-11-24T18:00:00Z");
-        assert_eq!(display_time_short(utc("2026-11-24T14:02:00Z"), now), "14:02");
-        assert_eq!(display_time_short(utc("2026-11-23T14:02:00Z"), now), "23 November 2026 at 14:02");
+        assert_eq!(
+            display_time_short(utc("2026-11-24T14:02:00Z"), now),
+            "14:02"
+        );
+        assert_eq!(
+            display_time_short(utc("2026-11-23T14:02:00Z"), now),
+            "23 November 2026 at 14:02"
+        );
     }
 }

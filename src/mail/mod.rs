@@ -85,9 +85,18 @@ impl Mailer {
     }
 
     /// Store a message in the outbox and nudge the delivery task.
-    pub async fn queue(&self, db: &Db, partnership: Option<PartnershipId>, mail: Mail) -> StoreResult<i64> {
+    pub async fn queue(
+        &self,
+        db: &Db,
+        partnership: Option<PartnershipId>,
+        mail: Mail,
+    ) -> StoreResult<i64> {
         let now = Utc::now();
-        let status = if self.configured() { STATUS_PENDING } else { STATUS_OUTBOX_ONLY };
+        let status = if self.configured() {
+            STATUS_PENDING
+        } else {
+            STATUS_OUTBOX_ONLY
+        };
         let id = db
             .fetch_one(
                 "INSERT INTO outbox (partnership_id, to_address, subject, body_text, body_html, created_at, status, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -130,7 +139,12 @@ impl Mailer {
                 .await?;
             let attempts: i64 = r.get("attempts")?;
             let result = self
-                .build(&r.get::<String>("to_address")?, &r.get::<String>("subject")?, r.get("body_text")?, r.get("body_html")?)
+                .build(
+                    &r.get::<String>("to_address")?,
+                    &r.get::<String>("subject")?,
+                    r.get("body_text")?,
+                    r.get("body_html")?,
+                )
                 .map(|m| async move { smtp.send(m).await.map_err(|e| e.to_string()) });
             let outcome = match result {
                 Ok(fut) => fut.await.map(|_| ()),
@@ -164,7 +178,13 @@ impl Mailer {
         Ok(sent)
     }
 
-    fn build(&self, to: &str, subject: &str, text: String, html: String) -> Result<Message, String> {
+    fn build(
+        &self,
+        to: &str,
+        subject: &str,
+        text: String,
+        html: String,
+    ) -> Result<Message, String> {
         let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
         Message::builder()
             .from(self.from.clone())
@@ -226,7 +246,12 @@ fn entry(r: &crate::store::Row) -> StoreResult<OutboxEntry> {
 }
 
 /// A partnership's outbox, newest first.
-pub async fn outbox(db: &Db, p: PartnershipId, limit: i64, offset: i64) -> StoreResult<Vec<OutboxEntry>> {
+pub async fn outbox(
+    db: &Db,
+    p: PartnershipId,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<OutboxEntry>> {
     db.fetch_all(
         "SELECT id, to_address, subject, body_text, created_at, status, attempts, last_error, sent_at FROM outbox WHERE partnership_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
         args![p, limit, offset],
@@ -260,6 +285,10 @@ mod tests {
     fn bad_settings_are_explained() {
         assert!(Mailer::new(None, "not an address").is_err());
         assert!(Mailer::new(Some("ftp://x"), "masa <masa@localhost>").is_err());
-        assert!(!Mailer::new(None, "masa <masa@localhost>").expect("mailer").configured());
+        assert!(
+            !Mailer::new(None, "masa <masa@localhost>")
+                .expect("mailer")
+                .configured()
+        );
     }
 }

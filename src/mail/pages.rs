@@ -29,7 +29,12 @@ struct OutboxPage {
 
 async fn list(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let entries = super::outbox(&st.db, viewer.tenant()?, 200, 0).await?;
-    Ok(OutboxPage { page: Page::new(&viewer, "Outbox", "/admin/outbox"), entries, smtp: st.mailer.configured() }.into_response())
+    Ok(OutboxPage {
+        page: Page::new(&viewer, "Outbox", "/admin/outbox"),
+        entries,
+        smtp: st.mailer.configured(),
+    }
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -39,8 +44,18 @@ struct MessagePage {
     entry: OutboxEntry,
 }
 
-async fn message(State(st): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+async fn message(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let entry = super::outbox_entry(&st.db, viewer.tenant()?, id).await?.ok_or(AppError::NotFound)?;
-    Ok(MessagePage { page: Page::new(&viewer, entry.subject.clone(), "/admin/outbox"), entry }.into_response())
+    let entry = super::outbox_entry(&st.db, viewer.tenant()?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(MessagePage {
+        page: Page::new(&viewer, entry.subject.clone(), "/admin/outbox"),
+        entry,
+    }
+    .into_response())
 }

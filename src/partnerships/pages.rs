@@ -36,12 +36,29 @@ struct SettingsPage {
 }
 
 pub async fn settings_form(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = store::by_id(&st.db, viewer.tenant()?).await?.ok_or(AppError::NotFound)?;
-    let form = SettingsForm { name: p.name.clone(), contact_email: p.contact_email.clone(), worried_contact: p.worried_contact.clone(), version: p.version.to_string() };
-    Ok(SettingsPage { page: Page::new(&viewer, "Partnership settings", "/admin/partnership"), partnership: p, form, errors: Errors::default() }.into_response())
+    let p = store::by_id(&st.db, viewer.tenant()?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = SettingsForm {
+        name: p.name.clone(),
+        contact_email: p.contact_email.clone(),
+        worried_contact: p.worried_contact.clone(),
+        version: p.version.to_string(),
+    };
+    Ok(SettingsPage {
+        page: Page::new(&viewer, "Partnership settings", "/admin/partnership"),
+        partnership: p,
+        form,
+        errors: Errors::default(),
+    }
+    .into_response())
 }
 
-pub async fn save_settings(State(st): State<AppState>, viewer: Viewer, FormData(f): FormData<SettingsForm>) -> AppResult<Response> {
+pub async fn save_settings(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    FormData(f): FormData<SettingsForm>,
+) -> AppResult<Response> {
     let pid = viewer.tenant()?;
     let current = store::by_id(&st.db, pid).await?.ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
@@ -49,29 +66,73 @@ pub async fn save_settings(State(st): State<AppState>, viewer: Viewer, FormData(
     let contact = if f.contact_email.trim().is_empty() {
         Some(String::new())
     } else {
-        errors.check("contact_email", Email::parse(&f.contact_email).map(|e| e.as_str().to_owned()))
+        errors.check(
+            "contact_email",
+            Email::parse(&f.contact_email).map(|e| e.as_str().to_owned()),
+        )
     };
     let worried = f.worried_contact.trim().to_owned();
     if worried.chars().count() > 2000 {
-        errors.add("worried_contact", "Contacts must be 2,000 characters or fewer");
+        errors.add(
+            "worried_contact",
+            "Contacts must be 2,000 characters or fewer",
+        );
     }
-    let version: i64 = f.version.parse().map_err(|_| AppError::BadRequest("The form could not be read. Go back, refresh the page and try again.".into()))?;
+    let version: i64 = f.version.parse().map_err(|_| {
+        AppError::BadRequest(
+            "The form could not be read. Go back, refresh the page and try again.".into(),
+        )
+    })?;
     let (Some(name), Some(contact_email), true) = (name, contact, errors.is_empty()) else {
-        let page = SettingsPage { page: Page::new(&viewer, "Partnership settings", "/admin/partnership"), partnership: current, form: f, errors };
+        let page = SettingsPage {
+            page: Page::new(&viewer, "Partnership settings", "/admin/partnership"),
+            partnership: current,
+            form: f,
+            errors,
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
-    match store::update_profile(&st.db, &mut tx, pid, version, &Profile { name, contact_email, worried_contact: worried }).await {
+    match store::update_profile(
+        &st.db,
+        &mut tx,
+        pid,
+        version,
+        &Profile {
+            name,
+            contact_email,
+            worried_contact: worried,
+        },
+    )
+    .await
+    {
         Ok(()) => tx.commit().await?,
         Err(AppError::Conflict(message)) => {
             drop(tx);
             let now = store::by_id(&st.db, pid).await?.ok_or(AppError::NotFound)?;
             let mut errors = Errors::default();
-            errors.add("name", format!("{message} You had entered: name \"{}\", email \"{}\".", f.name.trim(), f.contact_email.trim()));
+            errors.add(
+                "name",
+                format!(
+                    "{message} You had entered: name \"{}\", email \"{}\".",
+                    f.name.trim(),
+                    f.contact_email.trim()
+                ),
+            );
             // The form shows their version; what this person typed is kept below it.
-            let form = SettingsForm { name: now.name.clone(), contact_email: now.contact_email.clone(), worried_contact: now.worried_contact.clone(), version: now.version.to_string() };
-            let mut page = SettingsPage { page: Page::new(&viewer, "Partnership settings", "/admin/partnership"), partnership: now, form, errors };
+            let form = SettingsForm {
+                name: now.name.clone(),
+                contact_email: now.contact_email.clone(),
+                worried_contact: now.worried_contact.clone(),
+                version: now.version.to_string(),
+            };
+            let mut page = SettingsPage {
+                page: Page::new(&viewer, "Partnership settings", "/admin/partnership"),
+                partnership: now,
+                form,
+                errors,
+            };
             page.page.flash = None;
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
@@ -90,9 +151,19 @@ struct PublicPage {
     partnership: Partnership,
 }
 
-pub async fn public_page(State(st): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
-    let p = store::by_slug(&st.db, &slug).await?.ok_or(AppError::NotFound)?;
-    Ok(PublicPage { page: Page::public(&viewer, p.name.clone(), &p.name), partnership: p }.into_response())
+pub async fn public_page(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let p = store::by_slug(&st.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(PublicPage {
+        page: Page::public(&viewer, p.name.clone(), &p.name),
+        partnership: p,
+    }
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -115,10 +186,20 @@ struct HostPage {
 
 pub async fn host_list(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let partnerships = store::all(&st.db).await?;
-    Ok(HostPage { page: Page::new(&viewer, "Partnerships", "/system/partnerships"), partnerships, form: NewPartnershipForm::default(), errors: Errors::default() }.into_response())
+    Ok(HostPage {
+        page: Page::new(&viewer, "Partnerships", "/system/partnerships"),
+        partnerships,
+        form: NewPartnershipForm::default(),
+        errors: Errors::default(),
+    }
+    .into_response())
 }
 
-pub async fn host_create(State(st): State<AppState>, viewer: Viewer, FormData(f): FormData<NewPartnershipForm>) -> AppResult<Response> {
+pub async fn host_create(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    FormData(f): FormData<NewPartnershipForm>,
+) -> AppResult<Response> {
     let mut errors = Errors::default();
     let name = errors.check("name", store::parse_partnership_name(&f.name));
     let slug = errors.check("slug", store::parse_slug(&f.slug));
@@ -129,18 +210,39 @@ pub async fn host_create(State(st): State<AppState>, viewer: Viewer, FormData(f)
     {
         errors.add("slug", "A partnership with that short name already exists");
     }
-    let (Some(name), Some(slug), Some(admin_name), Some(admin_email), true) = (name, slug, admin_name, admin_email, errors.is_empty()) else {
+    let (Some(name), Some(slug), Some(admin_name), Some(admin_email), true) =
+        (name, slug, admin_name, admin_email, errors.is_empty())
+    else {
         let partnerships = store::all(&st.db).await?;
-        let page = HostPage { page: Page::new(&viewer, "Partnerships", "/system/partnerships"), partnerships, form: f, errors };
+        let page = HostPage {
+            page: Page::new(&viewer, "Partnerships", "/system/partnerships"),
+            partnerships,
+            form: f,
+            errors,
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
     let pid = store::create(&mut tx, &slug, &name).await?;
     tx.commit().await?;
-    crate::accounts::invite(&st, &actor, Some((pid, &name)), &admin_email, &admin_name, Some(crate::accounts::model::Role::PartnershipAdmin), "").await?;
+    crate::accounts::invite(
+        &st,
+        &actor,
+        Some((pid, &name)),
+        &admin_email,
+        &admin_name,
+        Some(crate::accounts::model::Role::PartnershipAdmin),
+        "",
+    )
+    .await?;
     if let Some(s) = &viewer.session {
-        session::set_flash(&st.db, s, &format!("{name} created and {} invited", admin_email.as_str())).await?;
+        session::set_flash(
+            &st.db,
+            s,
+            &format!("{name} created and {} invited", admin_email.as_str()),
+        )
+        .await?;
     }
     Ok(redirect("/system/partnerships"))
 }

@@ -36,26 +36,35 @@ fn from_row(r: &Row) -> StoreResult<Partnership> {
 const COLS: &str = "SELECT id, slug, name, contact_email, worried_contact, version, updated_at, updated_by FROM partnerships";
 
 pub async fn by_id(db: &Db, p: PartnershipId) -> StoreResult<Option<Partnership>> {
-    db.fetch_optional(crate::store::Sql::dynamic(format!("{COLS} WHERE id = $1")), args![p])
-        .await?
-        .map(|r| from_row(&r))
-        .transpose()
+    db.fetch_optional(
+        crate::store::Sql::dynamic(format!("{COLS} WHERE id = $1")),
+        args![p],
+    )
+    .await?
+    .map(|r| from_row(&r))
+    .transpose()
 }
 
 pub async fn by_slug(db: &Db, slug: &str) -> StoreResult<Option<Partnership>> {
-    db.fetch_optional(crate::store::Sql::dynamic(format!("{COLS} WHERE slug = $1")), args![slug])
-        .await?
-        .map(|r| from_row(&r))
-        .transpose()
+    db.fetch_optional(
+        crate::store::Sql::dynamic(format!("{COLS} WHERE slug = $1")),
+        args![slug],
+    )
+    .await?
+    .map(|r| from_row(&r))
+    .transpose()
 }
 
 /// Every partnership: for the host, and for the public list of published arrangements.
 pub async fn all(db: &Db) -> StoreResult<Vec<Partnership>> {
-    db.fetch_all(crate::store::Sql::dynamic(format!("{COLS} ORDER BY name")), args![])
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    db.fetch_all(
+        crate::store::Sql::dynamic(format!("{COLS} ORDER BY name")),
+        args![],
+    )
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
 }
 
 /// A slug: lower-case letters, digits and hyphens, as in the partnership's public address.
@@ -64,8 +73,16 @@ pub fn parse_slug(input: &str) -> Result<String, &'static str> {
     if s.is_empty() {
         return Err("Enter a short name for the web address");
     }
-    if s.len() > 40 || !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || s.starts_with('-') || s.ends_with('-') {
-        return Err("Short name must be 40 characters or fewer: lower-case letters, numbers and hyphens only");
+    if s.len() > 40
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        || s.starts_with('-')
+        || s.ends_with('-')
+    {
+        return Err(
+            "Short name must be 40 characters or fewer: lower-case letters, numbers and hyphens only",
+        );
     }
     Ok(s)
 }
@@ -106,10 +123,19 @@ pub struct Profile {
     pub worried_contact: String,
 }
 
-pub async fn update_profile(db: &Db, tx: &mut Tx<'_>, p: PartnershipId, expected_version: i64, new: &Profile) -> AppResult<()> {
+pub async fn update_profile(
+    db: &Db,
+    tx: &mut Tx<'_>,
+    p: PartnershipId,
+    expected_version: i64,
+    new: &Profile,
+) -> AppResult<()> {
     let before = by_id(db, p).await?.ok_or(AppError::NotFound)?;
     if before.version != expected_version {
-        return Err(AppError::Conflict(stale_message(&before.updated_by, before.updated_at)));
+        return Err(AppError::Conflict(stale_message(
+            &before.updated_by,
+            before.updated_at,
+        )));
     }
     let mut after = before.clone();
     after.name = new.name.clone();
@@ -130,7 +156,10 @@ pub async fn update_profile(db: &Db, tx: &mut Tx<'_>, p: PartnershipId, expected
         .await?;
     if n == 0 {
         let now = by_id(db, p).await?.ok_or(AppError::NotFound)?;
-        return Err(AppError::Conflict(stale_message(&now.updated_by, now.updated_at)));
+        return Err(AppError::Conflict(stale_message(
+            &now.updated_by,
+            now.updated_at,
+        )));
     }
     Ok(())
 }
@@ -142,7 +171,10 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(parse_slug(" Plymouth "), Ok("plymouth".into()));
-        assert_eq!(parse_slug("derby-derbyshire"), Ok("derby-derbyshire".into()));
+        assert_eq!(
+            parse_slug("derby-derbyshire"),
+            Ok("derby-derbyshire".into())
+        );
         for bad in ["", "a b", "-x", "x-", "pl/ym", "ünïcode"] {
             assert!(parse_slug(bad).is_err(), "{bad}");
         }

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row as _, Sqlite, SqlitePool};
 
 #[derive(Debug, thiserror::Error)]
@@ -423,7 +425,11 @@ impl Db {
 
     /// Create a PostgreSQL database (tests and set-up scripts). The name is checked, not quoted.
     pub async fn create_database(&self, name: &str) -> StoreResult<()> {
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
             return Err(StoreError::Config(format!("bad database name {name:?}")));
         }
         self.execute_script(format!("CREATE DATABASE {name}")).await
@@ -460,7 +466,11 @@ pub enum RawTx {
 }
 
 impl RawTx {
-    pub async fn fetch_all(&mut self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<Vec<Row>> {
+    pub async fn fetch_all(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Value>,
+    ) -> StoreResult<Vec<Row>> {
         let sql = sql.into().safe();
         Ok(match self {
             RawTx::Sqlite(t) => bind_sqlite(sqlx::query(sql), args)

@@ -27,7 +27,12 @@ const MIGRATIONS: &[Migration] = &[Migration {
 /// The statement text for one engine.
 fn render(m: &Migration, engine: Engine) -> String {
     let (id, ts, date, extra) = match engine {
-        Engine::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "TEXT", m.sqlite),
+        Engine::Sqlite => (
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+            "TEXT",
+            "TEXT",
+            m.sqlite,
+        ),
         Engine::Postgres => ("BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ", "DATE", m.postgres),
     };
     let mut sql = m

@@ -7,7 +7,9 @@
 mod db;
 pub mod migrate;
 
-pub use db::{Col, Db, DbOptions, Engine, Kind, Row, Sql, StoreError, StoreResult, Typed, Value, ts_text};
+pub use db::{
+    Col, Db, DbOptions, Engine, Kind, Row, Sql, StoreError, StoreResult, Typed, Value, ts_text,
+};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -189,7 +191,11 @@ impl<'a> Tx<'a> {
         self.actor
     }
 
-    pub async fn fetch_all(&mut self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<Vec<Row>> {
+    pub async fn fetch_all(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Value>,
+    ) -> StoreResult<Vec<Row>> {
         self.raw.fetch_all(sql, args).await
     }
 
@@ -276,13 +282,22 @@ impl<'a> Tx<'a> {
     }
 
     /// An event inside this transaction that changes no record (a password change, say).
-    pub async fn event(&mut self, action: Action, record: &RecordRef, summary: &str) -> StoreResult<()> {
+    pub async fn event(
+        &mut self,
+        action: Action,
+        record: &RecordRef,
+        summary: &str,
+    ) -> StoreResult<()> {
         self.audit(action, record, summary, None, None).await
     }
 
     /// Plumbing writes that are not records (tokens consumed, sessions ended) but must happen
     /// in the same transaction as an audited change.
-    pub(crate) async fn execute_plumbing(&mut self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<u64> {
+    pub(crate) async fn execute_plumbing(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Value>,
+    ) -> StoreResult<u64> {
         self.raw.execute(sql, args).await
     }
 

@@ -17,7 +17,10 @@ impl Errors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -44,8 +47,11 @@ impl Errors {
 /// defaults (every form struct derives `Default` and uses `#[serde(default)]`), so a malformed
 /// or hostile body is refused with a clear message rather than a bare 422.
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_urlencoded::from_bytes(body)
-        .map_err(|_| AppError::BadRequest("The form could not be read. Go back, refresh the page and try again.".into()))
+    serde_urlencoded::from_bytes(body).map_err(|_| {
+        AppError::BadRequest(
+            "The form could not be read. Go back, refresh the page and try again.".into(),
+        )
+    })
 }
 
 /// A checked form: the handler's extractor for `application/x-www-form-urlencoded` bodies.

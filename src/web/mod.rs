@@ -31,7 +31,10 @@ pub const FORM_LIMIT: usize = 256 * 1024;
 /// runs behind a load balancer it trusts.
 fn client_ip(req: &Request, trust_proxy: bool) -> String {
     if trust_proxy
-        && let Some(xff) = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(xff) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
         && let Some(last) = xff.split(',').map(str::trim).rfind(|s| !s.is_empty())
     {
         return last.to_owned();
@@ -75,7 +78,11 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     res
 }
 
-async fn identify_session(state: &AppState, viewer: &mut Viewer, headers: &HeaderMap) -> Result<(), AppError> {
+async fn identify_session(
+    state: &AppState,
+    viewer: &mut Viewer,
+    headers: &HeaderMap,
+) -> Result<(), AppError> {
     let secure = state.config.secure_cookies();
     let Some(secret) = headers
         .get_all(header::COOKIE)
@@ -113,7 +120,9 @@ async fn identify_session(state: &AppState, viewer: &mut Viewer, headers: &Heade
 /// Refuse any state-changing request whose form does not carry the session's CSRF token. The
 /// API is exempt: it takes bearer tokens only, never cookies.
 pub async fn csrf(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || req.uri().path().starts_with("/api/") {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || req.uri().path().starts_with("/api/")
+    {
         return next.run(req).await;
     }
     let expected = req
@@ -127,8 +136,13 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         // Drawn as a page by `render_errors`.
         Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     };
-    let sent = form_urlencoded_value(&bytes, "csrf_token")
-        .or_else(|| parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned));
+    let sent = form_urlencoded_value(&bytes, "csrf_token").or_else(|| {
+        parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
     let ok = match (expected, sent) {
         (Some(e), Some(s)) => e.as_bytes().ct_eq(s.as_bytes()).into(),
         _ => false,
@@ -136,7 +150,8 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     if !ok {
         return AppError::Csrf.into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
@@ -148,7 +163,11 @@ fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
 /// Check a route's permission before its handler runs. People not signed in are sent to sign
 /// in; people signed in without the permission are refused.
 pub async fn enforce(State(permission): State<Permission>, req: Request, next: Next) -> Response {
-    let viewer = req.extensions().get::<Viewer>().cloned().unwrap_or_default();
+    let viewer = req
+        .extensions()
+        .get::<Viewer>()
+        .cloned()
+        .unwrap_or_default();
     if permission.allows(&viewer) {
         return next.run(req).await;
     }
@@ -162,12 +181,17 @@ pub async fn enforce(State(permission): State<Permission>, req: Request, next: N
             Method::GET => req.uri().path_and_query().map_or("/", |p| p.as_str()),
             _ => "/",
         };
-        let target = format!("/sign-in?next={}", url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>());
+        let target = format!(
+            "/sign-in?next={}",
+            url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>()
+        );
         return redirect(&target);
     }
     if api && viewer.user.is_none() {
         let mut r = StatusCode::UNAUTHORIZED.into_response();
-        r.extensions_mut().insert(ErrorInfo { message: "Send a valid API token as Authorization: Bearer TOKEN".into() });
+        r.extensions_mut().insert(ErrorInfo {
+            message: "Send a valid API token as Authorization: Bearer TOKEN".into(),
+        });
         return r;
     }
     AppError::Forbidden.into_response()
@@ -185,7 +209,9 @@ pub fn redirect(to: &str) -> Response {
 /// Only same-site paths are followed after sign-in.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -210,7 +236,9 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     if has_page && info.is_none() {
         return res;
     }
-    let message = info.map(|i| i.message).unwrap_or_else(|| default_message(status));
+    let message = info
+        .map(|i| i.message)
+        .unwrap_or_else(|| default_message(status));
     let mut out = if api {
         let body = serde_json::json!({"error": {"status": status.as_u16(), "message": message, "request_id": rid}});
         (status, axum::Json(body)).into_response()
@@ -232,8 +260,12 @@ fn default_message(status: StatusCode) -> String {
     match status {
         StatusCode::NOT_FOUND => "Page not found".into(),
         StatusCode::METHOD_NOT_ALLOWED => "That action is not available on this page".into(),
-        StatusCode::PAYLOAD_TOO_LARGE => "What you sent was too large. Send a smaller file or less text.".into(),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "What you sent was too large. Send a smaller file or less text.".into()
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+        | StatusCode::BAD_REQUEST
+        | StatusCode::UNPROCESSABLE_ENTITY => {
             "What you sent could not be understood. Go back and check it.".into()
         }
         StatusCode::UNAUTHORIZED => "Sign in to continue".into(),
@@ -255,12 +287,24 @@ pub async fn security_headers(State(secure): State<bool>, req: Request, next: Ne
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
     if secure {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     if !assets && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -283,7 +327,10 @@ mod tests {
 
     #[test]
     fn csrf_field_is_read_from_forms() {
-        assert_eq!(form_urlencoded_value(b"a=1&csrf_token=x%2By", "csrf_token").as_deref(), Some("x+y"));
+        assert_eq!(
+            form_urlencoded_value(b"a=1&csrf_token=x%2By", "csrf_token").as_deref(),
+            Some("x+y")
+        );
         assert_eq!(form_urlencoded_value(b"a=1", "csrf_token"), None);
     }
 }

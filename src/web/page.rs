@@ -37,8 +37,16 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/admin/people", "People", Permission::ManagePartnership),
     ("/audit", "Audit trail", Permission::ReadAll),
     ("/admin/outbox", "Outbox", Permission::ReadAll),
-    ("/admin/partnership", "Settings", Permission::ManagePartnership),
-    ("/system/partnerships", "Partnerships", Permission::ManageHost),
+    (
+        "/admin/partnership",
+        "Settings",
+        Permission::ManagePartnership,
+    ),
+    (
+        "/system/partnerships",
+        "Partnerships",
+        Permission::ManageHost,
+    ),
     ("/account", "Your account", Permission::Account),
 ];
 
@@ -50,7 +58,11 @@ impl Page {
             .map(|(href, text, _)| NavItem {
                 href,
                 text,
-                current: if *href == "/" { path == "/" } else { path.starts_with(href) },
+                current: if *href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                },
             })
             .collect();
         let switcher = if viewer.memberships.len() > 1 {
@@ -99,7 +111,12 @@ struct ErrorTemplate<'a> {
     request_id: &'a str,
 }
 
-pub fn error_page(viewer: &Viewer, status: StatusCode, message: &str, request_id: &str) -> Response {
+pub fn error_page(
+    viewer: &Viewer,
+    status: StatusCode,
+    message: &str,
+    request_id: &str,
+) -> Response {
     let heading = match status {
         StatusCode::NOT_FOUND => "Page not found",
         StatusCode::FORBIDDEN => "You cannot see this page",

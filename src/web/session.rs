@@ -61,7 +61,11 @@ pub struct Session {
 pub fn cookie_name(secure: bool) -> &'static str {
     // The __Host- prefix makes the browser refuse the cookie unless it is Secure, host-only and
     // for the whole site.
-    if secure { "__Host-masa_session" } else { "masa_session" }
+    if secure {
+        "__Host-masa_session"
+    } else {
+        "masa_session"
+    }
 }
 
 /// The Set-Cookie header for a session secret.
@@ -80,7 +84,8 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
         cookie_name(secure),
         if secure { "; Secure" } else { "" }
     );
-    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("masa_session=; Path=/; Max-Age=0"))
+    HeaderValue::from_str(&s)
+        .unwrap_or_else(|_| HeaderValue::from_static("masa_session=; Path=/; Max-Age=0"))
 }
 
 /// The session secret from a Cookie header.
@@ -111,8 +116,11 @@ pub async fn load(db: &Db, secret: &str) -> StoreResult<Option<Session>> {
     let expires_at: DateTime<Utc> = row.get("expires_at")?;
     let last_seen_at: DateTime<Utc> = row.get("last_seen_at")?;
     if now >= expires_at || now - last_seen_at > IDLE {
-        db.execute("DELETE FROM sessions WHERE token_hash = $1", args![hash.as_str()])
-            .await?;
+        db.execute(
+            "DELETE FROM sessions WHERE token_hash = $1",
+            args![hash.as_str()],
+        )
+        .await?;
         return Ok(None);
     }
     if now - last_seen_at > Duration::minutes(1) {
@@ -169,8 +177,11 @@ pub async fn start(
 }
 
 pub async fn end(db: &Db, s: &Session) -> StoreResult<()> {
-    db.execute("DELETE FROM sessions WHERE token_hash = $1", args![s.token_hash.as_str()])
-        .await?;
+    db.execute(
+        "DELETE FROM sessions WHERE token_hash = $1",
+        args![s.token_hash.as_str()],
+    )
+    .await?;
     Ok(())
 }
 
@@ -230,9 +241,20 @@ mod tests {
         let h = set_cookie("abc", false);
         let v = h.to_str().expect("ascii");
         assert!(v.contains("HttpOnly") && v.contains("SameSite=Lax") && !v.contains("Secure"));
-        assert!(set_cookie("abc", true).to_str().expect("ascii").contains("; Secure"));
-        assert_eq!(secret_from_cookies("a=b; masa_session=abc; c=d", false).as_deref(), Some("abc"));
+        assert!(
+            set_cookie("abc", true)
+                .to_str()
+                .expect("ascii")
+                .contains("; Secure")
+        );
+        assert_eq!(
+            secret_from_cookies("a=b; masa_session=abc; c=d", false).as_deref(),
+            Some("abc")
+        );
         assert_eq!(secret_from_cookies("masa_session=abc", true), None);
-        assert_eq!(secret_from_cookies("__Host-masa_session=xyz", true).as_deref(), Some("xyz"));
+        assert_eq!(
+            secret_from_cookies("__Host-masa_session=xyz", true).as_deref(),
+            Some("xyz")
+        );
     }
 }

@@ -12,13 +12,22 @@ async fn link_in_outbox(app: &TestApp, to: &str) -> String {
     let row = app
         .state
         .db
-        .fetch_one("SELECT body_text FROM outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1", masa::args![to])
+        .fetch_one(
+            "SELECT body_text FROM outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
+            masa::args![to],
+        )
         .await
         .expect("an email in the outbox");
     let body: String = row.get("body_text").expect("body");
     let start = body.find("http://").expect("a link");
-    let link = body[start..].split_whitespace().next().expect("link").to_owned();
-    link.split_once("8080").map(|(_, path)| path.to_owned()).expect("a path")
+    let link = body[start..]
+        .split_whitespace()
+        .next()
+        .expect("link")
+        .to_owned();
+    link.split_once("8080")
+        .map(|(_, path)| path.to_owned())
+        .expect("a path")
 }
 
 both_engines!(practitioner_signs_in_with_password_only, |app| {
@@ -33,10 +42,21 @@ both_engines!(two_factor_is_asked_for_and_checked, |app| {
     let email = "business.unit@plymouth.example";
     let mut c = app.client();
     c.get("/sign-in").await;
-    let r = c.post("/sign-in", &[("email", email), ("password", DEMO_PASSWORD)]).await;
-    assert!(r.location().starts_with("/sign-in/two-factor"), "{}", r.location());
+    let r = c
+        .post("/sign-in", &[("email", email), ("password", DEMO_PASSWORD)])
+        .await;
+    assert!(
+        r.location().starts_with("/sign-in/two-factor"),
+        "{}",
+        r.location()
+    );
     // Half signed in: nothing restricted yet.
-    assert!(c.get("/admin/people").await.location().starts_with("/sign-in?next="));
+    assert!(
+        c.get("/admin/people")
+            .await
+            .location()
+            .starts_with("/sign-in?next=")
+    );
     c.get("/sign-in/two-factor").await;
     let r = c.post("/sign-in/two-factor", &[("code", "000000")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -49,36 +69,82 @@ both_engines!(two_factor_is_asked_for_and_checked, |app| {
 
 both_engines!(a_recovery_code_works_once, |app| {
     let email = "scrutineer@plymouth.example";
-    let code = app.demo.users.iter().find(|u| u.email == email).expect("user").recovery_codes[0].clone();
+    let code = app
+        .demo
+        .users
+        .iter()
+        .find(|u| u.email == email)
+        .expect("user")
+        .recovery_codes[0]
+        .clone();
     for (attempt, expect_ok) in [(1, true), (2, false)] {
         let mut c = app.client();
         c.get("/sign-in").await;
-        c.post("/sign-in", &[("email", email), ("password", DEMO_PASSWORD)]).await;
+        c.post("/sign-in", &[("email", email), ("password", DEMO_PASSWORD)])
+            .await;
         c.get("/sign-in/two-factor").await;
-        let r = c.post("/sign-in/two-factor", &[("code", &code.to_uppercase())]).await;
-        assert_eq!(r.status == StatusCode::SEE_OTHER, expect_ok, "attempt {attempt}: {}", r.status);
+        let r = c
+            .post("/sign-in/two-factor", &[("code", &code.to_uppercase())])
+            .await;
+        assert_eq!(
+            r.status == StatusCode::SEE_OTHER,
+            expect_ok,
+            "attempt {attempt}: {}",
+            r.status
+        );
     }
 });
 
 both_engines!(invitation_to_two_factor_sign_in, |app| {
     let mut admin = app.signed_in("business.unit@plymouth.example").await;
     admin.get("/admin/people/invite").await;
-    let r = admin.post("/admin/people/invite", &[("name", "Rene Reviewer"), ("email", "Rene@Example.org"), ("role", "scrutineer"), ("organisation", "Independent")]).await;
+    let r = admin
+        .post(
+            "/admin/people/invite",
+            &[
+                ("name", "Rene Reviewer"),
+                ("email", "Rene@Example.org"),
+                ("role", "scrutineer"),
+                ("organisation", "Independent"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let link = link_in_outbox(&app, "rene@example.org").await;
     let mut rene = app.client();
     let page = rene.get(&link).await;
     page.assert_contains("Join Plymouth Safeguarding Children Partnership");
-    let r = rene.post(&link, &[("password", "short"), ("confirm_password", "short")]).await;
+    let r = rene
+        .post(
+            &link,
+            &[("password", "short"), ("confirm_password", "short")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     r.assert_contains("Password must be 12 characters or more");
-    let r = rene.post(&link, &[("password", "a long and careful phrase"), ("confirm_password", "a long and careful phrase")]).await;
-    assert_eq!(r.location(), "/account/two-factor", "a scrutineer must set up two-factor first");
+    let r = rene
+        .post(
+            &link,
+            &[
+                ("password", "a long and careful phrase"),
+                ("confirm_password", "a long and careful phrase"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        "/account/two-factor",
+        "a scrutineer must set up two-factor first"
+    );
     // Nothing else until two-factor is on.
     assert_eq!(rene.get("/audit").await.location(), "/account/two-factor");
     let setup = rene.get("/account/two-factor").await;
     let start = setup.body.find("masa-code\">").expect("key shown") + "masa-code\">".len();
-    let secret = setup.body[start..].split('<').next().expect("key").to_owned();
+    let secret = setup.body[start..]
+        .split('<')
+        .next()
+        .expect("key")
+        .to_owned();
     let now = chrono::Utc::now().timestamp() as u64;
     let code = totp::code_at(&secret, now).expect("code");
     let r = rene.post("/account/two-factor", &[("code", &code)]).await;
@@ -98,18 +164,38 @@ both_engines!(password_reset_ends_other_sessions, |app| {
     r.assert_contains("If there is a masa account for practitioner@plymouth.example");
     // The same answer for an unknown address, and no email.
     let before = app.count("outbox").await;
-    let r = c.post("/password-reset", &[("email", "nobody@example.org")]).await;
+    let r = c
+        .post("/password-reset", &[("email", "nobody@example.org")])
+        .await;
     r.assert_contains("If there is a masa account for nobody@example.org");
     assert_eq!(app.count("outbox").await, before);
     let link = link_in_outbox(&app, email).await;
     c.get(&link).await;
-    let r = c.post(&link, &[("password", "a brand new passphrase"), ("confirm_password", "a brand new passphrase")]).await;
+    let r = c
+        .post(
+            &link,
+            &[
+                ("password", "a brand new passphrase"),
+                ("confirm_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
     assert_eq!(r.location(), "/sign-in");
-    assert!(old.get("/account").await.location().starts_with("/sign-in?next="), "an old session survived the reset");
+    assert!(
+        old.get("/account")
+            .await
+            .location()
+            .starts_with("/sign-in?next="),
+        "an old session survived the reset"
+    );
     let mut n = app.client();
     n.sign_in(email, "a brand new passphrase", None).await;
     assert_eq!(n.get("/account").await.status, StatusCode::OK);
-    assert_eq!(app.client().get(&link).await.status, StatusCode::NOT_FOUND, "a reset link worked twice");
+    assert_eq!(
+        app.client().get(&link).await.status,
+        StatusCode::NOT_FOUND,
+        "a reset link worked twice"
+    );
 });
 
 both_engines!(lockout_engages_and_holds_across_instances, |app| {
@@ -117,33 +203,72 @@ both_engines!(lockout_engages_and_holds_across_instances, |app| {
     let mut c = app.client();
     c.get("/sign-in").await;
     for i in 0..5 {
-        let r = c.post("/sign-in", &[("email", email), ("password", "wrong password here")]).await;
-        let want = if i < 4 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::TOO_MANY_REQUESTS };
+        let r = c
+            .post(
+                "/sign-in",
+                &[("email", email), ("password", "wrong password here")],
+            )
+            .await;
+        let want = if i < 4 {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
         assert_eq!(r.status, want, "attempt {i}");
     }
     // The right password is refused while locked, by this instance and by another on the same database.
-    let r = c.post("/sign-in", &[("email", email), ("password", DEMO_PASSWORD)]).await;
+    let r = c
+        .post("/sign-in", &[("email", email), ("password", DEMO_PASSWORD)])
+        .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     r.assert_contains("locked for 15 minutes");
     let other = masa::app::router(app.state.clone());
-    let mut c2 = crate::support::Client { router: other, cookies: Default::default(), csrf: None, bearer: None };
+    let mut c2 = crate::support::Client {
+        router: other,
+        cookies: Default::default(),
+        csrf: None,
+        bearer: None,
+    };
     c2.get("/sign-in").await;
-    let r = c2.post("/sign-in", &[("email", email), ("password", DEMO_PASSWORD)]).await;
+    let r = c2
+        .post("/sign-in", &[("email", email), ("password", DEMO_PASSWORD)])
+        .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    let locked: i64 = app.state.db.fetch_one("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'locked-out'", vec![]).await.expect("q").get("n").expect("n");
+    let locked: i64 = app
+        .state
+        .db
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'locked-out'",
+            vec![],
+        )
+        .await
+        .expect("q")
+        .get("n")
+        .expect("n");
     assert_eq!(locked, 1);
 });
 
-both_engines!(switcher_changes_partnership_only_to_ones_you_belong_to, |app| {
-    let mut c = app.signed_in("business.unit@plymouth.example").await;
-    let home = c.get("/").await;
-    home.assert_contains("switch-partnership");
-    let ports = app.partnership("portsmouth").0.to_string();
-    let r = c.post("/switch-partnership", &[("partnership_id", &ports)]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    c.get("/").await.assert_contains("<h1 class=\"govuk-heading-l\">Portsmouth Safeguarding Children Partnership</h1>");
-    let derby = app.partnership("derby-derbyshire").0.to_string();
-    let r = c.post("/switch-partnership", &[("partnership_id", &derby)]).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    c.get("/").await.assert_contains("Portsmouth Safeguarding Children Partnership</h1>");
-});
+both_engines!(
+    switcher_changes_partnership_only_to_ones_you_belong_to,
+    |app| {
+        let mut c = app.signed_in("business.unit@plymouth.example").await;
+        let home = c.get("/").await;
+        home.assert_contains("switch-partnership");
+        let ports = app.partnership("portsmouth").0.to_string();
+        let r = c
+            .post("/switch-partnership", &[("partnership_id", &ports)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        c.get("/").await.assert_contains(
+            "<h1 class=\"govuk-heading-l\">Portsmouth Safeguarding Children Partnership</h1>",
+        );
+        let derby = app.partnership("derby-derbyshire").0.to_string();
+        let r = c
+            .post("/switch-partnership", &[("partnership_id", &derby)])
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        c.get("/")
+            .await
+            .assert_contains("Portsmouth Safeguarding Children Partnership</h1>");
+    }
+);

@@ -23,20 +23,26 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 async fn start_chromedriver() -> (Driver, u16) {
     let port = free_port();
-    let child = Command::new("chromedriver")
+    let driver = Driver(Command::new("chromedriver")
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("chromedriver (Debian's chromium-driver) must be installed: `make test` installs it");
+        .expect("chromedriver (Debian's chromium-driver) must be installed: `make test` installs it"));
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return (Driver(child), port);
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return (driver, port);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -52,7 +58,11 @@ async fn browser(port: u16) -> Client {
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1000"]
         }),
     );
-    ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("a Chromium session")
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session")
 }
 
 struct Visit<'a> {
@@ -65,7 +75,10 @@ struct Visit<'a> {
 
 impl Visit<'_> {
     async fn go(&mut self, path: &str) {
-        self.b.goto(&format!("{}{path}", self.base)).await.expect("goto");
+        self.b
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("goto");
         self.check(path).await;
     }
 
@@ -81,18 +94,39 @@ impl Visit<'_> {
             .await
             .expect("axe run");
         let violations: Vec<String> = serde_json::from_value(v).expect("violations");
-        let url = self.b.current_url().await.map(|u| u.to_string()).unwrap_or_default();
-        assert!(violations.is_empty(), "axe found problems on {label} ({url}):\n{}", violations.join("\n"));
+        let url = self
+            .b
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        assert!(
+            violations.is_empty(),
+            "axe found problems on {label} ({url}):\n{}",
+            violations.join("\n")
+        );
         if let Some(dir) = &self.shots {
             let png = self.b.screenshot().await.expect("screenshot");
             let name = label.trim_matches('/').replace(['/', '?', '=', '&'], "_");
-            std::fs::write(dir.join(format!("{:02}-{}.png", self.checked.len(), if name.is_empty() { "home" } else { &name })), png).expect("write screenshot");
+            std::fs::write(
+                dir.join(format!(
+                    "{:02}-{}.png",
+                    self.checked.len(),
+                    if name.is_empty() { "home" } else { &name }
+                )),
+                png,
+            )
+            .expect("write screenshot");
         }
         self.checked.push(label.to_owned());
     }
 
     async fn fill(&self, id: &str, text: &str) {
-        let e = self.b.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("no #{id}"));
+        let e = self
+            .b
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|_| panic!("no #{id}"));
         e.clear().await.expect("clear");
         e.send_keys(text).await.expect("type");
     }
@@ -104,10 +138,25 @@ impl Visit<'_> {
 
     /// Click something that loads a new page, and wait until the new page has loaded.
     async fn click(&self, what: Locator<'_>) {
-        self.b.execute("window.masaOldPage = true", vec![]).await.expect("mark page");
-        self.b.find(what).await.unwrap_or_else(|_| panic!("nothing to click: {what:?}")).click().await.expect("click");
+        self.b
+            .execute("window.masaOldPage = true", vec![])
+            .await
+            .expect("mark page");
+        self.b
+            .find(what)
+            .await
+            .unwrap_or_else(|_| panic!("nothing to click: {what:?}"))
+            .click()
+            .await
+            .expect("click");
         for _ in 0..100 {
-            let v = self.b.execute("return document.readyState === 'complete' && !window.masaOldPage", vec![]).await;
+            let v = self
+                .b
+                .execute(
+                    "return document.readyState === 'complete' && !window.masaOldPage",
+                    vec![],
+                )
+                .await;
             if matches!(v, Ok(serde_json::Value::Bool(true))) {
                 return;
             }
@@ -120,7 +169,10 @@ impl Visit<'_> {
         let wait = self.b.wait().at_most(Duration::from_secs(10));
         match wait.for_element(Locator::Css(css)).await {
             Ok(e) => e.text().await.expect("text"),
-            Err(_) => panic!("no {css} in:\n{}", self.b.source().await.unwrap_or_default()),
+            Err(_) => panic!(
+                "no {css} in:\n{}",
+                self.b.source().await.unwrap_or_default()
+            ),
         }
     }
 }
@@ -129,10 +181,19 @@ impl Visit<'_> {
 async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     // A real server on a loopback port, with links in emails pointing at it.
     let dir = tempfile::tempdir().expect("dir");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let env = [("MASA_DATA_DIR", dir.path().display().to_string()), ("MASA_LISTEN", addr.to_string())];
-    let config = masa::config::Config::load(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()), None).expect("config");
+    let env = [
+        ("MASA_DATA_DIR", dir.path().display().to_string()),
+        ("MASA_LISTEN", addr.to_string()),
+    ];
+    let config = masa::config::Config::load(
+        |k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()),
+        None,
+    )
+    .expect("config");
     let db = crate::support::fresh_db(Engine::Sqlite, dir.path()).await;
     let state = masa::server::state(config, db).expect("state");
     let demo = masa::demo::seed(&state).await.expect("seed");
@@ -141,12 +202,22 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
 
     let (_driver, port) = start_chromedriver().await;
     let b = browser(port).await;
-    let axe = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/node_modules/axe-core/axe.min.js")).expect("axe-core from npm (make test runs npm ci)");
+    let axe = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/node_modules/axe-core/axe.min.js"
+    ))
+    .expect("axe-core from npm (make test runs npm ci)");
     let shots = std::env::var_os("MASA_SCREENSHOTS").map(std::path::PathBuf::from);
     if let Some(d) = &shots {
         std::fs::create_dir_all(d).expect("screenshot dir");
     }
-    let mut v = Visit { b: &b, base: format!("http://{addr}"), axe, shots, checked: Vec::new() };
+    let mut v = Visit {
+        b: &b,
+        base: format!("http://{addr}"),
+        axe,
+        shots,
+        checked: Vec::new(),
+    };
 
     // The public side.
     v.go("/").await;
@@ -157,7 +228,11 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/sign-in").await;
     // A sign-in with errors shows the error summary.
     v.submit("/sign-in").await;
-    assert!(v.text(".govuk-error-summary").await.contains("Enter your email address"));
+    assert!(
+        v.text(".govuk-error-summary")
+            .await
+            .contains("Enter your email address")
+    );
     v.check("sign-in errors").await;
 
     // The business unit signs in with two-factor.
@@ -166,23 +241,54 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.fill("password", DEMO_PASSWORD).await;
     v.submit("/sign-in").await;
     v.check("two-factor").await;
-    let secret = demo.users.iter().find(|u| u.email == admin).and_then(|u| u.totp_secret.clone()).expect("secret");
+    let secret = demo
+        .users
+        .iter()
+        .find(|u| u.email == admin)
+        .and_then(|u| u.totp_secret.clone())
+        .expect("secret");
     v.fill("code", &fresh_code(&secret)).await;
     v.submit("/sign-in/two-factor").await;
-    assert!(v.text("h1").await.contains("Plymouth Safeguarding Children Partnership"));
+    assert!(
+        v.text("h1")
+            .await
+            .contains("Plymouth Safeguarding Children Partnership")
+    );
     v.check("dashboard").await;
-    for path in ["/admin/people", "/admin/partnership", "/audit", "/admin/outbox", "/account", "/account/password", "/account/tokens", "/api/v1/openapi.json"] {
+    for path in [
+        "/admin/people",
+        "/admin/partnership",
+        "/audit",
+        "/admin/outbox",
+        "/account",
+        "/account/password",
+        "/account/tokens",
+        "/api/v1/openapi.json",
+    ] {
         if path.ends_with(".json") {
             continue; // not a page
         }
         v.go(path).await;
     }
     v.go("/admin/people").await;
-    let first_person = v.b.find(Locator::Css("table a[href^='/admin/people/']")).await.expect("a person").attr("href").await.expect("href").expect("href");
+    let first_person =
+        v.b.find(Locator::Css("table a[href^='/admin/people/']"))
+            .await
+            .expect("a person")
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("href");
     v.go(&first_person).await;
     let first_entry = {
         v.go("/audit").await;
-        v.b.find(Locator::Css("table a[href^='/audit/']")).await.expect("an entry").attr("href").await.expect("href").expect("href")
+        v.b.find(Locator::Css("table a[href^='/audit/']"))
+            .await
+            .expect("an entry")
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("href")
     };
     v.go(&first_entry).await;
 
@@ -194,24 +300,45 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.fill("name", "Rosa Reviewer").await;
     v.fill("email", "rosa.reviewer@example.org").await;
     v.fill("organisation", "Independent scrutiny").await;
-    v.b.find(Locator::Id("role-scrutineer")).await.expect("radio").click().await.expect("click");
+    v.b.find(Locator::Id("role-scrutineer"))
+        .await
+        .expect("radio")
+        .click()
+        .await
+        .expect("click");
     v.submit("/admin/people/invite").await;
-    assert!(v.text(".govuk-notification-banner").await.contains("Invitation sent to rosa.reviewer@example.org"));
+    assert!(
+        v.text(".govuk-notification-banner")
+            .await
+            .contains("Invitation sent to rosa.reviewer@example.org")
+    );
     v.check("invited").await;
     v.go("/admin/outbox").await;
-    v.click(Locator::LinkText("You are invited to Plymouth Safeguarding Children Partnership on masa")).await;
+    v.click(Locator::LinkText(
+        "You are invited to Plymouth Safeguarding Children Partnership on masa",
+    ))
+    .await;
     v.check("outbox message").await;
     let body = v.text("#message-body").await;
-    let link = body.split_whitespace().find(|w| w.contains("/invitations/")).expect("a link in the email").to_owned();
+    let link = body
+        .split_whitespace()
+        .find(|w| w.contains("/invitations/"))
+        .expect("a link in the email")
+        .to_owned();
     v.submit("/sign-out").await;
 
     // The invitee accepts, and must set up two-factor before anything else.
     v.b.goto(&link).await.expect("open the link");
     v.check("invitation").await;
     v.fill("password", "rosa's long secret phrase").await;
-    v.fill("confirm_password", "rosa's long secret phrase").await;
+    v.fill("confirm_password", "rosa's long secret phrase")
+        .await;
     v.click(Locator::Css("main form button[type=submit]")).await;
-    assert!(v.text("h1").await.contains("Set up two-factor authentication"));
+    assert!(
+        v.text("h1")
+            .await
+            .contains("Set up two-factor authentication")
+    );
     v.check("two-factor set-up").await;
     let key = v.text("p .masa-code").await;
     let code = totp::code_at(&key, chrono::Utc::now().timestamp() as u64).expect("code");

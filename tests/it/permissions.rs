@@ -90,7 +90,10 @@ fn email(who: Who) -> Option<&'static str> {
 
 /// Refused: 401 or 403, or sent to sign in (or to set up two-factor first).
 fn refused(status: StatusCode, location: &str) -> bool {
-    status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN || location.starts_with("/sign-in?next=") || location == "/account/two-factor"
+    status == StatusCode::UNAUTHORIZED
+        || status == StatusCode::FORBIDDEN
+        || location.starts_with("/sign-in?next=")
+        || location == "/account/two-factor"
 }
 
 async fn client_for(app: &TestApp, who: Who) -> Client {
@@ -107,12 +110,21 @@ async fn client_for(app: &TestApp, who: Who) -> Client {
 /// An API token for each role that can have one (the host has no partnership, so none).
 async fn token_for(app: &TestApp, who: Who) -> Option<String> {
     let e = email(who)?;
-    let (user, _) = accounts::user_by_email(&app.state.db, e).await.expect("q").expect("user");
-    let ms = accounts::memberships_of(&app.state.db, user.id).await.expect("m");
+    let (user, _) = accounts::user_by_email(&app.state.db, e)
+        .await
+        .expect("q")
+        .expect("user");
+    let ms = accounts::memberships_of(&app.state.db, user.id)
+        .await
+        .expect("m");
     let p = masa::store::PartnershipId(ms.first()?.partnership_id);
     let actor = masa::store::Actor::system("test");
-    let mut tx = masa::store::Tx::begin(&app.state.db, &actor).await.expect("tx");
-    let (_, t) = masa::accounts::tokens::create(&mut tx, user.id, p, "test", Some(1)).await.expect("token");
+    let mut tx = masa::store::Tx::begin(&app.state.db, &actor)
+        .await
+        .expect("tx");
+    let (_, t) = masa::accounts::tokens::create(&mut tx, user.id, p, "test", Some(1))
+        .await
+        .expect("token");
     tx.commit().await.expect("commit");
     Some(t)
 }
@@ -122,15 +134,57 @@ async fn every_route_with_every_role() {
     let app = TestApp::new(masa::store::Engine::Sqlite).await;
     let table = expected();
     let routes = masa::app::route_table();
-    let missing: Vec<String> = routes.iter().filter(|(m, p, _)| !table.contains_key(&(m.as_str(), *p))).map(|(m, p, _)| format!("{m} {p}")).collect();
-    assert!(missing.is_empty(), "routes with no line in the permission table: {missing:?}");
-    let stale: Vec<_> = table.keys().filter(|(m, p)| !routes.iter().any(|(rm, rp, _)| rm.as_str() == *m && rp == p)).collect();
-    assert!(stale.is_empty(), "table lines for routes that do not exist: {stale:?}");
+    let missing: Vec<String> = routes
+        .iter()
+        .filter(|(m, p, _)| !table.contains_key(&(m.as_str(), *p)))
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes with no line in the permission table: {missing:?}"
+    );
+    let stale: Vec<_> = table
+        .keys()
+        .filter(|(m, p)| {
+            !routes
+                .iter()
+                .any(|(rm, rp, _)| rm.as_str() == *m && rp == p)
+        })
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "table lines for routes that do not exist: {stale:?}"
+    );
 
     let ply = app.partnership("plymouth");
-    let member_id = accounts::members_of(&app.state.db, ply).await.expect("m")[0].0.id.to_string();
-    let outbox_id: String = app.state.db.fetch_one("SELECT MIN(id) AS id FROM outbox WHERE partnership_id = $1", masa::args![ply]).await.expect("q").get::<i64>("id").expect("id").to_string();
-    let audit_id: String = app.state.db.fetch_one("SELECT MIN(id) AS id FROM audit_events WHERE partnership_id = $1", masa::args![ply]).await.expect("q").get::<i64>("id").expect("id").to_string();
+    let member_id = accounts::members_of(&app.state.db, ply).await.expect("m")[0]
+        .0
+        .id
+        .to_string();
+    let outbox_id: String = app
+        .state
+        .db
+        .fetch_one(
+            "SELECT MIN(id) AS id FROM outbox WHERE partnership_id = $1",
+            masa::args![ply],
+        )
+        .await
+        .expect("q")
+        .get::<i64>("id")
+        .expect("id")
+        .to_string();
+    let audit_id: String = app
+        .state
+        .db
+        .fetch_one(
+            "SELECT MIN(id) AS id FROM audit_events WHERE partnership_id = $1",
+            masa::args![ply],
+        )
+        .await
+        .expect("q")
+        .get::<i64>("id")
+        .expect("id")
+        .to_string();
 
     let mut failures = Vec::new();
     for who in EVERYONE.iter().copied() {
@@ -146,14 +200,40 @@ async fn every_route_with_every_role() {
                 .replace("{slug}", "plymouth")
                 .replace("{id}/remove", "999999/remove")
                 .replace("{id}/revoke", "999999/revoke")
-                .replace("{id}", if path.starts_with("/admin/outbox") { &outbox_id } else if path.starts_with("/audit/") { &audit_id } else { &member_id });
-            let client = if path.starts_with("/api/") { &mut api } else { &mut c };
-            let r = if *method == Method::GET { client.get(&url).await } else { client.post(&url, &[]).await };
+                .replace(
+                    "{id}",
+                    if path.starts_with("/admin/outbox") {
+                        &outbox_id
+                    } else if path.starts_with("/audit/") {
+                        &audit_id
+                    } else {
+                        &member_id
+                    },
+                );
+            let client = if path.starts_with("/api/") {
+                &mut api
+            } else {
+                &mut c
+            };
+            let r = if *method == Method::GET {
+                client.get(&url).await
+            } else {
+                client.post(&url, &[]).await
+            };
             let allowed = table[&(method.as_str(), *path)].contains(&who);
             if refused(r.status, r.location()) == allowed {
-                failures.push(format!("{who:?} {method} {url}: {} {} (expected {})", r.status, r.location(), if allowed { "allowed" } else { "refused" }));
+                failures.push(format!(
+                    "{who:?} {method} {url}: {} {} (expected {})",
+                    r.status,
+                    r.location(),
+                    if allowed { "allowed" } else { "refused" }
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "permission table not honoured:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "permission table not honoured:\n{}",
+        failures.join("\n")
+    );
 }

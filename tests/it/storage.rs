@@ -16,54 +16,117 @@ both_engines!(audit_trail_is_append_only, |app| {
     let n = app.count("audit_events").await;
     assert!(n > 0);
     let db = &app.state.db;
-    let upd = db.fetch_optional("UPDATE audit_events SET summary = 'tampered' RETURNING id", vec![]).await;
+    let upd = db
+        .fetch_optional(
+            "UPDATE audit_events SET summary = 'tampered' RETURNING id",
+            vec![],
+        )
+        .await;
     assert!(upd.is_err(), "an audit entry was changed");
-    let del = db.fetch_optional("DELETE FROM audit_events RETURNING id", vec![]).await;
+    let del = db
+        .fetch_optional("DELETE FROM audit_events RETURNING id", vec![])
+        .await;
     assert!(del.is_err(), "an audit entry was deleted");
     assert_eq!(app.count("audit_events").await, n);
-    let s: String = db.fetch_one("SELECT summary FROM audit_events ORDER BY id LIMIT 1", vec![]).await.expect("row").get("summary").expect("summary");
+    let s: String = db
+        .fetch_one(
+            "SELECT summary FROM audit_events ORDER BY id LIMIT 1",
+            vec![],
+        )
+        .await
+        .expect("row")
+        .get("summary")
+        .expect("summary");
     assert_ne!(s, "tampered");
 });
 
 both_engines!(queries_stay_inside_their_partnership, |app| {
-    let (ply, derby) = (app.partnership("plymouth"), app.partnership("derby-derbyshire"));
+    let (ply, derby) = (
+        app.partnership("plymouth"),
+        app.partnership("derby-derbyshire"),
+    );
     let db = &app.state.db;
     let ply_people = accounts::members_of(db, ply).await.expect("members");
     let derby_people = accounts::members_of(db, derby).await.expect("members");
     assert!(ply_people.iter().all(|(m, _)| m.partnership_id == ply.0));
     assert!(!derby_people.is_empty());
     let derby_id = derby_people[0].0.id;
-    assert!(accounts::member(db, ply, derby_id).await.expect("query").is_none(), "another partnership's member was returned");
-    assert!(accounts::member(db, derby, derby_id).await.expect("query").is_some());
+    assert!(
+        accounts::member(db, ply, derby_id)
+            .await
+            .expect("query")
+            .is_none(),
+        "another partnership's member was returned"
+    );
+    assert!(
+        accounts::member(db, derby, derby_id)
+            .await
+            .expect("query")
+            .is_some()
+    );
 });
 
 both_engines!(a_stale_edit_is_refused_with_who_and_when, |app| {
     let p = app.partnership("plymouth");
     let db = &app.state.db;
-    let (m, _) = accounts::members_of(db, p).await.expect("members").into_iter().find(|(m, _)| m.role == Role::Practitioner).expect("practitioner");
-    let alice = Actor { user_id: None, name: "Alice Admin".into(), ip: "127.0.0.1".into(), request_id: "t1".into() };
+    let (m, _) = accounts::members_of(db, p)
+        .await
+        .expect("members")
+        .into_iter()
+        .find(|(m, _)| m.role == Role::Practitioner)
+        .expect("practitioner");
+    let alice = Actor {
+        user_id: None,
+        name: "Alice Admin".into(),
+        ip: "127.0.0.1".into(),
+        request_id: "t1".into(),
+    };
     let mut tx = Tx::begin(db, &alice).await.expect("tx");
-    accounts::update_member(db, &mut tx, p, m.id, m.version, Role::Member, "NHS Devon").await.expect("first edit");
+    accounts::update_member(db, &mut tx, p, m.id, m.version, Role::Member, "NHS Devon")
+        .await
+        .expect("first edit");
     tx.commit().await.expect("commit");
     // Bob edits the copy he opened before Alice saved.
-    let bob = Actor { name: "Bob Admin".into(), ..alice.clone() };
+    let bob = Actor {
+        name: "Bob Admin".into(),
+        ..alice.clone()
+    };
     let mut tx = Tx::begin(db, &bob).await.expect("tx");
-    let e = accounts::update_member(db, &mut tx, p, m.id, m.version, Role::Scrutineer, "Other").await.expect_err("stale edit accepted");
+    let e = accounts::update_member(db, &mut tx, p, m.id, m.version, Role::Scrutineer, "Other")
+        .await
+        .expect_err("stale edit accepted");
     drop(tx);
     match e {
         AppError::Conflict(msg) => assert!(msg.contains("changed by Alice Admin at "), "{msg}"),
         other => panic!("expected a conflict, got {other:?}"),
     }
-    let (now, _) = accounts::member(db, p, m.id).await.expect("q").expect("row");
-    assert_eq!((now.role, now.organisation.as_str(), now.version), (Role::Member, "NHS Devon", m.version + 1));
+    let (now, _) = accounts::member(db, p, m.id)
+        .await
+        .expect("q")
+        .expect("row");
+    assert_eq!(
+        (now.role, now.organisation.as_str(), now.version),
+        (Role::Member, "NHS Devon", m.version + 1)
+    );
 });
 
 both_engines!(timestamps_round_trip_and_sort, |app| {
     let db = &app.state.db;
-    let rows = db.fetch_all("SELECT at FROM audit_events ORDER BY at", vec![]).await.expect("rows");
-    let times: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|r| r.get("at").expect("at")).collect();
+    let rows = db
+        .fetch_all("SELECT at FROM audit_events ORDER BY at", vec![])
+        .await
+        .expect("rows");
+    let times: Vec<chrono::DateTime<chrono::Utc>> =
+        rows.iter().map(|r| r.get("at").expect("at")).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]));
-    let t = chrono::DateTime::parse_from_rfc3339("2026-11-24T14:02:03.456789Z").expect("t").with_timezone(&chrono::Utc);
-    let back: chrono::DateTime<chrono::Utc> = db.fetch_one("SELECT $1 AS t", masa::args![t]).await.expect("row").get("t").expect("t");
+    let t = chrono::DateTime::parse_from_rfc3339("2026-11-24T14:02:03.456789Z")
+        .expect("t")
+        .with_timezone(&chrono::Utc);
+    let back: chrono::DateTime<chrono::Utc> = db
+        .fetch_one("SELECT $1 AS t", masa::args![t])
+        .await
+        .expect("row")
+        .get("t")
+        .expect("t");
     assert_eq!(back, t);
 });

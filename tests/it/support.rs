@@ -55,17 +55,35 @@ pub async fn fresh_db(engine: Engine, dir: &std::path::Path) -> Db {
     let url = match engine {
         Engine::Sqlite => format!("sqlite://{}", dir.join("test.sqlite").display()),
         Engine::Postgres => {
-            let admin = Db::connect(&DbOptions { url: pg_admin_url(), create_if_missing: false, max_connections: 1 })
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {} is needed for these tests and cannot be reached: {e}", pg_admin_url()));
+            let admin = Db::connect(&DbOptions {
+                url: pg_admin_url(),
+                create_if_missing: false,
+                max_connections: 1,
+            })
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL at {} is needed for these tests and cannot be reached: {e}",
+                    pg_admin_url()
+                )
+            });
             let name = format!("masa_t_{}", uuid::Uuid::new_v4().simple());
             admin.create_database(&name).await.expect("create database");
             admin.close().await;
             let base = pg_admin_url();
-            format!("{}/{name}", base.rsplit_once('/').map_or(base.as_str(), |(b, _)| b))
+            format!(
+                "{}/{name}",
+                base.rsplit_once('/').map_or(base.as_str(), |(b, _)| b)
+            )
         }
     };
-    let db = Db::connect(&DbOptions { url, create_if_missing: true, max_connections: 8 }).await.expect("connect");
+    let db = Db::connect(&DbOptions {
+        url,
+        create_if_missing: true,
+        max_connections: 8,
+    })
+    .await
+    .expect("connect");
     masa::store::migrate::migrate(&db).await.expect("migrate");
     db
 }
@@ -86,31 +104,64 @@ impl TestApp {
         let config = Config::load(|k| env.get(k).cloned(), None).expect("config");
         let state = masa::server::state(config, db).expect("state");
         let demo = masa::demo::seed(&state).await.expect("seed");
-        TestApp { router: router(state.clone()), state, demo, _dir: dir }
+        TestApp {
+            router: router(state.clone()),
+            state,
+            demo,
+            _dir: dir,
+        }
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: HashMap::new(), csrf: None, bearer: None }
+        Client {
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+            csrf: None,
+            bearer: None,
+        }
     }
 
     pub fn partnership(&self, slug: &str) -> masa::store::PartnershipId {
-        self.demo.partnerships.iter().find(|p| p.slug == slug).map(|p| p.id).expect("demo partnership")
+        self.demo
+            .partnerships
+            .iter()
+            .find(|p| p.slug == slug)
+            .map(|p| p.id)
+            .expect("demo partnership")
     }
 
     pub fn totp_secret(&self, email: &str) -> Option<String> {
-        self.demo.users.iter().find(|u| u.email == email).and_then(|u| u.totp_secret.clone())
+        self.demo
+            .users
+            .iter()
+            .find(|u| u.email == email)
+            .and_then(|u| u.totp_secret.clone())
     }
 
     /// A client signed in as a demo user (with two-factor where the account has it).
     pub async fn signed_in(&self, email: &str) -> Client {
         let mut c = self.client();
-        c.sign_in(email, masa::demo::DEMO_PASSWORD, self.totp_secret(email).as_deref()).await;
+        c.sign_in(
+            email,
+            masa::demo::DEMO_PASSWORD,
+            self.totp_secret(email).as_deref(),
+        )
+        .await;
         c
     }
 
     /// Rows in a table, for checking that nothing changed.
     pub async fn count(&self, table: &str) -> i64 {
-        self.state.db.fetch_one(masa::store::Sql::dynamic(format!("SELECT COUNT(*) AS n FROM {table}")), vec![]).await.expect("count").get("n").expect("n")
+        self.state
+            .db
+            .fetch_one(
+                masa::store::Sql::dynamic(format!("SELECT COUNT(*) AS n FROM {table}")),
+                vec![],
+            )
+            .await
+            .expect("count")
+            .get("n")
+            .expect("n")
     }
 }
 
@@ -123,11 +174,19 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     #[track_caller]
     pub fn assert_contains(&self, s: &str) {
-        assert!(self.body.contains(s), "expected {s:?} in a {} page:\n{}", self.status, self.body);
+        assert!(
+            self.body.contains(s),
+            "expected {s:?} in a {} page:\n{}",
+            self.status,
+            self.body
+        );
     }
 }
 
@@ -141,9 +200,17 @@ pub struct Client {
 
 impl Client {
     pub async fn request(&mut self, method: Method, path: &str, body: Option<String>) -> Resp {
-        let mut b = Request::builder().method(method).uri(path).header(header::USER_AGENT, "masa-tests");
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::USER_AGENT, "masa-tests");
         if !self.cookies.is_empty() {
-            let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let c = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
             b = b.header(header::COOKIE, c);
         }
         if let Some(t) = &self.bearer {
@@ -157,7 +224,8 @@ impl Client {
             None => Body::empty(),
         };
         let mut req = b.body(body).expect("request");
-        req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
         let res = self.router.clone().oneshot(req).await.expect("response");
         let status = res.status();
         let headers = res.headers().clone();
@@ -178,7 +246,11 @@ impl Client {
         if let Some(t) = csrf_in(&body) {
             self.csrf = Some(t);
         }
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {
@@ -187,7 +259,10 @@ impl Client {
 
     /// Post a form with the CSRF token of the last page seen.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let mut f: Vec<(String, String)> = fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let mut f: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         if let Some(t) = &self.csrf {
             f.push(("csrf_token".into(), t.clone()));
         }
@@ -197,19 +272,32 @@ impl Client {
 
     /// Post exactly these fields (no CSRF token added).
     pub async fn post_raw(&mut self, path: &str, body: &str) -> Resp {
-        self.request(Method::POST, path, Some(body.to_owned())).await
+        self.request(Method::POST, path, Some(body.to_owned()))
+            .await
     }
 
     pub async fn sign_in(&mut self, email: &str, password: &str, totp_secret: Option<&str>) {
         self.get("/sign-in").await;
-        let r = self.post("/sign-in", &[("email", email), ("password", password)]).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "sign in as {email}: {}", r.body);
+        let r = self
+            .post("/sign-in", &[("email", email), ("password", password)])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "sign in as {email}: {}",
+            r.body
+        );
         if r.location().starts_with("/sign-in/two-factor") {
             let secret = totp_secret.expect("account needs a two-factor secret");
             self.get("/sign-in/two-factor").await;
             let code = fresh_code(secret);
             let r = self.post("/sign-in/two-factor", &[("code", &code)]).await;
-            assert_eq!(r.status, StatusCode::SEE_OTHER, "two-factor for {email}: {}", r.body);
+            assert_eq!(
+                r.status,
+                StatusCode::SEE_OTHER,
+                "two-factor for {email}: {}",
+                r.body
+            );
         }
     }
 }
@@ -228,7 +316,10 @@ pub fn fresh_code(secret: &str) -> String {
     let mut used = USED.get_or_init(Default::default).lock().expect("lock");
     let last = used.get(secret).copied().unwrap_or(0);
     let step = (now / 30 - 1).max(last + 1);
-    assert!(step <= now / 30 + 1, "too many sign-ins with one secret within a minute");
+    assert!(
+        step <= now / 30 + 1,
+        "too many sign-ins with one secret within a minute"
+    );
     used.insert(secret.to_owned(), step);
     masa::accounts::model::totp::code_at(secret, step * 30).expect("code")
 }
@@ -243,7 +334,9 @@ impl SmtpSink {
     /// Start one; returns it and its smtp:// URL.
     pub async fn start() -> (SmtpSink, String) {
         use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let sink = SmtpSink::default();
         let keep = sink.clone();
