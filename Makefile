@@ -18,8 +18,8 @@ assets/dist/masa.css: node_modules/.package-lock.json assets/build.mjs $(wildcar
 assets: assets/dist/masa.css
 
 run: assets
-	$(CARGO) build --release
-	./target/release/masa demo
+	$(CARGO) build
+	./target/debug/masa demo
 
 # What the tests need: Debian's chromium and chromium-driver, and a running PostgreSQL.
 test-deps: assets chromium postgres check-tools

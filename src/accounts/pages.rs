@@ -288,11 +288,11 @@ pub async fn sign_in(
         name: user.name.clone(),
         ..actor
     };
-    record_event(
+    store::record_account_event(
         &st.db,
         &me,
         Action::SignIn,
-        &RecordRef::new(None, "user", user.id),
+        user.id,
         "Signed in with a password",
     )
     .await?;
@@ -391,11 +391,11 @@ pub async fn second_factor(
     };
     if !ok {
         store::record_attempt(&st.db, &user.email, &viewer.ip, false).await?;
-        record_event(
+        store::record_account_event(
             &st.db,
             &actor,
             Action::SignInFailed,
-            &RecordRef::new(None, "user", uid),
+            uid,
             "Wrong two-factor code",
         )
         .await?;
@@ -411,14 +411,7 @@ pub async fn second_factor(
     } else {
         "Signed in with a password and a recovery code"
     };
-    record_event(
-        &st.db,
-        &actor,
-        Action::SignIn,
-        &RecordRef::new(None, "user", uid),
-        how,
-    )
-    .await?;
+    store::record_account_event(&st.db, &actor, Action::SignIn, uid, how).await?;
     Ok(with_cookie(
         redirect(&safe_next(Some(&f.next))),
         Some(cookie),
@@ -429,11 +422,11 @@ pub async fn sign_out(State(st): State<AppState>, viewer: Viewer) -> AppResult<R
     if let Some(s) = &viewer.session {
         session::end(&st.db, s).await?;
         if let Some(u) = &viewer.user {
-            record_event(
+            store::record_account_event(
                 &st.db,
                 &viewer.actor(),
                 Action::SignOut,
-                &RecordRef::new(None, "user", u.id),
+                u.id,
                 "Signed out",
             )
             .await?;
@@ -923,11 +916,11 @@ pub async fn two_factor_enable(
             &user_agent(&headers),
         )
         .await?;
-        record_event(
+        store::record_account_event(
             &st.db,
             &actor,
             Action::SignIn,
-            &RecordRef::new(None, "user", user.id),
+            user.id,
             "Signed in after setting up two-factor",
         )
         .await?;

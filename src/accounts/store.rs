@@ -312,6 +312,36 @@ pub async fn set_password(tx: &mut Tx<'_>, user: &User, hash: &str) -> AppResult
     Ok(())
 }
 
+/// Record an event about a person's account (a sign-in, say) in each partnership they belong
+/// to, so every business unit sees its own people's sign-ins; unattached for someone in none.
+pub async fn record_account_event(
+    db: &Db,
+    actor: &crate::store::Actor,
+    action: crate::store::Action,
+    user_id: i64,
+    summary: &str,
+) -> StoreResult<()> {
+    let ms = memberships_of(db, user_id).await?;
+    let partnerships: Vec<Option<PartnershipId>> = if ms.is_empty() {
+        vec![None]
+    } else {
+        ms.iter()
+            .map(|m| Some(PartnershipId(m.partnership_id)))
+            .collect()
+    };
+    for p in partnerships {
+        crate::store::record_event(
+            db,
+            actor,
+            action,
+            &RecordRef::new(p, "user", user_id),
+            summary,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 // ---- sign-in attempts: counted in the database so limits hold across instances ----
 
 /// Failures allowed for one email address before it is locked for [`LOCKOUT`].

@@ -5,6 +5,7 @@ mod support;
 mod accounts;
 mod api;
 mod browser;
+mod cli;
 mod mail;
 mod permissions;
 mod security;

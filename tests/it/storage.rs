@@ -130,3 +130,36 @@ both_engines!(timestamps_round_trip_and_sort, |app| {
         .expect("t");
     assert_eq!(back, t);
 });
+
+both_engines!(reading_a_restricted_record_is_recorded_and_shown, |app| {
+    // Later capabilities mark records restricted and call this on every view; the trail
+    // must keep and show it like any other entry.
+    let p = app.partnership("plymouth");
+    let viewer = Actor {
+        user_id: None,
+        name: "Sam Scrutineer".into(),
+        ip: "10.1.2.3".into(),
+        request_id: "r-1".into(),
+    };
+    let record = masa::store::RecordRef {
+        partnership: Some(p),
+        record_type: "case",
+        record_id: "42".into(),
+    };
+    masa::store::record_event(
+        &app.state.db,
+        &viewer,
+        masa::store::Action::Read,
+        &record,
+        "Viewed the case record of Child C",
+    )
+    .await
+    .expect("record");
+    let mut c = app.signed_in("scrutineer@plymouth.example").await;
+    let page = c.get("/audit?action=read&record_type=case").await;
+    page.assert_contains("Viewed the case record of Child C");
+    page.assert_contains("10.1.2.3");
+    // Sign-ins appear in the partnership's own trail too.
+    let page = c.get("/audit?action=sign-in").await;
+    page.assert_contains("Signed in with a password and two-factor code");
+});

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Load benchmark (make bench): 50 concurrent connections from wrk on loopback against a
+signed-in page that reads from the database (/admin/people) and against /healthz as the
+ceiling, in the same run. Prints p50, p99, requests per second, the ratio, and the server's
+peak memory. Aims: p99 under 50 ms, the signed-in page at 20% or more of /healthz throughput,
+peak memory under 100 MB."""
+
+import base64, hashlib, hmac, http.client, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.parse
+
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = 50
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def totp(secret_b32, t=None):
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    counter = int((t or time.time()) // 30)
+    h = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    o = h[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+class Session:
+    def __init__(self, port):
+        self.port, self.cookie, self.csrf = port, "", ""
+
+    def req(self, method, path, form=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            form = dict(form, csrf_token=self.csrf)
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body, headers)
+        r = c.getresponse()
+        text = r.read().decode()
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                self.cookie = v.split(";")[0]
+        m = re.search(r'name="csrf_token" value="([^"]+)"', text)
+        if m:
+            self.csrf = m.group(1)
+        return r.status, r.getheader("Location") or "", text
+
+
+def wrk(url, cookie):
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
+    if cookie:
+        cmd[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+    def ms(label):
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        v, unit = float(m.group(1)), m.group(2)
+        return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"p50": ms("50"), "p99": ms("99"), "rps": rps, "non2xx": int(non2xx.group(1)) if non2xx else 0, "errors": errors.group(1) if errors else ""}
+
+
+def main():
+    binary = os.path.join(os.path.dirname(__file__), "..", "target", "release", "masa")
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    data = tempfile.mkdtemp(prefix="masa-bench-")
+    port = free_port()
+    env = dict(os.environ, MASA_DATA_DIR=data, MASA_LISTEN=f"127.0.0.1:{port}", MASA_LOG="warn")
+    server = subprocess.Popen([binary, "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        lines = []
+        while True:
+            line = server.stdout.readline()
+            if not line:
+                sys.exit("masa demo stopped:\n" + "".join(lines))
+            lines.append(line)
+            if "Stop with Ctrl-C" in line:
+                break
+        text = "".join(lines)
+        secret = re.search(r"business\.unit@plymouth\.example.*\n\s+two-factor key[^:]*: (\w+)", text).group(1)
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        s = Session(port)
+        s.req("GET", "/sign-in")
+        st, loc, _ = s.req("POST", "/sign-in", {"email": "business.unit@plymouth.example", "password": "demo-password-2026"})
+        assert loc.startswith("/sign-in/two-factor"), (st, loc)
+        s.req("GET", "/sign-in/two-factor")
+        st, loc, _ = s.req("POST", "/sign-in/two-factor", {"code": totp(secret)})
+        assert st == 303 and loc == "/", (st, loc)
+        st, _, page = s.req("GET", "/admin/people")
+        assert st == 200 and "people in Plymouth" in page, st
+
+        base = f"http://127.0.0.1:{port}"
+        health = wrk(base + "/healthz", None)
+        people = wrk(base + "/admin/people", s.cookie)
+        with open(f"/proc/{server.pid}/status") as f:
+            hwm = int(re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1)) / 1024
+
+        print(f"\nmasa load benchmark: {CONNECTIONS} connections, {DURATION} each, wrk on loopback, {os.cpu_count()} cores\n")
+        print(f"{'endpoint':<34}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>11}{'errors':>8}")
+        for name, r in [("/healthz (ceiling)", health), ("/admin/people (signed in, DB)", people)]:
+            print(f"{name:<34}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['rps']:>11.0f}{r['non2xx']:>8}")
+        ratio = people["rps"] / health["rps"]
+        print(f"\nsigned-in page throughput / healthz throughput: {ratio:.1%}")
+        print(f"server peak memory (VmHWM): {hwm:.1f} MB")
+        aims = [("p99 of the signed-in page < 50 ms", people["p99"] < 50), ("ratio >= 20%", ratio >= 0.20), ("peak memory < 100 MB", hwm < 100), ("no errors", people["non2xx"] == 0 and health["non2xx"] == 0)]
+        for label, ok in aims:
+            print(f"  {'met ' if ok else 'MISSED'}  {label}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

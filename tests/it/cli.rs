@@ -1,0 +1,175 @@
+//! The `masa` command itself: help, migrate, adding partnerships and people, and stopping
+//! cleanly on SIGTERM.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn masa(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_masa"));
+    c.env("MASA_DATA_DIR", dir)
+        .env_remove("MASA_DATABASE_URL")
+        .env("MASA_LOG", "warn");
+    c
+}
+
+#[test]
+fn help_explains_each_command() {
+    let out = Command::new(env!("CARGO_BIN_EXE_masa"))
+        .arg("--help")
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "serve",
+        "demo",
+        "migrate",
+        "user",
+        "partnership",
+        "MASA_DATABASE_URL",
+        "MASA_SMTP_URL",
+    ] {
+        assert!(
+            text.contains(word),
+            "--help does not mention {word}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn migrate_then_add_a_partnership_and_invite_its_administrator() {
+    let dir = tempfile::tempdir().expect("dir");
+    // serve refuses a database that does not exist yet.
+    let out = masa(dir.path()).arg("serve").output().expect("run");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("masa migrate"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        masa(dir.path())
+            .arg("migrate")
+            .status()
+            .expect("run")
+            .success()
+    );
+    let ok = masa(dir.path())
+        .args([
+            "partnership",
+            "add",
+            "--slug",
+            "torbay",
+            "--name",
+            "Torbay Safeguarding Children Partnership",
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = masa(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "bu@torbay.example",
+            "--name",
+            "Tor Bay",
+            "--role",
+            "partnership-admin",
+            "--partnership",
+            "torbay",
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/invitations/"));
+    // Bad input is explained and changes nothing.
+    let out = masa(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "nope",
+            "--name",
+            "X",
+            "--role",
+            "practitioner",
+            "--partnership",
+            "torbay",
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("Enter an email address in the correct format")
+    );
+    let out = masa(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "a@b.org",
+            "--name",
+            "X",
+            "--role",
+            "emperor",
+            "--partnership",
+            "torbay",
+        ])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--role must be"));
+    let out = masa(dir.path())
+        .args(["partnership", "add", "--slug", "torbay", "--name", "Again"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().expect("dir");
+    assert!(
+        masa(dir.path())
+            .arg("migrate")
+            .status()
+            .expect("run")
+            .success()
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let child = masa(dir.path())
+        .arg("serve")
+        .env("MASA_LISTEN", format!("127.0.0.1:{port}"))
+        .env("MASA_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut up = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(up, "the server did not start");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "exit {:?}", out.status);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("requests in flight finished"));
+}
