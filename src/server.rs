@@ -15,7 +15,12 @@ pub async fn open(config: &Config, create_if_missing: bool) -> anyhow::Result<Db
     let db = Db::connect(&DbOptions {
         url: config.database_url.clone(),
         create_if_missing,
-        max_connections: 16,
+        // SQLite runs each connection on its own thread: a few are enough on a small server.
+        max_connections: if config.database_url.starts_with("sqlite:") {
+            8
+        } else {
+            16
+        },
     })
     .await?;
     let applied = migrate(&db).await?;

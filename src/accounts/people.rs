@@ -79,8 +79,9 @@ pub async fn invite(
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let mut errors = Errors::default();
-    let email = errors.check("email", Email::parse(&f.email));
+    // In the order of the fields, so the error summary reads down the page.
     let name = errors.check("name", parse_name(&f.name));
+    let email = errors.check("email", Email::parse(&f.email));
     let role = errors.check("role", Role::parse(&f.role).ok_or("Select a role"));
     let org = errors.check("organisation", organisation(&f.organisation));
     if let Some(e) = &email

@@ -130,6 +130,40 @@ pub async fn memberships_of(db: &Db, user_id: i64) -> StoreResult<Vec<Membership
         .collect()
 }
 
+/// A session's row(s) joined to its person and their memberships, one row per membership (see
+/// [`crate::web::session::load_with_account`]). The person is joined only for sessions that are
+/// signed in or setting up two-factor; memberships only when signed in.
+pub async fn session_rows(db: &Db, token_hash: &str) -> StoreResult<Vec<Row>> {
+    let sql = format!(
+        "SELECT s.token_hash, s.user_id AS s_user_id, s.stage, s.csrf_token, s.partnership_id AS s_partnership_id, s.flash, s.created_at AS s_created_at, s.last_seen_at, s.expires_at, {USER_COLS}, {MEMBERSHIP_COLS} \
+         FROM sessions s \
+         LEFT JOIN users u ON u.id = s.user_id AND s.stage IN ('signed-in', 'enrol') \
+         LEFT JOIN memberships m ON m.user_id = u.id AND s.stage = 'signed-in' \
+         LEFT JOIN partnerships p ON p.id = m.partnership_id \
+         WHERE s.token_hash = $1 ORDER BY p.name"
+    );
+    db.fetch_all(crate::store::Sql::dynamic(sql), args![token_hash])
+        .await
+}
+
+/// The person and memberships in [`session_rows`].
+pub fn account_from_session_rows(rows: &[Row]) -> StoreResult<(Option<User>, Vec<Membership>)> {
+    let Some(first) = rows.first() else {
+        return Ok((None, Vec::new()));
+    };
+    if first.get::<Option<i64>>("id")?.is_none() {
+        return Ok((None, Vec::new()));
+    }
+    let user = user_from(first)?;
+    let mut memberships = Vec::new();
+    for r in rows {
+        if r.get::<Option<i64>>("m_id")?.is_some() {
+            memberships.push(membership_from(r)?);
+        }
+    }
+    Ok((Some(user), memberships))
+}
+
 /// Everyone in a partnership.
 pub async fn members_of(db: &Db, p: PartnershipId) -> StoreResult<Vec<(Membership, User)>> {
     let sql = format!(

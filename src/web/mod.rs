@@ -92,16 +92,12 @@ async fn identify_session(
     else {
         return Ok(());
     };
-    let Some(s) = session::load(&state.db, &secret).await? else {
+    let Some((s, user, memberships)) = session::load_with_account(&state.db, &secret).await? else {
         return Ok(());
     };
-    if let Some(uid) = s.user_id
-        && let Some((user, _)) = crate::accounts::store::user_by_id(&state.db, uid).await?
-        && !user.disabled
-    {
+    if let Some(user) = user.filter(|u| !u.disabled) {
         match s.stage {
             Stage::SignedIn => {
-                let memberships = crate::accounts::store::memberships_of(&state.db, uid).await?;
                 viewer.current = s
                     .partnership_id
                     .and_then(|p| memberships.iter().find(|m| m.partnership_id == p).cloned())

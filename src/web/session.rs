@@ -7,6 +7,7 @@ use axum::http::HeaderValue;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::accounts::model::{new_secret, secret_hash};
+use crate::accounts::store::{Membership, User};
 use crate::args;
 use crate::store::{Db, StoreResult};
 
@@ -102,14 +103,19 @@ pub fn secret_from_cookies(cookie_header: &str, secure: bool) -> Option<String> 
 /// Find a live session for a cookie secret, ending it if it has expired. Touches `last_seen_at`
 /// at most once a minute so reading pages does not write every time.
 pub async fn load(db: &Db, secret: &str) -> StoreResult<Option<Session>> {
+    Ok(load_with_account(db, secret).await?.map(|(s, _, _)| s))
+}
+
+/// A live session with, in the same query, its person and their memberships when the session
+/// is signed in (or setting up two-factor): one round trip per request, as every page needs
+/// all three.
+pub async fn load_with_account(
+    db: &Db,
+    secret: &str,
+) -> StoreResult<Option<(Session, Option<User>, Vec<Membership>)>> {
     let hash = secret_hash(secret);
-    let Some(row) = db
-        .fetch_optional(
-            "SELECT token_hash, user_id, stage, csrf_token, partnership_id, flash, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
-            args![hash.as_str()],
-        )
-        .await?
-    else {
+    let rows = crate::accounts::store::session_rows(db, &hash).await?;
+    let Some(row) = rows.first() else {
         return Ok(None);
     };
     let now = Utc::now();
@@ -130,16 +136,18 @@ pub async fn load(db: &Db, secret: &str) -> StoreResult<Option<Session>> {
         )
         .await?;
     }
-    Ok(Some(Session {
+    let session = Session {
         token_hash: hash,
-        user_id: row.get("user_id")?,
+        user_id: row.get("s_user_id")?,
         stage: Stage::parse(&row.get::<String>("stage")?),
         csrf_token: row.get("csrf_token")?,
-        partnership_id: row.get("partnership_id")?,
+        partnership_id: row.get("s_partnership_id")?,
         flash: row.get("flash")?,
-        created_at: row.get("created_at")?,
+        created_at: row.get("s_created_at")?,
         last_seen_at,
-    }))
+    };
+    let (user, memberships) = crate::accounts::store::account_from_session_rows(&rows)?;
+    Ok(Some((session, user, memberships)))
 }
 
 /// Start a session and return its cookie secret. `replacing` is deleted in the same breath.
