@@ -489,6 +489,7 @@ pub async fn reset_request(
     // The same answer whether or not the account exists, so the form cannot be used to find out.
     if let Some((user, _)) = store::user_by_email(&st.db, email.as_str()).await?
         && !user.disabled
+        && store::recent_resets(&st.db, user.id).await? < 3
     {
         let token = model::new_secret();
         store::create_reset(&st.db, user.id, &token).await?;

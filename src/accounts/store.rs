@@ -515,6 +515,17 @@ pub async fn create_reset(db: &Db, user_id: i64, token: &str) -> StoreResult<()>
     Ok(())
 }
 
+/// Reset emails sent to a person in the last hour (at most three are sent, so the form cannot
+/// be used to flood someone's inbox).
+pub async fn recent_resets(db: &Db, user_id: i64) -> StoreResult<i64> {
+    db.fetch_one(
+        "SELECT COUNT(*) AS n FROM password_resets WHERE user_id = $1 AND created_at > $2",
+        args![user_id, Utc::now() - RESET_LIFE],
+    )
+    .await?
+    .get("n")
+}
+
 /// The user a live reset token belongs to.
 pub async fn reset_user(db: &Db, token: &str) -> StoreResult<Option<(i64, i64)>> {
     let r = db

@@ -272,3 +272,16 @@ both_engines!(
             .assert_contains("Portsmouth Safeguarding Children Partnership</h1>");
     }
 );
+
+both_engines!(reset_emails_are_limited_to_three_an_hour, |app| {
+    let mut c = app.client();
+    c.get("/password-reset").await;
+    let before = app.count("outbox").await;
+    for _ in 0..5 {
+        let r = c
+            .post("/password-reset", &[("email", "member@plymouth.example")])
+            .await;
+        r.assert_contains("Check your email");
+    }
+    assert_eq!(app.count("outbox").await, before + 3);
+});
