@@ -309,16 +309,18 @@ fn csrf_in(html: &str) -> Option<String> {
 }
 
 /// A valid code that this process has not used yet for this secret (codes are accepted once,
-/// so successive sign-ins take the previous, current and next 30-second steps in turn).
+/// so a second sign-in within the same 30 seconds takes the next step's code, which the server
+/// accepts as clock skew). The current step comes first: if a step boundary passes before the
+/// server checks it, it is still within the window.
 pub fn fresh_code(secret: &str) -> String {
     static USED: OnceLock<Mutex<HashMap<String, u64>>> = OnceLock::new();
     let now = chrono::Utc::now().timestamp() as u64;
     let mut used = USED.get_or_init(Default::default).lock().expect("lock");
     let last = used.get(secret).copied().unwrap_or(0);
-    let step = (now / 30 - 1).max(last + 1);
+    let step = (now / 30).max(last + 1);
     assert!(
         step <= now / 30 + 1,
-        "too many sign-ins with one secret within a minute"
+        "more than two sign-ins with one secret within 30 seconds"
     );
     used.insert(secret.to_owned(), step);
     masa::accounts::model::totp::code_at(secret, step * 30).expect("code")
