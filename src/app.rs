@@ -12,7 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::config::Config;
 use crate::mail::Mailer;
@@ -108,10 +108,39 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(RequestBodyLimitLayer::new(crate::web::FORM_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+        // One log line per request, at info, inside a span carrying the request id.
+        .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(tracing::Level::INFO)).make_span_with(|req: &axum::http::Request<_>| {
             let rid = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %rid)
+            tracing::info_span!("request", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %rid)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The path as logged: the secrets in invitation and password-reset links are left out, so
+/// logs cannot be used to take over an account.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/invitations/", "/password-reset/"] {
+        if path.starts_with(prefix) && path.len() > prefix.len() {
+            return format!("{prefix}[secret]").into();
+        }
+    }
+    path.into()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_in_links_are_not_logged() {
+        assert_eq!(
+            super::loggable_path("/invitations/abcDEF123"),
+            "/invitations/[secret]"
+        );
+        assert_eq!(
+            super::loggable_path("/password-reset/xyz"),
+            "/password-reset/[secret]"
+        );
+        assert_eq!(super::loggable_path("/password-reset"), "/password-reset");
+        assert_eq!(super::loggable_path("/admin/people/3"), "/admin/people/3");
+    }
 }

@@ -152,6 +152,7 @@ fn sigterm_stops_the_server_cleanly() {
         .arg("serve")
         .env("MASA_LISTEN", format!("127.0.0.1:{port}"))
         .env("MASA_LOG", "info")
+        .env("MASA_LOG_JSON", "true")
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
@@ -164,6 +165,16 @@ fn sigterm_stops_the_server_cleanly() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(up, "the server did not start");
+    // One request, to see it in the log.
+    {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("send");
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).expect("read");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -171,5 +182,22 @@ fn sigterm_stops_the_server_cleanly() {
     assert!(status.success());
     let out = child.wait_with_output().expect("wait");
     assert!(out.status.success(), "exit {:?}", out.status);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("requests in flight finished"));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("requests in flight finished"), "{log}");
+    // Structured logs: one JSON object a line, the request's line carrying its request id.
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| l["span"]["path"] == "/readyz")
+        .expect("a log line for the request");
+    assert_eq!(request["status"], 200, "{request}");
+    assert!(
+        request["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 36),
+        "{request}"
+    );
 }
