@@ -105,7 +105,7 @@ def main():
 
         base = f"http://127.0.0.1:{port}"
         health = wrk(base + "/healthz", None)
-        people = wrk(base + "/admin/people", s.cookie)
+        people = wrk(base + os.environ.get("BENCH_PATH", "/admin/people"), s.cookie)
         with open(f"/proc/{server.pid}/status") as f:
             hwm = int(re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1)) / 1024
 

@@ -2,22 +2,30 @@
 //! share (`$1` placeholders, `RETURNING`, `ON CONFLICT`); values and rows pass through the small
 //! [`Value`] and [`Row`] types so that timestamps have one canonical form in SQLite (fixed-width
 //! UTC text that sorts correctly) and a native `timestamptz` in PostgreSQL.
+//!
+//! PostgreSQL goes through sqlx. SQLite goes through rusqlite on the calling worker thread
+//! (see [`super::lite`]): a query on a local file takes microseconds, and handing each one to a
+//! driver thread and back (as sqlx's SQLite driver does) cost more than the query itself.
 
 use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::types::Value as LiteValue;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{AssertSqlSafe, PgPool, Postgres, Row as _, Sqlite, SqlitePool};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Row as _};
+
+use super::lite::{self, LiteRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("no such row")]
+    NotFound,
     #[error("column {column}: {message}")]
     Decode { column: String, message: String },
     #[error("{0}")]
@@ -25,10 +33,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// The name of a violated unique constraint, so callers can turn it into a clear message.
+    /// Whether a unique constraint was broken, so callers can turn it into a clear message.
     pub fn unique_violation(&self) -> bool {
         match self {
             StoreError::Db(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            StoreError::Sqlite(e) => lite::is_unique_violation(e),
             _ => false,
         }
     }
@@ -57,7 +66,7 @@ impl Sql {
     pub fn dynamic(s: String) -> Self {
         Sql(Cow::Owned(s))
     }
-    fn safe(self) -> AssertSqlSafe<Cow<'static, str>> {
+    fn pg(self) -> AssertSqlSafe<Cow<'static, str>> {
         AssertSqlSafe(self.0)
     }
 }
@@ -163,24 +172,6 @@ pub fn ts_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn bind_sqlite<'q>(
-    mut q: sqlx::query::Query<'q, Sqlite, <Sqlite as sqlx::Database>::Arguments>,
-    args: Vec<Value>,
-) -> sqlx::query::Query<'q, Sqlite, <Sqlite as sqlx::Database>::Arguments> {
-    for a in args {
-        q = match a {
-            Value::Null(_) => q.bind(Option::<String>::None),
-            Value::Int(v) => q.bind(v),
-            Value::Text(v) => q.bind(v),
-            Value::Bool(v) => q.bind(v),
-            Value::Ts(v) => q.bind(ts_text(v)),
-            Value::Date(v) => q.bind(v.format("%Y-%m-%d").to_string()),
-            Value::Bytes(v) => q.bind(v),
-        };
-    }
-    q
-}
-
 fn bind_pg<'q>(
     mut q: sqlx::query::Query<'q, Postgres, <Postgres as sqlx::Database>::Arguments>,
     args: Vec<Value>,
@@ -206,84 +197,116 @@ fn bind_pg<'q>(
 
 /// A result row from either engine.
 pub enum Row {
-    Sqlite(SqliteRow),
+    Sqlite(LiteRow),
     Pg(PgRow),
 }
 
 impl Row {
     pub fn get<T: Col>(&self, column: &str) -> StoreResult<T> {
         match self {
-            Row::Sqlite(r) => T::from_sqlite(r, column),
-            Row::Pg(r) => T::from_pg(r, column),
+            Row::Sqlite(r) => r.value(column).and_then(|v| T::from_lite(v)),
+            Row::Pg(r) => T::from_pg(r, column).map_err(|e| e.to_string()),
         }
-        .map_err(|e| StoreError::Decode {
+        .map_err(|message| StoreError::Decode {
             column: column.to_owned(),
-            message: e.to_string(),
+            message,
         })
     }
 }
 
 /// A type that can be read from a column of either engine.
 pub trait Col: Sized {
-    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error>;
+    fn from_lite(v: &LiteValue) -> Result<Self, String>;
     fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error>;
 }
 
-macro_rules! plain_col {
-    ($($t:ty),*) => {$(
-        impl Col for $t {
-            fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> { row.try_get(column) }
-            fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> { row.try_get(column) }
-        }
-        impl Col for Option<$t> {
-            fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> { row.try_get(column) }
-            fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> { row.try_get(column) }
-        }
-    )*};
-}
-plain_col!(i64, String, bool, Vec<u8>);
-
-fn parse_ts(s: &str) -> Result<DateTime<Utc>, sqlx::Error> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+fn wrong(v: &LiteValue, want: &str) -> String {
+    format!("expected {want}, found {:?}", v.data_type())
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, sqlx::Error> {
-    NaiveDate::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+impl Col for i64 {
+    fn from_lite(v: &LiteValue) -> Result<Self, String> {
+        match v {
+            LiteValue::Integer(i) => Ok(*i),
+            _ => Err(wrong(v, "an integer")),
+        }
+    }
+    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
+        row.try_get(column)
+    }
+}
+
+impl Col for bool {
+    fn from_lite(v: &LiteValue) -> Result<Self, String> {
+        match v {
+            LiteValue::Integer(i) => Ok(*i != 0),
+            _ => Err(wrong(v, "a boolean")),
+        }
+    }
+    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
+        row.try_get(column)
+    }
+}
+
+impl Col for String {
+    fn from_lite(v: &LiteValue) -> Result<Self, String> {
+        match v {
+            LiteValue::Text(s) => Ok(s.clone()),
+            _ => Err(wrong(v, "text")),
+        }
+    }
+    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
+        row.try_get(column)
+    }
+}
+
+impl Col for Vec<u8> {
+    fn from_lite(v: &LiteValue) -> Result<Self, String> {
+        match v {
+            LiteValue::Blob(b) => Ok(b.clone()),
+            _ => Err(wrong(v, "bytes")),
+        }
+    }
+    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
+        row.try_get(column)
+    }
 }
 
 impl Col for DateTime<Utc> {
-    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
-        parse_ts(&row.try_get::<String, _>(column)?)
+    fn from_lite(v: &LiteValue) -> Result<Self, String> {
+        match v {
+            LiteValue::Text(s) => DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| e.to_string()),
+            _ => Err(wrong(v, "a timestamp")),
+        }
     }
     fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
         row.try_get(column)
     }
 }
-impl Col for Option<DateTime<Utc>> {
-    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
-        row.try_get::<Option<String>, _>(column)?
-            .map(|s| parse_ts(&s))
-            .transpose()
-    }
-    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
-        row.try_get(column)
-    }
-}
+
 impl Col for NaiveDate {
-    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
-        parse_date(&row.try_get::<String, _>(column)?)
+    fn from_lite(v: &LiteValue) -> Result<Self, String> {
+        match v {
+            LiteValue::Text(s) => NaiveDate::from_str(s).map_err(|e| e.to_string()),
+            _ => Err(wrong(v, "a date")),
+        }
     }
     fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
         row.try_get(column)
     }
 }
-impl Col for Option<NaiveDate> {
-    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
-        row.try_get::<Option<String>, _>(column)?
-            .map(|s| parse_date(&s))
-            .transpose()
+
+impl<T: Col> Col for Option<T>
+where
+    for<'r> Option<T>: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    fn from_lite(v: &LiteValue) -> Result<Self, String> {
+        match v {
+            LiteValue::Null => Ok(None),
+            other => T::from_lite(other).map(Some),
+        }
     }
     fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
         row.try_get(column)
@@ -293,7 +316,7 @@ impl Col for Option<NaiveDate> {
 /// A pool of connections to one database.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(lite::Pool),
     Postgres(PgPool),
 }
 
@@ -325,22 +348,18 @@ impl Db {
                     path.display()
                 )));
             }
-            if let Some(dir) = path.parent() {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     StoreError::Config(format!("cannot create {}: {e}", dir.display()))
                 })?;
             }
-            let o = SqliteConnectOptions::new()
-                .filename(path)
-                .create_if_missing(opts.create_if_missing)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(opts.max_connections)
-                .connect_with(o)
-                .await?;
+            let pool = lite::Pool::new(
+                path.to_path_buf(),
+                opts.create_if_missing,
+                opts.max_connections,
+            );
+            // Open one connection now, so a bad path or a locked file is reported at start.
+            drop(pool.get().await?);
             Ok(Db::Sqlite(pool))
         } else {
             Err(StoreError::Config(format!(
@@ -359,21 +378,22 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p) => p.close(),
             Db::Postgres(p) => p.close().await,
         }
     }
 
     pub async fn fetch_all(&self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<Vec<Row>> {
-        let sql = sql.into().safe();
+        let sql = sql.into();
         Ok(match self {
-            Db::Sqlite(p) => bind_sqlite(sqlx::query(sql), args)
-                .fetch_all(p)
+            Db::Sqlite(p) => p
+                .get()
                 .await?
+                .query(&sql.0, args)?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
-            Db::Postgres(p) => bind_pg(sqlx::query(sql), args)
+            Db::Postgres(p) => bind_pg(sqlx::query(sql.pg()), args)
                 .fetch_all(p)
                 .await?
                 .into_iter()
@@ -387,13 +407,16 @@ impl Db {
         sql: impl Into<Sql>,
         args: Vec<Value>,
     ) -> StoreResult<Option<Row>> {
-        let sql = sql.into().safe();
+        let sql = sql.into();
         Ok(match self {
-            Db::Sqlite(p) => bind_sqlite(sqlx::query(sql), args)
-                .fetch_optional(p)
+            Db::Sqlite(p) => p
+                .get()
                 .await?
+                .query(&sql.0, args)?
+                .into_iter()
+                .next()
                 .map(Row::Sqlite),
-            Db::Postgres(p) => bind_pg(sqlx::query(sql), args)
+            Db::Postgres(p) => bind_pg(sqlx::query(sql.pg()), args)
                 .fetch_optional(p)
                 .await?
                 .map(Row::Pg),
@@ -403,20 +426,17 @@ impl Db {
     pub async fn fetch_one(&self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<Row> {
         self.fetch_optional(sql, args)
             .await?
-            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+            .ok_or(StoreError::NotFound)
     }
 
     /// A statement outside any transaction. Only the plumbing that is not a domain record uses
     /// this (sessions, sign-in attempts, the outbox's delivery state); records go through
     /// [`crate::store::Tx`] so that every change reaches the audit trail.
     pub(crate) async fn execute(&self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<u64> {
-        let sql = sql.into().safe();
+        let sql = sql.into();
         Ok(match self {
-            Db::Sqlite(p) => bind_sqlite(sqlx::query(sql), args)
-                .execute(p)
-                .await?
-                .rows_affected(),
-            Db::Postgres(p) => bind_pg(sqlx::query(sql), args)
+            Db::Sqlite(p) => p.get().await?.execute(&sql.0, args)?,
+            Db::Postgres(p) => bind_pg(sqlx::query(sql.pg()), args)
                 .execute(p)
                 .await?
                 .rows_affected(),
@@ -438,9 +458,7 @@ impl Db {
     /// Several statements in one string (migrations).
     pub(crate) async fn execute_script(&self, sql: String) -> StoreResult<()> {
         match self {
-            Db::Sqlite(p) => {
-                sqlx::raw_sql(AssertSqlSafe(sql)).execute(p).await?;
-            }
+            Db::Sqlite(p) => p.get().await?.batch(&sql)?,
             Db::Postgres(p) => {
                 sqlx::raw_sql(AssertSqlSafe(sql)).execute(p).await?;
             }
@@ -453,15 +471,20 @@ impl Db {
     /// waiting.
     pub async fn begin(&self) -> StoreResult<RawTx> {
         Ok(match self {
-            Db::Sqlite(p) => RawTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => {
+                let c = p.get().await?;
+                c.batch("BEGIN IMMEDIATE")?;
+                RawTx::Sqlite(c)
+            }
             Db::Postgres(p) => RawTx::Pg(p.begin().await?),
         })
     }
 }
 
 /// A transaction on either engine. Wrapped by [`crate::store::Tx`], which adds the audit trail.
+/// Dropped without [`RawTx::commit`], it rolls back.
 pub enum RawTx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(lite::Conn),
     Pg(sqlx::Transaction<'static, Postgres>),
 }
 
@@ -471,15 +494,14 @@ impl RawTx {
         sql: impl Into<Sql>,
         args: Vec<Value>,
     ) -> StoreResult<Vec<Row>> {
-        let sql = sql.into().safe();
+        let sql = sql.into();
         Ok(match self {
-            RawTx::Sqlite(t) => bind_sqlite(sqlx::query(sql), args)
-                .fetch_all(&mut **t)
-                .await?
+            RawTx::Sqlite(c) => c
+                .query(&sql.0, args)?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
-            RawTx::Pg(t) => bind_pg(sqlx::query(sql), args)
+            RawTx::Pg(t) => bind_pg(sqlx::query(sql.pg()), args)
                 .fetch_all(&mut **t)
                 .await?
                 .into_iter()
@@ -493,36 +515,34 @@ impl RawTx {
         sql: impl Into<Sql>,
         args: Vec<Value>,
     ) -> StoreResult<Option<Row>> {
-        let sql = sql.into().safe();
-        Ok(match self {
-            RawTx::Sqlite(t) => bind_sqlite(sqlx::query(sql), args)
-                .fetch_optional(&mut **t)
-                .await?
-                .map(Row::Sqlite),
-            RawTx::Pg(t) => bind_pg(sqlx::query(sql), args)
-                .fetch_optional(&mut **t)
-                .await?
-                .map(Row::Pg),
-        })
+        Ok(self.fetch_all(sql, args).await?.into_iter().next())
     }
 
     pub async fn execute(&mut self, sql: impl Into<Sql>, args: Vec<Value>) -> StoreResult<u64> {
-        let sql = sql.into().safe();
+        let sql = sql.into();
         Ok(match self {
-            RawTx::Sqlite(t) => bind_sqlite(sqlx::query(sql), args)
-                .execute(&mut **t)
-                .await?
-                .rows_affected(),
-            RawTx::Pg(t) => bind_pg(sqlx::query(sql), args)
+            RawTx::Sqlite(c) => c.execute(&sql.0, args)?,
+            RawTx::Pg(t) => bind_pg(sqlx::query(sql.pg()), args)
                 .execute(&mut **t)
                 .await?
                 .rows_affected(),
         })
+    }
+
+    /// Several statements in one string (migrations).
+    pub async fn execute_script(&mut self, sql: String) -> StoreResult<()> {
+        match self {
+            RawTx::Sqlite(c) => c.batch(&sql)?,
+            RawTx::Pg(t) => {
+                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut **t).await?;
+            }
+        }
+        Ok(())
     }
 
     pub async fn commit(self) -> StoreResult<()> {
         match self {
-            RawTx::Sqlite(t) => t.commit().await?,
+            RawTx::Sqlite(c) => c.batch("COMMIT")?,
             RawTx::Pg(t) => t.commit().await?,
         }
         Ok(())

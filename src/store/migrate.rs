@@ -77,18 +77,7 @@ pub async fn migrate(db: &Db) -> StoreResult<Vec<i64>> {
             continue;
         }
         let sql = render(m, db.engine());
-        match &mut tx {
-            super::db::RawTx::Sqlite(t) => {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut **t)
-                    .await?;
-            }
-            super::db::RawTx::Pg(t) => {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut **t)
-                    .await?;
-            }
-        }
+        tx.execute_script(sql).await?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             args![m.version, m.name, super::db::ts_text(Utc::now())],

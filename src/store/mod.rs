@@ -5,6 +5,7 @@
 //! remember to audit and none can forget.
 
 mod db;
+mod lite;
 pub mod migrate;
 
 pub use db::{
@@ -234,7 +235,7 @@ impl<'a> Tx<'a> {
             .raw
             .fetch_optional(sql, args)
             .await?
-            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+            .ok_or(StoreError::NotFound)?;
         let id: i64 = row.get("id")?;
         let after = to_json(after)?;
         let record = RecordRef::new(partnership, record_type, id);

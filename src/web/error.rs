@@ -31,7 +31,7 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Db(sqlx::Error::RowNotFound) => AppError::NotFound,
+            StoreError::NotFound => AppError::NotFound,
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -163,3 +163,60 @@ both_engines!(reading_a_restricted_record_is_recorded_and_shown, |app| {
     let page = c.get("/audit?action=sign-in").await;
     page.assert_contains("Signed in with a password and two-factor code");
 });
+
+both_engines!(parameters_bind_by_number_wherever_they_stand, |app| {
+    let r = app
+        .state
+        .db
+        .fetch_one(
+            "SELECT $2 AS b, $1 AS a, $2 AS b2",
+            masa::args![7_i64, "seven"],
+        )
+        .await
+        .expect("row");
+    assert_eq!(r.get::<String>("b").expect("b"), "seven");
+    assert_eq!(r.get::<i64>("a").expect("a"), 7);
+    assert_eq!(r.get::<String>("b2").expect("b2"), "seven");
+    let none: Option<i64> = app
+        .state
+        .db
+        .fetch_one("SELECT $1 AS n", masa::args![None::<i64>])
+        .await
+        .expect("row")
+        .get("n")
+        .expect("n");
+    assert_eq!(none, None);
+});
+
+both_engines!(
+    a_transaction_dropped_without_commit_changes_nothing,
+    |app| {
+        let before = (
+            app.count("partnerships").await,
+            app.count("audit_events").await,
+        );
+        {
+            let actor = Actor::system("test");
+            let mut tx = Tx::begin(&app.state.db, &actor).await.expect("tx");
+            masa::partnerships::store::create(&mut tx, "torbay", "Torbay")
+                .await
+                .expect("create");
+            // dropped here: an error path that returns early
+        }
+        assert_eq!(
+            (
+                app.count("partnerships").await,
+                app.count("audit_events").await
+            ),
+            before
+        );
+        // The connection went back to the pool in a usable state.
+        let actor = Actor::system("test");
+        let mut tx = Tx::begin(&app.state.db, &actor).await.expect("tx");
+        masa::partnerships::store::create(&mut tx, "torbay", "Torbay")
+            .await
+            .expect("create");
+        tx.commit().await.expect("commit");
+        assert_eq!(app.count("partnerships").await, before.0 + 1);
+    }
+);
