@@ -44,6 +44,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// A partnership's arrangements file (see docs/arrangements-format.md).
+    Arrangements {
+        #[command(subcommand)]
+        command: ArrangementsCommand,
+    },
     /// Manage partnerships.
     Partnership {
         #[command(subcommand)]
@@ -69,6 +74,12 @@ enum UserCommand {
         #[arg(long, default_value = "")]
         organisation: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ArrangementsCommand {
+    /// Check a file and report every problem with its line; changes nothing.
+    Check { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -127,6 +138,13 @@ pub fn main() -> ExitCode {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
+        Command::Arrangements { command: ArrangementsCommand::Check { file } } => {
+            let n = crate::arrangements::check_file(&file).map_err(anyhow::Error::msg)?;
+            if n > 0 {
+                anyhow::bail!("{n} problem{} in {}", if n == 1 { "" } else { "s" }, file.display());
+            }
+            Ok(())
+        }
         Command::Serve => {
             let db = crate::server::open(&config, false).await?;
             crate::server::serve(crate::server::state(config, db)?).await

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod api;
 pub mod app;
+pub mod arrangements;
 pub mod audit;
 pub mod calendar;
 pub mod cli;
