@@ -562,12 +562,13 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         }
         dates(x.span(), &name, v.from, v.to, &mut add);
     }
-    // One of each statutory partner at a time.
+    // An organisation is a statutory partner once at a time. (A partnership covering several
+    // areas has several of a role: Derby and Derbyshire has two councils and two CCGs.)
     for (i, x) in a.statutory_partners.iter().enumerate() {
         for y in &a.statutory_partners[i + 1..] {
             let (v, w) = (x.get_ref(), y.get_ref());
-            if v.role == w.role && overlaps((v.from, v.to), (w.from, w.to)) {
-                add(y.span(), format!("two {} statutory partners at the same time ({} and {})", v.role, v.organisation, w.organisation));
+            if v.role == w.role && v.organisation == w.organisation && overlaps((v.from, v.to), (w.from, w.to)) {
+                add(y.span(), format!("{} is listed twice as the {} statutory partner at the same time", v.organisation, v.role));
             }
         }
     }
