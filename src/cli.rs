@@ -80,6 +80,15 @@ enum UserCommand {
 enum ArrangementsCommand {
     /// Check a file and report every problem with its line; changes nothing.
     Check { file: PathBuf },
+    /// Check a file and, only if it has no problems, store it: new entries are added, changed
+    /// ones updated and removed ones deleted, each in the audit trail.
+    Import { file: PathBuf },
+    /// Write a partnership's arrangements file (to standard output, or --out FILE).
+    Export {
+        slug: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -138,10 +147,77 @@ pub fn main() -> ExitCode {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
-        Command::Arrangements { command: ArrangementsCommand::Check { file } } => {
+        Command::Arrangements {
+            command: ArrangementsCommand::Import { file },
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let a = match crate::arrangements::model::parse(&bytes) {
+                Ok(a) => a,
+                Err(problems) => {
+                    for p in &problems {
+                        println!("{}:{}: {}", file.display(), p.line, p.message);
+                    }
+                    anyhow::bail!(
+                        "{} problem(s) in {}: nothing was imported",
+                        problems.len(),
+                        file.display()
+                    );
+                }
+            };
+            let db = crate::server::open(&config, false).await?;
+            let actor = Actor::system("masa arrangements import");
+            let (_, s) = crate::arrangements::store::import(&db, &actor, &a)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            println!(
+                "imported {}: {} added, {} changed, {} removed, {} unchanged{}",
+                a.partnership.slug,
+                s.created,
+                s.updated,
+                s.deleted,
+                s.unchanged,
+                if s.partnership_created {
+                    " (new partnership)"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
+        }
+        Command::Arrangements {
+            command: ArrangementsCommand::Export { slug, out },
+        } => {
+            let db = crate::server::open(&config, false).await?;
+            let p = crate::partnerships::store::by_slug(&db, &slug)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no partnership called {slug}"))?;
+            let text = crate::arrangements::store::export(&db, crate::store::PartnershipId(p.id))
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(if matches!(e, crate::web::error::AppError::NotFound) {
+                        format!("{slug} has no arrangements yet: import a file first")
+                    } else {
+                        e.public_message()
+                    })
+                })?;
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+        Command::Arrangements {
+            command: ArrangementsCommand::Check { file },
+        } => {
             let n = crate::arrangements::check_file(&file).map_err(anyhow::Error::msg)?;
             if n > 0 {
-                anyhow::bail!("{n} problem{} in {}", if n == 1 { "" } else { "s" }, file.display());
+                anyhow::bail!(
+                    "{n} problem{} in {}",
+                    if n == 1 { "" } else { "s" },
+                    file.display()
+                );
             }
             Ok(())
         }

@@ -3,6 +3,7 @@
 //! edit (docs/arrangements-format.md), checked line by line.
 
 pub mod model;
+pub mod store;
 
 /// `masa arrangements check FILE`: every problem, with its line. Returns the number of problems.
 pub fn check_file(path: &std::path::Path) -> Result<usize, String> {

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use toml::Spanned;
 
 /// The format's name and version, the first line of every file.
@@ -21,11 +21,34 @@ impl<'de> Deserialize<'de> for Day {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let dt = toml::value::Datetime::deserialize(d)?;
         match (dt.date, dt.time) {
-            (Some(date), None) => NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))
-                .map(Day)
-                .ok_or_else(|| serde::de::Error::custom("not a real date")),
-            _ => Err(serde::de::Error::custom("expected a date like 2022-07-01, without a time")),
+            (Some(date), None) => NaiveDate::from_ymd_opt(
+                i32::from(date.year),
+                u32::from(date.month),
+                u32::from(date.day),
+            )
+            .map(Day)
+            .ok_or_else(|| serde::de::Error::custom("not a real date")),
+            _ => Err(serde::de::Error::custom(
+                "expected a date like 2022-07-01, without a time",
+            )),
         }
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use chrono::Datelike;
+        let d = toml::value::Date {
+            year: u16::try_from(self.0.year()).unwrap_or(0),
+            month: self.0.month() as u8,
+            day: self.0.day() as u8,
+        };
+        toml::value::Datetime {
+            date: Some(d),
+            time: None,
+            offset: None,
+        }
+        .serialize(s)
     }
 }
 
@@ -59,52 +82,53 @@ pub struct Arrangements {
     pub sections: Sections,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Partnership {
     /// Short name in web addresses, such as `plymouth`.
     pub slug: String,
     pub name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub short_name: String,
     /// When these arrangements were published.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<Day>,
     /// Which statutory guidance they follow: `working-together-2018` or `working-together-2023`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub guidance: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub website: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub contact_email: String,
     /// Where the published arrangements came from (a cabinet report, a web page).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
 }
 
 /// A local authority area the partnership covers.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Area {
     pub key: String,
     pub name: String,
     /// The organisation that is its local authority.
     pub local_authority: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub child_population: Vec<Population>,
 }
 
 /// Children aged 0 to 17 in an area in a year (ONS mid-year estimate), for rates per 10,000.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Population {
     pub year: i32,
     pub children: i64,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
 }
 
 /// Working with other partnerships through shared bodies (HIPS).
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Collaboration {
     pub key: String,
@@ -112,9 +136,11 @@ pub struct Collaboration {
     /// The partnerships taking part, by name (other partnerships need not be in masa).
     pub partners: Vec<String>,
     /// Bodies in this file that the collaboration shares.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shared_bodies: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Day>,
 }
 
@@ -134,58 +160,69 @@ pub const SECTORS: &[&str] = &[
 
 pub const STATUTORY_ROLES: &[&str] = &["local-authority", "health", "police"];
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     pub key: String,
     pub name: String,
     pub sector: String,
     /// `local-authority`, `health` or `police` for a statutory safeguarding partner.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub statutory_partner: Option<String>,
     /// Named by the partners as a relevant agency.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub relevant_agency: bool,
     /// Why it is a relevant agency, as published.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub why: String,
     /// A designated education or childcare agency (Children's Wellbeing and Schools Act 2026).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub designated_education: bool,
     /// Has a duty under Section 11 of the Children Act 2004.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub section_11: bool,
     /// A school with a duty under s175 or s157 of the Education Act 2002.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub s175_157: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Day>,
     /// The organisation that took over (a CCG succeeded by an ICB).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub successor: Option<String>,
 }
 
 /// A post in an organisation, and who holds it.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Post {
     pub key: String,
     pub title: String,
     pub organisation: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub holder: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Day>,
 }
 
 /// A statutory safeguarding partner's lead representative and delegate.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct StatutoryPartner {
     pub role: String,
     pub organisation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lead: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delegate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Day>,
 }
 
@@ -201,74 +238,101 @@ pub const BODY_KINDS: &[&str] = &[
     "task-and-finish",
 ];
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Body {
     pub key: String,
     pub name: String,
     pub kind: String,
     /// The body it reports to.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// The area it serves, when not the whole partnership.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Day>,
     /// Terms of reference, as role bullets.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub purpose: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chair: Option<ChairRule>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meetings: Option<Meetings>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub venue: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quorum: Option<Quorum>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attendance: Option<Attendance>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub required_members: Vec<RequiredMember>,
     /// Quarters of the year (1 to 4) in which it reports to its parent.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reports_in_quarters: Vec<u8>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub may_co_opt: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub confidentiality_agreement: bool,
     /// Working days' notice an extraordinary meeting needs.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notice_working_days: Option<u32>,
     /// Other rules of operation, as published.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<String>,
 }
 
-pub const CHAIR_RULES: &[&str] = &["rotating-statutory-partners", "independent", "sector", "appointed-by-body", "post"];
+pub const CHAIR_RULES: &[&str] = &[
+    "rotating-statutory-partners",
+    "independent",
+    "sector",
+    "appointed-by-body",
+    "post",
+];
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ChairRule {
     pub rule: String,
     /// For `sector`: which sector the chair comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sector: Option<String>,
     /// For `appointed-by-body`: the body that appoints.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// For `post`: the post that chairs.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
 }
 
-pub const FREQUENCIES: &[&str] = &["monthly", "six-weekly", "bi-monthly", "quarterly", "twice-yearly", "annually", "as-required"];
+pub const FREQUENCIES: &[&str] = &[
+    "monthly",
+    "six-weekly",
+    "bi-monthly",
+    "quarterly",
+    "twice-yearly",
+    "annually",
+    "as-required",
+];
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Meetings {
     pub frequency: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub per_year: Option<u32>,
     /// Development days a year, beyond the meetings.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub development_days: u32,
 }
 
 /// When a meeting may take decisions. Stored as a rule the meetings capability evaluates
 /// against who actually attended.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(tag = "rule", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Quorum {
     /// All three statutory partners (or their deputies) present.
@@ -279,23 +343,25 @@ pub enum Quorum {
     ShareOfVoting { share: f64 },
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Attendance {
     /// Share of meetings each member should attend (Portsmouth: 0.75).
     pub expected_share: f64,
     /// At least this many meetings a year.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_meetings: Option<u32>,
     /// A deputy's attendance counts for the member.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deputy_counts: bool,
 }
 
 /// A member the body must have (Plymouth: a designated doctor and nurse).
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RequiredMember {
     pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sector: Option<String>,
     #[serde(default = "one")]
     pub count: u32,
@@ -303,6 +369,10 @@ pub struct RequiredMember {
 
 fn one() -> u32 {
     1
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 pub const MEMBERSHIP_ROLES: &[&str] = &[
@@ -317,49 +387,53 @@ pub const MEMBERSHIP_ROLES: &[&str] = &[
     "young-person",
 ];
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Membership {
     pub body: String,
     pub organisation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post: Option<String>,
     /// What the representative is, when there is no post in the file ("Headteacher").
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub representative: String,
     pub role: String,
     /// Can vote. Observers, the independent scrutineer and non-voting members cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voting: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Day>,
 }
 
 /// The published text of the arrangements, section by section (Markdown-like plain text).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Sections {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub area: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub relevant_agencies: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub scrutiny: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub funding: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub thresholds: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub education: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub youth_custody_and_residential: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub data_and_intelligence: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub training: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub voice_of_children: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub escalation: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub policies_and_procedures: String,
 }
 
@@ -382,20 +456,33 @@ pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_DEPTH: usize = 16;
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
 }
 
 /// Refuse what is not a text file of sensible size and shape before parsing it.
 fn screen(bytes: &[u8]) -> Result<&str, Problem> {
-    let at1 = |m: &str| Problem { line: 1, message: m.to_owned() };
+    let at1 = |m: &str| Problem {
+        line: 1,
+        message: m.to_owned(),
+    };
     if bytes.len() > MAX_BYTES {
-        return Err(at1(&format!("the file is {} bytes; the limit is {MAX_BYTES}", bytes.len())));
+        return Err(at1(&format!(
+            "the file is {} bytes; the limit is {MAX_BYTES}",
+            bytes.len()
+        )));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(at1("the file is UTF-16: save it as UTF-8"));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| Problem {
-        line: line_of(&String::from_utf8_lossy(&bytes[..e.valid_up_to()]), e.valid_up_to()),
+        line: line_of(
+            &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+            e.valid_up_to(),
+        ),
         message: "the file is not UTF-8 text: save it as UTF-8".into(),
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -414,7 +501,10 @@ fn screen(bytes: &[u8]) -> Result<&str, Problem> {
                 depth += 1;
                 max = max.max(depth);
                 if max > MAX_DEPTH {
-                    return Err(Problem { line: line_of(text, i), message: format!("nested more than {MAX_DEPTH} deep") });
+                    return Err(Problem {
+                        line: line_of(text, i),
+                        message: format!("nested more than {MAX_DEPTH} deep"),
+                    });
                 }
             }
             (None, false, ']' | '}') => depth = depth.saturating_sub(1),
@@ -435,7 +525,11 @@ pub fn parse(bytes: &[u8]) -> Result<Arrangements, Vec<Problem>> {
         }]
     })?;
     let problems = check(&a, text);
-    if problems.is_empty() { Ok(a) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(a)
+    } else {
+        Err(problems)
+    }
 }
 
 fn overlaps(a: (Option<Day>, Option<Day>), b: (Option<Day>, Option<Day>)) -> bool {
@@ -453,24 +547,52 @@ pub fn in_force(from: Option<Day>, to: Option<Day>, day: NaiveDate) -> bool {
 /// order, values from the lists, one chair at a time.
 pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
     let mut p = Vec::new();
-    let mut add = |span: std::ops::Range<usize>, m: String| p.push(Problem { line: line_of(text, span.start), message: m });
+    let mut add = |span: std::ops::Range<usize>, m: String| {
+        p.push(Problem {
+            line: line_of(text, span.start),
+            message: m,
+        })
+    };
 
     if a.schema != SCHEMA {
-        add(0..0, format!("schema must be \"{SCHEMA}\", not {:?}", a.schema));
+        add(
+            0..0,
+            format!("schema must be \"{SCHEMA}\", not {:?}", a.schema),
+        );
     }
     if crate::partnerships::store::parse_slug(&a.partnership.slug).is_err() {
-        add(0..0, format!("partnership slug {:?} must be lower-case letters, numbers and hyphens", a.partnership.slug));
+        add(
+            0..0,
+            format!(
+                "partnership slug {:?} must be lower-case letters, numbers and hyphens",
+                a.partnership.slug
+            ),
+        );
     }
-    if !matches!(a.partnership.guidance.as_str(), "" | "working-together-2018" | "working-together-2023") {
-        add(0..0, "guidance must be working-together-2018 or working-together-2023".into());
+    if !matches!(
+        a.partnership.guidance.as_str(),
+        "" | "working-together-2018" | "working-together-2023"
+    ) {
+        add(
+            0..0,
+            "guidance must be working-together-2018 or working-together-2023".into(),
+        );
     }
 
-    fn keys<'a, T>(items: &'a [Spanned<T>], key: impl Fn(&T) -> &str, what: &str, add: &mut impl FnMut(std::ops::Range<usize>, String)) -> BTreeSet<&'a str> {
+    fn keys<'a, T>(
+        items: &'a [Spanned<T>],
+        key: impl Fn(&T) -> &str,
+        what: &str,
+        add: &mut impl FnMut(std::ops::Range<usize>, String),
+    ) -> BTreeSet<&'a str> {
         let mut seen = BTreeSet::new();
         for i in items {
             let k = key(i.get_ref());
             if crate::partnerships::store::parse_slug(k).is_err() {
-                add(i.span(), format!("{what} key {k:?} must be lower-case letters, numbers and hyphens"));
+                add(
+                    i.span(),
+                    format!("{what} key {k:?} must be lower-case letters, numbers and hyphens"),
+                );
             }
             if !seen.insert(k) {
                 add(i.span(), format!("two {what}s have the key {k:?}"));
@@ -484,50 +606,104 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
     let bodies = keys(&a.bodies, |x| &x.key, "body", &mut add);
     keys(&a.collaborations, |x| &x.key, "collaboration", &mut add);
 
-    let dates = |span: std::ops::Range<usize>, what: &str, from: Option<Day>, to: Option<Day>, add: &mut dyn FnMut(std::ops::Range<usize>, String)| {
+    let dates = |span: std::ops::Range<usize>,
+                 what: &str,
+                 from: Option<Day>,
+                 to: Option<Day>,
+                 add: &mut dyn FnMut(std::ops::Range<usize>, String)| {
         if let (Some(f), Some(t)) = (from, to)
             && t < f
         {
             add(span, format!("{what} ends ({t}) before it starts ({f})"));
         }
     };
-    let refer = |span: std::ops::Range<usize>, set: &BTreeSet<&str>, key: &str, what: &str, from: &str, add: &mut dyn FnMut(std::ops::Range<usize>, String)| {
+    let refer = |span: std::ops::Range<usize>,
+                 set: &BTreeSet<&str>,
+                 key: &str,
+                 what: &str,
+                 from: &str,
+                 add: &mut dyn FnMut(std::ops::Range<usize>, String)| {
         if !set.contains(key) {
-            add(span, format!("{from} refers to {what} {key:?}, which is not in the file"));
+            add(
+                span,
+                format!("{from} refers to {what} {key:?}, which is not in the file"),
+            );
         }
     };
 
     for x in &a.areas {
         let v = x.get_ref();
-        refer(x.span(), &orgs, &v.local_authority, "organisation", &format!("area {}", v.key), &mut add);
+        refer(
+            x.span(),
+            &orgs,
+            &v.local_authority,
+            "organisation",
+            &format!("area {}", v.key),
+            &mut add,
+        );
         let mut years = BTreeSet::new();
         for pop in &v.child_population {
             if !years.insert(pop.year) {
-                add(x.span(), format!("area {} has two child populations for {}", v.key, pop.year));
+                add(
+                    x.span(),
+                    format!("area {} has two child populations for {}", v.key, pop.year),
+                );
             }
             if pop.children < 0 {
-                add(x.span(), format!("area {}: a population cannot be negative", v.key));
+                add(
+                    x.span(),
+                    format!("area {}: a population cannot be negative", v.key),
+                );
             }
         }
     }
     for x in &a.collaborations {
         let v = x.get_ref();
-        dates(x.span(), &format!("collaboration {}", v.key), v.from, v.to, &mut add);
+        dates(
+            x.span(),
+            &format!("collaboration {}", v.key),
+            v.from,
+            v.to,
+            &mut add,
+        );
         for b in &v.shared_bodies {
-            refer(x.span(), &bodies, b, "body", &format!("collaboration {}", v.key), &mut add);
+            refer(
+                x.span(),
+                &bodies,
+                b,
+                "body",
+                &format!("collaboration {}", v.key),
+                &mut add,
+            );
         }
     }
-    let org_by_key: BTreeMap<&str, &Organisation> = a.organisations.iter().map(|o| (o.get_ref().key.as_str(), o.get_ref())).collect();
+    let org_by_key: BTreeMap<&str, &Organisation> = a
+        .organisations
+        .iter()
+        .map(|o| (o.get_ref().key.as_str(), o.get_ref()))
+        .collect();
     for x in &a.organisations {
         let v = x.get_ref();
         let name = format!("organisation {}", v.key);
         if !SECTORS.contains(&v.sector.as_str()) {
-            add(x.span(), format!("{name}: sector {:?} is not one of {}", v.sector, SECTORS.join(", ")));
+            add(
+                x.span(),
+                format!(
+                    "{name}: sector {:?} is not one of {}",
+                    v.sector,
+                    SECTORS.join(", ")
+                ),
+            );
         }
         if let Some(r) = &v.statutory_partner
             && !STATUTORY_ROLES.contains(&r.as_str())
         {
-            add(x.span(), format!("{name}: statutory_partner must be local-authority, health or police, not {r:?}"));
+            add(
+                x.span(),
+                format!(
+                    "{name}: statutory_partner must be local-authority, health or police, not {r:?}"
+                ),
+            );
         }
         dates(x.span(), &name, v.from, v.to, &mut add);
         if let Some(parent) = &v.parent {
@@ -536,27 +712,55 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         if let Some(s) = &v.successor {
             refer(x.span(), &orgs, s, "organisation", &name, &mut add);
             if v.to.is_none() {
-                add(x.span(), format!("{name} has a successor, so it needs the date it ended (to)"));
+                add(
+                    x.span(),
+                    format!("{name} has a successor, so it needs the date it ended (to)"),
+                );
             }
             if let (Some(end), Some(next)) = (v.to, org_by_key.get(s.as_str()).and_then(|o| o.from))
                 && next.0 <= end.0
             {
-                add(x.span(), format!("{name} ends on {end} but its successor {s} starts on {next}: the successor must start after"));
+                add(
+                    x.span(),
+                    format!(
+                        "{name} ends on {end} but its successor {s} starts on {next}: the successor must start after"
+                    ),
+                );
             }
         }
     }
     for x in &a.posts {
         let v = x.get_ref();
-        refer(x.span(), &orgs, &v.organisation, "organisation", &format!("post {}", v.key), &mut add);
+        refer(
+            x.span(),
+            &orgs,
+            &v.organisation,
+            "organisation",
+            &format!("post {}", v.key),
+            &mut add,
+        );
         dates(x.span(), &format!("post {}", v.key), v.from, v.to, &mut add);
     }
     for x in &a.statutory_partners {
         let v = x.get_ref();
         let name = format!("statutory partner {}", v.role);
         if !STATUTORY_ROLES.contains(&v.role.as_str()) {
-            add(x.span(), format!("statutory partner role must be local-authority, health or police, not {:?}", v.role));
+            add(
+                x.span(),
+                format!(
+                    "statutory partner role must be local-authority, health or police, not {:?}",
+                    v.role
+                ),
+            );
         }
-        refer(x.span(), &orgs, &v.organisation, "organisation", &name, &mut add);
+        refer(
+            x.span(),
+            &orgs,
+            &v.organisation,
+            "organisation",
+            &name,
+            &mut add,
+        );
         for post in [&v.lead, &v.delegate].into_iter().flatten() {
             refer(x.span(), &posts, post, "post", &name, &mut add);
         }
@@ -567,20 +771,43 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
     for (i, x) in a.statutory_partners.iter().enumerate() {
         for y in &a.statutory_partners[i + 1..] {
             let (v, w) = (x.get_ref(), y.get_ref());
-            if v.role == w.role && v.organisation == w.organisation && overlaps((v.from, v.to), (w.from, w.to)) {
-                add(y.span(), format!("{} is listed twice as the {} statutory partner at the same time", v.organisation, v.role));
+            if v.role == w.role
+                && v.organisation == w.organisation
+                && overlaps((v.from, v.to), (w.from, w.to))
+            {
+                add(
+                    y.span(),
+                    format!(
+                        "{} is listed twice as the {} statutory partner at the same time",
+                        v.organisation, v.role
+                    ),
+                );
             }
         }
     }
-    let body_by_key: BTreeMap<&str, &Body> = a.bodies.iter().map(|b| (b.get_ref().key.as_str(), b.get_ref())).collect();
+    let body_by_key: BTreeMap<&str, &Body> = a
+        .bodies
+        .iter()
+        .map(|b| (b.get_ref().key.as_str(), b.get_ref()))
+        .collect();
     for x in &a.bodies {
         let v = x.get_ref();
         let name = format!("body {}", v.key);
         if !BODY_KINDS.contains(&v.kind.as_str()) {
-            add(x.span(), format!("{name}: kind {:?} is not one of {}", v.kind, BODY_KINDS.join(", ")));
+            add(
+                x.span(),
+                format!(
+                    "{name}: kind {:?} is not one of {}",
+                    v.kind,
+                    BODY_KINDS.join(", ")
+                ),
+            );
         }
         if v.kind == "task-and-finish" && v.to.is_none() {
-            add(x.span(), format!("{name} is a task and finish group, so it needs the date it ends (to)"));
+            add(
+                x.span(),
+                format!("{name} is a task and finish group, so it needs the date it ends (to)"),
+            );
         }
         dates(x.span(), &name, v.from, v.to, &mut add);
         if let Some(parent) = &v.parent {
@@ -594,17 +821,33 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         }
         if let Some(c) = &v.chair {
             if !CHAIR_RULES.contains(&c.rule.as_str()) {
-                add(x.span(), format!("{name}: chair rule {:?} is not one of {}", c.rule, CHAIR_RULES.join(", ")));
+                add(
+                    x.span(),
+                    format!(
+                        "{name}: chair rule {:?} is not one of {}",
+                        c.rule,
+                        CHAIR_RULES.join(", ")
+                    ),
+                );
             }
             match c.rule.as_str() {
-                "sector" if c.sector.as_deref().is_none_or(|s| !SECTORS.contains(&s)) => add(x.span(), format!("{name}: a sector chair rule needs a sector from the list")),
+                "sector" if c.sector.as_deref().is_none_or(|s| !SECTORS.contains(&s)) => add(
+                    x.span(),
+                    format!("{name}: a sector chair rule needs a sector from the list"),
+                ),
                 "appointed-by-body" => match &c.body {
                     Some(b) => refer(x.span(), &bodies, b, "body", &name, &mut add),
-                    None => add(x.span(), format!("{name}: say which body appoints the chair (chair.body)")),
+                    None => add(
+                        x.span(),
+                        format!("{name}: say which body appoints the chair (chair.body)"),
+                    ),
                 },
                 "post" => match &c.post {
                     Some(pk) => refer(x.span(), &posts, pk, "post", &name, &mut add),
-                    None => add(x.span(), format!("{name}: say which post chairs (chair.post)")),
+                    None => add(
+                        x.span(),
+                        format!("{name}: say which post chairs (chair.post)"),
+                    ),
                 },
                 _ => {}
             }
@@ -612,17 +855,33 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         if let Some(m) = &v.meetings
             && !FREQUENCIES.contains(&m.frequency.as_str())
         {
-            add(x.span(), format!("{name}: meeting frequency {:?} is not one of {}", m.frequency, FREQUENCIES.join(", ")));
+            add(
+                x.span(),
+                format!(
+                    "{name}: meeting frequency {:?} is not one of {}",
+                    m.frequency,
+                    FREQUENCIES.join(", ")
+                ),
+            );
         }
         match &v.quorum {
-            Some(Quorum::ShareOfVoting { share }) if !(*share > 0.0 && *share <= 1.0) => add(x.span(), format!("{name}: a quorum share must be more than 0 and at most 1")),
-            Some(Quorum::Members { count: 0 }) => add(x.span(), format!("{name}: a quorum of 0 members is no quorum")),
+            Some(Quorum::ShareOfVoting { share }) if !(*share > 0.0 && *share <= 1.0) => add(
+                x.span(),
+                format!("{name}: a quorum share must be more than 0 and at most 1"),
+            ),
+            Some(Quorum::Members { count: 0 }) => add(
+                x.span(),
+                format!("{name}: a quorum of 0 members is no quorum"),
+            ),
             _ => {}
         }
         if let Some(att) = &v.attendance
             && !(att.expected_share > 0.0 && att.expected_share <= 1.0)
         {
-            add(x.span(), format!("{name}: expected attendance must be more than 0 and at most 1"));
+            add(
+                x.span(),
+                format!("{name}: expected attendance must be more than 0 and at most 1"),
+            );
         }
         for q in &v.reports_in_quarters {
             if !(1..=4).contains(q) {
@@ -630,13 +889,19 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
             }
         }
         if !v.reports_in_quarters.is_empty() && v.parent.is_none() {
-            add(x.span(), format!("{name} reports in quarters but has no parent body to report to"));
+            add(
+                x.span(),
+                format!("{name} reports in quarters but has no parent body to report to"),
+            );
         }
         for r in &v.required_members {
             if let Some(s) = &r.sector
                 && !SECTORS.contains(&s.as_str())
             {
-                add(x.span(), format!("{name}: required member sector {s:?} is not in the list"));
+                add(
+                    x.span(),
+                    format!("{name}: required member sector {s:?} is not in the list"),
+                );
             }
         }
     }
@@ -646,7 +911,10 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         let mut at = x.get_ref().key.as_str();
         while let Some(parent) = body_by_key.get(at).and_then(|b| b.parent.as_deref()) {
             if !seen.insert(at) {
-                add(x.span(), format!("body {} is in a circle of reporting lines", x.get_ref().key));
+                add(
+                    x.span(),
+                    format!("body {} is in a circle of reporting lines", x.get_ref().key),
+                );
                 break;
             }
             at = parent;
@@ -656,22 +924,48 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         let v = x.get_ref();
         let name = format!("membership of {} by {}", v.body, v.organisation);
         refer(x.span(), &bodies, &v.body, "body", "a membership", &mut add);
-        refer(x.span(), &orgs, &v.organisation, "organisation", "a membership", &mut add);
+        refer(
+            x.span(),
+            &orgs,
+            &v.organisation,
+            "organisation",
+            "a membership",
+            &mut add,
+        );
         if let Some(pk) = &v.post {
             refer(x.span(), &posts, pk, "post", "a membership", &mut add);
         }
         if !MEMBERSHIP_ROLES.contains(&v.role.as_str()) {
-            add(x.span(), format!("{name}: role {:?} is not one of {}", v.role, MEMBERSHIP_ROLES.join(", ")));
+            add(
+                x.span(),
+                format!(
+                    "{name}: role {:?} is not one of {}",
+                    v.role,
+                    MEMBERSHIP_ROLES.join(", ")
+                ),
+            );
         }
-        if matches!(v.role.as_str(), "participating-observer" | "independent-non-voting") && v.voting == Some(true) {
-            add(x.span(), format!("{name}: a {} cannot vote", v.role.replace('-', " ")));
+        if matches!(
+            v.role.as_str(),
+            "participating-observer" | "independent-non-voting"
+        ) && v.voting == Some(true)
+        {
+            add(
+                x.span(),
+                format!("{name}: a {} cannot vote", v.role.replace('-', " ")),
+            );
         }
         dates(x.span(), &name, v.from, v.to, &mut add);
         if let Some(b) = body_by_key.get(v.body.as_str()) {
-            let before = matches!((v.from, b.from), (Some(m), Some(bf)) if m < bf) || (v.from.is_none() && b.from.is_some());
-            let after = matches!((v.to, b.to), (Some(m), Some(bt)) if m > bt) || (v.to.is_none() && b.to.is_some());
+            let before = matches!((v.from, b.from), (Some(m), Some(bf)) if m < bf)
+                || (v.from.is_none() && b.from.is_some());
+            let after = matches!((v.to, b.to), (Some(m), Some(bt)) if m > bt)
+                || (v.to.is_none() && b.to.is_some());
             if before || after {
-                add(x.span(), format!("{name} runs outside the dates of the body"));
+                add(
+                    x.span(),
+                    format!("{name} runs outside the dates of the body"),
+                );
             }
         }
     }
@@ -679,8 +973,18 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
     for (i, x) in a.memberships.iter().enumerate() {
         for y in &a.memberships[i + 1..] {
             let (v, w) = (x.get_ref(), y.get_ref());
-            if v.role == "chair" && w.role == "chair" && v.body == w.body && overlaps((v.from, v.to), (w.from, w.to)) {
-                add(y.span(), format!("body {} has two chairs at once ({} and {})", v.body, v.organisation, w.organisation));
+            if v.role == "chair"
+                && w.role == "chair"
+                && v.body == w.body
+                && overlaps((v.from, v.to), (w.from, w.to))
+            {
+                add(
+                    y.span(),
+                    format!(
+                        "body {} has two chairs at once ({} and {})",
+                        v.body, v.organisation, w.organisation
+                    ),
+                );
             }
         }
     }

@@ -16,13 +16,22 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "platform",
-    common: include_str!("../../migrations/0001_platform.sql"),
-    sqlite: include_str!("../../migrations/0001_platform.sqlite.sql"),
-    postgres: include_str!("../../migrations/0001_platform.postgres.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "platform",
+        common: include_str!("../../migrations/0001_platform.sql"),
+        sqlite: include_str!("../../migrations/0001_platform.sqlite.sql"),
+        postgres: include_str!("../../migrations/0001_platform.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "arrangements",
+        common: include_str!("../../migrations/0002_arrangements.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+];
 
 /// The statement text for one engine.
 fn render(m: &Migration, engine: Engine) -> String {

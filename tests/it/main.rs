@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod api;
+mod arrangements;
 mod browser;
 mod cli;
 mod mail;

@@ -1,0 +1,394 @@
+//! Arrangements in the database: every entry of the file is a row of `arrangement_items`,
+//! effective-dated, holding the entry as TOML text. Import compares the file with what is stored
+//! and inserts, updates or deletes rows one by one through the audited transaction, so each
+//! change has its before and after in the audit trail. Export rebuilds the file from the rows.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::model::{self, Arrangements, Day};
+use crate::args;
+use crate::store::{Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
+use crate::web::error::{AppError, AppResult};
+
+/// The kinds of entry, in file order.
+pub const KINDS: &[&str] = &[
+    "partnership",
+    "area",
+    "collaboration",
+    "organisation",
+    "post",
+    "statutory-partner",
+    "body",
+    "membership",
+    "sections",
+];
+
+/// One entry as stored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Item {
+    pub kind: String,
+    pub key: String,
+    pub position: i64,
+    pub name: String,
+    pub parent_key: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub data: String,
+}
+
+fn toml_text<T: Serialize>(v: &T) -> AppResult<String> {
+    toml::to_string(v)
+        .map_err(|e| AppError::Internal(format!("cannot write arrangements entry: {e}")))
+}
+
+fn day(d: Option<Day>) -> Option<NaiveDate> {
+    d.map(|d| d.0)
+}
+
+/// The rows a file becomes.
+pub fn items_of(a: &Arrangements) -> AppResult<Vec<Item>> {
+    let mut out = Vec::new();
+    let mut push = |kind: &str, key: String, name: &str, parent: &str, from, to, data: String| {
+        let position = out.iter().filter(|i: &&Item| i.kind == kind).count() as i64;
+        out.push(Item {
+            kind: kind.to_owned(),
+            key,
+            position,
+            name: name.to_owned(),
+            parent_key: parent.to_owned(),
+            from,
+            to,
+            data,
+        });
+    };
+    push(
+        "partnership",
+        "partnership".into(),
+        &a.partnership.name,
+        "",
+        None,
+        None,
+        toml_text(&a.partnership)?,
+    );
+    for x in &a.areas {
+        let v = x.get_ref();
+        push(
+            "area",
+            v.key.clone(),
+            &v.name,
+            "",
+            None,
+            None,
+            toml_text(v)?,
+        );
+    }
+    for x in &a.collaborations {
+        let v = x.get_ref();
+        push(
+            "collaboration",
+            v.key.clone(),
+            &v.name,
+            "",
+            day(v.from),
+            day(v.to),
+            toml_text(v)?,
+        );
+    }
+    for x in &a.organisations {
+        let v = x.get_ref();
+        push(
+            "organisation",
+            v.key.clone(),
+            &v.name,
+            v.parent.as_deref().unwrap_or(""),
+            day(v.from),
+            day(v.to),
+            toml_text(v)?,
+        );
+    }
+    for x in &a.posts {
+        let v = x.get_ref();
+        push(
+            "post",
+            v.key.clone(),
+            &v.title,
+            &v.organisation,
+            day(v.from),
+            day(v.to),
+            toml_text(v)?,
+        );
+    }
+    for x in &a.statutory_partners {
+        let v = x.get_ref();
+        // No key in the file: identified by what it is and when it began.
+        let key = format!(
+            "{}/{}/{}",
+            v.role,
+            v.organisation,
+            v.from.map(|d| d.to_string()).unwrap_or_default()
+        );
+        push(
+            "statutory-partner",
+            key,
+            &v.role,
+            &v.organisation,
+            day(v.from),
+            day(v.to),
+            toml_text(v)?,
+        );
+    }
+    for x in &a.bodies {
+        let v = x.get_ref();
+        push(
+            "body",
+            v.key.clone(),
+            &v.name,
+            v.parent.as_deref().unwrap_or(""),
+            day(v.from),
+            day(v.to),
+            toml_text(v)?,
+        );
+    }
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for x in &a.memberships {
+        let v = x.get_ref();
+        let base = format!(
+            "{}/{}/{}/{}/{}/{}",
+            v.body,
+            v.organisation,
+            v.post.as_deref().unwrap_or(&v.representative),
+            v.role,
+            v.from.map(|d| d.to_string()).unwrap_or_default(),
+            ""
+        );
+        let n = seen.entry(base.clone()).or_insert(0);
+        *n += 1;
+        let key = format!("{base}{n}");
+        push(
+            "membership",
+            key,
+            &v.role,
+            &v.body,
+            day(v.from),
+            day(v.to),
+            toml_text(v)?,
+        );
+    }
+    push(
+        "sections",
+        "sections".into(),
+        "",
+        "",
+        None,
+        None,
+        toml_text(&a.sections)?,
+    );
+    Ok(out)
+}
+
+fn item_from(r: &Row) -> StoreResult<Item> {
+    Ok(Item {
+        kind: r.get("kind")?,
+        key: r.get("item_key")?,
+        position: r.get("position")?,
+        name: r.get("name")?,
+        parent_key: r.get("parent_key")?,
+        from: r.get("valid_from")?,
+        to: r.get("valid_to")?,
+        data: r.get("data")?,
+    })
+}
+
+/// Every stored entry of a partnership, in file order.
+pub async fn items(db: &Db, p: PartnershipId) -> StoreResult<Vec<Item>> {
+    let mut v: Vec<Item> = db
+        .fetch_all("SELECT kind, item_key, position, name, parent_key, valid_from, valid_to, data FROM arrangement_items WHERE partnership_id = $1", args![p])
+        .await?
+        .iter()
+        .map(item_from)
+        .collect::<StoreResult<_>>()?;
+    v.sort_by_key(|i| {
+        (
+            KINDS
+                .iter()
+                .position(|k| *k == i.kind)
+                .unwrap_or(usize::MAX),
+            i.position,
+        )
+    });
+    Ok(v)
+}
+
+/// Entries of one kind in force on a day.
+pub async fn as_at(
+    db: &Db,
+    p: PartnershipId,
+    kind: &str,
+    day: NaiveDate,
+) -> StoreResult<Vec<Item>> {
+    db.fetch_all(
+        "SELECT kind, item_key, position, name, parent_key, valid_from, valid_to, data FROM arrangement_items WHERE partnership_id = $1 AND kind = $2 AND (valid_from IS NULL OR valid_from <= $3) AND (valid_to IS NULL OR valid_to >= $3) ORDER BY position",
+        args![p, kind, day],
+    )
+    .await?
+    .iter()
+    .map(item_from)
+    .collect()
+}
+
+/// Read an entry's data back into its type.
+pub fn decode<T: DeserializeOwned>(item: &Item) -> AppResult<T> {
+    toml::from_str(&item.data)
+        .map_err(|e| AppError::Internal(format!("stored {} {}: {e}", item.kind, item.key)))
+}
+
+/// What an import did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+    pub partnership_created: bool,
+}
+
+/// Store a checked file: insert what is new, update what changed, delete what is gone, each
+/// through the audit trail, all in one transaction.
+pub async fn import(
+    db: &Db,
+    actor: &crate::store::Actor,
+    a: &Arrangements,
+) -> AppResult<(PartnershipId, ImportSummary)> {
+    let mut summary = ImportSummary::default();
+    let mut tx = Tx::begin(db, actor).await?;
+    let existing_p = crate::partnerships::store::by_slug(db, &a.partnership.slug).await?;
+    let p = match &existing_p {
+        Some(p) => PartnershipId(p.id),
+        None => {
+            summary.partnership_created = true;
+            crate::partnerships::store::create(&mut tx, &a.partnership.slug, &a.partnership.name)
+                .await?
+        }
+    };
+    if let Some(existing) = &existing_p
+        && existing.name != a.partnership.name
+    {
+        let now = tx.now();
+        let by = tx.actor().name.clone();
+        tx.update(
+            "UPDATE partnerships SET name = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4",
+            args![a.partnership.name.as_str(), now, by, p],
+            &RecordRef::new(Some(p), "partnership", p.0),
+            "Name changed by importing the arrangements file",
+            &serde_json::json!({"name": existing.name}),
+            &serde_json::json!({"name": a.partnership.name}),
+        )
+        .await?;
+    }
+    let want = items_of(a)?;
+    let have = if summary.partnership_created {
+        Vec::new()
+    } else {
+        items(db, p).await?
+    };
+    let now = tx.now();
+    let by = tx.actor().name.clone();
+    for w in &want {
+        let record_key = format!("{}:{}", w.kind, w.key);
+        match have.iter().find(|h| h.kind == w.kind && h.key == w.key) {
+            Some(h) if h == w => summary.unchanged += 1,
+            Some(h) => {
+                tx.update(
+                    "UPDATE arrangement_items SET position = $1, name = $2, parent_key = $3, valid_from = $4, valid_to = $5, data = $6, version = version + 1, updated_at = $7, updated_by = $8 WHERE partnership_id = $9 AND kind = $10 AND item_key = $11",
+                    args![w.position, w.name.as_str(), w.parent_key.as_str(), w.from, w.to, w.data.as_str(), now, by.as_str(), p, w.kind.as_str(), w.key.as_str()],
+                    &RecordRef { partnership: Some(p), record_type: "arrangements", record_id: record_key },
+                    &format!("{} {} changed by import", w.kind, w.key),
+                    h,
+                    w,
+                )
+                .await?;
+                summary.updated += 1;
+            }
+            None => {
+                tx.insert(
+                    "INSERT INTO arrangement_items (partnership_id, kind, item_key, position, name, parent_key, valid_from, valid_to, data, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                    args![p, w.kind.as_str(), w.key.as_str(), w.position, w.name.as_str(), w.parent_key.as_str(), w.from, w.to, w.data.as_str(), now, by.as_str()],
+                    Some(p),
+                    "arrangements",
+                    &format!("{} {} added by import", w.kind, w.key),
+                    w,
+                )
+                .await?;
+                summary.created += 1;
+            }
+        }
+    }
+    for h in &have {
+        if !want.iter().any(|w| w.kind == h.kind && w.key == h.key) {
+            tx.delete(
+                "DELETE FROM arrangement_items WHERE partnership_id = $1 AND kind = $2 AND item_key = $3",
+                args![p, h.kind.as_str(), h.key.as_str()],
+                &RecordRef { partnership: Some(p), record_type: "arrangements", record_id: format!("{}:{}", h.kind, h.key) },
+                &format!("{} {} removed by import", h.kind, h.key),
+                h,
+            )
+            .await?;
+            summary.deleted += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok((p, summary))
+}
+
+/// The file for a partnership, rebuilt from what is stored: the same input always gives the same
+/// bytes, so export, import, export is identical.
+pub async fn export(db: &Db, p: PartnershipId) -> AppResult<String> {
+    let all = items(db, p).await?;
+    let of = |kind: &'static str| all.iter().filter(move |i| i.kind == kind);
+    let partnership: model::Partnership = match of("partnership").next() {
+        Some(i) => decode(i)?,
+        None => return Err(AppError::NotFound),
+    };
+    #[derive(Serialize)]
+    struct Doc {
+        schema: &'static str,
+        partnership: model::Partnership,
+        areas: Vec<model::Area>,
+        collaborations: Vec<model::Collaboration>,
+        organisations: Vec<model::Organisation>,
+        posts: Vec<model::Post>,
+        statutory_partners: Vec<model::StatutoryPartner>,
+        bodies: Vec<model::Body>,
+        memberships: Vec<model::Membership>,
+        sections: model::Sections,
+    }
+    fn all_of<T: DeserializeOwned>(
+        it: impl Iterator<Item = impl std::borrow::Borrow<Item>>,
+    ) -> AppResult<Vec<T>> {
+        it.map(|i| decode(i.borrow())).collect()
+    }
+    let doc = Doc {
+        schema: model::SCHEMA,
+        partnership,
+        areas: all_of(of("area"))?,
+        collaborations: all_of(of("collaboration"))?,
+        organisations: all_of(of("organisation"))?,
+        posts: all_of(of("post"))?,
+        statutory_partners: all_of(of("statutory-partner"))?,
+        bodies: all_of(of("body"))?,
+        memberships: all_of(of("membership"))?,
+        sections: of("sections")
+            .next()
+            .map(decode)
+            .transpose()?
+            .unwrap_or_default(),
+    };
+    let body = toml::to_string(&doc)
+        .map_err(|e| AppError::Internal(format!("cannot write the arrangements file: {e}")))?;
+    Ok(format!(
+        "# Arrangements of {}, exported by masa. Format: docs/arrangements-format.md\n{body}",
+        doc.partnership.name
+    ))
+}

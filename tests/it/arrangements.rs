@@ -1,0 +1,235 @@
+//! Arrangements files: check, import, export, history, and refusal of bad files.
+
+use masa::arrangements::{model, store};
+use masa::store::Actor;
+
+use crate::both_engines;
+use crate::support::TestApp;
+
+const TORBAY: &str = include_str!("../fixtures/torbay.toml");
+
+fn day(s: &str) -> chrono::NaiveDate {
+    s.parse().expect("date")
+}
+
+async fn import(app: &TestApp, text: &str) -> (masa::store::PartnershipId, store::ImportSummary) {
+    let a = model::parse(text.as_bytes()).unwrap_or_else(|p| panic!("problems: {p:?}"));
+    store::import(&app.state.db, &Actor::system("test"), &a)
+        .await
+        .expect("import")
+}
+
+both_engines!(export_import_export_is_identical, |app| {
+    let (p, s) = import(&app, TORBAY).await;
+    assert!(s.partnership_created);
+    assert_eq!(s.created, 18, "{s:?}");
+    let first = store::export(&app.state.db, p).await.expect("export");
+    let (_, again) = import(&app, &first).await;
+    assert_eq!(
+        (again.created, again.updated, again.deleted),
+        (0, 0, 0),
+        "re-importing the export changed something"
+    );
+    let second = store::export(&app.state.db, p).await.expect("export");
+    assert_eq!(first, second);
+    // The export is itself a valid file.
+    model::parse(first.as_bytes()).expect("export parses");
+});
+
+both_engines!(
+    reimporting_an_edited_file_updates_in_place_with_history,
+    |app| {
+        let (p, _) = import(&app, TORBAY).await;
+        let edited = TORBAY.replace("name = \"Quality Assurance Group\"", "name = \"Quality Assurance and Performance Group\"").replace(
+        "[[memberships]]\nbody = \"board\"\norganisation = \"devon-ccg\"\nrepresentative = \"Chief Nurse\"\nrole = \"member\"\nto = 2022-06-30\n\n",
+        "",
+    );
+        let (_, s) = import(&app, &edited).await;
+        // The renamed body, and the ICB's membership that moved up a place in the file.
+        assert_eq!((s.created, s.updated, s.deleted), (0, 2, 1), "{s:?}");
+        let row = app
+        .state
+        .db
+        .fetch_one("SELECT before_json, after_json FROM audit_events WHERE record_type = 'arrangements' AND record_id = 'body:qa' AND action = 'update'", vec![])
+        .await
+        .expect("an audit entry for the change");
+        assert!(
+            row.get::<Option<String>>("before_json")
+                .expect("b")
+                .expect("before")
+                .contains("Quality Assurance Group")
+        );
+        assert!(
+            row.get::<Option<String>>("after_json")
+                .expect("a")
+                .expect("after")
+                .contains("Quality Assurance and Performance Group")
+        );
+        let version: i64 = app.state.db.fetch_one("SELECT version FROM arrangement_items WHERE partnership_id = $1 AND item_key = 'qa'", masa::args![p]).await.expect("q").get("version").expect("v");
+        assert_eq!(version, 2);
+    }
+);
+
+both_engines!(structure_as_at_a_date, |app| {
+    let (p, _) = import(&app, TORBAY).await;
+    let keys = |items: Vec<store::Item>| items.into_iter().map(|i| i.key).collect::<Vec<_>>();
+    let db = &app.state.db;
+    assert_eq!(
+        keys(
+            store::as_at(db, p, "body", day("2021-06-01"))
+                .await
+                .expect("q")
+        ),
+        ["board", "qa"]
+    );
+    assert_eq!(
+        keys(
+            store::as_at(db, p, "body", day("2022-10-01"))
+                .await
+                .expect("q")
+        ),
+        ["board", "qa-delivery"]
+    );
+    // A CCG succeeded by an ICB keeps its history: its membership is still there, ended.
+    let on = |d: &'static str| async move {
+        store::as_at(db, p, "membership", day(d))
+            .await
+            .expect("q")
+            .into_iter()
+            .map(|i| {
+                store::decode::<model::Membership>(&i)
+                    .expect("m")
+                    .organisation
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(on("2022-06-30").await, ["torbay-council", "devon-ccg"]);
+    assert_eq!(on("2022-07-01").await, ["torbay-council", "devon-icb"]);
+    let all = store::items(db, p).await.expect("items");
+    assert!(all.iter().any(|i| i.kind == "organisation"
+        && i.key == "devon-ccg"
+        && i.to == Some(day("2022-06-30"))));
+});
+
+/// Problems in a file, as "line: message".
+fn problems(text: &[u8]) -> Vec<String> {
+    match model::parse(text) {
+        Ok(_) => Vec::new(),
+        Err(ps) => ps
+            .into_iter()
+            .map(|p| format!("{}: {}", p.line, p.message))
+            .collect(),
+    }
+}
+
+#[test]
+fn contradictory_files_are_refused_with_lines() {
+    let bad = TORBAY
+        .replace(
+            "body = \"board\"\norganisation = \"torbay-council\"",
+            "body = \"no-such-body\"\norganisation = \"torbay-council\"",
+        )
+        .replace("to = 2021-12-31", "from = 2022-05-01\nto = 2021-12-31")
+        .replace(
+            "representative = \"Chief Nurse\"\nrole = \"member\"\nfrom = 2022-07-01",
+            "representative = \"Chief Nurse\"\nrole = \"chair\"\nfrom = 2022-07-01",
+        );
+    let mut bad = bad;
+    bad.push_str(
+        "\n[[memberships]]\nbody = \"board\"\norganisation = \"police\"\nrole = \"chair\"\n",
+    );
+    let ps = problems(bad.as_bytes());
+    let all = ps.join("\n");
+    assert!(
+        all.contains("refers to body \"no-such-body\", which is not in the file"),
+        "{all}"
+    );
+    assert!(
+        all.contains("body qa ends (2021-12-31) before it starts (2022-05-01)"),
+        "{all}"
+    );
+    assert!(all.contains("body board has two chairs at once"), "{all}");
+    // Every problem names a real line of the file.
+    let lines = bad.lines().count();
+    assert!(
+        ps.iter().all(|p| p
+            .split(':')
+            .next()
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| (1..=lines).contains(&n))),
+        "{all}"
+    );
+    let chair_line = bad
+        .lines()
+        .position(|l| l == "organisation = \"police\"")
+        .expect("line")
+        + 1;
+    assert!(
+        ps.iter()
+            .any(|p| p.starts_with(&format!("{}:", chair_line - 2))
+                || p.starts_with(&format!("{}:", chair_line - 1))),
+        "{all}"
+    );
+}
+
+#[test]
+fn malformed_and_hostile_files_are_refused() {
+    assert!(problems(b"schema = \"masa-arrangements/1\"\n[partnership\n")[0].starts_with("2: "));
+    let typo = TORBAY.replace("kind = \"board\"", "kind = \"board\"\nkidn = \"board\"");
+    assert!(
+        problems(typo.as_bytes())
+            .join("")
+            .contains("unknown field `kidn`")
+    );
+    let huge = vec![b'#'; model::MAX_BYTES + 1];
+    assert!(problems(&huge)[0].contains("the limit is"));
+    let deep = format!(
+        "schema = \"masa-arrangements/1\"\nx = {}1{}\n",
+        "[".repeat(500),
+        "]".repeat(500)
+    );
+    assert!(problems(deep.as_bytes())[0].contains("nested more than"));
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend("schema".encode_utf16().flat_map(|u| u.to_le_bytes()));
+    assert!(problems(&utf16)[0].contains("UTF-16"));
+    assert!(problems(b"schema = \"\xff\xfe\xfd\"")[0].contains("not UTF-8"));
+    assert!(problems(b"")[0].contains("missing field"));
+}
+
+both_engines!(a_bad_file_writes_nothing, |app| {
+    let before = (
+        app.count("arrangement_items").await,
+        app.count("partnerships").await,
+        app.count("audit_events").await,
+    );
+    let bad = TORBAY.replace("sector = \"health\"", "sector = \"wellbeing\"");
+    assert!(model::parse(bad.as_bytes()).is_err());
+    // The command line refuses it too, and writes nothing.
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, &bad).expect("write");
+    if matches!(app.state.db.engine(), masa::store::Engine::Sqlite) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_masa"))
+            .args(["arrangements", "import"])
+            .arg(&file)
+            .env(
+                "MASA_DATABASE_URL",
+                format!("sqlite://{}", dir.path().join("x.sqlite").display()),
+            )
+            .output()
+            .expect("run");
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("sector \"wellbeing\" is not one of")
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was imported"));
+    }
+    assert_eq!(
+        (
+            app.count("arrangement_items").await,
+            app.count("partnerships").await,
+            app.count("audit_events").await
+        ),
+        before
+    );
+});
