@@ -68,6 +68,7 @@ fn routes() -> Vec<Route> {
     r.extend(crate::home::routes());
     r.extend(crate::accounts::routes());
     r.extend(crate::partnerships::routes());
+    r.extend(crate::arrangements::routes());
     r.extend(crate::audit::routes());
     r.extend(crate::mail::routes());
     r.extend(crate::api::routes());

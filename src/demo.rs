@@ -201,6 +201,41 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Demo> {
     })
 }
 
+#[derive(rust_embed::RustEmbed)]
+#[folder = "examples/arrangements/"]
+struct ExampleArrangements;
+
+/// Import the example arrangements files (examples/arrangements, built into the binary) into
+/// the partnerships of the same slug. Returns the slugs imported.
+pub async fn seed_arrangements(state: &AppState) -> anyhow::Result<Vec<String>> {
+    let actor = Actor::system("masa demo");
+    let mut done = Vec::new();
+    let mut names: Vec<_> = ExampleArrangements::iter()
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    for name in names {
+        let Some(file) = ExampleArrangements::get(&name) else {
+            continue;
+        };
+        let a = crate::arrangements::model::parse(&file.data).map_err(|problems| {
+            anyhow::anyhow!(
+                "examples/arrangements/{name}: {}",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?;
+        crate::arrangements::store::import(&state.db, &actor, &a)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+        done.push(a.partnership.slug.clone());
+    }
+    Ok(done)
+}
+
 /// Inside the seeding transaction the new user is not yet visible on another connection; the
 /// audit of enabling two-factor needs only its id, email and name.
 fn unreachable_user(id: i64, email: &str, name: &str) -> (accounts::User, accounts::Credentials) {
@@ -238,6 +273,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let db = crate::server::open(&config, true).await?;
     let state = crate::server::state(config, db)?;
     let demo = seed(&state).await?;
+    let arrangements = seed_arrangements(&state).await?;
     let base = &state.config.base_url;
     println!("\nmasa demo is running at {base}\n");
     println!("Every demo account's password is: {DEMO_PASSWORD}\n");
@@ -268,6 +304,9 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
             .collect::<Vec<_>>()
             .join("  ")
     );
+    for slug in &arrangements {
+        println!("Published arrangements: {base}/p/{slug}/arrangements");
+    }
     println!("Stop with Ctrl-C.\n");
     crate::server::serve(state).await
 }

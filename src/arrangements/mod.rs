@@ -3,7 +3,29 @@
 //! edit (docs/arrangements-format.md), checked line by line.
 
 pub mod model;
+mod pages;
 pub mod store;
+pub mod view;
+
+use crate::app::Route;
+use crate::web::permissions::Permission;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get(
+            "/p/{slug}/arrangements",
+            Permission::Public,
+            pages::published,
+        ),
+        Route::get("/p/{slug}/agencies", Permission::Public, pages::agencies),
+        Route::get("/arrangements", Permission::Partnership, pages::structure),
+        Route::get(
+            "/arrangements/reporting",
+            Permission::Partnership,
+            pages::reporting,
+        ),
+    ]
+}
 
 /// `masa arrangements check FILE`: every problem, with its line. Returns the number of problems.
 pub fn check_file(path: &std::path::Path) -> Result<usize, String> {

@@ -272,6 +272,13 @@ pub struct Body {
     /// Quarters of the year (1 to 4) in which it reports to its parent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reports_in_quarters: Vec<u8>,
+    /// How it appears in its parent's reporting calendar, when not by its name (Derby and
+    /// Derbyshire's per-area Quality Assurance groups both appear as "Quality Assurance").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reporting_label: Option<String>,
+    /// Reports this body receives that come from no body (a business plan, the annual report).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports_received: Vec<ReportItem>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub may_co_opt: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -354,6 +361,14 @@ pub struct Attendance {
     /// A deputy's attendance counts for the member.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deputy_counts: bool,
+}
+
+/// A report on a body's calendar that no body makes.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportItem {
+    pub name: String,
+    pub quarters: Vec<u8>,
 }
 
 /// A member the body must have (Plymouth: a designated doctor and nurse).
@@ -886,6 +901,14 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         for q in &v.reports_in_quarters {
             if !(1..=4).contains(q) {
                 add(x.span(), format!("{name}: quarter {q} is not 1 to 4"));
+            }
+        }
+        for item in &v.reports_received {
+            if item.quarters.is_empty() || item.quarters.iter().any(|q| !(1..=4).contains(q)) {
+                add(
+                    x.span(),
+                    format!("{name}: report {:?} needs quarters from 1 to 4", item.name),
+                );
             }
         }
         if !v.reports_in_quarters.is_empty() && v.parent.is_none() {

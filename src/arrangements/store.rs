@@ -392,3 +392,52 @@ pub async fn export(db: &Db, p: PartnershipId) -> AppResult<String> {
         doc.partnership.name
     ))
 }
+
+/// Everything in force on a day, decoded, for the pages.
+pub struct AsAt {
+    pub day: NaiveDate,
+    pub partnership: model::Partnership,
+    pub areas: Vec<model::Area>,
+    pub organisations: Vec<model::Organisation>,
+    pub posts: Vec<model::Post>,
+    pub statutory_partners: Vec<model::StatutoryPartner>,
+    pub bodies: Vec<model::Body>,
+    pub memberships: Vec<model::Membership>,
+    pub sections: model::Sections,
+}
+
+/// The arrangements as at a day, or None when the partnership has none stored.
+pub async fn load_as_at(db: &Db, p: PartnershipId, day: NaiveDate) -> AppResult<Option<AsAt>> {
+    let all = items(db, p).await?;
+    let Some(head) = all.iter().find(|i| i.kind == "partnership") else {
+        return Ok(None);
+    };
+    let in_force = |i: &&Item| i.from.is_none_or(|f| f <= day) && i.to.is_none_or(|t| day <= t);
+    fn of<T: DeserializeOwned>(
+        all: &[Item],
+        kind: &str,
+        keep: &dyn Fn(&&Item) -> bool,
+    ) -> AppResult<Vec<T>> {
+        all.iter()
+            .filter(|i| i.kind == kind)
+            .filter(keep)
+            .map(decode)
+            .collect()
+    }
+    Ok(Some(AsAt {
+        day,
+        partnership: decode(head)?,
+        areas: of(&all, "area", &in_force)?,
+        organisations: of(&all, "organisation", &in_force)?,
+        posts: of(&all, "post", &in_force)?,
+        statutory_partners: of(&all, "statutory-partner", &in_force)?,
+        bodies: of(&all, "body", &in_force)?,
+        memberships: of(&all, "membership", &in_force)?,
+        sections: all
+            .iter()
+            .find(|i| i.kind == "sections")
+            .map(decode)
+            .transpose()?
+            .unwrap_or_default(),
+    }))
+}

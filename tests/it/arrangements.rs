@@ -233,3 +233,103 @@ both_engines!(a_bad_file_writes_nothing, |app| {
         before
     );
 });
+
+both_engines!(the_example_files_import, |app| {
+    let slugs = masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    for slug in ["derby-derbyshire", "portsmouth"] {
+        assert!(
+            slugs.iter().any(|s| s == slug),
+            "{slug} not imported: {slugs:?}"
+        );
+    }
+    // Each round-trips through export.
+    for slug in &slugs {
+        let p = masa::partnerships::store::by_slug(&app.state.db, slug)
+            .await
+            .expect("q")
+            .expect("partnership");
+        let first = store::export(&app.state.db, masa::store::PartnershipId(p.id))
+            .await
+            .expect("export");
+        let a = model::parse(first.as_bytes()).unwrap_or_else(|e| panic!("{slug}: {e:?}"));
+        let (_, s) = store::import(&app.state.db, &Actor::system("test"), &a)
+            .await
+            .expect("import");
+        assert_eq!((s.created, s.updated, s.deleted), (0, 0, 0), "{slug}");
+        assert_eq!(
+            store::export(&app.state.db, masa::store::PartnershipId(p.id))
+                .await
+                .expect("export"),
+            first,
+            "{slug}"
+        );
+    }
+    // Portsmouth names about 200 relevant agencies.
+    let ports = masa::partnerships::store::by_slug(&app.state.db, "portsmouth")
+        .await
+        .expect("q")
+        .expect("p");
+    let a = store::load_as_at(
+        &app.state.db,
+        masa::store::PartnershipId(ports.id),
+        day("2020-01-01"),
+    )
+    .await
+    .expect("load")
+    .expect("arrangements");
+    let agencies = a.organisations.iter().filter(|o| o.relevant_agency).count();
+    assert!(
+        (190..=220).contains(&agencies),
+        "{agencies} relevant agencies"
+    );
+});
+
+/// Appendix 1 of the Derby and Derbyshire document, read from the seed itself: rows of four
+/// quarters.
+fn derby_appendix() -> Vec<[String; 4]> {
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/seeds/derby-derbyshire-scp-cabinet-2019.txt"
+    ))
+    .expect("the seed beside the project");
+    let start = seed
+        .find("Quarter 1\tQuarter 2\tQuarter 3\tQuarter 4\n")
+        .expect("the appendix table");
+    seed[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| {
+            let mut cells = l.split('\t').map(|c| c.trim().to_owned());
+            std::array::from_fn(|_| cells.next().unwrap_or_default())
+        })
+        .collect()
+}
+
+both_engines!(the_derby_reporting_calendar_is_the_documents_table, |app| {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    let expected = derby_appendix();
+    assert_eq!(expected.len(), 5, "{expected:?}");
+    // The page shows it for the business unit.
+    let mut c = app.signed_in("admin@derby.example").await;
+    let page = c.get("/arrangements/reporting").await;
+    assert_eq!(page.status, axum::http::StatusCode::OK, "{}", page.body);
+    let table = &page.body[page.body.find("id=\"reporting-calendar\"").expect("table")..];
+    let rows: Vec<[String; 4]> = table
+        .split("<tr class=\"govuk-table__row\">")
+        .skip(2) // the header row
+        .map(|row| {
+            let mut cells = row
+                .split("<td class=\"govuk-table__cell\">")
+                .skip(1)
+                .map(|c| c.split("</td>").next().unwrap_or("").trim().to_owned());
+            std::array::from_fn(|_| cells.next().unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(rows, expected);
+    page.assert_contains("Reports to the Executive Board, by quarter");
+});

@@ -1,0 +1,368 @@
+//! The arrangements pages: the published arrangements (public), the relevant agencies list
+//! (public, searchable), the structure as at a date and the reporting calendar (signed in).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::model::{self, SECTORS};
+use super::store::{self, AsAt};
+use super::view::{self, BodyView, Names};
+use crate::app::AppState;
+use crate::partnerships::store as partnerships;
+use crate::store::PartnershipId;
+use crate::web::error::{AppError, AppResult};
+use crate::web::forms::Errors;
+use crate::web::page::Page;
+use crate::web::viewer::Viewer;
+
+fn today() -> NaiveDate {
+    crate::calendar::uk_local(chrono::Utc::now()).date()
+}
+
+/// Paragraphs of published text (blank lines between them).
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+pub struct Partner {
+    pub role: String,
+    pub organisation: String,
+    pub lead: String,
+    pub delegate: String,
+}
+
+fn partners(a: &AsAt, names: &Names) -> Vec<Partner> {
+    let post = |k: &Option<String>| {
+        k.as_deref()
+            .and_then(|k| names.posts.get(k))
+            .map(|p| {
+                if p.holder.is_empty() {
+                    p.title.clone()
+                } else {
+                    format!("{}, {}", p.holder, p.title)
+                }
+            })
+            .unwrap_or_default()
+    };
+    a.statutory_partners
+        .iter()
+        .map(|s| Partner {
+            role: match s.role.as_str() {
+                "local-authority" => "Local authority".into(),
+                "health" => "Health".into(),
+                "police" => "Police".into(),
+                r => r.to_owned(),
+            },
+            organisation: names.organisation(&s.organisation),
+            lead: post(&s.lead),
+            delegate: post(&s.delegate),
+        })
+        .collect()
+}
+
+pub struct Section {
+    pub id: &'static str,
+    pub heading: &'static str,
+    pub paragraphs: Vec<String>,
+}
+
+fn sections(s: &model::Sections) -> Vec<Section> {
+    let all: [(&str, &str, &str); 9] = [
+        ("scrutiny", "Independent scrutiny", &s.scrutiny),
+        ("funding", "Funding", &s.funding),
+        ("thresholds", "Thresholds", &s.thresholds),
+        (
+            "education",
+            "Schools, colleges and early years settings",
+            &s.education,
+        ),
+        (
+            "youth-custody",
+            "Youth custody and residential homes",
+            &s.youth_custody_and_residential,
+        ),
+        ("data", "Data and intelligence", &s.data_and_intelligence),
+        ("training", "Multi-agency training", &s.training),
+        (
+            "voice",
+            "The voice of children and families",
+            &s.voice_of_children,
+        ),
+        (
+            "escalation",
+            "Escalation and resolving disagreements",
+            &s.escalation,
+        ),
+    ];
+    all.into_iter()
+        .map(|(id, heading, text)| Section {
+            id,
+            heading,
+            paragraphs: paragraphs(text),
+        })
+        .collect()
+}
+
+async fn partnership_and_arrangements(
+    st: &AppState,
+    slug: &str,
+    day: NaiveDate,
+) -> AppResult<(partnerships::Partnership, AsAt)> {
+    let p = partnerships::by_slug(&st.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let a = store::load_as_at(&st.db, PartnershipId(p.id), day)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((p, a))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "arrangements/published.html")]
+struct PublishedPage {
+    page: Page,
+    slug: String,
+    a: AsAt,
+    partners: Vec<Partner>,
+    area_text: Vec<String>,
+    agencies_text: Vec<String>,
+    agency_count: usize,
+    outline: String,
+    chart: String,
+    sections: Vec<Section>,
+}
+
+pub async fn published(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let (p, a) = partnership_and_arrangements(&st, &slug, today()).await?;
+    let names = Names::new(&a.organisations, &a.posts);
+    let structure = view::structure(&a.bodies, &a.memberships, &names);
+    let chart = view::chart_svg(&structure, &format!("Structure of {}", p.name));
+    let page = PublishedPage {
+        page: Page::public(
+            &viewer,
+            format!("Safeguarding arrangements – {}", p.name),
+            &p.name,
+        ),
+        partners: partners(&a, &names),
+        area_text: paragraphs(&a.sections.area),
+        agencies_text: paragraphs(&a.sections.relevant_agencies),
+        agency_count: a.organisations.iter().filter(|o| o.relevant_agency).count(),
+        sections: sections(&a.sections),
+        outline: view::outline_html(&structure),
+        chart,
+        slug,
+        a,
+    };
+    Ok(page.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AgencyQuery {
+    q: String,
+    sector: String,
+}
+
+pub struct Agency {
+    pub name: String,
+    pub sector: String,
+    pub why: String,
+    pub duties: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "arrangements/agencies.html")]
+struct AgenciesPage {
+    page: Page,
+    slug: String,
+    q: String,
+    sector: String,
+    sectors: Vec<(&'static str, String)>,
+    agencies: Vec<Agency>,
+    total: usize,
+}
+
+pub fn sector_label(s: &str) -> String {
+    view::role_label(s)
+}
+
+pub async fn agencies(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Query(q): Query<AgencyQuery>,
+) -> AppResult<Response> {
+    let (p, a) = partnership_and_arrangements(&st, &slug, today()).await?;
+    let all: Vec<&model::Organisation> = a
+        .organisations
+        .iter()
+        .filter(|o| o.relevant_agency)
+        .collect();
+    let needle = q.q.trim().to_lowercase();
+    let sector = if SECTORS.contains(&q.sector.as_str()) {
+        q.sector.clone()
+    } else {
+        String::new()
+    };
+    let agencies = all
+        .iter()
+        .filter(|o| needle.is_empty() || o.name.to_lowercase().contains(&needle))
+        .filter(|o| sector.is_empty() || o.sector == sector)
+        .map(|o| Agency {
+            name: o.name.clone(),
+            sector: sector_label(&o.sector),
+            why: o.why.clone(),
+            duties: [
+                (o.section_11, "Section 11"),
+                (o.s175_157, "s175/157"),
+                (o.designated_education, "Designated education agency"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, l)| *l)
+            .collect::<Vec<_>>()
+            .join(", "),
+        })
+        .collect();
+    Ok(AgenciesPage {
+        page: Page::public(&viewer, format!("Relevant agencies – {}", p.name), &p.name),
+        slug,
+        q: q.q,
+        sector,
+        sectors: SECTORS.iter().map(|s| (*s, sector_label(s))).collect(),
+        total: all.len(),
+        agencies,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DateQuery {
+    date: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "arrangements/structure.html")]
+struct StructurePage {
+    page: Page,
+    date: String,
+    errors: Errors,
+    structure: Vec<BodyView>,
+    outline: String,
+    chart: String,
+    empty: bool,
+}
+
+pub async fn structure(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DateQuery>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let mut errors = Errors::default();
+    let day = if q.date.trim().is_empty() {
+        today()
+    } else {
+        match NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d") {
+            Ok(d) => d,
+            Err(_) => {
+                errors.add("date", "Enter a real date, like 2022-10-01");
+                today()
+            }
+        }
+    };
+    let a = store::load_as_at(&st.db, p, day).await?;
+    let (structure, chart) = match &a {
+        Some(a) => {
+            let names = Names::new(&a.organisations, &a.posts);
+            let s = view::structure(&a.bodies, &a.memberships, &names);
+            let c = view::chart_svg(&s, &format!("Structure as at {}", day.format("%-d %B %Y")));
+            (s, c)
+        }
+        None => (Vec::new(), String::new()),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = StructurePage {
+        page: Page::new(&viewer, "Structure", "/arrangements"),
+        date: day.format("%Y-%m-%d").to_string(),
+        errors,
+        empty: a.is_none(),
+        outline: view::outline_html(&structure),
+        structure,
+        chart,
+    };
+    Ok((status, page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CalendarQuery {
+    to: String,
+    date: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "arrangements/reporting.html")]
+struct ReportingPage {
+    page: Page,
+    targets: Vec<(String, String)>,
+    to: String,
+    to_name: String,
+    quarters: [Vec<String>; 4],
+    rows: usize,
+}
+
+pub async fn reporting(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<CalendarQuery>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let day = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").unwrap_or_else(|_| today());
+    let a = store::load_as_at(&st.db, p, day)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let targets: Vec<(String, String)> = view::reporting_targets(&a.bodies)
+        .into_iter()
+        .map(|b| (b.key.clone(), b.name.clone()))
+        .collect();
+    let to = if targets.iter().any(|(k, _)| *k == q.to) {
+        q.to.clone()
+    } else {
+        targets.first().map(|t| t.0.clone()).unwrap_or_default()
+    };
+    let cal = view::reporting_calendar(&a.bodies, &to);
+    let quarters = cal.map(|q| q.into_iter().map(str::to_owned).collect::<Vec<_>>());
+    let rows = quarters.iter().map(Vec::len).max().unwrap_or(0);
+    let to_name = targets
+        .iter()
+        .find(|t| t.0 == to)
+        .map(|t| t.1.clone())
+        .unwrap_or_default();
+    Ok(ReportingPage {
+        page: Page::new(&viewer, "Reporting calendar", "/arrangements"),
+        targets,
+        to,
+        to_name,
+        quarters,
+        rows,
+    }
+    .into_response())
+}

@@ -1,0 +1,410 @@
+//! What the pages show, worked out from the stored entries: the structure as at a day (a tree
+//! of bodies with their chairs), the reporting calendar, and the structure chart as SVG. Pure
+//! functions over decoded entries.
+
+use std::collections::BTreeMap;
+
+use super::model::{Body, Membership, Organisation, Post};
+
+/// A body in force, with what the pages say about it.
+#[derive(Clone, Debug)]
+pub struct BodyView {
+    pub body: Body,
+    pub depth: usize,
+    /// Who chairs it: the chair membership's post or representative and organisation, else the
+    /// chair rule in words.
+    pub chair: String,
+    pub members: Vec<MemberView>,
+}
+
+#[derive(Clone, Debug)]
+pub struct MemberView {
+    pub organisation: String,
+    pub who: String,
+    pub role: String,
+    pub voting: bool,
+}
+
+/// Names for keys.
+pub struct Names<'a> {
+    pub organisations: BTreeMap<&'a str, &'a Organisation>,
+    pub posts: BTreeMap<&'a str, &'a Post>,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(orgs: &'a [Organisation], posts: &'a [Post]) -> Names<'a> {
+        Names {
+            organisations: orgs.iter().map(|o| (o.key.as_str(), o)).collect(),
+            posts: posts.iter().map(|p| (p.key.as_str(), p)).collect(),
+        }
+    }
+
+    pub fn organisation(&self, key: &str) -> String {
+        self.organisations
+            .get(key)
+            .map_or_else(|| key.to_owned(), |o| o.name.clone())
+    }
+
+    fn who(&self, m: &Membership) -> String {
+        match m.post.as_deref().and_then(|p| self.posts.get(p)) {
+            Some(p) if !p.holder.is_empty() => format!("{} ({})", p.title, p.holder),
+            Some(p) => p.title.clone(),
+            None => m.representative.clone(),
+        }
+    }
+}
+
+pub fn role_label(role: &str) -> String {
+    let mut s = role.replace('-', " ");
+    if let Some(f) = s.get_mut(0..1) {
+        f.make_ascii_uppercase();
+    }
+    s
+}
+
+fn chair_rule_words(b: &Body, bodies: &[Body], names: &Names) -> String {
+    match &b.chair {
+        None => "Not stated".into(),
+        Some(c) => match c.rule.as_str() {
+            "rotating-statutory-partners" => "Rotates among the statutory partners".into(),
+            "independent" => "Independent chair".into(),
+            "sector" => format!(
+                "From the {} sector",
+                c.sector.as_deref().unwrap_or("").replace('-', " ")
+            ),
+            "appointed-by-body" => {
+                let by = c.body.as_deref().unwrap_or("");
+                format!(
+                    "Appointed by the {}",
+                    bodies
+                        .iter()
+                        .find(|x| x.key == by)
+                        .map_or(by, |x| x.name.as_str())
+                )
+            }
+            "post" => c
+                .post
+                .as_deref()
+                .and_then(|p| names.posts.get(p))
+                .map_or_else(String::new, |p| p.title.clone()),
+            other => other.to_owned(),
+        },
+    }
+}
+
+/// The bodies in force as a depth-first tree (parents before children, in file order), each
+/// with its chair and members. A body whose parent is not in force is shown at the top.
+pub fn structure(bodies: &[Body], memberships: &[Membership], names: &Names) -> Vec<BodyView> {
+    let keys: Vec<&str> = bodies.iter().map(|b| b.key.as_str()).collect();
+    let mut out = Vec::new();
+    fn walk(
+        at: Option<&str>,
+        depth: usize,
+        bodies: &[Body],
+        keys: &[&str],
+        ms: &[Membership],
+        names: &Names,
+        out: &mut Vec<BodyView>,
+    ) {
+        for b in bodies {
+            let parent = b.parent.as_deref().filter(|p| keys.contains(p));
+            if parent != at || out.iter().any(|v: &BodyView| v.body.key == b.key) {
+                continue;
+            }
+            let members: Vec<MemberView> = ms
+                .iter()
+                .filter(|m| m.body == b.key)
+                .map(|m| MemberView {
+                    organisation: names.organisation(&m.organisation),
+                    who: names.who(m),
+                    role: role_label(&m.role),
+                    voting: m.voting.unwrap_or(!matches!(
+                        m.role.as_str(),
+                        "participating-observer" | "independent-non-voting"
+                    )),
+                })
+                .collect();
+            let chair = ms
+                .iter()
+                .find(|m| m.body == b.key && m.role == "chair")
+                .map(|m| {
+                    let who = names.who(m);
+                    let org = names.organisation(&m.organisation);
+                    if who.is_empty() {
+                        org
+                    } else {
+                        format!("{who}, {org}")
+                    }
+                })
+                .unwrap_or_else(|| chair_rule_words(b, bodies, names));
+            out.push(BodyView {
+                body: b.clone(),
+                depth,
+                chair,
+                members,
+            });
+            walk(Some(&b.key), depth + 1, bodies, keys, ms, names, out);
+        }
+    }
+    walk(None, 0, bodies, &keys, memberships, names, &mut out);
+    out
+}
+
+/// The reporting calendar to one body: for each quarter, what is reported to it then: the
+/// bodies that report to it (by their reporting label, once each), in file order, then the
+/// reports no body makes (a business plan, the annual report).
+pub fn reporting_calendar<'a>(bodies: &'a [Body], to: &str) -> [Vec<&'a str>; 4] {
+    let mut q: [Vec<&str>; 4] = Default::default();
+    let mut add = |n: u8, label: &'a str| {
+        if (1..=4).contains(&n) {
+            let col = &mut q[usize::from(n) - 1];
+            if !col.contains(&label) {
+                col.push(label);
+            }
+        }
+    };
+    for b in bodies.iter().filter(|b| b.parent.as_deref() == Some(to)) {
+        for n in &b.reports_in_quarters {
+            add(*n, b.reporting_label.as_deref().unwrap_or(&b.name));
+        }
+    }
+    for item in bodies
+        .iter()
+        .filter(|b| b.key == to)
+        .flat_map(|b| &b.reports_received)
+    {
+        for n in &item.quarters {
+            add(*n, &item.name);
+        }
+    }
+    q
+}
+
+/// Bodies that some other body reports to on a calendar, for the choice of calendar.
+pub fn reporting_targets(bodies: &[Body]) -> Vec<&Body> {
+    bodies
+        .iter()
+        .filter(|t| {
+            !t.reports_received.is_empty()
+                || bodies.iter().any(|b| {
+                    b.parent.as_deref() == Some(&t.key) && !b.reports_in_quarters.is_empty()
+                })
+        })
+        .collect()
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Break a name into lines of about `width` characters.
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for w in s.split_whitespace() {
+        let last = lines.last_mut().expect("one line");
+        if !last.is_empty() && last.len() + 1 + w.len() > width {
+            lines.push(w.to_owned());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(w);
+        }
+    }
+    lines
+}
+
+/// The structure chart: each body a box (name, chair) in a row for its depth, lines for the
+/// reporting lines. `role="img"` with a title and description; the page carries the same
+/// structure as a nested list for people who cannot see it.
+pub fn chart_svg(views: &[BodyView], title: &str) -> String {
+    const W: i64 = 190;
+    const H: i64 = 92;
+    const GAP_X: i64 = 16;
+    const GAP_Y: i64 = 44;
+    // Place leaves left to right; a parent sits over the middle of its children.
+    let mut x: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut next_leaf = 0i64;
+    fn place<'a>(
+        i: usize,
+        views: &'a [BodyView],
+        x: &mut BTreeMap<&'a str, i64>,
+        next_leaf: &mut i64,
+    ) -> i64 {
+        let v = &views[i];
+        let kids: Vec<usize> = (i + 1..views.len())
+            .take_while(|j| views[*j].depth > v.depth)
+            .filter(|j| views[*j].depth == v.depth + 1)
+            .collect();
+        let pos = if kids.is_empty() {
+            let p = *next_leaf;
+            *next_leaf += 1;
+            p * 2
+        } else {
+            let xs: Vec<i64> = kids
+                .iter()
+                .map(|k| place(*k, views, x, next_leaf))
+                .collect();
+            (xs[0] + xs[xs.len() - 1]) / 2
+        };
+        x.insert(&v.body.key, pos);
+        pos
+    }
+    for i in 0..views.len() {
+        if views[i].depth == 0 {
+            place(i, views, &mut x, &mut next_leaf);
+        }
+    }
+    let cols = next_leaf.max(1);
+    let depth = views.iter().map(|v| v.depth).max().unwrap_or(0) as i64 + 1;
+    let width = cols * (W + GAP_X) + GAP_X;
+    let height = depth * (H + GAP_Y) + GAP_Y;
+    let left = |k: &str| GAP_X + x.get(k).copied().unwrap_or(0) * (W + GAP_X) / 2;
+    let top = |d: usize| GAP_Y / 2 + d as i64 * (H + GAP_Y);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"masa-chart\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\"><title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{} bodies. The same structure is listed in text below the chart.</desc>",
+        esc(title),
+        views.len()
+    );
+    for v in views {
+        if let Some(p) = v.body.parent.as_deref().filter(|p| x.contains_key(p)) {
+            let pd = views
+                .iter()
+                .find(|w| w.body.key == p)
+                .map_or(0, |w| w.depth);
+            let (x1, y1) = (left(p) + W / 2, top(pd) + H);
+            let (x2, y2) = (left(&v.body.key) + W / 2, top(v.depth));
+            let mid = (y1 + y2) / 2;
+            svg.push_str(&format!("<path class=\"masa-chart__line\" d=\"M{x1} {y1} V{mid} H{x2} V{y2}\" fill=\"none\" stroke=\"#0b0c0c\" stroke-width=\"2\"/>"));
+        }
+    }
+    for v in views {
+        let (bx, by) = (left(&v.body.key), top(v.depth));
+        svg.push_str(&format!("<g class=\"masa-chart__body\"><rect x=\"{bx}\" y=\"{by}\" width=\"{W}\" height=\"{H}\" fill=\"#ffffff\" stroke=\"#1d70b8\" stroke-width=\"3\"/>"));
+        let mut y = by + 20;
+        for line in wrap(&v.body.name, 26).iter().take(3) {
+            svg.push_str(&format!("<text x=\"{}\" y=\"{y}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0b0c0c\">{}</text>", bx + 8, esc(line)));
+            y += 17;
+        }
+        let chair: String = v.chair.chars().take(30).collect();
+        svg.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#484949\">Chair: {}</text></g>",
+            bx + 8,
+            by + H - 10,
+            esc(&chair)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The structure as nested lists: the chart's text alternative.
+pub fn outline_html(views: &[BodyView]) -> String {
+    let mut html = String::new();
+    let mut open = 0usize;
+    for (i, v) in views.iter().enumerate() {
+        if i == 0 || v.depth > views[i - 1].depth {
+            html.push_str("<ul class=\"govuk-list masa-outline\">");
+            open += 1;
+        } else {
+            html.push_str("</li>");
+            for _ in v.depth..views[i - 1].depth {
+                html.push_str("</ul></li>");
+                open -= 1;
+            }
+        }
+        html.push_str(&format!(
+            "<li><strong>{}</strong> ({}). Chair: {}.",
+            esc(&v.body.name),
+            esc(&role_label(&v.body.kind)),
+            esc(&v.chair)
+        ));
+        if let Some(p) = views
+            .iter()
+            .find(|w| Some(w.body.key.as_str()) == v.body.parent.as_deref())
+        {
+            html.push_str(&format!(" Reports to {}.", esc(&p.body.name)));
+        }
+    }
+    if open > 0 {
+        html.push_str("</li>");
+        for _ in 1..open {
+            html.push_str("</ul></li>");
+        }
+        html.push_str("</ul>");
+    }
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(key: &str, parent: Option<&str>, quarters: &[u8]) -> Body {
+        let text = format!(
+            "key = \"{key}\"\nname = \"{key} group\"\nkind = \"sub-group\"\n{}reports_in_quarters = {quarters:?}\n",
+            parent.map_or(String::new(), |p| format!("parent = \"{p}\"\n"))
+        );
+        toml::from_str(&text).expect("body")
+    }
+
+    #[test]
+    fn tree_and_calendar() {
+        let bodies = vec![
+            body("exec", None, &[]),
+            body("qa", Some("exec"), &[1, 2, 3, 4]),
+            body("edu", Some("exec"), &[2, 4]),
+            body("sub", Some("qa"), &[]),
+        ];
+        let names = Names::new(&[], &[]);
+        let s = structure(&bodies, &[], &names);
+        assert_eq!(
+            s.iter()
+                .map(|v| (v.body.key.as_str(), v.depth))
+                .collect::<Vec<_>>(),
+            [("exec", 0), ("qa", 1), ("sub", 2), ("edu", 1)]
+        );
+        let cal = reporting_calendar(&bodies, "exec");
+        assert_eq!(
+            cal,
+            [
+                vec!["qa group"],
+                vec!["qa group", "edu group"],
+                vec!["qa group"],
+                vec!["qa group", "edu group"]
+            ]
+        );
+        let svg = chart_svg(&s, "Structure");
+        assert!(
+            svg.starts_with("<svg")
+                && svg.contains("role=\"img\"")
+                && svg.contains("<title id=\"chart-title\">Structure</title>")
+        );
+        assert_eq!(svg.matches("<rect").count(), 4);
+        assert_eq!(svg.matches("<path").count(), 3);
+        let outline = outline_html(&s);
+        assert_eq!(
+            outline.matches("<ul").count(),
+            outline.matches("</ul>").count(),
+            "{outline}"
+        );
+        assert_eq!(outline.matches("<li>").count(), 4);
+        assert!(
+            outline.contains("<strong>sub group</strong>")
+                && outline.contains("Reports to qa group."),
+            "{outline}"
+        );
+    }
+
+    #[test]
+    fn names_wrap() {
+        assert_eq!(
+            wrap("Child Safeguarding Practice Review Group", 26),
+            ["Child Safeguarding", "Practice Review Group"]
+        );
+        assert_eq!(esc("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+    }
+}
