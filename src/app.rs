@@ -107,7 +107,7 @@ pub fn router(state: AppState) -> Router {
             axum::response::IntoResponse::into_response(StatusCode::INTERNAL_SERVER_ERROR)
         }))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(RequestBodyLimitLayer::new(crate::web::FORM_LIMIT))
+        .layer(RequestBodyLimitLayer::new(crate::web::UPLOAD_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         // One log line per request, at info, inside a span carrying the request id.
         .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(tracing::Level::INFO)).make_span_with(|req: &axum::http::Request<_>| {

@@ -24,6 +24,26 @@ pub fn routes() -> Vec<Route> {
             Permission::Partnership,
             pages::reporting,
         ),
+        Route::get(
+            "/admin/arrangements",
+            Permission::ManagePartnership,
+            pages::admin,
+        ),
+        Route::post(
+            "/admin/arrangements",
+            Permission::ManagePartnership,
+            pages::upload,
+        ),
+        Route::get(
+            "/admin/arrangements/file",
+            Permission::ReadAll,
+            pages::download,
+        ),
+        Route::get(
+            "/help/arrangements-file",
+            Permission::Partnership,
+            pages::format_guide,
+        ),
     ]
 }
 

@@ -247,6 +247,10 @@ pub struct Body {
     /// The body it reports to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// Reporting lines that changed over time, instead of `parent` (Plymouth's board reported to
+    /// its strategic partners, then from March 2022 to the Strategic Systems Leadership Board).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<ReportingLine>,
     /// The area it serves, when not the whole partnership.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
@@ -361,6 +365,38 @@ pub struct Attendance {
     /// A deputy's attendance counts for the member.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deputy_counts: bool,
+}
+
+/// A reporting line for a period.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingLine {
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Day>,
+}
+
+impl Body {
+    /// The body it reports to on a day.
+    pub fn parent_on(&self, day: NaiveDate) -> Option<&str> {
+        if self.parents.is_empty() {
+            return self.parent.as_deref();
+        }
+        self.parents
+            .iter()
+            .find(|l| in_force(l.from, l.to, day))
+            .map(|l| l.body.as_str())
+    }
+
+    /// The same body as it stood on a day: its reporting line resolved.
+    pub fn on(&self, day: NaiveDate) -> Body {
+        let mut b = self.clone();
+        b.parent = self.parent_on(day).map(str::to_owned);
+        b.parents.clear();
+        b
+    }
 }
 
 /// A report on a body's calendar that no body makes.
@@ -825,10 +861,33 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
             );
         }
         dates(x.span(), &name, v.from, v.to, &mut add);
-        if let Some(parent) = &v.parent {
+        if v.parent.is_some() && !v.parents.is_empty() {
+            add(
+                x.span(),
+                format!(
+                    "{name} has both parent and parents: use parents for reporting lines that changed"
+                ),
+            );
+        }
+        for parent in v.parent.iter().chain(v.parents.iter().map(|l| &l.body)) {
             refer(x.span(), &bodies, parent, "body", &name, &mut add);
             if parent == &v.key {
                 add(x.span(), format!("{name} reports to itself"));
+            }
+        }
+        for (i, l) in v.parents.iter().enumerate() {
+            dates(
+                x.span(),
+                &format!("{name}'s reporting line to {}", l.body),
+                l.from,
+                l.to,
+                &mut add,
+            );
+            if v.parents[i + 1..]
+                .iter()
+                .any(|m| overlaps((l.from, l.to), (m.from, m.to)))
+            {
+                add(x.span(), format!("{name} reports to two bodies at once"));
             }
         }
         if let Some(area) = &v.area {
@@ -911,7 +970,7 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
                 );
             }
         }
-        if !v.reports_in_quarters.is_empty() && v.parent.is_none() {
+        if !v.reports_in_quarters.is_empty() && v.parent.is_none() && v.parents.is_empty() {
             add(
                 x.span(),
                 format!("{name} reports in quarters but has no parent body to report to"),
@@ -932,7 +991,11 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
     for x in &a.bodies {
         let mut seen = BTreeSet::new();
         let mut at = x.get_ref().key.as_str();
-        while let Some(parent) = body_by_key.get(at).and_then(|b| b.parent.as_deref()) {
+        while let Some(parent) = body_by_key.get(at).and_then(|b| {
+            b.parent
+                .as_deref()
+                .or(b.parents.last().map(|l| l.body.as_str()))
+        }) {
             if !seen.insert(at) {
                 add(
                     x.span(),

@@ -366,3 +366,169 @@ pub async fn reporting(
     }
     .into_response())
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "arrangements/admin.html")]
+struct AdminPage {
+    page: Page,
+    counts: Vec<(String, usize)>,
+    problems: Vec<model::Problem>,
+    file_name: String,
+    history: Vec<crate::audit::store::AuditEntry>,
+}
+
+async fn admin_page(
+    st: &AppState,
+    viewer: &Viewer,
+    problems: Vec<model::Problem>,
+    file_name: String,
+) -> AppResult<AdminPage> {
+    let p = viewer.tenant()?;
+    let items = store::items(&st.db, p).await?;
+    let counts = store::KINDS
+        .iter()
+        .map(|k| {
+            (
+                view::role_label(k),
+                items.iter().filter(|i| i.kind == *k).count(),
+            )
+        })
+        .filter(|(k, n)| *n > 0 && k != "Partnership" && k != "Sections")
+        .collect();
+    let filter = crate::audit::store::Filter {
+        record_type: Some("arrangements".into()),
+        ..Default::default()
+    };
+    let (history, _) = crate::audit::store::search(&st.db, p, &filter, 20, 0).await?;
+    Ok(AdminPage {
+        page: Page::new(viewer, "Arrangements file", "/admin/arrangements"),
+        counts,
+        problems,
+        file_name,
+        history,
+    })
+}
+
+pub async fn admin(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    Ok(admin_page(&st, &viewer, Vec::new(), String::new())
+        .await?
+        .into_response())
+}
+
+/// Upload a file: checked in full, stored only when it has no problems.
+pub async fn upload(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    mut form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    viewer.tenant()?;
+    let slug = viewer
+        .current
+        .as_ref()
+        .map(|m| m.partnership_slug.clone())
+        .unwrap_or_default();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("The upload could not be read. Try again.".into()))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.map_err(|_| {
+                AppError::BadRequest("The upload could not be read. Try again.".into())
+            })?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let problem = |m: &str| {
+        vec![model::Problem {
+            line: 1,
+            message: m.to_owned(),
+        }]
+    };
+    let (name, bytes) = match file {
+        Some((n, b)) if !b.is_empty() => (n, b),
+        _ => {
+            let page = admin_page(
+                &st,
+                &viewer,
+                problem("Select an arrangements file to upload"),
+                String::new(),
+            )
+            .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let a = match model::parse(&bytes) {
+        Ok(a) if a.partnership.slug == slug => a,
+        Ok(a) => {
+            let m = format!(
+                "This file is for the partnership \"{}\"; you are working in \"{slug}\"",
+                a.partnership.slug
+            );
+            let page = admin_page(&st, &viewer, problem(&m), name).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(problems) => {
+            let page = admin_page(&st, &viewer, problems, name).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let (_, s) = store::import(&st.db, &viewer.actor(), &a).await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(
+            &st.db,
+            sess,
+            &format!(
+                "Arrangements imported: {} added, {} changed, {} removed, {} unchanged",
+                s.created, s.updated, s.deleted, s.unchanged
+            ),
+        )
+        .await?;
+    }
+    Ok(crate::web::redirect("/admin/arrangements"))
+}
+
+/// The current file, as a download.
+pub async fn download(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let slug = viewer
+        .current
+        .as_ref()
+        .map(|m| m.partnership_slug.clone())
+        .unwrap_or_default();
+    let text = store::export(&st.db, p).await?;
+    let mut res = text.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/toml; charset=utf-8"),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+        "attachment; filename=\"{slug}-arrangements.toml\""
+    )) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "arrangements/format.html")]
+struct FormatPage {
+    page: Page,
+    text: &'static str,
+}
+
+/// The file format guide (docs/arrangements-format.md), for people editing the file.
+pub async fn format_guide(viewer: Viewer) -> Response {
+    FormatPage {
+        page: Page::new(
+            &viewer,
+            "The arrangements file format",
+            "/admin/arrangements",
+        ),
+        text: include_str!("../../docs/arrangements-format.md"),
+    }
+    .into_response()
+}

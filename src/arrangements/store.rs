@@ -431,7 +431,11 @@ pub async fn load_as_at(db: &Db, p: PartnershipId, day: NaiveDate) -> AppResult<
         organisations: of(&all, "organisation", &in_force)?,
         posts: of(&all, "post", &in_force)?,
         statutory_partners: of(&all, "statutory-partner", &in_force)?,
-        bodies: of(&all, "body", &in_force)?,
+        // Each body with its reporting line as it stood that day.
+        bodies: of::<model::Body>(&all, "body", &in_force)?
+            .iter()
+            .map(|b| b.on(day))
+            .collect(),
         memberships: of(&all, "membership", &in_force)?,
         sections: all
             .iter()

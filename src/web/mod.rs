@@ -26,6 +26,8 @@ use crate::web::viewer::Viewer;
 
 /// Largest form body accepted (uploads arrive with their own, larger limits).
 pub const FORM_LIMIT: usize = 256 * 1024;
+/// Largest request of any kind: a file upload.
+pub const UPLOAD_LIMIT: usize = 4 * 1024 * 1024;
 
 /// The client's address: the socket's peer, or the nearest `X-Forwarded-For` hop when masa
 /// runs behind a load balancer it trusts.
@@ -126,6 +128,28 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         .get::<Viewer>()
         .and_then(|v| v.session.as_ref())
         .map(|s| s.csrf_token.clone());
+    // A file upload carries its token in the form's address, so the upload itself is not read
+    // here; the handler limits its size.
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("multipart/form-data"));
+    if multipart {
+        let sent = req
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded_value(q.as_bytes(), "csrf_token"));
+        let ok = match (&expected, sent) {
+            (Some(e), Some(s)) => e.as_bytes().ct_eq(s.as_bytes()).into(),
+            _ => false,
+        };
+        return if ok {
+            next.run(req).await
+        } else {
+            AppError::Csrf.into_response()
+        };
+    }
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
         Ok(b) => b,

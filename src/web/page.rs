@@ -34,6 +34,7 @@ pub struct Page {
 
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "Home", Permission::Partnership),
+    ("/arrangements", "Structure", Permission::Partnership),
     ("/admin/people", "People", Permission::ManagePartnership),
     ("/audit", "Audit trail", Permission::ReadAll),
     ("/admin/outbox", "Outbox", Permission::ReadAll),

@@ -333,3 +333,131 @@ both_engines!(the_derby_reporting_calendar_is_the_documents_table, |app| {
     assert_eq!(rows, expected);
     page.assert_contains("Reports to the Executive Board, by quarter");
 });
+
+both_engines!(plymouth_before_and_after_its_2022_restructure, |app| {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    let p = masa::partnerships::store::by_slug(&app.state.db, "plymouth")
+        .await
+        .expect("q")
+        .expect("p");
+    let at = |d: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            store::load_as_at(&db, masa::store::PartnershipId(p.id), day(d))
+                .await
+                .expect("load")
+                .expect("arrangements")
+        }
+    };
+    let (before, after) = (at("2021-01-01").await, at("2022-10-01").await);
+    let keys = |a: &store::AsAt| {
+        a.bodies
+            .iter()
+            .map(|b| b.key.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (kb, ka) = (keys(&before), keys(&after));
+    let gone: Vec<_> = kb.difference(&ka).cloned().collect();
+    let new: Vec<_> = ka.difference(&kb).cloned().collect();
+    // The 2022 restructure (annual report 2020-21, scrutiny paper September 2022): a Strategic
+    // Systems Leadership Board, a Practice Improvement and Development Group, a Quality
+    // Assurance Delivery Group and the Safeguarding in Education Reference Group replace the
+    // strategic partners group, the Quality Assurance Group and the Education Reference Group.
+    assert_eq!(
+        gone,
+        [
+            "education-reference-group",
+            "quality-assurance-group",
+            "strategic-partners"
+        ]
+    );
+    assert_eq!(new, ["pidg", "qa-delivery-group", "serg", "sslb"]);
+    let board = |a: &store::AsAt| {
+        a.bodies
+            .iter()
+            .find(|b| b.key == "pscp-board")
+            .and_then(|b| b.parent.clone())
+    };
+    assert_eq!(board(&before).as_deref(), Some("strategic-partners"));
+    assert_eq!(board(&after).as_deref(), Some("sslb"));
+    // Health: the CCG before, the ICB after.
+    let health = |a: &store::AsAt| {
+        a.statutory_partners
+            .iter()
+            .filter(|s| s.role == "health")
+            .map(|s| s.organisation.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(health(&before), ["nhs-devon-ccg"]);
+    assert_eq!(health(&after), ["nhs-devon-icb"]);
+    // The independent scrutineer arrived in June 2022.
+    let scrutiny = |a: &store::AsAt| {
+        a.posts
+            .iter()
+            .any(|p| p.title.to_lowercase().contains("independent scrutineer"))
+    };
+    assert!(!scrutiny(&before) && scrutiny(&after));
+});
+
+both_engines!(the_business_unit_uploads_a_file, |app| {
+    let mut c = app.signed_in("admin@derby.example").await;
+    let page = c.get("/admin/arrangements").await;
+    page.assert_contains("No arrangements have been imported yet");
+    let file = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/arrangements/derby-derbyshire.toml"
+    ))
+    .expect("example");
+    // Without the token in the address: refused.
+    let r = c
+        .upload("/admin/arrangements", "file", "dd.toml", &file, false)
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::FORBIDDEN);
+    // A file with problems: every problem listed with its line, nothing written.
+    let before = app.count("arrangement_items").await;
+    let bad = String::from_utf8(file.clone()).expect("utf8").replacen(
+        "sector = \"health\"",
+        "sector = \"wellbeing\"",
+        1,
+    );
+    let r = c
+        .upload(
+            "/admin/arrangements",
+            "file",
+            "dd.toml",
+            bad.as_bytes(),
+            true,
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("dd.toml has 1 problem: nothing was imported");
+    r.assert_contains(
+        "Line 58: organisation derby-and-derbyshire-ccg: sector &#34;wellbeing&#34; is not one of",
+    );
+    assert_eq!(app.count("arrangement_items").await, before);
+    // Another partnership's file: refused.
+    let other = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/torbay.toml"
+    ))
+    .expect("fixture");
+    let r = c
+        .upload("/admin/arrangements", "file", "torbay.toml", &other, true)
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("This file is for the partnership");
+    assert_eq!(app.count("arrangement_items").await, before);
+    // The right file.
+    let r = c
+        .upload("/admin/arrangements", "file", "dd.toml", &file, true)
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get("/admin/arrangements").await;
+    page.assert_contains("Arrangements imported:");
+    page.assert_contains("added by import");
+    let download = c.get("/admin/arrangements/file").await;
+    assert!(download.body.contains("slug = \"derby-derbyshire\""));
+    assert!(model::parse(download.body.as_bytes()).is_ok());
+});

@@ -197,6 +197,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     let db = crate::support::fresh_db(Engine::Sqlite, dir.path()).await;
     let state = masa::server::state(config, db).expect("state");
     let demo = masa::demo::seed(&state).await.expect("seed");
+    masa::demo::seed_arrangements(&state)
+        .await
+        .expect("example arrangements");
     let app = masa::app::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
 
@@ -225,6 +228,31 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/accessibility").await;
     v.go("/privacy").await;
     v.go("/no-such-page").await;
+    // The published arrangements: the chart is an image with a title, and the same structure
+    // is there in words.
+    v.go("/p/plymouth/arrangements").await;
+    let chart =
+        v.b.find(Locator::Css("svg.masa-chart[role='img']"))
+            .await
+            .expect("the structure chart");
+    assert_eq!(
+        chart
+            .attr("aria-labelledby")
+            .await
+            .expect("attr")
+            .as_deref(),
+        Some("chart-title chart-desc")
+    );
+    let outline = v.text("ul.masa-outline").await;
+    assert!(
+        outline.contains("Plymouth Safeguarding Children Partnership (PSCP Board)"),
+        "{outline}"
+    );
+    assert!(outline.contains("Reports to"), "{outline}");
+    v.go("/p/portsmouth/agencies").await;
+    v.go("/p/portsmouth/agencies?q=school&sector=education-and-childcare")
+        .await;
+    assert!(v.text("caption").await.contains(" of "));
     v.go("/sign-in").await;
     // A sign-in with errors shows the error summary.
     v.submit("/sign-in").await;
@@ -263,6 +291,11 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "/account",
         "/account/password",
         "/account/tokens",
+        "/arrangements",
+        "/arrangements?date=2021-01-01",
+        "/arrangements/reporting",
+        "/admin/arrangements",
+        "/help/arrangements-file",
         "/api/v1/openapi.json",
     ] {
         if path.ends_with(".json") {
@@ -350,6 +383,6 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/").await;
     assert!(v.text("main").await.contains("Welcome, Rosa Reviewer"));
     v.go("/audit").await;
-    assert!(v.checked.len() >= 25, "visited {:?}", v.checked);
+    assert!(v.checked.len() >= 33, "visited {:?}", v.checked);
     b.close().await.expect("close");
 }

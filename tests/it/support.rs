@@ -270,6 +270,50 @@ impl Client {
         self.request(Method::POST, path, Some(body)).await
     }
 
+    /// Upload one file as multipart/form-data, the CSRF token in the address as the page does.
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        field: &str,
+        file_name: &str,
+        bytes: &[u8],
+        with_token: bool,
+    ) -> Resp {
+        let boundary = "masa-test-boundary-7d3f";
+        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let url = match (&self.csrf, with_token) {
+            (Some(t), true) => format!("{path}?csrf_token={t}"),
+            _ => path.to_owned(),
+        };
+        let mut b = Request::builder().method(Method::POST).uri(url).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        if !self.cookies.is_empty() {
+            let c = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            b = b.header(header::COOKIE, c);
+        }
+        let mut req = b.body(Body::from(body)).expect("request");
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        let res = self.router.clone().oneshot(req).await.expect("response");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
     /// Post exactly these fields (no CSRF token added).
     pub async fn post_raw(&mut self, path: &str, body: &str) -> Resp {
         self.request(Method::POST, path, Some(body.to_owned()))
