@@ -221,8 +221,33 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "masa API", description = "The API of masa, the system a safeguarding children partnership runs on. Authenticate with a personal API token."),
-    paths(me, people, person, audit_entries),
-    components(schemas(Me, PartnershipRef, Person, AuditPage, AuditEntry)),
+    paths(
+        me,
+        people,
+        person,
+        audit_entries,
+        crate::arrangements::api::structure,
+        crate::arrangements::api::agencies,
+        crate::arrangements::api::reporting,
+        crate::arrangements::api::gaps,
+        crate::arrangements::api::ending,
+        crate::arrangements::api::changes
+    ),
+    components(schemas(
+        Me,
+        PartnershipRef,
+        Person,
+        AuditPage,
+        AuditEntry,
+        crate::arrangements::api::StructureOut,
+        crate::arrangements::api::BodyOut,
+        crate::arrangements::api::MemberOut,
+        crate::arrangements::api::AgencyOut,
+        crate::arrangements::api::CalendarOut,
+        crate::arrangements::view::Gap,
+        crate::arrangements::view::Ending,
+        crate::arrangements::view::Change
+    )),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

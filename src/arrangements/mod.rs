@@ -2,6 +2,7 @@
 //! bodies, memberships, rules) and its published text, kept as a file that people can read and
 //! edit (docs/arrangements-format.md), checked line by line.
 
+pub mod api;
 pub mod model;
 mod pages;
 pub mod store;
@@ -23,6 +24,41 @@ pub fn routes() -> Vec<Route> {
             "/arrangements/reporting",
             Permission::Partnership,
             pages::reporting,
+        ),
+        Route::get(
+            "/arrangements/questions",
+            Permission::Partnership,
+            pages::questions,
+        ),
+        Route::get(
+            "/api/v1/arrangements",
+            Permission::Partnership,
+            api::structure,
+        ),
+        Route::get(
+            "/api/v1/arrangements/agencies",
+            Permission::Partnership,
+            api::agencies,
+        ),
+        Route::get(
+            "/api/v1/arrangements/reporting",
+            Permission::Partnership,
+            api::reporting,
+        ),
+        Route::get(
+            "/api/v1/arrangements/gaps",
+            Permission::Partnership,
+            api::gaps,
+        ),
+        Route::get(
+            "/api/v1/arrangements/ending",
+            Permission::Partnership,
+            api::ending,
+        ),
+        Route::get(
+            "/api/v1/arrangements/changes",
+            Permission::Partnership,
+            api::changes,
         ),
         Route::get(
             "/admin/arrangements",

@@ -532,3 +532,152 @@ pub async fn format_guide(viewer: Viewer) -> Response {
     }
     .into_response()
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuestionsQuery {
+    q: String,
+    date: String,
+    days: String,
+    from: String,
+    to: String,
+}
+
+pub struct OrgSeats {
+    pub name: String,
+    pub seats: Vec<view::Seat>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "arrangements/questions.html")]
+struct QuestionsPage {
+    page: Page,
+    query: QuestionsQuery,
+    errors: Errors,
+    date: String,
+    days: i64,
+    from: String,
+    to: String,
+    orgs: Vec<OrgSeats>,
+    gaps: Vec<view::Gap>,
+    ending: Vec<view::Ending>,
+    changes: Vec<view::Change>,
+    empty: bool,
+}
+
+fn date_field(errors: &mut Errors, field: &str, value: &str, default: NaiveDate) -> NaiveDate {
+    let v = value.trim();
+    if v.is_empty() {
+        return default;
+    }
+    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => {
+            errors.add(field, "Enter a real date, like 2022-10-01");
+            default
+        }
+    }
+}
+
+/// The business unit's questions: where an organisation sits, what bodies lack, which
+/// memberships end soon, and what changed between two dates.
+pub async fn questions(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<QuestionsQuery>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let mut errors = Errors::default();
+    let day = date_field(&mut errors, "date", &q.date, today());
+    let days = match q.days.trim() {
+        "" => 90,
+        s => match s.parse::<i64>() {
+            Ok(n) if (1..=3650).contains(&n) => n,
+            _ => {
+                errors.add("days", "Enter a number of days from 1 to 3650");
+                90
+            }
+        },
+    };
+    let from = date_field(
+        &mut errors,
+        "from",
+        &q.from,
+        day - chrono::Duration::days(365),
+    );
+    let to = date_field(&mut errors, "to", &q.to, day);
+    if from > to {
+        errors.add(
+            "to",
+            "The second date must be the same as or after the first",
+        );
+    }
+    let Some(a) = store::load_as_at(&st.db, p, day).await? else {
+        let page = QuestionsPage {
+            page: Page::new(&viewer, "Questions", "/arrangements"),
+            query: q,
+            errors,
+            date: day.to_string(),
+            days,
+            from: from.to_string(),
+            to: to.to_string(),
+            orgs: Vec::new(),
+            gaps: Vec::new(),
+            ending: Vec::new(),
+            changes: Vec::new(),
+            empty: true,
+        };
+        return Ok(page.into_response());
+    };
+    let names = Names::new(&a.organisations, &a.posts);
+    let needle = q.q.trim().to_lowercase();
+    let orgs = if needle.is_empty() {
+        Vec::new()
+    } else {
+        a.organisations
+            .iter()
+            .filter(|o| o.name.to_lowercase().contains(&needle))
+            .take(50)
+            .map(|o| OrgSeats {
+                name: o.name.clone(),
+                seats: view::seats_of(&o.key, &a.bodies, &a.memberships, &names),
+            })
+            .collect()
+    };
+    let gaps = view::gaps(&a.bodies, &a.memberships, &a.organisations, &names);
+    // Memberships ending after the day are not in force "as at" it only if already ended; look
+    // at everything stored that is in force on the day.
+    let ending = view::ending_soon(&a.bodies, &a.memberships, &names, day, days);
+    let changes = if errors.get("from").is_none() && errors.get("to").is_none() && from <= to {
+        let (b, c) = (
+            store::load_as_at(&st.db, p, from).await?,
+            store::load_as_at(&st.db, p, to).await?,
+        );
+        match (b, c) {
+            (Some(b), Some(c)) => view::changes(&b.entries(), &c.entries()),
+            _ => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = QuestionsPage {
+        page: Page::new(&viewer, "Questions", "/arrangements"),
+        query: q,
+        errors,
+        date: day.to_string(),
+        days,
+        from: from.to_string(),
+        to: to.to_string(),
+        orgs,
+        gaps,
+        ending,
+        changes,
+        empty: false,
+    };
+    Ok((status, page).into_response())
+}

@@ -406,6 +406,19 @@ pub struct AsAt {
     pub sections: model::Sections,
 }
 
+impl AsAt {
+    /// For comparing two days.
+    pub fn entries(&self) -> super::view::Day<'_> {
+        super::view::Day {
+            bodies: &self.bodies,
+            memberships: &self.memberships,
+            organisations: &self.organisations,
+            posts: &self.posts,
+            partners: &self.statutory_partners,
+        }
+    }
+}
+
 /// The arrangements as at a day, or None when the partnership has none stored.
 pub async fn load_as_at(db: &Db, p: PartnershipId, day: NaiveDate) -> AppResult<Option<AsAt>> {
     let all = items(db, p).await?;

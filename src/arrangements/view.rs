@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+
 use super::model::{Body, Membership, Organisation, Post};
 
 /// A body in force, with what the pages say about it.
@@ -399,6 +401,95 @@ mod tests {
         );
     }
 
+    fn membership(body: &str, org: &str, role: &str, to: Option<&str>) -> Membership {
+        let text = format!(
+            "body = \"{body}\"\norganisation = \"{org}\"\nrole = \"{role}\"\n{}",
+            to.map_or(String::new(), |t| format!("to = {t}\n"))
+        );
+        toml::from_str(&text).expect("membership")
+    }
+
+    fn org(key: &str, sector: &str) -> Organisation {
+        toml::from_str(&format!(
+            "key = \"{key}\"\nname = \"{key} org\"\nsector = \"{sector}\"\n"
+        ))
+        .expect("org")
+    }
+
+    #[test]
+    fn gaps_ending_and_changes() {
+        let mut board = body("board", None, &[]);
+        board.required_members = vec![
+            toml::from_str("description = \"Designated doctor\"\nsector = \"health\"\n")
+                .expect("req"),
+        ];
+        let bodies = vec![board.clone(), body("qa", Some("board"), &[])];
+        let orgs = vec![org("council", "local-government"), org("nhs", "health")];
+        let ms = vec![
+            membership("board", "council", "chair", None),
+            membership("qa", "council", "member", Some("2026-12-01")),
+        ];
+        let names = Names::new(&orgs, &[]);
+        let g = gaps(&bodies, &ms, &orgs, &names);
+        assert_eq!(
+            g.iter()
+                .map(|g| (g.body.as_str(), g.problem.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                ("board", "Needs Designated doctor (0 of 1 in post)"),
+                ("qa", "No chair in post")
+            ]
+        );
+        let mut with_doctor = ms.clone();
+        with_doctor.push(membership("board", "nhs", "member", None));
+        assert_eq!(gaps(&bodies, &with_doctor, &orgs, &names).len(), 1);
+        let day: NaiveDate = "2026-11-24".parse().expect("day");
+        assert_eq!(ending_soon(&bodies, &ms, &names, day, 30).len(), 1);
+        assert_eq!(ending_soon(&bodies, &ms, &names, day, 5).len(), 0);
+        let mut moved = bodies.clone();
+        moved[1].parent = None;
+        moved.push(body("pidg", Some("board"), &[]));
+        let before = Day {
+            bodies: &bodies,
+            memberships: &ms,
+            organisations: &orgs,
+            posts: &[],
+            partners: &[],
+        };
+        let after = Day {
+            bodies: &moved,
+            memberships: &with_doctor,
+            organisations: &orgs,
+            posts: &[],
+            partners: &[],
+        };
+        let ch = changes(&before, &after);
+        let summary: Vec<(String, String, String)> = ch
+            .iter()
+            .map(|c| (c.what.clone(), c.name.clone(), c.change.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "body".to_owned(),
+                    "qa group".to_owned(),
+                    "changed".to_owned()
+                ),
+                (
+                    "body".to_owned(),
+                    "pidg group".to_owned(),
+                    "added".to_owned()
+                ),
+                (
+                    "membership".to_owned(),
+                    "board group: nhs org, Member".to_owned(),
+                    "added".to_owned()
+                ),
+            ]
+        );
+    }
+
     #[test]
     fn names_wrap() {
         assert_eq!(
@@ -407,4 +498,326 @@ mod tests {
         );
         assert_eq!(esc("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
     }
+}
+
+/// One seat an organisation holds on a body.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Seat {
+    pub body: String,
+    pub body_name: String,
+    pub role: String,
+    pub representative: String,
+    pub voting: bool,
+}
+
+/// Where an organisation sits, and who represents it.
+pub fn seats_of(
+    org: &str,
+    bodies: &[Body],
+    memberships: &[Membership],
+    names: &Names,
+) -> Vec<Seat> {
+    memberships
+        .iter()
+        .filter(|m| m.organisation == org)
+        .map(|m| Seat {
+            body: m.body.clone(),
+            body_name: bodies
+                .iter()
+                .find(|b| b.key == m.body)
+                .map_or_else(|| m.body.clone(), |b| b.name.clone()),
+            role: role_label(&m.role),
+            representative: names.who(m),
+            voting: m.voting.unwrap_or(!matches!(
+                m.role.as_str(),
+                "participating-observer" | "independent-non-voting"
+            )),
+        })
+        .collect()
+}
+
+/// Something a body lacks on a day.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema, PartialEq)]
+pub struct Gap {
+    pub body: String,
+    pub body_name: String,
+    pub problem: String,
+}
+
+/// Bodies with no chair in post, or fewer of a required member than their terms ask for. A
+/// required member is counted by sector when the rule names one; otherwise by the words of the
+/// requirement appearing in a member's post or description.
+pub fn gaps(
+    bodies: &[Body],
+    memberships: &[Membership],
+    orgs: &[Organisation],
+    names: &Names,
+) -> Vec<Gap> {
+    let mut out = Vec::new();
+    for b in bodies {
+        let members: Vec<&Membership> = memberships.iter().filter(|m| m.body == b.key).collect();
+        let rotating = b
+            .chair
+            .as_ref()
+            .is_some_and(|c| c.rule == "rotating-statutory-partners");
+        if !rotating && !members.iter().any(|m| m.role == "chair") {
+            out.push(Gap {
+                body: b.key.clone(),
+                body_name: b.name.clone(),
+                problem: "No chair in post".into(),
+            });
+        }
+        for r in &b.required_members {
+            let have = members
+                .iter()
+                .filter(|m| match &r.sector {
+                    Some(s) => orgs
+                        .iter()
+                        .any(|o| o.key == m.organisation && &o.sector == s),
+                    None => names
+                        .who(m)
+                        .to_lowercase()
+                        .contains(&r.description.to_lowercase()),
+                })
+                .count();
+            if have < r.count as usize {
+                out.push(Gap {
+                    body: b.key.clone(),
+                    body_name: b.name.clone(),
+                    problem: format!("Needs {} ({} of {} in post)", r.description, have, r.count),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A membership that ends soon.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Ending {
+    pub body_name: String,
+    pub organisation: String,
+    pub representative: String,
+    pub role: String,
+    pub ends: NaiveDate,
+}
+
+/// Memberships ending within `days` of `day`, soonest first.
+pub fn ending_soon(
+    bodies: &[Body],
+    memberships: &[Membership],
+    names: &Names,
+    day: NaiveDate,
+    days: i64,
+) -> Vec<Ending> {
+    let until = day + chrono::Duration::days(days);
+    let mut v: Vec<Ending> = memberships
+        .iter()
+        .filter_map(|m| {
+            m.to.filter(|t| t.0 >= day && t.0 <= until)
+                .map(|t| (m, t.0))
+        })
+        .map(|(m, ends)| Ending {
+            body_name: bodies
+                .iter()
+                .find(|b| b.key == m.body)
+                .map_or_else(|| m.body.clone(), |b| b.name.clone()),
+            organisation: names.organisation(&m.organisation),
+            representative: names.who(m),
+            role: role_label(&m.role),
+            ends,
+        })
+        .collect();
+    v.sort_by_key(|e| e.ends);
+    v
+}
+
+/// One difference between the structure on two days.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema, PartialEq)]
+pub struct Change {
+    /// body, membership, organisation, statutory partner, post
+    pub what: String,
+    pub name: String,
+    /// added, removed or changed
+    pub change: String,
+    pub detail: String,
+}
+
+/// The entries of one day, for comparing.
+pub struct Day<'a> {
+    pub bodies: &'a [Body],
+    pub memberships: &'a [Membership],
+    pub organisations: &'a [Organisation],
+    pub posts: &'a [Post],
+    pub partners: &'a [super::model::StatutoryPartner],
+}
+
+/// What changed between two days: bodies, reporting lines, memberships, organisations,
+/// statutory partners and post holders added or removed.
+pub fn changes(before: &Day, after: &Day) -> Vec<Change> {
+    let mut out = Vec::new();
+    let c = |what: &str, name: &str, change: &str, detail: String| Change {
+        what: what.into(),
+        name: name.into(),
+        change: change.into(),
+        detail,
+    };
+    let body_name = |k: &str| {
+        after
+            .bodies
+            .iter()
+            .chain(before.bodies)
+            .find(|b| b.key == k)
+            .map_or_else(|| k.to_owned(), |b| b.name.clone())
+    };
+    for b in before
+        .bodies
+        .iter()
+        .filter(|b| !after.bodies.iter().any(|a| a.key == b.key))
+    {
+        out.push(c("body", &b.name, "removed", String::new()));
+    }
+    for a in after.bodies {
+        match before.bodies.iter().find(|b| b.key == a.key) {
+            None => out.push(c(
+                "body",
+                &a.name,
+                "added",
+                a.parent
+                    .as_deref()
+                    .map(|p| format!("reports to {}", body_name(p)))
+                    .unwrap_or_default(),
+            )),
+            Some(b) if b.parent != a.parent => out.push(c(
+                "body",
+                &a.name,
+                "changed",
+                format!(
+                    "now reports to {} (was {})",
+                    a.parent
+                        .as_deref()
+                        .map_or_else(|| "no one".to_owned(), body_name),
+                    b.parent
+                        .as_deref()
+                        .map_or_else(|| "no one".to_owned(), body_name)
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    let org_name = |k: &str| {
+        after
+            .organisations
+            .iter()
+            .chain(before.organisations)
+            .find(|o| o.key == k)
+            .map_or_else(|| k.to_owned(), |o| o.name.clone())
+    };
+    for o in before
+        .organisations
+        .iter()
+        .filter(|o| !after.organisations.iter().any(|a| a.key == o.key))
+    {
+        out.push(c(
+            "organisation",
+            &o.name,
+            "removed",
+            o.successor
+                .as_deref()
+                .map(|s| format!("succeeded by {}", org_name(s)))
+                .unwrap_or_default(),
+        ));
+    }
+    for o in after
+        .organisations
+        .iter()
+        .filter(|o| !before.organisations.iter().any(|b| b.key == o.key))
+    {
+        out.push(c("organisation", &o.name, "added", String::new()));
+    }
+    let partner = |s: &super::model::StatutoryPartner| {
+        format!(
+            "{} ({})",
+            org_name(&s.organisation),
+            s.role.replace('-', " ")
+        )
+    };
+    for s in before.partners.iter().filter(|s| {
+        !after
+            .partners
+            .iter()
+            .any(|a| a.organisation == s.organisation && a.role == s.role)
+    }) {
+        out.push(c(
+            "statutory partner",
+            &partner(s),
+            "removed",
+            String::new(),
+        ));
+    }
+    for s in after.partners.iter().filter(|s| {
+        !before
+            .partners
+            .iter()
+            .any(|b| b.organisation == s.organisation && b.role == s.role)
+    }) {
+        out.push(c("statutory partner", &partner(s), "added", String::new()));
+    }
+    for p in after
+        .posts
+        .iter()
+        .filter(|p| !before.posts.iter().any(|b| b.key == p.key))
+    {
+        out.push(c(
+            "post",
+            &p.title,
+            "added",
+            format!(
+                "{}{}",
+                org_name(&p.organisation),
+                if p.holder.is_empty() {
+                    String::new()
+                } else {
+                    format!(", held by {}", p.holder)
+                }
+            ),
+        ));
+    }
+    for p in before
+        .posts
+        .iter()
+        .filter(|p| !after.posts.iter().any(|a| a.key == p.key))
+    {
+        out.push(c("post", &p.title, "removed", org_name(&p.organisation)));
+    }
+    let same = |a: &Membership, b: &Membership| {
+        a.body == b.body
+            && a.organisation == b.organisation
+            && a.post == b.post
+            && a.representative == b.representative
+            && a.role == b.role
+    };
+    let describe = |m: &Membership| {
+        format!(
+            "{}: {}, {}",
+            body_name(&m.body),
+            org_name(&m.organisation),
+            role_label(&m.role)
+        )
+    };
+    for m in before
+        .memberships
+        .iter()
+        .filter(|m| !after.memberships.iter().any(|a| same(a, m)))
+    {
+        out.push(c("membership", &describe(m), "removed", String::new()));
+    }
+    for m in after
+        .memberships
+        .iter()
+        .filter(|m| !before.memberships.iter().any(|b| same(b, m)))
+    {
+        out.push(c("membership", &describe(m), "added", String::new()));
+    }
+    out
 }

@@ -461,3 +461,127 @@ both_engines!(the_business_unit_uploads_a_file, |app| {
     assert!(download.body.contains("slug = \"derby-derbyshire\""));
     assert!(model::parse(download.body.as_bytes()).is_ok());
 });
+
+both_engines!(the_business_units_questions_are_answered, |app| {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    let mut c = app.signed_in("business.unit@plymouth.example").await;
+    let r = c.get("/arrangements/questions?date=2022-10-01&q=police&from=2021-01-01&to=2022-10-01&days=400").await;
+    assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.body);
+    // Where the police sit.
+    r.assert_contains("Cornwall Police</caption>");
+    // What changed across the restructure.
+    let changes = &r.body[r.body.find("id=\"changes\"").expect("changes")..];
+    assert!(
+        changes.contains("Plymouth Children and Young People’s Strategic Systems Leadership Board")
+            || changes.contains("Strategic Systems Leadership Board"),
+        "{changes}"
+    );
+    assert!(changes.contains("now reports to"), "{changes}");
+    assert!(
+        changes.contains("NHS Devon Integrated Care Board")
+            || changes.contains("Integrated Care Board"),
+        "{changes}"
+    );
+    // A bad date is explained.
+    let r = c.get("/arrangements/questions?from=yesterday").await;
+    assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("Enter a real date");
+});
+
+both_engines!(the_api_answers_the_same_questions, |app| {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    let (user, _) = masa::accounts::store::user_by_email(&app.state.db, "admin@derby.example")
+        .await
+        .expect("q")
+        .expect("user");
+    let p = masa::partnerships::store::by_slug(&app.state.db, "derby-derbyshire")
+        .await
+        .expect("q")
+        .expect("p");
+    let actor = Actor::system("test");
+    let mut tx = masa::store::Tx::begin(&app.state.db, &actor)
+        .await
+        .expect("tx");
+    let (_, token) = masa::accounts::tokens::create(
+        &mut tx,
+        user.id,
+        masa::store::PartnershipId(p.id),
+        "test",
+        Some(1),
+    )
+    .await
+    .expect("token");
+    tx.commit().await.expect("commit");
+    let mut api = app.client();
+    api.bearer = Some(token);
+    let json = |r: &crate::support::Resp| {
+        serde_json::from_str::<serde_json::Value>(&r.body).unwrap_or_else(|_| panic!("{}", r.body))
+    };
+    let r = api.get("/api/v1/arrangements/reporting").await;
+    assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.body);
+    let quarters = json(&r)["quarters"].clone();
+    let appendix = derby_appendix();
+    for (q, col) in quarters.as_array().expect("quarters").iter().enumerate() {
+        let want: Vec<&str> = appendix
+            .iter()
+            .map(|row| row[q].as_str())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let got: Vec<&str> = col
+            .as_array()
+            .expect("col")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(got, want, "quarter {}", q + 1);
+    }
+    let s = json(&api.get("/api/v1/arrangements?date=2020-01-01").await);
+    assert!(
+        s["bodies"]
+            .as_array()
+            .is_some_and(|b| b.iter().any(|b| b["key"] == "executive-board")),
+        "{s}"
+    );
+    assert_eq!(
+        json(&api.get("/api/v1/arrangements/agencies").await)
+            .as_array()
+            .map(|a| a.is_empty()),
+        Some(false)
+    );
+    assert_eq!(
+        api.get("/api/v1/arrangements/gaps").await.status,
+        axum::http::StatusCode::OK
+    );
+    assert_eq!(
+        api.get("/api/v1/arrangements/ending?days=9999")
+            .await
+            .status,
+        axum::http::StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        api.get("/api/v1/arrangements/changes").await.status,
+        axum::http::StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        api.get("/api/v1/arrangements/changes?from=2022-01-01&to=2021-01-01")
+            .await
+            .status,
+        axum::http::StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        api.get("/api/v1/arrangements/changes?from=soon")
+            .await
+            .status,
+        axum::http::StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        api.get("/api/v1/arrangements/changes?from=2019-10-01")
+            .await
+            .status,
+        axum::http::StatusCode::OK
+    );
+});

@@ -48,6 +48,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/p/{slug}/agencies", EVERYONE),
         ("GET", "/arrangements", IN_PARTNERSHIP),
         ("GET", "/arrangements/reporting", IN_PARTNERSHIP),
+        ("GET", "/arrangements/questions", IN_PARTNERSHIP),
         ("GET", "/admin/arrangements", ADMIN),
         ("POST", "/admin/arrangements", ADMIN),
         ("GET", "/admin/arrangements/file", OVERSIGHT),
@@ -81,6 +82,12 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/api/v1/people", OVERSIGHT),
         ("GET", "/api/v1/people/{id}", OVERSIGHT),
         ("GET", "/api/v1/audit", OVERSIGHT),
+        ("GET", "/api/v1/arrangements", IN_PARTNERSHIP),
+        ("GET", "/api/v1/arrangements/agencies", IN_PARTNERSHIP),
+        ("GET", "/api/v1/arrangements/reporting", IN_PARTNERSHIP),
+        ("GET", "/api/v1/arrangements/gaps", IN_PARTNERSHIP),
+        ("GET", "/api/v1/arrangements/ending", IN_PARTNERSHIP),
+        ("GET", "/api/v1/arrangements/changes", IN_PARTNERSHIP),
     ];
     t.iter().map(|(m, p, w)| ((*m, *p), *w)).collect()
 }
