@@ -61,6 +61,16 @@ pub fn routes() -> Vec<Route> {
             api::changes,
         ),
         Route::get(
+            "/admin/arrangements/entry",
+            Permission::ManagePartnership,
+            pages::entry_form,
+        ),
+        Route::post(
+            "/admin/arrangements/entry",
+            Permission::ManagePartnership,
+            pages::entry_save,
+        ),
+        Route::get(
             "/admin/arrangements",
             Permission::ManagePartnership,
             pages::admin,

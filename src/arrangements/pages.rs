@@ -375,6 +375,7 @@ struct AdminPage {
     problems: Vec<model::Problem>,
     file_name: String,
     history: Vec<crate::audit::store::AuditEntry>,
+    entries: Vec<store::Item>,
 }
 
 async fn admin_page(
@@ -406,6 +407,7 @@ async fn admin_page(
         problems,
         file_name,
         history,
+        entries: items,
     })
 }
 
@@ -680,4 +682,132 @@ pub async fn questions(
         empty: false,
     };
     Ok((status, page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EntryQuery {
+    kind: String,
+    key: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EntryForm {
+    kind: String,
+    key: String,
+    version: String,
+    text: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "arrangements/entry.html")]
+struct EntryPage {
+    page: Page,
+    kind: String,
+    key: String,
+    name: String,
+    version: i64,
+    text: String,
+    problems: Vec<model::Problem>,
+}
+
+/// Edit one entry of the arrangements (a body, a membership ...) as its TOML text.
+pub async fn entry_form(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<EntryQuery>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let (item, version) = store::entry(&st.db, p, &q.kind, &q.key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name = if item.name.is_empty() {
+        item.key.clone()
+    } else {
+        item.name.clone()
+    };
+    Ok(EntryPage {
+        page: Page::new(&viewer, format!("Edit {name}"), "/admin/arrangements"),
+        kind: item.kind,
+        key: item.key,
+        name,
+        version,
+        text: item.data,
+        problems: Vec::new(),
+    }
+    .into_response())
+}
+
+pub async fn entry_save(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    crate::web::forms::FormData(f): crate::web::forms::FormData<EntryForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let version: i64 = f.version.parse().map_err(|_| {
+        AppError::BadRequest(
+            "The form could not be read. Go back, refresh the page and try again.".into(),
+        )
+    })?;
+    let (item, _) = store::entry(&st.db, p, &f.kind, &f.key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name = if item.name.is_empty() {
+        item.key.clone()
+    } else {
+        item.name.clone()
+    };
+    let again = |problems: Vec<model::Problem>, status: StatusCode, version: i64| {
+        let page = EntryPage {
+            page: Page::new(&viewer, format!("Edit {name}"), "/admin/arrangements"),
+            kind: f.kind.clone(),
+            key: f.key.clone(),
+            name: name.clone(),
+            version,
+            text: f.text.clone(),
+            problems,
+        };
+        (status, page).into_response()
+    };
+    match store::edit_entry(
+        &st.db,
+        &viewer.actor(),
+        p,
+        &f.kind,
+        &f.key,
+        version,
+        &f.text,
+    )
+    .await
+    {
+        Ok(s) => {
+            if let Some(sess) = &viewer.session {
+                let what = if s.created + s.updated + s.deleted == 0 {
+                    "No change".to_owned()
+                } else {
+                    format!("{name} saved")
+                };
+                crate::web::session::set_flash(&st.db, sess, &what).await?;
+            }
+            Ok(crate::web::redirect("/admin/arrangements"))
+        }
+        Err(store::EditError::Problems(ps)) => {
+            Ok(again(ps, StatusCode::UNPROCESSABLE_ENTITY, version))
+        }
+        Err(store::EditError::Stale(m)) => {
+            let now = store::entry(&st.db, p, &f.kind, &f.key)
+                .await?
+                .map_or(version, |(_, v)| v);
+            Ok(again(
+                vec![model::Problem {
+                    line: 0,
+                    message: m,
+                }],
+                StatusCode::CONFLICT,
+                now,
+            ))
+        }
+        Err(store::EditError::App(e)) => Err(e),
+    }
 }

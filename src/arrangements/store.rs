@@ -458,3 +458,161 @@ pub async fn load_as_at(db: &Db, p: PartnershipId, day: NaiveDate) -> AppResult<
             .unwrap_or_default(),
     }))
 }
+
+/// One stored entry with its version, for editing.
+pub async fn entry(
+    db: &Db,
+    p: PartnershipId,
+    kind: &str,
+    key: &str,
+) -> StoreResult<Option<(Item, i64)>> {
+    let Some(r) = db
+        .fetch_optional(
+            "SELECT kind, item_key, position, name, parent_key, valid_from, valid_to, data, version FROM arrangement_items WHERE partnership_id = $1 AND kind = $2 AND item_key = $3",
+            args![p, kind, key],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((item_from(&r)?, r.get("version")?)))
+}
+
+/// Where an entry of a kind sits in the file.
+fn file_place(kind: &str) -> Option<(&'static str, bool)> {
+    Some(match kind {
+        "partnership" => ("partnership", false),
+        "sections" => ("sections", false),
+        "area" => ("areas", true),
+        "collaboration" => ("collaborations", true),
+        "organisation" => ("organisations", true),
+        "post" => ("posts", true),
+        "statutory-partner" => ("statutory_partners", true),
+        "body" => ("bodies", true),
+        "membership" => ("memberships", true),
+        _ => return None,
+    })
+}
+
+/// Why an edit of one entry was not saved.
+#[derive(Debug)]
+pub enum EditError {
+    /// Problems with the entry, or with the arrangements as they would be after it.
+    Problems(Vec<model::Problem>),
+    /// Someone changed the entry since it was opened.
+    Stale(String),
+    App(AppError),
+}
+
+impl From<AppError> for EditError {
+    fn from(e: AppError) -> Self {
+        EditError::App(e)
+    }
+}
+
+impl From<crate::store::StoreError> for EditError {
+    fn from(e: crate::store::StoreError) -> Self {
+        EditError::App(e.into())
+    }
+}
+
+/// Replace one entry with new TOML text: the entry is checked on its own (problems by line of
+/// the text), then the whole arrangements as they would be (problems by message), and only then
+/// stored through [`import`], so the change is audited like any other.
+pub async fn edit_entry(
+    db: &Db,
+    actor: &crate::store::Actor,
+    p: PartnershipId,
+    kind: &str,
+    key: &str,
+    expected_version: i64,
+    text: &str,
+) -> Result<ImportSummary, EditError> {
+    let (item, version) = entry(db, p, kind, key)
+        .await?
+        .ok_or(EditError::App(AppError::NotFound))?;
+    if version != expected_version {
+        let row = db
+            .fetch_one("SELECT updated_by, updated_at FROM arrangement_items WHERE partnership_id = $1 AND kind = $2 AND item_key = $3", args![p, kind, key])
+            .await?;
+        return Err(EditError::Stale(crate::accounts::store::stale_message(
+            &row.get::<String>("updated_by")?,
+            row.get("updated_at")?,
+        )));
+    }
+    let (field, in_array) = file_place(kind).ok_or(EditError::App(AppError::NotFound))?;
+    let problem =
+        |line: usize, message: String| EditError::Problems(vec![model::Problem { line, message }]);
+    if text.len() > 256 * 1024 {
+        return Err(problem(1, "The entry is too long".into()));
+    }
+    let fragment: toml::Table = toml::from_str(text).map_err(|e| {
+        problem(
+            e.span().map_or(1, |s| {
+                text[..s.start.min(text.len())].lines().count().max(1)
+            }),
+            e.message().trim().to_owned(),
+        )
+    })?;
+    // The entry on its own must have the right shape.
+    let shape = match kind {
+        "partnership" => toml::from_str::<model::Partnership>(text).map(|_| ()),
+        "sections" => toml::from_str::<model::Sections>(text).map(|_| ()),
+        "area" => toml::from_str::<model::Area>(text).map(|_| ()),
+        "collaboration" => toml::from_str::<model::Collaboration>(text).map(|_| ()),
+        "organisation" => toml::from_str::<model::Organisation>(text).map(|_| ()),
+        "post" => toml::from_str::<model::Post>(text).map(|_| ()),
+        "statutory-partner" => toml::from_str::<model::StatutoryPartner>(text).map(|_| ()),
+        "body" => toml::from_str::<model::Body>(text).map(|_| ()),
+        _ => toml::from_str::<model::Membership>(text).map(|_| ()),
+    };
+    shape.map_err(|e| {
+        problem(
+            e.span().map_or(1, |s| {
+                text[..s.start.min(text.len())].lines().count().max(1)
+            }),
+            e.message().trim().to_owned(),
+        )
+    })?;
+    let mut doc: toml::Table = toml::from_str(&export(db, p).await?)
+        .map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
+    if in_array {
+        let list = doc
+            .get_mut(field)
+            .and_then(|v| v.as_array_mut())
+            .ok_or(EditError::App(AppError::NotFound))?;
+        let slot = list
+            .get_mut(usize::try_from(item.position).unwrap_or(usize::MAX))
+            .ok_or(EditError::App(AppError::NotFound))?;
+        *slot = toml::Value::Table(fragment);
+    } else {
+        doc.insert(field.to_owned(), toml::Value::Table(fragment));
+    }
+    let whole =
+        toml::to_string(&doc).map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
+    // Problems in the arrangements as a whole are reported by message: their lines are lines of
+    // the whole file, not of this entry.
+    let a = model::parse(whole.as_bytes()).map_err(|ps| {
+        EditError::Problems(
+            ps.into_iter()
+                .map(|p| model::Problem {
+                    line: 0,
+                    message: p.message,
+                })
+                .collect(),
+        )
+    })?;
+    if a.partnership.slug
+        != crate::partnerships::store::by_id(db, p)
+            .await?
+            .map(|x| x.slug)
+            .unwrap_or_default()
+    {
+        return Err(problem(
+            1,
+            "The partnership's short name cannot be changed here".into(),
+        ));
+    }
+    let (_, summary) = import(db, actor, &a).await?;
+    Ok(summary)
+}

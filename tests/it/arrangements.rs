@@ -585,3 +585,107 @@ both_engines!(the_api_answers_the_same_questions, |app| {
         axum::http::StatusCode::OK
     );
 });
+
+both_engines!(one_entry_is_edited_checked_and_audited, |app| {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    let mut c = app.signed_in("admin@derby.example").await;
+    let page = c
+        .get("/admin/arrangements/entry?kind=body&key=executive-board")
+        .await;
+    assert_eq!(page.status, axum::http::StatusCode::OK, "{}", page.body);
+    page.assert_contains("name = &#34;Executive Board&#34;");
+    let p = masa::partnerships::store::by_slug(&app.state.db, "derby-derbyshire")
+        .await
+        .expect("q")
+        .expect("p");
+    let pid = masa::store::PartnershipId(p.id);
+    let (item, version) = store::entry(&app.state.db, pid, "body", "executive-board")
+        .await
+        .expect("q")
+        .expect("entry");
+    let v = version.to_string();
+    let before = app.count("audit_events").await;
+    // A syntax error: the line of the entry.
+    let r = c
+        .post(
+            "/admin/arrangements/entry",
+            &[
+                ("kind", "body"),
+                ("key", "executive-board"),
+                ("version", &v),
+                ("text", "name = \"x\"\nkind = \n"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("Line 2:");
+    // A reference to a body that does not exist.
+    let bad = item
+        .data
+        .replace("parent = \"chief-officer-group\"", "parent = \"nowhere\"");
+    assert_ne!(bad, item.data);
+    let r = c
+        .post(
+            "/admin/arrangements/entry",
+            &[
+                ("kind", "body"),
+                ("key", "executive-board"),
+                ("version", &v),
+                ("text", &bad),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        r.body
+    );
+    r.assert_contains("which is not in the file");
+    assert_eq!(
+        app.count("audit_events").await,
+        before,
+        "a refused edit wrote something"
+    );
+    // A good edit.
+    let good = item.data.replace(
+        "name = \"Executive Board\"",
+        "name = \"Partnership Executive Board\"",
+    );
+    let r = c
+        .post(
+            "/admin/arrangements/entry",
+            &[
+                ("kind", "body"),
+                ("key", "executive-board"),
+                ("version", &v),
+                ("text", &good),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let (after, new_version) = store::entry(&app.state.db, pid, "body", "executive-board")
+        .await
+        .expect("q")
+        .expect("entry");
+    assert!(after.data.contains("Partnership Executive Board"));
+    assert_eq!(new_version, version + 1);
+    let audited: i64 = app.state.db.fetch_one("SELECT COUNT(*) AS n FROM audit_events WHERE record_id = 'body:executive-board' AND action = 'update'", vec![]).await.expect("q").get("n").expect("n");
+    assert_eq!(audited, 1);
+    // The same form again, on the old version: refused.
+    let r = c
+        .post(
+            "/admin/arrangements/entry",
+            &[
+                ("kind", "body"),
+                ("key", "executive-board"),
+                ("version", &v),
+                ("text", &good),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CONFLICT);
+    r.assert_contains("This was changed by Dee Derby at ");
+});

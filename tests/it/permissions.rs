@@ -52,6 +52,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/admin/arrangements", ADMIN),
         ("POST", "/admin/arrangements", ADMIN),
         ("GET", "/admin/arrangements/file", OVERSIGHT),
+        ("GET", "/admin/arrangements/entry", ADMIN),
+        ("POST", "/admin/arrangements/entry", ADMIN),
         ("GET", "/help/arrangements-file", IN_PARTNERSHIP),
         ("GET", "/account", SIGNED_IN),
         ("GET", "/account/two-factor", SIGNED_IN),
