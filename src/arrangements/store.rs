@@ -39,7 +39,7 @@ pub struct Item {
 }
 
 fn toml_text<T: Serialize>(v: &T) -> AppResult<String> {
-    toml::to_string(v)
+    toml::to_string_pretty(v)
         .map_err(|e| AppError::Internal(format!("cannot write arrangements entry: {e}")))
 }
 
@@ -385,7 +385,7 @@ pub async fn export(db: &Db, p: PartnershipId) -> AppResult<String> {
             .transpose()?
             .unwrap_or_default(),
     };
-    let body = toml::to_string(&doc)
+    let body = toml::to_string_pretty(&doc)
         .map_err(|e| AppError::Internal(format!("cannot write the arrangements file: {e}")))?;
     Ok(format!(
         "# Arrangements of {}, exported by masa. Format: docs/arrangements-format.md\n{body}",
@@ -588,8 +588,8 @@ pub async fn edit_entry(
     } else {
         doc.insert(field.to_owned(), toml::Value::Table(fragment));
     }
-    let whole =
-        toml::to_string(&doc).map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
+    let whole = toml::to_string_pretty(&doc)
+        .map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
     // Problems in the arrangements as a whole are reported by message: their lines are lines of
     // the whole file, not of this entry.
     let a = model::parse(whole.as_bytes()).map_err(|ps| {
