@@ -61,6 +61,21 @@ pub fn routes() -> Vec<Route> {
             api::changes,
         ),
         Route::get(
+            "/admin/arrangements/memberships",
+            Permission::ManagePartnership,
+            pages::membership_form,
+        ),
+        Route::post(
+            "/admin/arrangements/memberships/end",
+            Permission::ManagePartnership,
+            pages::membership_end,
+        ),
+        Route::post(
+            "/admin/arrangements/memberships",
+            Permission::ManagePartnership,
+            pages::membership_add,
+        ),
+        Route::get(
             "/admin/arrangements/entry",
             Permission::ManagePartnership,
             pages::entry_form,

@@ -811,3 +811,252 @@ pub async fn entry_save(
         Err(store::EditError::App(e)) => Err(e),
     }
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MembershipForm {
+    body: String,
+    organisation: String,
+    post: String,
+    representative: String,
+    role: String,
+    voting: String,
+    from: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "arrangements/membership_new.html")]
+struct MembershipPage {
+    page: Page,
+    form: MembershipForm,
+    errors: Errors,
+    bodies: Vec<(String, String)>,
+    organisations: Vec<(String, String)>,
+    posts: Vec<(String, String)>,
+    roles: Vec<(&'static str, String)>,
+}
+
+async fn membership_page(
+    st: &AppState,
+    viewer: &Viewer,
+    form: MembershipForm,
+    errors: Errors,
+) -> AppResult<MembershipPage> {
+    let a = store::load_as_at(&st.db, viewer.tenant()?, today())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(MembershipPage {
+        page: Page::new(viewer, "Add a membership", "/admin/arrangements"),
+        form,
+        errors,
+        bodies: a
+            .bodies
+            .iter()
+            .map(|b| (b.key.clone(), b.name.clone()))
+            .collect(),
+        organisations: a
+            .organisations
+            .iter()
+            .map(|o| (o.key.clone(), o.name.clone()))
+            .collect(),
+        posts: a
+            .posts
+            .iter()
+            .map(|p| {
+                (
+                    p.key.clone(),
+                    if p.holder.is_empty() {
+                        p.title.clone()
+                    } else {
+                        format!("{} ({})", p.title, p.holder)
+                    },
+                )
+            })
+            .collect(),
+        roles: model::MEMBERSHIP_ROLES
+            .iter()
+            .map(|r| (*r, view::role_label(r)))
+            .collect(),
+    })
+}
+
+pub async fn membership_form(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let form = MembershipForm {
+        voting: "yes".into(),
+        from: today().to_string(),
+        ..MembershipForm::default()
+    };
+    Ok(membership_page(&st, &viewer, form, Errors::default())
+        .await?
+        .into_response())
+}
+
+pub async fn membership_add(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    crate::web::forms::FormData(f): crate::web::forms::FormData<MembershipForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let mut errors = Errors::default();
+    if f.body.trim().is_empty() {
+        errors.add("body", "Select the body");
+    }
+    if f.organisation.trim().is_empty() {
+        errors.add("organisation", "Select the organisation");
+    }
+    if !model::MEMBERSHIP_ROLES.contains(&f.role.as_str()) {
+        errors.add("role", "Select a role");
+    }
+    let voting = match f.voting.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            errors.add("voting", "Say whether they can vote");
+            None
+        }
+    };
+    if f.representative.chars().count() > 200 {
+        errors.add(
+            "representative",
+            "Representative must be 200 characters or fewer",
+        );
+    }
+    let from = date_field(&mut errors, "from", &f.from, today());
+    if !errors.is_empty() {
+        let page = membership_page(&st, &viewer, f, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let m = model::Membership {
+        body: f.body.trim().to_owned(),
+        organisation: f.organisation.trim().to_owned(),
+        post: Some(f.post.trim().to_owned()).filter(|s| !s.is_empty()),
+        representative: f.representative.trim().to_owned(),
+        role: f.role.clone(),
+        voting,
+        from: Some(model::Day(from)),
+        to: None,
+    };
+    match store::add_membership(&st.db, &viewer.actor(), p, &m).await {
+        Ok(_) => {
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(&st.db, sess, "Membership added").await?;
+            }
+            Ok(crate::web::redirect("/arrangements"))
+        }
+        Err(store::EditError::Problems(ps)) => {
+            let mut errors = Errors::default();
+            for pr in ps {
+                errors.add(
+                    if pr.message.contains("two chairs") {
+                        "role"
+                    } else {
+                        "body"
+                    },
+                    pr.message,
+                );
+            }
+            let page = membership_page(&st, &viewer, f, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(store::EditError::Stale(m)) => Err(AppError::Conflict(m)),
+        Err(store::EditError::App(e)) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EndForm {
+    key: String,
+    version: String,
+    to: String,
+}
+
+/// End a membership on a date (it stays in the history).
+pub async fn membership_end(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    crate::web::forms::FormData(f): crate::web::forms::FormData<EndForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let version: i64 = f.version.parse().map_err(|_| {
+        AppError::BadRequest(
+            "The form could not be read. Go back, refresh the page and try again.".into(),
+        )
+    })?;
+    let (item, _) = store::entry(&st.db, p, "membership", &f.key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut m: model::Membership = store::decode(&item)?;
+    let mut errors = Errors::default();
+    let to = date_field(&mut errors, "to", &f.to, today());
+    if f.to.trim().is_empty() {
+        errors.add("to", "Enter the date the membership ends");
+    }
+    let problems = |errors: &Errors| {
+        errors
+            .list()
+            .iter()
+            .map(|(_, m)| model::Problem {
+                line: 0,
+                message: m.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let page = |problems: Vec<model::Problem>, status: StatusCode| {
+        let name = if item.name.is_empty() {
+            item.key.clone()
+        } else {
+            item.name.clone()
+        };
+        (
+            status,
+            EntryPage {
+                page: Page::new(&viewer, format!("Edit {name}"), "/admin/arrangements"),
+                kind: item.kind.clone(),
+                key: item.key.clone(),
+                name,
+                version,
+                text: item.data.clone(),
+                problems,
+            },
+        )
+            .into_response()
+    };
+    if !errors.is_empty() {
+        return Ok(page(problems(&errors), StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    m.to = Some(model::Day(to));
+    let text = toml::to_string_pretty(&m).map_err(|e| AppError::Internal(e.to_string()))?;
+    match store::edit_entry(
+        &st.db,
+        &viewer.actor(),
+        p,
+        "membership",
+        &f.key,
+        version,
+        &text,
+    )
+    .await
+    {
+        Ok(_) => {
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(
+                    &st.db,
+                    sess,
+                    &format!("Membership ends on {}", to.format("%-d %B %Y")),
+                )
+                .await?;
+            }
+            Ok(crate::web::redirect("/admin/arrangements"))
+        }
+        Err(store::EditError::Problems(ps)) => Ok(page(ps, StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(store::EditError::Stale(msg)) => Ok(page(
+            vec![model::Problem {
+                line: 0,
+                message: msg,
+            }],
+            StatusCode::CONFLICT,
+        )),
+        Err(store::EditError::App(e)) => Err(e),
+    }
+}

@@ -574,24 +574,37 @@ pub async fn edit_entry(
             e.message().trim().to_owned(),
         )
     })?;
+    change_file(db, actor, p, |doc| {
+        if in_array {
+            let list = doc
+                .get_mut(field)
+                .and_then(|v| v.as_array_mut())
+                .ok_or(EditError::App(AppError::NotFound))?;
+            let slot = list
+                .get_mut(usize::try_from(item.position).unwrap_or(usize::MAX))
+                .ok_or(EditError::App(AppError::NotFound))?;
+            *slot = toml::Value::Table(fragment);
+        } else {
+            doc.insert(field.to_owned(), toml::Value::Table(fragment));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Change the stored file as a TOML document, check the result as a whole, and store it through
+/// [`import`]. Problems are reported by message (their lines would be lines of the whole file).
+pub async fn change_file(
+    db: &Db,
+    actor: &crate::store::Actor,
+    p: PartnershipId,
+    change: impl FnOnce(&mut toml::Table) -> Result<(), EditError>,
+) -> Result<ImportSummary, EditError> {
     let mut doc: toml::Table = toml::from_str(&export(db, p).await?)
         .map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
-    if in_array {
-        let list = doc
-            .get_mut(field)
-            .and_then(|v| v.as_array_mut())
-            .ok_or(EditError::App(AppError::NotFound))?;
-        let slot = list
-            .get_mut(usize::try_from(item.position).unwrap_or(usize::MAX))
-            .ok_or(EditError::App(AppError::NotFound))?;
-        *slot = toml::Value::Table(fragment);
-    } else {
-        doc.insert(field.to_owned(), toml::Value::Table(fragment));
-    }
+    change(&mut doc)?;
     let whole = toml::to_string_pretty(&doc)
         .map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
-    // Problems in the arrangements as a whole are reported by message: their lines are lines of
-    // the whole file, not of this entry.
     let a = model::parse(whole.as_bytes()).map_err(|ps| {
         EditError::Problems(
             ps.into_iter()
@@ -608,11 +621,34 @@ pub async fn edit_entry(
             .map(|x| x.slug)
             .unwrap_or_default()
     {
-        return Err(problem(
-            1,
-            "The partnership's short name cannot be changed here".into(),
-        ));
+        return Err(EditError::Problems(vec![model::Problem {
+            line: 0,
+            message: "The partnership's short name cannot be changed here".into(),
+        }]));
     }
     let (_, summary) = import(db, actor, &a).await?;
     Ok(summary)
+}
+
+/// Add a membership of a body.
+pub async fn add_membership(
+    db: &Db,
+    actor: &crate::store::Actor,
+    p: PartnershipId,
+    m: &model::Membership,
+) -> Result<ImportSummary, EditError> {
+    let value =
+        toml::Value::try_from(m).map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
+    change_file(db, actor, p, |doc| {
+        let list = doc
+            .entry("memberships")
+            .or_insert_with(|| toml::Value::Array(Vec::new()));
+        list.as_array_mut()
+            .ok_or(EditError::App(AppError::Internal(
+                "memberships is not a list".into(),
+            )))?
+            .push(value);
+        Ok(())
+    })
+    .await
 }

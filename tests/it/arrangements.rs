@@ -689,3 +689,102 @@ both_engines!(one_entry_is_edited_checked_and_audited, |app| {
     assert_eq!(r.status, axum::http::StatusCode::CONFLICT);
     r.assert_contains("This was changed by Dee Derby at ");
 });
+
+both_engines!(memberships_are_added_and_ended_through_forms, |app| {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    let mut c = app.signed_in("admin@derby.example").await;
+    let p = masa::store::PartnershipId(
+        masa::partnerships::store::by_slug(&app.state.db, "derby-derbyshire")
+            .await
+            .expect("q")
+            .expect("p")
+            .id,
+    );
+    assert_eq!(
+        c.get("/admin/arrangements/memberships").await.status,
+        axum::http::StatusCode::OK
+    );
+    let before = app.count("arrangement_items").await;
+    let r = c
+        .post(
+            "/admin/arrangements/memberships",
+            &[
+                ("body", ""),
+                ("organisation", ""),
+                ("role", "emperor"),
+                ("voting", ""),
+                ("from", "2026-02-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    for m in [
+        "Select the body",
+        "Select the organisation",
+        "Select a role",
+        "Say whether they can vote",
+        "Enter a real date",
+    ] {
+        r.assert_contains(m);
+    }
+    assert_eq!(app.count("arrangement_items").await, before);
+    let chair = [
+        ("body", "executive-board"),
+        ("organisation", "derbyshire-constabulary"),
+        ("post", ""),
+        ("representative", "Assistant Chief Constable"),
+        ("role", "chair"),
+        ("voting", "yes"),
+        ("from", "2026-01-01"),
+    ];
+    let r = c.post("/admin/arrangements/memberships", &chair).await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.count("arrangement_items").await, before + 1);
+    // A second chair at the same time is refused, and nothing is written.
+    c.get("/admin/arrangements/memberships").await;
+    let mut second = chair;
+    second[1] = ("organisation", "derby-city-council");
+    let r = c.post("/admin/arrangements/memberships", &second).await;
+    assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("has two chairs at once");
+    assert_eq!(app.count("arrangement_items").await, before + 1);
+    // End the first: it stays, with its last day.
+    let added = store::items(&app.state.db, p)
+        .await
+        .expect("items")
+        .into_iter()
+        .find(|i| {
+            i.kind == "membership"
+                && i.key.starts_with(
+                    "executive-board/derbyshire-constabulary/Assistant Chief Constable/chair/",
+                )
+        })
+        .expect("the new membership");
+    let (_, version) = store::entry(&app.state.db, p, "membership", &added.key)
+        .await
+        .expect("q")
+        .expect("entry");
+    c.get(&format!(
+        "/admin/arrangements/entry?kind=membership&key={}",
+        url::form_urlencoded::byte_serialize(added.key.as_bytes()).collect::<String>()
+    ))
+    .await;
+    let r = c
+        .post(
+            "/admin/arrangements/memberships/end",
+            &[
+                ("key", &added.key),
+                ("version", &version.to_string()),
+                ("to", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let (ended, _) = store::entry(&app.state.db, p, "membership", &added.key)
+        .await
+        .expect("q")
+        .expect("entry");
+    assert_eq!(ended.to, Some(day("2026-12-31")));
+});
