@@ -141,11 +141,16 @@ pub fn items_of(a: &Arrangements) -> AppResult<Vec<Item>> {
     }
     for x in &a.bodies {
         let v = x.get_ref();
+        // The latest reporting line, for lists; pages resolve the line as at their date.
+        let parent = v
+            .parent
+            .as_deref()
+            .or(v.parents.last().map(|l| l.body.as_str()));
         push(
             "body",
             v.key.clone(),
             &v.name,
-            v.parent.as_deref().unwrap_or(""),
+            parent.unwrap_or(""),
             day(v.from),
             day(v.to),
             toml_text(v)?,
