@@ -484,6 +484,11 @@ both_engines!(the_business_units_questions_are_answered, |app| {
             || changes.contains("Integrated Care Board"),
         "{changes}"
     );
+    // Plymouth's documents give no reporting cycle: the calendar says so rather than showing an
+    // empty table.
+    c.get("/arrangements/reporting")
+        .await
+        .assert_contains("No body in these arrangements has a reporting cycle");
     // A bad date is explained.
     let r = c.get("/arrangements/questions?from=yesterday").await;
     assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
