@@ -165,10 +165,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Demo> {
         if *two_factor {
             let s = totp::new_secret();
             codes = new_recovery_codes();
-            let (user, _) = accounts::user_by_id(&state.db, uid)
-                .await?
-                .unwrap_or_else(|| unreachable_user(uid, email, name));
-            accounts::enable_totp(&mut tx, &user, &s, 0, &codes)
+            accounts::enable_totp(&mut tx, uid, email, &s, 0, &codes)
                 .await
                 .map_err(err)?;
             secret = Some(s);
@@ -234,31 +231,6 @@ pub async fn seed_arrangements(state: &AppState) -> anyhow::Result<Vec<String>> 
         done.push(a.partnership.slug.clone());
     }
     Ok(done)
-}
-
-/// Inside the seeding transaction the new user is not yet visible on another connection; the
-/// audit of enabling two-factor needs only its id, email and name.
-fn unreachable_user(id: i64, email: &str, name: &str) -> (accounts::User, accounts::Credentials) {
-    (
-        accounts::User {
-            id,
-            email: email.to_owned(),
-            name: name.to_owned(),
-            is_system_admin: false,
-            disabled: false,
-            has_password: true,
-            two_factor: false,
-            version: 1,
-            updated_at: chrono::Utc::now(),
-            updated_by: String::new(),
-        },
-        accounts::Credentials {
-            password_hash: None,
-            totp_secret: None,
-            totp_pending_secret: None,
-            totp_last_step: 0,
-        },
-    )
 }
 
 pub async fn run(mut config: Config) -> anyhow::Result<()> {

@@ -901,7 +901,7 @@ pub async fn two_factor_enable(
     let codes = model::new_recovery_codes();
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
-    store::enable_totp(&mut tx, &user, &secret, step, &codes).await?;
+    store::enable_totp(&mut tx, user.id, &user.email, &secret, step, &codes).await?;
     tx.commit().await?;
     // Finishing set-up completes the sign-in: a new session at full privilege.
     let mut cookie = None;

@@ -562,32 +562,33 @@ pub async fn set_pending_totp(db: &Db, user_id: i64, secret: &str) -> StoreResul
 /// Turn on two-factor with the pending secret and store fresh recovery codes (hashed).
 pub async fn enable_totp(
     tx: &mut Tx<'_>,
-    user: &User,
+    user_id: i64,
+    email: &str,
     secret: &str,
     step: u64,
     codes: &[String],
 ) -> AppResult<()> {
     tx.execute_plumbing(
         "UPDATE users SET totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 WHERE id = $3",
-        args![secret, step as i64, user.id],
+        args![secret, step as i64, user_id],
     )
     .await?;
     tx.execute_plumbing(
         "DELETE FROM recovery_codes WHERE user_id = $1",
-        args![user.id],
+        args![user_id],
     )
     .await?;
     for c in codes {
         tx.execute_plumbing(
             "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)",
-            args![user.id, secret_hash(c)],
+            args![user_id, secret_hash(c)],
         )
         .await?;
     }
     tx.event(
         crate::store::Action::TwoFactorEnabled,
-        &RecordRef::new(None, "user", user.id),
-        &format!("Two-factor authentication set up for {}", user.email),
+        &RecordRef::new(None, "user", user_id),
+        &format!("Two-factor authentication set up for {}", email),
     )
     .await?;
     Ok(())
