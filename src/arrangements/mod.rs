@@ -61,6 +61,16 @@ pub fn routes() -> Vec<Route> {
             api::changes,
         ),
         Route::get(
+            "/admin/arrangements/bodies/{key}",
+            Permission::ManagePartnership,
+            pages::body_form,
+        ),
+        Route::post(
+            "/admin/arrangements/bodies/{key}",
+            Permission::ManagePartnership,
+            pages::body_save,
+        ),
+        Route::get(
             "/admin/arrangements/memberships",
             Permission::ManagePartnership,
             pages::membership_form,

@@ -793,3 +793,112 @@ both_engines!(memberships_are_added_and_ended_through_forms, |app| {
         .expect("entry");
     assert_eq!(ended.to, Some(day("2026-12-31")));
 });
+
+both_engines!(a_body_is_edited_through_its_form, |app| {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    let mut c = app.signed_in("admin@derby.example").await;
+    let p = masa::store::PartnershipId(
+        masa::partnerships::store::by_slug(&app.state.db, "derby-derbyshire")
+            .await
+            .expect("q")
+            .expect("p")
+            .id,
+    );
+    c.get("/arrangements")
+        .await
+        .assert_contains("href=\"/admin/arrangements/bodies/executive-board\"");
+    let page = c
+        .get("/admin/arrangements/bodies/child-death-review-group")
+        .await;
+    assert_eq!(page.status, axum::http::StatusCode::OK, "{}", page.body);
+    let (item, version) = store::entry(&app.state.db, p, "body", "child-death-review-group")
+        .await
+        .expect("q")
+        .expect("entry");
+    let before: model::Body = store::decode(&item).expect("body");
+    let v = version.to_string();
+    // Bad input: explained, nothing stored.
+    let r = c
+        .post(
+            "/admin/arrangements/bodies/child-death-review-group",
+            &[
+                ("version", &v),
+                ("name", ""),
+                ("kind", "club"),
+                ("from", "2026-13-01"),
+                ("per_year", "many"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    for m in [
+        "Enter the body&#39;s name",
+        "Select what kind of body it is",
+        "Enter a real date",
+        "Enter meetings a year as a number from 1 to 52",
+    ] {
+        assert!(
+            r.body.contains(m)
+                || r.body.contains(&m.replace("&#39;", "&#x27;"))
+                || r.body.contains(&m.replace("&#39;", "'")),
+            "{m} missing"
+        );
+    }
+    assert_eq!(
+        store::entry(&app.state.db, p, "body", "child-death-review-group")
+            .await
+            .expect("q")
+            .expect("e")
+            .1,
+        version
+    );
+    // A good edit keeps what the form does not show.
+    let r = c
+        .post(
+            "/admin/arrangements/bodies/child-death-review-group",
+            &[
+                ("version", &v),
+                ("name", "Child Death Review Partnership Group"),
+                ("kind", &before.kind),
+                ("parent", before.parent.as_deref().unwrap_or("")),
+                ("purpose", "Review every child death\nShare learning"),
+                ("frequency", "quarterly"),
+                ("per_year", "4"),
+                ("q2", "yes"),
+                ("q4", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let (after_item, _) = store::entry(&app.state.db, p, "body", "child-death-review-group")
+        .await
+        .expect("q")
+        .expect("entry");
+    let after: model::Body = store::decode(&after_item).expect("body");
+    assert_eq!(after.name, "Child Death Review Partnership Group");
+    assert_eq!(
+        after.purpose,
+        ["Review every child death", "Share learning"]
+    );
+    assert_eq!(after.reports_in_quarters, [2, 4]);
+    assert_eq!(
+        after.reporting_label, before.reporting_label,
+        "a field the form does not show was lost"
+    );
+    // A stale form is refused and shows the current version.
+    let r = c
+        .post(
+            "/admin/arrangements/bodies/child-death-review-group",
+            &[
+                ("version", &v),
+                ("name", "Stale name"),
+                ("kind", &before.kind),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CONFLICT);
+    r.assert_contains("This was changed by Dee Derby at ");
+    r.assert_contains("value=\"Child Death Review Partnership Group\"");
+});

@@ -54,6 +54,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/admin/arrangements/file", OVERSIGHT),
         ("GET", "/admin/arrangements/entry", ADMIN),
         ("GET", "/admin/arrangements/memberships", ADMIN),
+        ("GET", "/admin/arrangements/bodies/{key}", ADMIN),
+        ("POST", "/admin/arrangements/bodies/{key}", ADMIN),
         ("POST", "/admin/arrangements/memberships", ADMIN),
         ("POST", "/admin/arrangements/memberships/end", ADMIN),
         ("POST", "/admin/arrangements/entry", ADMIN),
@@ -217,6 +219,7 @@ async fn every_route_with_every_role() {
         for (method, path, _) in ordered {
             let url = path
                 .replace("{token}", "no-such-token")
+                .replace("{key}", "no-such-body")
                 .replace("{slug}", "plymouth")
                 .replace("{id}/remove", "999999/remove")
                 .replace("{id}/revoke", "999999/revoke")
