@@ -198,11 +198,7 @@ pub async fn edit(
     let mut errors = Errors::default();
     let role = errors.check("role", Role::parse(&f.role).ok_or("Select a role"));
     let org = errors.check("organisation", organisation(&f.organisation));
-    let version: i64 = f.version.parse().map_err(|_| {
-        AppError::BadRequest(
-            "The form could not be read. Go back, refresh the page and try again.".into(),
-        )
-    })?;
+    let version: i64 = crate::web::forms::version(&f.version)?;
     if viewer.user.as_ref().is_some_and(|me| me.id == u.id)
         && role.is_some_and(|r| r != Role::PartnershipAdmin)
     {

@@ -747,11 +747,7 @@ pub async fn entry_save(
     crate::web::forms::FormData(f): crate::web::forms::FormData<EntryForm>,
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
-    let version: i64 = f.version.parse().map_err(|_| {
-        AppError::BadRequest(
-            "The form could not be read. Go back, refresh the page and try again.".into(),
-        )
-    })?;
+    let version: i64 = crate::web::forms::version(&f.version)?;
     let (item, _) = store::entry(&st.db, p, &f.kind, &f.key)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -980,11 +976,7 @@ pub async fn membership_end(
     crate::web::forms::FormData(f): crate::web::forms::FormData<EndForm>,
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
-    let version: i64 = f.version.parse().map_err(|_| {
-        AppError::BadRequest(
-            "The form could not be read. Go back, refresh the page and try again.".into(),
-        )
-    })?;
+    let version: i64 = crate::web::forms::version(&f.version)?;
     let (item, _) = store::entry(&st.db, p, "membership", &f.key)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1208,11 +1200,7 @@ pub async fn body_save(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut b: model::Body = store::decode(&item)?;
-    let version: i64 = f.version.parse().map_err(|_| {
-        AppError::BadRequest(
-            "The form could not be read. Go back, refresh the page and try again.".into(),
-        )
-    })?;
+    let version: i64 = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
     let name = f.name.trim();
     if name.is_empty() {

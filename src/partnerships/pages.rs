@@ -78,11 +78,7 @@ pub async fn save_settings(
             "Contacts must be 2,000 characters or fewer",
         );
     }
-    let version: i64 = f.version.parse().map_err(|_| {
-        AppError::BadRequest(
-            "The form could not be read. Go back, refresh the page and try again.".into(),
-        )
-    })?;
+    let version: i64 = crate::web::forms::version(&f.version)?;
     let (Some(name), Some(contact_email), true) = (name, contact, errors.is_empty()) else {
         let page = SettingsPage {
             page: Page::new(&viewer, "Partnership settings", "/admin/partnership"),

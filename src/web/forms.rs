@@ -5,6 +5,9 @@ use serde::de::DeserializeOwned;
 
 use crate::web::error::AppError;
 
+/// What a person is told when a form's hidden parts are missing or broken.
+const UNREADABLE: &str = "The form could not be read. Go back, refresh the page and try again.";
+
 /// Problems with a submitted form, in the order of the fields.
 #[derive(Clone, Debug, Default)]
 pub struct Errors(Vec<(String, String)>);
@@ -47,11 +50,16 @@ impl Errors {
 /// defaults (every form struct derives `Default` and uses `#[serde(default)]`), so a malformed
 /// or hostile body is refused with a clear message rather than a bare 422.
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_urlencoded::from_bytes(body).map_err(|_| {
-        AppError::BadRequest(
-            "The form could not be read. Go back, refresh the page and try again.".into(),
-        )
-    })
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest(UNREADABLE.into()))
+}
+
+/// The record version a form was opened on (a hidden field). Anything else means the page was
+/// tampered with or is broken, not a mistake the person can correct in the form.
+pub fn version(field: &str) -> Result<i64, AppError> {
+    field
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest(UNREADABLE.into()))
 }
 
 /// A checked form: the handler's extractor for `application/x-www-form-urlencoded` bodies.

@@ -204,15 +204,6 @@ impl Client {
             .method(method)
             .uri(path)
             .header(header::USER_AGENT, "masa-tests");
-        if !self.cookies.is_empty() {
-            let c = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            b = b.header(header::COOKIE, c);
-        }
         if let Some(t) = &self.bearer {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
@@ -223,6 +214,20 @@ impl Client {
             }
             None => Body::empty(),
         };
+        self.send(b, body).await
+    }
+
+    /// Send a request with this client's cookies, keep the cookies and CSRF token it answers with.
+    async fn send(&mut self, mut b: axum::http::request::Builder, body: Body) -> Resp {
+        if !self.cookies.is_empty() {
+            let c = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            b = b.header(header::COOKIE, c);
+        }
         let mut req = b.body(body).expect("request");
         req.extensions_mut()
             .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
@@ -287,31 +292,11 @@ impl Client {
             (Some(t), true) => format!("{path}?csrf_token={t}"),
             _ => path.to_owned(),
         };
-        let mut b = Request::builder().method(Method::POST).uri(url).header(
+        let b = Request::builder().method(Method::POST).uri(url).header(
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={boundary}"),
         );
-        if !self.cookies.is_empty() {
-            let c = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            b = b.header(header::COOKIE, c);
-        }
-        let mut req = b.body(Body::from(body)).expect("request");
-        req.extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
-        let res = self.router.clone().oneshot(req).await.expect("response");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Resp {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        self.send(b, Body::from(body)).await
     }
 
     /// Post exactly these fields (no CSRF token added).
