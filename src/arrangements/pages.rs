@@ -75,7 +75,7 @@ pub struct Section {
 }
 
 fn sections(s: &model::Sections) -> Vec<Section> {
-    let all: [(&str, &str, &str); 9] = [
+    let all: [(&str, &str, &str); 10] = [
         ("scrutiny", "Independent scrutiny", &s.scrutiny),
         ("funding", "Funding", &s.funding),
         ("thresholds", "Thresholds", &s.thresholds),
@@ -100,6 +100,11 @@ fn sections(s: &model::Sections) -> Vec<Section> {
             "escalation",
             "Escalation and resolving disagreements",
             &s.escalation,
+        ),
+        (
+            "procedures",
+            "Policies and procedures",
+            &s.policies_and_procedures,
         ),
     ];
     all.into_iter()

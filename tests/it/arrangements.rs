@@ -314,6 +314,9 @@ both_engines!(the_derby_reporting_calendar_is_the_documents_table, |app| {
         .expect("examples import");
     let expected = derby_appendix();
     assert_eq!(expected.len(), 5, "{expected:?}");
+    // The published page carries every section the file has, policies and procedures included.
+    let public = app.client().get("/p/derby-derbyshire/arrangements").await;
+    public.assert_contains("id=\"procedures\">Policies and procedures</h2>");
     // The page shows it for the business unit.
     let mut c = app.signed_in("admin@derby.example").await;
     let page = c.get("/arrangements/reporting").await;
