@@ -3,6 +3,7 @@
 //! edit (docs/arrangements-format.md), checked line by line.
 
 pub mod api;
+mod forms;
 pub mod model;
 mod pages;
 pub mod store;
@@ -61,14 +62,89 @@ pub fn routes() -> Vec<Route> {
             api::changes,
         ),
         Route::get(
+            "/admin/arrangements/bodies/new",
+            Permission::ManagePartnership,
+            forms::body_new,
+        ),
+        Route::post(
+            "/admin/arrangements/bodies",
+            Permission::ManagePartnership,
+            forms::body_add,
+        ),
+        Route::get(
+            "/admin/arrangements/organisations",
+            Permission::ManagePartnership,
+            forms::organisations,
+        ),
+        Route::post(
+            "/admin/arrangements/organisations",
+            Permission::ManagePartnership,
+            forms::organisation_add,
+        ),
+        Route::get(
+            "/admin/arrangements/organisations/new",
+            Permission::ManagePartnership,
+            forms::organisation_new,
+        ),
+        Route::get(
+            "/admin/arrangements/organisations/{key}",
+            Permission::ManagePartnership,
+            forms::organisation_form,
+        ),
+        Route::post(
+            "/admin/arrangements/organisations/{key}",
+            Permission::ManagePartnership,
+            forms::organisation_save,
+        ),
+        Route::get(
+            "/admin/arrangements/posts",
+            Permission::ManagePartnership,
+            forms::posts,
+        ),
+        Route::post(
+            "/admin/arrangements/posts",
+            Permission::ManagePartnership,
+            forms::post_add,
+        ),
+        Route::get(
+            "/admin/arrangements/posts/new",
+            Permission::ManagePartnership,
+            forms::post_new,
+        ),
+        Route::get(
+            "/admin/arrangements/posts/{key}",
+            Permission::ManagePartnership,
+            forms::post_form,
+        ),
+        Route::post(
+            "/admin/arrangements/posts/{key}",
+            Permission::ManagePartnership,
+            forms::post_save,
+        ),
+        Route::get(
+            "/admin/arrangements/partners",
+            Permission::ManagePartnership,
+            forms::partners,
+        ),
+        Route::get(
+            "/admin/arrangements/partner",
+            Permission::ManagePartnership,
+            forms::partner_form,
+        ),
+        Route::post(
+            "/admin/arrangements/partner",
+            Permission::ManagePartnership,
+            forms::partner_save,
+        ),
+        Route::get(
             "/admin/arrangements/bodies/{key}",
             Permission::ManagePartnership,
-            pages::body_form,
+            forms::body_form,
         ),
         Route::post(
             "/admin/arrangements/bodies/{key}",
             Permission::ManagePartnership,
-            pages::body_save,
+            forms::body_save,
         ),
         Route::get(
             "/admin/arrangements/memberships",

@@ -160,7 +160,7 @@ pub const SECTORS: &[&str] = &[
 
 pub const STATUTORY_ROLES: &[&str] = &["local-authority", "health", "police"];
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     pub key: String,
@@ -196,7 +196,7 @@ pub struct Organisation {
 }
 
 /// A post in an organisation, and who holds it.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Post {
     pub key: String,
@@ -211,7 +211,7 @@ pub struct Post {
 }
 
 /// A statutory safeguarding partner's lead representative and delegate.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct StatutoryPartner {
     pub role: String,
@@ -238,7 +238,7 @@ pub const BODY_KINDS: &[&str] = &[
     "task-and-finish",
 ];
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Body {
     pub key: String,
@@ -303,7 +303,7 @@ pub const CHAIR_RULES: &[&str] = &[
     "post",
 ];
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ChairRule {
     pub rule: String,

@@ -20,7 +20,7 @@ use crate::web::forms::Errors;
 use crate::web::page::Page;
 use crate::web::viewer::Viewer;
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     crate::calendar::uk_local(chrono::Utc::now()).date()
 }
 
@@ -574,7 +574,12 @@ struct QuestionsPage {
     empty: bool,
 }
 
-fn date_field(errors: &mut Errors, field: &str, value: &str, default: NaiveDate) -> NaiveDate {
+pub(super) fn date_field(
+    errors: &mut Errors,
+    field: &str,
+    value: &str,
+    default: NaiveDate,
+) -> NaiveDate {
     let v = value.trim();
     if v.is_empty() {
         return default;
@@ -939,7 +944,7 @@ pub async fn membership_add(
         from: Some(model::Day(from)),
         to: None,
     };
-    match store::add_membership(&st.db, &viewer.actor(), p, &m).await {
+    match store::add_entry(&st.db, &viewer.actor(), p, "membership", &m).await {
         Ok(_) => {
             if let Some(sess) = &viewer.session {
                 crate::web::session::set_flash(&st.db, sess, "Membership added").await?;
@@ -1056,271 +1061,6 @@ pub async fn membership_end(
             }],
             StatusCode::CONFLICT,
         )),
-        Err(store::EditError::App(e)) => Err(e),
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct BodyForm {
-    version: String,
-    name: String,
-    kind: String,
-    parent: String,
-    area: String,
-    from: String,
-    to: String,
-    purpose: String,
-    chair: String,
-    frequency: String,
-    per_year: String,
-    venue: String,
-    q1: String,
-    q2: String,
-    q3: String,
-    q4: String,
-    confidentiality: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "arrangements/body.html")]
-struct BodyPage {
-    page: Page,
-    key: String,
-    form: BodyForm,
-    errors: Errors,
-    dated_lines: bool,
-    kinds: Vec<(&'static str, String)>,
-    chairs: Vec<(&'static str, String)>,
-    frequencies: Vec<(&'static str, String)>,
-    bodies: Vec<(String, String)>,
-    areas: Vec<(String, String)>,
-}
-
-fn body_form_of(b: &model::Body, version: i64) -> BodyForm {
-    let q = |n: u8| {
-        if b.reports_in_quarters.contains(&n) {
-            "yes".to_owned()
-        } else {
-            String::new()
-        }
-    };
-    BodyForm {
-        version: version.to_string(),
-        name: b.name.clone(),
-        kind: b.kind.clone(),
-        parent: b.parent.clone().unwrap_or_default(),
-        area: b.area.clone().unwrap_or_default(),
-        from: b.from.map(|d| d.to_string()).unwrap_or_default(),
-        to: b.to.map(|d| d.to_string()).unwrap_or_default(),
-        purpose: b.purpose.join("\n"),
-        chair: b.chair.as_ref().map(|c| c.rule.clone()).unwrap_or_default(),
-        frequency: b
-            .meetings
-            .as_ref()
-            .map(|m| m.frequency.clone())
-            .unwrap_or_default(),
-        per_year: b
-            .meetings
-            .as_ref()
-            .and_then(|m| m.per_year)
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
-        venue: b.venue.clone(),
-        q1: q(1),
-        q2: q(2),
-        q3: q(3),
-        q4: q(4),
-        confidentiality: if b.confidentiality_agreement {
-            "yes".into()
-        } else {
-            String::new()
-        },
-    }
-}
-
-async fn body_page(
-    st: &AppState,
-    viewer: &Viewer,
-    key: &str,
-    b: &model::Body,
-    form: BodyForm,
-    errors: Errors,
-) -> AppResult<BodyPage> {
-    let p = viewer.tenant()?;
-    let all = store::items(&st.db, p).await?;
-    let label = |list: &[&'static str]| {
-        list.iter()
-            .map(|k| (*k, view::role_label(k)))
-            .collect::<Vec<_>>()
-    };
-    Ok(BodyPage {
-        page: Page::new(viewer, format!("Edit {}", b.name), "/admin/arrangements"),
-        key: key.to_owned(),
-        form,
-        errors,
-        dated_lines: !b.parents.is_empty(),
-        kinds: label(model::BODY_KINDS),
-        chairs: label(model::CHAIR_RULES),
-        frequencies: label(model::FREQUENCIES),
-        bodies: all
-            .iter()
-            .filter(|i| i.kind == "body" && i.key != key)
-            .map(|i| (i.key.clone(), i.name.clone()))
-            .collect(),
-        areas: all
-            .iter()
-            .filter(|i| i.kind == "area")
-            .map(|i| (i.key.clone(), i.name.clone()))
-            .collect(),
-    })
-}
-
-pub async fn body_form(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(key): Path<String>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
-    let (item, version) = store::entry(&st.db, p, "body", &key)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let b: model::Body = store::decode(&item)?;
-    let form = body_form_of(&b, version);
-    Ok(body_page(&st, &viewer, &key, &b, form, Errors::default())
-        .await?
-        .into_response())
-}
-
-/// Save the common fields of a body; the rest of its entry (quorum, attendance, required
-/// members, rules, dated reporting lines) is kept as it is.
-pub async fn body_save(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(key): Path<String>,
-    crate::web::forms::FormData(f): crate::web::forms::FormData<BodyForm>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
-    let (item, _) = store::entry(&st.db, p, "body", &key)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut b: model::Body = store::decode(&item)?;
-    let version: i64 = crate::web::forms::version(&f.version)?;
-    let mut errors = Errors::default();
-    let name = f.name.trim();
-    if name.is_empty() {
-        errors.add("name", "Enter the body's name");
-    } else if name.chars().count() > 200 {
-        errors.add("name", "Name must be 200 characters or fewer");
-    }
-    if !model::BODY_KINDS.contains(&f.kind.as_str()) {
-        errors.add("kind", "Select what kind of body it is");
-    }
-    let opt_date = |errors: &mut Errors, field: &str, v: &str| -> Option<model::Day> {
-        let v = v.trim();
-        if v.is_empty() {
-            return None;
-        }
-        match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-            Ok(d) => Some(model::Day(d)),
-            Err(_) => {
-                errors.add(field, "Enter a real date, like 2022-10-01");
-                None
-            }
-        }
-    };
-    let from = opt_date(&mut errors, "from", &f.from);
-    let to = opt_date(&mut errors, "to", &f.to);
-    let per_year = match f.per_year.trim() {
-        "" => None,
-        s => match s.parse::<u32>() {
-            Ok(n) if (1..=52).contains(&n) => Some(n),
-            _ => {
-                errors.add("per_year", "Enter meetings a year as a number from 1 to 52");
-                None
-            }
-        },
-    };
-    if !f.frequency.is_empty() && !model::FREQUENCIES.contains(&f.frequency.as_str()) {
-        errors.add("frequency", "Select how often it meets");
-    }
-    if !f.chair.is_empty() && !model::CHAIR_RULES.contains(&f.chair.as_str()) {
-        errors.add("chair", "Select how the chair is chosen");
-    }
-    if !errors.is_empty() {
-        let page = body_page(&st, &viewer, &key, &b, f, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    b.name = name.to_owned();
-    b.kind = f.kind.clone();
-    if b.parents.is_empty() {
-        b.parent = Some(f.parent.trim().to_owned()).filter(|s| !s.is_empty());
-    }
-    b.area = Some(f.area.trim().to_owned()).filter(|s| !s.is_empty());
-    b.from = from;
-    b.to = to;
-    b.purpose = f
-        .purpose
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
-    b.chair = match (f.chair.as_str(), b.chair.take()) {
-        ("", _) => None,
-        (rule, Some(mut c)) => {
-            c.rule = rule.to_owned();
-            Some(c)
-        }
-        (rule, None) => Some(model::ChairRule {
-            rule: rule.to_owned(),
-            sector: None,
-            body: None,
-            post: None,
-            note: String::new(),
-        }),
-    };
-    b.meetings = match (f.frequency.as_str(), b.meetings.take()) {
-        ("", _) => None,
-        (freq, old) => Some(model::Meetings {
-            frequency: freq.to_owned(),
-            per_year,
-            development_days: old.map_or(0, |m| m.development_days),
-        }),
-    };
-    b.venue = f.venue.trim().to_owned();
-    b.reports_in_quarters = [(1u8, &f.q1), (2, &f.q2), (3, &f.q3), (4, &f.q4)]
-        .into_iter()
-        .filter(|(_, v)| v.as_str() == "yes")
-        .map(|(n, _)| n)
-        .collect();
-    b.confidentiality_agreement = f.confidentiality == "yes";
-    let text = toml::to_string_pretty(&b).map_err(|e| AppError::Internal(e.to_string()))?;
-    match store::edit_entry(&st.db, &viewer.actor(), p, "body", &key, version, &text).await {
-        Ok(_) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(&st.db, sess, &format!("{} saved", b.name)).await?;
-            }
-            Ok(crate::web::redirect("/arrangements"))
-        }
-        Err(store::EditError::Problems(ps)) => {
-            let mut errors = Errors::default();
-            for pr in ps {
-                errors.add("name", pr.message);
-            }
-            let page = body_page(&st, &viewer, &key, &b, f, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(store::EditError::Stale(msg)) => {
-            let mut errors = Errors::default();
-            errors.add("name", msg);
-            let (fresh, v) = store::entry(&st.db, p, "body", &key)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let now: model::Body = store::decode(&fresh)?;
-            let page = body_page(&st, &viewer, &key, &now, body_form_of(&now, v), errors).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
         Err(store::EditError::App(e)) => Err(e),
     }
 }

@@ -47,6 +47,12 @@ fn day(d: Option<Day>) -> Option<NaiveDate> {
     d.map(|d| d.0)
 }
 
+/// An entry in words, for the audit trail ("Organisation: NHS Devon ICB").
+fn what(i: &Item) -> String {
+    let name = if i.name.is_empty() { &i.key } else { &i.name };
+    format!("{}: {name}", super::view::role_label(&i.kind))
+}
+
 /// The rows a file becomes.
 pub fn items_of(a: &Arrangements) -> AppResult<Vec<Item>> {
     let mut out = Vec::new();
@@ -309,7 +315,7 @@ pub async fn import(
                     "UPDATE arrangement_items SET position = $1, name = $2, parent_key = $3, valid_from = $4, valid_to = $5, data = $6, version = version + 1, updated_at = $7, updated_by = $8 WHERE partnership_id = $9 AND kind = $10 AND item_key = $11",
                     args![w.position, w.name.as_str(), w.parent_key.as_str(), w.from, w.to, w.data.as_str(), now, by.as_str(), p, w.kind.as_str(), w.key.as_str()],
                     &RecordRef { partnership: Some(p), record_type: "arrangements", record_id: record_key },
-                    &format!("{} {} changed by import", w.kind, w.key),
+                    &format!("{} changed", what(w)),
                     h,
                     w,
                 )
@@ -317,12 +323,11 @@ pub async fn import(
                 summary.updated += 1;
             }
             None => {
-                tx.insert(
-                    "INSERT INTO arrangement_items (partnership_id, kind, item_key, position, name, parent_key, valid_from, valid_to, data, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                tx.insert_keyed(
+                    "INSERT INTO arrangement_items (partnership_id, kind, item_key, position, name, parent_key, valid_from, valid_to, data, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                     args![p, w.kind.as_str(), w.key.as_str(), w.position, w.name.as_str(), w.parent_key.as_str(), w.from, w.to, w.data.as_str(), now, by.as_str()],
-                    Some(p),
-                    "arrangements",
-                    &format!("{} {} added by import", w.kind, w.key),
+                    &RecordRef { partnership: Some(p), record_type: "arrangements", record_id: record_key },
+                    &format!("{} added", what(w)),
                     w,
                 )
                 .await?;
@@ -336,7 +341,7 @@ pub async fn import(
                 "DELETE FROM arrangement_items WHERE partnership_id = $1 AND kind = $2 AND item_key = $3",
                 args![p, h.kind.as_str(), h.key.as_str()],
                 &RecordRef { partnership: Some(p), record_type: "arrangements", record_id: format!("{}:{}", h.kind, h.key) },
-                &format!("{} {} removed by import", h.kind, h.key),
+                &format!("{} removed", what(h)),
                 h,
             )
             .await?;
@@ -635,25 +640,74 @@ pub async fn change_file(
     Ok(summary)
 }
 
-/// Add a membership of a body.
-pub async fn add_membership(
+/// Add an entry of a kind (an organisation, a post, a body, a membership ...) at the end of
+/// its list in the file.
+pub async fn add_entry<T: Serialize>(
     db: &Db,
     actor: &crate::store::Actor,
     p: PartnershipId,
-    m: &model::Membership,
+    kind: &str,
+    entry: &T,
 ) -> Result<ImportSummary, EditError> {
-    let value =
-        toml::Value::try_from(m).map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
+    let (field, true) = file_place(kind).ok_or(EditError::App(AppError::NotFound))? else {
+        return Err(EditError::App(AppError::NotFound));
+    };
+    let value = toml::Value::try_from(entry)
+        .map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
     change_file(db, actor, p, |doc| {
         let list = doc
-            .entry("memberships")
+            .entry(field)
             .or_insert_with(|| toml::Value::Array(Vec::new()));
         list.as_array_mut()
-            .ok_or(EditError::App(AppError::Internal(
-                "memberships is not a list".into(),
-            )))?
+            .ok_or(EditError::App(AppError::Internal(format!(
+                "{field} is not a list"
+            ))))?
             .push(value);
         Ok(())
     })
     .await
+}
+
+/// A key for a new entry, made from its name and unlike any key already taken
+/// ("Designated Doctor" → "designated-doctor", then "designated-doctor-2").
+pub fn new_key<'a>(name: &str, taken: impl Iterator<Item = &'a str> + Clone) -> String {
+    let mut base = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            base.push(c.to_ascii_lowercase());
+        } else if !base.is_empty() && !base.ends_with('-') {
+            base.push('-');
+        }
+        if base.len() >= 40 {
+            break;
+        }
+    }
+    let base = base.trim_end_matches('-');
+    let base = if base.is_empty() { "entry" } else { base };
+    let mut key = base.to_owned();
+    let mut n = 2;
+    while taken.clone().any(|k| k == key) {
+        key = format!("{base}-{n}");
+        n += 1;
+    }
+    key
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::new_key;
+
+    #[test]
+    fn keys_come_from_names_and_never_repeat() {
+        let taken = ["designated-doctor", "designated-doctor-2"];
+        assert_eq!(
+            new_key("Designated Doctor", taken.iter().copied()),
+            "designated-doctor-3"
+        );
+        assert_eq!(
+            new_key("NHS Devon ICB (2022–)", std::iter::empty()),
+            "nhs-devon-icb-2022"
+        );
+        assert_eq!(new_key("——", std::iter::empty()), "entry");
+    }
 }

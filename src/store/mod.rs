@@ -244,6 +244,23 @@ impl<'a> Tx<'a> {
         Ok(id)
     }
 
+    /// Insert a record known by its own key (an arrangements entry such as
+    /// `organisation:nhs-devon-icb`), so its creation is in the same history as its changes.
+    pub async fn insert_keyed<T: Serialize>(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Value>,
+        record: &RecordRef,
+        summary: &str,
+        after: &T,
+    ) -> StoreResult<u64> {
+        let n = self.raw.execute(sql, args).await?;
+        let after = to_json(after)?;
+        self.audit(Action::Create, record, summary, None, Some(after))
+            .await?;
+        Ok(n)
+    }
+
     /// Update a record. Returns the number of rows changed: zero means the record's version
     /// moved on (or it is gone), and nothing was written.
     pub async fn update<B: Serialize, A: Serialize>(

@@ -50,7 +50,7 @@ impl Errors {
 /// defaults (every form struct derives `Default` and uses `#[serde(default)]`), so a malformed
 /// or hostile body is refused with a clear message rather than a bare 422.
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest(UNREADABLE.into()))
+    serde_html_form::from_bytes(body).map_err(|_| AppError::BadRequest(UNREADABLE.into()))
 }
 
 /// The record version a form was opened on (a hidden field). Anything else means the page was

@@ -459,7 +459,7 @@ both_engines!(the_business_unit_uploads_a_file, |app| {
     assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
     let page = c.get("/admin/arrangements").await;
     page.assert_contains("Arrangements imported:");
-    page.assert_contains("added by import");
+    page.assert_contains(" added</td>");
     let download = c.get("/admin/arrangements/file").await;
     assert!(download.body.contains("slug = \"derby-derbyshire\""));
     assert!(model::parse(download.body.as_bytes()).is_ok());
@@ -905,3 +905,237 @@ both_engines!(a_body_is_edited_through_its_form, |app| {
     r.assert_contains("This was changed by Dee Derby at ");
     r.assert_contains("value=\"Child Death Review Partnership Group\"");
 });
+
+both_engines!(
+    organisations_posts_partners_and_bodies_have_their_own_forms,
+    |app| {
+        use axum::http::StatusCode;
+        masa::demo::seed_arrangements(&app.state)
+            .await
+            .expect("examples import");
+        let mut c = app.signed_in("business.unit@plymouth.example").await;
+        let p = app.partnership("plymouth");
+        let count = |kind: &'static str| {
+            let db = app.state.db.clone();
+            async move {
+                store::items(&db, p)
+                    .await
+                    .expect("items")
+                    .iter()
+                    .filter(|i| i.kind == kind)
+                    .count()
+            }
+        };
+        let list = c.get("/admin/arrangements/organisations").await;
+        list.assert_contains("href=\"/admin/arrangements/organisations/nhs-devon-ccg\"");
+        let orgs_before = count("organisation").await;
+
+        // Bad input: every problem named against its field, nothing stored.
+        let r = c
+            .post(
+                "/admin/arrangements/organisations",
+                &[
+                    ("version", "0"),
+                    ("name", ""),
+                    ("sector", "astrology"),
+                    ("from", "2022-07-01"),
+                    ("to", "2022-06-01"),
+                    ("successor", "no-such-organisation"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for m in [
+            "Enter the organisation",
+            "Select a sector",
+            "The end date must be the same as or after the start date",
+            "Select the organisation that took over",
+        ] {
+            r.assert_contains(m);
+        }
+        assert_eq!(count("organisation").await, orgs_before);
+
+        // A new relevant agency: stored, audited, and published in the agencies list.
+        let r = c
+            .post(
+                "/admin/arrangements/organisations",
+                &[
+                    ("version", "0"),
+                    ("name", "Plymouth Youth Sports Trust"),
+                    ("sector", "sports-and-leisure"),
+                    ("relevant_agency", "yes"),
+                    ("section_11", "yes"),
+                    ("why", "Runs holiday clubs for children across the city"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let (item, version) = store::entry(
+            &app.state.db,
+            p,
+            "organisation",
+            "plymouth-youth-sports-trust",
+        )
+        .await
+        .expect("q")
+        .expect("added");
+        let o: model::Organisation = store::decode(&item).expect("org");
+        assert!(o.relevant_agency && o.section_11 && !o.s175_157);
+        assert_eq!(o.sector, "sports-and-leisure");
+        c.get("/p/plymouth/agencies?q=youth+sports")
+            .await
+            .assert_contains("Plymouth Youth Sports Trust");
+
+        // Edit it: the change is in the audit trail with before and after.
+        let r = c
+            .post(
+                "/admin/arrangements/organisations/plymouth-youth-sports-trust",
+                &[
+                    ("version", &version.to_string()),
+                    ("name", "Plymouth Youth Sports Trust"),
+                    ("sector", "voluntary-and-community"),
+                    ("relevant_agency", "yes"),
+                    ("why", "Runs holiday clubs for children across the city"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let audit = c
+        .get("/audit?record_type=arrangements&record_id=organisation:plymouth-youth-sports-trust")
+        .await;
+        audit.assert_contains("Organisation: Plymouth Youth Sports Trust added");
+        audit.assert_contains("Organisation: Plymouth Youth Sports Trust changed");
+        // The same stale form again is refused and shows what is stored now.
+        let r = c
+            .post(
+                "/admin/arrangements/organisations/plymouth-youth-sports-trust",
+                &[
+                    ("version", &version.to_string()),
+                    ("name", "Overwritten"),
+                    ("sector", "faith"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        r.assert_contains("Your changes were not saved");
+        r.assert_contains("value=\"Plymouth Youth Sports Trust\"");
+
+        // A post, then the ICB's delegate moved to it.
+        let r = c
+            .post(
+                "/admin/arrangements/posts",
+                &[
+                    ("version", "0"),
+                    ("title", "Director of Nursing and Quality"),
+                    ("organisation", "nhs-devon-icb"),
+                    ("holder", "A. Example"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        c.get("/admin/arrangements/posts")
+            .await
+            .assert_contains("Director of Nursing and Quality");
+        let partners = c.get("/admin/arrangements/partners").await;
+        partners.assert_contains(
+            "href=\"/admin/arrangements/partner?key=health%2Fnhs-devon-icb%2F2022-07-01\"",
+        );
+        let key = "health/nhs-devon-icb/2022-07-01";
+        let (_, v) = store::entry(&app.state.db, p, "statutory-partner", key)
+            .await
+            .expect("q")
+            .expect("icb partner");
+        c.get("/admin/arrangements/partner?key=health%2Fnhs-devon-icb%2F2022-07-01")
+            .await
+            .assert_contains("Edit the health partner");
+        let r = c
+            .post(
+                "/admin/arrangements/partner",
+                &[
+                    ("key", key),
+                    ("version", &v.to_string()),
+                    ("role", "health"),
+                    ("organisation", "nhs-devon-icb"),
+                    ("delegate", "no-such-post"),
+                    ("from", "2022-07-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("Select the delegated partner");
+        let r = c
+            .post(
+                "/admin/arrangements/partner",
+                &[
+                    ("key", key),
+                    ("version", &v.to_string()),
+                    ("role", "health"),
+                    ("organisation", "nhs-devon-icb"),
+                    ("delegate", "director-of-nursing-and-quality"),
+                    ("from", "2022-07-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let (item, _) = store::entry(&app.state.db, p, "statutory-partner", key)
+            .await
+            .expect("q")
+            .expect("partner");
+        let s: model::StatutoryPartner = store::decode(&item).expect("partner");
+        assert_eq!(
+            s.delegate.as_deref(),
+            Some("director-of-nursing-and-quality")
+        );
+
+        // A task and finish group needs its end date; its rules are stored as rules.
+        let bodies_before = count("body").await;
+        let body = |to: &'static str| {
+            vec![
+                ("version", "0"),
+                ("name", "Neglect Task and Finish Group"),
+                ("kind", "task-and-finish"),
+                ("parent", "pscp-board"),
+                ("from", "2026-01-01"),
+                ("to", to),
+                ("chair", "independent"),
+                ("frequency", "monthly"),
+                ("quorum", "members"),
+                ("quorum_count", "3"),
+                ("expected", "75"),
+                ("minimum_meetings", "4"),
+                ("deputy_counts", "yes"),
+                ("req_description", "Education representative"),
+                ("req_sector", "education-and-childcare"),
+                ("req_count", "1"),
+                ("req_description", ""),
+                ("req_sector", ""),
+                ("req_count", "1"),
+            ]
+        };
+        let r = c.post("/admin/arrangements/bodies", &body("")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("Enter the date the task and finish group ends");
+        assert_eq!(count("body").await, bodies_before);
+        let r = c
+            .post("/admin/arrangements/bodies", &body("2026-12-31"))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let (item, _) = store::entry(&app.state.db, p, "body", "neglect-task-and-finish-group")
+            .await
+            .expect("q")
+            .expect("body added");
+        let b: model::Body = store::decode(&item).expect("body");
+        assert_eq!(b.quorum, Some(model::Quorum::Members { count: 3 }));
+        assert_eq!(b.attendance.as_ref().map(|a| a.expected_share), Some(0.75));
+        assert_eq!(b.required_members.len(), 1);
+        // It has no members yet, so the business unit's questions show what it lacks.
+        let q = c.get("/arrangements/questions?date=2026-06-01").await;
+        q.assert_contains("Neglect Task and Finish Group");
+        // Its form shows the rules back, field by field.
+        let form = c
+            .get("/admin/arrangements/bodies/neglect-task-and-finish-group")
+            .await;
+        form.assert_contains("id=\"quorum_count\" name=\"quorum_count\" type=\"text\" value=\"3\"");
+        form.assert_contains("value=\"Education representative\"");
+    }
+);

@@ -300,6 +300,13 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "/admin/arrangements/entry?kind=body&key=pscp-board",
         "/admin/arrangements/memberships",
         "/admin/arrangements/bodies/pscp-board",
+        "/admin/arrangements/bodies/new",
+        "/admin/arrangements/organisations",
+        "/admin/arrangements/organisations/nhs-devon-ccg",
+        "/admin/arrangements/posts",
+        "/admin/arrangements/posts/new",
+        "/admin/arrangements/partners",
+        "/admin/arrangements/partner?key=health%2Fnhs-devon-icb%2F2022-07-01",
         "/api/v1/openapi.json",
     ] {
         if path.ends_with(".json") {
@@ -307,6 +314,11 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         }
         v.go(path).await;
     }
+    // A form's errors, as the design system shows them.
+    v.go("/admin/arrangements/organisations/new").await;
+    v.fill("name", "").await;
+    v.submit("/admin/arrangements/organisations").await;
+    v.check("organisation errors").await;
     v.go("/admin/people").await;
     let first_person =
         v.b.find(Locator::Css("table a[href^='/admin/people/']"))

@@ -271,7 +271,7 @@ impl Client {
         if let Some(t) = &self.csrf {
             f.push(("csrf_token".into(), t.clone()));
         }
-        let body = serde_urlencoded::to_string(&f).expect("form");
+        let body = serde_html_form::to_string(&f).expect("form");
         self.request(Method::POST, path, Some(body)).await
     }
 
