@@ -5,6 +5,9 @@
 //   govuk-frontend's dist/govuk/govuk-frontend.min.js (+ .map)
 //                          -> assets/dist/govuk-frontend.min.js (+ .map)
 //
+//   Noto Sans (SIL Open Font License) regular, italic and bold TTFs
+//                          -> assets/pdf-fonts/ (embedded in PDFs by src/pdf.rs; not served)
+//
 // No GOV.UK fonts or images are copied, and the build fails if masa.css
 // refers to any (GDS Transport, woff, crown, url()).
 
@@ -78,7 +81,20 @@ async function buildJs () {
   }
 }
 
+// The PDF font: a sans-serif with an open licence, so documents look the same wherever they
+// are made, with nothing fetched at run time.
+async function copyPdfFonts () {
+  const from = dirname(require.resolve('@expo-google-fonts/noto-sans/package.json'))
+  const to = join(assetsDir, 'pdf-fonts')
+  await rm(to, { recursive: true, force: true })
+  await mkdir(to, { recursive: true })
+  for (const f of ['400Regular/NotoSans_400Regular.ttf', '400Regular_Italic/NotoSans_400Regular_Italic.ttf', '700Bold/NotoSans_700Bold.ttf']) {
+    await copyFile(join(from, f), join(to, f.split('/')[1]))
+  }
+  await copyFile(join(from, 'LICENSE_FONT'), join(to, 'OFL.txt'))
+}
+
 await rm(distDir, { recursive: true, force: true })
 await mkdir(distDir, { recursive: true })
-const [cssBytes] = await Promise.all([buildCss(), buildJs()])
+const [cssBytes] = await Promise.all([buildCss(), buildJs(), copyPdfFonts()])
 console.log(`assets/dist: masa.css (${(cssBytes / 1024).toFixed(1)} KiB), masa.js, govuk-frontend.min.js`)

@@ -13,6 +13,7 @@ pub mod health;
 pub mod home;
 pub mod mail;
 pub mod partnerships;
+pub mod pdf;
 pub mod server;
 pub mod store;
 pub mod web;

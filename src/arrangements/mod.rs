@@ -6,6 +6,7 @@ pub mod api;
 mod forms;
 pub mod model;
 mod pages;
+mod pdf;
 pub mod store;
 pub mod view;
 
@@ -20,6 +21,11 @@ pub fn routes() -> Vec<Route> {
             pages::published,
         ),
         Route::get("/p/{slug}/agencies", Permission::Public, pages::agencies),
+        Route::get(
+            "/p/{slug}/arrangements.pdf",
+            Permission::Public,
+            pages::published_pdf,
+        ),
         Route::get("/arrangements", Permission::Partnership, pages::structure),
         Route::get(
             "/arrangements/reporting",

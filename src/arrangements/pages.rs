@@ -173,6 +173,46 @@ pub async fn published(
     Ok(page.into_response())
 }
 
+/// The published arrangements as a PDF, for printing and for filing with the annual report.
+pub async fn published_pdf(
+    State(st): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let (p, a) = partnership_and_arrangements(&st, &slug, today()).await?;
+    let names = Names::new(&a.organisations, &a.posts);
+    let structure = view::structure(&a.bodies, &a.memberships, &names);
+    let chart = view::chart_svg(&structure, &format!("Structure of {}", p.name));
+    let data = super::pdf::data(super::pdf::Parts {
+        name: &p.name,
+        url: format!(
+            "{}/p/{slug}/arrangements",
+            st.config.base_url.trim_end_matches('/')
+        ),
+        a: &a,
+        partners: partners(&a, &names),
+        structure: &structure,
+        chart,
+        sections: sections(&a.sections),
+    });
+    let pdf = super::pdf::render(&slug, data)
+        .await
+        .map_err(|e| AppError::Internal(format!("arrangements PDF: {e}")))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{slug}-safeguarding-arrangements.pdf\""),
+            ),
+        ],
+        pdf.as_ref().clone(),
+    )
+        .into_response())
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct AgencyQuery {

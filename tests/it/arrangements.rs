@@ -1139,3 +1139,35 @@ both_engines!(
         form.assert_contains("value=\"Education representative\"");
     }
 );
+
+both_engines!(the_published_arrangements_download_as_a_tagged_pdf, |app| {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    let mut public = app.client();
+    public
+        .get("/p/portsmouth/arrangements")
+        .await
+        .assert_contains("href=\"/p/portsmouth/arrangements.pdf\"");
+    let r = public.get("/p/portsmouth/arrangements.pdf").await;
+    assert_eq!(r.status, axum::http::StatusCode::OK);
+    assert_eq!(
+        r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let pdf = r.body.as_bytes();
+    assert!(pdf.starts_with(b"%PDF-1."), "not a PDF");
+    let has = |needle: &str| pdf.windows(needle.len()).any(|w| w == needle.as_bytes());
+    // Tagged, in British English, titled, and the chart has its text alternative.
+    for needle in [
+        "/StructTreeRoot",
+        "/Lang(en-GB)",
+        "Multi-agency safeguarding arrangements: Portsmouth Safeguarding Children Partnership",
+        "/Alt(Structure chart of Portsmouth Safeguarding Children Partnership",
+    ] {
+        assert!(has(needle), "{needle} missing from the PDF");
+    }
+    // A partnership with no arrangements has no PDF.
+    let r = public.get("/p/no-such-partnership/arrangements.pdf").await;
+    assert_eq!(r.status, axum::http::StatusCode::NOT_FOUND);
+});

@@ -46,6 +46,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/p/{slug}", EVERYONE),
         ("GET", "/p/{slug}/arrangements", EVERYONE),
         ("GET", "/p/{slug}/agencies", EVERYONE),
+        ("GET", "/p/{slug}/arrangements.pdf", EVERYONE),
         ("GET", "/arrangements", IN_PARTNERSHIP),
         ("GET", "/arrangements/reporting", IN_PARTNERSHIP),
         ("GET", "/arrangements/questions", IN_PARTNERSHIP),
