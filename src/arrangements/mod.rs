@@ -128,6 +128,16 @@ pub fn routes() -> Vec<Route> {
             forms::post_save,
         ),
         Route::get(
+            "/admin/arrangements/sections",
+            Permission::ManagePartnership,
+            forms::sections_form,
+        ),
+        Route::post(
+            "/admin/arrangements/sections",
+            Permission::ManagePartnership,
+            forms::sections_save,
+        ),
+        Route::get(
             "/admin/arrangements/partners",
             Permission::ManagePartnership,
             forms::partners,

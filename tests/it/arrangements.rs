@@ -1171,3 +1171,51 @@ both_engines!(the_published_arrangements_download_as_a_tagged_pdf, |app| {
     let r = public.get("/p/no-such-partnership/arrangements.pdf").await;
     assert_eq!(r.status, axum::http::StatusCode::NOT_FOUND);
 });
+
+both_engines!(the_published_text_is_edited_under_its_headings, |app| {
+    use axum::http::StatusCode;
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    let mut c = app.signed_in("business.unit@plymouth.example").await;
+    let p = app.partnership("plymouth");
+    let form = c.get("/admin/arrangements/sections").await;
+    form.assert_contains("Independent scrutiny");
+    let (_, v) = store::entry(&app.state.db, p, "sections", "sections")
+        .await
+        .expect("q")
+        .expect("sections");
+    let long = "x".repeat(50_001);
+    let r = c
+        .post(
+            "/admin/arrangements/sections",
+            &[("version", &v.to_string()), ("funding", &long)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("Enter 50000 characters or fewer");
+    assert_eq!(
+        store::entry(&app.state.db, p, "sections", "sections")
+            .await
+            .expect("q")
+            .expect("s")
+            .1,
+        v
+    );
+    let r = c
+        .post(
+            "/admin/arrangements/sections",
+            &[
+                ("version", &v.to_string()),
+                ("scrutiny", "The independent scrutineer reports to the partners.\r\n\r\nTwice a year."),
+                ("funding", "Shared equally by the three partners."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.client().get("/p/plymouth/arrangements").await;
+    page.assert_contains("Shared equally by the three partners.");
+    page.assert_contains("<p class=\"govuk-body\">Twice a year.</p>");
+    // A heading left empty is not published.
+    assert!(!page.body.contains("id=\"thresholds\""));
+});

@@ -68,6 +68,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/admin/arrangements/posts/{key}", ADMIN),
         ("POST", "/admin/arrangements/posts/{key}", ADMIN),
         ("GET", "/admin/arrangements/partners", ADMIN),
+        ("GET", "/admin/arrangements/sections", ADMIN),
+        ("POST", "/admin/arrangements/sections", ADMIN),
         ("GET", "/admin/arrangements/partner", ADMIN),
         ("POST", "/admin/arrangements/partner", ADMIN),
         ("GET", "/admin/arrangements/bodies/{key}", ADMIN),
