@@ -1,5 +1,7 @@
-//! Dates and times as people in England read them. (Working days and bank holidays arrive with
-//! the meetings capability and live here too.)
+//! Dates and times as people in England read them, and the working days every deadline is
+//! counted in.
+
+pub mod working_days;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 

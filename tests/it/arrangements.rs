@@ -1207,7 +1207,10 @@ both_engines!(the_published_text_is_edited_under_its_headings, |app| {
             "/admin/arrangements/sections",
             &[
                 ("version", &v.to_string()),
-                ("scrutiny", "The independent scrutineer reports to the partners.\r\n\r\nTwice a year."),
+                (
+                    "scrutiny",
+                    "The independent scrutineer reports to the partners.\r\n\r\nTwice a year.",
+                ),
                 ("funding", "Shared equally by the three partners."),
             ],
         )
