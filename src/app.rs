@@ -69,6 +69,8 @@ fn routes() -> Vec<Route> {
     r.extend(crate::accounts::routes());
     r.extend(crate::partnerships::routes());
     r.extend(crate::arrangements::routes());
+    r.extend(crate::calendar::routes());
+    r.extend(crate::meetings::routes());
     r.extend(crate::audit::routes());
     r.extend(crate::mail::routes());
     r.extend(crate::api::routes());

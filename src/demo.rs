@@ -233,6 +233,48 @@ pub async fn seed_arrangements(state: &AppState) -> anyhow::Result<Vec<String>> 
     Ok(done)
 }
 
+/// A year of meetings for every body of every demo partnership that meets regularly: the
+/// current financial year, from the second Tuesday of April, as a business unit would plan it.
+pub async fn seed_meetings(state: &AppState) -> anyhow::Result<usize> {
+    use crate::meetings::{model, store};
+    let actor = Actor::system("masa demo");
+    let today = crate::calendar::uk_local(chrono::Utc::now()).date();
+    let year = model::financial_year(today);
+    let first = chrono::NaiveDate::from_weekday_of_month_opt(year, 4, chrono::Weekday::Tue, 2)
+        .ok_or_else(|| anyhow::anyhow!("no second Tuesday in April {year}"))?;
+    let cal = crate::calendar::store::current(&state.db).await?;
+    let mut planned = 0;
+    for p in crate::partnerships::store::all(&state.db).await? {
+        let pid = crate::store::PartnershipId(p.id);
+        let Some(a) = crate::arrangements::store::load_as_at(&state.db, pid, today).await? else {
+            continue;
+        };
+        let mut new = Vec::new();
+        for b in &a.bodies {
+            let Some(m) = &b.meetings else { continue };
+            for date in model::schedule(
+                first,
+                &m.frequency,
+                model::per_year(&m.frequency, m.per_year),
+                &cal,
+            ) {
+                new.push(store::NewMeeting {
+                    body_key: b.key.clone(),
+                    kind: "ordinary".into(),
+                    date,
+                    start_time: "10:00".into(),
+                    venue: b.venue.clone(),
+                    notice_given: None,
+                    urgent_reason: String::new(),
+                });
+            }
+        }
+        planned += new.len();
+        store::add(&state.db, &actor, pid, &new).await?;
+    }
+    Ok(planned)
+}
+
 pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let path = config.data_dir.join("demo.sqlite");
     for suffix in ["", "-wal", "-shm"] {
@@ -246,6 +288,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let state = crate::server::state(config, db)?;
     let demo = seed(&state).await?;
     let arrangements = seed_arrangements(&state).await?;
+    seed_meetings(&state).await?;
     let base = &state.config.base_url;
     println!("\nmasa demo is running at {base}\n");
     println!("Every demo account's password is: {DEMO_PASSWORD}\n");

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod health;
 pub mod home;
 pub mod mail;
+pub mod meetings;
 pub mod partnerships;
 pub mod pdf;
 pub mod server;

@@ -35,6 +35,7 @@ pub struct Page {
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "Home", Permission::Partnership),
     ("/arrangements", "Structure", Permission::Partnership),
+    ("/meetings", "Meetings", Permission::Governance),
     ("/admin/people", "People", Permission::ManagePartnership),
     ("/audit", "Audit trail", Permission::ReadAll),
     ("/admin/outbox", "Outbox", Permission::ReadAll),
@@ -46,6 +47,11 @@ const NAV: &[(&str, &str, Permission)] = &[
     (
         "/system/partnerships",
         "Partnerships",
+        Permission::ManageHost,
+    ),
+    (
+        "/system/bank-holidays",
+        "Bank holidays",
         Permission::ManageHost,
     ),
     ("/account", "Your account", Permission::Account),

@@ -16,6 +16,9 @@ pub enum Permission {
     TwoFactorSetup,
     /// Anyone with a role in the partnership they are working in.
     Partnership,
+    /// The partnership's governance: its bodies' members, the independent scrutineer and the
+    /// business unit (meeting schedules and deadlines; not practitioners).
+    Governance,
     /// The business unit: people, invitations, settings.
     ManagePartnership,
     /// Read every record of the partnership, the audit trail and the outbox: the business unit
@@ -34,6 +37,10 @@ impl Permission {
             Permission::Account => viewer.user.is_some(),
             Permission::TwoFactorSetup => viewer.user.is_some() || viewer.enrolling.is_some(),
             Permission::Partnership => role.is_some(),
+            Permission::Governance => matches!(
+                role,
+                Some(Role::PartnershipAdmin | Role::Scrutineer | Role::Member)
+            ),
             Permission::ManagePartnership => role == Some(Role::PartnershipAdmin),
             Permission::ReadAll => matches!(role, Some(Role::PartnershipAdmin | Role::Scrutineer)),
             Permission::ManageHost => viewer.user.as_ref().is_some_and(|u| u.is_system_admin),

@@ -200,6 +200,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     masa::demo::seed_arrangements(&state)
         .await
         .expect("example arrangements");
+    assert!(masa::demo::seed_meetings(&state).await.expect("meetings") > 0);
     let app = masa::app::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
 
@@ -306,6 +307,10 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "/admin/arrangements/posts",
         "/admin/arrangements/posts/new",
         "/admin/arrangements/sections",
+        "/meetings",
+        "/meetings/due",
+        "/meetings/bodies/pscp-board",
+        "/admin/meetings/rules",
         "/admin/arrangements/partners",
         "/admin/arrangements/partner?key=health%2Fnhs-devon-icb%2F2022-07-01",
         "/api/v1/openapi.json",
@@ -315,6 +320,26 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         }
         v.go(path).await;
     }
+    // A meeting, its deadlines and its form; then an extraordinary meeting refused for notice.
+    v.go("/meetings/bodies/pscp-board").await;
+    let meeting =
+        v.b.find(Locator::Css("table a[href^='/meetings/']"))
+            .await
+            .expect("a meeting")
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("href");
+    v.go(&meeting).await;
+    v.go("/meetings/bodies/pscp-board").await;
+    v.b.find(Locator::Id("kind-extraordinary"))
+        .await
+        .expect("radio")
+        .click()
+        .await
+        .expect("click");
+    v.submit("/meetings/bodies/pscp-board").await;
+    v.check("meeting errors").await;
     // A form's errors, as the design system shows them.
     v.go("/admin/arrangements/organisations/new").await;
     v.fill("name", "").await;

@@ -8,6 +8,7 @@ mod arrangements;
 mod browser;
 mod cli;
 mod mail;
+mod meetings;
 mod permissions;
 mod security;
 mod storage;

@@ -24,6 +24,7 @@ const SIGNED_IN: &[Who] = &[Practitioner, Member, Scrutineer, Admin, Host];
 const IN_PARTNERSHIP: &[Who] = &[Practitioner, Member, Scrutineer, Admin];
 const ADMIN: &[Who] = &[Admin];
 const OVERSIGHT: &[Who] = &[Scrutineer, Admin];
+const GOVERNANCE: &[Who] = &[Member, Scrutineer, Admin];
 const HOST: &[Who] = &[Host];
 
 /// Who may use each route. Written out by hand: this is the specification.
@@ -47,6 +48,17 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/p/{slug}/arrangements", EVERYONE),
         ("GET", "/p/{slug}/agencies", EVERYONE),
         ("GET", "/p/{slug}/arrangements.pdf", EVERYONE),
+        ("GET", "/system/bank-holidays", HOST),
+        ("GET", "/meetings", GOVERNANCE),
+        ("GET", "/meetings/due", GOVERNANCE),
+        ("GET", "/meetings/bodies/{key}", GOVERNANCE),
+        ("POST", "/meetings/bodies/{key}", ADMIN),
+        ("POST", "/meetings/bodies/{key}/plan", ADMIN),
+        ("GET", "/meetings/{id}", GOVERNANCE),
+        ("POST", "/meetings/{id}", ADMIN),
+        ("GET", "/admin/meetings/rules", ADMIN),
+        ("POST", "/admin/meetings/rules", ADMIN),
+        ("POST", "/system/bank-holidays", HOST),
         ("GET", "/arrangements", IN_PARTNERSHIP),
         ("GET", "/arrangements/reporting", IN_PARTNERSHIP),
         ("GET", "/arrangements/questions", IN_PARTNERSHIP),

@@ -1,0 +1,759 @@
+//! Meeting pages: the schedule of every body, a body's year, one meeting with its deadlines,
+//! what is due this week, and the partnership's meeting rules.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
+use serde::Deserialize;
+
+use super::model::{self, Deadline, Rules};
+use super::store::{self, Meeting, MeetingChange, NewMeeting};
+use crate::app::AppState;
+use crate::arrangements::model::Body;
+use crate::store::PartnershipId;
+use crate::web::error::{AppError, AppResult};
+use crate::web::forms::{Errors, FormData};
+use crate::web::page::Page;
+use crate::web::permissions::Permission;
+use crate::web::viewer::Viewer;
+
+fn today() -> NaiveDate {
+    crate::calendar::uk_local(chrono::Utc::now()).date()
+}
+
+/// The bodies of the partnership as they stand today.
+async fn bodies(st: &AppState, p: PartnershipId) -> AppResult<Vec<Body>> {
+    Ok(crate::arrangements::store::load_as_at(&st.db, p, today())
+        .await?
+        .map(|a| a.bodies)
+        .unwrap_or_default())
+}
+
+async fn body(st: &AppState, p: PartnershipId, key: &str) -> AppResult<Body> {
+    bodies(st, p)
+        .await?
+        .into_iter()
+        .find(|b| b.key == key)
+        .ok_or(AppError::NotFound)
+}
+
+/// A meeting as listed: with its body's name and what it is called.
+pub struct Listed {
+    pub m: Meeting,
+    pub body: String,
+    pub label: &'static str,
+}
+
+fn listed(ms: Vec<Meeting>, bodies: &[Body]) -> Vec<Listed> {
+    ms.into_iter()
+        .map(|m| Listed {
+            body: bodies
+                .iter()
+                .find(|b| b.key == m.body_key)
+                .map_or_else(|| m.body_key.clone(), |b| b.name.clone()),
+            label: model::kind_label(&m.kind),
+            m,
+        })
+        .collect()
+}
+
+fn date_field(errors: &mut Errors, field: &str, v: &str, missing: &str) -> Option<NaiveDate> {
+    let v = v.trim();
+    if v.is_empty() {
+        errors.add(field, missing);
+        return None;
+    }
+    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        Ok(d) if (2000..=2100).contains(&d.year()) => Some(d),
+        _ => {
+            errors.add(field, "Enter a real date, like 2026-04-14");
+            None
+        }
+    }
+}
+
+fn time_field(errors: &mut Errors, field: &str, v: &str) -> String {
+    let v = v.trim();
+    match NaiveTime::parse_from_str(v, "%H:%M") {
+        Ok(t) => t.format("%H:%M").to_string(),
+        Err(_) => {
+            errors.add(
+                field,
+                "Enter a time on the 24-hour clock, like 10:00 or 14:30",
+            );
+            v.to_owned()
+        }
+    }
+}
+
+fn venue_field(errors: &mut Errors, v: &str) -> String {
+    let v = v.trim();
+    if v.chars().count() > 200 {
+        errors.add("venue", "Enter a venue of 200 characters or fewer");
+    }
+    v.to_owned()
+}
+
+// ---- All meetings ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/index.html")]
+struct IndexPage {
+    page: Page,
+    upcoming: Vec<Listed>,
+    bodies: Vec<Body>,
+    year: i32,
+    can_manage: bool,
+}
+
+pub async fn index(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let bodies = bodies(&st, p).await?;
+    let t = today();
+    let upcoming = store::between(&st.db, p, t, t + Duration::days(366), None).await?;
+    Ok(IndexPage {
+        page: Page::new(&viewer, "Meetings", "/meetings"),
+        upcoming: listed(upcoming, &bodies),
+        bodies,
+        year: model::financial_year(t),
+        can_manage: Permission::ManagePartnership.allows(&viewer),
+    }
+    .into_response())
+}
+
+// ---- A body's year ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    year: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PlanForm {
+    first: String,
+    start_time: String,
+    venue: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AddForm {
+    kind: String,
+    date: String,
+    start_time: String,
+    venue: String,
+    urgent: String,
+    urgent_reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/body.html")]
+struct BodyYearPage {
+    page: Page,
+    body: Body,
+    year: i32,
+    meetings: Vec<Listed>,
+    per_year: u32,
+    notice: i64,
+    can_manage: bool,
+    plan: PlanForm,
+    add: AddForm,
+    errors: Errors,
+}
+
+async fn body_year(
+    st: &AppState,
+    viewer: &Viewer,
+    key: &str,
+    year: i32,
+    plan: PlanForm,
+    add: AddForm,
+    errors: Errors,
+) -> AppResult<BodyYearPage> {
+    let p = viewer.tenant()?;
+    let b = body(st, p, key).await?;
+    let (from, to) = year_span(year);
+    let ms = store::between(&st.db, p, from, to, Some(key)).await?;
+    let (rules, _) = store::rules(&st.db, p).await?;
+    let freq = b
+        .meetings
+        .as_ref()
+        .map(|m| m.frequency.clone())
+        .unwrap_or_default();
+    let stated = b.meetings.as_ref().and_then(|m| m.per_year);
+    Ok(BodyYearPage {
+        page: Page::new(
+            viewer,
+            format!("{}: meetings {year} to {}", b.name, year + 1),
+            "/meetings",
+        ),
+        per_year: model::per_year(&freq, stated),
+        notice: notice_needed(&b, &rules),
+        meetings: listed(ms, std::slice::from_ref(&b)),
+        body: b,
+        year,
+        can_manage: Permission::ManagePartnership.allows(viewer),
+        plan,
+        add,
+        errors,
+    })
+}
+
+fn year_span(year: i32) -> (NaiveDate, NaiveDate) {
+    let from = NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or_default();
+    let to = NaiveDate::from_ymd_opt(year + 1, 3, 31).unwrap_or_default();
+    (from, to)
+}
+
+/// The body's own notice period, else the partnership's.
+fn notice_needed(b: &Body, rules: &Rules) -> i64 {
+    b.notice_working_days
+        .map_or(rules.extraordinary_notice, i64::from)
+}
+
+fn year_of(q: &YearQuery) -> i32 {
+    q.year
+        .trim()
+        .parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| model::financial_year(today()))
+}
+
+pub async fn body_page(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let year = year_of(&q);
+    let plan = PlanForm {
+        start_time: "10:00".into(),
+        ..PlanForm::default()
+    };
+    let add = AddForm {
+        kind: "ordinary".into(),
+        start_time: "10:00".into(),
+        ..AddForm::default()
+    };
+    Ok(
+        body_year(&st, &viewer, &key, year, plan, add, Errors::default())
+            .await?
+            .into_response(),
+    )
+}
+
+/// Plan a year: the body's meetings from its frequency, starting on the date given.
+pub async fn plan(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    FormData(f): FormData<PlanForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let b = body(&st, p, &key).await?;
+    let mut errors = Errors::default();
+    let first = date_field(
+        &mut errors,
+        "first",
+        &f.first,
+        "Enter the date of the first meeting",
+    );
+    let start_time = time_field(&mut errors, "start_time", &f.start_time);
+    let venue = venue_field(&mut errors, &f.venue);
+    let freq = b
+        .meetings
+        .as_ref()
+        .map(|m| m.frequency.clone())
+        .unwrap_or_default();
+    let count = model::per_year(&freq, b.meetings.as_ref().and_then(|m| m.per_year));
+    if count == 0 {
+        errors.add(
+            "first",
+            "This body has no regular meetings in the arrangements: add its meetings one at a time",
+        );
+    }
+    let year = first.map_or_else(|| model::financial_year(today()), model::financial_year);
+    if let Some(first) = first
+        && errors.is_empty()
+    {
+        let (from, to) = year_span(year);
+        if !store::between(&st.db, p, from, to, Some(&key))
+            .await?
+            .is_empty()
+        {
+            errors.add(
+                "first",
+                "This year already has meetings: change their dates, or add a meeting",
+            );
+        }
+        let cal = crate::calendar::store::current(&st.db).await?;
+        if errors.is_empty() {
+            let venue = if venue.is_empty() {
+                b.venue.clone()
+            } else {
+                venue
+            };
+            let new: Vec<NewMeeting> = model::schedule(first, &freq, count, &cal)
+                .into_iter()
+                .map(|date| NewMeeting {
+                    body_key: key.clone(),
+                    kind: "ordinary".into(),
+                    date,
+                    start_time: start_time.clone(),
+                    venue: venue.clone(),
+                    notice_given: None,
+                    urgent_reason: String::new(),
+                })
+                .collect();
+            store::add(&st.db, &viewer.actor(), p, &new).await?;
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(
+                    &st.db,
+                    sess,
+                    &format!("{} meetings planned", new.len()),
+                )
+                .await?;
+            }
+            return Ok(crate::web::redirect(&format!(
+                "/meetings/bodies/{key}?year={year}"
+            )));
+        }
+    }
+    let add = AddForm {
+        kind: "ordinary".into(),
+        start_time: "10:00".into(),
+        ..AddForm::default()
+    };
+    let page = body_year(&st, &viewer, &key, year, f, add, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// Add one meeting: an extraordinary meeting needs the notice, unless urgent with a reason.
+pub async fn add(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    FormData(f): FormData<AddForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let b = body(&st, p, &key).await?;
+    let mut errors = Errors::default();
+    if !model::KINDS.contains(&f.kind.as_str()) {
+        errors.add("kind", "Select what kind of meeting it is");
+    }
+    let date = date_field(
+        &mut errors,
+        "date",
+        &f.date,
+        "Enter the date of the meeting",
+    );
+    let start_time = time_field(&mut errors, "start_time", &f.start_time);
+    let venue = venue_field(&mut errors, &f.venue);
+    let urgent = f.urgent == "yes";
+    let reason = f.urgent_reason.trim().to_owned();
+    if urgent && reason.is_empty() {
+        errors.add("urgent_reason", "Say why the meeting is urgent");
+    }
+    if reason.chars().count() > 2000 {
+        errors.add("urgent_reason", "Enter 2000 characters or fewer");
+    }
+    let given = today();
+    if let Some(d) = date {
+        if d < given {
+            errors.add("date", "The date must be today or later");
+        } else if f.kind == "extraordinary" && !urgent {
+            let (rules, _) = store::rules(&st.db, p).await?;
+            let cal = crate::calendar::store::current(&st.db).await?;
+            if let Some(m) = model::notice_problem(given, d, notice_needed(&b, &rules), &cal) {
+                errors.add("date", m);
+            }
+        }
+    }
+    let year = date.map_or_else(|| model::financial_year(given), model::financial_year);
+    match (date, errors.is_empty()) {
+        (Some(date), true) => {
+            let m = NewMeeting {
+                body_key: key.clone(),
+                kind: f.kind.clone(),
+                date,
+                start_time,
+                venue: if venue.is_empty() {
+                    b.venue.clone()
+                } else {
+                    venue
+                },
+                notice_given: (f.kind == "extraordinary").then_some(given),
+                urgent_reason: if urgent { reason } else { String::new() },
+            };
+            store::add(&st.db, &viewer.actor(), p, &[m]).await?;
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(
+                    &st.db,
+                    sess,
+                    &format!(
+                        "{} added on {}",
+                        model::kind_label(&f.kind),
+                        date.format("%-d %B %Y")
+                    ),
+                )
+                .await?;
+            }
+            Ok(crate::web::redirect(&format!(
+                "/meetings/bodies/{key}?year={year}"
+            )))
+        }
+        _ => {
+            let plan = PlanForm {
+                start_time: "10:00".into(),
+                ..PlanForm::default()
+            };
+            let page = body_year(&st, &viewer, &key, year, plan, f, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+// ---- One meeting ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChangeForm {
+    version: String,
+    date: String,
+    start_time: String,
+    venue: String,
+    status: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/meeting.html")]
+struct MeetingPage {
+    page: Page,
+    m: Meeting,
+    body: String,
+    label: &'static str,
+    deadlines: Vec<Deadline>,
+    disputes_after: i64,
+    today: NaiveDate,
+    can_manage: bool,
+    form: ChangeForm,
+    errors: Errors,
+}
+
+async fn meeting_page(
+    st: &AppState,
+    viewer: &Viewer,
+    m: Meeting,
+    form: Option<ChangeForm>,
+    errors: Errors,
+) -> AppResult<MeetingPage> {
+    let p = viewer.tenant()?;
+    let (rules, _) = store::rules(&st.db, p).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let body = bodies(st, p)
+        .await?
+        .into_iter()
+        .find(|b| b.key == m.body_key)
+        .map_or_else(|| m.body_key.clone(), |b| b.name);
+    let label = model::kind_label(&m.kind);
+    let form = form.unwrap_or_else(|| ChangeForm {
+        version: m.version.to_string(),
+        date: m.date.to_string(),
+        start_time: m.start_time.clone(),
+        venue: m.venue.clone(),
+        status: m.status.clone(),
+    });
+    Ok(MeetingPage {
+        page: Page::new(
+            viewer,
+            format!("{body}: {}", m.date.format("%-d %B %Y")),
+            "/meetings",
+        ),
+        deadlines: model::deadlines(m.date, &rules, &cal),
+        disputes_after: rules.disputes_after,
+        today: today(),
+        can_manage: Permission::ManagePartnership.allows(viewer),
+        body,
+        label,
+        m,
+        form,
+        errors,
+    })
+}
+
+pub async fn meeting(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let m = store::get(&st.db, viewer.tenant()?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(meeting_page(&st, &viewer, m, None, Errors::default())
+        .await?
+        .into_response())
+}
+
+pub async fn change(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<ChangeForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    let version = crate::web::forms::version(&f.version)?;
+    let mut errors = Errors::default();
+    let date = date_field(
+        &mut errors,
+        "date",
+        &f.date,
+        "Enter the date of the meeting",
+    );
+    let start_time = time_field(&mut errors, "start_time", &f.start_time);
+    let venue = venue_field(&mut errors, &f.venue);
+    if !model::STATUSES.contains(&f.status.as_str()) {
+        errors.add(
+            "status",
+            "Select whether it is scheduled, held or cancelled",
+        );
+    }
+    let (Some(date), true) = (date, errors.is_empty()) else {
+        let page = meeting_page(&st, &viewer, m, Some(f), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let c = MeetingChange {
+        date,
+        start_time,
+        venue,
+        status: f.status.clone(),
+    };
+    match store::change(&st.db, &viewer.actor(), p, id, version, &c).await? {
+        Ok(()) => {
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(&st.db, sess, "Meeting saved").await?;
+            }
+            Ok(crate::web::redirect(&format!("/meetings/{id}")))
+        }
+        Err(stale) => {
+            let now = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+            let mut errors = Errors::default();
+            errors.add("date", stale);
+            let page = meeting_page(&st, &viewer, now, None, errors).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}
+
+// ---- Due this week ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WeekQuery {
+    week: String,
+}
+
+pub struct Due {
+    pub due: NaiveDate,
+    pub what: &'static str,
+    pub meeting: Listed,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/due.html")]
+struct DuePage {
+    page: Page,
+    monday: NaiveDate,
+    friday: NaiveDate,
+    previous: NaiveDate,
+    next: NaiveDate,
+    due: Vec<Due>,
+    meetings: Vec<Listed>,
+}
+
+/// The deadlines falling in a week (Monday to Sunday), and the meetings in it.
+pub fn due_in_week(
+    monday: NaiveDate,
+    meetings: Vec<Listed>,
+    rules: &Rules,
+    cal: &crate::calendar::working_days::Calendar,
+) -> (Vec<Due>, Vec<Listed>) {
+    let sunday = monday + Duration::days(6);
+    let mut due = Vec::new();
+    let mut held = Vec::new();
+    for l in meetings {
+        if l.m.status == "cancelled" {
+            continue;
+        }
+        for d in model::deadlines(l.m.date, rules, cal) {
+            if d.due >= monday && d.due <= sunday {
+                due.push(Due {
+                    due: d.due,
+                    what: d.what,
+                    meeting: Listed {
+                        m: l.m.clone(),
+                        body: l.body.clone(),
+                        label: l.label,
+                    },
+                });
+            }
+        }
+        if l.m.date >= monday && l.m.date <= sunday {
+            held.push(l);
+        }
+    }
+    due.sort_by_key(|d| d.due);
+    (due, held)
+}
+
+pub async fn due(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<WeekQuery>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let day = NaiveDate::parse_from_str(q.week.trim(), "%Y-%m-%d").unwrap_or_else(|_| today());
+    let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+    let (rules, _) = store::rules(&st.db, p).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    // Deadlines fall up to about six weeks either side of their meeting.
+    let window = Duration::days(
+        7 * ((rules
+            .reports_before
+            .max(rules.agenda_items_before)
+            .max(rules.minutes_after)
+            / 5)
+            + 3),
+    );
+    let ms = store::between(&st.db, p, monday - window, monday + window, None).await?;
+    let (due, meetings) = due_in_week(monday, listed(ms, &bodies(&st, p).await?), &rules, &cal);
+    Ok(DuePage {
+        page: Page::new(&viewer, "Due this week", "/meetings"),
+        friday: monday + Duration::days(4),
+        previous: monday - Duration::days(7),
+        next: monday + Duration::days(7),
+        monday,
+        due,
+        meetings,
+    }
+    .into_response())
+}
+
+// ---- Rules ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RulesForm {
+    version: String,
+    agenda_items_before: String,
+    reports_before: String,
+    amendments_before: String,
+    papers_before: String,
+    minutes_after: String,
+    disputes_after: String,
+    extraordinary_notice: String,
+}
+
+impl RulesForm {
+    fn of(r: &Rules, version: i64) -> Self {
+        RulesForm {
+            version: version.to_string(),
+            agenda_items_before: r.agenda_items_before.to_string(),
+            reports_before: r.reports_before.to_string(),
+            amendments_before: r.amendments_before.to_string(),
+            papers_before: r.papers_before.to_string(),
+            minutes_after: r.minutes_after.to_string(),
+            disputes_after: r.disputes_after.to_string(),
+            extraordinary_notice: r.extraordinary_notice.to_string(),
+        }
+    }
+
+    fn rules(&self, errors: &mut Errors) -> Rules {
+        let mut n = |field: &str, v: &str| -> i64 {
+            match v.trim().parse::<i64>() {
+                Ok(n) if (0..=60).contains(&n) => n,
+                _ => {
+                    errors.add(field, "Enter a number of working days from 0 to 60");
+                    0
+                }
+            }
+        };
+        Rules {
+            agenda_items_before: n("agenda_items_before", &self.agenda_items_before),
+            reports_before: n("reports_before", &self.reports_before),
+            amendments_before: n("amendments_before", &self.amendments_before),
+            papers_before: n("papers_before", &self.papers_before),
+            minutes_after: n("minutes_after", &self.minutes_after),
+            disputes_after: n("disputes_after", &self.disputes_after),
+            extraordinary_notice: n("extraordinary_notice", &self.extraordinary_notice),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/rules.html")]
+struct RulesPage {
+    page: Page,
+    form: RulesForm,
+    errors: Errors,
+}
+
+pub async fn rules_form(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let (r, v) = store::rules(&st.db, viewer.tenant()?).await?;
+    Ok(RulesPage {
+        page: Page::new(&viewer, "Meeting rules", "/meetings"),
+        form: RulesForm::of(&r, v),
+        errors: Errors::default(),
+    }
+    .into_response())
+}
+
+pub async fn rules_save(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    FormData(f): FormData<RulesForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let version = crate::web::forms::version(&f.version)?;
+    let mut errors = Errors::default();
+    let r = f.rules(&mut errors);
+    if r.reports_before < r.amendments_before && errors.is_empty() {
+        errors.add(
+            "amendments_before",
+            "Amendments are due after reports: make this fewer days than for reports",
+        );
+    }
+    if !errors.is_empty() {
+        let page = RulesPage {
+            page: Page::new(&viewer, "Meeting rules", "/meetings"),
+            form: f,
+            errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    match store::save_rules(&st.db, &viewer.actor(), p, &r, version).await? {
+        Ok(()) => {
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(&st.db, sess, "Meeting rules saved").await?;
+            }
+            Ok(crate::web::redirect("/meetings"))
+        }
+        Err(stale) => {
+            let (now, v) = store::rules(&st.db, p).await?;
+            let mut errors = Errors::default();
+            errors.add("agenda_items_before", stale);
+            let page = RulesPage {
+                page: Page::new(&viewer, "Meeting rules", "/meetings"),
+                form: RulesForm::of(&now, v),
+                errors,
+            };
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! Meetings: schedules by the body's own frequency, deadlines in working days, notice of
+//! extraordinary meetings, the week's deadlines, and the bank holiday list behind them all.
+
+use axum::http::StatusCode;
+
+use crate::both_engines;
+use crate::support::TestApp;
+
+async fn portsmouth_business_unit(app: &TestApp) -> crate::support::Client {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("examples import");
+    let mut c = app.signed_in("business.unit@plymouth.example").await;
+    c.get("/").await; // the page a person switches from
+    let ports = app.partnership("portsmouth").0.to_string();
+    let r = c
+        .post("/switch-partnership", &[("partnership_id", &ports)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    c
+}
+
+/// The meetings linked from a page, in order.
+fn meeting_links(body: &str) -> Vec<String> {
+    body.split("href=\"/meetings/")
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .filter(|id| !id.is_empty())
+        .map(|id| format!("/meetings/{id}"))
+        .collect()
+}
+
+fn first_meeting_link(body: &str) -> String {
+    meeting_links(body)
+        .into_iter()
+        .next()
+        .expect("a meeting link")
+}
+
+both_engines!(
+    a_year_is_planned_and_deadlines_counted_in_working_days,
+    |app| {
+        let mut c = portsmouth_business_unit(&app).await;
+        c.get("/meetings")
+            .await
+            .assert_contains("href=\"/meetings/bodies/pscp-board?year=");
+        // Plan 2022-23 from Tuesday 20 September 2022: four quarterly meetings.
+        let r = c
+            .post(
+                "/meetings/bodies/pscp-board/plan",
+                &[
+                    ("first", "2022-09-20"),
+                    ("start_time", "9:30"),
+                    ("venue", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let year = c.get("/meetings/bodies/pscp-board?year=2022").await;
+        for d in ["Tue 20 Sep 2022", "Tue 20 Dec 2022", "Tue 21 Mar 2023"] {
+            year.assert_contains(d);
+        }
+        assert_eq!(meeting_links(&year.body).len(), 3, "three in 2022-23");
+        c.get("/meetings/bodies/pscp-board?year=2023")
+            .await
+            .assert_contains("Tue 20 Jun 2023");
+        // Planning the same year twice is refused, and adds nothing.
+        let r = c
+            .post(
+                "/meetings/bodies/pscp-board/plan",
+                &[("first", "2022-10-04"), ("start_time", "10:00")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("This year already has meetings");
+        assert_eq!(app.count("meetings").await, 4);
+        // The meeting of 20 September 2022: papers go out on Monday 12 September, because
+        // Monday 19 was the Queen's state funeral.
+        let link = first_meeting_link(&year.body);
+        let m = c.get(&link).await;
+        m.assert_contains("Tuesday 20 September 2022");
+        m.assert_contains("<td class=\"govuk-table__cell\">Papers sent out</td><td class=\"govuk-table__cell\">Mon 12 September 2022</td>");
+        m.assert_contains("<td class=\"govuk-table__cell\">Reports due</td><td class=\"govuk-table__cell\">Fri 26 August 2022</td>");
+        m.assert_contains("09:30");
+        // The week of 12 September 2022 shows what is due.
+        let due = c.get("/meetings/due?week=2022-09-14").await;
+        due.assert_contains("Due in the week of 12 September 2022");
+        due.assert_contains("Papers sent out");
+        due.assert_contains(
+            "Portsmouth Safeguarding Children Partnership Board, 20 September 2022",
+        );
+
+        // The rules are the partnership's: papers two weeks ahead moves the date.
+        let rules = c.get("/admin/meetings/rules").await;
+        rules.assert_contains("value=\"5\"");
+        let bad = c
+            .post(
+                "/admin/meetings/rules",
+                &[("version", "0"), ("papers_before", "a fortnight")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        bad.assert_contains("Enter a number of working days from 0 to 60");
+        assert_eq!(app.count("meeting_rules").await, 0);
+        let ok = c
+            .post(
+                "/admin/meetings/rules",
+                &[
+                    ("version", "0"),
+                    ("agenda_items_before", "10"),
+                    ("reports_before", "15"),
+                    ("amendments_before", "5"),
+                    ("papers_before", "10"),
+                    ("minutes_after", "10"),
+                    ("disputes_after", "10"),
+                    ("extraordinary_notice", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        c.get(&link)
+        .await
+        .assert_contains("<td class=\"govuk-table__cell\">Papers sent out</td><td class=\"govuk-table__cell\">Mon 5 September 2022</td>");
+
+        // Moving a meeting is versioned: a second, stale change is refused and says who moved it.
+        let form = c.get(&link).await;
+        let version = form
+            .body
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("version")
+            .to_owned();
+        let change = |date: &'static str| {
+            vec![
+                ("version", version.clone()),
+                ("date", date.to_owned()),
+                ("start_time", "10:00".to_owned()),
+                ("venue", "Civic Offices".to_owned()),
+                ("status", "scheduled".to_owned()),
+            ]
+        };
+        let as_refs = |v: &Vec<(&'static str, String)>| {
+            v.iter().map(|(k, x)| (*k, x.clone())).collect::<Vec<_>>()
+        };
+        let first = as_refs(&change("2022-09-27"));
+        let first: Vec<(&str, &str)> = first.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(c.post(&link, &first).await.status, StatusCode::SEE_OTHER);
+        let second = as_refs(&change("2022-09-29"));
+        let second: Vec<(&str, &str)> = second.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = c.post(&link, &second).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        r.assert_contains("This was changed by Jo Business-Unit at ");
+        r.assert_contains("Tuesday 27 September 2022");
+    }
+);
+
+both_engines!(
+    extraordinary_meetings_need_notice_or_an_urgent_reason,
+    |app| {
+        let mut c = portsmouth_business_unit(&app).await;
+        let today = masa::calendar::uk_local(chrono::Utc::now()).date();
+        let cal = masa::calendar::working_days::Calendar::shipped();
+        let soon = cal.add_working_days(today, 3).to_string();
+        let later = cal.add_working_days(today, 10).to_string();
+        let r = c
+            .post(
+                "/meetings/bodies/pscp-board",
+                &[
+                    ("kind", "extraordinary"),
+                    ("date", &soon),
+                    ("start_time", "10:00"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("An extraordinary meeting needs 10 working days&#39;");
+        let r = c
+            .post(
+                "/meetings/bodies/pscp-board",
+                &[
+                    ("kind", "extraordinary"),
+                    ("date", &soon),
+                    ("start_time", "10:00"),
+                    ("urgent", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("Say why the meeting is urgent");
+        assert_eq!(app.count("meetings").await, 0, "nothing stored");
+        let r = c
+            .post(
+                "/meetings/bodies/pscp-board",
+                &[
+                    ("kind", "extraordinary"),
+                    ("date", &soon),
+                    ("start_time", "10:00"),
+                    ("urgent", "yes"),
+                    (
+                        "urgent_reason",
+                        "A rapid review decision is due to the Panel",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = c
+            .post(
+                "/meetings/bodies/pscp-board",
+                &[
+                    ("kind", "extraordinary"),
+                    ("date", &later),
+                    ("start_time", "10:00"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "ten working days is enough: {}",
+            r.body
+        );
+        let list = c.get("/meetings").await;
+        assert_eq!(
+            list.body
+                .matches("<td class=\"govuk-table__cell\">Extraordinary meeting</td>")
+                .count(),
+            2
+        );
+        let link = first_meeting_link(&list.body);
+        c.get(&link)
+            .await
+            .assert_contains("A rapid review decision is due to the Panel");
+        // Bad input of every kind: a clear message each, nothing stored.
+        let r = c
+            .post(
+                "/meetings/bodies/pscp-board",
+                &[
+                    ("kind", "party"),
+                    ("date", "2026-02-30"),
+                    ("start_time", "25:00"),
+                    ("venue", &"v".repeat(201)),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for m in [
+            "Select what kind of meeting",
+            "Enter a real date",
+            "24-hour clock",
+            "200 characters or fewer",
+        ] {
+            r.assert_contains(m);
+        }
+        assert_eq!(app.count("meetings").await, 2);
+        // Another partnership's meeting is not found; a body that does not exist is not found.
+        let mut other = app.signed_in("admin@derby.example").await;
+        assert_eq!(other.get(&link).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            c.get("/meetings/bodies/no-such-body").await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+both_engines!(the_host_loads_a_newer_bank_holiday_list, |app| {
+    let mut host = app.signed_in("host@masa.example").await;
+    let page = host.get("/system/bank-holidays").await;
+    page.assert_contains("Bank holidays");
+    // Refused: not the government's list; a holiday at a weekend. Nothing stored.
+    let r = host
+        .upload(
+            "/system/bank-holidays",
+            "file",
+            "holidays.json",
+            b"{\"scotland\": {}}",
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("nothing was loaded");
+    let weekend = br#"{"england-and-wales":{"division":"england-and-wales","events":[{"title":"Odd","date":"2028-01-01","notes":"","bunting":true}]}}"#;
+    let r = host
+        .upload(
+            "/system/bank-holidays",
+            "file",
+            "holidays.json",
+            weekend,
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("falls at a weekend");
+    assert_eq!(app.count("bank_holiday_lists").await, 0);
+    // A newer list with a one-off holiday: loaded, audited, and counted in from then on.
+    let newer = br#"{"england-and-wales":{"division":"england-and-wales","events":[
+        {"title":"New Year's Day","date":"2027-01-01","notes":"","bunting":true},
+        {"title":"A proclaimed holiday","date":"2027-06-07","notes":"","bunting":true}]},
+        "scotland":{"division":"scotland","events":[]}}"#;
+    let r = host
+        .upload(
+            "/system/bank-holidays",
+            "file",
+            "bank-holidays.json",
+            newer,
+            true,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.count("bank_holiday_lists").await, 1);
+    let cal = masa::calendar::store::current(&app.state.db)
+        .await
+        .expect("calendar");
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    assert!(!cal.is_working_day(d("2027-06-07")));
+    assert_eq!(cal.add_working_days(d("2027-06-04"), 1), d("2027-06-08"));
+    host.get("/system/bank-holidays")
+        .await
+        .assert_contains("2027 to 2027");
+});
