@@ -23,6 +23,10 @@ CREATE TABLE meeting_rules (
     minutes_after BIGINT NOT NULL DEFAULT 10,
     disputes_after BIGINT NOT NULL DEFAULT 10,
     extraordinary_notice BIGINT NOT NULL DEFAULT 10,
+    -- Portsmouth: a majority decision stands only if all three statutory partners are in it.
+    majority_needs_all_partners BOOLEAN NOT NULL DEFAULT TRUE,
+    -- An action is amber this many working days before it is due.
+    amber_working_days BIGINT NOT NULL DEFAULT 10,
     version BIGINT NOT NULL DEFAULT 1,
     updated_at {ts} NOT NULL,
     updated_by TEXT NOT NULL DEFAULT ''
@@ -47,3 +51,123 @@ CREATE TABLE meetings (
 );
 CREATE INDEX meetings_by_date ON meetings (partnership_id, meeting_date);
 CREATE INDEX meetings_by_body ON meetings (partnership_id, body_key, meeting_date);
+
+-- The agenda: items in order, each with its minute once minuted. Minute numbers run on across
+-- a body's meetings, as councils number them.
+CREATE TABLE agenda_items (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+    position BIGINT NOT NULL,
+    title TEXT NOT NULL,
+    presenter TEXT NOT NULL DEFAULT '',
+    organisation TEXT NOT NULL DEFAULT '',
+    purpose TEXT NOT NULL DEFAULT 'discussion',
+    restricted BOOLEAN NOT NULL DEFAULT FALSE,
+    minute_number BIGINT,
+    minute_text TEXT NOT NULL DEFAULT '',
+    version BIGINT NOT NULL DEFAULT 1,
+    updated_at {ts} NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX agenda_items_by_meeting ON agenda_items (meeting_id, position);
+
+-- Who was expected (the body's memberships on the day) and who came.
+CREATE TABLE attendance (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+    membership_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    organisation TEXT NOT NULL DEFAULT '',
+    partner_role TEXT NOT NULL DEFAULT '',
+    voting BOOLEAN NOT NULL DEFAULT TRUE,
+    status TEXT NOT NULL DEFAULT 'expected',
+    deputy_name TEXT NOT NULL DEFAULT '',
+    confidentiality_signed BOOLEAN NOT NULL DEFAULT FALSE,
+    version BIGINT NOT NULL DEFAULT 1,
+    updated_at {ts} NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT '',
+    CONSTRAINT attendance_once UNIQUE (meeting_id, membership_key)
+);
+
+CREATE TABLE declarations (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+    agenda_item_id BIGINT NOT NULL REFERENCES agenda_items(id),
+    name TEXT NOT NULL,
+    interest TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    created_by TEXT NOT NULL DEFAULT ''
+);
+
+-- A decision on an agenda item, how it was reached and what became of it.
+CREATE TABLE decisions (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+    agenda_item_id BIGINT NOT NULL REFERENCES agenda_items(id),
+    text TEXT NOT NULL,
+    method TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    votes_for BIGINT NOT NULL DEFAULT 0,
+    votes_against BIGINT NOT NULL DEFAULT 0,
+    abstentions BIGINT NOT NULL DEFAULT 0,
+    dissent TEXT NOT NULL DEFAULT '',
+    created_at {ts} NOT NULL,
+    created_by TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE votes (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    decision_id BIGINT NOT NULL REFERENCES decisions(id),
+    membership_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    vote TEXT NOT NULL
+);
+
+-- The minutes of a meeting: draft, circulated, then approved at a later meeting.
+CREATE TABLE minutes (
+    meeting_id BIGINT PRIMARY KEY REFERENCES meetings(id),
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    status TEXT NOT NULL DEFAULT 'draft',
+    circulated_on {date},
+    approved_at BIGINT REFERENCES meetings(id),
+    amendments TEXT NOT NULL DEFAULT '',
+    version BIGINT NOT NULL DEFAULT 1,
+    updated_at {ts} NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+);
+
+-- Actions, from a minute or decision today and from reviews and audits later: the tracker does
+-- not assume a meeting.
+CREATE TABLE actions (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    source_kind TEXT NOT NULL,
+    source_id BIGINT NOT NULL,
+    body_key TEXT NOT NULL DEFAULT '',
+    reference TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL,
+    owner_name TEXT NOT NULL,
+    owner_organisation TEXT NOT NULL DEFAULT '',
+    due {date} NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    completed_on {date},
+    escalated_on {date},
+    version BIGINT NOT NULL DEFAULT 1,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX actions_by_due ON actions (partnership_id, status, due);
+CREATE TABLE action_notes (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    action_id BIGINT NOT NULL REFERENCES actions(id),
+    noted_on {date} NOT NULL,
+    note TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    created_by TEXT NOT NULL DEFAULT ''
+);

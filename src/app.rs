@@ -71,6 +71,7 @@ fn routes() -> Vec<Route> {
     r.extend(crate::arrangements::routes());
     r.extend(crate::calendar::routes());
     r.extend(crate::meetings::routes());
+    r.extend(crate::actions::routes());
     r.extend(crate::audit::routes());
     r.extend(crate::mail::routes());
     r.extend(crate::api::routes());

@@ -1,6 +1,7 @@
 //! masa: the system a safeguarding children partnership runs on.
 
 pub mod accounts;
+pub mod actions;
 pub mod api;
 pub mod app;
 pub mod arrangements;

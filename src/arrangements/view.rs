@@ -47,7 +47,7 @@ impl<'a> Names<'a> {
             .map_or_else(|| key.to_owned(), |o| o.name.clone())
     }
 
-    fn who(&self, m: &Membership) -> String {
+    pub fn who(&self, m: &Membership) -> String {
         match m.post.as_deref().and_then(|p| self.posts.get(p)) {
             Some(p) if !p.holder.is_empty() => format!("{} ({})", p.title, p.holder),
             Some(p) => p.title.clone(),

@@ -1,6 +1,7 @@
 //! Meetings: each body's schedule by its own rules, the deadlines around every meeting counted
 //! in working days, and what is due this week.
 
+mod conduct;
 pub mod model;
 mod pages;
 pub mod store;
@@ -32,6 +33,51 @@ pub fn routes() -> Vec<Route> {
             "/meetings/{id}",
             Permission::ManagePartnership,
             pages::change,
+        ),
+        Route::post(
+            "/meetings/{id}/agenda",
+            Permission::ManagePartnership,
+            conduct::add_item,
+        ),
+        Route::get(
+            "/meetings/{id}/attendance",
+            Permission::Governance,
+            conduct::attendance,
+        ),
+        Route::post(
+            "/meetings/{id}/attendance",
+            Permission::ManagePartnership,
+            conduct::save_attendance,
+        ),
+        Route::post(
+            "/meetings/{id}/minutes",
+            Permission::ManagePartnership,
+            conduct::minutes,
+        ),
+        Route::get(
+            "/meetings/items/{item}",
+            Permission::Governance,
+            conduct::item,
+        ),
+        Route::post(
+            "/meetings/items/{item}/minute",
+            Permission::ManagePartnership,
+            conduct::save_minute,
+        ),
+        Route::post(
+            "/meetings/items/{item}/declarations",
+            Permission::ManagePartnership,
+            conduct::declare,
+        ),
+        Route::post(
+            "/meetings/items/{item}/decisions",
+            Permission::ManagePartnership,
+            conduct::decide,
+        ),
+        Route::post(
+            "/meetings/items/{item}/actions",
+            Permission::ManagePartnership,
+            conduct::add_action,
         ),
         Route::get(
             "/admin/meetings/rules",

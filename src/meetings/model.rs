@@ -35,6 +35,10 @@ pub struct Rules {
     pub disputes_after: i64,
     /// Notice an extraordinary meeting needs, unless urgent (ten working days).
     pub extraordinary_notice: i64,
+    /// A majority decision stands only if all three statutory partners are in the majority.
+    pub majority_needs_all_partners: bool,
+    /// An open action turns amber this many working days before it is due.
+    pub amber_working_days: i64,
 }
 
 impl Default for Rules {
@@ -48,6 +52,8 @@ impl Default for Rules {
             minutes_after: 10,
             disputes_after: 10,
             extraordinary_notice: 10,
+            majority_needs_all_partners: true,
+            amber_working_days: 10,
         }
     }
 }
@@ -192,6 +198,214 @@ pub fn financial_year(d: NaiveDate) -> i32 {
     }
 }
 
+pub const ATTENDANCE: &[&str] = &["expected", "present", "deputy", "apologies", "absent"];
+pub const PURPOSES: &[&str] = &["decision", "discussion", "information", "assurance"];
+pub const PARTNER_ROLES: &[&str] = &["local-authority", "health", "police"];
+
+/// Someone expected at a meeting, as the quorum and voting rules see them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attendee {
+    pub name: String,
+    /// `present`, `deputy` (a deputy came in their place), `apologies`, `absent` or `expected`.
+    pub status: String,
+    pub voting: bool,
+    /// The statutory partner their organisation is, if it is one.
+    pub partner_role: Option<String>,
+}
+
+impl Attendee {
+    /// There in person or by their deputy: a deputy has the same rights as the member.
+    pub fn there(&self) -> bool {
+        self.status == "present" || self.status == "deputy"
+    }
+}
+
+/// Whether a meeting can take decisions, with the reason.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Quorate {
+    Yes(String),
+    No(String),
+    /// The body states no quorum rule.
+    NoRule,
+}
+
+impl Quorate {
+    pub fn is_quorate(&self) -> bool {
+        !matches!(self, Quorate::No(_))
+    }
+}
+
+fn role_words(role: &str) -> &'static str {
+    match role {
+        "local-authority" => "the local authority",
+        "health" => "health",
+        _ => "the police",
+    }
+}
+
+/// Evaluate a body's stored quorum rule against who is there.
+pub fn quorum(rule: Option<&crate::arrangements::model::Quorum>, people: &[Attendee]) -> Quorate {
+    use crate::arrangements::model::Quorum;
+    let there: Vec<&Attendee> = people.iter().filter(|a| a.there()).collect();
+    match rule {
+        None => Quorate::NoRule,
+        Some(Quorum::AllStatutoryPartners) => {
+            let missing: Vec<&str> = PARTNER_ROLES
+                .iter()
+                .filter(|r| !there.iter().any(|a| a.partner_role.as_deref() == Some(**r)))
+                .map(|r| role_words(r))
+                .collect();
+            if missing.is_empty() {
+                Quorate::Yes("All three statutory partners are here".into())
+            } else {
+                Quorate::No(format!(
+                    "Not quorate: no one is here for {}",
+                    missing.join(" or ")
+                ))
+            }
+        }
+        Some(Quorum::Members { count }) => {
+            let n = there.len();
+            if n >= *count as usize {
+                Quorate::Yes(format!("{n} members are here; {count} are needed"))
+            } else {
+                Quorate::No(format!(
+                    "Not quorate: {n} members are here; {count} are needed"
+                ))
+            }
+        }
+        Some(Quorum::ShareOfVoting { share }) => {
+            let voting = people.iter().filter(|a| a.voting).count();
+            let here = there.iter().filter(|a| a.voting).count();
+            let needed = (share * voting as f64).ceil() as usize;
+            if here >= needed && voting > 0 {
+                Quorate::Yes(format!(
+                    "{here} of {voting} voting members are here; {needed} are needed"
+                ))
+            } else {
+                Quorate::No(format!(
+                    "Not quorate: {here} of {voting} voting members are here; {needed} are needed"
+                ))
+            }
+        }
+    }
+}
+
+/// A vote cast by someone at the meeting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cast {
+    pub who: Attendee,
+    /// `for`, `against` or `abstain`.
+    pub vote: String,
+}
+
+/// What became of a decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Agreed by consent.
+    Agreed,
+    Carried,
+    Lost,
+    /// The majority did not include every statutory partner (or the vote was split): escalated
+    /// to the lead representatives.
+    Escalated(String),
+    /// Made at an inquorate meeting: a recommendation, not a decision.
+    Recommendation,
+}
+
+impl Outcome {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Outcome::Agreed => "agreed",
+            Outcome::Carried => "carried",
+            Outcome::Lost => "lost",
+            Outcome::Escalated(_) => "escalated",
+            Outcome::Recommendation => "recommendation",
+        }
+    }
+}
+
+pub fn outcome_label(code: &str) -> &'static str {
+    match code {
+        "agreed" => "Agreed by consent",
+        "carried" => "Carried",
+        "lost" => "Lost",
+        "escalated" => "Escalated to the lead representatives",
+        "recommendation" => "Recommendation (the meeting was not quorate)",
+        _ => "Recorded",
+    }
+}
+
+/// The outcome of a decision by its method, the votes and the partnership's rule. An
+/// inquorate meeting can only make a recommendation, and only when it is recorded as one.
+pub fn decide(
+    method: &str,
+    casts: &[Cast],
+    all_partners_rule: bool,
+    quorate: bool,
+    recommendation: bool,
+) -> Result<Outcome, String> {
+    if !quorate && !recommendation {
+        return Err("The meeting is not quorate: it cannot make a decision. Record this as a recommendation instead.".into());
+    }
+    if recommendation {
+        return Ok(Outcome::Recommendation);
+    }
+    match method {
+        "consent" => Ok(Outcome::Agreed),
+        "vote" => {
+            if let Some(c) = casts.iter().find(|c| !c.who.voting) {
+                return Err(format!(
+                    "{} cannot vote: they are not a voting member",
+                    c.who.name
+                ));
+            }
+            if let Some(c) = casts.iter().find(|c| !c.who.there()) {
+                return Err(format!(
+                    "{} cannot vote: they are not recorded as here",
+                    c.who.name
+                ));
+            }
+            if casts.is_empty() {
+                return Err("Record each voting member's vote".into());
+            }
+            let count = |v: &str| casts.iter().filter(|c| c.vote == v).count();
+            let (yes, no) = (count("for"), count("against"));
+            if yes == no {
+                return Ok(if all_partners_rule {
+                    Outcome::Escalated(format!("The vote was split, {yes} to {no}"))
+                } else {
+                    Outcome::Lost
+                });
+            }
+            if yes < no {
+                return Ok(Outcome::Lost);
+            }
+            if all_partners_rule {
+                let outside: Vec<&str> = PARTNER_ROLES
+                    .iter()
+                    .filter(|r| {
+                        let theirs: Vec<&Cast> = casts
+                            .iter()
+                            .filter(|c| c.who.partner_role.as_deref() == Some(**r))
+                            .collect();
+                        theirs.is_empty() || theirs.iter().any(|c| c.vote != "for")
+                    })
+                    .map(|r| role_words(r))
+                    .collect();
+                if !outside.is_empty() {
+                    return Ok(Outcome::Escalated(format!(
+                        "The majority did not include {}",
+                        outside.join(" or ")
+                    )));
+                }
+            }
+            Ok(Outcome::Carried)
+        }
+        _ => Err("Say whether it was decided by consent or by a vote".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +473,133 @@ mod tests {
         assert!(
             m.contains("needs 10 working days' notice; 16 September 2022 gives 4"),
             "{m}"
+        );
+    }
+
+    fn person(name: &str, status: &str, voting: bool, role: Option<&str>) -> Attendee {
+        Attendee {
+            name: name.into(),
+            status: status.into(),
+            voting,
+            partner_role: role.map(str::to_owned),
+        }
+    }
+
+    fn board() -> Vec<Attendee> {
+        vec![
+            person(
+                "Director of Children's Services",
+                "present",
+                true,
+                Some("local-authority"),
+            ),
+            person("ICB Chief Nurse", "deputy", true, Some("health")),
+            person("Chief Superintendent", "present", true, Some("police")),
+            person("Headteacher", "present", true, None),
+            person("Lead Member", "present", false, None),
+            person("Probation", "apologies", true, None),
+        ]
+    }
+
+    #[test]
+    fn the_quorum_rule_counts_deputies_for_their_members() {
+        use crate::arrangements::model::Quorum;
+        let mut people = board();
+        assert!(quorum(Some(&Quorum::AllStatutoryPartners), &people).is_quorate());
+        people[2].status = "apologies".into();
+        assert_eq!(
+            quorum(Some(&Quorum::AllStatutoryPartners), &people),
+            Quorate::No("Not quorate: no one is here for the police".into())
+        );
+        assert!(quorum(Some(&Quorum::Members { count: 4 }), &people).is_quorate());
+        assert!(!quorum(Some(&Quorum::Members { count: 5 }), &people).is_quorate());
+        // Five voting members, three here (the deputy counts): half needs three.
+        assert!(quorum(Some(&Quorum::ShareOfVoting { share: 0.5 }), &people).is_quorate());
+        assert!(!quorum(Some(&Quorum::ShareOfVoting { share: 0.75 }), &people).is_quorate());
+        assert_eq!(quorum(None, &people), Quorate::NoRule);
+    }
+
+    fn cast(p: &Attendee, vote: &str) -> Cast {
+        Cast {
+            who: p.clone(),
+            vote: vote.into(),
+        }
+    }
+
+    #[test]
+    fn a_majority_stands_only_with_all_three_partners() {
+        let p = board();
+        let all_for = vec![
+            cast(&p[0], "for"),
+            cast(&p[1], "for"),
+            cast(&p[2], "for"),
+            cast(&p[3], "against"),
+        ];
+        assert_eq!(
+            decide("vote", &all_for, true, true, false),
+            Ok(Outcome::Carried)
+        );
+        let police_against = vec![
+            cast(&p[0], "for"),
+            cast(&p[1], "for"),
+            cast(&p[2], "against"),
+            cast(&p[3], "for"),
+        ];
+        assert_eq!(
+            decide("vote", &police_against, true, true, false),
+            Ok(Outcome::Escalated(
+                "The majority did not include the police".into()
+            ))
+        );
+        // Without Portsmouth's rule the same vote is carried.
+        assert_eq!(
+            decide("vote", &police_against, false, true, false),
+            Ok(Outcome::Carried)
+        );
+        let split = vec![cast(&p[0], "for"), cast(&p[3], "against")];
+        assert!(matches!(
+            decide("vote", &split, true, true, false),
+            Ok(Outcome::Escalated(_))
+        ));
+        assert_eq!(
+            decide("vote", &split, false, true, false),
+            Ok(Outcome::Lost)
+        );
+        let lost = vec![
+            cast(&p[0], "against"),
+            cast(&p[1], "against"),
+            cast(&p[3], "for"),
+        ];
+        assert_eq!(decide("vote", &lost, true, true, false), Ok(Outcome::Lost));
+    }
+
+    #[test]
+    fn only_voting_members_who_are_here_vote() {
+        let p = board();
+        let observer = vec![cast(&p[4], "for")];
+        assert!(
+            decide("vote", &observer, true, true, false)
+                .unwrap_err()
+                .contains("Lead Member cannot vote")
+        );
+        let away = vec![cast(&p[5], "for")];
+        assert!(
+            decide("vote", &away, true, true, false)
+                .unwrap_err()
+                .contains("not recorded as here")
+        );
+    }
+
+    #[test]
+    fn an_inquorate_meeting_only_recommends() {
+        assert!(decide("consent", &[], true, false, false).is_err());
+        assert_eq!(
+            decide("consent", &[], true, false, true),
+            Ok(Outcome::Recommendation)
+        );
+        assert_eq!(
+            decide("consent", &[], true, true, false),
+            Ok(Outcome::Agreed)
         );
     }
 

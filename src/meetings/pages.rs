@@ -444,6 +444,12 @@ struct MeetingPage {
     can_manage: bool,
     form: ChangeForm,
     errors: Errors,
+    agenda: Vec<store::AgendaItem>,
+    minutes: store::Minutes,
+    approved_at: Option<Meeting>,
+    later: Vec<Meeting>,
+    attendance: (usize, usize),
+    purposes: Vec<(String, String)>,
 }
 
 async fn meeting_page(
@@ -469,7 +475,38 @@ async fn meeting_page(
         venue: m.venue.clone(),
         status: m.status.clone(),
     });
+    let agenda = store::agenda(&st.db, p, m.id).await?;
+    let minutes = store::minutes(&st.db, p, m.id).await?;
+    let approved_at = match minutes.approved_at {
+        Some(id) => store::get(&st.db, p, id).await?,
+        None => None,
+    };
+    let later = store::between(
+        &st.db,
+        p,
+        m.date + Duration::days(1),
+        m.date + Duration::days(800),
+        Some(&m.body_key),
+    )
+    .await?;
+    let people = store::attendance(&st.db, p, m.id).await?;
+    let attendance = (
+        people
+            .iter()
+            .filter(|a| a.status == "present" || a.status == "deputy")
+            .count(),
+        people.len(),
+    );
     Ok(MeetingPage {
+        agenda,
+        minutes,
+        approved_at,
+        later,
+        attendance,
+        purposes: model::PURPOSES
+            .iter()
+            .map(|p| ((*p).to_owned(), crate::arrangements::view::role_label(p)))
+            .collect(),
         page: Page::new(
             viewer,
             format!("{body}: {}", m.date.format("%-d %B %Y")),
@@ -658,6 +695,8 @@ pub struct RulesForm {
     minutes_after: String,
     disputes_after: String,
     extraordinary_notice: String,
+    majority_needs_all_partners: String,
+    amber_working_days: String,
 }
 
 impl RulesForm {
@@ -671,6 +710,12 @@ impl RulesForm {
             minutes_after: r.minutes_after.to_string(),
             disputes_after: r.disputes_after.to_string(),
             extraordinary_notice: r.extraordinary_notice.to_string(),
+            majority_needs_all_partners: if r.majority_needs_all_partners {
+                "yes".into()
+            } else {
+                String::new()
+            },
+            amber_working_days: r.amber_working_days.to_string(),
         }
     }
 
@@ -692,6 +737,8 @@ impl RulesForm {
             minutes_after: n("minutes_after", &self.minutes_after),
             disputes_after: n("disputes_after", &self.disputes_after),
             extraordinary_notice: n("extraordinary_notice", &self.extraordinary_notice),
+            majority_needs_all_partners: self.majority_needs_all_partners == "yes",
+            amber_working_days: n("amber_working_days", &self.amber_working_days),
         }
     }
 }

@@ -44,7 +44,7 @@ fn meeting_of(r: &Row) -> StoreResult<Meeting> {
 pub async fn rules(db: &Db, p: PartnershipId) -> StoreResult<(Rules, i64)> {
     let Some(r) = db
         .fetch_optional(
-            "SELECT agenda_items_before, reports_before, amendments_before, papers_before, minutes_after, disputes_after, extraordinary_notice, version FROM meeting_rules WHERE partnership_id = $1",
+            "SELECT agenda_items_before, reports_before, amendments_before, papers_before, minutes_after, disputes_after, extraordinary_notice, majority_needs_all_partners, amber_working_days, version FROM meeting_rules WHERE partnership_id = $1",
             args![p],
         )
         .await?
@@ -60,6 +60,8 @@ pub async fn rules(db: &Db, p: PartnershipId) -> StoreResult<(Rules, i64)> {
             minutes_after: r.get("minutes_after")?,
             disputes_after: r.get("disputes_after")?,
             extraordinary_notice: r.get("extraordinary_notice")?,
+            majority_needs_all_partners: r.get("majority_needs_all_partners")?,
+            amber_working_days: r.get("amber_working_days")?,
         },
         r.get("version")?,
     ))
@@ -94,13 +96,15 @@ pub async fn save_rules(
         new.minutes_after,
         new.disputes_after,
         new.extraordinary_notice,
+        new.majority_needs_all_partners,
+        new.amber_working_days,
         now,
         actor.name.as_str(),
         p
     ];
     if version == 0 {
         tx.insert_keyed(
-            "INSERT INTO meeting_rules (agenda_items_before, reports_before, amendments_before, papers_before, minutes_after, disputes_after, extraordinary_notice, updated_at, updated_by, partnership_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO meeting_rules (agenda_items_before, reports_before, amendments_before, papers_before, minutes_after, disputes_after, extraordinary_notice, majority_needs_all_partners, amber_working_days, updated_at, updated_by, partnership_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             values,
             &record,
             "Meeting rules set",
@@ -109,7 +113,7 @@ pub async fn save_rules(
         .await?;
     } else {
         tx.update(
-            "UPDATE meeting_rules SET agenda_items_before = $1, reports_before = $2, amendments_before = $3, papers_before = $4, minutes_after = $5, disputes_after = $6, extraordinary_notice = $7, updated_at = $8, updated_by = $9, version = version + 1 WHERE partnership_id = $10",
+            "UPDATE meeting_rules SET agenda_items_before = $1, reports_before = $2, amendments_before = $3, papers_before = $4, minutes_after = $5, disputes_after = $6, extraordinary_notice = $7, majority_needs_all_partners = $8, amber_working_days = $9, updated_at = $10, updated_by = $11, version = version + 1 WHERE partnership_id = $12",
             values,
             &record,
             "Meeting rules changed",
@@ -273,6 +277,502 @@ pub async fn change(
             id,
         )
         .await;
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+// ---- Agenda ----
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AgendaItem {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub position: i64,
+    pub title: String,
+    pub presenter: String,
+    pub organisation: String,
+    pub purpose: String,
+    pub restricted: bool,
+    pub minute_number: Option<i64>,
+    pub minute_text: String,
+    pub version: i64,
+}
+
+fn item_of(r: &Row) -> StoreResult<AgendaItem> {
+    Ok(AgendaItem {
+        id: r.get("id")?,
+        meeting_id: r.get("meeting_id")?,
+        position: r.get("position")?,
+        title: r.get("title")?,
+        presenter: r.get("presenter")?,
+        organisation: r.get("organisation")?,
+        purpose: r.get("purpose")?,
+        restricted: r.get("restricted")?,
+        minute_number: r.get("minute_number")?,
+        minute_text: r.get("minute_text")?,
+        version: r.get("version")?,
+    })
+}
+
+const ITEM_COLUMNS: &str = "id, meeting_id, position, title, presenter, organisation, purpose, restricted, minute_number, minute_text, version";
+
+pub async fn agenda(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResult<Vec<AgendaItem>> {
+    db.fetch_all(
+        Sql::dynamic(format!("SELECT {ITEM_COLUMNS} FROM agenda_items WHERE partnership_id = $1 AND meeting_id = $2 ORDER BY position")),
+        args![p, meeting_id],
+    )
+    .await?
+    .iter()
+    .map(item_of)
+    .collect()
+}
+
+pub async fn agenda_item(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<AgendaItem>> {
+    db.fetch_optional(
+        Sql::dynamic(format!(
+            "SELECT {ITEM_COLUMNS} FROM agenda_items WHERE partnership_id = $1 AND id = $2"
+        )),
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(item_of)
+    .transpose()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NewItem {
+    pub title: String,
+    pub presenter: String,
+    pub organisation: String,
+    pub purpose: String,
+    pub restricted: bool,
+}
+
+pub async fn add_item(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    meeting_id: i64,
+    item: &NewItem,
+) -> StoreResult<i64> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let id = tx
+        .insert(
+            "INSERT INTO agenda_items (partnership_id, meeting_id, position, title, presenter, organisation, purpose, restricted, updated_at, updated_by) VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM agenda_items WHERE meeting_id = $3), $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            args![p, meeting_id, meeting_id, item.title.as_str(), item.presenter.as_str(), item.organisation.as_str(), item.purpose.as_str(), item.restricted, now, actor.name.as_str()],
+            Some(p),
+            "agenda-item",
+            &format!("Agenda item added: {}", item.title),
+            item,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Write the minute of an item. The first time an item is minuted it takes the next number in
+/// its body's run of minutes (the run goes on across meetings: 86, 87, 88 ...).
+pub async fn save_minute(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    item: &AgendaItem,
+    body_key: &str,
+    expected_version: i64,
+    text: &str,
+) -> StoreResult<Result<i64, String>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let number = match item.minute_number {
+        Some(n) => n,
+        None => tx
+            .fetch_optional(
+                "SELECT COALESCE(MAX(a.minute_number), 0) + 1 AS n FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE m.partnership_id = $1 AND m.body_key = $2",
+                args![p, body_key],
+            )
+            .await?
+            .map_or(Ok(1), |r| r.get("n"))?,
+    };
+    let n = tx
+        .update(
+            "UPDATE agenda_items SET minute_text = $1, minute_number = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6 AND version = $7",
+            args![text, number, now, actor.name.as_str(), p, item.id, expected_version],
+            &RecordRef::new(Some(p), "agenda-item", item.id),
+            &format!("Minute {number} written: {}", item.title),
+            &serde_json::json!({"minute_number": item.minute_number, "minute_text": item.minute_text}),
+            &serde_json::json!({"minute_number": number, "minute_text": text}),
+        )
+        .await?;
+    if n == 0 {
+        drop(tx);
+        return Ok(stale(
+            db,
+            "SELECT updated_by, updated_at FROM agenda_items WHERE partnership_id = $1 AND id = $2",
+            p,
+            item.id,
+        )
+        .await?
+        .map(|()| 0));
+    }
+    tx.commit().await?;
+    Ok(Ok(number))
+}
+
+// ---- Attendance ----
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Attendance {
+    pub id: i64,
+    pub membership_key: String,
+    pub name: String,
+    pub organisation: String,
+    pub partner_role: String,
+    pub voting: bool,
+    pub status: String,
+    pub deputy_name: String,
+    pub confidentiality_signed: bool,
+    pub version: i64,
+}
+
+pub async fn attendance(
+    db: &Db,
+    p: PartnershipId,
+    meeting_id: i64,
+) -> StoreResult<Vec<Attendance>> {
+    db.fetch_all(
+        "SELECT id, membership_key, name, organisation, partner_role, voting, status, deputy_name, confidentiality_signed, version FROM attendance WHERE partnership_id = $1 AND meeting_id = $2 ORDER BY id",
+        args![p, meeting_id],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Attendance {
+            id: r.get("id")?,
+            membership_key: r.get("membership_key")?,
+            name: r.get("name")?,
+            organisation: r.get("organisation")?,
+            partner_role: r.get("partner_role")?,
+            voting: r.get("voting")?,
+            status: r.get("status")?,
+            deputy_name: r.get("deputy_name")?,
+            confidentiality_signed: r.get("confidentiality_signed")?,
+            version: r.get("version")?,
+        })
+    })
+    .collect()
+}
+
+/// Someone the meeting expects, from the body's memberships on the day.
+#[derive(Clone, Debug, Serialize)]
+pub struct Expected {
+    pub membership_key: String,
+    pub name: String,
+    pub organisation: String,
+    pub partner_role: String,
+    pub voting: bool,
+}
+
+/// List those expected who are not listed yet (a membership that began since is added).
+pub async fn list_expected(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    meeting_id: i64,
+    expected: &[Expected],
+) -> StoreResult<usize> {
+    let have = attendance(db, p, meeting_id).await?;
+    let new: Vec<&Expected> = expected
+        .iter()
+        .filter(|e| !have.iter().any(|h| h.membership_key == e.membership_key))
+        .collect();
+    if new.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    for e in &new {
+        tx.insert(
+            "INSERT INTO attendance (partnership_id, meeting_id, membership_key, name, organisation, partner_role, voting, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            args![p, meeting_id, e.membership_key.as_str(), e.name.as_str(), e.organisation.as_str(), e.partner_role.as_str(), e.voting, now, actor.name.as_str()],
+            Some(p),
+            "attendance",
+            &format!("Expected at meeting {meeting_id}: {}", e.name),
+            e,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(new.len())
+}
+
+/// One attendee's record as changed on the form.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AttendanceChange {
+    pub id: i64,
+    pub version: i64,
+    pub status: String,
+    pub deputy_name: String,
+    pub confidentiality_signed: bool,
+}
+
+/// Save the attendance form: every changed row, or none when any row was changed meanwhile.
+pub async fn save_attendance(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    meeting_id: i64,
+    changes: &[AttendanceChange],
+) -> StoreResult<Result<(), String>> {
+    let before = attendance(db, p, meeting_id).await?;
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    for c in changes {
+        let Some(b) = before.iter().find(|b| b.id == c.id) else {
+            return Ok(Err(
+                "The attendance list changed while you were editing it. Check it and save again."
+                    .into(),
+            ));
+        };
+        if b.status == c.status
+            && b.deputy_name == c.deputy_name
+            && b.confidentiality_signed == c.confidentiality_signed
+        {
+            continue;
+        }
+        let n = tx
+            .update(
+                "UPDATE attendance SET status = $1, deputy_name = $2, confidentiality_signed = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE partnership_id = $6 AND id = $7 AND version = $8",
+                args![c.status.as_str(), c.deputy_name.as_str(), c.confidentiality_signed, now, actor.name.as_str(), p, c.id, c.version],
+                &RecordRef::new(Some(p), "attendance", c.id),
+                &format!("Attendance at meeting {meeting_id}: {} {}", b.name, c.status),
+                &serde_json::json!({"status": b.status, "deputy_name": b.deputy_name, "confidentiality_signed": b.confidentiality_signed}),
+                c,
+            )
+            .await?;
+        if n == 0 {
+            drop(tx);
+            return stale(
+                db,
+                "SELECT updated_by, updated_at FROM attendance WHERE partnership_id = $1 AND id = $2",
+                p,
+                c.id,
+            )
+            .await;
+        }
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+// ---- Declarations of interest ----
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Declaration {
+    pub agenda_item_id: i64,
+    pub name: String,
+    pub interest: String,
+}
+
+pub async fn declarations(
+    db: &Db,
+    p: PartnershipId,
+    meeting_id: i64,
+) -> StoreResult<Vec<Declaration>> {
+    db.fetch_all(
+        "SELECT agenda_item_id, name, interest FROM declarations WHERE partnership_id = $1 AND meeting_id = $2 ORDER BY id",
+        args![p, meeting_id],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Declaration {
+            agenda_item_id: r.get("agenda_item_id")?,
+            name: r.get("name")?,
+            interest: r.get("interest")?,
+        })
+    })
+    .collect()
+}
+
+pub async fn declare(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    meeting_id: i64,
+    d: &Declaration,
+) -> StoreResult<()> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    tx.insert(
+        "INSERT INTO declarations (partnership_id, meeting_id, agenda_item_id, name, interest, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        args![p, meeting_id, d.agenda_item_id, d.name.as_str(), d.interest.as_str(), now, actor.name.as_str()],
+        Some(p),
+        "declaration",
+        &format!("Interest declared by {}", d.name),
+        d,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- Decisions ----
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Decision {
+    pub id: i64,
+    pub agenda_item_id: i64,
+    pub text: String,
+    pub method: String,
+    pub outcome: String,
+    pub votes_for: i64,
+    pub votes_against: i64,
+    pub abstentions: i64,
+    pub dissent: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct VoteCast {
+    pub membership_key: String,
+    pub name: String,
+    pub vote: String,
+}
+
+pub async fn decisions(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResult<Vec<Decision>> {
+    db.fetch_all(
+        "SELECT id, agenda_item_id, text, method, outcome, votes_for, votes_against, abstentions, dissent FROM decisions WHERE partnership_id = $1 AND meeting_id = $2 ORDER BY id",
+        args![p, meeting_id],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Decision {
+            id: r.get("id")?,
+            agenda_item_id: r.get("agenda_item_id")?,
+            text: r.get("text")?,
+            method: r.get("method")?,
+            outcome: r.get("outcome")?,
+            votes_for: r.get("votes_for")?,
+            votes_against: r.get("votes_against")?,
+            abstentions: r.get("abstentions")?,
+            dissent: r.get("dissent")?,
+        })
+    })
+    .collect()
+}
+
+pub async fn record_decision(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    meeting_id: i64,
+    d: &Decision,
+    votes: &[VoteCast],
+) -> StoreResult<i64> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let id = tx
+        .insert(
+            "INSERT INTO decisions (partnership_id, meeting_id, agenda_item_id, text, method, outcome, votes_for, votes_against, abstentions, dissent, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            args![p, meeting_id, d.agenda_item_id, d.text.as_str(), d.method.as_str(), d.outcome.as_str(), d.votes_for, d.votes_against, d.abstentions, d.dissent.as_str(), now, actor.name.as_str()],
+            Some(p),
+            "decision",
+            &format!("Decision recorded ({}): {}", d.outcome, d.text),
+            &serde_json::json!({"decision": d, "votes": votes}),
+        )
+        .await?;
+    for v in votes {
+        tx.execute_plumbing(
+            "INSERT INTO votes (partnership_id, decision_id, membership_key, name, vote) VALUES ($1, $2, $3, $4, $5)",
+            args![p, id, v.membership_key.as_str(), v.name.as_str(), v.vote.as_str()],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+// ---- Minutes ----
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Minutes {
+    pub status: String,
+    pub circulated_on: Option<NaiveDate>,
+    pub approved_at: Option<i64>,
+    pub amendments: String,
+    pub version: i64,
+}
+
+pub async fn minutes(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResult<Minutes> {
+    let r = db
+        .fetch_optional(
+            "SELECT status, circulated_on, approved_at, amendments, version FROM minutes WHERE partnership_id = $1 AND meeting_id = $2",
+            args![p, meeting_id],
+        )
+        .await?;
+    Ok(match r {
+        Some(r) => Minutes {
+            status: r.get("status")?,
+            circulated_on: r.get("circulated_on")?,
+            approved_at: r.get("approved_at")?,
+            amendments: r.get("amendments")?,
+            version: r.get("version")?,
+        },
+        None => Minutes {
+            status: "draft".into(),
+            circulated_on: None,
+            approved_at: None,
+            amendments: String::new(),
+            version: 0,
+        },
+    })
+}
+
+/// Move the minutes on: circulated, or approved at a later meeting with any amendments.
+pub async fn set_minutes(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    meeting_id: i64,
+    expected_version: i64,
+    new: &Minutes,
+) -> StoreResult<Result<(), String>> {
+    let old = minutes(db, p, meeting_id).await?;
+    if old.version != expected_version {
+        return stale(
+            db,
+            "SELECT updated_by, updated_at FROM minutes WHERE partnership_id = $1 AND meeting_id = $2",
+            p,
+            meeting_id,
+        )
+        .await;
+    }
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let record = RecordRef::new(Some(p), "minutes", meeting_id);
+    let summary = format!("Minutes of meeting {meeting_id} {}", new.status);
+    if old.version == 0 {
+        tx.insert_keyed(
+            "INSERT INTO minutes (status, circulated_on, approved_at, amendments, updated_at, updated_by, partnership_id, meeting_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            args![new.status.as_str(), new.circulated_on, new.approved_at, new.amendments.as_str(), now, actor.name.as_str(), p, meeting_id],
+            &record,
+            &summary,
+            new,
+        )
+        .await?;
+    } else {
+        tx.update(
+            "UPDATE minutes SET status = $1, circulated_on = $2, approved_at = $3, amendments = $4, updated_at = $5, updated_by = $6, version = version + 1 WHERE partnership_id = $7 AND meeting_id = $8",
+            args![new.status.as_str(), new.circulated_on, new.approved_at, new.amendments.as_str(), now, actor.name.as_str(), p, meeting_id],
+            &record,
+            &summary,
+            &old,
+            new,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(Ok(()))

@@ -36,6 +36,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/", "Home", Permission::Partnership),
     ("/arrangements", "Structure", Permission::Partnership),
     ("/meetings", "Meetings", Permission::Governance),
+    ("/actions", "Actions", Permission::Governance),
     ("/admin/people", "People", Permission::ManagePartnership),
     ("/audit", "Audit trail", Permission::ReadAll),
     ("/admin/outbox", "Outbox", Permission::ReadAll),

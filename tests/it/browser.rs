@@ -331,6 +331,25 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
             .expect("href")
             .expect("href");
     v.go(&meeting).await;
+    // An agenda item, the attendance form and the item's page with its forms.
+    v.fill("title", "Neglect strategy").await;
+    let add_item = format!("{meeting}/agenda");
+    v.submit(&add_item).await;
+    v.check("agenda item added").await;
+    v.go(&format!("{meeting}/attendance")).await;
+    v.submit(&format!("{meeting}/attendance")).await;
+    v.check("attendance saved").await;
+    v.go(&meeting).await;
+    v.click(Locator::LinkText("Neglect strategy")).await;
+    v.check("agenda item").await;
+    v.fill("text", "The Board discussed the strategy.").await;
+    let item = v.b.current_url().await.expect("url").path().to_owned();
+    v.submit(&format!("{item}/minute")).await;
+    v.check("minute saved").await;
+    v.submit(&format!("{item}/actions")).await;
+    v.check("action errors").await;
+    v.go("/actions").await;
+    v.go("/actions/tracking").await;
     v.go("/meetings/bodies/pscp-board").await;
     v.b.find(Locator::Id("kind-extraordinary"))
         .await

@@ -323,3 +323,394 @@ both_engines!(the_host_loads_a_newer_bank_holiday_list, |app| {
         .await
         .assert_contains("2027 to 2027");
 });
+
+/// The attendance form as a browser would send it, with each person's status by name.
+fn attendance_form(
+    rows: &[masa::meetings::store::Attendance],
+    status: impl Fn(&masa::meetings::store::Attendance) -> (&'static str, &'static str),
+) -> Vec<(&'static str, String)> {
+    let mut f = Vec::new();
+    for r in rows {
+        let (s, deputy) = status(r);
+        f.push(("id", r.id.to_string()));
+        f.push(("version", r.version.to_string()));
+        f.push(("status", s.to_owned()));
+        f.push(("deputy", deputy.to_owned()));
+        f.push(("signed", r.id.to_string()));
+    }
+    f
+}
+
+fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, x)| (*k, x.as_str())).collect()
+}
+
+both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
+    use masa::meetings::store as ms;
+    let mut c = portsmouth_business_unit(&app).await;
+    let p = app.partnership("portsmouth");
+    let r = c
+        .post(
+            "/meetings/bodies/pscp-board/plan",
+            &[("first", "2022-09-20"), ("start_time", "10:00")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    let year = ms::between(
+        &app.state.db,
+        p,
+        d("2022-04-01"),
+        d("2023-03-31"),
+        Some("pscp-board"),
+    )
+    .await
+    .expect("meetings");
+    let (sept, dec) = (year[0].id, year[1].id);
+
+    // The agenda: a bad item is refused, a good one added.
+    let r = c
+        .post(
+            &format!("/meetings/{sept}/agenda"),
+            &[("title", ""), ("purpose", "decision")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("Enter the agenda item");
+    let r = c
+        .post(
+            &format!("/meetings/{sept}/agenda"),
+            &[
+                ("title", "Neglect strategy"),
+                ("presenter", "Strategic Lead"),
+                ("purpose", "decision"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let item = ms::agenda(&app.state.db, p, sept).await.expect("agenda")[0].clone();
+
+    // Attendance: the expected are the board's members on the day.
+    c.get(&format!("/meetings/{sept}/attendance"))
+        .await
+        .assert_contains("Attendance");
+    let rows = ms::attendance(&app.state.db, p, sept)
+        .await
+        .expect("attendance");
+    assert!(rows.len() > 5, "the board's members are expected");
+    for role in ["local-authority", "health", "police"] {
+        assert!(
+            rows.iter().any(|r| r.partner_role == role),
+            "{role} expected"
+        );
+    }
+    let observer = rows
+        .iter()
+        .find(|r| !r.voting)
+        .expect("a participating observer")
+        .clone();
+    // The police send apologies: not quorate.
+    let f = attendance_form(&rows, |r| {
+        if r.partner_role == "police" {
+            ("apologies", "")
+        } else {
+            ("present", "")
+        }
+    });
+    let r = c
+        .post(&format!("/meetings/{sept}/attendance"), &pairs(&f))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    c.get(&format!("/meetings/{sept}/attendance"))
+        .await
+        .assert_contains("Not quorate: no one is here for the police");
+    // An inquorate meeting cannot decide; it can recommend.
+    let item_url = format!("/meetings/items/{}", item.id);
+    let r = c
+        .post(
+            &format!("{item_url}/decisions"),
+            &[
+                ("text", "Adopt the neglect strategy"),
+                ("method", "consent"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("The meeting is not quorate");
+    let r = c
+        .post(
+            &format!("{item_url}/decisions"),
+            &[
+                ("text", "Recommend the neglect strategy"),
+                ("method", "consent"),
+                ("recommendation", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // A deputy comes for the police (a deputy's name is needed): now quorate.
+    let rows = ms::attendance(&app.state.db, p, sept)
+        .await
+        .expect("attendance");
+    let f = attendance_form(&rows, |r| {
+        if r.partner_role == "police" {
+            ("deputy", "")
+        } else {
+            ("present", "")
+        }
+    });
+    let r = c
+        .post(&format!("/meetings/{sept}/attendance"), &pairs(&f))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("deputy");
+    let f = attendance_form(&rows, |r| {
+        if r.partner_role == "police" {
+            ("deputy", "Supt A. Deputy")
+        } else {
+            ("present", "")
+        }
+    });
+    let r = c
+        .post(&format!("/meetings/{sept}/attendance"), &pairs(&f))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    c.get(&format!("/meetings/{sept}/attendance"))
+        .await
+        .assert_contains("Quorate");
+    // A stale attendance form is refused.
+    let r = c
+        .post(&format!("/meetings/{sept}/attendance"), &pairs(&f))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "an unchanged form changes nothing"
+    );
+    let stale = attendance_form(&rows, |_| ("absent", ""));
+    let r = c
+        .post(&format!("/meetings/{sept}/attendance"), &pairs(&stale))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // Votes: the observer cannot vote; the police against means escalation, not a decision.
+    let rows = ms::attendance(&app.state.db, p, sept)
+        .await
+        .expect("attendance");
+    let vote = |text: &'static str, police: &'static str| {
+        let mut f: Vec<(&'static str, String)> =
+            vec![("text", text.to_owned()), ("method", "vote".to_owned())];
+        for r in rows.iter().filter(|r| r.voting) {
+            let v = if r.partner_role == "police" {
+                police
+            } else {
+                "for"
+            };
+            f.push(("voter", r.id.to_string()));
+            f.push(("vote", v.to_owned()));
+        }
+        f
+    };
+    let mut with_observer = vote("Adopt the strategy", "for");
+    with_observer.push(("voter", observer.id.to_string()));
+    with_observer.push(("vote", "for".to_owned()));
+    let r = c
+        .post(&format!("{item_url}/decisions"), &pairs(&with_observer))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("cannot vote");
+    let r = c
+        .post(
+            &format!("{item_url}/decisions"),
+            &pairs(&vote("Adopt the strategy", "against")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = c
+        .post(
+            &format!("{item_url}/decisions"),
+            &pairs(&vote("Adopt the strategy as amended", "for")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let decisions = ms::decisions(&app.state.db, p, sept)
+        .await
+        .expect("decisions");
+    let outcomes: Vec<&str> = decisions.iter().map(|d| d.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["recommendation", "escalated", "carried"]);
+    assert!(decisions[1].dissent.contains("did not include the police"));
+    let page = c.get(&item_url).await;
+    page.assert_contains("Escalated to the lead representatives");
+
+    // The minute takes the body's next number; a second, stale edit keeps its text.
+    let r = c
+        .post(
+            &format!("{item_url}/minute"),
+            &[
+                ("version", &item.version.to_string()),
+                ("text", "The Board discussed the strategy."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = c
+        .post(
+            &format!("{item_url}/minute"),
+            &[
+                ("version", &item.version.to_string()),
+                ("text", "My version of the minute"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    r.assert_contains("Your text is kept below");
+    r.assert_contains("My version of the minute");
+    r.assert_contains("The Board discussed the strategy.");
+    c.post(
+        &format!("/meetings/{dec}/agenda"),
+        &[
+            ("title", "Minutes of the last meeting"),
+            ("purpose", "decision"),
+        ],
+    )
+    .await;
+    let dec_item = ms::agenda(&app.state.db, p, dec).await.expect("agenda")[0].clone();
+    c.post(
+        &format!("/meetings/items/{}/minute", dec_item.id),
+        &[
+            ("version", &dec_item.version.to_string()),
+            ("text", "Approved."),
+        ],
+    )
+    .await;
+    let mut numbers = Vec::new();
+    for id in [item.id, dec_item.id] {
+        numbers.push(
+            ms::agenda_item(&app.state.db, p, id)
+                .await
+                .expect("q")
+                .expect("item")
+                .minute_number,
+        );
+    }
+    assert_eq!(
+        numbers,
+        [Some(1), Some(2)],
+        "minute numbers run on across meetings"
+    );
+
+    // An action from the minute: on the tracker, overdue, in the tracking report and its CSV.
+    let r = c
+        .post(
+            &format!("{item_url}/actions"),
+            &[
+                ("title", "Publish the neglect strategy"),
+                ("owner_name", "Strategic Lead"),
+                ("owner_organisation", "Portsmouth City Council"),
+                ("due", "2022-10-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let tracker = c.get("/actions?show=overdue").await;
+    tracker.assert_contains("Publish the neglect strategy");
+    tracker.assert_contains("Overdue");
+    let report = c.get("/actions/tracking?body=pscp-board").await;
+    report.assert_contains("<td class=\"govuk-table__cell\">Minute 1</td><td class=\"govuk-table__cell\">Publish the neglect strategy</td><td class=\"govuk-table__cell\">31 October 2022</td><td class=\"govuk-table__cell\">Strategic Lead, Portsmouth City Council</td>");
+    let csv = c.get("/actions/tracking.csv?body=pscp-board").await;
+    csv.assert_contains("Minute,Resolution,Target date,Officer responsible,Progress,Status");
+    csv.assert_contains("Minute 1,Publish the neglect strategy,31/10/2022,\"Strategic Lead, Portsmouth City Council\",,Overdue");
+    let action = masa::actions::store::list(&app.state.db, p, &Default::default())
+        .await
+        .expect("actions")[0]
+        .clone();
+    let url = format!("/actions/{}", action.id);
+    let r = c
+        .post(
+            &url,
+            &[
+                ("version", "1"),
+                ("status", "done"),
+                ("due", "2022-10-31"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("Say what was done");
+    let r = c
+        .post(
+            &url,
+            &[
+                ("version", "1"),
+                ("status", "open"),
+                ("due", "2022-10-31"),
+                ("note", "Draft with the partners"),
+                ("escalate", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let a = masa::actions::store::get(&app.state.db, p, action.id)
+        .await
+        .expect("q")
+        .expect("a");
+    assert!(a.escalated_on.is_some(), "the chair escalated it");
+    c.get("/actions/tracking.csv?body=pscp-board")
+        .await
+        .assert_contains("Draft with the partners");
+
+    // The minutes: circulated, approved at the next meeting with an amendment, then fixed.
+    let r = c
+        .post(
+            &format!("/meetings/{sept}/minutes"),
+            &[("version", "0"), ("step", "circulate")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = c
+        .post(
+            &format!("/meetings/{sept}/minutes"),
+            &[
+                ("version", "1"),
+                ("step", "approve"),
+                ("approved_at", &sept.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not at the same meeting"
+    );
+    let r = c
+        .post(
+            &format!("/meetings/{sept}/minutes"),
+            &[
+                ("version", "1"),
+                ("step", "approve"),
+                ("approved_at", &dec.to_string()),
+                ("amendments", "Item 1: 'strategy' for 'plan'"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    c.get(&format!("/meetings/{sept}"))
+        .await
+        .assert_contains("Approved at the meeting of 20 December 2022");
+    let item_now = ms::agenda_item(&app.state.db, p, item.id)
+        .await
+        .expect("q")
+        .expect("i");
+    let r = c
+        .post(
+            &format!("{item_url}/minute"),
+            &[
+                ("version", &item_now.version.to_string()),
+                ("text", "Rewritten later"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("These minutes are approved");
+});

@@ -1,0 +1,28 @@
+//! The action tracker: actions from minutes and decisions (and, later, from reviews, audits and
+//! assurance plans), their owners, due dates, progress and RAG, in every view the partnership
+//! monitors them by.
+
+pub mod model;
+mod pages;
+pub mod store;
+
+use crate::app::Route;
+use crate::web::permissions::Permission;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/actions", Permission::Governance, pages::tracker),
+        Route::get("/actions/tracking", Permission::Governance, pages::tracking),
+        Route::get(
+            "/actions/tracking.csv",
+            Permission::Governance,
+            pages::tracking_csv,
+        ),
+        Route::get("/actions/{id}", Permission::Governance, pages::action),
+        Route::post(
+            "/actions/{id}",
+            Permission::ManagePartnership,
+            pages::update,
+        ),
+    ]
+}

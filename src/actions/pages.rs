@@ -1,0 +1,366 @@
+//! The action tracker: every action by body, organisation, owner or overdue, one action with its
+//! progress, and the "tracking decisions" report (page and CSV) as the Plymouth scrutiny seed
+//! lays it out.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::model::{self, Rag};
+use super::store::{self, Action, Filter, Note, Progress};
+use crate::app::AppState;
+use crate::store::PartnershipId;
+use crate::web::error::{AppError, AppResult};
+use crate::web::forms::{Errors, FormData};
+use crate::web::page::Page;
+use crate::web::permissions::Permission;
+use crate::web::viewer::Viewer;
+
+fn today() -> NaiveDate {
+    crate::calendar::uk_local(chrono::Utc::now()).date()
+}
+
+/// An action as listed, with its RAG and its body's name.
+pub struct Row {
+    pub a: Action,
+    pub rag: Rag,
+    pub body: String,
+}
+
+async fn body_names(st: &AppState, p: PartnershipId) -> AppResult<Vec<(String, String)>> {
+    Ok(crate::arrangements::store::items(&st.db, p)
+        .await?
+        .into_iter()
+        .filter(|i| i.kind == "body")
+        .map(|i| (i.key, i.name))
+        .collect())
+}
+
+async fn rows(st: &AppState, p: PartnershipId, actions: Vec<Action>) -> AppResult<Vec<Row>> {
+    let (rules, _) = crate::meetings::store::rules(&st.db, p).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let names = body_names(st, p).await?;
+    let t = today();
+    Ok(actions
+        .into_iter()
+        .map(|a| Row {
+            rag: model::rag(a.due, &a.status, t, rules.amber_working_days, &cal),
+            body: names
+                .iter()
+                .find(|(k, _)| *k == a.body_key)
+                .map_or_else(|| a.body_key.clone(), |(_, n)| n.clone()),
+            a,
+        })
+        .collect())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TrackerQuery {
+    body: String,
+    organisation: String,
+    owner: String,
+    show: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/tracker.html")]
+struct TrackerPage {
+    page: Page,
+    q: TrackerQuery,
+    rows: Vec<Row>,
+    bodies: Vec<(String, String)>,
+    organisations: Vec<String>,
+    owners: Vec<String>,
+    counts: (usize, usize, usize),
+}
+
+pub async fn tracker(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<TrackerQuery>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let all = store::list(&st.db, p, &Filter::default()).await?;
+    let mut organisations: Vec<String> = all
+        .iter()
+        .map(|a| a.owner_organisation.clone())
+        .filter(|o| !o.is_empty())
+        .collect();
+    organisations.sort();
+    organisations.dedup();
+    let mut owners: Vec<String> = all.iter().map(|a| a.owner_name.clone()).collect();
+    owners.sort();
+    owners.dedup();
+    let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let f = Filter {
+        body: some(&q.body),
+        organisation: some(&q.organisation),
+        owner: some(&q.owner),
+        overdue_on: (q.show == "overdue").then(today),
+        open_only: q.show == "open",
+        source: None,
+    };
+    let rows = rows(&st, p, store::list(&st.db, p, &f).await?).await?;
+    let every = self::rows(&st, p, all).await?;
+    let counts = (
+        every.iter().filter(|r| r.rag == Rag::Red).count(),
+        every.iter().filter(|r| r.rag == Rag::Amber).count(),
+        every.iter().filter(|r| r.rag == Rag::Green).count(),
+    );
+    Ok(TrackerPage {
+        page: Page::new(&viewer, "Actions", "/actions"),
+        bodies: body_names(&st, p).await?,
+        q,
+        rows,
+        organisations,
+        owners,
+        counts,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProgressForm {
+    version: String,
+    status: String,
+    due: String,
+    note: String,
+    escalate: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/action.html")]
+struct ActionPage {
+    page: Page,
+    r: Row,
+    notes: Vec<Note>,
+    form: ProgressForm,
+    errors: Errors,
+    can_manage: bool,
+}
+
+async fn action_page(
+    st: &AppState,
+    viewer: &Viewer,
+    a: Action,
+    form: Option<ProgressForm>,
+    errors: Errors,
+) -> AppResult<ActionPage> {
+    let p = viewer.tenant()?;
+    let notes = store::notes(&st.db, p, a.id).await?;
+    let form = form.unwrap_or_else(|| ProgressForm {
+        version: a.version.to_string(),
+        status: a.status.clone(),
+        due: a.due.to_string(),
+        note: String::new(),
+        escalate: String::new(),
+    });
+    let r = rows(st, p, vec![a])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    Ok(ActionPage {
+        page: Page::new(viewer, format!("Action: {}", r.a.title), "/actions"),
+        r,
+        notes,
+        form,
+        errors,
+        can_manage: Permission::ManagePartnership.allows(viewer),
+    })
+}
+
+pub async fn action(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let a = store::get(&st.db, viewer.tenant()?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(action_page(&st, &viewer, a, None, Errors::default())
+        .await?
+        .into_response())
+}
+
+pub async fn update(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<ProgressForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    let version = crate::web::forms::version(&f.version)?;
+    let mut errors = Errors::default();
+    if !model::STATUSES.contains(&f.status.as_str()) {
+        errors.add("status", "Select the action's status");
+    }
+    let due = NaiveDate::parse_from_str(f.due.trim(), "%Y-%m-%d").ok();
+    if due.is_none() {
+        errors.add("due", "Enter a real due date, like 2026-12-31");
+    }
+    let note = f.note.trim().to_owned();
+    if note.chars().count() > 5000 {
+        errors.add("note", "Enter 5000 characters or fewer");
+    }
+    if f.status == "done" && a.status != "done" && note.is_empty() {
+        errors.add(
+            "note",
+            "Say what was done, and the evidence, before marking it done",
+        );
+    }
+    let (Some(due), true) = (due, errors.is_empty()) else {
+        let page = action_page(&st, &viewer, a, Some(f), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let change = Progress {
+        status: f.status.clone(),
+        due,
+        note,
+        escalate: f.escalate == "yes",
+    };
+    match store::progress(&st.db, &viewer.actor(), p, id, version, &change).await? {
+        Ok(()) => {
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(&st.db, sess, "Action updated").await?;
+            }
+            Ok(crate::web::redirect(&format!("/actions/{id}")))
+        }
+        Err(stale) => {
+            let now = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+            let mut errors = Errors::default();
+            errors.add("status", stale);
+            let mut form = f;
+            form.version = now.version.to_string();
+            let page = action_page(&st, &viewer, now, Some(form), errors).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}
+
+// ---- The tracking decisions report ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportQuery {
+    body: String,
+}
+
+/// One row of the report: minute number, resolution, target date, officer, progress.
+pub struct ReportRow {
+    pub reference: String,
+    pub resolution: String,
+    pub target: NaiveDate,
+    pub officer: String,
+    pub progress: String,
+    pub rag: Rag,
+}
+
+async fn report_rows(st: &AppState, p: PartnershipId, body: &str) -> AppResult<Vec<ReportRow>> {
+    let f = Filter {
+        body: Some(body.to_owned()).filter(|b| !b.is_empty()),
+        ..Filter::default()
+    };
+    let notes = store::latest_notes(&st.db, p).await?;
+    Ok(rows(st, p, store::list(&st.db, p, &f).await?)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let progress = match (notes.get(&r.a.id), r.a.status.as_str()) {
+                (Some(n), _) => format!("{} ({})", n.note, n.noted_on.format("%-d %B %Y")),
+                (None, "done") => "Complete".into(),
+                (None, _) => String::new(),
+            };
+            let officer = if r.a.owner_organisation.is_empty() {
+                r.a.owner_name.clone()
+            } else {
+                format!("{}, {}", r.a.owner_name, r.a.owner_organisation)
+            };
+            ReportRow {
+                reference: r.a.reference.clone(),
+                resolution: r.a.title.clone(),
+                target: r.a.due,
+                officer,
+                progress,
+                rag: r.rag,
+            }
+        })
+        .collect())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/tracking.html")]
+struct TrackingPage {
+    page: Page,
+    body: String,
+    bodies: Vec<(String, String)>,
+    rows: Vec<ReportRow>,
+}
+
+pub async fn tracking(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    Ok(TrackingPage {
+        page: Page::new(&viewer, "Tracking decisions", "/actions"),
+        rows: report_rows(&st, p, &q.body).await?,
+        bodies: body_names(&st, p).await?,
+        body: q.body,
+    }
+    .into_response())
+}
+
+/// The same report as CSV, formula cells defused as in every export.
+pub async fn tracking_csv(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let rows = report_rows(&st, p, &q.body).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| AppError::Internal(e.to_string());
+    w.write_record([
+        "Minute",
+        "Resolution",
+        "Target date",
+        "Officer responsible",
+        "Progress",
+        "Status",
+    ])
+    .map_err(err)?;
+    for r in &rows {
+        let target = r.target.format("%d/%m/%Y").to_string();
+        w.write_record([
+            crate::audit::store::csv_cell(&r.reference),
+            crate::audit::store::csv_cell(&r.resolution),
+            target,
+            crate::audit::store::csv_cell(&r.officer),
+            crate::audit::store::csv_cell(&r.progress),
+            r.rag.label().to_owned(),
+        ])
+        .map_err(err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"tracking-decisions.csv\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,249 @@
+//! Storage of actions and their progress notes, audited and versioned.
+
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::accounts::store::stale_message;
+use crate::args;
+use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx, Value};
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Action {
+    pub id: i64,
+    pub source_kind: String,
+    pub source_id: i64,
+    pub body_key: String,
+    pub reference: String,
+    pub title: String,
+    pub owner_name: String,
+    pub owner_organisation: String,
+    pub due: NaiveDate,
+    pub status: String,
+    pub completed_on: Option<NaiveDate>,
+    pub escalated_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, status, completed_on, escalated_on, version";
+
+fn action_of(r: &Row) -> StoreResult<Action> {
+    Ok(Action {
+        id: r.get("id")?,
+        source_kind: r.get("source_kind")?,
+        source_id: r.get("source_id")?,
+        body_key: r.get("body_key")?,
+        reference: r.get("reference")?,
+        title: r.get("title")?,
+        owner_name: r.get("owner_name")?,
+        owner_organisation: r.get("owner_organisation")?,
+        due: r.get("due")?,
+        status: r.get("status")?,
+        completed_on: r.get("completed_on")?,
+        escalated_on: r.get("escalated_on")?,
+        version: r.get("version")?,
+    })
+}
+
+/// An action to add, from wherever it arises (a minute or decision today; a review later).
+#[derive(Clone, Debug, Serialize)]
+pub struct NewAction {
+    pub source_kind: String,
+    pub source_id: i64,
+    pub body_key: String,
+    pub reference: String,
+    pub title: String,
+    pub owner_name: String,
+    pub owner_organisation: String,
+    pub due: NaiveDate,
+}
+
+pub async fn add(db: &Db, actor: &Actor, p: PartnershipId, a: &NewAction) -> StoreResult<i64> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let id = tx
+        .insert(
+            "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            args![p, a.source_kind.as_str(), a.source_id, a.body_key.as_str(), a.reference.as_str(), a.title.as_str(), a.owner_name.as_str(), a.owner_organisation.as_str(), a.due, now, now, actor.name.as_str()],
+            Some(p),
+            "action",
+            &format!("Action for {}: {}", a.owner_name, a.title),
+            a,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Which actions a view shows.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub body: Option<String>,
+    pub organisation: Option<String>,
+    pub owner: Option<String>,
+    /// Only open actions due before this day.
+    pub overdue_on: Option<NaiveDate>,
+    pub open_only: bool,
+    pub source: Option<(String, i64)>,
+}
+
+pub async fn list(db: &Db, p: PartnershipId, f: &Filter) -> StoreResult<Vec<Action>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM actions WHERE partnership_id = $1");
+    let mut args: Vec<Value> = args![p];
+    let mut add = |clause: &str, v: Value, args: &mut Vec<Value>| {
+        args.push(v);
+        sql.push_str(&format!(" AND {clause} ${}", args.len()));
+    };
+    if let Some(b) = &f.body {
+        add("body_key =", b.as_str().into(), &mut args);
+    }
+    if let Some(o) = &f.organisation {
+        add("owner_organisation =", o.as_str().into(), &mut args);
+    }
+    if let Some(o) = &f.owner {
+        add("owner_name =", o.as_str().into(), &mut args);
+    }
+    if let Some(d) = f.overdue_on {
+        add("due <", d.into(), &mut args);
+    }
+    if let Some((kind, id)) = &f.source {
+        add("source_kind =", kind.as_str().into(), &mut args);
+        add("source_id =", (*id).into(), &mut args);
+    }
+    if f.open_only || f.overdue_on.is_some() {
+        sql.push_str(" AND status = 'open'");
+    }
+    sql.push_str(" ORDER BY due, id");
+    db.fetch_all(Sql::dynamic(sql), args)
+        .await?
+        .iter()
+        .map(action_of)
+        .collect()
+}
+
+pub async fn get(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Action>> {
+    db.fetch_optional(
+        Sql::dynamic(format!(
+            "SELECT {COLUMNS} FROM actions WHERE partnership_id = $1 AND id = $2"
+        )),
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(action_of)
+    .transpose()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Note {
+    pub noted_on: NaiveDate,
+    pub note: String,
+    pub created_by: String,
+}
+
+pub async fn notes(db: &Db, p: PartnershipId, action_id: i64) -> StoreResult<Vec<Note>> {
+    db.fetch_all(
+        "SELECT noted_on, note, created_by FROM action_notes WHERE partnership_id = $1 AND action_id = $2 ORDER BY noted_on, id",
+        args![p, action_id],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Note {
+            noted_on: r.get("noted_on")?,
+            note: r.get("note")?,
+            created_by: r.get("created_by")?,
+        })
+    })
+    .collect()
+}
+
+/// The latest progress note of each action, for reports.
+pub async fn latest_notes(
+    db: &Db,
+    p: PartnershipId,
+) -> StoreResult<std::collections::HashMap<i64, Note>> {
+    let mut out = std::collections::HashMap::new();
+    for r in db
+        .fetch_all(
+            "SELECT action_id, noted_on, note, created_by FROM action_notes WHERE partnership_id = $1 ORDER BY noted_on, id",
+            args![p],
+        )
+        .await?
+    {
+        out.insert(
+            r.get::<i64>("action_id")?,
+            Note {
+                noted_on: r.get("noted_on")?,
+                note: r.get("note")?,
+                created_by: r.get("created_by")?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Progress on an action: a dated note, and its status (done, cancelled, open again).
+#[derive(Clone, Debug, Serialize)]
+pub struct Progress {
+    pub status: String,
+    pub due: NaiveDate,
+    pub note: String,
+    pub escalate: bool,
+}
+
+pub async fn progress(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    id: i64,
+    expected_version: i64,
+    change: &Progress,
+) -> StoreResult<Result<(), String>> {
+    let Some(before) = get(db, p, id).await? else {
+        return Ok(Err("This action no longer exists.".into()));
+    };
+    let today = crate::calendar::uk_local(Utc::now()).date();
+    let completed = match change.status.as_str() {
+        "done" => before.completed_on.or(Some(today)),
+        _ => None,
+    };
+    let escalated = if change.escalate {
+        before.escalated_on.or(Some(today))
+    } else {
+        before.escalated_on
+    };
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let n = tx
+        .update(
+            "UPDATE actions SET status = $1, due = $2, completed_on = $3, escalated_on = $4, version = version + 1, updated_at = $5, updated_by = $6 WHERE partnership_id = $7 AND id = $8 AND version = $9",
+            args![change.status.as_str(), change.due, completed, escalated, now, actor.name.as_str(), p, id, expected_version],
+            &RecordRef::new(Some(p), "action", id),
+            &format!("Action {}: {}", change.status, before.title),
+            &before,
+            change,
+        )
+        .await?;
+    if n == 0 {
+        drop(tx);
+        let r = db
+            .fetch_optional(
+                "SELECT updated_by, updated_at FROM actions WHERE partnership_id = $1 AND id = $2",
+                args![p, id],
+            )
+            .await?;
+        return Ok(Err(match r {
+            Some(r) => stale_message(&r.get::<String>("updated_by")?, r.get("updated_at")?),
+            None => "This action no longer exists.".into(),
+        }));
+    }
+    if !change.note.is_empty() {
+        tx.execute_plumbing(
+            "INSERT INTO action_notes (partnership_id, action_id, noted_on, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)",
+            args![p, id, today, change.note.as_str(), now, actor.name.as_str()],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}

@@ -1,0 +1,752 @@
+//! Running a meeting: its agenda, who attended (and whether it is quorate), declarations of
+//! interest, minutes numbered across the body's meetings, decisions by the body's rules, and
+//! the actions they give rise to.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::model::{self, Attendee, Cast, Quorate};
+use super::store::{self, AgendaItem, Attendance, Decision, Meeting};
+use crate::app::AppState;
+use crate::arrangements::model::Body;
+use crate::store::PartnershipId;
+use crate::web::error::{AppError, AppResult};
+use crate::web::forms::{Errors, FormData};
+use crate::web::page::Page;
+use crate::web::permissions::Permission;
+use crate::web::viewer::Viewer;
+
+fn today() -> NaiveDate {
+    crate::calendar::uk_local(chrono::Utc::now()).date()
+}
+
+/// The body as it stood on the day of the meeting.
+async fn body_on(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Option<Body>> {
+    Ok(crate::arrangements::store::load_as_at(&st.db, p, m.date)
+        .await?
+        .and_then(|a| a.bodies.into_iter().find(|b| b.key == m.body_key)))
+}
+
+/// Those the meeting expects: the body's memberships in force on the day.
+async fn expected(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Vec<store::Expected>> {
+    use crate::arrangements::{model as am, store as ast, view};
+    let Some(a) = ast::load_as_at(&st.db, p, m.date).await? else {
+        return Ok(Vec::new());
+    };
+    let names = view::Names::new(&a.organisations, &a.posts);
+    let mut out = Vec::new();
+    for i in ast::items(&st.db, p).await? {
+        if i.kind != "membership" || i.parent_key != m.body_key {
+            continue;
+        }
+        let ms: am::Membership = ast::decode(&i)?;
+        let on = ms.from.is_none_or(|f| f.0 <= m.date) && ms.to.is_none_or(|t| t.0 >= m.date);
+        if !on {
+            continue;
+        }
+        let org = a.organisations.iter().find(|o| o.key == ms.organisation);
+        out.push(store::Expected {
+            membership_key: i.key.clone(),
+            name: names.who(&ms),
+            organisation: names.organisation(&ms.organisation),
+            partner_role: org
+                .and_then(|o| o.statutory_partner.clone())
+                .unwrap_or_default(),
+            voting: ms.voting.unwrap_or(!matches!(
+                ms.role.as_str(),
+                "participating-observer" | "independent-non-voting"
+            )),
+        });
+    }
+    Ok(out)
+}
+
+fn attendee(a: &Attendance) -> Attendee {
+    Attendee {
+        name: a.name.clone(),
+        status: a.status.clone(),
+        voting: a.voting,
+        partner_role: Some(a.partner_role.clone()).filter(|r| !r.is_empty()),
+    }
+}
+
+async fn quorate(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Quorate> {
+    let people: Vec<Attendee> = store::attendance(&st.db, p, m.id)
+        .await?
+        .iter()
+        .map(attendee)
+        .collect();
+    let rule = body_on(st, p, m).await?.and_then(|b| b.quorum);
+    Ok(model::quorum(rule.as_ref(), &people))
+}
+
+async fn meeting_of(st: &AppState, p: PartnershipId, id: i64) -> AppResult<Meeting> {
+    store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Restricted (part II) items are for the business unit and the scrutineer; each view of one
+/// is in the audit trail.
+async fn may_see(st: &AppState, viewer: &Viewer, item: &AgendaItem) -> AppResult<bool> {
+    if !item.restricted {
+        return Ok(true);
+    }
+    if !Permission::ReadAll.allows(viewer) {
+        return Ok(false);
+    }
+    crate::store::record_event(
+        &st.db,
+        &viewer.actor(),
+        crate::store::Action::Read,
+        &crate::store::RecordRef::new(Some(viewer.tenant()?), "agenda-item", item.id),
+        &format!("Restricted item viewed: {}", item.title),
+    )
+    .await?;
+    Ok(true)
+}
+
+// ---- Agenda ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ItemForm {
+    title: String,
+    presenter: String,
+    organisation: String,
+    purpose: String,
+    restricted: String,
+}
+
+pub async fn add_item(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<ItemForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let m = meeting_of(&st, p, id).await?;
+    let title = f.title.trim();
+    let mut problems = Vec::new();
+    if title.is_empty() {
+        problems.push("Enter the agenda item's title");
+    } else if title.chars().count() > 300 {
+        problems.push("Enter a title of 300 characters or fewer");
+    }
+    if !model::PURPOSES.contains(&f.purpose.as_str()) {
+        problems.push("Select the item's purpose");
+    }
+    if f.presenter.chars().count() > 200 || f.organisation.chars().count() > 200 {
+        problems.push("Enter a presenter and organisation of 200 characters or fewer");
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Unprocessable(problems.join(". ")));
+    }
+    let item = store::NewItem {
+        title: title.to_owned(),
+        presenter: f.presenter.trim().to_owned(),
+        organisation: f.organisation.trim().to_owned(),
+        purpose: f.purpose.clone(),
+        restricted: f.restricted == "yes",
+    };
+    store::add_item(&st.db, &viewer.actor(), p, m.id, &item).await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(&st.db, sess, "Agenda item added").await?;
+    }
+    Ok(crate::web::redirect(&format!("/meetings/{id}#agenda")))
+}
+
+// ---- Attendance ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/attendance.html")]
+struct AttendancePage {
+    page: Page,
+    m: Meeting,
+    body: String,
+    confidentiality: bool,
+    rows: Vec<Attendance>,
+    quorum: Quorate,
+    can_manage: bool,
+    error: String,
+}
+
+async fn attendance_page(
+    st: &AppState,
+    viewer: &Viewer,
+    m: Meeting,
+    error: String,
+) -> AppResult<AttendancePage> {
+    let p = viewer.tenant()?;
+    let b = body_on(st, p, &m).await?;
+    Ok(AttendancePage {
+        page: Page::new(viewer, "Attendance", "/meetings"),
+        body: b
+            .as_ref()
+            .map_or_else(|| m.body_key.clone(), |b| b.name.clone()),
+        confidentiality: b.as_ref().is_some_and(|b| b.confidentiality_agreement),
+        rows: store::attendance(&st.db, p, m.id).await?,
+        quorum: quorate(st, p, &m).await?,
+        can_manage: Permission::ManagePartnership.allows(viewer),
+        m,
+        error,
+    })
+}
+
+pub async fn attendance(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let m = meeting_of(&st, p, id).await?;
+    // Those expected come from the memberships on the day; listed the first time anyone looks.
+    let e = expected(&st, p, &m).await?;
+    store::list_expected(&st.db, &viewer.actor(), p, m.id, &e).await?;
+    Ok(attendance_page(&st, &viewer, m, String::new())
+        .await?
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AttendanceForm {
+    id: Vec<String>,
+    version: Vec<String>,
+    status: Vec<String>,
+    deputy: Vec<String>,
+    /// The ids of those who signed the confidentiality agreement.
+    signed: Vec<String>,
+}
+
+pub async fn save_attendance(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<AttendanceForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let m = meeting_of(&st, p, id).await?;
+    let rows = store::attendance(&st.db, p, m.id).await?;
+    let bad = || {
+        AppError::BadRequest(
+            "The attendance form could not be read. Refresh the page and try again.".into(),
+        )
+    };
+    if f.id.len() != f.version.len() || f.id.len() != f.status.len() || f.id.len() != f.deputy.len()
+    {
+        return Err(bad());
+    }
+    let mut changes = Vec::new();
+    let mut problems = Vec::new();
+    for i in 0..f.id.len() {
+        let row_id: i64 = f.id[i].parse().map_err(|_| bad())?;
+        let version: i64 = f.version[i].parse().map_err(|_| bad())?;
+        let row = rows.iter().find(|r| r.id == row_id).ok_or_else(bad)?;
+        let status = f.status[i].clone();
+        if !model::ATTENDANCE.contains(&status.as_str()) {
+            return Err(bad());
+        }
+        let deputy = f.deputy[i].trim().to_owned();
+        if status == "deputy" && deputy.is_empty() {
+            problems.push(format!("Enter the name of {}'s deputy", row.name));
+        }
+        if deputy.chars().count() > 200 {
+            problems.push(format!(
+                "Enter a deputy's name for {} of 200 characters or fewer",
+                row.name
+            ));
+        }
+        changes.push(store::AttendanceChange {
+            id: row_id,
+            version,
+            deputy_name: if status == "deputy" {
+                deputy
+            } else {
+                String::new()
+            },
+            confidentiality_signed: f.signed.contains(&f.id[i]),
+            status,
+        });
+    }
+    if !problems.is_empty() {
+        let page = attendance_page(&st, &viewer, m, problems.join(". ")).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    match store::save_attendance(&st.db, &viewer.actor(), p, m.id, &changes).await? {
+        Ok(()) => {
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(&st.db, sess, "Attendance saved").await?;
+            }
+            Ok(crate::web::redirect(&format!("/meetings/{id}/attendance")))
+        }
+        Err(stale) => {
+            let page = attendance_page(&st, &viewer, m, stale).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}
+
+// ---- One agenda item: minute, declarations, decisions, actions ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/item.html")]
+struct ItemPage {
+    page: Page,
+    m: Meeting,
+    body: String,
+    item: AgendaItem,
+    text: String,
+    version: i64,
+    declarations: Vec<store::Declaration>,
+    decisions: Vec<Decision>,
+    voters: Vec<Attendance>,
+    quorum: Quorate,
+    actions: Vec<crate::actions::store::Action>,
+    can_manage: bool,
+    errors: Errors,
+}
+
+async fn item_page(
+    st: &AppState,
+    viewer: &Viewer,
+    item: AgendaItem,
+    text: Option<String>,
+    errors: Errors,
+) -> AppResult<ItemPage> {
+    let p = viewer.tenant()?;
+    let m = meeting_of(st, p, item.meeting_id).await?;
+    let people = store::attendance(&st.db, p, m.id).await?;
+    let body = body_on(st, p, &m)
+        .await?
+        .map_or_else(|| m.body_key.clone(), |b| b.name);
+    Ok(ItemPage {
+        page: Page::new(viewer, item.title.clone(), "/meetings"),
+        body,
+        text: text.unwrap_or_else(|| item.minute_text.clone()),
+        version: item.version,
+        declarations: store::declarations(&st.db, p, m.id)
+            .await?
+            .into_iter()
+            .filter(|d| d.agenda_item_id == item.id)
+            .collect(),
+        decisions: store::decisions(&st.db, p, m.id)
+            .await?
+            .into_iter()
+            .filter(|d| d.agenda_item_id == item.id)
+            .collect(),
+        voters: people
+            .iter()
+            .filter(|a| a.voting && (a.status == "present" || a.status == "deputy"))
+            .cloned()
+            .collect(),
+        quorum: quorate(st, p, &m).await?,
+        actions: crate::actions::store::list(
+            &st.db,
+            p,
+            &crate::actions::store::Filter {
+                source: Some(("minute".into(), item.id)),
+                ..Default::default()
+            },
+        )
+        .await?,
+        can_manage: Permission::ManagePartnership.allows(viewer),
+        m,
+        item,
+        errors,
+    })
+}
+
+async fn item_of(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<AgendaItem> {
+    let item = store::agenda_item(&st.db, viewer.tenant()?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_see(st, viewer, &item).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(item)
+}
+
+pub async fn item(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let item = item_of(&st, &viewer, id).await?;
+    Ok(item_page(&st, &viewer, item, None, Errors::default())
+        .await?
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MinuteForm {
+    version: String,
+    text: String,
+}
+
+/// Write an item's minute. Two people editing at once: the second is told, and keeps their text
+/// on the page beside the minute as it now stands, so nothing is lost.
+pub async fn save_minute(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<MinuteForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let item = item_of(&st, &viewer, id).await?;
+    let m = meeting_of(&st, p, item.meeting_id).await?;
+    let version = crate::web::forms::version(&f.version)?;
+    let text = f.text.replace("\r\n", "\n").trim().to_owned();
+    let mut errors = Errors::default();
+    if text.is_empty() {
+        errors.add("text", "Write the minute");
+    } else if text.chars().count() > 50_000 {
+        errors.add("text", "Enter 50,000 characters or fewer");
+    }
+    if store::minutes(&st.db, p, m.id).await?.status == "approved" {
+        errors.add("text", "These minutes are approved: they cannot be changed");
+    }
+    if !errors.is_empty() {
+        let page = item_page(&st, &viewer, item, Some(f.text), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    match store::save_minute(
+        &st.db,
+        &viewer.actor(),
+        p,
+        &item,
+        &m.body_key,
+        version,
+        &text,
+    )
+    .await?
+    {
+        Ok(n) => {
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(&st.db, sess, &format!("Minute {n} saved")).await?;
+            }
+            Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
+        }
+        Err(stale) => {
+            let now = item_of(&st, &viewer, id).await?;
+            let mut errors = Errors::default();
+            errors.add(
+                "text",
+                format!("{stale} Your text is kept below; the minute as it now stands is shown above it."),
+            );
+            let page = item_page(&st, &viewer, now, Some(f.text), errors).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DeclarationForm {
+    name: String,
+    interest: String,
+}
+
+pub async fn declare(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<DeclarationForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let item = item_of(&st, &viewer, id).await?;
+    let (name, interest) = (f.name.trim(), f.interest.trim());
+    let mut errors = Errors::default();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.add("name", "Enter who declared the interest");
+    }
+    if interest.is_empty() || interest.chars().count() > 2000 {
+        errors.add(
+            "interest",
+            "Describe the interest, in 2000 characters or fewer",
+        );
+    }
+    if !errors.is_empty() {
+        let page = item_page(&st, &viewer, item, None, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let d = store::Declaration {
+        agenda_item_id: item.id,
+        name: name.to_owned(),
+        interest: interest.to_owned(),
+    };
+    store::declare(&st.db, &viewer.actor(), p, item.meeting_id, &d).await?;
+    Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    text: String,
+    method: String,
+    dissent: String,
+    recommendation: String,
+    /// For a vote: the attendance ids, and each one's vote (`for`, `against`, `abstain`, or
+    /// empty when they did not vote).
+    voter: Vec<String>,
+    vote: Vec<String>,
+}
+
+/// Record a decision by the body's rules: consent, or a vote of voting members only; the
+/// partnership's majority rule applied; an inquorate meeting only recommends.
+pub async fn decide(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<DecisionForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let item = item_of(&st, &viewer, id).await?;
+    let m = meeting_of(&st, p, item.meeting_id).await?;
+    let people = store::attendance(&st.db, p, m.id).await?;
+    let mut errors = Errors::default();
+    let text = f.text.trim();
+    if text.is_empty() {
+        errors.add("text", "Write the decision");
+    } else if text.chars().count() > 5000 {
+        errors.add("text", "Enter 5000 characters or fewer");
+    }
+    if f.voter.len() != f.vote.len() {
+        return Err(AppError::BadRequest(
+            "The votes could not be read. Refresh the page and try again.".into(),
+        ));
+    }
+    let mut casts = Vec::new();
+    let mut votes = Vec::new();
+    if f.method == "vote" {
+        for (who, vote) in f.voter.iter().zip(&f.vote) {
+            if vote.is_empty() {
+                continue;
+            }
+            if !["for", "against", "abstain"].contains(&vote.as_str()) {
+                errors.add("method", "Record each vote as for, against or abstain");
+                continue;
+            }
+            let Some(a) = who
+                .parse::<i64>()
+                .ok()
+                .and_then(|i| people.iter().find(|a| a.id == i))
+            else {
+                return Err(AppError::BadRequest(
+                    "The votes could not be read. Refresh the page and try again.".into(),
+                ));
+            };
+            casts.push(Cast {
+                who: attendee(a),
+                vote: vote.clone(),
+            });
+            votes.push(store::VoteCast {
+                membership_key: a.membership_key.clone(),
+                name: a.name.clone(),
+                vote: vote.clone(),
+            });
+        }
+    }
+    let (rules, _) = store::rules(&st.db, p).await?;
+    let q = quorate(&st, p, &m).await?;
+    let outcome = model::decide(
+        &f.method,
+        &casts,
+        rules.majority_needs_all_partners,
+        q.is_quorate(),
+        f.recommendation == "yes",
+    );
+    let outcome = match outcome {
+        Ok(o) => Some(o),
+        Err(e) => {
+            errors.add(
+                if f.method == "vote" || f.method == "consent" {
+                    "recommendation"
+                } else {
+                    "method"
+                },
+                e,
+            );
+            None
+        }
+    };
+    let (Some(outcome), true) = (outcome, errors.is_empty()) else {
+        let page = item_page(&st, &viewer, item, None, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let count = |v: &str| casts.iter().filter(|c| c.vote == v).count() as i64;
+    let mut dissent = f.dissent.trim().to_owned();
+    if let model::Outcome::Escalated(why) = &outcome {
+        dissent = if dissent.is_empty() {
+            why.clone()
+        } else {
+            format!("{why}. {dissent}")
+        };
+    }
+    let d = Decision {
+        id: 0,
+        agenda_item_id: item.id,
+        text: text.to_owned(),
+        method: f.method.clone(),
+        outcome: outcome.code().to_owned(),
+        votes_for: count("for"),
+        votes_against: count("against"),
+        abstentions: count("abstain"),
+        dissent,
+    };
+    store::record_decision(&st.db, &viewer.actor(), p, m.id, &d, &votes).await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(
+            &st.db,
+            sess,
+            &format!(
+                "Decision recorded: {}",
+                model::outcome_label(outcome.code())
+            ),
+        )
+        .await?;
+    }
+    Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionForm {
+    title: String,
+    owner_name: String,
+    owner_organisation: String,
+    due: String,
+}
+
+pub async fn add_action(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<ActionForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let item = item_of(&st, &viewer, id).await?;
+    let m = meeting_of(&st, p, item.meeting_id).await?;
+    let mut errors = Errors::default();
+    let title = f.title.trim();
+    if title.is_empty() || title.chars().count() > 1000 {
+        errors.add("title", "Describe the action, in 1000 characters or fewer");
+    }
+    let owner = f.owner_name.trim();
+    if owner.is_empty() || owner.chars().count() > 200 {
+        errors.add("owner_name", "Enter who owns the action");
+    }
+    if f.owner_organisation.chars().count() > 200 {
+        errors.add("owner_organisation", "Enter 200 characters or fewer");
+    }
+    let due = NaiveDate::parse_from_str(f.due.trim(), "%Y-%m-%d").ok();
+    if due.is_none() {
+        errors.add("due", "Enter a real due date, like 2026-12-31");
+    }
+    let (Some(due), true) = (due, errors.is_empty()) else {
+        let page = item_page(&st, &viewer, item, None, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let a = crate::actions::store::NewAction {
+        source_kind: "minute".into(),
+        source_id: item.id,
+        body_key: m.body_key.clone(),
+        reference: item
+            .minute_number
+            .map_or_else(|| item.title.clone(), |n| format!("Minute {n}")),
+        title: title.to_owned(),
+        owner_name: owner.to_owned(),
+        owner_organisation: f.owner_organisation.trim().to_owned(),
+        due,
+    };
+    crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(&st.db, sess, "Action added to the tracker").await?;
+    }
+    Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
+}
+
+// ---- Minutes: draft, circulated, approved ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MinutesForm {
+    version: String,
+    step: String,
+    approved_at: String,
+    amendments: String,
+}
+
+/// Circulate the draft minutes, or record their approval at a later meeting of the body.
+pub async fn minutes(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<MinutesForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let m = meeting_of(&st, p, id).await?;
+    let version = crate::web::forms::version(&f.version)?;
+    let now = store::minutes(&st.db, p, id).await?;
+    let agenda = store::agenda(&st.db, p, id).await?;
+    let new = match (f.step.as_str(), now.status.as_str()) {
+        ("circulate", "draft") => {
+            if !agenda.iter().any(|i| i.minute_number.is_some()) {
+                return Err(AppError::Unprocessable(
+                    "Write at least one minute before circulating the minutes".into(),
+                ));
+            }
+            store::Minutes {
+                status: "circulated".into(),
+                circulated_on: Some(today()),
+                ..now.clone()
+            }
+        }
+        ("approve", "circulated") => {
+            let at: i64 = f.approved_at.trim().parse().map_err(|_| {
+                AppError::Unprocessable("Select the meeting that approved the minutes".into())
+            })?;
+            let later = store::get(&st.db, p, at).await?;
+            if !later
+                .as_ref()
+                .is_some_and(|l| l.body_key == m.body_key && l.date > m.date)
+            {
+                return Err(AppError::Unprocessable(
+                    "Minutes are approved at a later meeting of the same body".into(),
+                ));
+            }
+            let amendments = f.amendments.trim().to_owned();
+            if amendments.chars().count() > 20_000 {
+                return Err(AppError::Unprocessable(
+                    "Enter amendments of 20,000 characters or fewer".into(),
+                ));
+            }
+            store::Minutes {
+                status: "approved".into(),
+                approved_at: Some(at),
+                amendments,
+                ..now.clone()
+            }
+        }
+        _ => {
+            return Err(AppError::Unprocessable(format!(
+                "The minutes are {}: that step is not open to them",
+                now.status
+            )));
+        }
+    };
+    match store::set_minutes(&st.db, &viewer.actor(), p, id, version, &new).await? {
+        Ok(()) => {
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(&st.db, sess, &format!("Minutes {}", new.status))
+                    .await?;
+            }
+            Ok(crate::web::redirect(&format!("/meetings/{id}#minutes")))
+        }
+        Err(stale) => Err(AppError::Conflict(stale)),
+    }
+}
