@@ -18,6 +18,11 @@ pub fn routes() -> Vec<Route> {
             Permission::Governance,
             pages::tracking_csv,
         ),
+        Route::get(
+            "/actions/tracking.xlsx",
+            Permission::Governance,
+            pages::tracking_xlsx,
+        ),
         Route::get("/actions/{id}", Permission::Governance, pages::action),
         Route::post(
             "/actions/{id}",

@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::model::{self, Rag};
@@ -358,6 +358,79 @@ pub async fn tracking_csv(
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 "attachment; filename=\"tracking-decisions.csv\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The same report as a spreadsheet: the columns the Plymouth seed uses, dates as dates.
+pub async fn tracking_xlsx(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let p = viewer.tenant()?;
+    let rows = report_rows(&st, p, &q.body).await?;
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Tracking decisions").map_err(err)?;
+    let bold = Format::new().set_bold().set_text_wrap();
+    let wrap = Format::new().set_text_wrap();
+    let date = Format::new().set_num_format("d mmmm yyyy");
+    let headers = [
+        "Minute",
+        "Resolution",
+        "Target date",
+        "Officer responsible",
+        "Progress",
+        "Status",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet
+            .write_with_format(0, c as u16, *h, &bold)
+            .map_err(err)?;
+    }
+    for (c, w) in [12.0, 50.0, 16.0, 30.0, 50.0, 12.0].iter().enumerate() {
+        sheet.set_column_width(c as u16, *w).map_err(err)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = u32::try_from(i + 1).map_err(|e| AppError::Internal(e.to_string()))?;
+        // Text cells are written as strings, never as formulas, whatever they start with.
+        sheet.write_string(row, 0, &r.reference).map_err(err)?;
+        sheet
+            .write_string_with_format(row, 1, &r.resolution, &wrap)
+            .map_err(err)?;
+        let excel = rust_xlsxwriter::ExcelDateTime::from_ymd(
+            u16::try_from(r.target.year()).unwrap_or(1900),
+            u8::try_from(r.target.month()).unwrap_or(1),
+            u8::try_from(r.target.day()).unwrap_or(1),
+        )
+        .map_err(err)?;
+        sheet
+            .write_datetime_with_format(row, 2, &excel, &date)
+            .map_err(err)?;
+        sheet
+            .write_string_with_format(row, 3, &r.officer, &wrap)
+            .map_err(err)?;
+        sheet
+            .write_string_with_format(row, 4, &r.progress, &wrap)
+            .map_err(err)?;
+        sheet.write_string(row, 5, r.rag.label()).map_err(err)?;
+    }
+    let bytes = book.save_to_buffer().map_err(err)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"tracking-decisions.xlsx\"",
             ),
         ],
         bytes,

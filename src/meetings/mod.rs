@@ -23,6 +23,11 @@ pub fn routes() -> Vec<Route> {
             Permission::ManagePartnership,
             pages::add,
         ),
+        Route::get(
+            "/meetings/bodies/{key}/attendance",
+            Permission::Governance,
+            pages::statistics,
+        ),
         Route::post(
             "/meetings/bodies/{key}/plan",
             Permission::ManagePartnership,

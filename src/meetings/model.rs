@@ -406,6 +406,136 @@ pub fn decide(
     }
 }
 
+/// One person's attendance at one held meeting.
+#[derive(Clone, Debug)]
+pub struct Attended {
+    pub date: NaiveDate,
+    pub membership_key: String,
+    pub name: String,
+    pub organisation: String,
+    pub status: String,
+}
+
+/// A member's (or an organisation's) attendance over a period against the body's expectation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AttendanceStat {
+    pub name: String,
+    pub organisation: String,
+    pub expected: usize,
+    pub attended: usize,
+    pub by_deputy: usize,
+    pub share: f64,
+    /// Below the body's expected share, or fewer than its minimum meetings.
+    pub below: bool,
+    /// Missed each of the last three meetings they were expected at: for the chair to challenge.
+    pub persistent: bool,
+}
+
+fn stat(
+    name: String,
+    organisation: String,
+    rows: &[&Attended],
+    expectation: Option<&crate::arrangements::model::Attendance>,
+    per_person: bool,
+) -> AttendanceStat {
+    let expected = rows.len();
+    let attended = rows
+        .iter()
+        .filter(|r| r.status == "present" || r.status == "deputy")
+        .count();
+    let by_deputy = rows.iter().filter(|r| r.status == "deputy").count();
+    let share = if expected == 0 {
+        0.0
+    } else {
+        attended as f64 / expected as f64
+    };
+    let below = expectation.is_some_and(|e| {
+        let counted = if e.deputy_counts {
+            attended
+        } else {
+            attended - by_deputy
+        };
+        let share = if expected == 0 {
+            0.0
+        } else {
+            counted as f64 / expected as f64
+        };
+        share + 1e-9 < e.expected_share
+            || e.minimum_meetings
+                .is_some_and(|m| expected >= m as usize && counted < m as usize)
+    });
+    let mut dates: Vec<&&Attended> = rows.iter().collect();
+    dates.sort_by_key(|r| r.date);
+    let persistent = per_person
+        && dates.len() >= 3
+        && dates
+            .iter()
+            .rev()
+            .take(3)
+            .all(|r| r.status == "apologies" || r.status == "absent" || r.status == "expected");
+    AttendanceStat {
+        name,
+        organisation,
+        expected,
+        attended,
+        by_deputy,
+        share,
+        below,
+        persistent,
+    }
+}
+
+/// Attendance per member and per organisation over the held meetings given, against the
+/// body's expectation (Portsmouth: 75%, at least four a year, a deputy counting).
+pub fn attendance_stats(
+    rows: &[Attended],
+    expectation: Option<&crate::arrangements::model::Attendance>,
+) -> (Vec<AttendanceStat>, Vec<AttendanceStat>) {
+    let mut members: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.membership_key.clone(),
+                r.name.clone(),
+                r.organisation.clone(),
+            )
+        })
+        .collect();
+    members.sort();
+    members.dedup_by(|a, b| a.0 == b.0);
+    let people = members
+        .into_iter()
+        .map(|(key, name, org)| {
+            let mine: Vec<&Attended> = rows.iter().filter(|r| r.membership_key == key).collect();
+            stat(name, org, &mine, expectation, true)
+        })
+        .collect();
+    let mut orgs: Vec<String> = rows.iter().map(|r| r.organisation.clone()).collect();
+    orgs.sort();
+    orgs.dedup();
+    let organisations = orgs
+        .into_iter()
+        .map(|org| {
+            // An organisation attended a meeting when any of its members (or their deputies) did.
+            let mut by_meeting: Vec<Attended> = Vec::new();
+            for r in rows.iter().filter(|r| r.organisation == org) {
+                match by_meeting.iter_mut().find(|m| m.date == r.date) {
+                    Some(m) => {
+                        if r.status == "present" || (r.status == "deputy" && m.status != "present")
+                        {
+                            m.status = r.status.clone();
+                        }
+                    }
+                    None => by_meeting.push(r.clone()),
+                }
+            }
+            let refs: Vec<&Attended> = by_meeting.iter().collect();
+            stat(org.clone(), org, &refs, expectation, false)
+        })
+        .collect();
+    (people, organisations)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,6 +731,70 @@ mod tests {
             decide("consent", &[], true, true, false),
             Ok(Outcome::Agreed)
         );
+    }
+
+    #[test]
+    fn attendance_is_measured_against_the_bodys_expectation() {
+        let e = crate::arrangements::model::Attendance {
+            expected_share: 0.75,
+            minimum_meetings: Some(4),
+            deputy_counts: true,
+        };
+        let mut rows = Vec::new();
+        let dates = ["2022-04-12", "2022-07-12", "2022-10-11", "2023-01-10"];
+        for (i, d) in dates.iter().enumerate() {
+            let at = |key: &str, name: &str, org: &str, status: &str| Attended {
+                date: day(d),
+                membership_key: key.into(),
+                name: name.into(),
+                organisation: org.into(),
+                status: status.into(),
+            };
+            rows.push(at(
+                "dcs",
+                "Director",
+                "Council",
+                if i == 1 { "deputy" } else { "present" },
+            ));
+            rows.push(at(
+                "head",
+                "Headteacher",
+                "Schools",
+                if i == 0 { "present" } else { "apologies" },
+            ));
+            rows.push(at(
+                "dsl",
+                "DSL lead",
+                "Schools",
+                if i < 3 { "present" } else { "absent" },
+            ));
+        }
+        let (people, orgs) = attendance_stats(&rows, Some(&e));
+        let find = |n: &str| people.iter().find(|p| p.name == n).cloned().expect(n);
+        let dcs = find("Director");
+        assert_eq!(
+            (dcs.attended, dcs.by_deputy, dcs.below, dcs.persistent),
+            (4, 1, false, false)
+        );
+        let head = find("Headteacher");
+        assert_eq!(
+            (head.attended, head.below, head.persistent),
+            (1, true, true)
+        );
+        let dsl = find("DSL lead");
+        assert_eq!(
+            (dsl.attended, dsl.below),
+            (3, true),
+            "3 of 4 meets 75% but not the minimum of four"
+        );
+        // Schools were represented at three meetings by one member or the other, not the last.
+        let schools = orgs.iter().find(|o| o.name == "Schools").expect("schools");
+        assert_eq!(
+            (schools.expected, schools.attended, schools.below),
+            (4, 3, true)
+        );
+        let council = orgs.iter().find(|o| o.name == "Council").expect("council");
+        assert_eq!((council.attended, council.below), (4, false));
     }
 
     #[test]

@@ -419,6 +419,44 @@ pub async fn add(
     }
 }
 
+// ---- Attendance over a period ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/statistics.html")]
+struct StatisticsPage {
+    page: Page,
+    body: Body,
+    year: i32,
+    /// (caption, first column, rows): by member, then by organisation.
+    tables: Vec<(&'static str, &'static str, Vec<model::AttendanceStat>)>,
+}
+
+/// Attendance at a body's meetings over a financial year, per member and per organisation,
+/// against the body's expectation: the table the annual report uses.
+pub async fn statistics(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let b = body(&st, p, &key).await?;
+    let year = year_of(&q);
+    let (from, to) = year_span(year);
+    let rows = store::attended(&st.db, p, &key, from, to.min(today())).await?;
+    let (people, organisations) = model::attendance_stats(&rows, b.attendance.as_ref());
+    Ok(StatisticsPage {
+        page: Page::new(&viewer, format!("Attendance: {}", b.name), "/meetings"),
+        body: b,
+        year,
+        tables: vec![
+            ("By member", "Member", people),
+            ("By organisation", "Organisation", organisations),
+        ],
+    }
+    .into_response())
+}
+
 // ---- One meeting ----
 
 #[derive(Deserialize, Default)]

@@ -777,3 +777,29 @@ pub async fn set_minutes(
     tx.commit().await?;
     Ok(Ok(()))
 }
+
+/// Attendance at a body's meetings in a period, for the statistics: meetings not cancelled.
+pub async fn attended(
+    db: &Db,
+    p: PartnershipId,
+    body_key: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<super::model::Attended>> {
+    db.fetch_all(
+        "SELECT m.meeting_date, a.membership_key, a.name, a.organisation, a.status FROM attendance a JOIN meetings m ON m.id = a.meeting_id WHERE m.partnership_id = $1 AND m.body_key = $2 AND m.meeting_date >= $3 AND m.meeting_date <= $4 AND m.status <> 'cancelled' AND m.kind <> 'development' ORDER BY m.meeting_date, a.id",
+        args![p, body_key, from, to],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(super::model::Attended {
+            date: r.get("meeting_date")?,
+            membership_key: r.get("membership_key")?,
+            name: r.get("name")?,
+            organisation: r.get("organisation")?,
+            status: r.get("status")?,
+        })
+    })
+    .collect()
+}

@@ -118,6 +118,8 @@ both_engines!(
                     ("minutes_after", "10"),
                     ("disputes_after", "10"),
                     ("extraordinary_notice", "10"),
+                    ("majority_needs_all_partners", "yes"),
+                    ("amber_working_days", "10"),
                 ],
             )
             .await;
@@ -127,14 +129,13 @@ both_engines!(
         .assert_contains("<td class=\"govuk-table__cell\">Papers sent out</td><td class=\"govuk-table__cell\">Mon 5 September 2022</td>");
 
         // Moving a meeting is versioned: a second, stale change is refused and says who moved it.
-        let form = c.get(&link).await;
-        let version = form
-            .body
-            .split("name=\"version\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("version")
-            .to_owned();
+        let id: i64 = link["/meetings/".len()..].parse().expect("id");
+        let version = masa::meetings::store::get(&app.state.db, app.partnership("portsmouth"), id)
+            .await
+            .expect("q")
+            .expect("meeting")
+            .version
+            .to_string();
         let change = |date: &'static str| {
             vec![
                 ("version", version.clone()),
@@ -620,6 +621,25 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
     let csv = c.get("/actions/tracking.csv?body=pscp-board").await;
     csv.assert_contains("Minute,Resolution,Target date,Officer responsible,Progress,Status");
     csv.assert_contains("Minute 1,Publish the neglect strategy,31/10/2022,\"Strategic Lead, Portsmouth City Council\",,Overdue");
+    let xlsx = c.get("/actions/tracking.xlsx?body=pscp-board").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let bytes = xlsx.bytes.clone();
+    let mut book =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an XLSX is a zip file");
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut book.by_name("xl/sharedStrings.xml").expect("strings"),
+        &mut strings,
+    )
+    .expect("read");
+    for s in [
+        "Minute 1",
+        "Publish the neglect strategy",
+        "Strategic Lead, Portsmouth City Council",
+        "Overdue",
+    ] {
+        assert!(strings.contains(s), "{s} missing from the spreadsheet");
+    }
     let action = masa::actions::store::list(&app.state.db, p, &Default::default())
         .await
         .expect("actions")[0]
