@@ -171,3 +171,34 @@ CREATE TABLE action_notes (
     created_at {ts} NOT NULL,
     created_by TEXT NOT NULL DEFAULT ''
 );
+
+-- The seats a person holds: which memberships of the arrangements are theirs, so they see their
+-- own meetings, deadlines and reminders.
+CREATE TABLE person_seats (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    membership_key TEXT NOT NULL,
+    CONSTRAINT person_seats_once UNIQUE (partnership_id, user_id, membership_key)
+);
+
+-- Private calendar feeds: the secret is in the address, so only its hash is kept.
+CREATE TABLE calendar_feeds (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at {ts} NOT NULL,
+    revoked_at {ts}
+);
+
+-- Deadline reminders already sent, so each is sent once.
+CREATE TABLE deadline_reminders (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+    what TEXT NOT NULL,
+    sent_at {ts} NOT NULL,
+    CONSTRAINT deadline_reminders_once UNIQUE (user_id, meeting_id, what)
+);

@@ -51,6 +51,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
             )
         })?;
     state.mailer.spawn_worker(state.db.clone());
+    crate::meetings::people::spawn_reminders(state.clone());
     let db = state.db.clone();
     tokio::spawn(async move {
         loop {

@@ -4,6 +4,7 @@
 mod conduct;
 pub mod model;
 mod pages;
+pub mod people;
 pub mod store;
 
 use crate::app::Route;
@@ -13,6 +14,28 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/meetings", Permission::Governance, pages::index),
         Route::get("/meetings/due", Permission::Governance, pages::due),
+        Route::get("/meetings/mine", Permission::Governance, people::mine),
+        Route::post(
+            "/meetings/mine/feed",
+            Permission::Governance,
+            people::new_feed,
+        ),
+        Route::post(
+            "/meetings/mine/feed/stop",
+            Permission::Governance,
+            people::stop_feed,
+        ),
+        Route::get("/calendar/{file}", Permission::Public, people::feed),
+        Route::get(
+            "/admin/people/{id}/seats",
+            Permission::ManagePartnership,
+            people::seats_form,
+        ),
+        Route::post(
+            "/admin/people/{id}/seats",
+            Permission::ManagePartnership,
+            people::seats_save,
+        ),
         Route::get(
             "/meetings/bodies/{key}",
             Permission::Governance,

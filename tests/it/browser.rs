@@ -309,6 +309,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "/admin/arrangements/sections",
         "/meetings",
         "/meetings/due",
+        "/meetings/mine",
+        "/meetings/bodies/pscp-board/attendance",
+        "/actions/tracking",
         "/meetings/bodies/pscp-board",
         "/admin/meetings/rules",
         "/admin/arrangements/partners",
@@ -374,6 +377,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
             .expect("href")
             .expect("href");
     v.go(&first_person).await;
+    v.go(&format!("{first_person}/seats")).await;
     let first_entry = {
         v.go("/audit").await;
         v.b.find(Locator::Css("table a[href^='/audit/']"))

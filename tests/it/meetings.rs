@@ -734,3 +734,113 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     r.assert_contains("These minutes are approved");
 });
+
+both_engines!(
+    a_person_sees_their_own_meetings_in_a_feed_and_is_reminded,
+    |app| {
+        masa::demo::seed_arrangements(&app.state)
+            .await
+            .expect("examples import");
+        let p = app.partnership("plymouth");
+        let mut bu = app.signed_in("business.unit@plymouth.example").await;
+        let cal = masa::calendar::working_days::Calendar::shipped();
+        let today = masa::calendar::uk_local(chrono::Utc::now()).date();
+        let date = cal.add_working_days(today, 25);
+        bu.get("/meetings").await; // a page first, as a browser would have
+        let r = bu
+            .post(
+                "/meetings/bodies/pscp-board",
+                &[
+                    ("kind", "ordinary"),
+                    ("date", &date.to_string()),
+                    ("start_time", "14:00"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // Give Morgan Member a seat on the board: a bad seat first, refused, nothing stored.
+        let morgan = masa::accounts::store::members_of(&app.state.db, p)
+            .await
+            .expect("people")
+            .into_iter()
+            .find(|(_, u)| u.email == "member@plymouth.example")
+            .expect("Morgan")
+            .0
+            .id;
+        let url = format!("/admin/people/{morgan}/seats");
+        let form = bu.get(&url).await;
+        form.assert_contains("Seats of Morgan Member");
+        let r = bu.post(&url, &[("seat", "no-such-membership")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.count("person_seats").await, 0);
+        let seat = form
+            .body
+            .split("name=\"seat\" type=\"checkbox\" value=\"")
+            .map(|s| s.split('"').next().unwrap_or_default().to_owned())
+            .find(|k| k.starts_with("pscp-board/"))
+            .expect("a board seat");
+        let r = bu.post(&url, &[("seat", &seat)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+        // Morgan sees the meeting as theirs, and subscribes to it.
+        let mut morgan_c = app.signed_in("member@plymouth.example").await;
+        let mine = morgan_c.get("/meetings/mine").await;
+        mine.assert_contains(&date.format("%a %-d %b %Y").to_string());
+        let made = morgan_c.post("/meetings/mine/feed", &[]).await;
+        assert_eq!(made.status, StatusCode::OK);
+        let feed_url = made
+            .body
+            .split("id=\"feed-url\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .expect("the feed address")
+            .to_owned();
+        let path = &feed_url[feed_url.find("/calendar/").expect("path")..];
+        let ics = app.client().get(path).await;
+        assert_eq!(ics.status, StatusCode::OK);
+        ics.assert_contains("BEGIN:VCALENDAR");
+        ics.assert_contains("Plymouth Safeguarding Children Partnership (PSCP Board): Meeting");
+        ics.assert_contains("TZID=Europe/London");
+        ics.assert_contains("Papers sent out");
+        assert_eq!(
+            app.client().get("/calendar/not-a-feed.ics").await.status,
+            StatusCode::NOT_FOUND
+        );
+        morgan_c.post("/meetings/mine/feed/stop", &[]).await;
+        assert_eq!(
+            app.client().get(path).await.status,
+            StatusCode::NOT_FOUND,
+            "a stopped feed is gone"
+        );
+
+        // Reminders: the agenda deadline falls in the next five working days, once.
+        let day = cal.add_working_days(date, -12);
+        let sent = masa::meetings::people::send_reminders(&app.state, day)
+            .await
+            .expect("reminders");
+        assert_eq!(sent, 1);
+        let again = masa::meetings::people::send_reminders(&app.state, day)
+            .await
+            .expect("reminders");
+        assert_eq!(again, 0, "each deadline is reminded once");
+        let msg = app
+        .state
+        .db
+        .fetch_one(
+            "SELECT to_address, body_text FROM outbox WHERE subject LIKE 'Deadlines this week%' ORDER BY id DESC",
+            masa::args![],
+        )
+        .await
+        .expect("a reminder in the outbox");
+        assert_eq!(
+            msg.get::<String>("to_address").expect("to"),
+            "member@plymouth.example"
+        );
+        let body: String = msg.get("body_text").expect("body");
+        assert!(body.contains("Agenda items due"), "{body}");
+        assert!(
+            !body.contains("Papers sent out"),
+            "papers are not due within the week: {body}"
+        );
+    }
+);

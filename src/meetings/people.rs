@@ -1,0 +1,572 @@
+//! Meetings for each person: the seats they hold (memberships of the arrangements), their own
+//! meetings and deadlines, a private calendar feed, and deadline reminders by email.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, NaiveDate, NaiveTime, Utc};
+use serde::Deserialize;
+
+use super::model;
+use super::store::{self, Meeting};
+use crate::app::AppState;
+use crate::args;
+use crate::store::{Actor, Db, PartnershipId, RecordRef, StoreResult, Tx};
+use crate::web::error::{AppError, AppResult};
+use crate::web::forms::FormData;
+use crate::web::page::Page;
+use crate::web::viewer::Viewer;
+
+fn today() -> NaiveDate {
+    crate::calendar::uk_local(Utc::now()).date()
+}
+
+// ---- Seats ----
+
+pub async fn seats_of(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<String>> {
+    db.fetch_all(
+        "SELECT membership_key FROM person_seats WHERE partnership_id = $1 AND user_id = $2 ORDER BY membership_key",
+        args![p, user_id],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get("membership_key"))
+    .collect()
+}
+
+/// The bodies a person sits on, through their seats.
+pub async fn bodies_of(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<String>> {
+    db.fetch_all(
+        "SELECT DISTINCT i.parent_key FROM person_seats s JOIN arrangement_items i ON i.partnership_id = s.partnership_id AND i.kind = 'membership' AND i.item_key = s.membership_key WHERE s.partnership_id = $1 AND s.user_id = $2 ORDER BY i.parent_key",
+        args![p, user_id],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get("parent_key"))
+    .collect()
+}
+
+/// Give a person exactly these seats, each added or removed seat in the audit trail.
+pub async fn set_seats(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    user_id: i64,
+    keys: &[String],
+) -> StoreResult<()> {
+    let have = seats_of(db, p, user_id).await?;
+    let mut tx = Tx::begin(db, actor).await?;
+    for k in keys.iter().filter(|k| !have.contains(k)) {
+        tx.insert(
+            "INSERT INTO person_seats (partnership_id, user_id, membership_key) VALUES ($1, $2, $3) RETURNING id",
+            args![p, user_id, k.as_str()],
+            Some(p),
+            "person-seat",
+            &format!("Person {user_id} given the seat {k}"),
+            &serde_json::json!({"user_id": user_id, "membership_key": k}),
+        )
+        .await?;
+    }
+    for k in have.iter().filter(|k| !keys.contains(k)) {
+        tx.delete(
+            "DELETE FROM person_seats WHERE partnership_id = $1 AND user_id = $2 AND membership_key = $3",
+            args![p, user_id, k.as_str()],
+            &RecordRef::new(Some(p), "person-seat", user_id),
+            &format!("Person {user_id} no longer holds the seat {k}"),
+            &serde_json::json!({"user_id": user_id, "membership_key": k}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct SeatChoice {
+    pub key: String,
+    pub body: String,
+    pub label: String,
+    pub held: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/seats.html")]
+struct SeatsPage {
+    page: Page,
+    membership_id: i64,
+    name: String,
+    choices: Vec<SeatChoice>,
+}
+
+/// The person a membership of the partnership (as on the people pages) belongs to.
+async fn person(st: &AppState, p: PartnershipId, membership_id: i64) -> AppResult<(i64, String)> {
+    crate::accounts::store::members_of(&st.db, p)
+        .await?
+        .into_iter()
+        .find(|(m, _)| m.id == membership_id)
+        .map(|(_, u)| (u.id, u.name))
+        .ok_or(AppError::NotFound)
+}
+
+/// The memberships in force today, as seats a person can be given.
+async fn choices(st: &AppState, p: PartnershipId, held: &[String]) -> AppResult<Vec<SeatChoice>> {
+    use crate::arrangements::{model as am, store as ast, view};
+    let t = today();
+    let Some(a) = ast::load_as_at(&st.db, p, t).await? else {
+        return Ok(Vec::new());
+    };
+    let names = view::Names::new(&a.organisations, &a.posts);
+    let mut out = Vec::new();
+    for i in ast::items(&st.db, p).await? {
+        if i.kind != "membership" {
+            continue;
+        }
+        let m: am::Membership = ast::decode(&i)?;
+        if !(m.from.is_none_or(|f| f.0 <= t) && m.to.is_none_or(|e| e.0 >= t)) {
+            continue;
+        }
+        let body = a
+            .bodies
+            .iter()
+            .find(|b| b.key == m.body)
+            .map_or_else(|| m.body.clone(), |b| b.name.clone());
+        out.push(SeatChoice {
+            held: held.contains(&i.key),
+            label: format!(
+                "{}, {} ({})",
+                names.who(&m),
+                names.organisation(&m.organisation),
+                view::role_label(&m.role).to_lowercase()
+            ),
+            key: i.key,
+            body,
+        });
+    }
+    out.sort_by(|a, b| (&a.body, &a.label).cmp(&(&b.body, &b.label)));
+    Ok(out)
+}
+
+pub async fn seats_form(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(membership_id): Path<i64>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let (user_id, name) = person(&st, p, membership_id).await?;
+    let held = seats_of(&st.db, p, user_id).await?;
+    Ok(SeatsPage {
+        page: Page::new(&viewer, format!("Seats of {name}"), "/admin/people"),
+        membership_id,
+        name,
+        choices: choices(&st, p, &held).await?,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SeatsForm {
+    seat: Vec<String>,
+}
+
+pub async fn seats_save(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(membership_id): Path<i64>,
+    FormData(f): FormData<SeatsForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let (user_id, name) = person(&st, p, membership_id).await?;
+    let all = choices(&st, p, &[]).await?;
+    if let Some(bad) = f.seat.iter().find(|k| !all.iter().any(|c| &c.key == *k)) {
+        return Err(AppError::Unprocessable(format!(
+            "{bad} is not a membership in force today: refresh the page and choose again"
+        )));
+    }
+    set_seats(&st.db, &viewer.actor(), p, user_id, &f.seat).await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(&st.db, sess, &format!("Seats of {name} saved")).await?;
+    }
+    Ok(crate::web::redirect(&format!(
+        "/admin/people/{membership_id}/seats"
+    )))
+}
+
+// ---- My meetings ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/mine.html")]
+struct MinePage {
+    page: Page,
+    meetings: Vec<super::pages::Listed>,
+    due: Vec<super::pages::Due>,
+    has_seats: bool,
+    feed: Option<String>,
+}
+
+async fn my_meetings(
+    st: &AppState,
+    p: PartnershipId,
+    user_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<Meeting>> {
+    let bodies = bodies_of(&st.db, p, user_id).await?;
+    Ok(store::between(&st.db, p, from, to, None)
+        .await?
+        .into_iter()
+        .filter(|m| bodies.contains(&m.body_key) && m.status != "cancelled")
+        .collect())
+}
+
+async fn listed(
+    st: &AppState,
+    p: PartnershipId,
+    ms: Vec<Meeting>,
+) -> AppResult<Vec<super::pages::Listed>> {
+    let bodies = crate::arrangements::store::items(&st.db, p).await?;
+    Ok(ms
+        .into_iter()
+        .map(|m| super::pages::Listed {
+            body: bodies
+                .iter()
+                .find(|i| i.kind == "body" && i.key == m.body_key)
+                .map_or_else(|| m.body_key.clone(), |i| i.name.clone()),
+            label: model::kind_label(&m.kind),
+            m,
+        })
+        .collect())
+}
+
+pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let user = viewer.user.as_ref().ok_or(AppError::NotFound)?;
+    let t = today();
+    let (rules, _) = store::rules(&st.db, p).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let monday = t - Duration::days(i64::from(
+        chrono::Datelike::weekday(&t).num_days_from_monday(),
+    ));
+    let around = my_meetings(
+        &st,
+        p,
+        user.id,
+        monday - Duration::days(60),
+        monday + Duration::days(60),
+    )
+    .await?;
+    let (due, _) = super::pages::due_in_week(monday, listed(&st, p, around).await?, &rules, &cal);
+    let ahead = my_meetings(&st, p, user.id, t, t + Duration::days(366)).await?;
+    Ok(MinePage {
+        page: Page::new(&viewer, "Your meetings", "/meetings"),
+        has_seats: !seats_of(&st.db, p, user.id).await?.is_empty(),
+        meetings: listed(&st, p, ahead).await?,
+        due,
+        feed: None,
+    }
+    .into_response())
+}
+
+// ---- The private calendar feed ----
+
+/// A new feed address for the person (any earlier one stops working), shown once.
+pub async fn new_feed(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let user = viewer.user.as_ref().ok_or(AppError::NotFound)?;
+    let secret = crate::accounts::model::new_secret();
+    let actor = viewer.actor();
+    let mut tx = Tx::begin(&st.db, &actor).await?;
+    let now = tx.now();
+    tx.execute_plumbing(
+        "UPDATE calendar_feeds SET revoked_at = $1 WHERE partnership_id = $2 AND user_id = $3 AND revoked_at IS NULL",
+        args![now, p, user.id],
+    )
+    .await?;
+    tx.insert(
+        "INSERT INTO calendar_feeds (partnership_id, user_id, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        args![p, user.id, crate::accounts::model::secret_hash(&secret), now],
+        Some(p),
+        "calendar-feed",
+        "Calendar feed address made (any earlier one stopped working)",
+        &serde_json::json!({"user_id": user.id}),
+    )
+    .await?;
+    tx.commit().await?;
+    let t = today();
+    let (rules, _) = store::rules(&st.db, p).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let monday = t - Duration::days(i64::from(
+        chrono::Datelike::weekday(&t).num_days_from_monday(),
+    ));
+    let around = my_meetings(
+        &st,
+        p,
+        user.id,
+        monday - Duration::days(60),
+        monday + Duration::days(60),
+    )
+    .await?;
+    let (due, _) = super::pages::due_in_week(monday, listed(&st, p, around).await?, &rules, &cal);
+    let ahead = my_meetings(&st, p, user.id, t, t + Duration::days(366)).await?;
+    Ok(MinePage {
+        page: Page::new(&viewer, "Your meetings", "/meetings"),
+        has_seats: !seats_of(&st.db, p, user.id).await?.is_empty(),
+        meetings: listed(&st, p, ahead).await?,
+        due,
+        feed: Some(format!(
+            "{}/calendar/{secret}.ics",
+            st.config.base_url.trim_end_matches('/')
+        )),
+    }
+    .into_response())
+}
+
+pub async fn stop_feed(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let user = viewer.user.as_ref().ok_or(AppError::NotFound)?;
+    let actor = viewer.actor();
+    let mut tx = Tx::begin(&st.db, &actor).await?;
+    let now = tx.now();
+    tx.update(
+        "UPDATE calendar_feeds SET revoked_at = $1 WHERE partnership_id = $2 AND user_id = $3 AND revoked_at IS NULL",
+        args![now, p, user.id],
+        &RecordRef::new(Some(p), "calendar-feed", user.id),
+        "Calendar feed stopped",
+        &serde_json::json!({"active": true}),
+        &serde_json::json!({"active": false}),
+    )
+    .await?;
+    tx.commit().await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(&st.db, sess, "Your calendar feed has stopped").await?;
+    }
+    Ok(crate::web::redirect("/meetings/mine"))
+}
+
+/// The feed itself: the person's meetings and their deadlines, as iCalendar. The address is the
+/// credential, so an unknown or stopped one is simply not found.
+pub async fn feed(State(st): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
+    let secret = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    let Some(r) = st
+        .db
+        .fetch_optional(
+            "SELECT partnership_id, user_id FROM calendar_feeds WHERE token_hash = $1 AND revoked_at IS NULL",
+            args![crate::accounts::model::secret_hash(secret)],
+        )
+        .await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    let p = PartnershipId(r.get("partnership_id")?);
+    let user_id: i64 = r.get("user_id")?;
+    let t = today();
+    let ms = listed(
+        &st,
+        p,
+        my_meetings(
+            &st,
+            p,
+            user_id,
+            t - Duration::days(366),
+            t + Duration::days(366),
+        )
+        .await?,
+    )
+    .await?;
+    let (rules, _) = store::rules(&st.db, p).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let host = url::Url::parse(&st.config.base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "masa".into());
+    let ics = ics(&ms, &rules, &cal, &host);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        ics,
+    )
+        .into_response())
+}
+
+/// Meetings as timed events in UK time (an hour and a half unless known otherwise), deadlines
+/// as all-day events, each with a stable identifier so calendars update rather than duplicate.
+pub fn ics(
+    ms: &[super::pages::Listed],
+    rules: &model::Rules,
+    cal: &crate::calendar::working_days::Calendar,
+    host: &str,
+) -> String {
+    use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
+    let mut c = Calendar::new();
+    c.name("masa: your meetings and deadlines");
+    for l in ms {
+        let start = NaiveTime::parse_from_str(&l.m.start_time, "%H:%M").unwrap_or_default();
+        let begins = l.m.date.and_time(start);
+        let tz = |t: chrono::NaiveDateTime| CalendarDateTime::WithTimezone {
+            date_time: t,
+            tzid: "Europe/London".into(),
+        };
+        c.push(
+            Event::new()
+                .uid(&format!("meeting-{}@{host}", l.m.id))
+                .summary(&format!("{}: {}", l.body, l.label))
+                .location(&l.m.venue)
+                .starts(tz(begins))
+                .ends(tz(begins + Duration::minutes(90)))
+                .done(),
+        );
+        for d in model::deadlines(l.m.date, rules, cal) {
+            c.push(
+                Event::new()
+                    .uid(&format!(
+                        "meeting-{}-{}@{host}",
+                        l.m.id,
+                        d.what.to_lowercase().replace(' ', "-")
+                    ))
+                    .summary(&format!(
+                        "{}: {} ({})",
+                        d.what,
+                        l.body,
+                        l.m.date.format("%-d %B")
+                    ))
+                    .all_day(d.due)
+                    .done(),
+            );
+        }
+    }
+    c.done().to_string()
+}
+
+// ---- Reminders ----
+
+#[derive(Template)]
+#[template(path = "mail/deadlines.txt")]
+struct ReminderText<'a> {
+    name: &'a str,
+    partnership: &'a str,
+    due: &'a [(NaiveDate, &'static str, String, i64)],
+    base: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/deadlines.html")]
+struct ReminderHtml<'a> {
+    name: &'a str,
+    partnership: &'a str,
+    due: &'a [(NaiveDate, &'static str, String, i64)],
+    base: &'a str,
+}
+
+/// Email each person with seats the deadlines of their meetings that fall in the next five
+/// working days and have not been sent before: one message each, through the outbox.
+pub async fn send_reminders(st: &AppState, day: NaiveDate) -> AppResult<usize> {
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let horizon = cal.add_working_days(day, 5);
+    let mut sent = 0;
+    let people = st
+        .db
+        .fetch_all(
+            "SELECT DISTINCT s.partnership_id, s.user_id, u.name, u.email FROM person_seats s JOIN users u ON u.id = s.user_id JOIN memberships pm ON pm.user_id = u.id AND pm.partnership_id = s.partnership_id WHERE u.disabled = FALSE ORDER BY s.partnership_id, s.user_id",
+            args![],
+        )
+        .await?;
+    for r in people {
+        let p = PartnershipId(r.get("partnership_id")?);
+        let user_id: i64 = r.get("user_id")?;
+        let (name, email): (String, String) = (r.get("name")?, r.get("email")?);
+        let (rules, _) = store::rules(&st.db, p).await?;
+        let ms = listed(
+            st,
+            p,
+            my_meetings(
+                st,
+                p,
+                user_id,
+                day - Duration::days(30),
+                day + Duration::days(60),
+            )
+            .await?,
+        )
+        .await?;
+        let already: Vec<(i64, String)> = st
+            .db
+            .fetch_all(
+                "SELECT meeting_id, what FROM deadline_reminders WHERE user_id = $1 AND partnership_id = $2",
+                args![user_id, p],
+            )
+            .await?
+            .iter()
+            .map(|r| Ok((r.get("meeting_id")?, r.get("what")?)))
+            .collect::<StoreResult<_>>()?;
+        let mut due = Vec::new();
+        for l in &ms {
+            for d in model::deadlines(l.m.date, &rules, &cal) {
+                if d.due >= day
+                    && d.due <= horizon
+                    && !already.iter().any(|(m, w)| *m == l.m.id && w == d.what)
+                {
+                    due.push((
+                        d.due,
+                        d.what,
+                        format!("{}, {}", l.body, l.m.date.format("%-d %B %Y")),
+                        l.m.id,
+                    ));
+                }
+            }
+        }
+        if due.is_empty() {
+            continue;
+        }
+        due.sort();
+        let partnership = crate::partnerships::store::by_id(&st.db, p)
+            .await?
+            .map(|x| x.name)
+            .unwrap_or_default();
+        let base = st.config.base_url.trim_end_matches('/');
+        let mail = crate::mail::Mail::from_templates(
+            &email,
+            &format!("Deadlines this week: {partnership}"),
+            &ReminderText {
+                name: &name,
+                partnership: &partnership,
+                due: &due,
+                base,
+            },
+            &ReminderHtml {
+                name: &name,
+                partnership: &partnership,
+                due: &due,
+                base,
+            },
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        st.mailer.queue(&st.db, Some(p), mail).await?;
+        for (_, what, _, meeting_id) in &due {
+            st.db
+                .execute(
+                    "INSERT INTO deadline_reminders (partnership_id, user_id, meeting_id, what, sent_at) VALUES ($1, $2, $3, $4, $5)",
+                    args![p, user_id, *meeting_id, *what, Utc::now()],
+                )
+                .await?;
+        }
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// Check for reminders to send every hour while the server runs.
+pub fn spawn_reminders(st: AppState) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = send_reminders(&st, today()).await {
+                tracing::warn!(error = %e, "deadline reminders failed; will try again");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+}
