@@ -2,6 +2,7 @@
 //! assurance plans), their owners, due dates, progress and RAG, in every view the partnership
 //! monitors them by.
 
+pub mod api;
 pub mod model;
 mod pages;
 pub mod store;
@@ -12,6 +13,8 @@ use crate::web::permissions::Permission;
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/actions", Permission::Governance, pages::tracker),
+        Route::get("/api/v1/actions", Permission::Governance, api::actions),
+        Route::get("/api/v1/actions/{id}", Permission::Governance, api::action),
         Route::get("/actions/tracking", Permission::Governance, pages::tracking),
         Route::get(
             "/actions/tracking.csv",

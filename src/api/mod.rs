@@ -231,7 +231,12 @@ impl Modify for BearerAuth {
         crate::arrangements::api::reporting,
         crate::arrangements::api::gaps,
         crate::arrangements::api::ending,
-        crate::arrangements::api::changes
+        crate::arrangements::api::changes,
+        crate::meetings::api::meetings,
+        crate::meetings::api::meeting,
+        crate::meetings::api::decisions,
+        crate::actions::api::actions,
+        crate::actions::api::action
     ),
     components(schemas(
         Me,
@@ -246,7 +251,16 @@ impl Modify for BearerAuth {
         crate::arrangements::api::CalendarOut,
         crate::arrangements::view::Gap,
         crate::arrangements::view::Ending,
-        crate::arrangements::view::Change
+        crate::arrangements::view::Change,
+        crate::meetings::api::MeetingOut,
+        crate::meetings::api::DeadlineOut,
+        crate::meetings::api::MeetingDetailOut,
+        crate::meetings::api::ItemOut,
+        crate::meetings::api::AttendeeOut,
+        crate::meetings::api::DecisionOut,
+        crate::actions::api::ActionOut,
+        crate::actions::api::ActionDetailOut,
+        crate::actions::api::NoteOut
     )),
     modifiers(&BearerAuth)
 )]

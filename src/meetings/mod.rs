@@ -1,6 +1,7 @@
 //! Meetings: each body's schedule by its own rules, the deadlines around every meeting counted
 //! in working days, and what is due this week.
 
+pub mod api;
 mod conduct;
 pub mod model;
 mod pages;
@@ -14,6 +15,13 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/meetings", Permission::Governance, pages::index),
         Route::get("/meetings/due", Permission::Governance, pages::due),
+        Route::get("/api/v1/meetings", Permission::Governance, api::meetings),
+        Route::get(
+            "/api/v1/meetings/{id}",
+            Permission::Governance,
+            api::meeting,
+        ),
+        Route::get("/api/v1/decisions", Permission::Governance, api::decisions),
         Route::get("/meetings/mine", Permission::Governance, people::mine),
         Route::post(
             "/meetings/mine/feed",

@@ -733,6 +733,74 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     r.assert_contains("These minutes are approved");
+
+    // The same through the JSON API, with a personal token.
+    c.get("/account/tokens").await;
+    let made = c
+        .post("/account/tokens", &[("name", "reports"), ("expiry", "90")])
+        .await;
+    let token = made
+        .body
+        .split("id=\"new-token\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("a token")
+        .to_owned();
+    c.post(
+        &format!("/meetings/{sept}/agenda"),
+        &[
+            ("title", "Child C: case discussion"),
+            ("purpose", "discussion"),
+            ("restricted", "yes"),
+        ],
+    )
+    .await;
+    let mut api = app.client();
+    api.bearer = Some(token);
+    let list = api
+        .get("/api/v1/meetings?body=pscp-board&from=2022-04-01&to=2023-03-31")
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let list: serde_json::Value = serde_json::from_str(&list.body).expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(3));
+    assert_eq!(list[0]["deadlines"][0]["what"], "Reports due");
+    let one: serde_json::Value =
+        serde_json::from_str(&api.get(&format!("/api/v1/meetings/{sept}")).await.body)
+            .expect("json");
+    assert_eq!(one["quorate"], true);
+    let outcomes: Vec<&str> = one["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .filter_map(|d| d["outcome"].as_str())
+        .collect();
+    assert_eq!(outcomes, ["recommendation", "escalated", "carried"]);
+    assert_eq!(
+        one["agenda"][1]["title"], "Child C: case discussion",
+        "the business unit reads it"
+    );
+    c.get("/audit?action=read")
+        .await
+        .assert_contains("Restricted item read through the API");
+    let overdue: serde_json::Value =
+        serde_json::from_str(&api.get("/api/v1/actions?show=overdue").await.body).expect("json");
+    assert_eq!(overdue[0]["title"], "Publish the neglect strategy");
+    assert_eq!(overdue[0]["rag"], "red");
+    let detail: serde_json::Value = serde_json::from_str(
+        &api.get(&format!("/api/v1/actions/{}", action.id))
+            .await
+            .body,
+    )
+    .expect("json");
+    assert_eq!(detail["progress"][0]["note"], "Draft with the partners");
+    assert_eq!(
+        api.get("/api/v1/actions?show=soon").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        api.get("/api/v1/meetings/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
 });
 
 both_engines!(

@@ -1,0 +1,303 @@
+//! Meetings and decisions in the JSON API, for the partnership's governance (its bodies'
+//! members, the scrutineer and the business unit), restricted as the pages are.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::model;
+use super::store;
+use crate::app::AppState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::permissions::Permission;
+use crate::web::viewer::Viewer;
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct MeetingsQuery {
+    /// The first day (YYYY-MM-DD); a year ago if not given.
+    pub from: Option<NaiveDate>,
+    /// The last day (YYYY-MM-DD); a year ahead if not given.
+    pub to: Option<NaiveDate>,
+    /// Only this body's meetings (its key in the arrangements).
+    pub body: Option<String>,
+}
+
+type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
+
+fn query<T>(q: Q<T>) -> AppResult<T> {
+    q.map(|Query(v)| v)
+        .map_err(|e| AppError::BadRequest(format!("Bad query: {}", e.body_text())))
+}
+
+fn today() -> NaiveDate {
+    crate::calendar::uk_local(chrono::Utc::now()).date()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineOut {
+    pub what: String,
+    pub due: NaiveDate,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeetingOut {
+    pub id: i64,
+    pub body: String,
+    pub kind: String,
+    pub date: NaiveDate,
+    pub start_time: String,
+    pub venue: String,
+    pub status: String,
+    pub urgent_reason: String,
+    pub deadlines: Vec<DeadlineOut>,
+}
+
+#[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings", security(("bearer" = [])), params(MeetingsQuery),
+    responses((status = 200, description = "Meetings in the period, by date, with their deadlines in working days", body = [MeetingOut]), (status = 400, description = "A bad query")))]
+pub async fn meetings(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    q: Q<MeetingsQuery>,
+) -> AppResult<Json<Vec<MeetingOut>>> {
+    let q = query(q)?;
+    let p = viewer.tenant()?;
+    let t = today();
+    let from = q.from.unwrap_or(t - Duration::days(366));
+    let to = q.to.unwrap_or(t + Duration::days(366));
+    if to < from || (to - from).num_days() > 3660 {
+        return Err(AppError::BadRequest(
+            "Give a period of at most ten years, from before to".into(),
+        ));
+    }
+    let (rules, _) = store::rules(&st.db, p).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let ms = store::between(&st.db, p, from, to, q.body.as_deref()).await?;
+    Ok(Json(ms.into_iter().map(|m| out(m, &rules, &cal)).collect()))
+}
+
+fn out(
+    m: store::Meeting,
+    rules: &model::Rules,
+    cal: &crate::calendar::working_days::Calendar,
+) -> MeetingOut {
+    MeetingOut {
+        deadlines: model::deadlines(m.date, rules, cal)
+            .into_iter()
+            .map(|d| DeadlineOut {
+                what: d.what.to_owned(),
+                due: d.due,
+            })
+            .collect(),
+        id: m.id,
+        body: m.body_key,
+        kind: m.kind,
+        date: m.date,
+        start_time: m.start_time,
+        venue: m.venue,
+        status: m.status,
+        urgent_reason: m.urgent_reason,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ItemOut {
+    pub id: i64,
+    pub position: i64,
+    pub title: String,
+    pub presenter: String,
+    pub organisation: String,
+    pub purpose: String,
+    pub restricted: bool,
+    pub minute_number: Option<i64>,
+    pub minute: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttendeeOut {
+    pub name: String,
+    pub organisation: String,
+    pub status: String,
+    pub deputy: String,
+    pub voting: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DecisionOut {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub item_id: i64,
+    pub text: String,
+    pub method: String,
+    pub outcome: String,
+    pub votes_for: i64,
+    pub votes_against: i64,
+    pub abstentions: i64,
+    pub dissent: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeetingDetailOut {
+    pub meeting: MeetingOut,
+    /// Whether it is quorate by the body's rule, with the reason.
+    pub quorate: bool,
+    pub quorum: String,
+    pub minutes_status: String,
+    pub agenda: Vec<ItemOut>,
+    pub attendance: Vec<AttendeeOut>,
+    pub decisions: Vec<DecisionOut>,
+}
+
+/// Restricted items are shown in full only to those who read everything; each such read is in
+/// the audit trail. Others see that there is a restricted item, not what it says.
+async fn visible_items(
+    st: &AppState,
+    viewer: &Viewer,
+    items: Vec<store::AgendaItem>,
+) -> AppResult<Vec<ItemOut>> {
+    let all = Permission::ReadAll.allows(viewer);
+    let mut out = Vec::new();
+    for i in items {
+        let shown = !i.restricted || all;
+        if i.restricted && all {
+            crate::store::record_event(
+                &st.db,
+                &viewer.actor(),
+                crate::store::Action::Read,
+                &crate::store::RecordRef::new(Some(viewer.tenant()?), "agenda-item", i.id),
+                &format!("Restricted item read through the API: {}", i.title),
+            )
+            .await?;
+        }
+        out.push(ItemOut {
+            id: i.id,
+            position: i.position,
+            title: if shown {
+                i.title
+            } else {
+                "Restricted item".into()
+            },
+            presenter: if shown { i.presenter } else { String::new() },
+            organisation: if shown { i.organisation } else { String::new() },
+            purpose: i.purpose,
+            restricted: i.restricted,
+            minute_number: i.minute_number,
+            minute: if shown { i.minute_text } else { String::new() },
+        });
+    }
+    Ok(out)
+}
+
+fn decision_out(meeting_id: i64, d: store::Decision) -> DecisionOut {
+    DecisionOut {
+        id: d.id,
+        meeting_id,
+        item_id: d.agenda_item_id,
+        text: d.text,
+        method: d.method,
+        outcome: d.outcome,
+        votes_for: d.votes_for,
+        votes_against: d.votes_against,
+        abstentions: d.abstentions,
+        dissent: d.dissent,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings", security(("bearer" = [])), params(("id" = i64, Path, description = "The meeting")),
+    responses((status = 200, description = "The meeting with its agenda, attendance, quorum, decisions and minutes", body = MeetingDetailOut), (status = 404, description = "No such meeting in this partnership")))]
+pub async fn meeting(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Json<MeetingDetailOut>> {
+    let p = viewer.tenant()?;
+    let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    let (rules, _) = store::rules(&st.db, p).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let items = store::agenda(&st.db, p, id).await?;
+    let restricted: Vec<i64> = items
+        .iter()
+        .filter(|i| i.restricted)
+        .map(|i| i.id)
+        .collect();
+    let all = Permission::ReadAll.allows(&viewer);
+    let people = store::attendance(&st.db, p, id).await?;
+    let rule = crate::arrangements::store::load_as_at(&st.db, p, m.date)
+        .await?
+        .and_then(|a| a.bodies.into_iter().find(|b| b.key == m.body_key))
+        .and_then(|b| b.quorum);
+    let attendees: Vec<model::Attendee> = people
+        .iter()
+        .map(|a| model::Attendee {
+            name: a.name.clone(),
+            status: a.status.clone(),
+            voting: a.voting,
+            partner_role: Some(a.partner_role.clone()).filter(|r| !r.is_empty()),
+        })
+        .collect();
+    let q = model::quorum(rule.as_ref(), &attendees);
+    let quorum = match &q {
+        model::Quorate::Yes(w) | model::Quorate::No(w) => w.clone(),
+        model::Quorate::NoRule => "The body states no quorum rule".into(),
+    };
+    Ok(Json(MeetingDetailOut {
+        quorate: q.is_quorate(),
+        quorum,
+        minutes_status: store::minutes(&st.db, p, id).await?.status,
+        agenda: visible_items(&st, &viewer, items).await?,
+        attendance: people
+            .into_iter()
+            .map(|a| AttendeeOut {
+                name: a.name,
+                organisation: a.organisation,
+                status: a.status,
+                deputy: a.deputy_name,
+                voting: a.voting,
+            })
+            .collect(),
+        decisions: store::decisions(&st.db, p, id)
+            .await?
+            .into_iter()
+            .filter(|d| all || !restricted.contains(&d.agenda_item_id))
+            .map(|d| decision_out(id, d))
+            .collect(),
+        meeting: out(m, &rules, &cal),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/decisions", tag = "meetings", security(("bearer" = [])), params(MeetingsQuery),
+    responses((status = 200, description = "Decisions at meetings in the period (restricted items' decisions only for those who read everything)", body = [DecisionOut]), (status = 400, description = "A bad query")))]
+pub async fn decisions(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    q: Q<MeetingsQuery>,
+) -> AppResult<Json<Vec<DecisionOut>>> {
+    let q = query(q)?;
+    let p = viewer.tenant()?;
+    let t = today();
+    let from = q.from.unwrap_or(t - Duration::days(366));
+    let to = q.to.unwrap_or(t);
+    if to < from || (to - from).num_days() > 3660 {
+        return Err(AppError::BadRequest(
+            "Give a period of at most ten years, from before to".into(),
+        ));
+    }
+    let all = Permission::ReadAll.allows(&viewer);
+    let mut out = Vec::new();
+    for m in store::between(&st.db, p, from, to, q.body.as_deref()).await? {
+        let restricted: Vec<i64> = store::agenda(&st.db, p, m.id)
+            .await?
+            .into_iter()
+            .filter(|i| i.restricted)
+            .map(|i| i.id)
+            .collect();
+        for d in store::decisions(&st.db, p, m.id).await? {
+            if all || !restricted.contains(&d.agenda_item_id) {
+                out.push(decision_out(m.id, d));
+            }
+        }
+    }
+    Ok(Json(out))
+}
