@@ -275,6 +275,104 @@ pub async fn seed_meetings(state: &AppState) -> anyhow::Result<usize> {
     Ok(planned)
 }
 
+/// Years of a partnership's life, for the benchmark (the meetings issue's figures for ten
+/// years: about 400 meetings, 5,000 agenda items standing in for papers, 20,000 actions):
+/// each body's meetings at its own frequency or more often, thirteen minuted agenda items each,
+/// and fifty actions from each meeting (those long past done, with a progress note). Written directly, in one transaction: this is
+/// made-up history, not a record of anyone's work, so it is not in the audit trail.
+pub async fn seed_history(
+    state: &AppState,
+    slug: &str,
+    years: i32,
+) -> anyhow::Result<(usize, usize, usize)> {
+    use crate::args;
+    use crate::meetings::model;
+    let p = crate::partnerships::store::by_slug(&state.db, slug)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no partnership {slug}"))?;
+    let pid = crate::store::PartnershipId(p.id);
+    let today = crate::calendar::uk_local(chrono::Utc::now()).date();
+    let Some(a) = crate::arrangements::store::load_as_at(&state.db, pid, today).await? else {
+        anyhow::bail!("{slug} has no arrangements");
+    };
+    let cal = crate::calendar::store::current(&state.db).await?;
+    let actor = Actor::system("masa demo history");
+    let mut tx = crate::store::Tx::begin(&state.db, &actor).await?;
+    let now = tx.now();
+    let (mut meetings, mut items, mut actions) = (0, 0, 0);
+    let this = model::financial_year(today);
+    let meeting_bodies = a
+        .bodies
+        .iter()
+        .filter(|b| b.meetings.is_some())
+        .count()
+        .max(1);
+    // About forty meetings a year across the bodies that meet.
+    let at_least = 40_u32.div_ceil(u32::try_from(meeting_bodies).unwrap_or(1));
+    for b in &a.bodies {
+        let Some(m) = &b.meetings else { continue };
+        let count = model::per_year(&m.frequency, m.per_year)
+            .max(at_least)
+            .min(12);
+        let mut minute = 0i64;
+        for year in this - years..this {
+            let Some(first) =
+                chrono::NaiveDate::from_weekday_of_month_opt(year, 4, chrono::Weekday::Tue, 2)
+            else {
+                continue;
+            };
+            for date in model::schedule(first, &m.frequency, count, &cal) {
+                let id: i64 = tx
+                    .fetch_optional(
+                        "INSERT INTO meetings (partnership_id, body_key, kind, meeting_date, start_time, venue, status, created_at, updated_at, updated_by) VALUES ($1, $2, 'ordinary', $3, '10:00', $4, 'held', $5, $6, 'masa demo') RETURNING id",
+                        args![pid, b.key.as_str(), date, b.venue.as_str(), now, now],
+                    )
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("no meeting id"))?
+                    .get("id")?;
+                meetings += 1;
+                let mut item_ids = Vec::new();
+                for n in 1..=13i64 {
+                    minute += 1;
+                    let item: i64 = tx
+                        .fetch_optional(
+                            "INSERT INTO agenda_items (partnership_id, meeting_id, position, title, purpose, minute_number, minute_text, updated_at, updated_by) VALUES ($1, $2, $3, $4, 'discussion', $5, $6, $7, 'masa demo') RETURNING id",
+                            args![pid, id, n, format!("Item {n}: report to the {}", b.name), minute, format!("The {} received the report and discussed its findings.", b.name), now],
+                        )
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no item id"))?
+                        .get("id")?;
+                    items += 1;
+                    item_ids.push((item, minute));
+                }
+                for k in 0..50i64 {
+                    let (item, minute) = item_ids[(k % 13) as usize];
+                    let due = date + chrono::Duration::days(30 + (k * 7) % 120);
+                    let done = due < today - chrono::Duration::days(60);
+                    let action: i64 = tx
+                        .fetch_optional(
+                            "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, status, completed_on, created_at, updated_at, updated_by) VALUES ($1, 'minute', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'masa demo') RETURNING id",
+                            args![pid, item, b.key.as_str(), format!("Minute {minute}"), format!("Follow up item {} of the meeting of {}", k % 13 + 1, date.format("%-d %B %Y")), format!("Officer {}", k % 17 + 1), ["Plymouth City Council", "NHS Devon", "Devon and Cornwall Police", "Schools"][(k % 4) as usize], due, if done { "done" } else { "open" }, if done { Some(due) } else { None }, now, now],
+                        )
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no action id"))?
+                        .get("id")?;
+                    actions += 1;
+                    if done {
+                        tx.execute_plumbing(
+                            "INSERT INTO action_notes (partnership_id, action_id, noted_on, note, created_at, created_by) VALUES ($1, $2, $3, 'Done, with evidence sent to the business unit.', $4, 'masa demo')",
+                            args![pid, action, due, now],
+                        )
+                        .await?;
+                    }
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok((meetings, items, actions))
+}
+
 pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let path = config.data_dir.join("demo.sqlite");
     for suffix in ["", "-wal", "-shm"] {
@@ -289,6 +387,17 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let demo = seed(&state).await?;
     let arrangements = seed_arrangements(&state).await?;
     seed_meetings(&state).await?;
+    // For the benchmark: MASA_DEMO_HISTORY_YEARS=10 gives Plymouth ten years of meetings.
+    if let Some(years) = std::env::var("MASA_DEMO_HISTORY_YEARS")
+        .ok()
+        .and_then(|v| v.parse::<i32>().ok())
+        .filter(|y| (1..=30).contains(y))
+    {
+        let (m, i, a) = seed_history(&state, "plymouth", years).await?;
+        println!(
+            "Plymouth history: {m} meetings, {i} minuted agenda items, {a} actions over {years} years"
+        );
+    }
     let base = &state.config.base_url;
     println!("\nmasa demo is running at {base}\n");
     println!("Every demo account's password is: {DEMO_PASSWORD}\n");

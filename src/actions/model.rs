@@ -40,11 +40,16 @@ pub fn rag(due: NaiveDate, status: &str, today: NaiveDate, amber_days: i64, cal:
         Rag::Done
     } else if today > due {
         Rag::Red
-    } else if cal.working_days_between(today, due) <= amber_days {
+    } else if due <= amber_until(today, amber_days, cal) {
         Rag::Amber
     } else {
         Rag::Green
     }
+}
+
+/// The last day an open action is amber rather than green.
+pub fn amber_until(today: NaiveDate, amber_days: i64, cal: &Calendar) -> NaiveDate {
+    cal.add_working_days(today, amber_days)
 }
 
 #[cfg(test)]

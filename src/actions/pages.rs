@@ -65,7 +65,11 @@ pub struct TrackerQuery {
     organisation: String,
     owner: String,
     show: String,
+    page: String,
 }
+
+/// Actions shown on one page of the tracker.
+const PER_PAGE: i64 = 50;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "actions/tracker.html")]
@@ -76,7 +80,11 @@ struct TrackerPage {
     bodies: Vec<(String, String)>,
     organisations: Vec<String>,
     owners: Vec<String>,
-    counts: (usize, usize, usize),
+    counts: (i64, i64, i64),
+    total: i64,
+    number: i64,
+    pages: i64,
+    query: String,
 }
 
 pub async fn tracker(
@@ -85,17 +93,6 @@ pub async fn tracker(
     Query(q): Query<TrackerQuery>,
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
-    let all = store::list(&st.db, p, &Filter::default()).await?;
-    let mut organisations: Vec<String> = all
-        .iter()
-        .map(|a| a.owner_organisation.clone())
-        .filter(|o| !o.is_empty())
-        .collect();
-    organisations.sort();
-    organisations.dedup();
-    let mut owners: Vec<String> = all.iter().map(|a| a.owner_name.clone()).collect();
-    owners.sort();
-    owners.dedup();
     let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let f = Filter {
         body: some(&q.body),
@@ -105,21 +102,36 @@ pub async fn tracker(
         open_only: q.show == "open",
         source: None,
     };
-    let rows = rows(&st, p, store::list(&st.db, p, &f).await?).await?;
-    let every = self::rows(&st, p, all).await?;
-    let counts = (
-        every.iter().filter(|r| r.rag == Rag::Red).count(),
-        every.iter().filter(|r| r.rag == Rag::Amber).count(),
-        every.iter().filter(|r| r.rag == Rag::Green).count(),
-    );
+    let number = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let (list, total) = store::page(&st.db, p, &f, PER_PAGE, (number - 1) * PER_PAGE).await?;
+    let (rules, _) = crate::meetings::store::rules(&st.db, p).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let t = today();
+    let counts = store::rag_counts(
+        &st.db,
+        p,
+        t,
+        model::amber_until(t, rules.amber_working_days, &cal),
+    )
+    .await?;
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("body", &q.body)
+        .append_pair("organisation", &q.organisation)
+        .append_pair("owner", &q.owner)
+        .append_pair("show", &q.show)
+        .finish();
     Ok(TrackerPage {
         page: Page::new(&viewer, "Actions", "/actions"),
         bodies: body_names(&st, p).await?,
+        rows: rows(&st, p, list).await?,
+        organisations: store::distinct(&st.db, p, true).await?,
+        owners: store::distinct(&st.db, p, false).await?,
+        pages: (total + PER_PAGE - 1) / PER_PAGE,
         q,
-        rows,
-        organisations,
-        owners,
         counts,
+        total,
+        number,
+        query,
     }
     .into_response())
 }

@@ -87,7 +87,18 @@ pub struct Filter {
 }
 
 pub async fn list(db: &Db, p: PartnershipId, f: &Filter) -> StoreResult<Vec<Action>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM actions WHERE partnership_id = $1");
+    Ok(page(db, p, f, i64::MAX, 0).await?.0)
+}
+
+/// One page of the actions a filter picks, and how many it picks in all.
+pub async fn page(
+    db: &Db,
+    p: PartnershipId,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<Action>, i64)> {
+    let mut sql = String::from(" FROM actions WHERE partnership_id = $1");
     let mut args: Vec<Value> = args![p];
     let mut add = |clause: &str, v: Value, args: &mut Vec<Value>| {
         args.push(v);
@@ -112,12 +123,66 @@ pub async fn list(db: &Db, p: PartnershipId, f: &Filter) -> StoreResult<Vec<Acti
     if f.open_only || f.overdue_on.is_some() {
         sql.push_str(" AND status = 'open'");
     }
-    sql.push_str(" ORDER BY due, id");
-    db.fetch_all(Sql::dynamic(sql), args)
+    let total: i64 = db
+        .fetch_one(
+            Sql::dynamic(format!("SELECT COUNT(*) AS n{sql}")),
+            args.clone(),
+        )
+        .await?
+        .get("n")?;
+    let n = args.len();
+    let mut args = args;
+    args.push(limit.into());
+    args.push(offset.into());
+    let rows = db
+        .fetch_all(
+            Sql::dynamic(format!(
+                "SELECT {COLUMNS}{sql} ORDER BY due, id LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            )),
+            args,
+        )
         .await?
         .iter()
         .map(action_of)
-        .collect()
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok((rows, total))
+}
+
+/// Open actions overdue, due soon (on or before `amber_until`) and on track.
+pub async fn rag_counts(
+    db: &Db,
+    p: PartnershipId,
+    today: NaiveDate,
+    amber_until: NaiveDate,
+) -> StoreResult<(i64, i64, i64)> {
+    let r = db
+        .fetch_one(
+            "SELECT COALESCE(SUM(CASE WHEN due < $2 THEN 1 ELSE 0 END), 0) AS red, COALESCE(SUM(CASE WHEN due >= $3 AND due <= $4 THEN 1 ELSE 0 END), 0) AS amber, COALESCE(SUM(CASE WHEN due > $5 THEN 1 ELSE 0 END), 0) AS green FROM actions WHERE partnership_id = $1 AND status = 'open'",
+            args![p, today, today, amber_until, amber_until],
+        )
+        .await?;
+    Ok((r.get("red")?, r.get("amber")?, r.get("green")?))
+}
+
+/// The owners, or the owners' organisations, actions have, for the tracker's filters.
+pub async fn distinct(db: &Db, p: PartnershipId, organisations: bool) -> StoreResult<Vec<String>> {
+    let col = if organisations {
+        "owner_organisation"
+    } else {
+        "owner_name"
+    };
+    db.fetch_all(
+        Sql::dynamic(format!(
+            "SELECT DISTINCT {col} AS v FROM actions WHERE partnership_id = $1 AND {col} <> '' ORDER BY {col}"
+        )),
+        args![p],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get("v"))
+    .collect()
 }
 
 pub async fn get(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Action>> {
