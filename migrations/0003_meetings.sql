@@ -162,6 +162,10 @@ CREATE TABLE actions (
     updated_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX actions_by_due ON actions (partnership_id, status, due);
+CREATE INDEX actions_in_order ON actions (partnership_id, due, id);
+CREATE INDEX actions_by_body ON actions (partnership_id, body_key, due);
+CREATE INDEX actions_by_owner ON actions (partnership_id, owner_name);
+CREATE INDEX actions_by_organisation ON actions (partnership_id, owner_organisation);
 CREATE TABLE action_notes (
     id {id},
     partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
@@ -201,4 +205,14 @@ CREATE TABLE deadline_reminders (
     what TEXT NOT NULL,
     sent_at {ts} NOT NULL,
     CONSTRAINT deadline_reminders_once UNIQUE (user_id, meeting_id, what)
+);
+
+-- Overdue actions a chair has been told of, so each is told once.
+CREATE TABLE action_alerts (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    action_id BIGINT NOT NULL REFERENCES actions(id),
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    sent_at {ts} NOT NULL,
+    CONSTRAINT action_alerts_once UNIQUE (action_id, user_id)
 );

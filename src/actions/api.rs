@@ -114,6 +114,7 @@ pub async fn actions(
         overdue_on: (show == "overdue").then(today),
         open_only: show == "open",
         source: None,
+        open_or_due_from: None,
     };
     let list = store::list(&st.db, viewer.tenant()?, &f).await?;
     Ok(Json(outs(&st, &viewer, list).await?))

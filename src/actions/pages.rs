@@ -101,6 +101,7 @@ pub async fn tracker(
         overdue_on: (q.show == "overdue").then(today),
         open_only: q.show == "open",
         source: None,
+        open_or_due_from: None,
     };
     let number = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
     let (list, total) = store::page(&st.db, p, &f, PER_PAGE, (number - 1) * PER_PAGE).await?;
@@ -262,6 +263,13 @@ pub async fn update(
 #[serde(default)]
 pub struct ReportQuery {
     body: String,
+    /// `all` for every action ever; otherwise open ones and those due in the last year.
+    period: String,
+}
+
+/// The report's period: open actions and those due in the last year, unless all are asked for.
+fn report_from(q: &ReportQuery) -> Option<NaiveDate> {
+    (q.period != "all").then(|| today() - chrono::Duration::days(365))
 }
 
 /// One row of the report: minute number, resolution, target date, officer, progress.
@@ -274,9 +282,14 @@ pub struct ReportRow {
     pub rag: Rag,
 }
 
-async fn report_rows(st: &AppState, p: PartnershipId, body: &str) -> AppResult<Vec<ReportRow>> {
+async fn report_rows(
+    st: &AppState,
+    p: PartnershipId,
+    q: &ReportQuery,
+) -> AppResult<Vec<ReportRow>> {
     let f = Filter {
-        body: Some(body.to_owned()).filter(|b| !b.is_empty()),
+        body: Some(q.body.clone()).filter(|b| !b.is_empty()),
+        open_or_due_from: report_from(q),
         ..Filter::default()
     };
     let notes = store::latest_notes(&st.db, p).await?;
@@ -313,6 +326,8 @@ struct TrackingPage {
     body: String,
     bodies: Vec<(String, String)>,
     rows: Vec<ReportRow>,
+    from: Option<NaiveDate>,
+    query: String,
 }
 
 pub async fn tracking(
@@ -323,8 +338,13 @@ pub async fn tracking(
     let p = viewer.tenant()?;
     Ok(TrackingPage {
         page: Page::new(&viewer, "Tracking decisions", "/actions"),
-        rows: report_rows(&st, p, &q.body).await?,
+        rows: report_rows(&st, p, &q).await?,
         bodies: body_names(&st, p).await?,
+        from: report_from(&q),
+        query: url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("body", &q.body)
+            .append_pair("period", &q.period)
+            .finish(),
         body: q.body,
     }
     .into_response())
@@ -337,7 +357,7 @@ pub async fn tracking_csv(
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
-    let rows = report_rows(&st, p, &q.body).await?;
+    let rows = report_rows(&st, p, &q).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| AppError::Internal(e.to_string());
     w.write_record([
@@ -385,7 +405,7 @@ pub async fn tracking_xlsx(
 ) -> AppResult<Response> {
     use rust_xlsxwriter::{Format, Workbook};
     let p = viewer.tenant()?;
-    let rows = report_rows(&st, p, &q.body).await?;
+    let rows = report_rows(&st, p, &q).await?;
     let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();

@@ -84,6 +84,8 @@ pub struct Filter {
     pub overdue_on: Option<NaiveDate>,
     pub open_only: bool,
     pub source: Option<(String, i64)>,
+    /// Only actions still open or due on or after this day (the report's period).
+    pub open_or_due_from: Option<NaiveDate>,
 }
 
 pub async fn list(db: &Db, p: PartnershipId, f: &Filter) -> StoreResult<Vec<Action>> {
@@ -119,6 +121,10 @@ pub async fn page(
     if let Some((kind, id)) = &f.source {
         add("source_kind =", kind.as_str().into(), &mut args);
         add("source_id =", (*id).into(), &mut args);
+    }
+    if let Some(d) = f.open_or_due_from {
+        args.push(d.into());
+        sql.push_str(&format!(" AND (status = 'open' OR due >= ${})", args.len()));
     }
     if f.open_only || f.overdue_on.is_some() {
         sql.push_str(" AND status = 'open'");

@@ -60,6 +60,23 @@ fn listed(ms: Vec<Meeting>, bodies: &[Body]) -> Vec<Listed> {
         .collect()
 }
 
+/// Meetings with their bodies' names, read from the stored entries without decoding them (the
+/// cheap way, for pages that list many meetings).
+pub async fn named(st: &AppState, p: PartnershipId, ms: Vec<Meeting>) -> AppResult<Vec<Listed>> {
+    let items = crate::arrangements::store::items(&st.db, p).await?;
+    Ok(ms
+        .into_iter()
+        .map(|m| Listed {
+            body: items
+                .iter()
+                .find(|i| i.kind == "body" && i.key == m.body_key)
+                .map_or_else(|| m.body_key.clone(), |i| i.name.clone()),
+            label: model::kind_label(&m.kind),
+            m,
+        })
+        .collect())
+}
+
 fn date_field(errors: &mut Errors, field: &str, v: &str, missing: &str) -> Option<NaiveDate> {
     let v = v.trim();
     if v.is_empty() {
@@ -707,7 +724,7 @@ pub async fn due(
             + 3),
     );
     let ms = store::between(&st.db, p, monday - window, monday + window, None).await?;
-    let (due, meetings) = due_in_week(monday, listed(ms, &bodies(&st, p).await?), &rules, &cal);
+    let (due, meetings) = due_in_week(monday, named(&st, p, ms).await?, &rules, &cal);
     Ok(DuePage {
         page: Page::new(&viewer, "Due this week", "/meetings"),
         friday: monday + Duration::days(4),

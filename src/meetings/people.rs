@@ -224,18 +224,7 @@ async fn listed(
     p: PartnershipId,
     ms: Vec<Meeting>,
 ) -> AppResult<Vec<super::pages::Listed>> {
-    let bodies = crate::arrangements::store::items(&st.db, p).await?;
-    Ok(ms
-        .into_iter()
-        .map(|m| super::pages::Listed {
-            body: bodies
-                .iter()
-                .find(|i| i.kind == "body" && i.key == m.body_key)
-                .map_or_else(|| m.body_key.clone(), |i| i.name.clone()),
-            label: model::kind_label(&m.kind),
-            m,
-        })
-        .collect())
+    super::pages::named(st, p, ms).await
 }
 
 pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
@@ -559,12 +548,97 @@ pub async fn send_reminders(st: &AppState, day: NaiveDate) -> AppResult<usize> {
     Ok(sent)
 }
 
+#[derive(Template)]
+#[template(path = "mail/overdue.txt")]
+struct OverdueText<'a> {
+    name: &'a str,
+    body: &'a str,
+    overdue: &'a [(String, String, NaiveDate, i64)],
+    base: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/overdue.html")]
+struct OverdueHtml<'a> {
+    name: &'a str,
+    body: &'a str,
+    overdue: &'a [(String, String, NaiveDate, i64)],
+    base: &'a str,
+}
+
+/// Tell each chair (a person holding a chair's seat) of the actions of their body that are now
+/// overdue, each action once.
+pub async fn alert_chairs(st: &AppState, day: NaiveDate) -> AppResult<usize> {
+    let chairs = st
+        .db
+        .fetch_all(
+            "SELECT DISTINCT s.partnership_id, s.user_id, u.name, u.email, i.parent_key AS body_key FROM person_seats s JOIN users u ON u.id = s.user_id JOIN arrangement_items i ON i.partnership_id = s.partnership_id AND i.kind = 'membership' AND i.item_key = s.membership_key WHERE i.name = 'chair' AND u.disabled = FALSE ORDER BY s.partnership_id, s.user_id",
+            args![],
+        )
+        .await?;
+    let mut sent = 0;
+    for r in chairs {
+        let p = PartnershipId(r.get("partnership_id")?);
+        let user_id: i64 = r.get("user_id")?;
+        let (name, email, body_key): (String, String, String) =
+            (r.get("name")?, r.get("email")?, r.get("body_key")?);
+        let overdue: Vec<(String, String, NaiveDate, i64)> = st
+            .db
+            .fetch_all(
+                "SELECT a.id, a.title, a.owner_name, a.due FROM actions a WHERE a.partnership_id = $1 AND a.body_key = $2 AND a.status = 'open' AND a.due < $3 AND NOT EXISTS (SELECT 1 FROM action_alerts x WHERE x.action_id = a.id AND x.user_id = $4) ORDER BY a.due, a.id",
+                args![p, body_key.as_str(), day, user_id],
+            )
+            .await?
+            .iter()
+            .map(|r| Ok((r.get("title")?, r.get("owner_name")?, r.get("due")?, r.get("id")?)))
+            .collect::<StoreResult<_>>()?;
+        if overdue.is_empty() {
+            continue;
+        }
+        let body = crate::arrangements::store::entry(&st.db, p, "body", &body_key)
+            .await?
+            .map_or_else(|| body_key.clone(), |(i, _)| i.name);
+        let base = st.config.base_url.trim_end_matches('/');
+        let mail = crate::mail::Mail::from_templates(
+            &email,
+            &format!("Overdue actions: {body}"),
+            &OverdueText {
+                name: &name,
+                body: &body,
+                overdue: &overdue,
+                base,
+            },
+            &OverdueHtml {
+                name: &name,
+                body: &body,
+                overdue: &overdue,
+                base,
+            },
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        st.mailer.queue(&st.db, Some(p), mail).await?;
+        for (_, _, _, id) in &overdue {
+            st.db
+                .execute(
+                    "INSERT INTO action_alerts (partnership_id, action_id, user_id, sent_at) VALUES ($1, $2, $3, $4)",
+                    args![p, *id, user_id, Utc::now()],
+                )
+                .await?;
+        }
+        sent += 1;
+    }
+    Ok(sent)
+}
+
 /// Check for reminders to send every hour while the server runs.
 pub fn spawn_reminders(st: AppState) {
     tokio::spawn(async move {
         loop {
             if let Err(e) = send_reminders(&st, today()).await {
                 tracing::warn!(error = %e, "deadline reminders failed; will try again");
+            }
+            if let Err(e) = alert_chairs(&st, today()).await {
+                tracing::warn!(error = %e, "overdue-action alerts failed; will try again");
             }
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }

@@ -910,5 +910,68 @@ both_engines!(
             !body.contains("Papers sent out"),
             "papers are not due within the week: {body}"
         );
+
+        // A chair is told once of their body's overdue actions.
+        let chair_seat: String = app
+            .state
+            .db
+            .fetch_one(
+                "SELECT item_key FROM arrangement_items WHERE partnership_id = $1 AND kind = 'membership' AND parent_key = 'workforce-development-group' AND name = 'chair'",
+                masa::args![p],
+            )
+            .await
+            .expect("the group's chair")
+            .get("item_key")
+            .expect("key");
+        bu.get(&url).await;
+        let r = bu
+            .post(&url, &[("seat", &seat), ("seat", &chair_seat)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let actor = masa::store::Actor::system("test");
+        for (title, due) in [
+            (
+                "Refresh the training offer",
+                today - chrono::Duration::days(3),
+            ),
+            ("Not yet due", today + chrono::Duration::days(30)),
+        ] {
+            masa::actions::store::add(
+                &app.state.db,
+                &actor,
+                p,
+                &masa::actions::store::NewAction {
+                    source_kind: "review".into(),
+                    source_id: 1,
+                    body_key: "workforce-development-group".into(),
+                    reference: String::new(),
+                    title: title.into(),
+                    owner_name: "Training lead".into(),
+                    owner_organisation: String::new(),
+                    due,
+                },
+            )
+            .await
+            .expect("action");
+        }
+        let alerts = masa::meetings::people::alert_chairs(&app.state, today).await;
+        assert_eq!(alerts.expect("alerts"), 1);
+        let again = masa::meetings::people::alert_chairs(&app.state, today).await;
+        assert_eq!(again.expect("alerts"), 0, "each action once");
+        let alert: String = app
+            .state
+            .db
+            .fetch_one(
+                "SELECT body_text FROM outbox WHERE subject LIKE 'Overdue actions:%' AND to_address = 'member@plymouth.example'",
+                masa::args![],
+            )
+            .await
+            .expect("an alert")
+            .get("body_text")
+            .expect("text");
+        assert!(
+            alert.contains("Refresh the training offer") && !alert.contains("Not yet due"),
+            "{alert}"
+        );
     }
 );
