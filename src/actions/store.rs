@@ -137,7 +137,6 @@ pub async fn page(
         .await?
         .get("n")?;
     let n = args.len();
-    let mut args = args;
     args.push(limit.into());
     args.push(offset.into());
     let rows = db
