@@ -164,8 +164,8 @@ CREATE TABLE actions (
 CREATE INDEX actions_by_due ON actions (partnership_id, status, due);
 CREATE INDEX actions_in_order ON actions (partnership_id, due, id);
 CREATE INDEX actions_by_body ON actions (partnership_id, body_key, due);
-CREATE INDEX actions_by_owner ON actions (partnership_id, owner_name);
-CREATE INDEX actions_by_organisation ON actions (partnership_id, owner_organisation);
+CREATE INDEX actions_by_owner ON actions (partnership_id, status, owner_name);
+CREATE INDEX actions_by_organisation ON actions (partnership_id, status, owner_organisation);
 CREATE TABLE action_notes (
     id {id},
     partnership_id BIGINT NOT NULL REFERENCES partnerships(id),

@@ -32,12 +32,7 @@ pub struct Row {
 }
 
 async fn body_names(st: &AppState, p: PartnershipId) -> AppResult<Vec<(String, String)>> {
-    Ok(crate::arrangements::store::items(&st.db, p)
-        .await?
-        .into_iter()
-        .filter(|i| i.kind == "body")
-        .map(|i| (i.key, i.name))
-        .collect())
+    Ok(crate::arrangements::store::names(&st.db, p, "body").await?)
 }
 
 async fn rows(st: &AppState, p: PartnershipId, actions: Vec<Action>) -> AppResult<Vec<Row>> {

@@ -232,6 +232,19 @@ pub async fn items(db: &Db, p: PartnershipId) -> StoreResult<Vec<Item>> {
     Ok(v)
 }
 
+/// The keys and names of one kind of entry (every body, say), in file order: for pages that
+/// only need to name things, without reading the entries themselves.
+pub async fn names(db: &Db, p: PartnershipId, kind: &str) -> StoreResult<Vec<(String, String)>> {
+    db.fetch_all(
+        "SELECT item_key, name FROM arrangement_items WHERE partnership_id = $1 AND kind = $2 ORDER BY position",
+        args![p, kind],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.get("item_key")?, r.get("name")?)))
+    .collect()
+}
+
 /// Entries of one kind in force on a day.
 pub async fn as_at(
     db: &Db,

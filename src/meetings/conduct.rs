@@ -563,14 +563,13 @@ pub async fn decide(
     let outcome = match outcome {
         Ok(o) => Some(o),
         Err(e) => {
-            errors.add(
-                if f.method == "vote" || f.method == "consent" {
-                    "recommendation"
-                } else {
-                    "method"
-                },
-                e,
-            );
+            // Not quorate belongs with the recommendation box; the rest with the method.
+            let field = if q.is_quorate() || f.recommendation == "yes" {
+                "method"
+            } else {
+                "recommendation"
+            };
+            errors.add(field, e);
             None
         }
     };

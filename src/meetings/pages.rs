@@ -63,14 +63,14 @@ fn listed(ms: Vec<Meeting>, bodies: &[Body]) -> Vec<Listed> {
 /// Meetings with their bodies' names, read from the stored entries without decoding them (the
 /// cheap way, for pages that list many meetings).
 pub async fn named(st: &AppState, p: PartnershipId, ms: Vec<Meeting>) -> AppResult<Vec<Listed>> {
-    let items = crate::arrangements::store::items(&st.db, p).await?;
+    let names = crate::arrangements::store::names(&st.db, p, "body").await?;
     Ok(ms
         .into_iter()
         .map(|m| Listed {
-            body: items
+            body: names
                 .iter()
-                .find(|i| i.kind == "body" && i.key == m.body_key)
-                .map_or_else(|| m.body_key.clone(), |i| i.name.clone()),
+                .find(|(k, _)| *k == m.body_key)
+                .map_or_else(|| m.body_key.clone(), |(_, n)| n.clone()),
             label: model::kind_label(&m.kind),
             m,
         })
