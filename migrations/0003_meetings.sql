@@ -175,6 +175,7 @@ CREATE TABLE action_notes (
     created_at {ts} NOT NULL,
     created_by TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX action_notes_by_action ON action_notes (action_id, noted_on, id);
 
 -- The seats a person holds: which memberships of the arrangements are theirs, so they see their
 -- own meetings, deadlines and reminders.
@@ -215,4 +216,35 @@ CREATE TABLE action_alerts (
     user_id BIGINT NOT NULL REFERENCES users(id),
     sent_at {ts} NOT NULL,
     CONSTRAINT action_alerts_once UNIQUE (action_id, user_id)
+);
+
+-- The work programme: items planned for a body's future meetings, moved onto an agenda when
+-- the time comes.
+CREATE TABLE work_programme (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    body_key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    purpose TEXT NOT NULL DEFAULT 'discussion',
+    presenter TEXT NOT NULL DEFAULT '',
+    organisation TEXT NOT NULL DEFAULT '',
+    meeting_id BIGINT REFERENCES meetings(id),
+    agenda_item_id BIGINT REFERENCES agenda_items(id),
+    created_at {ts} NOT NULL,
+    created_by TEXT NOT NULL DEFAULT ''
+);
+
+-- Urgent decisions the chair takes between meetings, with who was consulted.
+CREATE TABLE urgent_decisions (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    body_key TEXT NOT NULL,
+    decided_on {date} NOT NULL,
+    decision TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    chair TEXT NOT NULL,
+    consulted TEXT NOT NULL,
+    partners_consulted TEXT NOT NULL DEFAULT '',
+    created_at {ts} NOT NULL,
+    created_by TEXT NOT NULL DEFAULT ''
 );

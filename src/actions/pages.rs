@@ -287,7 +287,7 @@ async fn report_rows(
         open_or_due_from: report_from(q),
         ..Filter::default()
     };
-    let notes = store::latest_notes(&st.db, p).await?;
+    let notes = store::latest_notes(&st.db, p, report_from(q)).await?;
     Ok(rows(st, p, store::list(&st.db, p, &f).await?)
         .await?
         .into_iter()

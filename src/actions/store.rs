@@ -171,7 +171,7 @@ pub async fn rag_counts(
     Ok((r.get("red")?, r.get("amber")?, r.get("green")?))
 }
 
-/// The owners, or the owners' organisations, actions have, for the tracker's filters.
+/// The owners, or the owners' organisations, of open actions: the people the tracker chases.
 pub async fn distinct(db: &Db, p: PartnershipId, organisations: bool) -> StoreResult<Vec<String>> {
     let col = if organisations {
         "owner_organisation"
@@ -180,7 +180,7 @@ pub async fn distinct(db: &Db, p: PartnershipId, organisations: bool) -> StoreRe
     };
     db.fetch_all(
         Sql::dynamic(format!(
-            "SELECT DISTINCT {col} AS v FROM actions WHERE partnership_id = $1 AND {col} <> '' ORDER BY {col}"
+            "SELECT DISTINCT {col} AS v FROM actions WHERE partnership_id = $1 AND status = 'open' AND {col} <> '' ORDER BY {col}"
         )),
         args![p],
     )
@@ -227,19 +227,31 @@ pub async fn notes(db: &Db, p: PartnershipId, action_id: i64) -> StoreResult<Vec
     .collect()
 }
 
-/// The latest progress note of each action, for reports.
+/// The latest progress note of each action that is open or due on or after a day (every
+/// action when no day is given), for reports.
 pub async fn latest_notes(
     db: &Db,
     p: PartnershipId,
+    open_or_due_from: Option<NaiveDate>,
 ) -> StoreResult<std::collections::HashMap<i64, Note>> {
+    let rows = match open_or_due_from {
+        Some(d) => {
+            db.fetch_all(
+                "SELECT n.action_id, n.noted_on, n.note, n.created_by FROM action_notes n JOIN actions a ON a.id = n.action_id WHERE n.partnership_id = $1 AND (a.status = 'open' OR a.due >= $2) ORDER BY n.noted_on, n.id",
+                args![p, d],
+            )
+            .await?
+        }
+        None => {
+            db.fetch_all(
+                "SELECT action_id, noted_on, note, created_by FROM action_notes WHERE partnership_id = $1 ORDER BY noted_on, id",
+                args![p],
+            )
+            .await?
+        }
+    };
     let mut out = std::collections::HashMap::new();
-    for r in db
-        .fetch_all(
-            "SELECT action_id, noted_on, note, created_by FROM action_notes WHERE partnership_id = $1 ORDER BY noted_on, id",
-            args![p],
-        )
-        .await?
-    {
+    for r in rows {
         out.insert(
             r.get::<i64>("action_id")?,
             Note {

@@ -6,6 +6,7 @@ mod conduct;
 pub mod model;
 mod pages;
 pub mod people;
+mod programme;
 pub mod store;
 
 use crate::app::Route;
@@ -53,6 +54,26 @@ pub fn routes() -> Vec<Route> {
             "/meetings/bodies/{key}",
             Permission::ManagePartnership,
             pages::add,
+        ),
+        Route::get(
+            "/meetings/bodies/{key}/programme",
+            Permission::Governance,
+            programme::programme,
+        ),
+        Route::post(
+            "/meetings/bodies/{key}/programme",
+            Permission::ManagePartnership,
+            programme::plan,
+        ),
+        Route::post(
+            "/meetings/bodies/{key}/urgent",
+            Permission::ManagePartnership,
+            programme::urgent,
+        ),
+        Route::post(
+            "/meetings/programme/{id}/agenda",
+            Permission::ManagePartnership,
+            programme::to_agenda,
         ),
         Route::get(
             "/meetings/bodies/{key}/attendance",

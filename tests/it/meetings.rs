@@ -975,3 +975,119 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    the_work_programme_feeds_agendas_and_urgent_decisions_are_recorded,
+    |app| {
+        let mut c = portsmouth_business_unit(&app).await;
+        let p = app.partnership("portsmouth");
+        let cal = masa::calendar::working_days::Calendar::shipped();
+        let today = masa::calendar::uk_local(chrono::Utc::now()).date();
+        let date = cal.add_working_days(today, 20);
+        c.post(
+            "/meetings/bodies/pscp-board",
+            &[
+                ("kind", "ordinary"),
+                ("date", &date.to_string()),
+                ("start_time", "10:00"),
+            ],
+        )
+        .await;
+        let meeting =
+            masa::meetings::store::between(&app.state.db, p, today, date, Some("pscp-board"))
+                .await
+                .expect("q")[0]
+                .id;
+        let url = "/meetings/bodies/pscp-board/programme";
+        c.get(url).await.assert_contains("Work programme");
+        // Refused: no title, a meeting of another body.
+        let r = c
+            .post(
+                url,
+                &[
+                    ("title", ""),
+                    ("purpose", "decision"),
+                    ("meeting", "999999"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("Enter the item");
+        r.assert_contains("Select one of the body");
+        assert_eq!(app.count("work_programme").await, 0);
+        let r = c
+            .post(
+                url,
+                &[
+                    ("title", "Annual report 2026-27"),
+                    ("purpose", "decision"),
+                    ("presenter", "Business manager"),
+                    ("meeting", &meeting.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let planned: i64 = app
+            .state
+            .db
+            .fetch_one("SELECT id FROM work_programme", masa::args![])
+            .await
+            .expect("q")
+            .get("id")
+            .expect("id");
+        let r = c
+            .post(&format!("/meetings/programme/{planned}/agenda"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let agenda = masa::meetings::store::agenda(&app.state.db, p, meeting)
+            .await
+            .expect("agenda");
+        assert_eq!(agenda.len(), 1);
+        assert_eq!(agenda[0].title, "Annual report 2026-27");
+        let again = c
+            .post(&format!("/meetings/programme/{planned}/agenda"), &[])
+            .await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "not twice");
+        c.get(url).await.assert_contains("On the agenda");
+
+        // An urgent decision must say all three partners were consulted (Portsmouth's rule).
+        let urgent = "/meetings/bodies/pscp-board/urgent";
+        let r = c
+            .post(
+                urgent,
+                &[
+                    ("decided_on", &today.to_string()),
+                    ("decision", "Commission a rapid review"),
+                    ("reason", "The Panel's deadline"),
+                    ("chair", "Independent Chair"),
+                    ("partner", "local-authority"),
+                    ("partner", "police"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("in consultation with all three statutory partners");
+        assert_eq!(app.count("urgent_decisions").await, 0);
+        let r = c
+            .post(
+                urgent,
+                &[
+                    ("decided_on", &today.to_string()),
+                    ("decision", "Commission a rapid review"),
+                    ("reason", "The Panel's deadline"),
+                    ("chair", "Independent Chair"),
+                    ("partner", "local-authority"),
+                    ("partner", "health"),
+                    ("partner", "police"),
+                    ("consulted", "The business manager"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = c.get(url).await;
+        page.assert_contains("Commission a rapid review");
+        page.assert_contains(
+            "the statutory partners (local-authority, health, police); The business manager",
+        );
+    }
+);
