@@ -311,6 +311,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "/meetings/due",
         "/meetings/mine",
         "/meetings/bodies/pscp-board/attendance",
+        "/meetings/bodies/pscp-board/programme",
         "/actions/tracking",
         "/meetings/bodies/pscp-board",
         "/admin/meetings/rules",
