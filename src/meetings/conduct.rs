@@ -111,39 +111,35 @@ async fn may_see(st: &AppState, viewer: &Viewer, item: &AgendaItem) -> AppResult
 
 // ---- Agenda ----
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ItemForm {
-    title: String,
-    presenter: String,
-    organisation: String,
-    purpose: String,
-    restricted: String,
-}
-
 pub async fn add_item(
     State(st): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    FormData(f): FormData<ItemForm>,
+    FormData(f): FormData<super::pages::ItemValues>,
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let m = meeting_of(&st, p, id).await?;
     let title = f.title.trim();
-    let mut problems = Vec::new();
+    let mut errors = Errors::default();
     if title.is_empty() {
-        problems.push("Enter the agenda item's title");
+        errors.add("title", "Enter the agenda item's title");
     } else if title.chars().count() > 300 {
-        problems.push("Enter a title of 300 characters or fewer");
+        errors.add("title", "Enter a title of 300 characters or fewer");
+    }
+    if f.presenter.chars().count() > 200 {
+        errors.add("presenter", "Enter a presenter of 200 characters or fewer");
+    }
+    if f.organisation.chars().count() > 200 {
+        errors.add(
+            "organisation",
+            "Enter an organisation of 200 characters or fewer",
+        );
     }
     if !model::PURPOSES.contains(&f.purpose.as_str()) {
-        problems.push("Select the item's purpose");
+        errors.add("purpose", "Select the item's purpose");
     }
-    if f.presenter.chars().count() > 200 || f.organisation.chars().count() > 200 {
-        problems.push("Enter a presenter and organisation of 200 characters or fewer");
-    }
-    if !problems.is_empty() {
-        return Err(AppError::Unprocessable(problems.join(". ")));
+    if !errors.is_empty() {
+        return super::pages::with_item_errors(&st, &viewer, m, f, errors).await;
     }
     let item = store::NewItem {
         title: title.to_owned(),

@@ -505,6 +505,31 @@ struct MeetingPage {
     later: Vec<Meeting>,
     attendance: (usize, usize),
     purposes: Vec<(String, String)>,
+    item: ItemValues,
+}
+
+/// What was typed into the meeting page's "add an agenda item" form.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ItemValues {
+    pub title: String,
+    pub presenter: String,
+    pub organisation: String,
+    pub purpose: String,
+    pub restricted: String,
+}
+
+/// The meeting page showing problems with a new agenda item against its fields.
+pub async fn with_item_errors(
+    st: &AppState,
+    viewer: &Viewer,
+    m: Meeting,
+    item: ItemValues,
+    errors: Errors,
+) -> AppResult<Response> {
+    let mut page = meeting_page(st, viewer, m, None, errors).await?;
+    page.item = item;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 async fn meeting_page(
@@ -553,6 +578,10 @@ async fn meeting_page(
         people.len(),
     );
     Ok(MeetingPage {
+        item: ItemValues {
+            purpose: "decision".into(),
+            ..ItemValues::default()
+        },
         agenda,
         minutes,
         approved_at,

@@ -378,6 +378,7 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     r.assert_contains("Enter the agenda item");
+    r.assert_contains("id=\"title-error\"");
     let r = c
         .post(
             &format!("/meetings/{sept}/agenda"),
