@@ -272,6 +272,26 @@ pub async fn seed_meetings(state: &AppState) -> anyhow::Result<usize> {
         planned += new.len();
         store::add(&state.db, &actor, pid, &new).await?;
     }
+    // Morgan Member sits on Plymouth's board, so "Your meetings" has something to show.
+    if let (Some(ply), Some((morgan, _))) = (
+        crate::partnerships::store::by_slug(&state.db, "plymouth").await?,
+        crate::accounts::store::user_by_email(&state.db, "member@plymouth.example").await?,
+    ) {
+        let pid = crate::store::PartnershipId(ply.id);
+        let seat = crate::arrangements::store::items(&state.db, pid)
+            .await?
+            .into_iter()
+            .find(|i| {
+                i.kind == "membership"
+                    && i.parent_key == "pscp-board"
+                    && i.from.is_none_or(|f| f <= today)
+                    && i.to.is_none_or(|t| t >= today)
+            });
+        if let Some(seat) = seat {
+            crate::meetings::people::set_seats(&state.db, &actor, pid, morgan.id, &[seat.key])
+                .await?;
+        }
+    }
     Ok(planned)
 }
 
