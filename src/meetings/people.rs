@@ -227,7 +227,9 @@ async fn listed(
     super::pages::named(st, p, ms).await
 }
 
-pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+/// A person's meetings for the next year and their deadlines this week; with the address of a
+/// feed just made, shown once.
+async fn mine_page(st: &AppState, viewer: &Viewer, feed: Option<String>) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let user = viewer.user.as_ref().ok_or(AppError::NotFound)?;
     let t = today();
@@ -237,23 +239,27 @@ pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> AppResult<Respo
         chrono::Datelike::weekday(&t).num_days_from_monday(),
     ));
     let around = my_meetings(
-        &st,
+        st,
         p,
         user.id,
         monday - Duration::days(60),
         monday + Duration::days(60),
     )
     .await?;
-    let (due, _) = super::pages::due_in_week(monday, listed(&st, p, around).await?, &rules, &cal);
-    let ahead = my_meetings(&st, p, user.id, t, t + Duration::days(366)).await?;
+    let (due, _) = super::pages::due_in_week(monday, listed(st, p, around).await?, &rules, &cal);
+    let ahead = my_meetings(st, p, user.id, t, t + Duration::days(366)).await?;
     Ok(MinePage {
-        page: Page::new(&viewer, "Your meetings", "/meetings"),
+        page: Page::new(viewer, "Your meetings", "/meetings"),
         has_seats: !seats_of(&st.db, p, user.id).await?.is_empty(),
-        meetings: listed(&st, p, ahead).await?,
+        meetings: listed(st, p, ahead).await?,
         due,
-        feed: None,
+        feed,
     }
     .into_response())
+}
+
+pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    mine_page(&st, &viewer, None).await
 }
 
 // ---- The private calendar feed ----
@@ -281,33 +287,11 @@ pub async fn new_feed(State(st): State<AppState>, viewer: Viewer) -> AppResult<R
     )
     .await?;
     tx.commit().await?;
-    let t = today();
-    let (rules, _) = store::rules(&st.db, p).await?;
-    let cal = crate::calendar::store::current(&st.db).await?;
-    let monday = t - Duration::days(i64::from(
-        chrono::Datelike::weekday(&t).num_days_from_monday(),
-    ));
-    let around = my_meetings(
-        &st,
-        p,
-        user.id,
-        monday - Duration::days(60),
-        monday + Duration::days(60),
-    )
-    .await?;
-    let (due, _) = super::pages::due_in_week(monday, listed(&st, p, around).await?, &rules, &cal);
-    let ahead = my_meetings(&st, p, user.id, t, t + Duration::days(366)).await?;
-    Ok(MinePage {
-        page: Page::new(&viewer, "Your meetings", "/meetings"),
-        has_seats: !seats_of(&st.db, p, user.id).await?.is_empty(),
-        meetings: listed(&st, p, ahead).await?,
-        due,
-        feed: Some(format!(
-            "{}/calendar/{secret}.ics",
-            st.config.base_url.trim_end_matches('/')
-        )),
-    }
-    .into_response())
+    let address = format!(
+        "{}/calendar/{secret}.ics",
+        st.config.base_url.trim_end_matches('/')
+    );
+    mine_page(&st, &viewer, Some(address)).await
 }
 
 pub async fn stop_feed(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
