@@ -58,6 +58,8 @@ CREATE TABLE agenda_items (
     id {id},
     partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
     meeting_id BIGINT NOT NULL REFERENCES meetings(id),
+    -- The meeting's body, so each minute number is taken once in the body's run.
+    body_key TEXT NOT NULL,
     position BIGINT NOT NULL,
     title TEXT NOT NULL,
     presenter TEXT NOT NULL DEFAULT '',
@@ -71,6 +73,7 @@ CREATE TABLE agenda_items (
     updated_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX agenda_items_by_meeting ON agenda_items (meeting_id, position);
+CREATE UNIQUE INDEX agenda_items_minute_once ON agenda_items (partnership_id, body_key, minute_number) WHERE minute_number IS NOT NULL;
 
 -- Who was expected (the body's memberships on the day) and who came.
 CREATE TABLE attendance (

@@ -356,8 +356,8 @@ pub async fn seed_history(
                     minute += 1;
                     let item: i64 = tx
                         .fetch_optional(
-                            "INSERT INTO agenda_items (partnership_id, meeting_id, position, title, purpose, minute_number, minute_text, updated_at, updated_by) VALUES ($1, $2, $3, $4, 'discussion', $5, $6, $7, 'masa demo') RETURNING id",
-                            args![pid, id, n, format!("Item {n}: report to the {}", b.name), minute, format!("The {} received the report and discussed its findings.", b.name), now],
+                            "INSERT INTO agenda_items (partnership_id, meeting_id, body_key, position, title, purpose, minute_number, minute_text, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, 'discussion', $6, $7, $8, 'masa demo') RETURNING id",
+                            args![pid, id, b.key.as_str(), n, format!("Item {n}: report to the {}", b.name), minute, format!("The {} received the report and discussed its findings.", b.name), now],
                         )
                         .await?
                         .ok_or_else(|| anyhow::anyhow!("no item id"))?

@@ -361,8 +361,8 @@ pub async fn add_item(
     let now = tx.now();
     let id = tx
         .insert(
-            "INSERT INTO agenda_items (partnership_id, meeting_id, position, title, presenter, organisation, purpose, restricted, updated_at, updated_by) VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM agenda_items WHERE meeting_id = $3), $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            args![p, meeting_id, meeting_id, item.title.as_str(), item.presenter.as_str(), item.organisation.as_str(), item.purpose.as_str(), item.restricted, now, actor.name.as_str()],
+            "INSERT INTO agenda_items (partnership_id, meeting_id, body_key, position, title, presenter, organisation, purpose, restricted, updated_at, updated_by) VALUES ($1, $2, (SELECT body_key FROM meetings WHERE id = $3), (SELECT COALESCE(MAX(position), 0) + 1 FROM agenda_items WHERE meeting_id = $4), $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            args![p, meeting_id, meeting_id, meeting_id, item.title.as_str(), item.presenter.as_str(), item.organisation.as_str(), item.purpose.as_str(), item.restricted, now, actor.name.as_str()],
             Some(p),
             "agenda-item",
             &format!("Agenda item added: {}", item.title),
@@ -390,7 +390,7 @@ pub async fn save_minute(
         Some(n) => n,
         None => tx
             .fetch_optional(
-                "SELECT COALESCE(MAX(a.minute_number), 0) + 1 AS n FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE m.partnership_id = $1 AND m.body_key = $2",
+                "SELECT COALESCE(MAX(minute_number), 0) + 1 AS n FROM agenda_items WHERE partnership_id = $1 AND body_key = $2",
                 args![p, body_key],
             )
             .await?
