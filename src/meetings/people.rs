@@ -219,14 +219,6 @@ async fn my_meetings(
         .collect())
 }
 
-async fn listed(
-    st: &AppState,
-    p: PartnershipId,
-    ms: Vec<Meeting>,
-) -> AppResult<Vec<super::pages::Listed>> {
-    super::pages::named(st, p, ms).await
-}
-
 /// A person's meetings for the next year and their deadlines this week; with the address of a
 /// feed just made, shown once.
 async fn mine_page(st: &AppState, viewer: &Viewer, feed: Option<String>) -> AppResult<Response> {
@@ -246,12 +238,17 @@ async fn mine_page(st: &AppState, viewer: &Viewer, feed: Option<String>) -> AppR
         monday + Duration::days(60),
     )
     .await?;
-    let (due, _) = super::pages::due_in_week(monday, listed(st, p, around).await?, &rules, &cal);
+    let (due, _) = super::pages::due_in_week(
+        monday,
+        super::pages::named(st, p, around).await?,
+        &rules,
+        &cal,
+    );
     let ahead = my_meetings(st, p, user.id, t, t + Duration::days(366)).await?;
     Ok(MinePage {
         page: Page::new(viewer, "Your meetings", "/meetings"),
         has_seats: !seats_of(&st.db, p, user.id).await?.is_empty(),
-        meetings: listed(st, p, ahead).await?,
+        meetings: super::pages::named(st, p, ahead).await?,
         due,
         feed,
     }
@@ -333,7 +330,7 @@ pub async fn feed(State(st): State<AppState>, Path(file): Path<String>) -> AppRe
     let p = PartnershipId(r.get("partnership_id")?);
     let user_id: i64 = r.get("user_id")?;
     let t = today();
-    let ms = listed(
+    let ms = super::pages::named(
         &st,
         p,
         my_meetings(
@@ -453,7 +450,7 @@ pub async fn send_reminders(st: &AppState, day: NaiveDate) -> AppResult<usize> {
         let user_id: i64 = r.get("user_id")?;
         let (name, email): (String, String) = (r.get("name")?, r.get("email")?);
         let (rules, _) = store::rules(&st.db, p).await?;
-        let ms = listed(
+        let ms = super::pages::named(
             st,
             p,
             my_meetings(
