@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodRouter, get};
@@ -24,6 +25,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub mailer: Mailer,
+    pub files: crate::files::Files,
 }
 
 /// One route: method, path, the permission it needs, and its handler.
@@ -72,6 +74,7 @@ fn routes() -> Vec<Route> {
     r.extend(crate::calendar::routes());
     r.extend(crate::meetings::routes());
     r.extend(crate::actions::routes());
+    r.extend(crate::search::routes());
     r.extend(crate::audit::routes());
     r.extend(crate::mail::routes());
     r.extend(crate::api::routes());
@@ -97,6 +100,7 @@ pub fn router(state: AppState) -> Router {
     }
     let request_id = HeaderName::from_static("x-request-id");
     let secure = state.config.secure_cookies();
+    let upload_limit = state.files.limit + crate::web::FORM_LIMIT * 4;
     app.route("/assets/{*path}", get(crate::web::assets::serve))
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
@@ -110,7 +114,10 @@ pub fn router(state: AppState) -> Router {
             axum::response::IntoResponse::into_response(StatusCode::INTERNAL_SERVER_ERROR)
         }))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(RequestBodyLimitLayer::new(crate::web::UPLOAD_LIMIT))
+        // An upload may be as large as the limit on files, with room for the form around it;
+        // the handler says when the file itself is too large.
+        .layer(RequestBodyLimitLayer::new(upload_limit))
+        .layer(DefaultBodyLimit::max(upload_limit))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         // One log line per request, at info, inside a span carrying the request id.
         .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(tracing::Level::INFO)).make_span_with(|req: &axum::http::Request<_>| {

@@ -22,6 +22,11 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Log as JSON lines (for a log collector) rather than text.
     pub log_json: bool,
+    /// Where uploaded files are kept: a folder (default `DATA_DIR/files`) or `s3://bucket/prefix`
+    /// for S3-compatible object storage (credentials from the usual `AWS_*` variables).
+    pub files_url: Option<String>,
+    /// The largest file a person may upload, in megabytes.
+    pub upload_limit_mb: usize,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -35,6 +40,8 @@ struct FileConfig {
     mail_from: Option<String>,
     trust_proxy: Option<bool>,
     log_json: Option<bool>,
+    files_url: Option<String>,
+    upload_limit_mb: Option<usize>,
 }
 
 impl Config {
@@ -78,7 +85,15 @@ impl Config {
                 Some(v) => Err(format!("{env} must be true or false, not {v:?}")),
             }
         };
+        let upload_limit_mb = match lookup("MASA_UPLOAD_LIMIT_MB").filter(|v| !v.is_empty()) {
+            Some(v) => v.parse().ok().filter(|n| (1..=500).contains(n)).ok_or_else(|| {
+                format!("MASA_UPLOAD_LIMIT_MB must be a number of megabytes from 1 to 500, not {v:?}")
+            })?,
+            None => f.upload_limit_mb.unwrap_or(20),
+        };
         Ok(Config {
+            files_url: pick("MASA_FILES_URL", f.files_url),
+            upload_limit_mb,
             database_url,
             listen,
             data_dir,
@@ -117,6 +132,7 @@ mod tests {
         assert_eq!(c.base_url, "http://127.0.0.1:8080");
         assert!(c.smtp_url.is_none());
         assert!(!c.secure_cookies());
+        assert_eq!((c.files_url, c.upload_limit_mb), (None, 20));
     }
 
     #[test]
@@ -141,5 +157,7 @@ mod tests {
         assert!(e.contains("MASA_LISTEN"), "{e}");
         let e = Config::load(env(&[("MASA_TRUST_PROXY", "maybe")]), None).expect_err("bad flag");
         assert!(e.contains("MASA_TRUST_PROXY"), "{e}");
+        let e = Config::load(env(&[("MASA_UPLOAD_LIMIT_MB", "0")]), None).expect_err("no limit");
+        assert!(e.contains("MASA_UPLOAD_LIMIT_MB"), "{e}");
     }
 }

@@ -291,20 +291,106 @@ pub async fn seed_meetings(state: &AppState) -> anyhow::Result<usize> {
             crate::meetings::people::set_seats(&state.db, &actor, pid, morgan.id, &[seat.key])
                 .await?;
         }
+        seed_board_papers(state, &actor, pid, today).await?;
     }
     Ok(planned)
 }
 
+/// Plymouth's next board meeting gets an agenda with papers (one late, one restricted item);
+/// its last one, minuted, is published for the public.
+async fn seed_board_papers(
+    state: &AppState,
+    actor: &Actor,
+    pid: crate::store::PartnershipId,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    use crate::meetings::{papers, store};
+    let board = store::between(
+        &state.db,
+        pid,
+        today - chrono::Duration::days(200),
+        today + chrono::Duration::days(200),
+        Some("pscp-board"),
+    )
+    .await?;
+    let item = |title: &str, presenter: &str, organisation: &str, purpose: &str, restricted| {
+        store::NewItem {
+            title: title.into(),
+            presenter: presenter.into(),
+            organisation: organisation.into(),
+            purpose: purpose.into(),
+            restricted,
+        }
+    };
+    if let Some(next) = board.iter().find(|m| m.date >= today) {
+        let items = [
+            item("Annual report 2025 to 2026", "Business manager", "Plymouth Safeguarding Children Partnership", "decision", false),
+            item("Neglect strategy: progress", "Head of children's social care", "Plymouth City Council", "assurance", false),
+            item("Rapid review: Child P", "Chair of the case review group", "", "information", true),
+        ];
+        for (n, new) in items.iter().enumerate() {
+            let id = store::add_item(&state.db, actor, pid, next.id, new).await?;
+            if n < 2 {
+                let Some(ai) = store::agenda_item(&state.db, pid, id).await? else {
+                    continue;
+                };
+                let bytes = demo_paper(&new.title)?;
+                papers::add(
+                    &state.db,
+                    &state.files,
+                    actor,
+                    pid,
+                    &ai,
+                    &new.title,
+                    n == 1,
+                    today,
+                    (format!("paper-{}.pdf", n + 1), crate::files::FileType::Pdf, bytes),
+                )
+                .await?;
+            }
+        }
+    }
+    if let Some(last) = board.iter().rev().find(|m| m.date < today) {
+        let new = item("Partnership scorecard: quarter two", "Performance lead", "Plymouth City Council", "discussion", false);
+        let id = store::add_item(&state.db, actor, pid, last.id, &new).await?;
+        if let Some(ai) = store::agenda_item(&state.db, pid, id).await? {
+            let _ = store::save_minute(&state.db, actor, pid, &ai, "pscp-board", ai.version, "The board considered the scorecard and asked the performance lead to report on the timeliness of initial health assessments.").await?;
+        }
+        let _ = store::set_published(&state.db, actor, pid, last, last.version, true).await?;
+    }
+    Ok(())
+}
+
+/// A small real PDF standing in for a paper.
+pub fn demo_paper(title: &str) -> anyhow::Result<Vec<u8>> {
+    let template = r#"#let d = json("data.json")
+#set document(title: d.title)
+#set text(font: "Noto Sans", lang: "en")
+= #d.title
+#d.body
+"#;
+    crate::pdf::render(
+        template,
+        &serde_json::json!({
+            "title": title,
+            "body": "A paper for the meeting, made up for the masa demo. It holds no one's real information."
+        }),
+        crate::calendar::uk_local(chrono::Utc::now()).date(),
+    )
+    .map_err(anyhow::Error::msg)
+}
+
 /// Years of a partnership's life, for the benchmark (the meetings issue's figures for ten
-/// years: about 400 meetings, 5,000 agenda items standing in for papers, 20,000 actions):
-/// each body's meetings at its own frequency or more often, thirteen minuted agenda items each,
-/// and fifty actions from each meeting (those long past done, with a progress note). Written directly, in one transaction: this is
-/// made-up history, not a record of anyone's work, so it is not in the audit trail.
+/// years: about 400 meetings, 5,000 papers, 20,000 actions): each body's meetings at its own
+/// frequency or more often, thirteen minuted agenda items each with a paper (a real PDF kept by
+/// the storage layer), and fifty actions from each meeting (those long past done, with a
+/// progress note). Written directly, in one transaction: this is made-up history, not a record
+/// of anyone's work, so only the files it keeps are in the audit trail.
 pub async fn seed_history(
     state: &AppState,
     slug: &str,
     years: i32,
-) -> anyhow::Result<(usize, usize, usize)> {
+) -> anyhow::Result<(usize, usize, usize, usize)> {
     use crate::args;
     use crate::meetings::model;
     let p = crate::partnerships::store::by_slug(&state.db, slug)
@@ -319,7 +405,8 @@ pub async fn seed_history(
     let actor = Actor::system("masa demo history");
     let mut tx = crate::store::Tx::begin(&state.db, &actor).await?;
     let now = tx.now();
-    let (mut meetings, mut items, mut actions) = (0, 0, 0);
+    let (mut meetings, mut items, mut actions, mut papers) = (0, 0, 0, 0);
+    let paper = demo_paper("A report to the board")?;
     let this = model::financial_year(today);
     let meeting_bodies = a
         .bodies
@@ -364,6 +451,30 @@ pub async fn seed_history(
                         .get("id")?;
                     items += 1;
                     item_ids.push((item, minute));
+                    let file = state
+                        .files
+                        .put(
+                            &mut tx,
+                            pid,
+                            &format!("report-{minute}.pdf"),
+                            crate::files::FileType::Pdf,
+                            paper.clone(),
+                        )
+                        .await?;
+                    let paper_id: i64 = tx
+                        .fetch_optional(
+                            "INSERT INTO papers (partnership_id, meeting_id, agenda_item_id, title, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, 'masa demo') RETURNING id",
+                            args![pid, id, item, format!("Report for item {n}"), now, now],
+                        )
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no paper id"))?
+                        .get("id")?;
+                    tx.execute_plumbing(
+                        "INSERT INTO paper_versions (partnership_id, paper_id, number, file_id, late, uploaded_on, created_at, created_by) VALUES ($1, $2, 1, $3, FALSE, $4, $5, 'masa demo')",
+                        args![pid, paper_id, file.id, date - chrono::Duration::days(10), now],
+                    )
+                    .await?;
+                    papers += 1;
                 }
                 for k in 0..50i64 {
                     let (item, minute) = item_ids[(k % 13) as usize];
@@ -390,7 +501,8 @@ pub async fn seed_history(
         }
     }
     tx.commit().await?;
-    Ok((meetings, items, actions))
+    crate::meetings::index::reindex(&state.db, pid).await?;
+    Ok((meetings, items, actions, papers))
 }
 
 pub async fn run(mut config: Config) -> anyhow::Result<()> {
@@ -402,6 +514,14 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         }
     }
     config.database_url = format!("sqlite://{}", path.display());
+    // The demo's papers start afresh with its database.
+    if config.files_url.is_none() {
+        let files = config.data_dir.join("demo-files");
+        if files.exists() {
+            std::fs::remove_dir_all(&files)?;
+        }
+        config.files_url = Some(files.display().to_string());
+    }
     let db = crate::server::open(&config, true).await?;
     let state = crate::server::state(config, db)?;
     let demo = seed(&state).await?;
@@ -413,9 +533,9 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         .and_then(|v| v.parse::<i32>().ok())
         .filter(|y| (1..=30).contains(y))
     {
-        let (m, i, a) = seed_history(&state, "plymouth", years).await?;
+        let (m, i, a, papers) = seed_history(&state, "plymouth", years).await?;
         println!(
-            "Plymouth history: {m} meetings, {i} minuted agenda items, {a} actions over {years} years"
+            "Plymouth history: {m} meetings, {i} minuted agenda items, {papers} papers, {a} actions over {years} years"
         );
     }
     let base = &state.config.base_url;

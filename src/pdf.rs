@@ -43,11 +43,12 @@ fn file_id(path: &str) -> Option<FileId> {
     Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
 }
 
-/// One document being made: its template, its data and its date.
+/// One document being made: its template, its data, the files it binds in, and its date.
 struct Document {
     main: Source,
     data_id: Option<FileId>,
     data: Bytes,
+    files: Vec<(FileId, Bytes)>,
     today: NaiveDate,
 }
 
@@ -74,10 +75,13 @@ impl World for Document {
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if Some(id) == self.data_id {
-            Ok(self.data.clone())
-        } else {
-            Err(FileError::AccessDenied)
+            return Ok(self.data.clone());
         }
+        self.files
+            .iter()
+            .find(|(f, _)| *f == id)
+            .map(|(_, b)| b.clone())
+            .ok_or(FileError::AccessDenied)
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -100,11 +104,26 @@ pub fn render(
     data: &impl serde::Serialize,
     today: NaiveDate,
 ) -> Result<Vec<u8>, String> {
+    render_with(template, data, Vec::new(), today)
+}
+
+/// As [`render`], with files the template may read by their paths (PDF papers it binds in as
+/// pages, say). Nothing else on the machine can be read.
+pub fn render_with(
+    template: &str,
+    data: &impl serde::Serialize,
+    files: Vec<(String, Vec<u8>)>,
+    today: NaiveDate,
+) -> Result<Vec<u8>, String> {
     let main_id = file_id("/main.typ").ok_or("bad template path")?;
     let doc = Document {
         main: Source::new(main_id, template.to_owned()),
         data_id: file_id("/data.json"),
         data: Bytes::new(serde_json::to_vec(data).map_err(|e| e.to_string())?),
+        files: files
+            .into_iter()
+            .filter_map(|(path, bytes)| Some((file_id(&path)?, Bytes::new(bytes))))
+            .collect(),
         today,
     };
     let compiled = typst::compile::<PagedDocument>(&doc)

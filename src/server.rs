@@ -33,10 +33,17 @@ pub async fn open(config: &Config, create_if_missing: bool) -> anyhow::Result<Db
 pub fn state(config: Config, db: Db) -> anyhow::Result<AppState> {
     let mailer =
         Mailer::new(config.smtp_url.as_deref(), &config.mail_from).map_err(anyhow::Error::msg)?;
+    let files = crate::files::Files::from_setting(
+        config.files_url.as_deref(),
+        &config.data_dir,
+        config.upload_limit_mb * 1024 * 1024,
+    )
+    .map_err(anyhow::Error::msg)?;
     Ok(AppState {
         db,
         config: Arc::new(config),
         mailer,
+        files,
     })
 }
 

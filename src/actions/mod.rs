@@ -28,6 +28,16 @@ pub fn routes() -> Vec<Route> {
         ),
         Route::get("/actions/{id}", Permission::Governance, pages::action),
         Route::post(
+            "/actions/{id}/evidence",
+            Permission::ManagePartnership,
+            pages::add_evidence,
+        ),
+        Route::get(
+            "/actions/evidence/{id}",
+            Permission::Governance,
+            pages::evidence,
+        ),
+        Route::post(
             "/actions/{id}",
             Permission::ManagePartnership,
             pages::update,

@@ -148,6 +148,8 @@ struct ActionPage {
     page: Page,
     r: Row,
     notes: Vec<Note>,
+    evidence: Vec<store::Evidence>,
+    limit: String,
     form: ProgressForm,
     errors: Errors,
     can_manage: bool,
@@ -175,6 +177,8 @@ async fn action_page(
         .ok_or(AppError::NotFound)?;
     Ok(ActionPage {
         page: Page::new(viewer, format!("Action: {}", r.a.title), "/actions"),
+        evidence: store::evidence(&st.db, p, r.a.id).await?,
+        limit: st.files.limit_text(),
         r,
         notes,
         form,
@@ -463,4 +467,62 @@ pub async fn tracking_xlsx(
         bytes,
     )
         .into_response())
+}
+
+/// Attach evidence to an action: a file checked by its content, kept by the storage layer.
+pub async fn add_evidence(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let a = store::get(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let up = crate::files::Upload::read(form, st.files.limit).await?;
+    let mut errors = Errors::default();
+    let description = up.field("description").trim().to_owned();
+    if description.chars().count() > 1000 {
+        errors.add("description", "Enter 1000 characters or fewer");
+    }
+    let file = errors.check("evidence", up.checked(&st.files));
+    let Some((name, kind, bytes)) = file.filter(|_| errors.is_empty()) else {
+        let page = action_page(&st, &viewer, a, None, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    store::add_evidence(
+        &st.db,
+        &st.files,
+        &viewer.actor(),
+        p,
+        &a,
+        &description,
+        &name,
+        kind,
+        bytes,
+    )
+    .await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(&st.db, sess, "Evidence attached").await?;
+    }
+    Ok(crate::web::redirect(&format!("/actions/{id}#evidence")))
+}
+
+/// Download a piece of an action's evidence.
+pub async fn evidence(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let (_, file_id) = store::evidence_file(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (file, bytes) = st
+        .files
+        .get(&st.db, p, file_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(crate::files::download(&file, bytes))
 }

@@ -9,9 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::model;
 use super::store;
+use super::access::{self, Sight};
 use crate::app::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -74,8 +74,14 @@ pub async fn meetings(
     }
     let (rules, _) = store::rules(&st.db, p).await?;
     let cal = crate::calendar::store::current(&st.db).await?;
+    let sight = Sight::of(&st.db, &viewer).await?;
     let ms = store::between(&st.db, p, from, to, q.body.as_deref()).await?;
-    Ok(Json(ms.into_iter().map(|m| out(m, &rules, &cal)).collect()))
+    Ok(Json(
+        ms.into_iter()
+            .filter(|m| sight.body(&m.body_key))
+            .map(|m| out(m, &rules, &cal))
+            .collect(),
+    ))
 }
 
 fn out(
@@ -155,21 +161,14 @@ pub struct MeetingDetailOut {
 async fn visible_items(
     st: &AppState,
     viewer: &Viewer,
+    sight: &Sight,
     items: Vec<store::AgendaItem>,
 ) -> AppResult<Vec<ItemOut>> {
-    let all = Permission::ReadAll.allows(viewer);
     let mut out = Vec::new();
     for i in items {
-        let shown = !i.restricted || all;
-        if i.restricted && all {
-            crate::store::record_event(
-                &st.db,
-                &viewer.actor(),
-                crate::store::Action::Read,
-                &crate::store::RecordRef::new(Some(viewer.tenant()?), "agenda-item", i.id),
-                &format!("Restricted item read through the API: {}", i.title),
-            )
-            .await?;
+        let shown = sight.item(&st.db, &i).await?;
+        if shown {
+            access::read_item(st, viewer, sight, &i, "item, through the API,").await?;
         }
         out.push(ItemOut {
             id: i.id,
@@ -213,16 +212,18 @@ pub async fn meeting(
     Path(id): Path<i64>,
 ) -> AppResult<Json<MeetingDetailOut>> {
     let p = viewer.tenant()?;
+    let sight = Sight::of(&st.db, &viewer).await?;
     let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    sight.require_body(&m.body_key)?;
     let (rules, _) = store::rules(&st.db, p).await?;
     let cal = crate::calendar::store::current(&st.db).await?;
     let items = store::agenda(&st.db, p, id).await?;
-    let restricted: Vec<i64> = items
-        .iter()
-        .filter(|i| i.restricted)
-        .map(|i| i.id)
-        .collect();
-    let all = Permission::ReadAll.allows(&viewer);
+    let mut hidden = Vec::new();
+    for i in &items {
+        if !sight.item(&st.db, i).await? {
+            hidden.push(i.id);
+        }
+    }
     let people = store::attendance(&st.db, p, id).await?;
     let rule = crate::arrangements::store::load_as_at(&st.db, p, m.date)
         .await?
@@ -246,7 +247,7 @@ pub async fn meeting(
         quorate: q.is_quorate(),
         quorum,
         minutes_status: store::minutes(&st.db, p, id).await?.status,
-        agenda: visible_items(&st, &viewer, items).await?,
+        agenda: visible_items(&st, &viewer, &sight, items).await?,
         attendance: people
             .into_iter()
             .map(|a| AttendeeOut {
@@ -260,7 +261,7 @@ pub async fn meeting(
         decisions: store::decisions(&st.db, p, id)
             .await?
             .into_iter()
-            .filter(|d| all || !restricted.contains(&d.agenda_item_id))
+            .filter(|d| !hidden.contains(&d.agenda_item_id))
             .map(|d| decision_out(id, d))
             .collect(),
         meeting: out(m, &rules, &cal),
@@ -284,17 +285,20 @@ pub async fn decisions(
             "Give a period of at most ten years, from before to".into(),
         ));
     }
-    let all = Permission::ReadAll.allows(&viewer);
+    let sight = Sight::of(&st.db, &viewer).await?;
     let mut out = Vec::new();
     for m in store::between(&st.db, p, from, to, q.body.as_deref()).await? {
-        let restricted: Vec<i64> = store::agenda(&st.db, p, m.id)
-            .await?
-            .into_iter()
-            .filter(|i| i.restricted)
-            .map(|i| i.id)
-            .collect();
+        if !sight.body(&m.body_key) {
+            continue;
+        }
+        let mut hidden = Vec::new();
+        for i in store::agenda(&st.db, p, m.id).await? {
+            if !sight.item(&st.db, &i).await? {
+                hidden.push(i.id);
+            }
+        }
         for d in store::decisions(&st.db, p, m.id).await? {
-            if all || !restricted.contains(&d.agenda_item_id) {
+            if !hidden.contains(&d.agenda_item_id) {
                 out.push(decision_out(m.id, d));
             }
         }

@@ -18,6 +18,8 @@ use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
 use crate::web::page::Page;
+use super::access::Sight;
+use crate::accounts::model::Role;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
@@ -87,26 +89,6 @@ async fn quorate(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Quor
 
 async fn meeting_of(st: &AppState, p: PartnershipId, id: i64) -> AppResult<Meeting> {
     store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)
-}
-
-/// Restricted (part II) items are for the business unit and the scrutineer; each view of one
-/// is in the audit trail.
-async fn may_see(st: &AppState, viewer: &Viewer, item: &AgendaItem) -> AppResult<bool> {
-    if !item.restricted {
-        return Ok(true);
-    }
-    if !Permission::ReadAll.allows(viewer) {
-        return Ok(false);
-    }
-    crate::store::record_event(
-        &st.db,
-        &viewer.actor(),
-        crate::store::Action::Read,
-        &crate::store::RecordRef::new(Some(viewer.tenant()?), "agenda-item", item.id),
-        &format!("Restricted item viewed: {}", item.title),
-    )
-    .await?;
-    Ok(true)
 }
 
 // ---- Agenda ----
@@ -199,6 +181,7 @@ pub async fn attendance(
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let m = meeting_of(&st, p, id).await?;
+    Sight::of(&st.db, &viewer).await?.require_body(&m.body_key)?;
     // Those expected come from the memberships on the day; listed the first time anyone looks.
     let e = expected(&st, p, &m).await?;
     store::list_expected(&st.db, &viewer.actor(), p, m.id, &e).await?;
@@ -302,8 +285,23 @@ struct ItemPage {
     voters: Vec<Attendance>,
     quorum: Quorate,
     actions: Vec<crate::actions::store::Action>,
+    papers: Vec<super::papers::Paper>,
+    /// For a restricted item: the partnership's people, and whether each is named to read it.
+    readers: Vec<(i64, String, String, bool)>,
+    limit: String,
     can_manage: bool,
     errors: Errors,
+}
+
+/// The item page showing problems with a form sent to it.
+pub async fn item_with_errors(
+    st: &AppState,
+    viewer: &Viewer,
+    item: AgendaItem,
+    errors: Errors,
+) -> AppResult<Response> {
+    let page = item_page(st, viewer, item, None, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 async fn item_page(
@@ -349,6 +347,30 @@ async fn item_page(
             },
         )
         .await?,
+        papers: super::papers::of_meeting(&st.db, p, m.id)
+            .await?
+            .into_iter()
+            .filter(|x| x.agenda_item_id == item.id)
+            .collect(),
+        readers: if item.restricted && Permission::ManagePartnership.allows(viewer) {
+            let named = super::access::readers(&st.db, p, item.id).await?;
+            crate::accounts::store::members_of(&st.db, p)
+                .await?
+                .into_iter()
+                .filter(|(ms, u)| ms.role != Role::PartnershipAdmin && !u.disabled)
+                .map(|(ms, u)| {
+                    (
+                        u.id,
+                        u.name.clone(),
+                        crate::arrangements::view::role_label(ms.role.as_str()),
+                        named.contains(&u.id),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        limit: st.files.limit_text(),
         can_manage: Permission::ManagePartnership.allows(viewer),
         m,
         item,
@@ -356,14 +378,58 @@ async fn item_page(
     })
 }
 
+/// An item the person may read (its reading audited when restricted), or not found.
 async fn item_of(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<AgendaItem> {
     let item = store::agenda_item(&st.db, viewer.tenant()?, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !may_see(st, viewer, &item).await? {
-        return Err(AppError::NotFound);
-    }
+    let sight = Sight::of(&st.db, viewer).await?;
+    super::access::read_item(st, viewer, &sight, &item, "item").await?;
     Ok(item)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReadersForm {
+    reader: Vec<String>,
+}
+
+/// Name who may read a restricted item (the chair's decision, recorded by the business unit).
+pub async fn name_readers(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<ReadersForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let item = item_of(&st, &viewer, id).await?;
+    if !item.restricted {
+        return Err(AppError::Unprocessable(
+            "Only a restricted item has people named to read it".into(),
+        ));
+    }
+    let people = crate::accounts::store::members_of(&st.db, p).await?;
+    let mut chosen = Vec::new();
+    for r in &f.reader {
+        let uid: i64 = r
+            .parse()
+            .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+        let (_, u) = people
+            .iter()
+            .find(|(_, u)| u.id == uid)
+            .ok_or_else(|| AppError::BadRequest("The form could not be read.".into()))?;
+        chosen.push((u.id, u.name.clone()));
+    }
+    super::access::set_readers(&st.db, &viewer.actor(), p, &item, &chosen).await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(
+            &st.db,
+            sess,
+            &format!("{} named to read this item", chosen.len()),
+        )
+        .await?;
+    }
+    Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
 }
 
 pub async fn item(

@@ -1,12 +1,16 @@
 //! Meetings: each body's schedule by its own rules, the deadlines around every meeting counted
 //! in working days, and what is due this week.
 
+pub mod access;
 pub mod api;
 mod conduct;
+pub mod index;
 pub mod model;
 mod pages;
+pub mod papers;
 pub mod people;
 mod programme;
+mod public;
 pub mod store;
 
 use crate::app::Route;
@@ -136,6 +140,34 @@ pub fn routes() -> Vec<Route> {
             Permission::ManagePartnership,
             conduct::add_action,
         ),
+        Route::post(
+            "/meetings/items/{item}/papers",
+            Permission::ManagePartnership,
+            papers::upload,
+        ),
+        Route::post(
+            "/meetings/items/{item}/readers",
+            Permission::ManagePartnership,
+            conduct::name_readers,
+        ),
+        Route::get(
+            "/meetings/papers/{id}/{number}",
+            Permission::Governance,
+            papers::download,
+        ),
+        Route::get("/meetings/{id}/pack", Permission::Governance, papers::pack),
+        Route::post(
+            "/meetings/{id}/publish",
+            Permission::ManagePartnership,
+            pages::publish,
+        ),
+        Route::get("/p/{slug}/meetings", Permission::Public, public::list),
+        Route::get(
+            "/p/{slug}/meetings/{id}",
+            Permission::Public,
+            public::meeting,
+        ),
+        Route::get("/p/{slug}/papers/{id}", Permission::Public, public::paper),
         Route::get(
             "/admin/meetings/rules",
             Permission::ManagePartnership,

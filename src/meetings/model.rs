@@ -94,6 +94,11 @@ pub fn deadlines(date: NaiveDate, rules: &Rules, cal: &Calendar) -> Vec<Deadline
     out
 }
 
+/// A paper received after the day papers were due out is late: flagged, never refused.
+pub fn paper_is_late(meeting: NaiveDate, received: NaiveDate, rules: &Rules, cal: &Calendar) -> bool {
+    received > cal.add_working_days(meeting, -rules.papers_before)
+}
+
 /// Meetings a year for a frequency, unless the body states its own number.
 pub fn per_year(frequency: &str, stated: Option<u32>) -> u32 {
     if let Some(n) = stated {

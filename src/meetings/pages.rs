@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use serde::Deserialize;
 
+use super::access::Sight;
 use super::model::{self, Deadline, Rules};
 use super::store::{self, Meeting, MeetingChange, NewMeeting};
 use crate::app::AppState;
@@ -38,6 +39,15 @@ async fn body(st: &AppState, p: PartnershipId, key: &str) -> AppResult<Body> {
         .into_iter()
         .find(|b| b.key == key)
         .ok_or(AppError::NotFound)
+}
+
+/// A body's name, or its key when it has left the arrangements.
+pub async fn body_name(st: &AppState, p: PartnershipId, key: &str) -> AppResult<String> {
+    Ok(bodies(st, p)
+        .await?
+        .into_iter()
+        .find(|b| b.key == key)
+        .map_or_else(|| key.to_owned(), |b| b.name))
 }
 
 /// A meeting as listed: with its body's name and what it is called.
@@ -128,9 +138,15 @@ struct IndexPage {
 
 pub async fn index(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let p = viewer.tenant()?;
-    let bodies = bodies(&st, p).await?;
+    let sight = Sight::of(&st.db, &viewer).await?;
+    let bodies: Vec<Body> = bodies(&st, p)
+        .await?
+        .into_iter()
+        .filter(|b| sight.body(&b.key))
+        .collect();
     let t = today();
-    let upcoming = store::between(&st.db, p, t, t + Duration::days(366), None).await?;
+    let mut upcoming = store::between(&st.db, p, t, t + Duration::days(366), None).await?;
+    upcoming.retain(|m| sight.body(&m.body_key));
     Ok(IndexPage {
         page: Page::new(&viewer, "Meetings", "/meetings"),
         upcoming: listed(upcoming, &bodies),
@@ -193,6 +209,7 @@ async fn body_year(
     errors: Errors,
 ) -> AppResult<BodyYearPage> {
     let p = viewer.tenant()?;
+    Sight::of(&st.db, viewer).await?.require_body(key)?;
     let b = body(st, p, key).await?;
     let (from, to) = year_span(year);
     let ms = store::between(&st.db, p, from, to, Some(key)).await?;
@@ -457,6 +474,7 @@ pub async fn statistics(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
+    Sight::of(&st.db, &viewer).await?.require_body(&key)?;
     let b = body(&st, p, &key).await?;
     let year = year_of(&q);
     let (from, to) = year_span(year);
@@ -499,7 +517,10 @@ struct MeetingPage {
     can_manage: bool,
     form: ChangeForm,
     errors: Errors,
-    agenda: Vec<store::AgendaItem>,
+    /// Each item, and whether this person may open it.
+    agenda: Vec<(store::AgendaItem, bool)>,
+    /// Per item: its id, how many papers it has, and whether any is late.
+    papers: Vec<(i64, usize, bool)>,
     minutes: store::Minutes,
     approved_at: Option<Meeting>,
     later: Vec<Meeting>,
@@ -540,6 +561,8 @@ async fn meeting_page(
     errors: Errors,
 ) -> AppResult<MeetingPage> {
     let p = viewer.tenant()?;
+    let sight = Sight::of(&st.db, viewer).await?;
+    sight.require_body(&m.body_key)?;
     let (rules, _) = store::rules(&st.db, p).await?;
     let cal = crate::calendar::store::current(&st.db).await?;
     let body = bodies(st, p)
@@ -555,7 +578,28 @@ async fn meeting_page(
         venue: m.venue.clone(),
         status: m.status.clone(),
     });
-    let agenda = store::agenda(&st.db, p, m.id).await?;
+    // A restricted item the person may not read shows only that it is there.
+    let mut agenda = Vec::new();
+    for mut i in store::agenda(&st.db, p, m.id).await? {
+        let open = sight.item(&st.db, &i).await?;
+        if !open {
+            i.title = "Restricted item".into();
+            i.presenter.clear();
+            i.organisation.clear();
+        }
+        agenda.push((i, open));
+    }
+    let papers = super::papers::of_meeting(&st.db, p, m.id).await?;
+    let papers: Vec<(i64, usize, bool)> = agenda
+        .iter()
+        .map(|(i, _)| {
+            let mine: Vec<_> = papers.iter().filter(|x| x.agenda_item_id == i.id).collect();
+            let late = mine
+                .iter()
+                .any(|x| x.current().is_some_and(|v| v.late));
+            (i.id, mine.len(), late)
+        })
+        .collect();
     let minutes = store::minutes(&st.db, p, m.id).await?;
     let approved_at = match minutes.approved_at {
         Some(id) => store::get(&st.db, p, id).await?,
@@ -578,6 +622,7 @@ async fn meeting_page(
         people.len(),
     );
     Ok(MeetingPage {
+        papers,
         item: ItemValues {
             purpose: "decision".into(),
             ..ItemValues::default()
@@ -752,7 +797,9 @@ pub async fn due(
             / 5)
             + 3),
     );
-    let ms = store::between(&st.db, p, monday - window, monday + window, None).await?;
+    let sight = Sight::of(&st.db, &viewer).await?;
+    let mut ms = store::between(&st.db, p, monday - window, monday + window, None).await?;
+    ms.retain(|m| sight.body(&m.body_key));
     let (due, meetings) = due_in_week(monday, named(&st, p, ms).await?, &rules, &cal);
     Ok(DuePage {
         page: Page::new(&viewer, "Due this week", "/meetings"),
@@ -887,4 +934,45 @@ pub async fn rules_save(
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PublishForm {
+    version: String,
+    published: String,
+}
+
+/// Publish a meeting for the public (its agenda, open papers and approved minutes), or
+/// withdraw it.
+pub async fn publish(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<PublishForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let m = store::get(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version = crate::web::forms::version(&f.version)?;
+    let published = match f.published.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(AppError::BadRequest("The form could not be read.".into())),
+    };
+    if let Err(stale) =
+        store::set_published(&st.db, &viewer.actor(), p, &m, version, published).await?
+    {
+        return Err(AppError::Conflict(stale));
+    }
+    if let Some(sess) = &viewer.session {
+        let what = if published {
+            "Meeting published: the public can now see it"
+        } else {
+            "Meeting withdrawn from the public"
+        };
+        crate::web::session::set_flash(&st.db, sess, what).await?;
+    }
+    Ok(crate::web::redirect(&format!("/meetings/{id}")))
 }

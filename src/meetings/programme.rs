@@ -175,6 +175,9 @@ pub async fn programme(
     viewer: Viewer,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
+    super::access::Sight::of(&st.db, &viewer)
+        .await?
+        .require_body(&key)?;
     let decide = UrgentForm {
         decided_on: today().to_string(),
         ..UrgentForm::default()

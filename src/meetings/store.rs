@@ -20,10 +20,12 @@ pub struct Meeting {
     pub status: String,
     pub notice_given: Option<NaiveDate>,
     pub urgent_reason: String,
+    /// Shown to the public (agenda, open papers, approved minutes).
+    pub published: bool,
     pub version: i64,
 }
 
-const COLUMNS: &str = "id, body_key, kind, meeting_date, start_time, venue, status, notice_given, urgent_reason, version";
+const COLUMNS: &str = "id, body_key, kind, meeting_date, start_time, venue, status, notice_given, urgent_reason, published, version";
 
 fn meeting_of(r: &Row) -> StoreResult<Meeting> {
     Ok(Meeting {
@@ -36,6 +38,7 @@ fn meeting_of(r: &Row) -> StoreResult<Meeting> {
         status: r.get("status")?,
         notice_given: r.get("notice_given")?,
         urgent_reason: r.get("urgent_reason")?,
+        published: r.get("published")?,
         version: r.get("version")?,
     })
 }
@@ -282,12 +285,65 @@ pub async fn change(
     Ok(Ok(()))
 }
 
+/// Publish a meeting for the public, or withdraw it.
+pub async fn set_published(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    m: &Meeting,
+    expected_version: i64,
+    published: bool,
+) -> StoreResult<Result<(), String>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let n = tx
+        .update(
+            "UPDATE meetings SET published = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5 AND version = $6",
+            args![published, now, actor.name.as_str(), p, m.id, expected_version],
+            &RecordRef::new(Some(p), "meeting", m.id),
+            &format!(
+                "Meeting of {} on {} {}",
+                m.body_key,
+                m.date.format("%-d %B %Y"),
+                if published { "published" } else { "withdrawn from the public" }
+            ),
+            &serde_json::json!({"published": m.published}),
+            &serde_json::json!({"published": published}),
+        )
+        .await?;
+    if n == 0 {
+        drop(tx);
+        return stale(
+            db,
+            "SELECT updated_by, updated_at FROM meetings WHERE partnership_id = $1 AND id = $2",
+            p,
+            m.id,
+        )
+        .await;
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// A partnership's published meetings, newest first.
+pub async fn published(db: &Db, p: PartnershipId) -> StoreResult<Vec<Meeting>> {
+    db.fetch_all(
+        Sql::dynamic(format!("SELECT {COLUMNS} FROM meetings WHERE partnership_id = $1 AND published = TRUE ORDER BY meeting_date DESC, id DESC")),
+        args![p],
+    )
+    .await?
+    .iter()
+    .map(meeting_of)
+    .collect()
+}
+
 // ---- Agenda ----
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct AgendaItem {
     pub id: i64,
     pub meeting_id: i64,
+    pub body_key: String,
     pub position: i64,
     pub title: String,
     pub presenter: String,
@@ -303,6 +359,7 @@ fn item_of(r: &Row) -> StoreResult<AgendaItem> {
     Ok(AgendaItem {
         id: r.get("id")?,
         meeting_id: r.get("meeting_id")?,
+        body_key: r.get("body_key")?,
         position: r.get("position")?,
         title: r.get("title")?,
         presenter: r.get("presenter")?,
@@ -315,7 +372,7 @@ fn item_of(r: &Row) -> StoreResult<AgendaItem> {
     })
 }
 
-const ITEM_COLUMNS: &str = "id, meeting_id, position, title, presenter, organisation, purpose, restricted, minute_number, minute_text, version";
+const ITEM_COLUMNS: &str = "id, meeting_id, body_key, position, title, presenter, organisation, purpose, restricted, minute_number, minute_text, version";
 
 pub async fn agenda(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResult<Vec<AgendaItem>> {
     db.fetch_all(
@@ -369,6 +426,7 @@ pub async fn add_item(
             item,
         )
         .await?;
+    super::index::items(&mut tx, p, Some(id)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -417,6 +475,7 @@ pub async fn save_minute(
         .await?
         .map(|()| 0));
     }
+    super::index::items(&mut tx, p, Some(item.id)).await?;
     tx.commit().await?;
     Ok(Ok(number))
 }
@@ -691,6 +750,7 @@ pub async fn record_decision(
         )
         .await?;
     }
+    super::index::decisions(&mut tx, p, Some(id)).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -30,6 +30,9 @@ pub enum StoreError {
     Decode { column: String, message: String },
     #[error("{0}")]
     Config(String),
+    /// The storage layer could not keep or give back a file.
+    #[error("{0}")]
+    Files(String),
 }
 
 impl StoreError {

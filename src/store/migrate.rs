@@ -38,6 +38,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 4,
+        name: "papers",
+        common: include_str!("../../migrations/0004_papers.sql"),
+        sqlite: include_str!("../../migrations/0004_papers.sqlite.sql"),
+        postgres: include_str!("../../migrations/0004_papers.postgres.sql"),
+    },
 ];
 
 /// The statement text for one engine.

@@ -7,6 +7,7 @@
 mod db;
 mod lite;
 pub mod migrate;
+pub mod search;
 
 pub use db::{
     Col, Db, DbOptions, Engine, Kind, Row, Sql, StoreError, StoreResult, Typed, Value, ts_text,

@@ -26,8 +26,6 @@ use crate::web::viewer::Viewer;
 
 /// Largest form body accepted (uploads arrive with their own, larger limits).
 pub const FORM_LIMIT: usize = 256 * 1024;
-/// Largest request of any kind: a file upload.
-pub const UPLOAD_LIMIT: usize = 4 * 1024 * 1024;
 
 /// The client's address: the socket's peer, or the nearest `X-Forwarded-For` hop when masa
 /// runs behind a load balancer it trusts.

@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod mail;
 mod meetings;
+mod papers;
 mod permissions;
 mod security;
 mod storage;

@@ -302,6 +302,35 @@ impl Client {
         self.send(b, Body::from(body)).await
     }
 
+    /// Send a multipart form: text fields and, optionally, one file (field, name, bytes).
+    pub async fn upload_form(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Resp {
+        let boundary = "masa-test-boundary-7d3f";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        if let Some((field, name, bytes)) = file {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let url = match &self.csrf {
+            Some(t) => format!("{path}?csrf_token={t}"),
+            None => path.to_owned(),
+        };
+        let b = Request::builder().method(Method::POST).uri(url).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        self.send(b, Body::from(body)).await
+    }
+
     /// Post exactly these fields (no CSRF token added).
     pub async fn post_raw(&mut self, path: &str, body: &str) -> Resp {
         self.request(Method::POST, path, Some(body.to_owned()))

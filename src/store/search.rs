@@ -1,0 +1,206 @@
+//! Search: one function over SQLite's FTS5 and PostgreSQL's full text. Capabilities put what
+//! people may find into `search_entries` (each entry says which body it belongs to and whether
+//! it is restricted); `find` answers a query within what the person may see, best first, with
+//! the matched words marked.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::db::{Db, Engine, Sql, StoreResult, Value};
+use super::{PartnershipId, Row};
+
+/// Markers the engines put around matched words (private-use characters), turned into
+/// `<mark>` after the text is escaped.
+const START: char = '\u{E000}';
+const STOP: char = '\u{E001}';
+
+/// What a person may see, for the query to filter by.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub partnership: PartnershipId,
+    /// Every body's records (the business unit, the scrutineer).
+    pub all_bodies: bool,
+    /// The bodies whose records they may see otherwise (their seats).
+    pub bodies: Vec<String>,
+    /// Every restricted item (the business unit).
+    pub all_restricted: bool,
+    /// Restricted items they were named for are found through this person.
+    pub user_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Hit {
+    pub kind: String,
+    pub record_id: i64,
+    pub link: String,
+    pub body_key: String,
+    pub on_date: Option<NaiveDate>,
+    /// Escaped HTML with the matched words in `<mark>`.
+    pub title_html: String,
+    pub snippet_html: String,
+}
+
+/// The words of a query: letters and digits only (so nothing in a query is ever syntax), at
+/// most eight, each at most 40 characters.
+pub fn terms(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(40).collect::<String>().to_lowercase())
+        .take(8)
+        .collect()
+}
+
+/// Escape text for a page, then turn the engine's markers into `<mark>`, always balanced
+/// (a marker that was already in someone's text cannot open a tag it does not close).
+pub fn marked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut open = false;
+    for c in text.chars() {
+        match c {
+            START if !open => {
+                out.push_str("<mark>");
+                open = true;
+            }
+            STOP if open => {
+                out.push_str("</mark>");
+                open = false;
+            }
+            START | STOP => {}
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    out
+}
+
+/// The entries matching every word of the query (each as a prefix), within the scope, best
+/// first: a match in a title counts more than one in the text.
+pub async fn find(db: &Db, scope: &Scope, query: &str, limit: i64) -> StoreResult<Vec<Hit>> {
+    let words = terms(query);
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args: Vec<Value> = Vec::new();
+    let mut arg = |v: Value| {
+        args.push(v);
+        format!("${}", args.len())
+    };
+    let (start, stop) = (START.to_string(), STOP.to_string());
+    let (select, from, matching, order) = match db.engine() {
+        Engine::Sqlite => {
+            let q = words
+                .iter()
+                .map(|w| format!("\"{w}\"*"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let (a, b, c, d) = (
+                arg(start.clone().into()),
+                arg(stop.clone().into()),
+                arg(start.into()),
+                arg(stop.into()),
+            );
+            (
+                format!(
+                    "highlight(search_fts, 0, {a}, {b}) AS title_hl, snippet(search_fts, 1, {c}, {d}, '…', 24) AS snippet_hl"
+                ),
+                "search_fts JOIN search_entries e ON e.id = search_fts.rowid".to_owned(),
+                format!("search_fts MATCH {}", arg(q.into())),
+                "bm25(search_fts, 10.0, 1.0), e.on_date DESC".to_owned(),
+            )
+        }
+        Engine::Postgres => {
+            let q = words
+                .iter()
+                .map(|w| format!("{w}:*"))
+                .collect::<Vec<_>>()
+                .join(" & ");
+            let title_opts = format!("StartSel={start}, StopSel={stop}, HighlightAll=true");
+            let text_opts = format!(
+                "StartSel={start}, StopSel={stop}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+            );
+            let qa = arg(q.into());
+            let (t, x) = (arg(title_opts.into()), arg(text_opts.into()));
+            (
+                format!(
+                    "ts_headline('english', e.title, q, {t}) AS title_hl, ts_headline('english', e.content, q, {x}) AS snippet_hl"
+                ),
+                format!("search_entries e, to_tsquery('english', {qa}) q"),
+                "e.document @@ q".to_owned(),
+                "ts_rank(e.document, q) DESC, e.on_date DESC".to_owned(),
+            )
+        }
+    };
+    let p = arg(scope.partnership.into());
+    let mut sight = Vec::new();
+    if !scope.all_bodies {
+        let mut keys = vec!["''".to_owned()];
+        for b in &scope.bodies {
+            keys.push(arg(b.as_str().into()));
+        }
+        sight.push(format!("e.body_key IN ({})", keys.join(", ")));
+    }
+    if !scope.all_restricted {
+        let u = arg(scope.user_id.unwrap_or(0).into());
+        let p2 = arg(scope.partnership.into());
+        sight.push(format!(
+            "(e.restricted = FALSE OR e.agenda_item_id IN (SELECT agenda_item_id FROM restricted_readers WHERE partnership_id = {p2} AND user_id = {u}))"
+        ));
+    }
+    let mut sql = format!(
+        "SELECT e.kind, e.record_id, e.link, e.body_key, e.on_date, {select} FROM {from} WHERE {matching} AND e.partnership_id = {p}"
+    );
+    for s in sight {
+        sql.push_str(" AND ");
+        sql.push_str(&s);
+    }
+    sql.push_str(&format!(" ORDER BY {order} LIMIT {}", limit.clamp(1, 500)));
+    let rows = db.fetch_all(Sql::dynamic(sql), args).await?;
+    rows.iter().map(hit_of).collect()
+}
+
+fn hit_of(r: &Row) -> StoreResult<Hit> {
+    let title: String = r.get("title_hl")?;
+    let snippet: String = r.get("snippet_hl")?;
+    Ok(Hit {
+        kind: r.get("kind")?,
+        record_id: r.get("record_id")?,
+        link: r.get("link")?,
+        body_key: r.get("body_key")?,
+        on_date: r.get("on_date")?,
+        title_html: marked(&title),
+        snippet_html: marked(&snippet),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_words_only() {
+        assert_eq!(
+            terms("\"neglect\" OR NEAR(x) -strategy* AND"),
+            vec!["neglect", "or", "near", "x", "strategy", "and"]
+        );
+        assert!(terms("  --  \" ").is_empty());
+        assert_eq!(terms("a b c d e f g h i j").len(), 8);
+    }
+
+    #[test]
+    fn marks_survive_escaping_and_nothing_else_does() {
+        let t = format!("<b>{START}Neglect{STOP}</b> & \"more\"");
+        assert_eq!(
+            marked(&t),
+            "&lt;b&gt;<mark>Neglect</mark>&lt;/b&gt; &amp; &quot;more&quot;"
+        );
+        assert_eq!(marked(&format!("a{STOP}b{START}c")), "ab<mark>c</mark>");
+    }
+}
