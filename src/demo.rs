@@ -324,9 +324,27 @@ async fn seed_board_papers(
     };
     if let Some(next) = board.iter().find(|m| m.date >= today) {
         let items = [
-            item("Annual report 2025 to 2026", "Business manager", "Plymouth Safeguarding Children Partnership", "decision", false),
-            item("Neglect strategy: progress", "Head of children's social care", "Plymouth City Council", "assurance", false),
-            item("Rapid review: Child P", "Chair of the case review group", "", "information", true),
+            item(
+                "Annual report 2025 to 2026",
+                "Business manager",
+                "Plymouth Safeguarding Children Partnership",
+                "decision",
+                false,
+            ),
+            item(
+                "Neglect strategy: progress",
+                "Head of children's social care",
+                "Plymouth City Council",
+                "assurance",
+                false,
+            ),
+            item(
+                "Rapid review: Child P",
+                "Chair of the case review group",
+                "",
+                "information",
+                true,
+            ),
         ];
         for (n, new) in items.iter().enumerate() {
             let id = store::add_item(&state.db, actor, pid, next.id, new).await?;
@@ -344,14 +362,24 @@ async fn seed_board_papers(
                     &new.title,
                     n == 1,
                     today,
-                    (format!("paper-{}.pdf", n + 1), crate::files::FileType::Pdf, bytes),
+                    (
+                        format!("paper-{}.pdf", n + 1),
+                        crate::files::FileType::Pdf,
+                        bytes,
+                    ),
                 )
                 .await?;
             }
         }
     }
     if let Some(last) = board.iter().rev().find(|m| m.date < today) {
-        let new = item("Partnership scorecard: quarter two", "Performance lead", "Plymouth City Council", "discussion", false);
+        let new = item(
+            "Partnership scorecard: quarter two",
+            "Performance lead",
+            "Plymouth City Council",
+            "discussion",
+            false,
+        );
         let id = store::add_item(&state.db, actor, pid, last.id, &new).await?;
         if let Some(ai) = store::agenda_item(&state.db, pid, id).await? {
             let _ = store::save_minute(&state.db, actor, pid, &ai, "pscp-board", ai.version, "The board considered the scorecard and asked the performance lead to report on the timeliness of initial health assessments.").await?;

@@ -477,9 +477,7 @@ pub async fn add_evidence(
     form: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
-    let a = store::get(&st.db, p, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let up = crate::files::Upload::read(form, st.files.limit).await?;
     let mut errors = Errors::default();
     let description = up.field("description").trim().to_owned();

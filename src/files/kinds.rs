@@ -119,7 +119,10 @@ fn is_odt(bytes: &[u8]) -> bool {
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return false;
     };
-    if !archive.file_names().any(|n| n.is_ok_and(|n| n == "content.xml")) {
+    if !archive
+        .file_names()
+        .any(|n| n.is_ok_and(|n| n == "content.xml"))
+    {
         return false;
     }
     let Ok(entry) = archive.by_name("mimetype") else {
@@ -183,7 +186,10 @@ pub mod tests {
     fn each_type_is_known_by_its_content() {
         let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
         assert_eq!(identify("Report.PDF", pdf), Ok(FileType::Pdf));
-        let docx = zip_of(&[("[Content_Types].xml", "<x/>"), ("word/document.xml", "<w/>")]);
+        let docx = zip_of(&[
+            ("[Content_Types].xml", "<x/>"),
+            ("word/document.xml", "<w/>"),
+        ]);
         assert_eq!(identify("paper.docx", &docx), Ok(FileType::Docx));
         let xlsx = zip_of(&[("[Content_Types].xml", "<x/>"), ("xl/workbook.xml", "<w/>")]);
         assert_eq!(identify("scorecard.xlsx", &xlsx), Ok(FileType::Xlsx));
@@ -193,14 +199,20 @@ pub mod tests {
         ]);
         assert_eq!(identify("notes.odt", &odt), Ok(FileType::Odt));
         assert_eq!(
-            identify("figures.csv", "\u{feff}Agency,Referrals\nPolice,12\n".as_bytes()),
+            identify(
+                "figures.csv",
+                "\u{feff}Agency,Referrals\nPolice,12\n".as_bytes()
+            ),
             Ok(FileType::Csv)
         );
     }
 
     #[test]
     fn files_that_lie_about_their_type_are_refused() {
-        let docx = zip_of(&[("[Content_Types].xml", "<x/>"), ("word/document.xml", "<w/>")]);
+        let docx = zip_of(&[
+            ("[Content_Types].xml", "<x/>"),
+            ("word/document.xml", "<w/>"),
+        ]);
         // A Word document named as a PDF, and a spreadsheet named as a Word document.
         assert!(identify("minutes.pdf", &docx).is_err());
         let xlsx = zip_of(&[("[Content_Types].xml", "<x/>"), ("xl/workbook.xml", "<w/>")]);

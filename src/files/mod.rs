@@ -80,9 +80,10 @@ impl Files {
     ) -> Result<Files, String> {
         match setting {
             Some(u) if u.starts_with("s3://") => Files::s3(u, limit),
-            Some(dir) if !dir.is_empty() => {
-                Files::local(std::path::Path::new(dir.trim_start_matches("file://")), limit)
-            }
+            Some(dir) if !dir.is_empty() => Files::local(
+                std::path::Path::new(dir.trim_start_matches("file://")),
+                limit,
+            ),
             _ => Files::local(&data_dir.join("files"), limit),
         }
     }
@@ -331,7 +332,13 @@ pub fn download(file: &StoredFile, bytes: Vec<u8>) -> axum::response::Response {
     let ascii: String = file
         .name
         .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded = url::form_urlencoded::byte_serialize(file.name.as_bytes())
         .collect::<String>()

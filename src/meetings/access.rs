@@ -86,7 +86,7 @@ impl Sight {
 }
 
 /// Let a person read an item, or refuse it as not found; a restricted item's reading is in the
-/// audit trail.
+/// audit trail as `what` (say "Restricted item viewed") and the item's title.
 pub async fn read_item(
     st: &AppState,
     viewer: &Viewer,
@@ -103,7 +103,7 @@ pub async fn read_item(
             &viewer.actor(),
             Action::Read,
             &RecordRef::new(Some(sight.partnership), "agenda-item", item.id),
-            &format!("Restricted {what} viewed: {}", item.title),
+            &format!("{what}: {}", item.title),
         )
         .await?;
     }

@@ -7,9 +7,9 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::access::{self, Sight};
 use super::model;
 use super::store;
-use super::access::{self, Sight};
 use crate::app::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
@@ -168,7 +168,14 @@ async fn visible_items(
     for i in items {
         let shown = sight.item(&st.db, &i).await?;
         if shown {
-            access::read_item(st, viewer, sight, &i, "item, through the API,").await?;
+            access::read_item(
+                st,
+                viewer,
+                sight,
+                &i,
+                "Restricted item read through the API",
+            )
+            .await?;
         }
         out.push(ItemOut {
             id: i.id,

@@ -10,16 +10,16 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::access::Sight;
 use super::model::{self, Attendee, Cast, Quorate};
 use super::store::{self, AgendaItem, Attendance, Decision, Meeting};
+use crate::accounts::model::Role;
 use crate::app::AppState;
 use crate::arrangements::model::Body;
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
 use crate::web::page::Page;
-use super::access::Sight;
-use crate::accounts::model::Role;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
@@ -181,7 +181,9 @@ pub async fn attendance(
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let m = meeting_of(&st, p, id).await?;
-    Sight::of(&st.db, &viewer).await?.require_body(&m.body_key)?;
+    Sight::of(&st.db, &viewer)
+        .await?
+        .require_body(&m.body_key)?;
     // Those expected come from the memberships on the day; listed the first time anyone looks.
     let e = expected(&st, p, &m).await?;
     store::list_expected(&st.db, &viewer.actor(), p, m.id, &e).await?;
@@ -384,7 +386,7 @@ async fn item_of(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<AgendaIte
         .await?
         .ok_or(AppError::NotFound)?;
     let sight = Sight::of(&st.db, viewer).await?;
-    super::access::read_item(st, viewer, &sight, &item, "item").await?;
+    super::access::read_item(st, viewer, &sight, &item, "Restricted item viewed").await?;
     Ok(item)
 }
 

@@ -95,7 +95,12 @@ pub fn deadlines(date: NaiveDate, rules: &Rules, cal: &Calendar) -> Vec<Deadline
 }
 
 /// A paper received after the day papers were due out is late: flagged, never refused.
-pub fn paper_is_late(meeting: NaiveDate, received: NaiveDate, rules: &Rules, cal: &Calendar) -> bool {
+pub fn paper_is_late(
+    meeting: NaiveDate,
+    received: NaiveDate,
+    rules: &Rules,
+    cal: &Calendar,
+) -> bool {
     received > cal.add_working_days(meeting, -rules.papers_before)
 }
 

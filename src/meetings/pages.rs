@@ -594,9 +594,7 @@ async fn meeting_page(
         .iter()
         .map(|(i, _)| {
             let mine: Vec<_> = papers.iter().filter(|x| x.agenda_item_id == i.id).collect();
-            let late = mine
-                .iter()
-                .any(|x| x.current().is_some_and(|v| v.late));
+            let late = mine.iter().any(|x| x.current().is_some_and(|v| v.late));
             (i.id, mine.len(), late)
         })
         .collect();
@@ -952,9 +950,7 @@ pub async fn publish(
     FormData(f): FormData<PublishForm>,
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
-    let m = store::get(&st.db, p, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let version = crate::web::forms::version(&f.version)?;
     let published = match f.published.as_str() {
         "yes" => true,

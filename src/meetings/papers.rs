@@ -228,7 +228,7 @@ pub async fn upload(
     let item = mstore::agenda_item(&st.db, p, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    access::read_item(&st, &viewer, &sight, &item, "item").await?;
+    access::read_item(&st, &viewer, &sight, &item, "Restricted item viewed").await?;
     let m = mstore::get(&st.db, p, item.meeting_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -272,14 +272,31 @@ pub async fn upload(
     let message = match replacing {
         None => {
             add(
-                &st.db, &st.files, &actor, p, &item, &title, late, today(), file,
+                &st.db,
+                &st.files,
+                &actor,
+                p,
+                &item,
+                &title,
+                late,
+                today(),
+                file,
             )
             .await?;
             format!("Paper added{}", if late { ": it is late" } else { "" })
         }
         Some((paper, version)) => {
             match replace(
-                &st.db, &st.files, &actor, p, &paper, version, &note, late, today(), file,
+                &st.db,
+                &st.files,
+                &actor,
+                p,
+                &paper,
+                version,
+                &note,
+                late,
+                today(),
+                file,
             )
             .await?
             {
@@ -288,7 +305,9 @@ pub async fn upload(
                     let mut errors = Errors::default();
                     errors.add(
                         &format!("replacement-{}", paper.id),
-                        format!("{stale} Check the paper's versions below before replacing it again."),
+                        format!(
+                            "{stale} Check the paper's versions below before replacing it again."
+                        ),
                     );
                     return super::conduct::item_with_errors(&st, &viewer, item, errors).await;
                 }
@@ -298,7 +317,9 @@ pub async fn upload(
     if let Some(sess) = &viewer.session {
         crate::web::session::set_flash(&st.db, sess, &message).await?;
     }
-    Ok(crate::web::redirect(&format!("/meetings/items/{id}#papers")))
+    Ok(crate::web::redirect(&format!(
+        "/meetings/items/{id}#papers"
+    )))
 }
 
 /// Download one version of a paper. A restricted paper's every reading is audited.
@@ -323,7 +344,10 @@ pub async fn download(
         &viewer,
         &sight,
         &item,
-        &format!("paper \"{}\" (version {number})", paper.title),
+        &format!(
+            "Restricted paper \"{}\" (version {number}) read",
+            paper.title
+        ),
     )
     .await?;
     let (file, bytes) = st
@@ -352,7 +376,10 @@ pub async fn pack(
     Ok((
         StatusCode::OK,
         [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
@@ -402,7 +429,12 @@ struct PackData {
     withheld: usize,
 }
 
-async fn pack_pdf(st: &AppState, viewer: &Viewer, sight: &Sight, m: &Meeting) -> AppResult<Vec<u8>> {
+async fn pack_pdf(
+    st: &AppState,
+    viewer: &Viewer,
+    sight: &Sight,
+    m: &Meeting,
+) -> AppResult<Vec<u8>> {
     let p = sight.partnership;
     let body = super::pages::body_name(st, p, &m.body_key).await?;
     let papers = of_meeting(&st.db, p, m.id).await?;
@@ -442,7 +474,14 @@ async fn pack_pdf(st: &AppState, viewer: &Viewer, sight: &Sight, m: &Meeting) ->
             });
         }
         if item.restricted {
-            access::read_item(st, viewer, sight, &item, "item, in the paper pack,").await?;
+            access::read_item(
+                st,
+                viewer,
+                sight,
+                &item,
+                "Restricted item read in a paper pack",
+            )
+            .await?;
         }
         items.push(PackItem {
             position: item.position,

@@ -352,7 +352,11 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.check("minute saved").await;
     // A paper, through the design system's file upload (a real file from disk).
     let paper = std::env::temp_dir().join(format!("masa-browser-paper-{}.pdf", std::process::id()));
-    std::fs::write(&paper, masa::demo::demo_paper("Neglect strategy").expect("pdf")).expect("write");
+    std::fs::write(
+        &paper,
+        masa::demo::demo_paper("Neglect strategy").expect("pdf"),
+    )
+    .expect("write");
     v.b.find(Locator::XPath("//summary[contains(., 'Add a paper')]"))
         .await
         .expect("summary")
@@ -366,9 +370,15 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         .send_keys(&paper.display().to_string())
         .await
         .expect("choose the file");
-    v.click(Locator::Css(&format!("form[action^='{item}/papers'] button[type=submit]")))
-        .await;
-    assert!(v.text("main").await.contains("Neglect strategy 2026 to 2029"));
+    v.click(Locator::Css(&format!(
+        "form[action^='{item}/papers'] button[type=submit]"
+    )))
+    .await;
+    assert!(
+        v.text("main")
+            .await
+            .contains("Neglect strategy 2026 to 2029")
+    );
     v.check("paper added").await;
     let _ = std::fs::remove_file(&paper);
     // Everyone present, then a decision by consent and an action from it.
@@ -382,22 +392,26 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.submit(&format!("{meeting}/attendance")).await;
     v.check("everyone present").await;
     v.go(&item).await;
-    v.b.find(Locator::Css(&format!("form[action='{item}/decisions'] textarea[name=text]")))
-        .await
-        .expect("decision text")
-        .send_keys("The Board approved the neglect strategy.")
-        .await
-        .expect("type");
+    v.b.find(Locator::Css(&format!(
+        "form[action='{item}/decisions'] textarea[name=text]"
+    )))
+    .await
+    .expect("decision text")
+    .send_keys("The Board approved the neglect strategy.")
+    .await
+    .expect("type");
     v.submit(&format!("{item}/decisions")).await;
     v.check("decision recorded").await;
     v.submit(&format!("{item}/actions")).await;
     v.check("action errors").await;
-    v.b.find(Locator::Css(&format!("form[action='{item}/actions'] textarea[name=title]")))
-        .await
-        .expect("action text")
-        .send_keys("Publish the strategy to practitioners")
-        .await
-        .expect("type");
+    v.b.find(Locator::Css(&format!(
+        "form[action='{item}/actions'] textarea[name=title]"
+    )))
+    .await
+    .expect("action text")
+    .send_keys("Publish the strategy to practitioners")
+    .await
+    .expect("type");
     v.fill("owner_name", "Strategic lead").await;
     v.fill("due", "2027-03-31").await;
     v.submit(&format!("{item}/actions")).await;
