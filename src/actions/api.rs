@@ -115,6 +115,7 @@ pub async fn actions(
         open_only: show == "open",
         source: None,
         open_or_due_from: None,
+        within: super::pages::within(&st, &viewer).await?,
     };
     let list = store::list(&st.db, viewer.tenant()?, &f).await?;
     Ok(Json(outs(&st, &viewer, list).await?))
@@ -128,7 +129,7 @@ pub async fn action(
     Path(id): Path<i64>,
 ) -> AppResult<Json<ActionDetailOut>> {
     let p = viewer.tenant()?;
-    let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    let a = super::pages::visible_action(&st, &viewer, id).await?;
     let progress = store::notes(&st.db, p, id)
         .await?
         .into_iter()

@@ -63,6 +63,23 @@ pub struct TrackerQuery {
     page: String,
 }
 
+/// What of the tracker this person may see (see `meetings::access`).
+pub async fn within(st: &AppState, viewer: &Viewer) -> AppResult<Option<store::Within>> {
+    Ok(crate::meetings::access::Sight::of(&st.db, viewer)
+        .await?
+        .actions_within())
+}
+
+/// An action this person may see, or not found.
+pub async fn visible_action(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<Action> {
+    let p = viewer.tenant()?;
+    let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    if !store::visible(&st.db, p, id, within(st, viewer).await?.as_ref()).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(a)
+}
+
 /// Actions shown on one page of the tracker.
 const PER_PAGE: i64 = 50;
 
@@ -97,6 +114,7 @@ pub async fn tracker(
         open_only: q.show == "open",
         source: None,
         open_or_due_from: None,
+        within: within(&st, &viewer).await?,
     };
     let number = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
     let (list, total) = store::page(&st.db, p, &f, PER_PAGE, (number - 1) * PER_PAGE).await?;
@@ -108,6 +126,7 @@ pub async fn tracker(
         p,
         t,
         model::amber_until(t, rules.amber_working_days, &cal),
+        f.within.as_ref(),
     )
     .await?;
     let query = url::form_urlencoded::Serializer::new(String::new())
@@ -120,8 +139,8 @@ pub async fn tracker(
         page: Page::new(&viewer, "Actions", "/actions"),
         bodies: body_names(&st, p).await?,
         rows: rows(&st, p, list).await?,
-        organisations: store::distinct(&st.db, p, true).await?,
-        owners: store::distinct(&st.db, p, false).await?,
+        organisations: store::distinct(&st.db, p, true, f.within.as_ref()).await?,
+        owners: store::distinct(&st.db, p, false, f.within.as_ref()).await?,
         pages: (total + PER_PAGE - 1) / PER_PAGE,
         q,
         counts,
@@ -192,9 +211,7 @@ pub async fn action(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let a = store::get(&st.db, viewer.tenant()?, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let a = visible_action(&st, &viewer, id).await?;
     Ok(action_page(&st, &viewer, a, None, Errors::default())
         .await?
         .into_response())
@@ -281,14 +298,12 @@ pub struct ReportRow {
     pub rag: Rag,
 }
 
-async fn report_rows(
-    st: &AppState,
-    p: PartnershipId,
-    q: &ReportQuery,
-) -> AppResult<Vec<ReportRow>> {
+async fn report_rows(st: &AppState, viewer: &Viewer, q: &ReportQuery) -> AppResult<Vec<ReportRow>> {
+    let p = viewer.tenant()?;
     let f = Filter {
         body: Some(q.body.clone()).filter(|b| !b.is_empty()),
         open_or_due_from: report_from(q),
+        within: within(st, viewer).await?,
         ..Filter::default()
     };
     let notes = store::latest_notes(&st.db, p, report_from(q)).await?;
@@ -337,7 +352,7 @@ pub async fn tracking(
     let p = viewer.tenant()?;
     Ok(TrackingPage {
         page: Page::new(&viewer, "Tracking decisions", "/actions"),
-        rows: report_rows(&st, p, &q).await?,
+        rows: report_rows(&st, &viewer, &q).await?,
         bodies: body_names(&st, p).await?,
         from: report_from(&q),
         query: url::form_urlencoded::Serializer::new(String::new())
@@ -355,8 +370,7 @@ pub async fn tracking_csv(
     viewer: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
-    let rows = report_rows(&st, p, &q).await?;
+    let rows = report_rows(&st, &viewer, &q).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| AppError::Internal(e.to_string());
     w.write_record([
@@ -403,8 +417,7 @@ pub async fn tracking_xlsx(
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     use rust_xlsxwriter::{Format, Workbook};
-    let p = viewer.tenant()?;
-    let rows = report_rows(&st, p, &q).await?;
+    let rows = report_rows(&st, &viewer, &q).await?;
     let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -514,9 +527,10 @@ pub async fn evidence(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
-    let (_, file_id) = store::evidence_file(&st.db, p, id)
+    let (action_id, file_id) = store::evidence_file(&st.db, p, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    visible_action(&st, &viewer, action_id).await?;
     let (file, bytes) = st
         .files
         .get(&st.db, p, file_id)

@@ -169,6 +169,62 @@ pub struct Filter {
     pub source: Option<(String, i64)>,
     /// Only actions still open or due on or after this day (the report's period).
     pub open_or_due_from: Option<NaiveDate>,
+    /// Only what this person may see (`None`: everything, for the business unit).
+    pub within: Option<Within>,
+}
+
+/// What a person who may not see every action sees: those of the bodies they may see (and those
+/// of no body), never one from a restricted item they are not named to read.
+#[derive(Clone, Debug, Default)]
+pub struct Within {
+    pub all_bodies: bool,
+    pub bodies: Vec<String>,
+    pub user_id: i64,
+}
+
+/// The condition for `within`, its values pushed onto `args`. The one place the tracker looks
+/// at where an action came from: a restricted item's actions are as restricted as the item.
+fn within_sql(p: PartnershipId, within: Option<&Within>, args: &mut Vec<Value>) -> String {
+    let Some(w) = within else {
+        return String::new();
+    };
+    let mut sql = String::new();
+    if !w.all_bodies {
+        let mut keys = vec!["''".to_owned()];
+        for b in &w.bodies {
+            args.push(b.as_str().into());
+            keys.push(format!("${}", args.len()));
+        }
+        sql.push_str(&format!(" AND body_key IN ({})", keys.join(", ")));
+    }
+    args.push(p.into());
+    let pn = args.len();
+    args.push(w.user_id.into());
+    let un = args.len();
+    sql.push_str(&format!(
+        " AND NOT (source_kind = 'minute' AND source_id IN (SELECT i.id FROM agenda_items i WHERE i.partnership_id = ${pn} AND i.restricted = TRUE AND i.id NOT IN (SELECT r.agenda_item_id FROM restricted_readers r WHERE r.user_id = ${un})))"
+    ));
+    sql
+}
+
+/// Whether a person may see an action.
+pub async fn visible(
+    db: &Db,
+    p: PartnershipId,
+    id: i64,
+    within: Option<&Within>,
+) -> StoreResult<bool> {
+    let mut args = args![p, id];
+    let cond = within_sql(p, within, &mut args);
+    Ok(db
+        .fetch_optional(
+            Sql::dynamic(format!(
+                "SELECT id FROM actions WHERE partnership_id = $1 AND id = $2{cond}"
+            )),
+            args,
+        )
+        .await?
+        .is_some())
 }
 
 pub async fn list(db: &Db, p: PartnershipId, f: &Filter) -> StoreResult<Vec<Action>> {
@@ -212,6 +268,7 @@ pub async fn page(
     if f.open_only || f.overdue_on.is_some() {
         sql.push_str(" AND status = 'open'");
     }
+    sql.push_str(&within_sql(p, f.within.as_ref(), &mut args));
     let total: i64 = db
         .fetch_one(
             Sql::dynamic(format!("SELECT COUNT(*) AS n{sql}")),
@@ -244,28 +301,38 @@ pub async fn rag_counts(
     p: PartnershipId,
     today: NaiveDate,
     amber_until: NaiveDate,
+    within: Option<&Within>,
 ) -> StoreResult<(i64, i64, i64)> {
+    let mut args = args![p, today, today, amber_until, amber_until];
+    let cond = within_sql(p, within, &mut args);
     let r = db
         .fetch_one(
-            "SELECT COALESCE(SUM(CASE WHEN due < $2 THEN 1 ELSE 0 END), 0) AS red, COALESCE(SUM(CASE WHEN due >= $3 AND due <= $4 THEN 1 ELSE 0 END), 0) AS amber, COALESCE(SUM(CASE WHEN due > $5 THEN 1 ELSE 0 END), 0) AS green FROM actions WHERE partnership_id = $1 AND status = 'open'",
-            args![p, today, today, amber_until, amber_until],
+            Sql::dynamic(format!("SELECT COALESCE(SUM(CASE WHEN due < $2 THEN 1 ELSE 0 END), 0) AS red, COALESCE(SUM(CASE WHEN due >= $3 AND due <= $4 THEN 1 ELSE 0 END), 0) AS amber, COALESCE(SUM(CASE WHEN due > $5 THEN 1 ELSE 0 END), 0) AS green FROM actions WHERE partnership_id = $1 AND status = 'open'{cond}")),
+            args,
         )
         .await?;
     Ok((r.get("red")?, r.get("amber")?, r.get("green")?))
 }
 
 /// The owners, or the owners' organisations, of open actions: the people the tracker chases.
-pub async fn distinct(db: &Db, p: PartnershipId, organisations: bool) -> StoreResult<Vec<String>> {
+pub async fn distinct(
+    db: &Db,
+    p: PartnershipId,
+    organisations: bool,
+    within: Option<&Within>,
+) -> StoreResult<Vec<String>> {
     let col = if organisations {
         "owner_organisation"
     } else {
         "owner_name"
     };
+    let mut args = args![p];
+    let cond = within_sql(p, within, &mut args);
     db.fetch_all(
         Sql::dynamic(format!(
-            "SELECT DISTINCT {col} AS v FROM actions WHERE partnership_id = $1 AND status = 'open' AND {col} <> '' ORDER BY {col}"
+            "SELECT DISTINCT {col} AS v FROM actions WHERE partnership_id = $1 AND status = 'open' AND {col} <> ''{cond} ORDER BY {col}"
         )),
-        args![p],
+        args,
     )
     .await?
     .iter()

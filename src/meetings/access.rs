@@ -74,6 +74,18 @@ impl Sight {
             .is_some())
     }
 
+    /// The actions they may see: all for the business unit, else as `Within` says.
+    pub fn actions_within(&self) -> Option<crate::actions::store::Within> {
+        if self.all_restricted {
+            return None;
+        }
+        Some(crate::actions::store::Within {
+            all_bodies: self.all_bodies,
+            bodies: self.bodies.clone(),
+            user_id: self.user_id.unwrap_or(0),
+        })
+    }
+
     pub fn search_scope(&self) -> search::Scope {
         search::Scope {
             partnership: self.partnership,

@@ -550,7 +550,7 @@ pub async fn declare(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DecisionForm {
-    text: String,
+    decision: String,
     method: String,
     dissent: String,
     recommendation: String,
@@ -573,11 +573,11 @@ pub async fn decide(
     let m = meeting_of(&st, p, item.meeting_id).await?;
     let people = store::attendance(&st.db, p, m.id).await?;
     let mut errors = Errors::default();
-    let text = f.text.trim();
+    let text = f.decision.trim();
     if text.is_empty() {
-        errors.add("text", "Write the decision");
+        errors.add("decision", "Write the decision");
     } else if text.chars().count() > 5000 {
-        errors.add("text", "Enter 5000 characters or fewer");
+        errors.add("decision", "Enter 5000 characters or fewer");
     }
     if f.voter.len() != f.vote.len() {
         return Err(AppError::BadRequest(

@@ -393,7 +393,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.check("everyone present").await;
     v.go(&item).await;
     v.b.find(Locator::Css(&format!(
-        "form[action='{item}/decisions'] textarea[name=text]"
+        "form[action='{item}/decisions'] textarea[name=decision]"
     )))
     .await
     .expect("decision text")

@@ -432,7 +432,7 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
         .post(
             &format!("{item_url}/decisions"),
             &[
-                ("text", "Adopt the neglect strategy"),
+                ("decision", "Adopt the neglect strategy"),
                 ("method", "consent"),
             ],
         )
@@ -443,7 +443,7 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
         .post(
             &format!("{item_url}/decisions"),
             &[
-                ("text", "Recommend the neglect strategy"),
+                ("decision", "Recommend the neglect strategy"),
                 ("method", "consent"),
                 ("recommendation", "yes"),
             ],
@@ -501,7 +501,7 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
         .expect("attendance");
     let vote = |text: &'static str, police: &'static str| {
         let mut f: Vec<(&'static str, String)> =
-            vec![("text", text.to_owned()), ("method", "vote".to_owned())];
+            vec![("decision", text.to_owned()), ("method", "vote".to_owned())];
         for r in rows.iter().filter(|r| r.voting) {
             let v = if r.partner_role == "police" {
                 police

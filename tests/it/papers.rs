@@ -404,6 +404,98 @@ both_engines!(restricted_items_papers_and_the_public, |app| {
         "API lists only their bodies"
     );
 
+    // Actions: a restricted item's, and another body's, are not in Morgan's tracker.
+    let actor = masa::store::Actor::system("test");
+    let action = |title: &str, body: &str, item: i64| masa::actions::store::NewAction {
+        source_kind: "minute".into(),
+        source_id: item,
+        body_key: body.into(),
+        reference: String::new(),
+        title: title.into(),
+        owner_name: "Sam Owner".into(),
+        owner_organisation: String::new(),
+        due: today() + Duration::days(20),
+    };
+    let secret_action = masa::actions::store::add(
+        &app.state.db,
+        &actor,
+        p,
+        &action(
+            "Refer Child P's case to the Panel",
+            "pscp-board",
+            restricted.id,
+        ),
+    )
+    .await
+    .expect("action");
+    let other_action = masa::actions::store::add(
+        &app.state.db,
+        &actor,
+        p,
+        &action("Other body's follow-up", &other.body_key, 0),
+    )
+    .await
+    .expect("action");
+    let open_action = masa::actions::store::add(
+        &app.state.db,
+        &actor,
+        p,
+        &action("Circulate the annual report", "pscp-board", open.id),
+    )
+    .await
+    .expect("action");
+    let tracker = morgan.get("/actions").await;
+    tracker.assert_contains("Circulate the annual report");
+    assert!(
+        !tracker.body.contains("Refer Child P"),
+        "a restricted item's action"
+    );
+    assert!(
+        !tracker.body.contains("Other body"),
+        "another body's action"
+    );
+    // The same through the API, with Morgan's personal token.
+    morgan.get("/account/tokens").await;
+    let made = morgan
+        .post("/account/tokens", &[("name", "reports"), ("expiry", "90")])
+        .await;
+    let mut api = app.client();
+    api.bearer = Some(
+        made.body
+            .split("id=\"new-token\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .expect("a token")
+            .to_owned(),
+    );
+    for id in [secret_action, other_action] {
+        assert_eq!(
+            morgan.get(&format!("/actions/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.get(&format!("/api/v1/actions/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        morgan.get(&format!("/actions/{open_action}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api.get(&format!("/api/v1/actions/{open_action}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let listed = api.get("/api/v1/actions").await;
+    assert_eq!(listed.status, StatusCode::OK);
+    listed.assert_contains("Circulate the annual report");
+    assert!(!listed.body.contains("Refer Child P"));
+    let csv = morgan.get("/actions/tracking.csv?from=2020-01-01").await;
+    csv.assert_contains("Circulate the annual report");
+    assert!(!csv.body.contains("Refer Child P"));
+
     // The scrutineer reads every body, but a restricted item only when named.
     let mut scrutineer = app.signed_in("scrutineer@plymouth.example").await;
     assert_eq!(
