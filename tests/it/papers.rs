@@ -547,6 +547,44 @@ both_engines!(restricted_items_papers_and_the_public, |app| {
     );
     let audit = bu.get("/audit?record_type=agenda-item").await;
     audit.assert_contains("Restricted item viewed");
+    // Named, Morgan sees the item's actions too.
+    morgan
+        .get("/actions")
+        .await
+        .assert_contains("Refer Child P");
+    // A restricted paper: every reading of it is in the audit trail, by name.
+    bu.get(&item_url).await;
+    let r = bu
+        .upload_form(
+            &format!("{item_url}/papers"),
+            &[("paper_title", "Rapid review report")],
+            Some(("file", "rapid-review.pdf", &a_pdf("Rapid review"))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let secret_paper = masa::meetings::papers::of_meeting(&app.state.db, p, next.id)
+        .await
+        .expect("papers")
+        .into_iter()
+        .find(|x| x.agenda_item_id == restricted.id)
+        .expect("the restricted paper");
+    let before = app.count("audit_events").await;
+    let r = morgan
+        .get(&format!("/meetings/papers/{}/1", secret_paper.id))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(app.count("audit_events").await, before + 1);
+    bu.get("/audit?record_type=agenda-item")
+        .await
+        .assert_contains("Restricted paper &#34;Rapid review report&#34; (version 1) read");
+    // Not named, the scrutineer cannot have it.
+    assert_eq!(
+        scrutineer
+            .get(&format!("/meetings/papers/{}/1", secret_paper.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 
     // The public: only published meetings, only their open items and papers.
     let mut public = app.client();
