@@ -531,10 +531,5 @@ pub async fn evidence(
         .await?
         .ok_or(AppError::NotFound)?;
     visible_action(&st, &viewer, action_id).await?;
-    let (file, bytes) = st
-        .files
-        .get(&st.db, p, file_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(crate::files::download(&file, bytes))
+    st.files.serve(&st.db, p, file_id).await
 }

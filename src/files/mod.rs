@@ -151,6 +151,20 @@ impl Files {
         Ok(StoredFile { id, ..file })
     }
 
+    /// Send a stored file as a download (see [`download`]), or not found.
+    pub async fn serve(
+        &self,
+        db: &Db,
+        p: PartnershipId,
+        id: i64,
+    ) -> crate::web::error::AppResult<axum::response::Response> {
+        let (file, bytes) = self
+            .get(db, p, id)
+            .await?
+            .ok_or(crate::web::error::AppError::NotFound)?;
+        Ok(download(&file, bytes))
+    }
+
     /// A file's record and bytes, only within its partnership.
     pub async fn get(
         &self,
@@ -374,6 +388,39 @@ mod tests {
         assert_eq!(size_text(1), "1 KB");
         assert_eq!(size_text(340 * 1024), "340 KB");
         assert_eq!(size_text(2_202_010), "2.1 MB");
+    }
+
+    #[test]
+    fn the_setting_chooses_the_store() {
+        let dir = tempfile::tempdir().expect("dir");
+        let local = Files::from_setting(None, dir.path(), 10).expect("local");
+        assert!(local.location.ends_with("files"));
+        let s3 = Files::from_setting(Some("s3://masa-papers/plymouth"), dir.path(), 10)
+            .expect("an S3 bucket with a prefix");
+        assert_eq!(s3.location, "s3://masa-papers/plymouth");
+        assert!(Files::from_setting(Some("s3://"), dir.path(), 10).is_err());
+    }
+
+    #[tokio::test]
+    async fn local_files_round_trip_through_the_object_store() {
+        let dir = tempfile::tempdir().expect("dir");
+        let files = Files::local(dir.path(), 1024).expect("files");
+        let path = ObjectPath::from("1/abc");
+        files
+            .store
+            .put(&path, PutPayload::from(b"a,b\n".to_vec()))
+            .await
+            .expect("put");
+        let back = files
+            .store
+            .get(&path)
+            .await
+            .expect("get")
+            .bytes()
+            .await
+            .expect("bytes");
+        assert_eq!(&back[..], b"a,b\n");
+        assert!(dir.path().join("1").join("abc").exists(), "kept on disk");
     }
 
     #[test]

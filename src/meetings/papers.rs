@@ -350,12 +350,7 @@ pub async fn download(
         ),
     )
     .await?;
-    let (file, bytes) = st
-        .files
-        .get(&st.db, p, v.file.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(crate::files::download(&file, bytes))
+    st.files.serve(&st.db, p, v.file.id).await
 }
 
 /// The paper pack: the agenda and every paper the person may read, as one PDF. PDF papers are

@@ -132,10 +132,5 @@ pub async fn paper(
         .filter(|i| !i.restricted)
         .ok_or(AppError::NotFound)?;
     let v = paper.current().ok_or(AppError::NotFound)?;
-    let (file, bytes) = st
-        .files
-        .get(&st.db, p, v.file.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(crate::files::download(&file, bytes))
+    st.files.serve(&st.db, p, v.file.id).await
 }
