@@ -256,6 +256,7 @@ impl Modify for BearerAuth {
         crate::meetings::api::DeadlineOut,
         crate::meetings::api::MeetingDetailOut,
         crate::meetings::api::ItemOut,
+        crate::meetings::api::PaperOut,
         crate::meetings::api::AttendeeOut,
         crate::meetings::api::DecisionOut,
         crate::actions::api::ActionOut,

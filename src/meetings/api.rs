@@ -119,6 +119,22 @@ pub struct ItemOut {
     pub restricted: bool,
     pub minute_number: Option<i64>,
     pub minute: String,
+    /// The item's papers, each at its current version (none for a restricted item the reader
+    /// may not see).
+    pub papers: Vec<PaperOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaperOut {
+    pub id: i64,
+    pub title: String,
+    pub version: i64,
+    pub late: bool,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    /// Where a signed-in person downloads it.
+    pub download: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -164,6 +180,10 @@ async fn visible_items(
     sight: &Sight,
     items: Vec<store::AgendaItem>,
 ) -> AppResult<Vec<ItemOut>> {
+    let papers = match items.first() {
+        Some(i) => super::papers::of_meeting(&st.db, sight.partnership, i.meeting_id).await?,
+        None => Vec::new(),
+    };
     let mut out = Vec::new();
     for i in items {
         let shown = sight.item(&st.db, &i).await?;
@@ -191,6 +211,23 @@ async fn visible_items(
             restricted: i.restricted,
             minute_number: i.minute_number,
             minute: if shown { i.minute_text } else { String::new() },
+            papers: papers
+                .iter()
+                .filter(|x| shown && x.agenda_item_id == i.id)
+                .filter_map(|x| {
+                    let v = x.current()?;
+                    Some(PaperOut {
+                        id: x.id,
+                        title: x.title.clone(),
+                        version: v.number,
+                        late: v.late,
+                        file_name: v.file.name.clone(),
+                        media_type: v.file.media_type.clone(),
+                        size_bytes: v.file.size,
+                        download: format!("/meetings/papers/{}/{}", x.id, v.number),
+                    })
+                })
+                .collect(),
         });
     }
     Ok(out)

@@ -468,6 +468,21 @@ both_engines!(restricted_items_papers_and_the_public, |app| {
             .expect("a token")
             .to_owned(),
     );
+    // The meeting through the API: the open item's paper listed, the restricted item's not.
+    let detail: serde_json::Value =
+        serde_json::from_str(&api.get(&format!("/api/v1/meetings/{}", next.id)).await.body)
+            .expect("json");
+    let agenda = detail["agenda"].as_array().expect("agenda");
+    let listed: Vec<&str> = agenda
+        .iter()
+        .flat_map(|i| i["papers"].as_array().into_iter().flatten())
+        .filter_map(|x| x["download"].as_str())
+        .collect();
+    assert!(listed.contains(&paper_url.as_str()), "{listed:?}");
+    assert!(
+        agenda.iter().any(|i| i["title"] == "Restricted item"
+            && i["papers"].as_array().is_some_and(Vec::is_empty))
+    );
     for id in [secret_action, other_action] {
         assert_eq!(
             morgan.get(&format!("/actions/{id}")).await.status,
