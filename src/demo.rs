@@ -554,8 +554,8 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let state = crate::server::state(config, db)?;
     let demo = seed(&state).await?;
     let arrangements = seed_arrangements(&state).await?;
-    seed_meetings(&state).await?;
-    // For the benchmark: MASA_DEMO_HISTORY_YEARS=10 gives Plymouth ten years of meetings.
+    // For the benchmark: MASA_DEMO_HISTORY_YEARS=10 gives Plymouth ten years of meetings before
+    // this year's (so this year's minutes number on from them).
     if let Some(years) = std::env::var("MASA_DEMO_HISTORY_YEARS")
         .ok()
         .and_then(|v| v.parse::<i32>().ok())
@@ -566,6 +566,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
             "Plymouth history: {m} meetings, {i} minuted agenda items, {papers} papers, {a} actions over {years} years"
         );
     }
+    seed_meetings(&state).await?;
     let base = &state.config.base_url;
     println!("\nmasa demo is running at {base}\n");
     println!("Every demo account's password is: {DEMO_PASSWORD}\n");

@@ -877,3 +877,27 @@ both_engines!(evidence_is_attached_to_actions_checked_by_content, |app| {
         StatusCode::NOT_FOUND
     );
 });
+
+both_engines!(
+    a_years_history_then_this_years_meetings_seed_and_search,
+    |app| {
+        masa::demo::seed_arrangements(&app.state)
+            .await
+            .expect("arrangements");
+        let (meetings, items, actions, papers) =
+            masa::demo::seed_history(&app.state, "plymouth", 1)
+                .await
+                .expect("history");
+        assert!(
+            meetings > 0 && items == meetings * 13 && papers == items && actions == meetings * 50
+        );
+        masa::demo::seed_meetings(&app.state)
+            .await
+            .expect("this year's meetings number on from the history");
+        // The history is in the search index.
+        let mut bu = app.signed_in("business.unit@plymouth.example").await;
+        bu.get("/search?q=report")
+            .await
+            .assert_contains("The best 50 results");
+    }
+);
