@@ -82,7 +82,8 @@ pub fn marked(text: &str) -> String {
 }
 
 /// The entries matching every word of the query (each as a prefix), within the scope, best
-/// first: a match in a title counts more than one in the text.
+/// first: a match in a title counts more than one in the text. Two steps, so that only the
+/// entries shown are marked up: the best `limit` are chosen first, then highlighted.
 pub async fn find(db: &Db, scope: &Scope, query: &str, limit: i64) -> StoreResult<Vec<Hit>> {
     let words = terms(query);
     if words.is_empty() {
@@ -94,74 +95,60 @@ pub async fn find(db: &Db, scope: &Scope, query: &str, limit: i64) -> StoreResul
         format!("${}", args.len())
     };
     let (start, stop) = (START.to_string(), STOP.to_string());
-    let (select, from, matching, order) = match db.engine() {
-        Engine::Sqlite => {
-            let q = words
-                .iter()
-                .map(|w| format!("\"{w}\"*"))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            let (a, b, c, d) = (
-                arg(start.clone().into()),
-                arg(stop.clone().into()),
-                arg(start.into()),
-                arg(stop.into()),
-            );
-            (
-                format!(
-                    "highlight(search_fts, 0, {a}, {b}) AS title_hl, snippet(search_fts, 1, {c}, {d}, '…', 24) AS snippet_hl"
-                ),
-                "search_fts JOIN search_entries e ON e.id = search_fts.rowid".to_owned(),
-                format!("search_fts MATCH {}", arg(q.into())),
-                "bm25(search_fts, 10.0, 1.0), e.on_date DESC".to_owned(),
-            )
-        }
-        Engine::Postgres => {
-            let q = words
-                .iter()
-                .map(|w| format!("{w}:*"))
-                .collect::<Vec<_>>()
-                .join(" & ");
-            let title_opts = format!("StartSel={start}, StopSel={stop}, HighlightAll=true");
-            let text_opts = format!(
-                "StartSel={start}, StopSel={stop}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
-            );
-            let qa = arg(q.into());
-            let (t, x) = (arg(title_opts.into()), arg(text_opts.into()));
-            (
-                format!(
-                    "ts_headline('english', e.title, q, {t}) AS title_hl, ts_headline('english', e.content, q, {x}) AS snippet_hl"
-                ),
-                format!("search_entries e, to_tsquery('english', {qa}) q"),
-                "e.document @@ q".to_owned(),
-                "ts_rank(e.document, q) DESC, e.on_date DESC".to_owned(),
-            )
-        }
+    let engine = db.engine();
+    let q = match engine {
+        Engine::Sqlite => words
+            .iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+        Engine::Postgres => words
+            .iter()
+            .map(|w| format!("{w}:*"))
+            .collect::<Vec<_>>()
+            .join(" & "),
     };
+    let q = arg(q.into());
     let p = arg(scope.partnership.into());
-    let mut sight = Vec::new();
+    let mut sight = String::new();
     if !scope.all_bodies {
         let mut keys = vec!["''".to_owned()];
         for b in &scope.bodies {
             keys.push(arg(b.as_str().into()));
         }
-        sight.push(format!("e.body_key IN ({})", keys.join(", ")));
+        sight.push_str(&format!(" AND e.body_key IN ({})", keys.join(", ")));
     }
     if !scope.all_restricted {
         let u = arg(scope.user_id.unwrap_or(0).into());
-        let p2 = arg(scope.partnership.into());
-        sight.push(format!(
-            "(e.restricted = FALSE OR e.agenda_item_id IN (SELECT agenda_item_id FROM restricted_readers WHERE partnership_id = {p2} AND user_id = {u}))"
+        sight.push_str(&format!(
+            " AND (e.restricted = FALSE OR e.agenda_item_id IN (SELECT agenda_item_id FROM restricted_readers WHERE partnership_id = {p} AND user_id = {u}))"
         ));
     }
-    let mut sql = format!(
-        "SELECT e.kind, e.record_id, e.link, e.body_key, e.on_date, {select} FROM {from} WHERE {matching} AND e.partnership_id = {p}"
-    );
-    for s in sight {
-        sql.push_str(" AND ");
-        sql.push_str(&s);
-    }
-    sql.push_str(&format!(" ORDER BY {order} LIMIT {}", limit.clamp(1, 500)));
+    let limit = limit.clamp(1, 500);
+    let sql = match engine {
+        // CROSS JOIN keeps the full-text index as the outer loop (the planner would otherwise
+        // walk every entry of the partnership and probe the index for each).
+        Engine::Sqlite => {
+            let (a, b) = (arg(start.into()), arg(stop.into()));
+            format!(
+                "WITH best AS (SELECT e.id, bm25(search_fts, 10.0, 1.0) AS score, e.on_date FROM search_fts CROSS JOIN search_entries e ON e.id = search_fts.rowid WHERE search_fts MATCH {q} AND e.partnership_id = {p}{sight} ORDER BY score, e.on_date DESC LIMIT {limit}) \
+                 SELECT e.kind, e.record_id, e.link, e.body_key, e.on_date, highlight(search_fts, 0, {a}, {b}) AS title_hl, snippet(search_fts, 1, {a}, {b}, '…', 24) AS snippet_hl \
+                 FROM best CROSS JOIN search_fts ON search_fts.rowid = best.id CROSS JOIN search_entries e ON e.id = best.id WHERE search_fts MATCH {q} ORDER BY best.score, best.on_date DESC"
+            )
+        }
+        Engine::Postgres => {
+            let t = arg(format!("StartSel={start}, StopSel={stop}, HighlightAll=true").into());
+            let x = arg(format!(
+                "StartSel={start}, StopSel={stop}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+            )
+            .into());
+            format!(
+                "WITH best AS (SELECT e.id, ts_rank(e.document, to_tsquery('english', {q})) AS score, e.on_date FROM search_entries e WHERE e.document @@ to_tsquery('english', {q}) AND e.partnership_id = {p}{sight} ORDER BY score DESC, e.on_date DESC LIMIT {limit}) \
+                 SELECT e.kind, e.record_id, e.link, e.body_key, e.on_date, ts_headline('english', e.title, to_tsquery('english', {q}), {t}) AS title_hl, ts_headline('english', e.content, to_tsquery('english', {q}), {x}) AS snippet_hl \
+                 FROM best JOIN search_entries e ON e.id = best.id ORDER BY best.score DESC, best.on_date DESC"
+            )
+        }
+    };
     let rows = db.fetch_all(Sql::dynamic(sql), args).await?;
     rows.iter().map(hit_of).collect()
 }
