@@ -17,6 +17,7 @@ pub mod mail;
 pub mod meetings;
 pub mod partnerships;
 pub mod pdf;
+pub mod reviews;
 pub mod search;
 pub mod server;
 pub mod store;

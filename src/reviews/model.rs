@@ -1,0 +1,222 @@
+//! The rules of learning from serious cases, as editions: each edition of the statutory
+//! timelines has a start date; a partnership works to the edition in force, and a case keeps the
+//! edition it began under. Deadlines are counted in working days (or months) by these pure
+//! functions, so a corrected date recomputes everything.
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::working_days::Calendar;
+
+/// Where the rapid review's working days are counted from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RapidReviewFrom {
+    /// Working Together 2018: from when the local authority became aware.
+    Awareness,
+    /// The Panel's 2025 guidance: from the date the notification was sent.
+    Notification,
+}
+
+/// One edition of the rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edition {
+    pub key: String,
+    pub name: String,
+    /// In force for cases the authority became aware of on or after this day.
+    pub in_force_from: NaiveDate,
+    /// Notify the Panel within this many working days of becoming aware.
+    pub notify_within: i64,
+    /// Tell the partners within this many working days of becoming aware.
+    pub tell_partners_within: i64,
+    /// Complete the rapid review within this many working days ...
+    pub rapid_review_within: i64,
+    /// ... counted from here.
+    pub rapid_review_from: RapidReviewFrom,
+    /// Publish a local review within this many months of the decision to hold one.
+    pub publish_within_months: u32,
+    /// Send the final report to the Panel and the Secretary of State at least this many
+    /// working days before publication.
+    pub final_report_before: i64,
+}
+
+/// The editions masa ships with (the host may add more; they are stored, not compiled in).
+pub fn shipped() -> Vec<Edition> {
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    vec![
+        Edition {
+            key: "wt2018".into(),
+            name: "Working Together to Safeguard Children 2018".into(),
+            in_force_from: day(2018, 6, 29),
+            notify_within: 5,
+            tell_partners_within: 5,
+            rapid_review_within: 15,
+            rapid_review_from: RapidReviewFrom::Awareness,
+            publish_within_months: 6,
+            final_report_before: 7,
+        },
+        Edition {
+            key: "wt2023-panel2025".into(),
+            name: "Working Together to Safeguard Children 2023, with the Panel's 2025 guidance"
+                .into(),
+            in_force_from: day(2025, 1, 1),
+            notify_within: 5,
+            tell_partners_within: 5,
+            rapid_review_within: 15,
+            rapid_review_from: RapidReviewFrom::Notification,
+            publish_within_months: 6,
+            final_report_before: 7,
+        },
+    ]
+}
+
+/// The edition in force on a day: the latest to have started by then.
+pub fn in_force(editions: &[Edition], on: NaiveDate) -> Option<&Edition> {
+    editions
+        .iter()
+        .filter(|e| e.in_force_from <= on)
+        .max_by_key(|e| e.in_force_from)
+}
+
+/// The dates a case has reached so far.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDates {
+    pub aware: Option<NaiveDate>,
+    pub notified: Option<NaiveDate>,
+    pub decided: Option<NaiveDate>,
+    pub published_planned: Option<NaiveDate>,
+}
+
+/// A step and the day it is due by.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Due {
+    pub step: &'static str,
+    pub by: NaiveDate,
+}
+
+/// Every deadline the dates so far give, in the order of the steps.
+pub fn deadlines(e: &Edition, d: &CaseDates, cal: &Calendar) -> Vec<Due> {
+    let mut out = Vec::new();
+    if let Some(aware) = d.aware {
+        out.push(Due {
+            step: "Notify the Panel",
+            by: cal.add_working_days(aware, e.notify_within),
+        });
+        out.push(Due {
+            step: "Tell the partners",
+            by: cal.add_working_days(aware, e.tell_partners_within),
+        });
+    }
+    let from = match e.rapid_review_from {
+        RapidReviewFrom::Awareness => d.aware,
+        RapidReviewFrom::Notification => d.notified,
+    };
+    if let Some(from) = from {
+        out.push(Due {
+            step: "Complete the rapid review",
+            by: cal.add_working_days(from, e.rapid_review_within),
+        });
+    }
+    if let Some(decided) = d.decided {
+        out.push(Due {
+            step: "Publish the local review",
+            by: decided
+                .checked_add_months(Months::new(e.publish_within_months))
+                .unwrap_or(decided),
+        });
+    }
+    if let Some(publish) = d.published_planned {
+        out.push(Due {
+            step: "Send the final report to the Panel and the Secretary of State",
+            by: cal.add_working_days(publish, -e.final_report_before),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn the_state_funeral_moves_the_notification() {
+        // Aware on Monday 12 September 2022: five weekdays on is Monday 19th, the state
+        // funeral, so the Panel must be told by Tuesday 20th.
+        let cal = Calendar::shipped();
+        let eds = shipped();
+        let e = in_force(&eds, day("2022-09-12")).expect("an edition");
+        let d = CaseDates {
+            aware: Some(day("2022-09-12")),
+            ..CaseDates::default()
+        };
+        let due = deadlines(e, &d, &cal);
+        assert_eq!(e.key, "wt2018");
+        assert_eq!(
+            due[0],
+            Due {
+                step: "Notify the Panel",
+                by: day("2022-09-20")
+            }
+        );
+        assert_eq!(due[1].by, day("2022-09-20"));
+    }
+
+    #[test]
+    fn each_edition_counts_the_rapid_review_from_its_own_start() {
+        let cal = Calendar::shipped();
+        let eds = shipped();
+        let old = in_force(&eds, day("2024-03-04")).expect("2018 edition");
+        let new = in_force(&eds, day("2025-03-03")).expect("2023 edition");
+        assert_eq!(old.key, "wt2018");
+        assert_eq!(new.key, "wt2023-panel2025");
+        let d = CaseDates {
+            aware: Some(day("2025-03-03")),
+            notified: Some(day("2025-03-07")),
+            ..CaseDates::default()
+        };
+        let rr = |e: &Edition| {
+            deadlines(e, &d, &cal)
+                .into_iter()
+                .find(|x| x.step == "Complete the rapid review")
+                .map(|x| x.by)
+        };
+        // From awareness (Mon 3 March): 15 working days is Monday 24 March.
+        assert_eq!(rr(old), Some(day("2025-03-24")));
+        // From the notification (Fri 7 March): Friday 28 March.
+        assert_eq!(rr(new), Some(day("2025-03-28")));
+        // Not yet notified: the new edition has no rapid review deadline to show.
+        let early = CaseDates {
+            notified: None,
+            ..d
+        };
+        assert!(
+            deadlines(new, &early, &cal)
+                .iter()
+                .all(|x| x.step != "Complete the rapid review")
+        );
+    }
+
+    #[test]
+    fn publication_and_the_final_report() {
+        let cal = Calendar::shipped();
+        let e = shipped()[1].clone();
+        let d = CaseDates {
+            decided: Some(day("2025-08-31")),
+            // Publication planned for Tuesday 6 January 2026: seven working days before,
+            // over New Year's Day, Boxing Day and Christmas Day, is Tuesday 23 December 2025.
+            published_planned: Some(day("2026-01-06")),
+            ..CaseDates::default()
+        };
+        let due = deadlines(&e, &d, &cal);
+        assert_eq!(
+            due[0].by,
+            day("2026-02-28"),
+            "six months, to the month's last day"
+        );
+        assert_eq!(due[1].by, day("2025-12-23"));
+    }
+}
