@@ -3,3 +3,24 @@
 //! its workflow and pages follow.
 
 pub mod model;
+mod pages;
+pub mod store;
+
+use crate::app::Route;
+use crate::web::permissions::Permission;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/reviews/rules", Permission::Governance, pages::rules),
+        Route::get(
+            "/system/review-editions",
+            Permission::ManageHost,
+            pages::editions,
+        ),
+        Route::post(
+            "/system/review-editions",
+            Permission::ManageHost,
+            pages::add,
+        ),
+    ]
+}

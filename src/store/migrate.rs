@@ -45,6 +45,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/0004_papers.sqlite.sql"),
         postgres: include_str!("../../migrations/0004_papers.postgres.sql"),
     },
+    Migration {
+        version: 5,
+        name: "reviews",
+        common: include_str!("../../migrations/0005_reviews.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The statement text for one engine.

@@ -56,6 +56,11 @@ const NAV: &[(&str, &str, Permission)] = &[
         "Bank holidays",
         Permission::ManageHost,
     ),
+    (
+        "/system/review-editions",
+        "Review rules",
+        Permission::ManageHost,
+    ),
     ("/account", "Your account", Permission::Account),
 ];
 

@@ -315,6 +315,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "/actions/tracking",
         "/meetings/bodies/pscp-board",
         "/admin/meetings/rules",
+        "/reviews/rules",
         "/admin/arrangements/partners",
         "/admin/arrangements/partner?key=health%2Fnhs-devon-icb%2F2022-07-01",
         "/api/v1/openapi.json",

@@ -11,5 +11,6 @@ mod mail;
 mod meetings;
 mod papers;
 mod permissions;
+mod reviews;
 mod security;
 mod storage;
