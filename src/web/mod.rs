@@ -71,8 +71,22 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     if let Err(e) = result {
         return e.into_response();
     }
+    let page_view = req.method() == Method::GET;
     req.extensions_mut().insert(viewer.clone());
     let mut res = next.run(req).await;
+    // A flash message is shown once: on the first page drawn after it was set.
+    if let Some(s) = viewer.session.as_ref().filter(|s| s.flash.is_some())
+        && page_view
+        && res.status() == StatusCode::OK
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("text/html"))
+        && let Err(e) = session::flash_shown(&state.db, s).await
+    {
+        tracing::warn!(error = %e, "could not clear a shown flash message");
+    }
     // For the error pages, drawn further out.
     res.extensions_mut().insert(viewer);
     res

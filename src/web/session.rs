@@ -219,15 +219,16 @@ pub async fn set_flash(db: &Db, s: &Session, message: &str) -> StoreResult<()> {
     Ok(())
 }
 
-pub async fn take_flash(db: &Db, s: &Session) -> StoreResult<Option<String>> {
-    if s.flash.is_some() {
+/// The flash message has been shown: clear it, unless a newer one replaced it meanwhile.
+pub async fn flash_shown(db: &Db, s: &Session) -> StoreResult<()> {
+    if let Some(f) = &s.flash {
         db.execute(
-            "UPDATE sessions SET flash = NULL WHERE token_hash = $1",
-            args![s.token_hash.as_str()],
+            "UPDATE sessions SET flash = NULL WHERE token_hash = $1 AND flash = $2",
+            args![s.token_hash.as_str(), f.as_str()],
         )
         .await?;
     }
-    Ok(s.flash.clone())
+    Ok(())
 }
 
 /// Remove expired sessions (run now and then by the housekeeping task).

@@ -861,6 +861,13 @@ both_engines!(evidence_is_attached_to_actions_checked_by_content, |app| {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = bu.get(&format!("/actions/{id}")).await;
     page.assert_contains("policy.docx");
+    // The confirmation shows once, on the page after the change, then is gone.
+    page.assert_contains("Evidence attached");
+    let again = bu.get(&format!("/actions/{id}")).await;
+    assert!(
+        !again.body.contains("Evidence attached"),
+        "a flash message shows once"
+    );
     page.assert_contains("The policy, as approved");
     let ev = masa::actions::store::evidence(&app.state.db, p, id)
         .await
