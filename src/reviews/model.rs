@@ -134,6 +134,59 @@ pub fn deadlines(e: &Edition, d: &CaseDates, cal: &Calendar) -> Vec<Due> {
     out
 }
 
+/// The name a case goes by: never the child's real name, so short and plain ("Child C",
+/// "Harry", "Child WR").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pseudonym(String);
+
+impl Pseudonym {
+    pub fn parse(s: &str) -> Result<Pseudonym, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err("Enter the name the case goes by, like Child C".into());
+        }
+        if s.chars().count() > 30 {
+            return Err("Enter a pseudonym of 30 characters or fewer, like Child C".into());
+        }
+        if !s
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || c == '-' || c == '\'')
+        {
+            return Err("Use letters, numbers, spaces and hyphens only, like Child C".into());
+        }
+        if s.split_whitespace().count() > 3 {
+            return Err(
+                "A pseudonym is one to three words, like Child C: never the child's real name"
+                    .into(),
+            );
+        }
+        Ok(Pseudonym(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A serious child safeguarding case: abuse or neglect known or suspected, and the child died
+/// or was seriously harmed.
+pub fn is_serious(abuse_known_or_suspected: bool, died_or_seriously_harmed: bool) -> bool {
+    abuse_known_or_suspected && died_or_seriously_harmed
+}
+
+/// The three statutory partners, whose delegates each sign a rapid review decision.
+pub const PARTNERS: &[&str] = &["local-authority", "health", "police"];
+
+/// A decision is final only when each of the three statutory partners' delegates has signed it
+/// off: two signatures are not a decision. Returns the partners still to sign.
+pub fn still_to_sign(signed_by: &[&str]) -> Vec<&'static str> {
+    PARTNERS
+        .iter()
+        .copied()
+        .filter(|p| !signed_by.contains(p))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +251,44 @@ mod tests {
                 .iter()
                 .all(|x| x.step != "Complete the rapid review")
         );
+    }
+
+    #[test]
+    fn pseudonyms_are_short_and_plain() {
+        assert_eq!(
+            Pseudonym::parse(" Child C ").map(|p| p.as_str().to_owned()),
+            Ok("Child C".into())
+        );
+        assert!(Pseudonym::parse("Harry").is_ok());
+        assert!(Pseudonym::parse("Child WR").is_ok());
+        assert!(Pseudonym::parse("").is_err());
+        assert!(Pseudonym::parse("<script>").is_err());
+        assert!(
+            Pseudonym::parse("Jane Mary Anne Smith").is_err(),
+            "a full name is refused"
+        );
+        assert!(Pseudonym::parse(&"x".repeat(31)).is_err());
+    }
+
+    #[test]
+    fn serious_means_both_harm_and_abuse_or_neglect() {
+        assert!(is_serious(true, true));
+        assert!(!is_serious(true, false));
+        assert!(!is_serious(false, true));
+    }
+
+    #[test]
+    fn two_signatures_are_not_a_decision() {
+        assert_eq!(
+            still_to_sign(&["local-authority", "health"]),
+            vec!["police"]
+        );
+        assert_eq!(
+            still_to_sign(&["police", "health", "police"]),
+            vec!["local-authority"]
+        );
+        assert!(still_to_sign(&["police", "health", "local-authority"]).is_empty());
+        assert_eq!(still_to_sign(&[]).len(), 3);
     }
 
     #[test]
