@@ -2,6 +2,7 @@
 //! loop. This first part holds the statutory timelines as editions (`model`); the case record,
 //! its workflow and pages follow.
 
+pub mod cases;
 pub mod model;
 mod pages;
 pub mod store;
@@ -12,6 +13,19 @@ use crate::web::permissions::Permission;
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/reviews/rules", Permission::Governance, pages::rules),
+        Route::get("/reviews", Permission::Governance, cases::cases),
+        Route::post("/reviews", Permission::ManagePartnership, cases::create),
+        Route::get(
+            "/reviews/new",
+            Permission::ManagePartnership,
+            cases::new_form,
+        ),
+        Route::get("/reviews/{id}", Permission::Governance, cases::case),
+        Route::post(
+            "/reviews/{id}/dates",
+            Permission::ManagePartnership,
+            cases::dates,
+        ),
         Route::get(
             "/system/review-editions",
             Permission::ManageHost,

@@ -134,6 +134,48 @@ pub fn deadlines(e: &Edition, d: &CaseDates, cal: &Calendar) -> Vec<Due> {
     out
 }
 
+/// What kind of case a record is.
+pub const KINDS: &[(&str, &str)] = &[
+    ("serious-case", "Serious child safeguarding case"),
+    (
+        "serious-case-review",
+        "Serious case review (transitional rules)",
+    ),
+    ("local-learning", "Local learning review"),
+    ("near-miss", "Near miss"),
+    ("good-practice", "Good practice"),
+    ("national-review", "National review received from the Panel"),
+];
+
+pub fn kind_label(kind: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("Case", |(_, l)| l)
+}
+
+pub const AGE_BANDS: &[&str] = &["under 1", "1 to 5", "6 to 10", "11 to 15", "16 to 17"];
+pub const HARMS: &[(&str, &str)] = &[("died", "Died"), ("seriously-harmed", "Seriously harmed")];
+pub const ABUSE: &[(&str, &str)] = &[
+    ("known", "Abuse or neglect known"),
+    ("suspected", "Abuse or neglect suspected"),
+    ("neither", "Neither known nor suspected"),
+];
+
+/// Where a deadline stands: done (its date recorded), overdue, due within two working days,
+/// or in time.
+pub fn rag(due: NaiveDate, done: bool, today: NaiveDate, cal: &Calendar) -> &'static str {
+    if done {
+        "done"
+    } else if due < today {
+        "red"
+    } else if cal.working_days_between(today, due) <= 2 {
+        "amber"
+    } else {
+        "green"
+    }
+}
+
 /// The name a case goes by: never the child's real name, so short and plain ("Child C",
 /// "Harry", "Child WR").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,6 +317,21 @@ mod tests {
         assert!(is_serious(true, true));
         assert!(!is_serious(true, false));
         assert!(!is_serious(false, true));
+    }
+
+    #[test]
+    fn deadlines_are_red_amber_green_or_done() {
+        let cal = Calendar::shipped();
+        // Friday 16 September 2022; the Monday after was the state funeral.
+        let fri = day("2022-09-16");
+        assert_eq!(rag(day("2022-09-15"), false, fri, &cal), "red");
+        assert_eq!(rag(day("2022-09-15"), true, fri, &cal), "done");
+        assert_eq!(
+            rag(day("2022-09-21"), false, fri, &cal),
+            "amber",
+            "two working days on"
+        );
+        assert_eq!(rag(day("2022-09-22"), false, fri, &cal), "green");
     }
 
     #[test]

@@ -52,6 +52,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 6,
+        name: "cases",
+        common: include_str!("../../migrations/0006_cases.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The statement text for one engine.

@@ -37,6 +37,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/arrangements", "Structure", Permission::Partnership),
     ("/meetings", "Meetings", Permission::Governance),
     ("/actions", "Actions", Permission::Governance),
+    ("/reviews", "Reviews", Permission::Governance),
     ("/search", "Search", Permission::Governance),
     ("/admin/people", "People", Permission::ManagePartnership),
     ("/audit", "Audit trail", Permission::ReadAll),

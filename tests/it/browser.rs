@@ -316,6 +316,8 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "/meetings/bodies/pscp-board",
         "/admin/meetings/rules",
         "/reviews/rules",
+        "/reviews",
+        "/reviews/new",
         "/admin/arrangements/partners",
         "/admin/arrangements/partner?key=health%2Fnhs-devon-icb%2F2022-07-01",
         "/api/v1/openapi.json",
@@ -444,6 +446,26 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         .expect("click");
     v.submit("/meetings/bodies/pscp-board").await;
     v.check("meeting errors").await;
+    // A serious case: the form's errors, then the restricted record and its deadlines.
+    v.go("/reviews/new").await;
+    v.submit("/reviews").await;
+    v.check("case errors").await;
+    v.b.execute(
+        "document.getElementById('pseudonym').value = 'Child C';\
+         document.getElementById('aware_on').value = '2022-09-12';\
+         document.getElementById('harm').value = 'seriously-harmed';\
+         document.getElementById('abuse').value = 'suspected';",
+        vec![],
+    )
+    .await
+    .expect("fill the case");
+    v.submit("/reviews").await;
+    assert!(
+        v.text("main").await.contains("Tue 20 September 2022"),
+        "notify the Panel by the 20th"
+    );
+    v.check("case recorded").await;
+    v.go("/reviews").await;
     // A form's errors, as the design system shows them.
     v.go("/admin/arrangements/organisations/new").await;
     v.fill("name", "").await;

@@ -97,3 +97,168 @@ both_engines!(editions_are_data_the_host_adds_to, |app| {
     r.assert_contains("In force today");
     assert!(!r.body.contains("Add an edition"));
 });
+
+/// Post a new case; returns the response.
+async fn record(c: &mut crate::support::Client, fields: &[(&str, &str)]) -> crate::support::Resp {
+    c.get("/reviews/new").await;
+    c.post("/reviews", fields).await
+}
+
+both_engines!(
+    case_records_are_restricted_audited_and_count_working_days,
+    |app| {
+        masa::demo::seed_arrangements(&app.state)
+            .await
+            .expect("arrangements");
+        let p = app.partnership("plymouth");
+        let mut bu = app.signed_in("business.unit@plymouth.example").await;
+        let good = [
+            ("kind", "serious-case"),
+            ("pseudonym", "Child C"),
+            ("la_reference", "PCC/2022/0042"),
+            ("age_band", "1 to 5"),
+            ("incident_on", "2022-09-09"),
+            ("aware_on", "2022-09-12"),
+            ("harm", "seriously-harmed"),
+            ("abuse", "suspected"),
+            ("categories", "Neglect"),
+            (
+                "agencies",
+                "Children's social care; health visiting; police",
+            ),
+            ("body_key", "pscp-board"),
+        ];
+        let with = |field: &str, value: &'static str| {
+            good.iter()
+                .map(|(k, v)| (*k, if *k == field { value } else { *v }))
+                .collect::<Vec<_>>()
+        };
+        // Hostile and mistaken input: each refused against its field, nothing stored.
+        for (field, value, message) in [
+            ("pseudonym", "", "Enter the name the case goes by"),
+            ("pseudonym", "<script>alert(1)</script>", "letters, numbers"),
+            ("pseudonym", "Jane Mary Anne Smith", "never the child"),
+            ("kind", "murder", "Select what kind of case"),
+            ("aware_on", "yesterday", "Enter a real date"),
+            ("aware_on", "2099-01-01", "today or in the past"),
+            ("aware_on", "2022-09-01", "before the incident"),
+            ("harm", "bruised", "died or was seriously harmed"),
+            ("abuse", "maybe", "known or suspected"),
+            ("body_key", "no-such-body", "the body that reviews"),
+            ("age_band", "42", "Select an age band"),
+        ] {
+            let r = record(&mut bu, &with(field, value)).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{field}={value}"
+            );
+            r.assert_contains(message);
+            assert!(!r.body.contains("<script>alert"), "input is escaped");
+        }
+        // Before any edition: the host must add one first.
+        let mut early = with("aware_on", "2017-01-01");
+        early.retain(|(k, _)| *k != "incident_on");
+        let r = record(&mut bu, &early).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("No edition of the rules was in force");
+        assert_eq!(app.count("review_cases").await, 0, "nothing stored");
+
+        let r = record(&mut bu, &good).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let case_url = r.location().to_owned();
+        let cases = masa::reviews::cases::list(&app.state.db, p)
+            .await
+            .expect("cases");
+        assert_eq!(
+            cases[0].edition_key, "wt2018",
+            "the edition in force when the authority became aware"
+        );
+        // Aware on Monday 12 September 2022: notify the Panel by Tuesday 20th (the 19th was the
+        // state funeral), not Monday 19th.
+        let page = bu.get(&case_url).await;
+        page.assert_contains("Tue 20 September 2022");
+        assert!(!page.body.contains("Mon 19 September 2022"));
+        // Under the 2018 rules the rapid review runs from awareness: 15 working days is 4 October.
+        page.assert_contains("Tue 4 October 2022");
+
+        // Correcting the date the authority became aware recomputes the deadlines, and the
+        // correction is in the audit trail; the case keeps its edition.
+        bu.get(&case_url).await;
+        let r = bu
+            .post(
+                &format!("{case_url}/dates"),
+                &[
+                    ("version", "1"),
+                    ("aware_on", "2022-09-13"),
+                    ("notified_on", "2022-09-15"),
+                    ("panel_reference", "CSPRP-2022-123"),
+                    ("partners_told_on", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = bu.get(&case_url).await;
+        page.assert_contains("Wed 21 September 2022");
+        page.assert_contains("CSPRP-2022-123");
+        // A stale copy of the form is told, not applied.
+        let r = bu
+            .post(
+                &format!("{case_url}/dates"),
+                &[
+                    ("version", "1"),
+                    ("aware_on", "2022-09-12"),
+                    ("notified_on", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        // A notification before awareness is refused.
+        let r = bu
+            .post(
+                &format!("{case_url}/dates"),
+                &[
+                    ("version", "2"),
+                    ("aware_on", "2022-09-13"),
+                    ("notified_on", "2022-09-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("before the authority became aware");
+
+        // Who may read it: the business unit, the scrutineer, the reviewing body's members.
+        let mut scrutineer = app.signed_in("scrutineer@plymouth.example").await;
+        let before = app.count("audit_events").await;
+        assert_eq!(scrutineer.get(&case_url).await.status, StatusCode::OK);
+        assert_eq!(
+            app.count("audit_events").await,
+            before + 1,
+            "every view is recorded"
+        );
+        bu.get("/audit?record_type=review-case")
+            .await
+            .assert_contains("Case viewed: Child C");
+        let mut practitioner = app.signed_in("practitioner@plymouth.example").await;
+        assert_eq!(
+            practitioner.get(&case_url).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.client().get(&case_url).await.status,
+            StatusCode::SEE_OTHER,
+            "the public is sent to sign in"
+        );
+        // Morgan Member holds no seat yet: not theirs to read, not even listed.
+        let mut morgan = app.signed_in("member@plymouth.example").await;
+        assert_eq!(morgan.get(&case_url).await.status, StatusCode::NOT_FOUND);
+        assert!(!morgan.get("/reviews").await.body.contains("Child C"));
+        // Given a seat on the reviewing body, Morgan reads it.
+        masa::demo::seed_meetings(&app.state).await.expect("seats");
+        assert_eq!(morgan.get(&case_url).await.status, StatusCode::OK);
+        morgan.get("/reviews").await.assert_contains("Child C");
+        // Another partnership's people never see it.
+        let mut derby = app.signed_in("admin@derby.example").await;
+        assert_eq!(derby.get(&case_url).await.status, StatusCode::NOT_FOUND);
+    }
+);

@@ -1,0 +1,27 @@
+-- Case records of learning from serious cases: restricted, known by a pseudonym, never a
+-- child's real name. A case keeps the rules edition in force when the authority became aware.
+CREATE TABLE review_cases (
+    id {id},
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    kind TEXT NOT NULL,
+    pseudonym TEXT NOT NULL,
+    la_reference TEXT NOT NULL DEFAULT '',
+    age_band TEXT NOT NULL DEFAULT '',
+    incident_on {date},
+    aware_on {date} NOT NULL,
+    harm TEXT NOT NULL DEFAULT '',
+    abuse TEXT NOT NULL DEFAULT '',
+    categories TEXT NOT NULL DEFAULT '',
+    agencies TEXT NOT NULL DEFAULT '',
+    edition_key TEXT NOT NULL,
+    -- The body that reviews it (the case review group); its members may read the case.
+    body_key TEXT NOT NULL DEFAULT '',
+    notified_on {date},
+    panel_reference TEXT NOT NULL DEFAULT '',
+    partners_told_on {date},
+    version BIGINT NOT NULL DEFAULT 1,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX review_cases_by_partnership ON review_cases (partnership_id, aware_on);

@@ -1,0 +1,610 @@
+//! The case record: restricted to the case review body's members, the statutory partners'
+//! delegates, the business unit and the independent scrutineer; every view in the audit trail.
+//! Its deadlines are the edition's rules over its dates, recomputed when a date is corrected.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::model::{self, CaseDates, Due, Edition, Pseudonym};
+use crate::accounts::model::Role;
+use crate::accounts::store::stale_message;
+use crate::app::AppState;
+use crate::args;
+use crate::store::{Action, Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
+use crate::web::error::{AppError, AppResult};
+use crate::web::forms::{Errors, FormData};
+use crate::web::page::Page;
+use crate::web::permissions::Permission;
+use crate::web::viewer::Viewer;
+
+fn today() -> NaiveDate {
+    crate::calendar::uk_local(chrono::Utc::now()).date()
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Case {
+    pub id: i64,
+    pub kind: String,
+    pub pseudonym: String,
+    pub la_reference: String,
+    pub age_band: String,
+    pub incident_on: Option<NaiveDate>,
+    pub aware_on: NaiveDate,
+    pub harm: String,
+    pub abuse: String,
+    pub categories: String,
+    pub agencies: String,
+    pub edition_key: String,
+    pub body_key: String,
+    pub notified_on: Option<NaiveDate>,
+    pub panel_reference: String,
+    pub partners_told_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+impl Case {
+    /// Whether the criteria for a serious child safeguarding case are met, on what is recorded.
+    pub fn serious(&self) -> bool {
+        model::is_serious(
+            matches!(self.abuse.as_str(), "known" | "suspected"),
+            matches!(self.harm.as_str(), "died" | "seriously-harmed"),
+        )
+    }
+
+    pub fn dates(&self) -> CaseDates {
+        CaseDates {
+            aware: Some(self.aware_on),
+            notified: self.notified_on,
+            ..CaseDates::default()
+        }
+    }
+}
+
+const COLUMNS: &str = "id, kind, pseudonym, la_reference, age_band, incident_on, aware_on, harm, abuse, categories, agencies, edition_key, body_key, notified_on, panel_reference, partners_told_on, version";
+
+fn case_of(r: &Row) -> StoreResult<Case> {
+    Ok(Case {
+        id: r.get("id")?,
+        kind: r.get("kind")?,
+        pseudonym: r.get("pseudonym")?,
+        la_reference: r.get("la_reference")?,
+        age_band: r.get("age_band")?,
+        incident_on: r.get("incident_on")?,
+        aware_on: r.get("aware_on")?,
+        harm: r.get("harm")?,
+        abuse: r.get("abuse")?,
+        categories: r.get("categories")?,
+        agencies: r.get("agencies")?,
+        edition_key: r.get("edition_key")?,
+        body_key: r.get("body_key")?,
+        notified_on: r.get("notified_on")?,
+        panel_reference: r.get("panel_reference")?,
+        partners_told_on: r.get("partners_told_on")?,
+        version: r.get("version")?,
+    })
+}
+
+pub async fn list(db: &Db, p: PartnershipId) -> StoreResult<Vec<Case>> {
+    db.fetch_all(
+        Sql::dynamic(format!(
+            "SELECT {COLUMNS} FROM review_cases WHERE partnership_id = $1 ORDER BY aware_on DESC, id DESC"
+        )),
+        args![p],
+    )
+    .await?
+    .iter()
+    .map(case_of)
+    .collect()
+}
+
+pub async fn get(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Case>> {
+    db.fetch_optional(
+        Sql::dynamic(format!(
+            "SELECT {COLUMNS} FROM review_cases WHERE partnership_id = $1 AND id = $2"
+        )),
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(case_of)
+    .transpose()
+}
+
+async fn add(db: &Db, actor: &Actor, p: PartnershipId, c: &Case) -> StoreResult<i64> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let id = tx
+        .insert(
+            "INSERT INTO review_cases (partnership_id, kind, pseudonym, la_reference, age_band, incident_on, aware_on, harm, abuse, categories, agencies, edition_key, body_key, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+            args![p, c.kind.as_str(), c.pseudonym.as_str(), c.la_reference.as_str(), c.age_band.as_str(), c.incident_on, c.aware_on, c.harm.as_str(), c.abuse.as_str(), c.categories.as_str(), c.agencies.as_str(), c.edition_key.as_str(), c.body_key.as_str(), now, now, actor.name.as_str()],
+            Some(p),
+            "review-case",
+            &format!("Case recorded: {}", c.pseudonym),
+            c,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Record or correct a case's dates; the correction is in the audit trail with what it was.
+async fn set_dates(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    before: &Case,
+    after: &Case,
+) -> StoreResult<Result<(), String>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let n = tx
+        .update(
+            "UPDATE review_cases SET aware_on = $1, notified_on = $2, panel_reference = $3, partners_told_on = $4, version = version + 1, updated_at = $5, updated_by = $6 WHERE partnership_id = $7 AND id = $8 AND version = $9",
+            args![after.aware_on, after.notified_on, after.panel_reference.as_str(), after.partners_told_on, now, actor.name.as_str(), p, before.id, before.version],
+            &RecordRef::new(Some(p), "review-case", before.id),
+            &format!("Dates of {} recorded or corrected", before.pseudonym),
+            &serde_json::json!({"aware_on": before.aware_on, "notified_on": before.notified_on, "panel_reference": before.panel_reference, "partners_told_on": before.partners_told_on}),
+            &serde_json::json!({"aware_on": after.aware_on, "notified_on": after.notified_on, "panel_reference": after.panel_reference, "partners_told_on": after.partners_told_on}),
+        )
+        .await?;
+    if n == 0 {
+        drop(tx);
+        let r = db
+            .fetch_optional(
+                "SELECT updated_by, updated_at FROM review_cases WHERE partnership_id = $1 AND id = $2",
+                args![p, before.id],
+            )
+            .await?;
+        return Ok(Err(match r {
+            Some(r) => stale_message(&r.get::<String>("updated_by")?, r.get("updated_at")?),
+            None => "This case no longer exists.".into(),
+        }));
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+// ---- Who may read a case ----
+
+/// The statutory partner roles a person is the delegate of, through their seats: a seat whose
+/// post is a partner's delegated post today.
+pub async fn delegate_roles(db: &Db, p: PartnershipId, user_id: i64) -> AppResult<Vec<String>> {
+    use crate::arrangements::{model as am, store as ast};
+    let Some(a) = ast::load_as_at(db, p, today()).await? else {
+        return Ok(Vec::new());
+    };
+    let seats = crate::meetings::people::seats_of(db, p, user_id).await?;
+    let mut posts = Vec::new();
+    for i in ast::items(db, p).await? {
+        if i.kind == "membership" && seats.contains(&i.key) {
+            let m: am::Membership = ast::decode(&i)?;
+            posts.extend(m.post);
+        }
+    }
+    Ok(a.statutory_partners
+        .iter()
+        .filter(|sp| sp.delegate.as_ref().is_some_and(|d| posts.contains(d)))
+        .map(|sp| sp.role.clone())
+        .collect())
+}
+
+/// What one person may read of the partnership's cases.
+pub struct CaseSight {
+    all: bool,
+    bodies: Vec<String>,
+}
+
+impl CaseSight {
+    pub async fn of(db: &Db, viewer: &Viewer) -> AppResult<CaseSight> {
+        let p = viewer.tenant()?;
+        // The business unit and the independent scrutineer; the partners' delegates.
+        let mut all = matches!(
+            viewer.role(),
+            Some(Role::PartnershipAdmin | Role::Scrutineer)
+        );
+        let mut bodies = Vec::new();
+        if let (false, Some(u)) = (all, viewer.user.as_ref()) {
+            all = !delegate_roles(db, p, u.id).await?.is_empty();
+            bodies = crate::meetings::people::bodies_of(db, p, u.id).await?;
+        }
+        Ok(CaseSight { all, bodies })
+    }
+
+    /// The case review body's members read its cases.
+    pub fn case(&self, c: &Case) -> bool {
+        self.all || (!c.body_key.is_empty() && self.bodies.contains(&c.body_key))
+    }
+}
+
+/// A case the person may read, its reading in the audit trail; otherwise not found.
+async fn read(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<Case> {
+    let p = viewer.tenant()?;
+    let c = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    if !CaseSight::of(&st.db, viewer).await?.case(&c) {
+        return Err(AppError::NotFound);
+    }
+    crate::store::record_event(
+        &st.db,
+        &viewer.actor(),
+        Action::Read,
+        &RecordRef::new(Some(p), "review-case", c.id),
+        &format!("Case viewed: {}", c.pseudonym),
+    )
+    .await?;
+    Ok(c)
+}
+
+// ---- Pages ----
+
+/// A case's deadlines with where each stands.
+pub struct Timeline {
+    pub edition: Option<Edition>,
+    pub rows: Vec<(Due, &'static str, i64)>,
+}
+
+impl Timeline {
+    /// The first deadline not yet met.
+    pub fn next(&self) -> Option<&(Due, &'static str, i64)> {
+        self.rows.iter().find(|r| r.1 != "done")
+    }
+}
+
+async fn timeline(st: &AppState, c: &Case) -> AppResult<Timeline> {
+    let editions = super::store::editions(&st.db).await?;
+    let edition = editions.into_iter().find(|e| e.key == c.edition_key);
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let t = today();
+    let rows = match &edition {
+        Some(e) => model::deadlines(e, &c.dates(), &cal)
+            .into_iter()
+            .map(|d| {
+                let done = match d.step {
+                    "Notify the Panel" => c.notified_on.is_some(),
+                    "Tell the partners" => c.partners_told_on.is_some(),
+                    _ => false,
+                };
+                let left = cal.working_days_between(t, d.by);
+                let rag = model::rag(d.by, done, t, &cal);
+                (d, rag, left)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Timeline { edition, rows })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reviews/cases.html")]
+struct CasesPage {
+    page: Page,
+    cases: Vec<(Case, Timeline)>,
+    can_manage: bool,
+}
+
+pub async fn cases(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let sight = CaseSight::of(&st.db, &viewer).await?;
+    let mut out = Vec::new();
+    for c in list(&st.db, p).await? {
+        if sight.case(&c) {
+            let t = timeline(&st, &c).await?;
+            out.push((c, t));
+        }
+    }
+    Ok(CasesPage {
+        page: Page::new(&viewer, "Serious case reviews", "/reviews"),
+        cases: out,
+        can_manage: Permission::ManagePartnership.allows(&viewer),
+    }
+    .into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CaseForm {
+    kind: String,
+    pseudonym: String,
+    la_reference: String,
+    age_band: String,
+    incident_on: String,
+    aware_on: String,
+    harm: String,
+    abuse: String,
+    categories: String,
+    agencies: String,
+    body_key: String,
+}
+
+fn date_field(errors: &mut Errors, field: &str, v: &str, required: bool) -> Option<NaiveDate> {
+    let v = v.trim();
+    if v.is_empty() {
+        if required {
+            errors.add(field, "Enter the date, like 2026-11-02");
+        }
+        return None;
+    }
+    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        Ok(d) if d <= today() => Some(d),
+        Ok(_) => {
+            errors.add(field, "The date must be today or in the past");
+            None
+        }
+        Err(_) => {
+            errors.add(field, "Enter a real date, like 2026-11-02");
+            None
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reviews/case_new.html")]
+struct NewPage {
+    page: Page,
+    form: CaseForm,
+    bodies: Vec<(String, String)>,
+    kinds: Vec<(String, String)>,
+    harms: Vec<(String, String)>,
+    abuse: Vec<(String, String)>,
+    ages: Vec<(String, String)>,
+    errors: Errors,
+}
+
+fn options(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+impl NewPage {
+    fn new(viewer: &Viewer, form: CaseForm, bodies: Vec<(String, String)>, errors: Errors) -> Self {
+        NewPage {
+            page: Page::new(viewer, "Record a case", "/reviews"),
+            form,
+            bodies,
+            kinds: options(model::KINDS),
+            harms: options(model::HARMS),
+            abuse: options(model::ABUSE),
+            ages: model::AGE_BANDS
+                .iter()
+                .map(|a| ((*a).to_owned(), (*a).to_owned()))
+                .collect(),
+            errors,
+        }
+    }
+}
+
+async fn bodies(st: &AppState, p: PartnershipId) -> AppResult<Vec<(String, String)>> {
+    Ok(crate::arrangements::store::load_as_at(&st.db, p, today())
+        .await?
+        .map(|a| a.bodies.into_iter().map(|b| (b.key, b.name)).collect())
+        .unwrap_or_default())
+}
+
+pub async fn new_form(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let form = CaseForm {
+        kind: "serious-case".into(),
+        ..CaseForm::default()
+    };
+    Ok(NewPage::new(&viewer, form, bodies(&st, p).await?, Errors::default()).into_response())
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    FormData(f): FormData<CaseForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let mut errors = Errors::default();
+    if !model::KINDS.iter().any(|(k, _)| *k == f.kind) {
+        errors.add("kind", "Select what kind of case this is");
+    }
+    let pseudonym = errors.check("pseudonym", Pseudonym::parse(&f.pseudonym));
+    if f.la_reference.chars().count() > 60 {
+        errors.add(
+            "la_reference",
+            "Enter a reference of 60 characters or fewer",
+        );
+    }
+    if !f.age_band.is_empty() && !model::AGE_BANDS.contains(&f.age_band.as_str()) {
+        errors.add("age_band", "Select an age band");
+    }
+    let incident = date_field(&mut errors, "incident_on", &f.incident_on, false);
+    let aware = date_field(&mut errors, "aware_on", &f.aware_on, true);
+    if let (Some(i), Some(a)) = (incident, aware)
+        && a < i
+    {
+        errors.add(
+            "aware_on",
+            "The authority cannot have become aware before the incident",
+        );
+    }
+    if !model::HARMS.iter().any(|(k, _)| *k == f.harm) {
+        errors.add(
+            "harm",
+            "Select whether the child died or was seriously harmed",
+        );
+    }
+    if !model::ABUSE.iter().any(|(k, _)| *k == f.abuse) {
+        errors.add(
+            "abuse",
+            "Select whether abuse or neglect is known or suspected",
+        );
+    }
+    for (field, v) in [("categories", &f.categories), ("agencies", &f.agencies)] {
+        if v.chars().count() > 2000 {
+            errors.add(field, "Enter 2,000 characters or fewer");
+        }
+    }
+    let known = bodies(&st, p).await?;
+    if !f.body_key.is_empty() && !known.iter().any(|(k, _)| *k == f.body_key) {
+        errors.add("body_key", "Select the body that reviews the case");
+    }
+    let editions = super::store::editions(&st.db).await?;
+    let edition = aware.and_then(|a| model::in_force(&editions, a).cloned());
+    if aware.is_some() && edition.is_none() {
+        errors.add(
+            "aware_on",
+            "No edition of the rules was in force then: the host must add one first",
+        );
+    }
+    let (Some(pseudonym), Some(aware), Some(edition), true) =
+        (pseudonym, aware, edition, errors.is_empty())
+    else {
+        let page = NewPage::new(&viewer, f, known, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let c = Case {
+        id: 0,
+        kind: f.kind.clone(),
+        pseudonym: pseudonym.as_str().to_owned(),
+        la_reference: f.la_reference.trim().to_owned(),
+        age_band: f.age_band.clone(),
+        incident_on: incident,
+        aware_on: aware,
+        harm: f.harm.clone(),
+        abuse: f.abuse.clone(),
+        categories: f.categories.trim().to_owned(),
+        agencies: f.agencies.trim().to_owned(),
+        edition_key: edition.key,
+        body_key: f.body_key.clone(),
+        notified_on: None,
+        panel_reference: String::new(),
+        partners_told_on: None,
+        version: 1,
+    };
+    let id = add(&st.db, &viewer.actor(), p, &c).await?;
+    Ok(crate::web::redirect(&format!("/reviews/{id}")))
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct DatesForm {
+    version: String,
+    aware_on: String,
+    notified_on: String,
+    panel_reference: String,
+    partners_told_on: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reviews/case.html")]
+struct CasePage {
+    page: Page,
+    c: Case,
+    body: String,
+    timeline: Timeline,
+    form: DatesForm,
+    can_manage: bool,
+    errors: Errors,
+}
+
+async fn case_page(
+    st: &AppState,
+    viewer: &Viewer,
+    c: Case,
+    form: Option<DatesForm>,
+    errors: Errors,
+) -> AppResult<CasePage> {
+    let p = viewer.tenant()?;
+    let body = bodies(st, p)
+        .await?
+        .into_iter()
+        .find(|(k, _)| *k == c.body_key)
+        .map_or_else(|| c.body_key.clone(), |(_, n)| n);
+    let form = form.unwrap_or_else(|| DatesForm {
+        version: c.version.to_string(),
+        aware_on: c.aware_on.to_string(),
+        notified_on: c.notified_on.map(|d| d.to_string()).unwrap_or_default(),
+        panel_reference: c.panel_reference.clone(),
+        partners_told_on: c
+            .partners_told_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    });
+    Ok(CasePage {
+        page: Page::new(viewer, format!("Case: {}", c.pseudonym), "/reviews"),
+        timeline: timeline(st, &c).await?,
+        can_manage: Permission::ManagePartnership.allows(viewer),
+        body,
+        c,
+        form,
+        errors,
+    })
+}
+
+pub async fn case(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let c = read(&st, &viewer, id).await?;
+    Ok(case_page(&st, &viewer, c, None, Errors::default())
+        .await?
+        .into_response())
+}
+
+/// Record the notification and the partners being told, or correct a date: the deadlines are
+/// recomputed from the corrected dates, and the correction is in the audit trail.
+pub async fn dates(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<DatesForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let before = read(&st, &viewer, id).await?;
+    let version = crate::web::forms::version(&f.version)?;
+    let mut errors = Errors::default();
+    let aware = date_field(&mut errors, "aware_on", &f.aware_on, true);
+    let notified = date_field(&mut errors, "notified_on", &f.notified_on, false);
+    let told = date_field(&mut errors, "partners_told_on", &f.partners_told_on, false);
+    if let (Some(a), Some(n)) = (aware, notified)
+        && n < a
+    {
+        errors.add(
+            "notified_on",
+            "The Panel cannot have been notified before the authority became aware",
+        );
+    }
+    if f.panel_reference.chars().count() > 60 {
+        errors.add(
+            "panel_reference",
+            "Enter a reference of 60 characters or fewer",
+        );
+    }
+    let Some(aware) = aware.filter(|_| errors.is_empty()) else {
+        let page = case_page(&st, &viewer, before, Some(f), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let after = Case {
+        aware_on: aware,
+        notified_on: notified,
+        partners_told_on: told,
+        panel_reference: f.panel_reference.trim().to_owned(),
+        version,
+        ..before.clone()
+    };
+    let before = Case { version, ..before };
+    match set_dates(&st.db, &viewer.actor(), p, &before, &after).await? {
+        Ok(()) => {
+            if let Some(sess) = &viewer.session {
+                crate::web::session::set_flash(&st.db, sess, "Dates saved; deadlines recomputed")
+                    .await?;
+            }
+            Ok(crate::web::redirect(&format!("/reviews/{id}")))
+        }
+        Err(stale) => {
+            let now = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+            let mut errors = Errors::default();
+            errors.add("aware_on", stale);
+            let page = case_page(&st, &viewer, now, None, errors).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}
