@@ -236,7 +236,9 @@ impl Modify for BearerAuth {
         crate::meetings::api::meeting,
         crate::meetings::api::decisions,
         crate::actions::api::actions,
-        crate::actions::api::action
+        crate::actions::api::action,
+        crate::reviews::api::list,
+        crate::reviews::api::case
     ),
     components(schemas(
         Me,
@@ -261,7 +263,10 @@ impl Modify for BearerAuth {
         crate::meetings::api::DecisionOut,
         crate::actions::api::ActionOut,
         crate::actions::api::ActionDetailOut,
-        crate::actions::api::NoteOut
+        crate::actions::api::NoteOut,
+        crate::reviews::api::CaseDeadlineOut,
+        crate::reviews::api::CaseSummaryOut,
+        crate::reviews::api::CaseOut
     )),
     modifiers(&BearerAuth)
 )]

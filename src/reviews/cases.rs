@@ -222,7 +222,7 @@ impl CaseSight {
 }
 
 /// A case the person may read, its reading in the audit trail; otherwise not found.
-async fn read(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<Case> {
+pub async fn read(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<Case> {
     let p = viewer.tenant()?;
     let c = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     if !CaseSight::of(&st.db, viewer).await?.case(&c) {
@@ -254,7 +254,7 @@ impl Timeline {
     }
 }
 
-async fn timeline(st: &AppState, c: &Case) -> AppResult<Timeline> {
+pub async fn timeline(st: &AppState, c: &Case) -> AppResult<Timeline> {
     let editions = super::store::editions(&st.db).await?;
     let edition = editions.into_iter().find(|e| e.key == c.edition_key);
     let cal = crate::calendar::store::current(&st.db).await?;

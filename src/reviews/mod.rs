@@ -2,6 +2,7 @@
 //! loop. This first part holds the statutory timelines as editions (`model`); the case record,
 //! its workflow and pages follow.
 
+pub mod api;
 pub mod cases;
 pub mod model;
 mod pages;
@@ -14,6 +15,8 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/reviews/rules", Permission::Governance, pages::rules),
         Route::get("/reviews", Permission::Governance, cases::cases),
+        Route::get("/api/v1/reviews", Permission::Governance, api::list),
+        Route::get("/api/v1/reviews/{id}", Permission::Governance, api::case),
         Route::post("/reviews", Permission::ManagePartnership, cases::create),
         Route::get(
             "/reviews/new",

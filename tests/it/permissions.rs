@@ -92,6 +92,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/search", GOVERNANCE),
         ("GET", "/reviews/rules", GOVERNANCE),
         ("GET", "/reviews", GOVERNANCE),
+        ("GET", "/api/v1/reviews", GOVERNANCE),
+        ("GET", "/api/v1/reviews/{id}", GOVERNANCE),
         ("POST", "/reviews", ADMIN),
         ("GET", "/reviews/new", ADMIN),
         ("GET", "/reviews/{id}", GOVERNANCE),

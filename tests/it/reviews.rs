@@ -257,6 +257,37 @@ both_engines!(
         masa::demo::seed_meetings(&app.state).await.expect("seats");
         assert_eq!(morgan.get(&case_url).await.status, StatusCode::OK);
         morgan.get("/reviews").await.assert_contains("Child C");
+        // The same through the API, with Morgan's token: listed, read, and the reading recorded.
+        morgan.get("/account/tokens").await;
+        let made = morgan
+            .post("/account/tokens", &[("name", "reviews"), ("expiry", "90")])
+            .await;
+        let mut api = app.client();
+        api.bearer = Some(
+            made.body
+                .split("id=\"new-token\">")
+                .nth(1)
+                .and_then(|s| s.split('<').next())
+                .expect("a token")
+                .to_owned(),
+        );
+        let listed: serde_json::Value =
+            serde_json::from_str(&api.get("/api/v1/reviews").await.body).expect("json");
+        assert_eq!(listed[0]["pseudonym"], "Child C");
+        let id = listed[0]["id"].as_i64().expect("id");
+        let before = app.count("audit_events").await;
+        let one = api.get(&format!("/api/v1/reviews/{id}")).await;
+        assert_eq!(one.status, StatusCode::OK);
+        assert_eq!(
+            app.count("audit_events").await,
+            before + 1,
+            "the API reading is recorded"
+        );
+        let one: serde_json::Value = serde_json::from_str(&one.body).expect("json");
+        assert_eq!(one["edition"], "wt2018");
+        assert_eq!(one["serious"], true);
+        assert_eq!(one["deadlines"][0]["by"], "2022-09-21");
+        assert_eq!(one["deadlines"][0]["status"], "done");
         // Another partnership's people never see it.
         let mut derby = app.signed_in("admin@derby.example").await;
         assert_eq!(derby.get(&case_url).await.status, StatusCode::NOT_FOUND);
