@@ -52,6 +52,12 @@ pub struct CaseOut {
     pub notified_on: Option<NaiveDate>,
     pub panel_reference: String,
     pub partners_told_on: Option<NaiveDate>,
+    /// local-review, no-review or national-review; empty until proposed.
+    pub decision: String,
+    pub decision_reasons: String,
+    pub scrutineer_advice: String,
+    /// Set when all three statutory partners' delegates have signed the decision off.
+    pub decided_on: Option<NaiveDate>,
     pub deadlines: Vec<CaseDeadlineOut>,
 }
 
@@ -109,6 +115,10 @@ fn case_out(c: Case, t: &Timeline) -> CaseOut {
         notified_on: c.notified_on,
         panel_reference: c.panel_reference,
         partners_told_on: c.partners_told_on,
+        decision: c.decision,
+        decision_reasons: c.decision_reasons,
+        scrutineer_advice: c.scrutineer_advice,
+        decided_on: c.decided_on,
     }
 }
 

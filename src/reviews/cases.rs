@@ -44,6 +44,10 @@ pub struct Case {
     pub notified_on: Option<NaiveDate>,
     pub panel_reference: String,
     pub partners_told_on: Option<NaiveDate>,
+    pub decision: String,
+    pub decision_reasons: String,
+    pub scrutineer_advice: String,
+    pub decided_on: Option<NaiveDate>,
     pub version: i64,
 }
 
@@ -60,12 +64,13 @@ impl Case {
         CaseDates {
             aware: Some(self.aware_on),
             notified: self.notified_on,
+            decided: self.decided_on.filter(|_| self.decision == "local-review"),
             ..CaseDates::default()
         }
     }
 }
 
-const COLUMNS: &str = "id, kind, pseudonym, la_reference, age_band, incident_on, aware_on, harm, abuse, categories, agencies, edition_key, body_key, notified_on, panel_reference, partners_told_on, version";
+const COLUMNS: &str = "id, kind, pseudonym, la_reference, age_band, incident_on, aware_on, harm, abuse, categories, agencies, edition_key, body_key, notified_on, panel_reference, partners_told_on, decision, decision_reasons, scrutineer_advice, decided_on, version";
 
 fn case_of(r: &Row) -> StoreResult<Case> {
     Ok(Case {
@@ -85,6 +90,10 @@ fn case_of(r: &Row) -> StoreResult<Case> {
         notified_on: r.get("notified_on")?,
         panel_reference: r.get("panel_reference")?,
         partners_told_on: r.get("partners_told_on")?,
+        decision: r.get("decision")?,
+        decision_reasons: r.get("decision_reasons")?,
+        scrutineer_advice: r.get("scrutineer_advice")?,
+        decided_on: r.get("decided_on")?,
         version: r.get("version")?,
     })
 }
@@ -167,6 +176,117 @@ async fn set_dates(
     }
     tx.commit().await?;
     Ok(Ok(()))
+}
+
+/// A delegate's signature on the decision as it stands.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Signoff {
+    pub partner_role: String,
+    pub user_id: i64,
+    pub signed_by: String,
+    pub signed_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn signoffs(db: &Db, p: PartnershipId, case_id: i64) -> StoreResult<Vec<Signoff>> {
+    db.fetch_all(
+        "SELECT partner_role, user_id, signed_by, signed_at FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2 ORDER BY signed_at, id",
+        args![p, case_id],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Signoff {
+            partner_role: r.get("partner_role")?,
+            user_id: r.get("user_id")?,
+            signed_by: r.get("signed_by")?,
+            signed_at: r.get("signed_at")?,
+        })
+    })
+    .collect()
+}
+
+/// Propose (or change) the decision: every signature given to the old wording is withdrawn,
+/// since a signature is for the decision as it stood.
+async fn propose(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    before: &Case,
+    decision: &str,
+    reasons: &str,
+    advice: &str,
+) -> StoreResult<Result<(), String>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let n = tx
+        .update(
+            "UPDATE review_cases SET decision = $1, decision_reasons = $2, scrutineer_advice = $3, decided_on = NULL, version = version + 1, updated_at = $4, updated_by = $5 WHERE partnership_id = $6 AND id = $7 AND version = $8",
+            args![decision, reasons, advice, now, actor.name.as_str(), p, before.id, before.version],
+            &RecordRef::new(Some(p), "review-case", before.id),
+            &format!("Decision proposed for {}: {}", before.pseudonym, model::decision_label(decision)),
+            &serde_json::json!({"decision": before.decision, "reasons": before.decision_reasons, "advice": before.scrutineer_advice, "decided_on": before.decided_on}),
+            &serde_json::json!({"decision": decision, "reasons": reasons, "advice": advice}),
+        )
+        .await?;
+    if n == 0 {
+        return Ok(Err(
+            "Someone changed this case while you were editing it: check it and try again".into(),
+        ));
+    }
+    tx.execute_plumbing(
+        "DELETE FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2",
+        args![p, before.id],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// A delegate signs for their partner. The last of the three signatures makes the decision
+/// final, dated that day.
+async fn sign(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    c: &Case,
+    role: &str,
+    user_id: i64,
+    day: NaiveDate,
+) -> StoreResult<bool> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    tx.insert_keyed(
+        "INSERT INTO review_signoffs (partnership_id, case_id, partner_role, user_id, signed_by, signed_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id, partner_role) DO NOTHING",
+        args![p, c.id, role, user_id, actor.name.as_str(), now],
+        &RecordRef::new(Some(p), "review-case", c.id),
+        &format!("Decision for {} signed off for the {role} partner", c.pseudonym),
+        &serde_json::json!({"partner": role, "decision": c.decision}),
+    )
+    .await?;
+    let signed: Vec<String> = tx
+        .fetch_all(
+            "SELECT partner_role FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2",
+            args![p, c.id],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get("partner_role"))
+        .collect::<StoreResult<_>>()?;
+    let refs: Vec<&str> = signed.iter().map(String::as_str).collect();
+    let done = model::still_to_sign(&refs).is_empty();
+    if done {
+        tx.update(
+            "UPDATE review_cases SET decided_on = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5 AND decided_on IS NULL",
+            args![day, now, actor.name.as_str(), p, c.id],
+            &RecordRef::new(Some(p), "review-case", c.id),
+            &format!("Decision for {} final: all three partners signed", c.pseudonym),
+            &serde_json::json!({"decided_on": null}),
+            &serde_json::json!({"decided_on": day}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(done)
 }
 
 // ---- Who may read a case ----
@@ -476,6 +596,10 @@ pub async fn create(
         notified_on: None,
         panel_reference: String::new(),
         partners_told_on: None,
+        decision: String::new(),
+        decision_reasons: String::new(),
+        scrutineer_advice: String::new(),
+        decided_on: None,
         version: 1,
     };
     let id = add(&st.db, &viewer.actor(), p, &c).await?;
@@ -500,8 +624,47 @@ struct CasePage {
     body: String,
     timeline: Timeline,
     form: DatesForm,
+    decision: DecisionForm,
+    decisions: Vec<(String, String)>,
+    signoffs: Vec<Signoff>,
+    still_to_sign: Vec<&'static str>,
+    /// The partners this person may sign for now.
+    may_sign: Vec<String>,
     can_manage: bool,
     errors: Errors,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct DecisionForm {
+    version: String,
+    decision: String,
+    decision_reasons: String,
+    scrutineer_advice: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SignForm {
+    partner: String,
+}
+
+/// The partner roles a person may sign for on a case now: theirs, not yet signed, once a
+/// decision is proposed.
+async fn may_sign(
+    st: &AppState,
+    viewer: &Viewer,
+    c: &Case,
+    signed: &[Signoff],
+) -> AppResult<Vec<String>> {
+    let (Some(u), false) = (viewer.user.as_ref(), c.decision.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    Ok(delegate_roles(&st.db, viewer.tenant()?, u.id)
+        .await?
+        .into_iter()
+        .filter(|r| !signed.iter().any(|s| &s.partner_role == r))
+        .collect())
 }
 
 async fn case_page(
@@ -509,6 +672,7 @@ async fn case_page(
     viewer: &Viewer,
     c: Case,
     form: Option<DatesForm>,
+    decision: Option<DecisionForm>,
     errors: Errors,
 ) -> AppResult<CasePage> {
     let p = viewer.tenant()?;
@@ -527,9 +691,25 @@ async fn case_page(
             .map(|d| d.to_string())
             .unwrap_or_default(),
     });
+    let signed = signoffs(&st.db, p, c.id).await?;
+    let roles: Vec<&str> = signed.iter().map(|s| s.partner_role.as_str()).collect();
+    let decision = decision.unwrap_or_else(|| DecisionForm {
+        version: c.version.to_string(),
+        decision: c.decision.clone(),
+        decision_reasons: c.decision_reasons.clone(),
+        scrutineer_advice: c.scrutineer_advice.clone(),
+    });
     Ok(CasePage {
         page: Page::new(viewer, format!("Case: {}", c.pseudonym), "/reviews"),
         timeline: timeline(st, &c).await?,
+        decisions: model::DECISIONS
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        still_to_sign: model::still_to_sign(&roles),
+        may_sign: may_sign(st, viewer, &c, &signed).await?,
+        signoffs: signed,
+        decision,
         can_manage: Permission::ManagePartnership.allows(viewer),
         body,
         c,
@@ -544,7 +724,7 @@ pub async fn case(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let c = read(&st, &viewer, id).await?;
-    Ok(case_page(&st, &viewer, c, None, Errors::default())
+    Ok(case_page(&st, &viewer, c, None, None, Errors::default())
         .await?
         .into_response())
 }
@@ -579,7 +759,7 @@ pub async fn dates(
         );
     }
     let Some(aware) = aware.filter(|_| errors.is_empty()) else {
-        let page = case_page(&st, &viewer, before, Some(f), errors).await?;
+        let page = case_page(&st, &viewer, before, Some(f), None, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let after = Case {
@@ -603,8 +783,99 @@ pub async fn dates(
             let now = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
             let mut errors = Errors::default();
             errors.add("aware_on", stale);
-            let page = case_page(&st, &viewer, now, None, errors).await?;
+            let page = case_page(&st, &viewer, now, None, None, errors).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
+}
+
+/// Propose the rapid review's decision, with reasons and the independent scrutineer's advice.
+pub async fn decide(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<DecisionForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let c = read(&st, &viewer, id).await?;
+    let version = crate::web::forms::version(&f.version)?;
+    let mut errors = Errors::default();
+    if !model::DECISIONS.iter().any(|(k, _)| *k == f.decision) {
+        errors.add("decision", "Select what the rapid review decided");
+    }
+    let reasons = f.decision_reasons.trim();
+    if reasons.is_empty() {
+        errors.add("decision_reasons", "Give the reasons for the decision");
+    } else if reasons.chars().count() > 5000 {
+        errors.add("decision_reasons", "Enter 5,000 characters or fewer");
+    }
+    if f.scrutineer_advice.chars().count() > 5000 {
+        errors.add("scrutineer_advice", "Enter 5,000 characters or fewer");
+    }
+    if c.decided_on.is_some() {
+        errors.add(
+            "decision",
+            "The decision is final: all three partners have signed it",
+        );
+    }
+    if !errors.is_empty() {
+        let page = case_page(&st, &viewer, c, None, Some(f), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let before = Case { version, ..c };
+    if let Err(stale) = propose(
+        &st.db,
+        &viewer.actor(),
+        p,
+        &before,
+        &f.decision,
+        reasons,
+        f.scrutineer_advice.trim(),
+    )
+    .await?
+    {
+        let now = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+        let mut errors = Errors::default();
+        errors.add("decision", stale);
+        let page = case_page(&st, &viewer, now, None, Some(f), errors).await?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(
+            &st.db,
+            sess,
+            "Decision proposed: each statutory partner's delegate now signs it off",
+        )
+        .await?;
+    }
+    Ok(crate::web::redirect(&format!("/reviews/{id}#decision")))
+}
+
+/// A statutory partner's delegate signs off the decision for their partner.
+pub async fn signoff(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<SignForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let c = read(&st, &viewer, id).await?;
+    let signed = signoffs(&st.db, p, c.id).await?;
+    if !may_sign(&st, &viewer, &c, &signed)
+        .await?
+        .contains(&f.partner)
+    {
+        return Err(AppError::Forbidden);
+    }
+    let user = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
+    let done = sign(&st.db, &viewer.actor(), p, &c, &f.partner, user.id, today()).await?;
+    if let Some(sess) = &viewer.session {
+        let m = if done {
+            "Signed: the decision is final"
+        } else {
+            "Signed: the decision waits for the other partners"
+        };
+        crate::web::session::set_flash(&st.db, sess, m).await?;
+    }
+    Ok(crate::web::redirect(&format!("/reviews/{id}#decision")))
 }

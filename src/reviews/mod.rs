@@ -29,6 +29,16 @@ pub fn routes() -> Vec<Route> {
             Permission::ManagePartnership,
             cases::dates,
         ),
+        Route::post(
+            "/reviews/{id}/decision",
+            Permission::ManagePartnership,
+            cases::decide,
+        ),
+        Route::post(
+            "/reviews/{id}/signoff",
+            Permission::Governance,
+            cases::signoff,
+        ),
         Route::get(
             "/system/review-editions",
             Permission::ManageHost,

@@ -176,6 +176,26 @@ pub fn rag(due: NaiveDate, done: bool, today: NaiveDate, cal: &Calendar) -> &'st
     }
 }
 
+/// What a rapid review can decide.
+pub const DECISIONS: &[(&str, &str)] = &[
+    (
+        "local-review",
+        "Hold a local child safeguarding practice review",
+    ),
+    ("no-review", "No further review"),
+    (
+        "national-review",
+        "Recommend a national review to the Panel",
+    ),
+];
+
+pub fn decision_label(d: &str) -> &'static str {
+    DECISIONS
+        .iter()
+        .find(|(k, _)| *k == d)
+        .map_or("Not yet decided", |(_, l)| l)
+}
+
 /// The name a case goes by: never the child's real name, so short and plain ("Child C",
 /// "Harry", "Child WR").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -98,6 +98,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/reviews/new", ADMIN),
         ("GET", "/reviews/{id}", GOVERNANCE),
         ("POST", "/reviews/{id}/dates", ADMIN),
+        ("POST", "/reviews/{id}/decision", ADMIN),
+        ("POST", "/reviews/{id}/signoff", GOVERNANCE),
         ("GET", "/system/review-editions", HOST),
         ("POST", "/system/review-editions", HOST),
         ("POST", "/actions/{id}/evidence", ADMIN),

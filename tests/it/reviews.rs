@@ -293,3 +293,195 @@ both_engines!(
         assert_eq!(derby.get(&case_url).await.status, StatusCode::NOT_FOUND);
     }
 );
+
+both_engines!(a_decision_needs_all_three_partners_signatures, |app| {
+    use masa::arrangements::{model as am, store as ast};
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("arrangements");
+    let p = app.partnership("plymouth");
+    let mut bu = app.signed_in("business.unit@plymouth.example").await;
+    let r = record(
+        &mut bu,
+        &[
+            ("kind", "serious-case"),
+            ("pseudonym", "Child D"),
+            ("aware_on", "2025-03-03"),
+            ("harm", "died"),
+            ("abuse", "known"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let url = r.location().to_owned();
+    let version = || async {
+        masa::reviews::cases::list(&app.state.db, p)
+            .await
+            .expect("cases")[0]
+            .version
+            .to_string()
+    };
+
+    // Morgan holds the three delegates' seats (the council's, the ICB's, the police's).
+    let delegates = [
+        "pcc-director-childrens-services",
+        "icb-chief-nurse",
+        "police-bcu-commander",
+    ];
+    let mut seats = Vec::new();
+    for i in ast::items(&app.state.db, p).await.expect("items") {
+        if i.kind != "membership" {
+            continue;
+        }
+        let m: am::Membership = ast::decode(&i).expect("membership");
+        if m.to.is_none() && m.post.as_deref().is_some_and(|x| delegates.contains(&x)) {
+            seats.push(i.key.clone());
+        }
+    }
+    let morgan = masa::accounts::store::user_by_email(&app.state.db, "member@plymouth.example")
+        .await
+        .expect("q")
+        .expect("morgan")
+        .0;
+    masa::meetings::people::set_seats(
+        &app.state.db,
+        &masa::store::Actor::system("test"),
+        p,
+        morgan.id,
+        &seats,
+    )
+    .await
+    .expect("seats");
+    let mut m = app.signed_in("member@plymouth.example").await;
+    // Nothing to sign before a decision is proposed.
+    assert!(!m.get(&url).await.body.contains("Sign off for"));
+
+    // The business unit proposes: bad input first.
+    bu.get(&url).await;
+    let v = version().await;
+    let r = bu
+        .post(
+            &format!("{url}/decision"),
+            &[
+                ("version", &v),
+                ("decision", "maybe"),
+                ("decision_reasons", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("Select what the rapid review decided");
+    r.assert_contains("Give the reasons");
+    let r = bu
+        .post(
+            &format!("{url}/decision"),
+            &[
+                ("version", &v),
+                ("decision", "local-review"),
+                (
+                    "decision_reasons",
+                    "Concerns about how agencies worked together.",
+                ),
+                ("scrutineer_advice", "Agrees a local review is appropriate."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // The scrutineer advises but does not sign; nor does the business unit.
+    let mut s = app.signed_in("scrutineer@plymouth.example").await;
+    s.get(&url).await;
+    assert_eq!(
+        s.post(&format!("{url}/signoff"), &[("partner", "police")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    bu.get(&url).await;
+    assert_eq!(
+        bu.post(&format!("{url}/signoff"), &[("partner", "police")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Two signatures are not a decision.
+    let page = m.get(&url).await;
+    page.assert_contains("Sign off for the");
+    for partner in ["local-authority", "health"] {
+        m.get(&url).await;
+        let r = m
+            .post(&format!("{url}/signoff"), &[("partner", partner)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{partner}");
+    }
+    let c = masa::reviews::cases::list(&app.state.db, p)
+        .await
+        .expect("cases")[0]
+        .clone();
+    assert_eq!(c.decided_on, None, "two signatures are not a decision");
+    m.get(&url).await.assert_contains("Not yet a decision");
+    // Changing the proposal withdraws the signatures given to the old one.
+    bu.get(&url).await;
+    let r = bu
+        .post(
+            &format!("{url}/decision"),
+            &[
+                ("version", &version().await),
+                ("decision", "local-review"),
+                (
+                    "decision_reasons",
+                    "Concerns about how agencies worked together; and the Panel asked.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("review_signoffs").await,
+        0,
+        "signatures withdrawn"
+    );
+    for partner in ["local-authority", "health"] {
+        m.get(&url).await;
+        m.post(&format!("{url}/signoff"), &[("partner", partner)])
+            .await;
+    }
+    assert_eq!(app.count("review_signoffs").await, 2);
+    // Signing twice for the same partner changes nothing.
+    m.get(&url).await;
+    assert_eq!(
+        m.post(&format!("{url}/signoff"), &[("partner", "health")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // The third makes it final, dated today; the local review's publication deadline follows.
+    m.get(&url).await;
+    m.post(&format!("{url}/signoff"), &[("partner", "police")])
+        .await;
+    let c = masa::reviews::cases::list(&app.state.db, p)
+        .await
+        .expect("cases")[0]
+        .clone();
+    assert_eq!(
+        c.decided_on,
+        Some(masa::calendar::uk_local(chrono::Utc::now()).date())
+    );
+    let page = bu.get(&url).await;
+    page.assert_contains("Final");
+    page.assert_contains("Publish the local review");
+    // A final decision is not reopened.
+    let r = bu
+        .post(
+            &format!("{url}/decision"),
+            &[
+                ("version", &version().await),
+                ("decision", "no-review"),
+                ("decision_reasons", "Changed our minds."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("The decision is final");
+});
