@@ -25,6 +25,8 @@ CREATE TABLE review_cases (
     decision_reasons TEXT NOT NULL DEFAULT '',
     scrutineer_advice TEXT NOT NULL DEFAULT '',
     decided_on {date},
+    -- The rapid review and the decision sent to the Panel.
+    sent_to_panel_on {date},
     version BIGINT NOT NULL DEFAULT 1,
     created_at {ts} NOT NULL,
     updated_at {ts} NOT NULL,

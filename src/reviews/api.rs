@@ -58,6 +58,8 @@ pub struct CaseOut {
     pub scrutineer_advice: String,
     /// Set when all three statutory partners' delegates have signed the decision off.
     pub decided_on: Option<NaiveDate>,
+    /// When the rapid review and the decision went to the Panel.
+    pub sent_to_panel_on: Option<NaiveDate>,
     pub deadlines: Vec<CaseDeadlineOut>,
 }
 
@@ -119,6 +121,7 @@ fn case_out(c: Case, t: &Timeline) -> CaseOut {
         decision_reasons: c.decision_reasons,
         scrutineer_advice: c.scrutineer_advice,
         decided_on: c.decided_on,
+        sent_to_panel_on: c.sent_to_panel_on,
     }
 }
 

@@ -48,6 +48,7 @@ pub struct Case {
     pub decision_reasons: String,
     pub scrutineer_advice: String,
     pub decided_on: Option<NaiveDate>,
+    pub sent_to_panel_on: Option<NaiveDate>,
     pub version: i64,
 }
 
@@ -70,7 +71,7 @@ impl Case {
     }
 }
 
-const COLUMNS: &str = "id, kind, pseudonym, la_reference, age_band, incident_on, aware_on, harm, abuse, categories, agencies, edition_key, body_key, notified_on, panel_reference, partners_told_on, decision, decision_reasons, scrutineer_advice, decided_on, version";
+const COLUMNS: &str = "id, kind, pseudonym, la_reference, age_band, incident_on, aware_on, harm, abuse, categories, agencies, edition_key, body_key, notified_on, panel_reference, partners_told_on, decision, decision_reasons, scrutineer_advice, decided_on, sent_to_panel_on, version";
 
 fn case_of(r: &Row) -> StoreResult<Case> {
     Ok(Case {
@@ -94,6 +95,7 @@ fn case_of(r: &Row) -> StoreResult<Case> {
         decision_reasons: r.get("decision_reasons")?,
         scrutineer_advice: r.get("scrutineer_advice")?,
         decided_on: r.get("decided_on")?,
+        sent_to_panel_on: r.get("sent_to_panel_on")?,
         version: r.get("version")?,
     })
 }
@@ -153,12 +155,12 @@ async fn set_dates(
     let now = tx.now();
     let n = tx
         .update(
-            "UPDATE review_cases SET aware_on = $1, notified_on = $2, panel_reference = $3, partners_told_on = $4, version = version + 1, updated_at = $5, updated_by = $6 WHERE partnership_id = $7 AND id = $8 AND version = $9",
-            args![after.aware_on, after.notified_on, after.panel_reference.as_str(), after.partners_told_on, now, actor.name.as_str(), p, before.id, before.version],
+            "UPDATE review_cases SET aware_on = $1, notified_on = $2, panel_reference = $3, partners_told_on = $4, sent_to_panel_on = $5, version = version + 1, updated_at = $6, updated_by = $7 WHERE partnership_id = $8 AND id = $9 AND version = $10",
+            args![after.aware_on, after.notified_on, after.panel_reference.as_str(), after.partners_told_on, after.sent_to_panel_on, now, actor.name.as_str(), p, before.id, before.version],
             &RecordRef::new(Some(p), "review-case", before.id),
             &format!("Dates of {} recorded or corrected", before.pseudonym),
-            &serde_json::json!({"aware_on": before.aware_on, "notified_on": before.notified_on, "panel_reference": before.panel_reference, "partners_told_on": before.partners_told_on}),
-            &serde_json::json!({"aware_on": after.aware_on, "notified_on": after.notified_on, "panel_reference": after.panel_reference, "partners_told_on": after.partners_told_on}),
+            &serde_json::json!({"aware_on": before.aware_on, "notified_on": before.notified_on, "panel_reference": before.panel_reference, "partners_told_on": before.partners_told_on, "sent_to_panel_on": before.sent_to_panel_on}),
+            &serde_json::json!({"aware_on": after.aware_on, "notified_on": after.notified_on, "panel_reference": after.panel_reference, "partners_told_on": after.partners_told_on, "sent_to_panel_on": after.sent_to_panel_on}),
         )
         .await?;
     if n == 0 {
@@ -600,6 +602,7 @@ pub async fn create(
         decision_reasons: String::new(),
         scrutineer_advice: String::new(),
         decided_on: None,
+        sent_to_panel_on: None,
         version: 1,
     };
     let id = add(&st.db, &viewer.actor(), p, &c).await?;
@@ -614,6 +617,7 @@ pub struct DatesForm {
     notified_on: String,
     panel_reference: String,
     partners_told_on: String,
+    sent_to_panel_on: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -690,6 +694,10 @@ async fn case_page(
             .partners_told_on
             .map(|d| d.to_string())
             .unwrap_or_default(),
+        sent_to_panel_on: c
+            .sent_to_panel_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
     });
     let signed = signoffs(&st.db, p, c.id).await?;
     let roles: Vec<&str> = signed.iter().map(|s| s.partner_role.as_str()).collect();
@@ -744,6 +752,13 @@ pub async fn dates(
     let aware = date_field(&mut errors, "aware_on", &f.aware_on, true);
     let notified = date_field(&mut errors, "notified_on", &f.notified_on, false);
     let told = date_field(&mut errors, "partners_told_on", &f.partners_told_on, false);
+    let sent = date_field(&mut errors, "sent_to_panel_on", &f.sent_to_panel_on, false);
+    if sent.is_some() && before.decided_on.is_none() {
+        errors.add(
+            "sent_to_panel_on",
+            "The rapid review goes to the Panel with the decision: all three partners sign it off first",
+        );
+    }
     if let (Some(a), Some(n)) = (aware, notified)
         && n < a
     {
@@ -766,6 +781,7 @@ pub async fn dates(
         aware_on: aware,
         notified_on: notified,
         partners_told_on: told,
+        sent_to_panel_on: sent,
         panel_reference: f.panel_reference.trim().to_owned(),
         version,
         ..before.clone()

@@ -322,6 +322,21 @@ both_engines!(a_decision_needs_all_three_partners_signatures, |app| {
             .to_string()
     };
 
+    // Not sent to the Panel before there is a decision.
+    bu.get(&url).await;
+    let r = bu
+        .post(
+            &format!("{url}/dates"),
+            &[
+                ("version", &version().await),
+                ("aware_on", "2025-03-03"),
+                ("sent_to_panel_on", "2025-03-20"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("all three partners sign it off first");
+
     // Morgan holds the three delegates' seats (the council's, the ICB's, the police's).
     let delegates = [
         "pcc-director-childrens-services",
@@ -471,6 +486,31 @@ both_engines!(a_decision_needs_all_three_partners_signatures, |app| {
     let page = bu.get(&url).await;
     page.assert_contains("Final");
     page.assert_contains("Publish the local review");
+    // Sent to the Panel: only once final, recorded with the dates.
+    let c = masa::reviews::cases::list(&app.state.db, p)
+        .await
+        .expect("cases")[0]
+        .clone();
+    bu.get(&url).await;
+    let r = bu
+        .post(
+            &format!("{url}/dates"),
+            &[
+                ("version", &c.version.to_string()),
+                ("aware_on", "2025-03-03"),
+                (
+                    "sent_to_panel_on",
+                    &masa::calendar::uk_local(chrono::Utc::now())
+                        .date()
+                        .to_string(),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    bu.get(&url)
+        .await
+        .assert_contains("Sent to the Panel with the rapid review on");
     // A final decision is not reopened.
     let r = bu
         .post(
