@@ -261,6 +261,29 @@ pub fn stale_message(by: &str, at: DateTime<Utc>) -> String {
     )
 }
 
+/// What a person is told when the record they edited moved on: who changed it and when, or
+/// `gone` when it no longer exists. `table` is a fixed table name with `updated_by`/`updated_at`.
+pub async fn stale_record(
+    db: &Db,
+    table: &'static str,
+    p: PartnershipId,
+    id: i64,
+    gone: &str,
+) -> StoreResult<String> {
+    let r = db
+        .fetch_optional(
+            crate::store::Sql::dynamic(format!(
+                "SELECT updated_by, updated_at FROM {table} WHERE partnership_id = $1 AND id = $2"
+            )),
+            args![p, id],
+        )
+        .await?;
+    Ok(match r {
+        Some(r) => stale_message(&r.get::<String>("updated_by")?, r.get("updated_at")?),
+        None => gone.to_owned(),
+    })
+}
+
 /// Change a person's role, organisation and name in a partnership, refusing a stale copy.
 pub async fn update_member(
     db: &Db,

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::accounts::store::stale_message;
+use crate::accounts::store::stale_record;
 use crate::args;
 use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx, Value};
 
@@ -458,16 +458,14 @@ pub async fn progress(
         .await?;
     if n == 0 {
         drop(tx);
-        let r = db
-            .fetch_optional(
-                "SELECT updated_by, updated_at FROM actions WHERE partnership_id = $1 AND id = $2",
-                args![p, id],
-            )
-            .await?;
-        return Ok(Err(match r {
-            Some(r) => stale_message(&r.get::<String>("updated_by")?, r.get("updated_at")?),
-            None => "This action no longer exists.".into(),
-        }));
+        return Ok(Err(stale_record(
+            db,
+            "actions",
+            p,
+            id,
+            "This action no longer exists.",
+        )
+        .await?));
     }
     if !change.note.is_empty() {
         tx.execute_plumbing(

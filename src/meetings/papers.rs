@@ -180,19 +180,14 @@ pub async fn replace(
         .await?;
     if n == 0 {
         drop(tx);
-        let r = db
-            .fetch_optional(
-                "SELECT updated_by, updated_at FROM papers WHERE partnership_id = $1 AND id = $2",
-                args![p, paper.id],
-            )
-            .await?;
-        return Ok(Err(match r {
-            Some(r) => crate::accounts::store::stale_message(
-                &r.get::<String>("updated_by")?,
-                r.get("updated_at")?,
-            ),
-            None => "This paper was removed while you were replacing it.".into(),
-        }));
+        return Ok(Err(crate::accounts::store::stale_record(
+            db,
+            "papers",
+            p,
+            paper.id,
+            "This paper was removed while you were replacing it.",
+        )
+        .await?));
     }
     let file = files.put(&mut tx, p, &name, kind, bytes).await?;
     tx.execute_plumbing(

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{self, CaseDates, Due, Edition, Pseudonym};
 use crate::accounts::model::Role;
-use crate::accounts::store::stale_message;
+use crate::accounts::store::stale_record;
 use crate::app::AppState;
 use crate::args;
 use crate::store::{Action, Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
@@ -165,16 +165,14 @@ async fn set_dates(
         .await?;
     if n == 0 {
         drop(tx);
-        let r = db
-            .fetch_optional(
-                "SELECT updated_by, updated_at FROM review_cases WHERE partnership_id = $1 AND id = $2",
-                args![p, before.id],
-            )
-            .await?;
-        return Ok(Err(match r {
-            Some(r) => stale_message(&r.get::<String>("updated_by")?, r.get("updated_at")?),
-            None => "This case no longer exists.".into(),
-        }));
+        return Ok(Err(stale_record(
+            db,
+            "review_cases",
+            p,
+            before.id,
+            "This case no longer exists.",
+        )
+        .await?));
     }
     tx.commit().await?;
     Ok(Ok(()))
@@ -231,9 +229,15 @@ async fn propose(
         )
         .await?;
     if n == 0 {
-        return Ok(Err(
-            "Someone changed this case while you were editing it: check it and try again".into(),
-        ));
+        drop(tx);
+        return Ok(Err(stale_record(
+            db,
+            "review_cases",
+            p,
+            before.id,
+            "This case no longer exists.",
+        )
+        .await?));
     }
     tx.execute_plumbing(
         "DELETE FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2",

@@ -455,19 +455,7 @@ both_engines!(restricted_items_papers_and_the_public, |app| {
         "another body's action"
     );
     // The same through the API, with Morgan's personal token.
-    morgan.get("/account/tokens").await;
-    let made = morgan
-        .post("/account/tokens", &[("name", "reports"), ("expiry", "90")])
-        .await;
-    let mut api = app.client();
-    api.bearer = Some(
-        made.body
-            .split("id=\"new-token\">")
-            .nth(1)
-            .and_then(|s| s.split('<').next())
-            .expect("a token")
-            .to_owned(),
-    );
+    let mut api = morgan.api_client("reports").await;
     // The meeting through the API: the open item's paper listed, the restricted item's not.
     let detail: serde_json::Value =
         serde_json::from_str(&api.get(&format!("/api/v1/meetings/{}", next.id)).await.body)

@@ -302,6 +302,27 @@ impl Client {
         self.send(b, Body::from(body)).await
     }
 
+    /// A client of the JSON API holding a personal token this person makes on their tokens page.
+    pub async fn api_client(&mut self, name: &str) -> Client {
+        self.get("/account/tokens").await;
+        let made = self
+            .post("/account/tokens", &[("name", name), ("expiry", "90")])
+            .await;
+        let token = made
+            .body
+            .split("id=\"new-token\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .expect("a new token on the page")
+            .to_owned();
+        Client {
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+            csrf: None,
+            bearer: Some(token),
+        }
+    }
+
     /// Send a multipart form: text fields and, optionally, one file (field, name, bytes).
     pub async fn upload_form(
         &mut self,
