@@ -389,6 +389,194 @@ async fn seed_board_papers(
     Ok(())
 }
 
+/// Plymouth's serious cases: Child P's rapid review under way (agencies asked, the chronology
+/// filling), Child N's local review running, and Child L's published. Made-up, written
+/// directly: pseudonyms only, as in life.
+pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
+    use crate::args;
+    let Some(ply) = crate::partnerships::store::by_slug(&state.db, "plymouth").await? else {
+        return Ok(());
+    };
+    let p = crate::store::PartnershipId(ply.id);
+    let today = crate::calendar::uk_local(chrono::Utc::now()).date();
+    let cal = crate::calendar::store::current(&state.db).await?;
+    let editions = crate::reviews::store::editions(&state.db).await?;
+    let user = |e: &'static str| async move {
+        crate::accounts::store::user_by_email(&state.db, e)
+            .await
+            .map(|u| u.map(|(u, _)| u.id).unwrap_or_default())
+    };
+    let (pat, morgan) = (
+        user("practitioner@plymouth.example").await?,
+        user("member@plymouth.example").await?,
+    );
+    let actor = Actor::system("masa demo");
+    let mut tx = Tx::begin(&state.db, &actor).await?;
+    let now = tx.now();
+    let back = |n: i64| cal.add_working_days(today, -n);
+    let edition = |d: chrono::NaiveDate| {
+        crate::reviews::model::in_force(&editions, d)
+            .map(|e| e.key.clone())
+            .unwrap_or_default()
+    };
+    // (pseudonym, kind, age, aware, harm, abuse, categories, agencies)
+    let cases = [
+        (
+            "Child P",
+            back(8),
+            "1 to 5",
+            "seriously-harmed",
+            "suspected",
+            "Physical abuse",
+            "Children's social care; health visiting; emergency department; police",
+        ),
+        (
+            "Child N",
+            back(90),
+            "under 1",
+            "died",
+            "suspected",
+            "Neglect; unsafe sleeping",
+            "Midwifery; health visiting; GP; children's social care",
+        ),
+        (
+            "Child L",
+            back(260),
+            "11 to 15",
+            "seriously-harmed",
+            "known",
+            "Child criminal exploitation",
+            "Schools; youth justice; police; children's social care",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (name, aware, age, harm, abuse, cats, agencies) in cases {
+        let id: i64 = tx
+            .fetch_optional(
+                "INSERT INTO review_cases (partnership_id, kind, pseudonym, age_band, aware_on, harm, abuse, categories, agencies, edition_key, body_key, notified_on, partners_told_on, panel_reference, created_at, updated_at, updated_by) VALUES ($1, 'serious-case', $2, $3, $4, $5, $6, $7, $8, $9, 'cspr-group', $10, $11, $12, $13, $14, 'masa demo') RETURNING id",
+                args![p, name, age, aware, harm, abuse, cats, agencies, edition(aware), cal.add_working_days(aware, 3), cal.add_working_days(aware, 4), format!("CSPRP-{}", 4100 + ids.len()), now, now],
+            )
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no case id"))?
+            .get("id")?;
+        ids.push((id, aware));
+    }
+    // Child P: two agencies asked; the council has started its chronology.
+    let (p_id, p_aware) = ids[0];
+    for (org, who, due) in [
+        (
+            "Plymouth City Council",
+            pat,
+            cal.add_working_days(p_aware, 8),
+        ),
+        (
+            "Devon & Cornwall Police",
+            morgan,
+            cal.add_working_days(p_aware, 9),
+        ),
+    ] {
+        let rid: i64 = tx
+            .fetch_optional(
+                "INSERT INTO review_requests (partnership_id, case_id, organisation, responder_id, asked, asked_on, due_on, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'masa demo') RETURNING id",
+                args![p, p_id, org, who, "Your agency's involvement with the child and family in the last 12 months, as a chronology, and any learning you can see already.", cal.add_working_days(p_aware, 4), due, now, now],
+            )
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no request id"))?
+            .get("id")?;
+        if org == "Plymouth City Council" {
+            for (days, event) in [
+                (
+                    40,
+                    "Referral from the health visitor about bruising; strategy discussion held the same day.",
+                ),
+                (12, "Home visit: parents engaged; safety plan agreed."),
+            ] {
+                tx.execute_plumbing(
+                    "INSERT INTO review_chronology (partnership_id, case_id, request_id, organisation, happened_on, event, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, 'Pat Practitioner')",
+                    args![p, p_id, rid, org, p_aware - chrono::Duration::days(days), event, now],
+                )
+                .await?;
+            }
+        }
+    }
+    // Child N and Child L: decided, signed, with local reviews.
+    for (n, (id, aware)) in ids.iter().enumerate().skip(1) {
+        let done = cal.add_working_days(*aware, 14);
+        let decided = cal.add_working_days(*aware, 16);
+        tx.execute_plumbing(
+            "UPDATE review_cases SET rapid_done_on = $1, decision = 'local-review', decision_reasons = $2, scrutineer_advice = $3, decided_on = $4, sent_to_panel_on = $5, reviewer = $6, terms_of_reference = $7, methodology = $8, publish_planned_on = $9 WHERE id = $10",
+            args![done, "The case highlights concerns about agencies working together and recurrent themes seen in earlier reviews.", "Agrees a local review is appropriate, with the family involved.", decided, cal.add_working_days(decided, 1), "An independent reviewer (made up for the demo)", "How agencies shared what they knew, and how the family's voice was heard.", "A systems approach: a practitioner learning event, conversations with the family, a draft tested with the agencies.", decided.checked_add_months(chrono::Months::new(6)).unwrap_or(decided), *id],
+        )
+        .await?;
+        for (k, _) in crate::reviews::model::QUESTIONS {
+            tx.execute_plumbing(
+                "INSERT INTO review_answers (partnership_id, case_id, question, answer) VALUES ($1, $2, $3, $4)",
+                args![p, *id, *k, "Yes: see the rapid review report."],
+            )
+            .await?;
+        }
+        for (role, signer) in [
+            ("local-authority", "Director of Children's Services"),
+            ("health", "Chief Nurse, NHS Devon"),
+            ("police", "BCU Commander"),
+        ] {
+            tx.execute_plumbing(
+                "INSERT INTO review_signoffs (partnership_id, case_id, partner_role, user_id, signed_by, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                args![p, *id, role, morgan, signer, now],
+            )
+            .await?;
+        }
+        let steps: &[(&str, i64)] = if n == 1 {
+            &[
+                ("terms-agreed", 20),
+                ("practitioner-event", 45),
+                ("family", 60),
+                ("draft", 100),
+                ("final", 115),
+            ]
+        } else {
+            &[
+                ("terms-agreed", 20),
+                ("practitioner-event", 45),
+                ("family", 60),
+                ("draft", 90),
+                ("final", 105),
+            ]
+        };
+        for (step, after) in steps {
+            let planned = cal.add_working_days(decided, *after);
+            let done = (planned < today).then_some(planned);
+            tx.execute_plumbing(
+                "INSERT INTO review_milestones (partnership_id, case_id, step, planned_on, done_on) VALUES ($1, $2, $3, $4, $5)",
+                args![p, *id, *step, planned, done],
+            )
+            .await?;
+        }
+    }
+    // Child L: published, its final report with the Panel and the Secretary of State first.
+    let (l_id, l_aware) = ids[2];
+    let decided = cal.add_working_days(l_aware, 16);
+    let published = cal.add_working_days(decided, 118);
+    let bytes = demo_paper("Local child safeguarding practice review: Child L")?;
+    let file = state
+        .files
+        .put(
+            &mut tx,
+            p,
+            "child-l-review.pdf",
+            crate::files::FileType::Pdf,
+            bytes,
+        )
+        .await?;
+    tx.execute_plumbing(
+        "UPDATE review_cases SET final_sent_on = $1, published_on = $2, report_file_id = $3, public_title = $4, public_summary = $5 WHERE id = $6",
+        args![cal.add_working_days(published, -10), published, file.id, "Local child safeguarding practice review: Child L", "Child L was exploited by adults who used them to carry drugs. The review found that school, youth justice and police each held part of the picture and that information was not brought together early enough. The partnership has agreed a shared exploitation screening tool and joint training; progress is reported to the board.", l_id],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A small real PDF standing in for a paper.
 pub fn demo_paper(title: &str) -> anyhow::Result<Vec<u8>> {
     let template = r#"#let d = json("data.json")
@@ -567,6 +755,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         );
     }
     seed_meetings(&state).await?;
+    seed_cases(&state).await?;
     let base = &state.config.base_url;
     println!("\nmasa demo is running at {base}\n");
     println!("Every demo account's password is: {DEMO_PASSWORD}\n");

@@ -6,6 +6,53 @@ use crate::calendar::working_days::Calendar;
 
 pub const STATUSES: &[&str] = &["open", "done", "cancelled"];
 
+/// A new action as typed, wherever it is raised (a minute, a review's recommendation).
+pub struct Typed<'a> {
+    pub title: &'a str,
+    pub owner_name: &'a str,
+    pub owner_organisation: &'a str,
+    pub due: &'a str,
+}
+
+/// A checked new action: title, owner, owner's organisation, due date.
+pub type Checked = (String, String, String, NaiveDate);
+
+/// A new action's fields, checked; each problem is given against `field(name)`.
+pub fn check_new(
+    t: &Typed,
+    field: impl Fn(&str) -> String,
+) -> Result<Checked, Vec<(String, &'static str)>> {
+    let mut problems = Vec::new();
+    let title = t.title.trim();
+    if title.is_empty() || title.chars().count() > 1000 {
+        problems.push((
+            field("title"),
+            "Describe the action, in 1000 characters or fewer",
+        ));
+    }
+    let owner = t.owner_name.trim();
+    if owner.is_empty() || owner.chars().count() > 200 {
+        problems.push((field("owner_name"), "Enter who owns the action"));
+    }
+    let organisation = t.owner_organisation.trim();
+    if organisation.chars().count() > 200 {
+        problems.push((field("owner_organisation"), "Enter 200 characters or fewer"));
+    }
+    let due = NaiveDate::parse_from_str(t.due.trim(), "%Y-%m-%d").ok();
+    if due.is_none() {
+        problems.push((field("due"), "Enter a real due date, like 2026-12-31"));
+    }
+    match due {
+        Some(due) if problems.is_empty() => Ok((
+            title.to_owned(),
+            owner.to_owned(),
+            organisation.to_owned(),
+            due,
+        )),
+        _ => Err(problems),
+    }
+}
+
 /// Red, amber or green for an action by its due date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rag {

@@ -238,7 +238,9 @@ impl Modify for BearerAuth {
         crate::actions::api::actions,
         crate::actions::api::action,
         crate::reviews::api::list,
-        crate::reviews::api::case
+        crate::reviews::api::case,
+        crate::reviews::api::my_requests,
+        crate::reviews::api::request
     ),
     components(schemas(
         Me,
@@ -266,7 +268,14 @@ impl Modify for BearerAuth {
         crate::actions::api::NoteOut,
         crate::reviews::api::CaseDeadlineOut,
         crate::reviews::api::CaseSummaryOut,
-        crate::reviews::api::CaseOut
+        crate::reviews::api::CaseOut,
+        crate::reviews::api::QuestionOut,
+        crate::reviews::api::RequestOut,
+        crate::reviews::api::RequestDetailOut,
+        crate::reviews::api::EntryOut,
+        crate::reviews::api::MilestoneOut,
+        crate::reviews::api::LocalReviewOut,
+        crate::reviews::api::RecommendationOut
     )),
     modifiers(&BearerAuth)
 )]

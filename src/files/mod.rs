@@ -309,6 +309,18 @@ pub fn size_text(bytes: i64) -> String {
     }
 }
 
+/// What is known of a stored file, without reading its bytes; only within its partnership.
+pub async fn record(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<StoredFile>> {
+    db.fetch_optional(
+        "SELECT id, file_name, media_type, size_bytes, sha256, created_at, created_by FROM files WHERE partnership_id = $1 AND id = $2",
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(file_of)
+    .transpose()
+}
+
 pub fn file_of(r: &Row) -> StoreResult<StoredFile> {
     Ok(StoredFile {
         id: r.get("id")?,

@@ -11,6 +11,9 @@ pub mod papers;
 pub mod people;
 mod programme;
 mod public;
+
+/// Meetings with their body's name and their label, for other capabilities' lists.
+pub use pages::{Listed, named};
 pub mod store;
 
 use crate::app::Route;

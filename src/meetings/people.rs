@@ -621,6 +621,9 @@ pub fn spawn_reminders(st: AppState) {
             if let Err(e) = alert_chairs(&st, today()).await {
                 tracing::warn!(error = %e, "overdue-action alerts failed; will try again");
             }
+            if let Err(e) = crate::reviews::reminders::send(&st, today()).await {
+                tracing::warn!(error = %e, "serious case reminders failed; will try again");
+            }
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });

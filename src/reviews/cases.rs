@@ -22,7 +22,7 @@ use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     crate::calendar::uk_local(chrono::Utc::now()).date()
 }
 
@@ -49,6 +49,20 @@ pub struct Case {
     pub scrutineer_advice: String,
     pub decided_on: Option<NaiveDate>,
     pub sent_to_panel_on: Option<NaiveDate>,
+    pub rapid_meeting_id: Option<i64>,
+    pub rapid_done_on: Option<NaiveDate>,
+    pub rapid_report_file_id: Option<i64>,
+    pub terms_of_reference: String,
+    pub reviewer: String,
+    pub methodology: String,
+    pub publish_planned_on: Option<NaiveDate>,
+    pub final_sent_on: Option<NaiveDate>,
+    pub published_on: Option<NaiveDate>,
+    pub report_file_id: Option<i64>,
+    pub public_title: String,
+    pub public_summary: String,
+    pub not_published_on: Option<NaiveDate>,
+    pub not_published_reasons: String,
     pub version: i64,
 }
 
@@ -61,17 +75,25 @@ impl Case {
         )
     }
 
+    pub fn local_review(&self) -> bool {
+        self.decision == "local-review" && self.decided_on.is_some()
+    }
+
     pub fn dates(&self) -> CaseDates {
         CaseDates {
             aware: Some(self.aware_on),
             notified: self.notified_on,
+            partners_told: self.partners_told_on,
+            rapid_done: self.rapid_done_on,
             decided: self.decided_on.filter(|_| self.decision == "local-review"),
-            ..CaseDates::default()
+            published_planned: self.publish_planned_on,
+            final_sent: self.final_sent_on,
+            concluded: self.published_on.or(self.not_published_on),
         }
     }
 }
 
-const COLUMNS: &str = "id, kind, pseudonym, la_reference, age_band, incident_on, aware_on, harm, abuse, categories, agencies, edition_key, body_key, notified_on, panel_reference, partners_told_on, decision, decision_reasons, scrutineer_advice, decided_on, sent_to_panel_on, version";
+const COLUMNS: &str = "id, kind, pseudonym, la_reference, age_band, incident_on, aware_on, harm, abuse, categories, agencies, edition_key, body_key, notified_on, panel_reference, partners_told_on, decision, decision_reasons, scrutineer_advice, decided_on, sent_to_panel_on, rapid_meeting_id, rapid_done_on, rapid_report_file_id, terms_of_reference, reviewer, methodology, publish_planned_on, final_sent_on, published_on, report_file_id, public_title, public_summary, not_published_on, not_published_reasons, version";
 
 fn case_of(r: &Row) -> StoreResult<Case> {
     Ok(Case {
@@ -96,6 +118,20 @@ fn case_of(r: &Row) -> StoreResult<Case> {
         scrutineer_advice: r.get("scrutineer_advice")?,
         decided_on: r.get("decided_on")?,
         sent_to_panel_on: r.get("sent_to_panel_on")?,
+        rapid_meeting_id: r.get("rapid_meeting_id")?,
+        rapid_done_on: r.get("rapid_done_on")?,
+        rapid_report_file_id: r.get("rapid_report_file_id")?,
+        terms_of_reference: r.get("terms_of_reference")?,
+        reviewer: r.get("reviewer")?,
+        methodology: r.get("methodology")?,
+        publish_planned_on: r.get("publish_planned_on")?,
+        final_sent_on: r.get("final_sent_on")?,
+        published_on: r.get("published_on")?,
+        report_file_id: r.get("report_file_id")?,
+        public_title: r.get("public_title")?,
+        public_summary: r.get("public_summary")?,
+        not_published_on: r.get("not_published_on")?,
+        not_published_reasons: r.get("not_published_reasons")?,
         version: r.get("version")?,
     })
 }
@@ -389,11 +425,7 @@ pub async fn timeline(st: &AppState, c: &Case) -> AppResult<Timeline> {
         Some(e) => model::deadlines(e, &c.dates(), &cal)
             .into_iter()
             .map(|d| {
-                let done = match d.step {
-                    "Notify the Panel" => c.notified_on.is_some(),
-                    "Tell the partners" => c.partners_told_on.is_some(),
-                    _ => false,
-                };
+                let done = d.done_on.is_some();
                 let left = cal.working_days_between(t, d.by);
                 let rag = model::rag(d.by, done, t, &cal);
                 (d, rag, left)
@@ -446,7 +478,12 @@ pub struct CaseForm {
     body_key: String,
 }
 
-fn date_field(errors: &mut Errors, field: &str, v: &str, required: bool) -> Option<NaiveDate> {
+pub(super) fn date_field(
+    errors: &mut Errors,
+    field: &str,
+    v: &str,
+    required: bool,
+) -> Option<NaiveDate> {
     let v = v.trim();
     if v.is_empty() {
         if required {
@@ -607,6 +644,20 @@ pub async fn create(
         scrutineer_advice: String::new(),
         decided_on: None,
         sent_to_panel_on: None,
+        rapid_meeting_id: None,
+        rapid_done_on: None,
+        rapid_report_file_id: None,
+        terms_of_reference: String::new(),
+        reviewer: String::new(),
+        methodology: String::new(),
+        publish_planned_on: None,
+        final_sent_on: None,
+        published_on: None,
+        report_file_id: None,
+        public_title: String::new(),
+        public_summary: String::new(),
+        not_published_on: None,
+        not_published_reasons: String::new(),
         version: 1,
     };
     let id = add(&st.db, &viewer.actor(), p, &c).await?;
@@ -624,9 +675,21 @@ pub struct DatesForm {
     sent_to_panel_on: String,
 }
 
+/// What was sent in a form the case page shows again, with its errors.
+#[derive(Default)]
+pub struct Submitted {
+    pub dates: Option<DatesForm>,
+    pub decision: Option<DecisionForm>,
+    pub rapid: Option<super::rapid::RapidForm>,
+    pub request: Option<super::rapid::RequestForm>,
+    pub local: Option<super::local::LocalForm>,
+    pub withheld: Option<super::local::NotPublishedForm>,
+    pub learning: Option<std::collections::HashMap<String, String>>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "reviews/case.html")]
-struct CasePage {
+pub struct CasePage {
     page: Page,
     c: Case,
     body: String,
@@ -639,7 +702,46 @@ struct CasePage {
     /// The partners this person may sign for now.
     may_sign: Vec<String>,
     can_manage: bool,
+    rapid: super::rapid::RapidForm,
+    questions: Vec<(String, String)>,
+    meetings: Vec<(String, String)>,
+    meeting: String,
+    rapid_report: Option<crate::files::StoredFile>,
+    requests: Vec<(super::rapid::Request, &'static str, i64)>,
+    request: super::rapid::RequestForm,
+    organisations: Vec<(String, String)>,
+    responders: Vec<(String, String)>,
+    chronology: Vec<super::rapid::Entry>,
+    has_local: bool,
+    local: super::local::LocalForm,
+    milestones: Vec<(super::local::Milestone, &'static str)>,
+    withheld: super::local::NotPublishedForm,
+    report: Option<crate::files::StoredFile>,
+    limit: String,
+    slug: String,
+    recommendations: Vec<super::learning::Tracked>,
+    learning: std::collections::HashMap<String, String>,
+    output_kinds: Vec<(String, String)>,
+    practice: Vec<(String, String)>,
     errors: Errors,
+}
+
+impl CasePage {
+    /// A learning form's value as sent, for the recommendation `rid` (0: the new one).
+    pub fn typed(&self, name: &str, rid: impl std::fmt::Display) -> &str {
+        let rid = rid.to_string();
+        let key = if rid == "0" {
+            name.to_owned()
+        } else {
+            format!("{name}-{rid}")
+        };
+        self.learning.get(&key).map_or("", String::as_str)
+    }
+
+    /// The field name of a learning form for one recommendation.
+    pub fn named(&self, name: &str, rid: impl std::fmt::Display) -> String {
+        format!("{name}-{rid}")
+    }
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -675,42 +777,67 @@ async fn may_sign(
         .collect())
 }
 
-async fn case_page(
+pub async fn case_page(
     st: &AppState,
     viewer: &Viewer,
     c: Case,
-    form: Option<DatesForm>,
-    decision: Option<DecisionForm>,
+    sub: Submitted,
     errors: Errors,
 ) -> AppResult<CasePage> {
+    use super::{local, rapid};
     let p = viewer.tenant()?;
     let body = bodies(st, p)
         .await?
         .into_iter()
         .find(|(k, _)| *k == c.body_key)
         .map_or_else(|| c.body_key.clone(), |(_, n)| n);
-    let form = form.unwrap_or_else(|| DatesForm {
+    let d = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let form = sub.dates.unwrap_or_else(|| DatesForm {
         version: c.version.to_string(),
         aware_on: c.aware_on.to_string(),
-        notified_on: c.notified_on.map(|d| d.to_string()).unwrap_or_default(),
+        notified_on: d(c.notified_on),
         panel_reference: c.panel_reference.clone(),
-        partners_told_on: c
-            .partners_told_on
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-        sent_to_panel_on: c
-            .sent_to_panel_on
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
+        partners_told_on: d(c.partners_told_on),
+        sent_to_panel_on: d(c.sent_to_panel_on),
     });
     let signed = signoffs(&st.db, p, c.id).await?;
     let roles: Vec<&str> = signed.iter().map(|s| s.partner_role.as_str()).collect();
-    let decision = decision.unwrap_or_else(|| DecisionForm {
+    let decision = sub.decision.unwrap_or_else(|| DecisionForm {
         version: c.version.to_string(),
         decision: c.decision.clone(),
         decision_reasons: c.decision_reasons.clone(),
         scrutineer_advice: c.scrutineer_advice.clone(),
     });
+    let answers = rapid::answers(&st.db, p, c.id).await?;
+    let meetings = rapid::meeting_options(st, p, &c).await?;
+    let meeting = c
+        .rapid_meeting_id
+        .and_then(|m| meetings.iter().find(|(k, _)| *k == m.to_string()))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let t = today();
+    let requests = rapid::requests(&st.db, p, c.id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let rag = model::rag(r.due_on, r.returned_on.is_some(), t, &cal);
+            let left = cal.working_days_between(t, r.due_on);
+            (r, rag, left)
+        })
+        .collect();
+    let ms = local::milestones(&st.db, p, c.id).await?;
+    let file = |id: Option<i64>| async move {
+        match id {
+            Some(id) => crate::files::record(&st.db, p, id).await,
+            None => Ok(None),
+        }
+    };
+    let slug = viewer
+        .current
+        .as_ref()
+        .map(|m| m.partnership_slug.clone())
+        .unwrap_or_default();
     Ok(CasePage {
         page: Page::new(viewer, format!("Case: {}", c.pseudonym), "/reviews"),
         timeline: timeline(st, &c).await?,
@@ -723,6 +850,53 @@ async fn case_page(
         signoffs: signed,
         decision,
         can_manage: Permission::ManagePartnership.allows(viewer),
+        rapid: sub
+            .rapid
+            .unwrap_or_else(|| rapid::RapidForm::of(&c, &answers)),
+        questions: model::QUESTIONS
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        meetings,
+        meeting,
+        rapid_report: file(c.rapid_report_file_id).await?,
+        requests,
+        request: sub.request.unwrap_or_else(|| rapid::RequestForm {
+            due_on: cal.add_working_days(t, model::REQUEST_WITHIN).to_string(),
+            ..rapid::RequestForm::default()
+        }),
+        organisations: rapid::organisations(st, p).await?,
+        responders: rapid::responders(st, p).await?,
+        chronology: rapid::chronology(&st.db, p, c.id, None).await?,
+        has_local: model::may_hold_local_review(&c.kind, c.local_review()),
+        local: sub.local.unwrap_or_else(|| local::LocalForm::of(&c, &ms)),
+        milestones: ms
+            .into_iter()
+            .map(|m| {
+                let rag = match m.planned_on {
+                    Some(plan) => model::rag(plan, m.done_on.is_some(), t, &cal),
+                    None if m.done_on.is_some() => "done",
+                    None => "",
+                };
+                (m, rag)
+            })
+            .collect(),
+        withheld: sub.withheld.unwrap_or_else(|| local::NotPublishedForm {
+            version: c.version.to_string(),
+            ..local::NotPublishedForm::default()
+        }),
+        report: file(c.report_file_id).await?,
+        recommendations: super::learning::tracked(
+            &st.db,
+            p,
+            super::learning::recommendations(&st.db, p, Some(c.id)).await?,
+        )
+        .await?,
+        learning: sub.learning.unwrap_or_default(),
+        output_kinds: options(model::OUTPUT_KINDS),
+        practice: options(model::PRACTICE),
+        limit: st.files.limit_text(),
+        slug,
         body,
         c,
         form,
@@ -736,9 +910,11 @@ pub async fn case(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let c = read(&st, &viewer, id).await?;
-    Ok(case_page(&st, &viewer, c, None, None, Errors::default())
-        .await?
-        .into_response())
+    Ok(
+        case_page(&st, &viewer, c, Submitted::default(), Errors::default())
+            .await?
+            .into_response(),
+    )
 }
 
 /// Record the notification and the partners being told, or correct a date: the deadlines are
@@ -778,7 +954,17 @@ pub async fn dates(
         );
     }
     let Some(aware) = aware.filter(|_| errors.is_empty()) else {
-        let page = case_page(&st, &viewer, before, Some(f), None, errors).await?;
+        let page = case_page(
+            &st,
+            &viewer,
+            before,
+            Submitted {
+                dates: Some(f),
+                ..Submitted::default()
+            },
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let after = Case {
@@ -803,7 +989,7 @@ pub async fn dates(
             let now = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
             let mut errors = Errors::default();
             errors.add("aware_on", stale);
-            let page = case_page(&st, &viewer, now, None, None, errors).await?;
+            let page = case_page(&st, &viewer, now, Submitted::default(), errors).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
@@ -839,7 +1025,17 @@ pub async fn decide(
         );
     }
     if !errors.is_empty() {
-        let page = case_page(&st, &viewer, c, None, Some(f), errors).await?;
+        let page = case_page(
+            &st,
+            &viewer,
+            c,
+            Submitted {
+                decision: Some(f),
+                ..Submitted::default()
+            },
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let before = Case { version, ..c };
@@ -857,7 +1053,17 @@ pub async fn decide(
         let now = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
         let mut errors = Errors::default();
         errors.add("decision", stale);
-        let page = case_page(&st, &viewer, now, None, Some(f), errors).await?;
+        let page = case_page(
+            &st,
+            &viewer,
+            now,
+            Submitted {
+                decision: Some(f),
+                ..Submitted::default()
+            },
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     if let Some(sess) = &viewer.session {
@@ -868,7 +1074,7 @@ pub async fn decide(
         )
         .await?;
     }
-    Ok(crate::web::redirect(&format!("/reviews/{id}#decision")))
+    Ok(crate::web::redirect(&format!("/reviews/{id}#the-decision")))
 }
 
 /// A statutory partner's delegate signs off the decision for their partner.
@@ -897,5 +1103,5 @@ pub async fn signoff(
         };
         crate::web::session::set_flash(&st.db, sess, m).await?;
     }
-    Ok(crate::web::redirect(&format!("/reviews/{id}#decision")))
+    Ok(crate::web::redirect(&format!("/reviews/{id}#the-decision")))
 }

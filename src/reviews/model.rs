@@ -83,15 +83,44 @@ pub fn in_force(editions: &[Edition], on: NaiveDate) -> Option<&Edition> {
 pub struct CaseDates {
     pub aware: Option<NaiveDate>,
     pub notified: Option<NaiveDate>,
+    pub partners_told: Option<NaiveDate>,
+    pub rapid_done: Option<NaiveDate>,
+    /// The decision to hold a local review, once final.
     pub decided: Option<NaiveDate>,
     pub published_planned: Option<NaiveDate>,
+    pub final_sent: Option<NaiveDate>,
+    /// Published, or the reasons for not publishing recorded.
+    pub concluded: Option<NaiveDate>,
 }
 
-/// A step and the day it is due by.
+/// A step, the day it is due by, and the day it was done.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Due {
     pub step: &'static str,
     pub by: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+}
+
+impl Due {
+    /// Done by its deadline (`None` while not done).
+    pub fn on_time(&self) -> Option<bool> {
+        self.done_on.map(|d| d <= self.by)
+    }
+}
+
+pub const NOTIFY: &str = "Notify the Panel";
+pub const TELL_PARTNERS: &str = "Tell the partners";
+pub const RAPID_REVIEW: &str = "Complete the rapid review";
+pub const PUBLISH: &str = "Publish the local review";
+pub const FINAL_REPORT: &str = "Send the final report to the Panel and the Secretary of State";
+
+/// Who owes a step: the business unit runs the case, the partners' delegates sign the decision,
+/// each agency's named responder returns its information.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owes {
+    BusinessUnit,
+    Delegates,
+    Responder,
 }
 
 /// Every deadline the dates so far give, in the order of the steps.
@@ -99,12 +128,14 @@ pub fn deadlines(e: &Edition, d: &CaseDates, cal: &Calendar) -> Vec<Due> {
     let mut out = Vec::new();
     if let Some(aware) = d.aware {
         out.push(Due {
-            step: "Notify the Panel",
+            step: NOTIFY,
             by: cal.add_working_days(aware, e.notify_within),
+            done_on: d.notified,
         });
         out.push(Due {
-            step: "Tell the partners",
+            step: TELL_PARTNERS,
             by: cal.add_working_days(aware, e.tell_partners_within),
+            done_on: d.partners_told,
         });
     }
     let from = match e.rapid_review_from {
@@ -113,25 +144,325 @@ pub fn deadlines(e: &Edition, d: &CaseDates, cal: &Calendar) -> Vec<Due> {
     };
     if let Some(from) = from {
         out.push(Due {
-            step: "Complete the rapid review",
+            step: RAPID_REVIEW,
             by: cal.add_working_days(from, e.rapid_review_within),
+            done_on: d.rapid_done,
         });
     }
     if let Some(decided) = d.decided {
         out.push(Due {
-            step: "Publish the local review",
+            step: PUBLISH,
             by: decided
                 .checked_add_months(Months::new(e.publish_within_months))
                 .unwrap_or(decided),
+            done_on: d.concluded,
         });
     }
     if let Some(publish) = d.published_planned {
         out.push(Due {
-            step: "Send the final report to the Panel and the Secretary of State",
+            step: FINAL_REPORT,
             by: cal.add_working_days(publish, -e.final_report_before),
+            done_on: d.final_sent,
         });
     }
     out
+}
+
+/// The questions regulation 11 (and the Panel's rapid review template) ask of every rapid
+/// review, answered in the record before the decision.
+pub const QUESTIONS: &[(&str, &str)] = &[
+    (
+        "immediate-action",
+        "Is any immediate action needed to keep this or other children safe?",
+    ),
+    (
+        "improvements",
+        "Does the case highlight, or may it highlight, improvements needed to safeguard and promote the welfare of children, including improvements identified before?",
+    ),
+    (
+        "recurrent-themes",
+        "Does it highlight, or may it highlight, recurrent themes in safeguarding and promoting the welfare of children?",
+    ),
+    (
+        "working-together",
+        "Does it highlight, or may it highlight, concerns about two or more organisations or agencies working together effectively?",
+    ),
+    (
+        "panel-view",
+        "Has the Panel considered the case and concluded that a local review may be more appropriate?",
+    ),
+    (
+        "learning-now",
+        "What learning can be shared now, before any further review?",
+    ),
+];
+
+/// The steps of a local review the partnership plans and records.
+pub const MILESTONES: &[(&str, &str)] = &[
+    ("terms-agreed", "Terms of reference agreed"),
+    ("practitioner-event", "Practitioner event"),
+    ("family", "Family involvement"),
+    ("draft", "Draft report"),
+    ("final", "Final report agreed"),
+];
+
+pub fn milestone_label(step: &str) -> &'static str {
+    MILESTONES
+        .iter()
+        .find(|(k, _)| *k == step)
+        .map_or("Milestone", |(_, l)| l)
+}
+
+/// Working days an agency has to return its information, unless the business unit says.
+pub const REQUEST_WITHIN: i64 = 5;
+
+/// Who owes each statutory step.
+pub fn owes(step: &str) -> Owes {
+    match step {
+        NOTIFY | TELL_PARTNERS | RAPID_REVIEW | PUBLISH | FINAL_REPORT => Owes::BusinessUnit,
+        _ => Owes::Delegates,
+    }
+}
+
+/// A local review (its terms, reviewer, milestones) exists for a serious case once the partners
+/// have finally decided to hold one, and for the kinds that are reviews in themselves.
+pub fn may_hold_local_review(kind: &str, local_review_decided: bool) -> bool {
+    match kind {
+        "serious-case" => local_review_decided,
+        "serious-case-review" | "local-learning" | "good-practice" | "near-miss" => true,
+        // The Panel publishes its own national reviews.
+        _ => false,
+    }
+}
+
+/// Whether a case has a report the partnership publishes.
+pub fn may_publish(kind: &str, local_review_decided: bool) -> bool {
+    may_hold_local_review(kind, local_review_decided)
+}
+
+/// A report may be published on `on` only once the final report has been with the Panel and
+/// the Secretary of State for the edition's working days.
+pub fn publication_allowed(
+    e: &Edition,
+    final_sent: Option<NaiveDate>,
+    on: NaiveDate,
+    cal: &Calendar,
+) -> Result<(), String> {
+    let Some(sent) = final_sent else {
+        return Err(
+            "Record the day the final report went to the Panel and the Secretary of State first"
+                .into(),
+        );
+    };
+    let earliest = cal.add_working_days(sent, e.final_report_before);
+    if on < earliest {
+        return Err(format!(
+            "The final report must be with the Panel and the Secretary of State {} working days before publication: publish on or after {}",
+            e.final_report_before,
+            earliest.format("%-d %B %Y")
+        ));
+    }
+    Ok(())
+}
+
+/// What a review's learning was turned into.
+pub const OUTPUT_KINDS: &[(&str, &str)] = &[
+    ("briefing", "7-minute briefing"),
+    ("training", "Training change"),
+    ("procedure", "Procedure change"),
+    ("other", "Other learning output"),
+];
+
+pub fn output_label(kind: &str) -> &'static str {
+    OUTPUT_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("Learning output", |(_, l)| l)
+}
+
+/// Whether evidence (an audit, a survey, the scorecard) shows practice changed.
+pub const PRACTICE: &[(&str, &str)] = &[
+    ("not-yet", "Not yet shown"),
+    ("shown", "Evidence shows practice changed"),
+];
+
+/// How far a recommendation has come round the learning loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Loop {
+    /// No action raised from it yet.
+    NoActions,
+    /// Actions raised, some still open.
+    ActionsOpen,
+    /// Every action done, but no evidence yet that practice changed.
+    ActionsDone,
+    /// Every action done and evidence shows practice changed: the loop is closed.
+    Closed,
+}
+
+impl Loop {
+    pub fn label(self) -> &'static str {
+        match self {
+            Loop::NoActions => "No actions yet",
+            Loop::ActionsOpen => "Actions open",
+            Loop::ActionsDone => "Actions done; change not yet shown",
+            Loop::Closed => "Loop closed",
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Loop::NoActions => "govuk-tag--red",
+            Loop::ActionsOpen => "govuk-tag--yellow",
+            Loop::ActionsDone => "govuk-tag--blue",
+            Loop::Closed => "govuk-tag--green",
+        }
+    }
+}
+
+/// Where a recommendation stands: its actions (cancelled ones aside) and the evidence.
+pub fn learning_loop(statuses: &[&str], practice: &str) -> Loop {
+    let live: Vec<&&str> = statuses.iter().filter(|s| **s != "cancelled").collect();
+    if live.is_empty() {
+        Loop::NoActions
+    } else if live.iter().any(|s| **s != "done") {
+        Loop::ActionsOpen
+    } else if practice == "shown" {
+        Loop::Closed
+    } else {
+        Loop::ActionsDone
+    }
+}
+
+/// What the yearly report needs of one case.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    pub dates: CaseDates,
+    /// The rapid review's working days count from here (the edition's start point).
+    pub rapid_from: Option<NaiveDate>,
+    pub decision: String,
+    /// The decision, once final.
+    pub decided: Option<NaiveDate>,
+    pub published: Option<NaiveDate>,
+    pub due: Vec<Due>,
+}
+
+/// The figures for the yearly report over a period.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Figures {
+    pub notifications: usize,
+    pub notified_on_time: usize,
+    pub rapid_reviews: usize,
+    pub rapid_on_time: usize,
+    /// Final decisions in the period, by outcome (the DECISIONS order).
+    pub decisions: Vec<(&'static str, usize)>,
+    pub local_commissioned: usize,
+    pub local_published: usize,
+    pub published_on_time: usize,
+    /// The median working days of each step, where any was done in the period.
+    pub medians: Vec<(&'static str, Option<f64>)>,
+    pub recommendations: usize,
+    pub recommendations_actions_done: usize,
+}
+
+impl Figures {
+    /// A share as people read it: "3 of 4 (75%)".
+    pub fn share(
+        done: impl std::borrow::Borrow<usize>,
+        of: impl std::borrow::Borrow<usize>,
+    ) -> String {
+        let (done, of) = (*done.borrow(), *of.borrow());
+        match (done * 100 + of / 2).checked_div(of) {
+            Some(percent) => format!("{done} of {of} ({percent}%)"),
+            None => "none".into(),
+        }
+    }
+}
+
+fn median(mut v: Vec<i64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2] as f64
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) as f64 / 2.0
+    })
+}
+
+/// The yearly report's figures for steps done from `from` to `to` inclusive; `recommendations`
+/// are (the day each was recorded, where its loop stands).
+pub fn figures(
+    cases: &[Facts],
+    recommendations: &[(NaiveDate, Loop)],
+    from: NaiveDate,
+    to: NaiveDate,
+    cal: &Calendar,
+) -> Figures {
+    let within = |d: Option<NaiveDate>| d.is_some_and(|d| d >= from && d <= to);
+    let on_time = |c: &Facts, step: &str| {
+        c.due
+            .iter()
+            .find(|d| d.step == step)
+            .and_then(Due::on_time)
+            .unwrap_or(false)
+    };
+    let mut f = Figures::default();
+    let (mut to_notify, mut rapid, mut to_publish) = (Vec::new(), Vec::new(), Vec::new());
+    for c in cases {
+        if within(c.dates.notified) {
+            f.notifications += 1;
+            f.notified_on_time += usize::from(on_time(c, NOTIFY));
+            if let (Some(a), Some(n)) = (c.dates.aware, c.dates.notified) {
+                to_notify.push(cal.working_days_between(a, n));
+            }
+        }
+        if within(c.dates.rapid_done) {
+            f.rapid_reviews += 1;
+            f.rapid_on_time += usize::from(on_time(c, RAPID_REVIEW));
+            if let (Some(s), Some(d)) = (c.rapid_from, c.dates.rapid_done) {
+                rapid.push(cal.working_days_between(s, d));
+            }
+        }
+        if within(c.decided) && c.decision == "local-review" {
+            f.local_commissioned += 1;
+        }
+        if within(c.published) {
+            f.local_published += 1;
+            f.published_on_time += usize::from(on_time(c, PUBLISH));
+            if let (Some(d), Some(p)) = (c.decided, c.published) {
+                to_publish.push(cal.working_days_between(d, p));
+            }
+        }
+    }
+    f.decisions = DECISIONS
+        .iter()
+        .map(|(k, label)| {
+            let n = cases
+                .iter()
+                .filter(|c| within(c.decided) && c.decision == *k)
+                .count();
+            (*label, n)
+        })
+        .collect();
+    f.medians = vec![
+        ("Awareness to notifying the Panel", median(to_notify)),
+        ("The rapid review", median(rapid)),
+        ("Decision to publication", median(to_publish)),
+    ];
+    let recs: Vec<&Loop> = recommendations
+        .iter()
+        .filter(|(d, _)| *d >= from && *d <= to)
+        .map(|(_, l)| l)
+        .collect();
+    f.recommendations = recs.len();
+    f.recommendations_actions_done = recs
+        .iter()
+        .filter(|l| matches!(l, Loop::ActionsDone | Loop::Closed))
+        .count();
+    f
 }
 
 /// What kind of case a record is.
@@ -273,8 +604,9 @@ mod tests {
         assert_eq!(
             due[0],
             Due {
-                step: "Notify the Panel",
-                by: day("2022-09-20")
+                step: NOTIFY,
+                by: day("2022-09-20"),
+                done_on: None,
             }
         );
         assert_eq!(due[1].by, day("2022-09-20"));
@@ -296,7 +628,7 @@ mod tests {
         let rr = |e: &Edition| {
             deadlines(e, &d, &cal)
                 .into_iter()
-                .find(|x| x.step == "Complete the rapid review")
+                .find(|x| x.step == RAPID_REVIEW)
                 .map(|x| x.by)
         };
         // From awareness (Mon 3 March): 15 working days is Monday 24 March.
@@ -311,7 +643,7 @@ mod tests {
         assert!(
             deadlines(new, &early, &cal)
                 .iter()
-                .all(|x| x.step != "Complete the rapid review")
+                .all(|x| x.step != RAPID_REVIEW)
         );
     }
 
@@ -386,5 +718,128 @@ mod tests {
             "six months, to the month's last day"
         );
         assert_eq!(due[1].by, day("2025-12-23"));
+    }
+
+    #[test]
+    fn a_step_done_late_is_not_on_time() {
+        let cal = Calendar::shipped();
+        let e = shipped()[1].clone();
+        let d = CaseDates {
+            aware: Some(day("2025-03-03")),
+            // Notified on the 5th working day: on time. Partners told a day late.
+            notified: Some(day("2025-03-10")),
+            partners_told: Some(day("2025-03-11")),
+            ..CaseDates::default()
+        };
+        let due = deadlines(&e, &d, &cal);
+        assert_eq!(due[0].on_time(), Some(true));
+        assert_eq!(due[1].on_time(), Some(false));
+        // The rapid review counts from the notification and is not done yet.
+        assert_eq!(due[2].step, RAPID_REVIEW);
+        assert_eq!(due[2].on_time(), None);
+        assert_eq!(owes(RAPID_REVIEW), Owes::BusinessUnit);
+    }
+
+    #[test]
+    fn publication_waits_for_the_final_report() {
+        let cal = Calendar::shipped();
+        let e = shipped()[1].clone();
+        // Sent Tuesday 23 December 2025: seven working days on, over Christmas and New Year,
+        // is Tuesday 6 January 2026.
+        let sent = Some(day("2025-12-23"));
+        assert!(publication_allowed(&e, None, day("2026-01-06"), &cal).is_err());
+        let early = publication_allowed(&e, sent, day("2026-01-05"), &cal);
+        assert!(
+            early.as_ref().is_err_and(|m| m.contains("6 January 2026")),
+            "{early:?}"
+        );
+        assert!(publication_allowed(&e, sent, day("2026-01-06"), &cal).is_ok());
+        assert!(may_publish("serious-case", true));
+        assert!(!may_publish("serious-case", false));
+        assert!(may_publish("serious-case-review", false));
+        assert!(!may_publish("national-review", true));
+    }
+
+    #[test]
+    fn the_loop_closes_only_with_actions_done_and_practice_shown() {
+        assert_eq!(learning_loop(&[], "shown"), Loop::NoActions);
+        assert_eq!(learning_loop(&["cancelled"], ""), Loop::NoActions);
+        assert_eq!(learning_loop(&["done", "open"], "shown"), Loop::ActionsOpen);
+        assert_eq!(learning_loop(&["done", "cancelled"], ""), Loop::ActionsDone);
+        assert_eq!(learning_loop(&["done"], "not-yet"), Loop::ActionsDone);
+        assert_eq!(learning_loop(&["done", "done"], "shown"), Loop::Closed);
+    }
+
+    #[test]
+    fn the_yearly_figures_count_what_was_done_in_the_period() {
+        let cal = Calendar::shipped();
+        let e = shipped()[1].clone();
+        let facts = |aware: &str, notified: &str, done: &str, decision: &str, decided: &str| {
+            let dates = CaseDates {
+                aware: Some(day(aware)),
+                notified: Some(day(notified)),
+                rapid_done: Some(day(done)),
+                decided: (decision == "local-review").then(|| day(decided)),
+                ..CaseDates::default()
+            };
+            Facts {
+                due: deadlines(&e, &dates, &cal),
+                rapid_from: dates.notified,
+                dates,
+                decision: decision.into(),
+                decided: Some(day(decided)),
+                published: None,
+            }
+        };
+        let cases = [
+            // Notified in 4 working days; rapid review 15 (on time).
+            facts(
+                "2025-06-02",
+                "2025-06-06",
+                "2025-06-27",
+                "local-review",
+                "2025-07-01",
+            ),
+            // Notified in 7 (late); rapid review 16 (late).
+            facts(
+                "2025-06-02",
+                "2025-06-11",
+                "2025-07-03",
+                "no-review",
+                "2025-07-07",
+            ),
+            // Before the period.
+            facts(
+                "2024-01-08",
+                "2024-01-10",
+                "2024-01-31",
+                "no-review",
+                "2024-02-05",
+            ),
+        ];
+        let recs = [
+            (day("2025-08-01"), Loop::Closed),
+            (day("2025-08-01"), Loop::ActionsOpen),
+            (day("2025-09-01"), Loop::ActionsDone),
+            (day("2024-08-01"), Loop::Closed),
+        ];
+        let f = figures(&cases, &recs, day("2025-04-01"), day("2026-03-31"), &cal);
+        assert_eq!((f.notifications, f.notified_on_time), (2, 1));
+        assert_eq!((f.rapid_reviews, f.rapid_on_time), (2, 1));
+        assert_eq!(
+            f.decisions[0],
+            ("Hold a local child safeguarding practice review", 1)
+        );
+        assert_eq!(f.decisions[1].1, 1);
+        assert_eq!(f.local_commissioned, 1);
+        assert_eq!(
+            f.medians[0],
+            ("Awareness to notifying the Panel", Some(5.5))
+        );
+        assert_eq!(f.medians[1].1, Some(15.5));
+        assert_eq!(f.medians[2].1, None);
+        assert_eq!((f.recommendations, f.recommendations_actions_done), (3, 2));
+        assert_eq!(Figures::share(1, 2), "1 of 2 (50%)");
+        assert_eq!(Figures::share(0, 0), "none");
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod error;
+pub mod export;
 pub mod forms;
 pub mod page;
 pub mod permissions;

@@ -38,6 +38,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/meetings", "Meetings", Permission::Governance),
     ("/actions", "Actions", Permission::Governance),
     ("/reviews", "Reviews", Permission::Governance),
+    ("/reviews/requests", "Requests", Permission::Partnership),
     ("/search", "Search", Permission::Governance),
     ("/admin/people", "People", Permission::ManagePartnership),
     ("/audit", "Audit trail", Permission::ReadAll),
@@ -67,17 +68,27 @@ const NAV: &[(&str, &str, Permission)] = &[
 
 impl Page {
     pub fn new(viewer: &Viewer, title: impl Into<String>, path: &str) -> Page {
+        // The current entry is the longest one the path falls under (/reviews/requests, not
+        // /reviews as well).
+        let under = |href: &str| {
+            if href == "/" {
+                path == "/"
+            } else {
+                path.starts_with(href)
+            }
+        };
+        let current = NAV
+            .iter()
+            .map(|(href, _, _)| *href)
+            .filter(|h| under(h))
+            .max_by_key(|h| h.len());
         let nav = NAV
             .iter()
             .filter(|(_, _, p)| viewer.user.is_some() && p.allows(viewer))
             .map(|(href, text, _)| NavItem {
                 href,
                 text,
-                current: if *href == "/" {
-                    path == "/"
-                } else {
-                    path.starts_with(href)
-                },
+                current: current == Some(*href),
             })
             .collect();
         let switcher = if viewer.memberships.len() > 1 {

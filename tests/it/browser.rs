@@ -201,6 +201,17 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         .await
         .expect("example arrangements");
     assert!(masa::demo::seed_meetings(&state).await.expect("meetings") > 0);
+    // Morgan Member signs serious case decisions for all three statutory partners.
+    let plymouth = masa::partnerships::store::by_slug(&state.db, "plymouth")
+        .await
+        .expect("q")
+        .expect("plymouth");
+    crate::support::make_delegate(
+        &state,
+        masa::store::PartnershipId(plymouth.id),
+        "member@plymouth.example",
+    )
+    .await;
     let app = masa::app::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
 
@@ -318,6 +329,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "/reviews/rules",
         "/reviews",
         "/reviews/new",
+        "/reviews/requests",
         "/admin/arrangements/partners",
         "/admin/arrangements/partner?key=health%2Fnhs-devon-icb%2F2022-07-01",
         "/api/v1/openapi.json",
@@ -465,6 +477,175 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "notify the Panel by the 20th"
     );
     v.check("case recorded").await;
+    let case = v.b.current_url().await.expect("url").path().to_owned();
+    // Notified, and the partners told, on time.
+    v.fill("notified_on", "2022-09-16").await;
+    v.fill("panel_reference", "CSPRP-2022-0916").await;
+    v.fill("partners_told_on", "2022-09-16").await;
+    v.submit(&format!("{case}/dates")).await;
+    v.check("case notified").await;
+    // An agency is asked for its information: errors first, then sent.
+    v.b.execute(
+        "document.querySelectorAll('details').forEach(d => d.open = true)",
+        vec![],
+    )
+    .await
+    .expect("open the forms");
+    v.submit(&format!("{case}/requests")).await;
+    v.check("request errors").await;
+    v.b.execute(
+        "document.getElementById('organisation').selectedIndex = 1;\
+         document.getElementById('responder').selectedIndex = 1;\
+         document.getElementById('asked').value = 'Your chronology for the last year.';",
+        vec![],
+    )
+    .await
+    .expect("fill the request");
+    v.submit(&format!("{case}/requests")).await;
+    v.check("request sent").await;
+    // The business unit keys in a return that came by email, on the request's own page.
+    v.click(Locator::Css("#requests ~ table a")).await;
+    v.check("information request").await;
+    v.fill("happened_on", "2022-09-01").await;
+    v.fill("event", "Strategy discussion held.").await;
+    let request = v.b.current_url().await.expect("url").path().to_owned();
+    v.submit(&format!("{request}/entries")).await;
+    v.fill(
+        "summary",
+        "One strategy discussion; learning about escalation.",
+    )
+    .await;
+    v.submit(&format!("{request}/return")).await;
+    v.check("information returned").await;
+    // The rapid review: every question answered, the day it was completed.
+    v.go(&case).await;
+    v.b.execute(
+        "document.querySelectorAll('textarea[name^=answer-]').forEach(t => t.value = 'Yes: agencies did not share what they knew.');\
+         document.getElementById('rapid_done_on').value = '2022-09-30';",
+        vec![],
+    )
+    .await
+    .expect("answer the questions");
+    v.submit(&format!("{case}/rapid")).await;
+    assert!(v.text("main").await.contains("30 September 2022"));
+    v.check("rapid review completed").await;
+    // The decision proposed; the delegate signs it off for the three partners.
+    v.b.execute(
+        "document.getElementById('decision').value = 'local-review';\
+         document.getElementById('decision_reasons').value = 'Agencies working together: a local review.';",
+        vec![],
+    )
+    .await
+    .expect("propose");
+    v.submit(&format!("{case}/decision")).await;
+    v.check("decision proposed").await;
+    v.submit("/sign-out").await;
+    let sign_in = |who: &'static str| {
+        let secret = demo
+            .users
+            .iter()
+            .find(|u| u.email == who)
+            .and_then(|u| u.totp_secret.clone())
+            .expect("secret");
+        (who, secret)
+    };
+    let (who, secret) = sign_in("member@plymouth.example");
+    v.go("/sign-in").await;
+    v.fill("email", who).await;
+    v.fill("password", DEMO_PASSWORD).await;
+    v.submit("/sign-in").await;
+    v.fill("code", &fresh_code(&secret)).await;
+    v.submit("/sign-in/two-factor").await;
+    v.go(&case).await;
+    for _ in 0..3 {
+        v.submit(&format!("{case}/signoff")).await;
+    }
+    assert!(
+        v.text("main")
+            .await
+            .contains("All three statutory partners signed it off")
+    );
+    v.check("decision final").await;
+    v.submit("/sign-out").await;
+    let (who, secret) = sign_in(admin);
+    v.go("/sign-in").await;
+    v.fill("email", who).await;
+    v.fill("password", DEMO_PASSWORD).await;
+    v.submit("/sign-in").await;
+    v.fill("code", &fresh_code(&secret)).await;
+    v.submit("/sign-in/two-factor").await;
+    // Time passes: the decision was made on 3 October 2022.
+    crate::support::backdate_decisions(
+        &state,
+        chrono::NaiveDate::from_ymd_opt(2022, 10, 3).expect("day"),
+    )
+    .await;
+    // The local review: reviewer, terms, milestones, the final report to the Panel.
+    v.go(&case).await;
+    v.b.execute(
+        "document.querySelector('#local ~ details').open = true;\
+         document.getElementById('reviewer').value = 'An independent reviewer';\
+         document.getElementById('terms_of_reference').value = 'How agencies shared information.';\
+         document.getElementById('planned-practitioner-event').value = '2022-11-15';\
+         document.getElementById('done-practitioner-event').value = '2022-11-15';\
+         document.getElementById('final_sent_on').value = '2023-03-01';",
+        vec![],
+    )
+    .await
+    .expect("local review");
+    v.submit(&format!("{case}/local")).await;
+    v.check("local review").await;
+    // Publication: too soon after the final report went, then the report is public.
+    let pdf = dir.path().join("child-c.pdf");
+    std::fs::write(
+        &pdf,
+        masa::demo::demo_paper("Practice review: Child C").expect("pdf"),
+    )
+    .expect("write pdf");
+    let publish = |on: &'static str| {
+        format!(
+            "document.getElementById('public_title').value = 'Practice review: Child C';\
+             document.getElementById('public_summary').value = 'What we learned.';\
+             document.getElementById('published_on').value = '{on}';"
+        )
+    };
+    v.b.execute(&publish("2023-03-02"), vec![])
+        .await
+        .expect("fill");
+    v.b.find(Locator::Id("report"))
+        .await
+        .expect("file input")
+        .send_keys(&pdf.display().to_string())
+        .await
+        .expect("choose file");
+    v.click(Locator::Css(&format!(
+        "form[action^='{case}/publish'] button[type=submit]"
+    )))
+    .await;
+    assert!(
+        v.text(".govuk-error-summary")
+            .await
+            .contains("publish on or after")
+    );
+    v.check("publication errors").await;
+    v.b.execute(&publish("2023-03-14"), vec![])
+        .await
+        .expect("fill");
+    v.b.find(Locator::Id("report"))
+        .await
+        .expect("file input")
+        .send_keys(&pdf.display().to_string())
+        .await
+        .expect("choose file");
+    v.click(Locator::Css(&format!(
+        "form[action^='{case}/publish'] button[type=submit]"
+    )))
+    .await;
+    v.check("published").await;
+    v.go("/p/plymouth/reviews").await;
+    v.click(Locator::LinkText("Practice review: Child C")).await;
+    assert!(v.text("main").await.contains("What we learned."));
+    v.check("published review").await;
     v.go("/reviews").await;
     // A form's errors, as the design system shows them.
     v.go("/admin/arrangements/organisations/new").await;

@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod arrangements;
 mod browser;
+mod case_work;
 mod cli;
 mod mail;
 mod meetings;

@@ -29,7 +29,7 @@ fn a_pdf(title: &str) -> Vec<u8> {
     masa::demo::demo_paper(title).expect("pdf")
 }
 
-fn a_docx() -> Vec<u8> {
+pub fn a_docx() -> Vec<u8> {
     use std::io::Write;
     let mut out = std::io::Cursor::new(Vec::new());
     {

@@ -283,7 +283,6 @@ both_engines!(
 );
 
 both_engines!(a_decision_needs_all_three_partners_signatures, |app| {
-    use masa::arrangements::{model as am, store as ast};
     masa::demo::seed_arrangements(&app.state)
         .await
         .expect("arrangements");
@@ -326,35 +325,7 @@ both_engines!(a_decision_needs_all_three_partners_signatures, |app| {
     r.assert_contains("all three partners sign it off first");
 
     // Morgan holds the three delegates' seats (the council's, the ICB's, the police's).
-    let delegates = [
-        "pcc-director-childrens-services",
-        "icb-chief-nurse",
-        "police-bcu-commander",
-    ];
-    let mut seats = Vec::new();
-    for i in ast::items(&app.state.db, p).await.expect("items") {
-        if i.kind != "membership" {
-            continue;
-        }
-        let m: am::Membership = ast::decode(&i).expect("membership");
-        if m.to.is_none() && m.post.as_deref().is_some_and(|x| delegates.contains(&x)) {
-            seats.push(i.key.clone());
-        }
-    }
-    let morgan = masa::accounts::store::user_by_email(&app.state.db, "member@plymouth.example")
-        .await
-        .expect("q")
-        .expect("morgan")
-        .0;
-    masa::meetings::people::set_seats(
-        &app.state.db,
-        &masa::store::Actor::system("test"),
-        p,
-        morgan.id,
-        &seats,
-    )
-    .await
-    .expect("seats");
+    crate::support::make_delegate(&app.state, p, "member@plymouth.example").await;
     let mut m = app.signed_in("member@plymouth.example").await;
     // Nothing to sign before a decision is proposed.
     assert!(!m.get(&url).await.body.contains("Sign off for"));

@@ -395,6 +395,59 @@ fn csrf_in(html: &str) -> Option<String> {
     Some(html[i..i + j].to_owned()).filter(|s| !s.is_empty())
 }
 
+/// Give someone the three statutory partners' delegates' seats in Plymouth's arrangements, so
+/// they sign serious case decisions for all three.
+pub async fn make_delegate(state: &AppState, p: masa::store::PartnershipId, email: &str) {
+    use masa::arrangements::{model as am, store as ast};
+    let delegates = [
+        "pcc-director-childrens-services",
+        "icb-chief-nurse",
+        "police-bcu-commander",
+    ];
+    let mut seats = Vec::new();
+    for i in ast::items(&state.db, p).await.expect("items") {
+        if i.kind != "membership" {
+            continue;
+        }
+        let m: am::Membership = ast::decode(&i).expect("membership");
+        if m.to.is_none() && m.post.as_deref().is_some_and(|x| delegates.contains(&x)) {
+            seats.push(i.key.clone());
+        }
+    }
+    let user = masa::accounts::store::user_by_email(&state.db, email)
+        .await
+        .expect("q")
+        .expect("user")
+        .0;
+    masa::meetings::people::set_seats(
+        &state.db,
+        &masa::store::Actor::system("test"),
+        p,
+        user.id,
+        &seats,
+    )
+    .await
+    .expect("seats");
+}
+
+/// Time passes in a test: every final decision on a serious case is dated `day` (recorded in the
+/// audit trail as the test's doing).
+pub async fn backdate_decisions(state: &AppState, day: chrono::NaiveDate) {
+    let actor = masa::store::Actor::system("test: time passes");
+    let mut tx = masa::store::Tx::begin(&state.db, &actor).await.expect("tx");
+    tx.update(
+        "UPDATE review_cases SET decided_on = $1 WHERE decided_on IS NOT NULL",
+        masa::args![day],
+        &masa::store::RecordRef::new(None, "review-case", 0),
+        "Decisions backdated for a test",
+        &serde_json::json!({}),
+        &serde_json::json!({"decided_on": day}),
+    )
+    .await
+    .expect("backdate");
+    tx.commit().await.expect("commit");
+}
+
 /// A valid code that this process has not used yet for this secret (codes are accepted once,
 /// so a second sign-in within the same 30 seconds takes the next step's code, which the server
 /// accepts as clock skew). The current step comes first: if a step boundary passes before the

@@ -1,0 +1,280 @@
+//! The figures for the yearly report over any period, and the review dashboard taken away as
+//! CSV or XLSX.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::cases::{self, CaseSight, today};
+use super::model::{self, Facts, Figures, RapidReviewFrom};
+use crate::app::AppState;
+use crate::args;
+use crate::store::{Action, PartnershipId, RecordRef, StoreResult};
+use crate::web::error::AppResult;
+use crate::web::export::{Cell, Table};
+use crate::web::forms::Errors;
+use crate::web::page::Page;
+use crate::web::viewer::Viewer;
+
+/// What the report needs of every case of the partnership.
+async fn facts(st: &AppState, p: PartnershipId) -> AppResult<Vec<Facts>> {
+    let editions = super::store::editions(&st.db).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let mut out = Vec::new();
+    for c in cases::list(&st.db, p).await? {
+        let Some(e) = editions.iter().find(|e| e.key == c.edition_key) else {
+            continue;
+        };
+        let dates = c.dates();
+        out.push(Facts {
+            due: model::deadlines(e, &dates, &cal),
+            rapid_from: match e.rapid_review_from {
+                RapidReviewFrom::Awareness => Some(c.aware_on),
+                RapidReviewFrom::Notification => c.notified_on,
+            },
+            dates,
+            decision: c.decision.clone(),
+            decided: c.decided_on,
+            published: c.published_on,
+        });
+    }
+    Ok(out)
+}
+
+/// Every recommendation: the day it was recorded and where its loop stands.
+async fn loops(st: &AppState, p: PartnershipId) -> AppResult<Vec<(NaiveDate, model::Loop)>> {
+    let created: Vec<(i64, DateTime<Utc>)> = st
+        .db
+        .fetch_all(
+            "SELECT id, created_at FROM review_recommendations WHERE partnership_id = $1",
+            args![p],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("id")?, r.get("created_at")?)))
+        .collect::<StoreResult<_>>()?;
+    let recs = super::learning::recommendations(&st.db, p, None).await?;
+    Ok(super::learning::tracked(&st.db, p, recs)
+        .await?
+        .into_iter()
+        .filter_map(|t| {
+            created
+                .iter()
+                .find(|(id, _)| *id == t.r.id)
+                .map(|(_, at)| (crate::calendar::uk_local(*at).date(), t.state))
+        })
+        .collect())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Period {
+    from: String,
+    to: String,
+}
+
+/// The period asked for; by default the financial year so far (April to March).
+fn period(q: &Period, errors: &mut Errors) -> (NaiveDate, NaiveDate) {
+    let year = crate::meetings::model::financial_year(today());
+    let start = NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or_default();
+    let end = NaiveDate::from_ymd_opt(year + 1, 3, 31).unwrap_or_default();
+    let mut day = |field: &str, v: &str, default: NaiveDate| {
+        if v.trim().is_empty() {
+            return default;
+        }
+        NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
+            errors.add(field, "Enter a real date, like 2026-04-01");
+            default
+        })
+    };
+    let from = day("from", &q.from, start);
+    let to = day("to", &q.to, end);
+    if to < from {
+        errors.add("to", "The end of the period must be on or after its start");
+    }
+    (from, to)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reviews/figures.html")]
+struct FiguresPage {
+    page: Page,
+    from: NaiveDate,
+    to: NaiveDate,
+    q_from: String,
+    q_to: String,
+    f: Figures,
+    errors: Errors,
+}
+
+async fn compute(
+    st: &AppState,
+    p: PartnershipId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Figures> {
+    let cal = crate::calendar::store::current(&st.db).await?;
+    Ok(model::figures(
+        &facts(st, p).await?,
+        &loops(st, p).await?,
+        from,
+        to,
+        &cal,
+    ))
+}
+
+pub async fn figures(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<Period>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let mut errors = Errors::default();
+    let (from, to) = period(&q, &mut errors);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let f = compute(&st, p, from, to).await?;
+    Ok((
+        status,
+        FiguresPage {
+            page: Page::new(&viewer, "Serious case figures", "/reviews"),
+            from,
+            to,
+            q_from: q.from,
+            q_to: q.to,
+            f,
+            errors,
+        },
+    )
+        .into_response())
+}
+
+fn figures_table(f: &Figures, from: NaiveDate, to: NaiveDate) -> Table {
+    let n = |x: usize| Cell::Number(x as f64);
+    let mut rows = vec![
+        vec!["Notifications to the Panel".into(), n(f.notifications)],
+        vec!["Notified within the deadline".into(), n(f.notified_on_time)],
+        vec!["Rapid reviews completed".into(), n(f.rapid_reviews)],
+        vec!["Rapid reviews completed on time".into(), n(f.rapid_on_time)],
+    ];
+    for (label, count) in &f.decisions {
+        rows.push(vec![format!("Decision: {label}").into(), n(*count)]);
+    }
+    rows.push(vec![
+        "Local reviews commissioned".into(),
+        n(f.local_commissioned),
+    ]);
+    rows.push(vec!["Local reviews published".into(), n(f.local_published)]);
+    rows.push(vec![
+        "Published within the deadline".into(),
+        n(f.published_on_time),
+    ]);
+    for (label, m) in &f.medians {
+        rows.push(vec![
+            format!("Median working days: {label}").into(),
+            m.map_or(Cell::Empty, Cell::Number),
+        ]);
+    }
+    rows.push(vec![
+        "Recommendations recorded".into(),
+        n(f.recommendations),
+    ]);
+    rows.push(vec![
+        "Recommendations with every action complete".into(),
+        n(f.recommendations_actions_done),
+    ]);
+    Table {
+        name: format!("serious-case-figures-{from}-to-{to}"),
+        headers: vec!["Figure", "Value"],
+        rows,
+    }
+}
+
+pub async fn figures_csv(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<Period>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let (from, to) = period(&q, &mut Errors::default());
+    let f = compute(&st, p, from, to).await?;
+    crate::web::export::csv(&figures_table(&f, from, to))
+}
+
+/// The dashboard: each case the person may read, its next deadline and where it stands. The
+/// export is a reading of those cases, so it is in the audit trail.
+async fn dashboard(st: &AppState, viewer: &Viewer) -> AppResult<Table> {
+    let p = viewer.tenant()?;
+    let sight = CaseSight::of(&st.db, viewer).await?;
+    let mut rows = Vec::new();
+    for c in cases::list(&st.db, p).await? {
+        if !sight.case(&c) {
+            continue;
+        }
+        let t = cases::timeline(st, &c).await?;
+        let (step, by, status) = match t.next() {
+            Some((d, rag, left)) => (
+                d.step.to_owned(),
+                Some(d.by),
+                match *rag {
+                    "red" => format!("Overdue by {} working days", -left),
+                    _ => format!("{left} working days left"),
+                },
+            ),
+            None => ("None outstanding".to_owned(), None, String::new()),
+        };
+        rows.push(vec![
+            c.pseudonym.clone().into(),
+            model::kind_label(&c.kind).into(),
+            Some(c.aware_on).into(),
+            c.notified_on.into(),
+            c.rapid_done_on.into(),
+            model::decision_label(&c.decision).into(),
+            c.decided_on.into(),
+            c.published_on.into(),
+            step.into(),
+            by.into(),
+            status.into(),
+        ]);
+    }
+    crate::store::record_event(
+        &st.db,
+        &viewer.actor(),
+        Action::Read,
+        &RecordRef::new(Some(p), "review-case", 0),
+        &format!("Serious case dashboard exported ({} cases)", rows.len()),
+    )
+    .await?;
+    Ok(Table {
+        name: "serious-cases".into(),
+        headers: vec![
+            "Case",
+            "Kind",
+            "Authority aware",
+            "Panel notified",
+            "Rapid review completed",
+            "Decision",
+            "Decided",
+            "Published",
+            "Next step",
+            "Due by",
+            "Where it stands",
+        ],
+        rows,
+    })
+}
+
+pub async fn dashboard_csv(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    crate::web::export::csv(&dashboard(&st, &viewer).await?)
+}
+
+pub async fn dashboard_xlsx(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    crate::web::export::xlsx(&dashboard(&st, &viewer).await?)
+}

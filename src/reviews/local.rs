@@ -1,0 +1,530 @@
+//! The local review the partners decided to hold: its terms of reference, independent reviewer,
+//! methodology and milestones; the final report sent to the Panel and the Secretary of State;
+//! and its publication: a public page with the report, or the recorded reasons for not
+//! publishing. The public sees published reports only.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::cases::{self, Case, Submitted, date_field};
+use super::model;
+use crate::accounts::store::stale_record;
+use crate::app::AppState;
+use crate::args;
+use crate::files::FileType;
+use crate::store::{Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
+use crate::web::error::{AppError, AppResult};
+use crate::web::forms::{Errors, FormData};
+use crate::web::page::Page;
+use crate::web::viewer::Viewer;
+
+/// A planned or recorded milestone of a local review.
+#[derive(Clone, Debug, serde::Serialize, PartialEq)]
+pub struct Milestone {
+    pub step: String,
+    pub planned_on: Option<NaiveDate>,
+    pub done_on: Option<NaiveDate>,
+}
+
+pub async fn milestones(db: &Db, p: PartnershipId, case_id: i64) -> StoreResult<Vec<Milestone>> {
+    let rows: Vec<Milestone> = db
+        .fetch_all(
+            "SELECT step, planned_on, done_on FROM review_milestones WHERE partnership_id = $1 AND case_id = $2",
+            args![p, case_id],
+        )
+        .await?
+        .iter()
+        .map(|r: &Row| {
+            Ok(Milestone {
+                step: r.get("step")?,
+                planned_on: r.get("planned_on")?,
+                done_on: r.get("done_on")?,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    // Every step in its order, recorded or not.
+    Ok(model::MILESTONES
+        .iter()
+        .map(|(k, _)| {
+            rows.iter()
+                .find(|m| m.step == *k)
+                .cloned()
+                .unwrap_or(Milestone {
+                    step: (*k).to_owned(),
+                    planned_on: None,
+                    done_on: None,
+                })
+        })
+        .collect())
+}
+
+/// A date that may be in the future (a plan), or empty.
+fn planned_field(errors: &mut Errors, field: &str, v: &str) -> Option<NaiveDate> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| errors.add(field, "Enter a real date, like 2026-11-02"))
+        .ok()
+}
+
+fn conflict_or(errors: &mut Errors, c: &Case) {
+    if !model::may_hold_local_review(&c.kind, c.local_review()) {
+        errors.add(
+            "terms_of_reference",
+            "This case has no local review: the partners have not decided to hold one",
+        );
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct LocalForm {
+    pub version: String,
+    pub terms_of_reference: String,
+    pub reviewer: String,
+    pub methodology: String,
+    pub publish_planned_on: String,
+    pub final_sent_on: String,
+    /// `planned-STEP` and `done-STEP` for each milestone.
+    #[serde(flatten)]
+    pub steps: std::collections::HashMap<String, String>,
+}
+
+impl LocalForm {
+    pub fn step(&self, which: &str, step: &str) -> &str {
+        self.steps
+            .get(&format!("{which}-{step}"))
+            .map_or("", String::as_str)
+    }
+
+    pub fn of(c: &Case, ms: &[Milestone]) -> LocalForm {
+        let d = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let mut steps = std::collections::HashMap::new();
+        for m in ms {
+            steps.insert(format!("planned-{}", m.step), d(m.planned_on));
+            steps.insert(format!("done-{}", m.step), d(m.done_on));
+        }
+        LocalForm {
+            version: c.version.to_string(),
+            terms_of_reference: c.terms_of_reference.clone(),
+            reviewer: c.reviewer.clone(),
+            methodology: c.methodology.clone(),
+            publish_planned_on: d(c.publish_planned_on),
+            final_sent_on: d(c.final_sent_on),
+            steps,
+        }
+    }
+}
+
+/// Record the local review: terms, reviewer, methodology, milestones, the planned publication
+/// and the day the final report went to the Panel and the Secretary of State.
+pub async fn save_local(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<LocalForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let c = cases::read(&st, &viewer, id).await?;
+    let version = crate::web::forms::version(&f.version)?;
+    let mut errors = Errors::default();
+    conflict_or(&mut errors, &c);
+    for (field, v, max) in [
+        ("terms_of_reference", &f.terms_of_reference, 10_000),
+        ("methodology", &f.methodology, 10_000),
+        ("reviewer", &f.reviewer, 200),
+    ] {
+        if v.trim().chars().count() > max {
+            errors.add(field, format!("Enter {max} characters or fewer"));
+        }
+    }
+    let planned = planned_field(&mut errors, "publish_planned_on", &f.publish_planned_on);
+    let sent = date_field(&mut errors, "final_sent_on", &f.final_sent_on, false);
+    if let (Some(s), Some(d)) = (sent, c.decided_on)
+        && s < d
+    {
+        errors.add(
+            "final_sent_on",
+            "The final report cannot have gone before the decision to review",
+        );
+    }
+    let mut steps = Vec::new();
+    for (step, _) in model::MILESTONES {
+        let plan = planned_field(
+            &mut errors,
+            &format!("planned-{step}"),
+            f.step("planned", step),
+        );
+        let done = date_field(
+            &mut errors,
+            &format!("done-{step}"),
+            f.step("done", step),
+            false,
+        );
+        steps.push((*step, plan, done));
+    }
+    if !errors.is_empty() {
+        let page = cases::case_page(
+            &st,
+            &viewer,
+            c,
+            Submitted {
+                local: Some(f),
+                ..Submitted::default()
+            },
+            errors,
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let before_steps = milestones(&st.db, p, c.id).await?;
+    let actor = viewer.actor();
+    let mut tx = Tx::begin(&st.db, &actor).await?;
+    let now = tx.now();
+    let (terms, reviewer, method) = (
+        f.terms_of_reference.trim(),
+        f.reviewer.trim(),
+        f.methodology.trim(),
+    );
+    let n = tx
+        .update(
+            "UPDATE review_cases SET terms_of_reference = $1, reviewer = $2, methodology = $3, publish_planned_on = $4, final_sent_on = $5, version = version + 1, updated_at = $6, updated_by = $7 WHERE partnership_id = $8 AND id = $9 AND version = $10",
+            args![terms, reviewer, method, planned, sent, now, actor.name.as_str(), p, c.id, version],
+            &RecordRef::new(Some(p), "review-case", c.id),
+            &format!("Local review of {} recorded", c.pseudonym),
+            &serde_json::json!({"terms": c.terms_of_reference, "reviewer": c.reviewer, "methodology": c.methodology, "publish_planned_on": c.publish_planned_on, "final_sent_on": c.final_sent_on, "milestones": before_steps}),
+            &serde_json::json!({"terms": terms, "reviewer": reviewer, "methodology": method, "publish_planned_on": planned, "final_sent_on": sent, "milestones": steps}),
+        )
+        .await?;
+    if n == 0 {
+        drop(tx);
+        let mut errors = Errors::default();
+        errors.add(
+            "terms_of_reference",
+            stale_record(&st.db, "review_cases", p, id, "This case no longer exists.").await?,
+        );
+        let now = cases::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+        let page = cases::case_page(
+            &st,
+            &viewer,
+            now,
+            Submitted {
+                local: Some(f),
+                ..Submitted::default()
+            },
+            errors,
+        )
+        .await?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    tx.execute_plumbing(
+        "DELETE FROM review_milestones WHERE partnership_id = $1 AND case_id = $2",
+        args![p, c.id],
+    )
+    .await?;
+    for (step, plan, done) in steps.iter().filter(|(_, a, b)| a.is_some() || b.is_some()) {
+        tx.execute_plumbing(
+            "INSERT INTO review_milestones (partnership_id, case_id, step, planned_on, done_on) VALUES ($1, $2, $3, $4, $5)",
+            args![p, c.id, *step, *plan, *done],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(&st.db, sess, "Local review saved; deadlines recomputed")
+            .await?;
+    }
+    Ok(crate::web::redirect(&format!("/reviews/{id}#local")))
+}
+
+/// Publish the review: the report (a PDF) on the partnership's public pages with a title and
+/// summary, only once the final report has been with the Panel and the Secretary of State for
+/// the working days the rules ask.
+pub async fn publish(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let c = cases::read(&st, &viewer, id).await?;
+    let up = crate::files::Upload::read(form, st.files.limit).await?;
+    let version = crate::web::forms::version(up.field("version"))?;
+    let mut errors = Errors::default();
+    if !model::may_publish(&c.kind, c.local_review()) {
+        errors.add("public_title", "This case has no report to publish");
+    }
+    if c.published_on.is_some() || c.not_published_on.is_some() {
+        errors.add(
+            "public_title",
+            "The review's publication is already recorded",
+        );
+    }
+    let title = up.field("public_title").trim().to_owned();
+    if title.is_empty() || title.chars().count() > 200 {
+        errors.add(
+            "public_title",
+            "Enter the report's title, in 200 characters or fewer",
+        );
+    }
+    let summary = up.field("public_summary").trim().to_owned();
+    if summary.is_empty() || summary.chars().count() > 5000 {
+        errors.add(
+            "public_summary",
+            "Enter a summary for the public page, in 5,000 characters or fewer",
+        );
+    }
+    let on = date_field(&mut errors, "published_on", up.field("published_on"), true);
+    let editions = super::store::editions(&st.db).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    if let (Some(on), Some(e)) = (on, editions.iter().find(|e| e.key == c.edition_key))
+        && let Err(m) = model::publication_allowed(e, c.final_sent_on, on, &cal)
+    {
+        errors.add("published_on", m);
+    }
+    let file = errors.check("report", up.checked(&st.files));
+    if let Some((_, kind, _)) = &file
+        && *kind != FileType::Pdf
+    {
+        errors.add("report", "The published report must be a PDF");
+    }
+    let (Some(on), Some((name, kind, bytes)), true) = (on, file, errors.is_empty()) else {
+        let page = cases::case_page(&st, &viewer, c, Submitted::default(), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let actor = viewer.actor();
+    let mut tx = Tx::begin(&st.db, &actor).await?;
+    let stored = st.files.put(&mut tx, p, &name, kind, bytes).await?;
+    let now = tx.now();
+    let n = tx
+        .update(
+            "UPDATE review_cases SET published_on = $1, report_file_id = $2, public_title = $3, public_summary = $4, version = version + 1, updated_at = $5, updated_by = $6 WHERE partnership_id = $7 AND id = $8 AND version = $9 AND published_on IS NULL AND not_published_on IS NULL",
+            args![on, stored.id, title.as_str(), summary.as_str(), now, actor.name.as_str(), p, c.id, version],
+            &RecordRef::new(Some(p), "review-case", c.id),
+            &format!("Review of {} published: {}", c.pseudonym, title),
+            &serde_json::json!({"published_on": null}),
+            &serde_json::json!({"published_on": on, "title": title, "report": stored.id}),
+        )
+        .await?;
+    if n == 0 {
+        drop(tx);
+        let mut errors = Errors::default();
+        errors.add(
+            "public_title",
+            stale_record(&st.db, "review_cases", p, id, "This case no longer exists.").await?,
+        );
+        let now = cases::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+        let page = cases::case_page(&st, &viewer, now, Submitted::default(), errors).await?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    tx.commit().await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(
+            &st.db,
+            sess,
+            "Published: the report is on the partnership's public pages",
+        )
+        .await?;
+    }
+    Ok(crate::web::redirect(&format!("/reviews/{id}#publication")))
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct NotPublishedForm {
+    pub version: String,
+    pub not_published_on: String,
+    pub not_published_reasons: String,
+}
+
+/// Record that the report will not be published, and why (the Panel and the Secretary of State
+/// are told the reasons).
+pub async fn not_published(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    FormData(f): FormData<NotPublishedForm>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let c = cases::read(&st, &viewer, id).await?;
+    let version = crate::web::forms::version(&f.version)?;
+    let mut errors = Errors::default();
+    if !model::may_publish(&c.kind, c.local_review()) {
+        errors.add(
+            "not_published_reasons",
+            "This case has no report to publish",
+        );
+    }
+    if c.published_on.is_some() || c.not_published_on.is_some() {
+        errors.add(
+            "not_published_reasons",
+            "The review's publication is already recorded",
+        );
+    }
+    let on = date_field(&mut errors, "not_published_on", &f.not_published_on, true);
+    let reasons = f.not_published_reasons.trim();
+    if reasons.is_empty() {
+        errors.add(
+            "not_published_reasons",
+            "Give the reasons for not publishing the report",
+        );
+    } else if reasons.chars().count() > 5000 {
+        errors.add("not_published_reasons", "Enter 5,000 characters or fewer");
+    }
+    let (Some(on), true) = (on, errors.is_empty()) else {
+        let page = cases::case_page(
+            &st,
+            &viewer,
+            c,
+            Submitted {
+                withheld: Some(f),
+                ..Submitted::default()
+            },
+            errors,
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let actor = viewer.actor();
+    let mut tx = Tx::begin(&st.db, &actor).await?;
+    let now = tx.now();
+    let n = tx
+        .update(
+            "UPDATE review_cases SET not_published_on = $1, not_published_reasons = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6 AND version = $7 AND published_on IS NULL AND not_published_on IS NULL",
+            args![on, reasons, now, actor.name.as_str(), p, c.id, version],
+            &RecordRef::new(Some(p), "review-case", c.id),
+            &format!("Review of {} not to be published", c.pseudonym),
+            &serde_json::json!({"not_published_on": null}),
+            &serde_json::json!({"not_published_on": on, "reasons": reasons}),
+        )
+        .await?;
+    if n == 0 {
+        drop(tx);
+        let mut errors = Errors::default();
+        errors.add(
+            "not_published_reasons",
+            stale_record(&st.db, "review_cases", p, id, "This case no longer exists.").await?,
+        );
+        let now = cases::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+        let page = cases::case_page(
+            &st,
+            &viewer,
+            now,
+            Submitted {
+                withheld: Some(f),
+                ..Submitted::default()
+            },
+            errors,
+        )
+        .await?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    tx.commit().await?;
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(&st.db, sess, "The reasons for not publishing are recorded")
+            .await?;
+    }
+    Ok(crate::web::redirect(&format!("/reviews/{id}#publication")))
+}
+
+// ---- What the public sees: published reports only ----
+
+async fn partnership(
+    st: &AppState,
+    slug: &str,
+) -> AppResult<crate::partnerships::store::Partnership> {
+    crate::partnerships::store::by_slug(&st.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The partnership's published reviews, newest first.
+pub async fn published(db: &Db, p: PartnershipId) -> StoreResult<Vec<Case>> {
+    let mut all: Vec<Case> = cases::list(db, p)
+        .await?
+        .into_iter()
+        .filter(|c| c.published_on.is_some())
+        .collect();
+    all.sort_by_key(|c| std::cmp::Reverse(c.published_on));
+    Ok(all)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reviews/public_list.html")]
+struct PublicList {
+    page: Page,
+    slug: String,
+    reviews: Vec<Case>,
+}
+
+pub async fn public_list(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let pp = partnership(&st, &slug).await?;
+    let reviews = published(&st.db, PartnershipId(pp.id)).await?;
+    Ok(PublicList {
+        page: Page::public(
+            &viewer,
+            format!("Published reviews – {}", pp.name),
+            &pp.name,
+        ),
+        slug,
+        reviews,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reviews/public_review.html")]
+struct PublicReview {
+    page: Page,
+    slug: String,
+    c: Case,
+}
+
+/// A published review, or not found: nothing of an unpublished case is public.
+async fn published_case(
+    st: &AppState,
+    slug: &str,
+    id: i64,
+) -> AppResult<(PartnershipId, String, Case)> {
+    let pp = partnership(st, slug).await?;
+    let p = PartnershipId(pp.id);
+    let c = cases::get(&st.db, p, id)
+        .await?
+        .filter(|c| c.published_on.is_some())
+        .ok_or(AppError::NotFound)?;
+    Ok((p, pp.name, c))
+}
+
+pub async fn public_review(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let (_, name, c) = published_case(&st, &slug, id).await?;
+    Ok(PublicReview {
+        page: Page::public(&viewer, format!("{} – {}", c.public_title, name), &name),
+        slug,
+        c,
+    }
+    .into_response())
+}
+
+pub async fn public_report(
+    State(st): State<AppState>,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let (p, _, c) = published_case(&st, &slug, id).await?;
+    let file = c.report_file_id.ok_or(AppError::NotFound)?;
+    st.files.serve(&st.db, p, file).await
+}
