@@ -238,7 +238,9 @@ impl Modify for BearerAuth {
         crate::actions::api::actions,
         crate::actions::api::action,
         crate::reviews::api::list,
-        crate::reviews::api::case
+        crate::reviews::api::case,
+        crate::assurance::api::list,
+        crate::assurance::api::plan
     ),
     components(schemas(
         Me,
@@ -266,7 +268,13 @@ impl Modify for BearerAuth {
         crate::actions::api::NoteOut,
         crate::reviews::api::CaseDeadlineOut,
         crate::reviews::api::CaseSummaryOut,
-        crate::reviews::api::CaseOut
+        crate::reviews::api::CaseOut,
+        crate::assurance::api::PlanSummaryOut,
+        crate::assurance::api::QuestionOut,
+        crate::assurance::api::EvidenceOut,
+        crate::assurance::api::AnswerOut,
+        crate::assurance::api::ReturnOut,
+        crate::assurance::api::PlanOut
     )),
     modifiers(&BearerAuth)
 )]

@@ -38,6 +38,8 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/meetings", "Meetings", Permission::Governance),
     ("/actions", "Actions", Permission::Governance),
     ("/reviews", "Reviews", Permission::Governance),
+    // Every member: a responder may be a practitioner; the page shows each only their part.
+    ("/assurance", "Assurance", Permission::Partnership),
     ("/search", "Search", Permission::Governance),
     ("/admin/people", "People", Permission::ManagePartnership),
     ("/audit", "Audit trail", Permission::ReadAll),
