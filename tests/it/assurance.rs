@@ -830,3 +830,113 @@ both_engines!(assurance_demo_plan_is_seeded, |app| {
     let r = bu.get("/assurance").await;
     r.assert_contains("Assurance on the 2022 national review");
 });
+
+both_engines!(
+    assurance_owning_body_members_see_the_issued_plan_and_what_is_overdue,
+    |app| {
+        use masa::assurance::{model, store};
+        masa::demo::seed_arrangements(&app.state)
+            .await
+            .expect("arrangements");
+        let p = app.partnership("plymouth");
+        let actor = masa::store::Actor::system("test");
+        let today = chrono::Utc::now().date_naive();
+        // Morgan Member sits on the partnership board, which owns this plan; the practitioner's
+        // return was due three weeks ago.
+        let seat = masa::arrangements::store::items(&app.state.db, p)
+            .await
+            .expect("items")
+            .into_iter()
+            .find(|i| {
+                i.kind == "membership"
+                    && i.parent_key == "pscp-board"
+                    && i.to.is_none_or(|t| t >= today)
+                    && i.from.is_none_or(|f| f <= today)
+            })
+            .expect("a board seat");
+        let morgan = user_id(&app, MEMBER).await;
+        masa::meetings::people::set_seats(&app.state.db, &actor, p, morgan, &[seat.key])
+            .await
+            .expect("seat");
+        let id = store::add_plan(
+            &app.state.db,
+            &actor,
+            p,
+            &store::NewPlan {
+                title: "Board plan".into(),
+                review_title: model::REVIEW_2022_TITLE.into(),
+                review_year: 2022,
+                review_link: String::new(),
+                body_key: "pscp-board".into(),
+                answers_due: today - chrono::Duration::days(21),
+                questions: vec!["Are strategy meetings held?".into()],
+            },
+        )
+        .await
+        .expect("plan");
+        let plan = store::plan(&app.state.db, p, id)
+            .await
+            .expect("q")
+            .expect("plan");
+        let pat = user_id(&app, PRACTITIONER).await;
+        store::add_agency(
+            &app.state.db,
+            &actor,
+            p,
+            &plan,
+            (HOSPITAL, "University Hospitals Plymouth NHS Trust"),
+            (pat, "Pat Practitioner"),
+        )
+        .await
+        .expect("agency");
+        let mut member = app.signed_in(MEMBER).await;
+        // A draft is for the business unit; the board sees the plan once it is issued.
+        assert_eq!(
+            member.get(&format!("/assurance/{id}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        store::issue(
+            &app.state.db,
+            &actor,
+            p,
+            &plan,
+            today - chrono::Duration::days(40),
+        )
+        .await
+        .expect("q")
+        .expect("issued");
+        let r = member.get(&format!("/assurance/{id}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        r.assert_contains("Overdue by");
+        assert!(!r.body.contains("Issue to the agencies"));
+        let r = member.get("/assurance").await;
+        r.assert_contains(&format!("href=\"/assurance/{id}\""));
+        r.assert_contains("govuk-tag--red\">1<");
+        // Seeing the plan is not answering for an agency, nor changing it.
+        let agency = ids(
+            &app,
+            "SELECT id FROM assurance_agencies WHERE plan_id = $1",
+            id,
+        )
+        .await[0];
+        assert_eq!(
+            member
+                .get(&format!(
+                    "/assurance/returns/{agency}/{}",
+                    ids(
+                        &app,
+                        "SELECT id FROM assurance_questions WHERE plan_id = $1",
+                        id
+                    )
+                    .await[0]
+                ))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let mut api = member.api_client("board").await;
+        let r = api.get(&format!("/api/v1/assurance/{id}")).await;
+        let detail: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+        assert!(detail["agencies"][0]["overdue_working_days"].as_i64() >= Some(14));
+    }
+);
