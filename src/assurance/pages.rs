@@ -64,11 +64,14 @@ async fn whole_plan(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<Plan> 
     Ok(plan)
 }
 
-async fn bodies(st: &AppState, p: PartnershipId) -> AppResult<Vec<(String, String)>> {
-    Ok(crate::arrangements::store::load_as_at(&st.db, p, today())
+/// The bodies or organisations of the arrangements in force today, as (key, name): what a
+/// plan may be owned by or put to (a CCG succeeded by an ICB is no longer offered).
+async fn in_force(st: &AppState, p: PartnershipId, kind: &str) -> AppResult<Vec<(String, String)>> {
+    Ok(crate::arrangements::store::as_at(&st.db, p, kind, today())
         .await?
-        .map(|a| a.bodies.into_iter().map(|b| (b.key, b.name)).collect())
-        .unwrap_or_default())
+        .into_iter()
+        .map(|i| (i.key, i.name))
+        .collect())
 }
 
 // ---- The list ----
@@ -216,7 +219,13 @@ pub async fn new_form(
     } else {
         PlanForm::default()
     };
-    Ok(NewPage::new(&viewer, form, bodies(&st, p).await?, Errors::default()).into_response())
+    Ok(NewPage::new(
+        &viewer,
+        form,
+        in_force(&st, p, "body").await?,
+        Errors::default(),
+    )
+    .into_response())
 }
 
 pub async fn create(
@@ -263,7 +272,7 @@ pub async fn create(
             "Enter a web address starting https://, or leave it empty",
         );
     }
-    let known = bodies(&st, p).await?;
+    let known = in_force(&st, p, "body").await?;
     if !f.body_key.is_empty() && !known.iter().any(|(k, _)| *k == f.body_key) {
         errors.add("body_key", "Select the body that owns the plan");
     }
@@ -383,7 +392,7 @@ pub async fn plan_view(
     let body = if plan.body_key.is_empty() {
         String::new()
     } else {
-        bodies(st, p)
+        in_force(st, p, "body")
             .await?
             .into_iter()
             .find(|(k, _)| *k == plan.body_key)
@@ -460,10 +469,7 @@ async fn plan_page(
     let p = viewer.tenant()?;
     let can_manage = Permission::ManagePartnership.allows(viewer);
     let (organisations, people) = if can_manage && plan.issued_on.is_none() {
-        (
-            crate::arrangements::store::names(&st.db, p, "organisation").await?,
-            people(st, p).await?,
-        )
+        (in_force(st, p, "organisation").await?, people(st, p).await?)
     } else {
         (Vec::new(), Vec::new())
     };
@@ -642,7 +648,7 @@ pub async fn add_agency(
     let p = viewer.tenant()?;
     let plan = whole_plan(&st, &viewer, id).await?;
     let mut errors = Errors::default();
-    let organisations = crate::arrangements::store::names(&st.db, p, "organisation").await?;
+    let organisations = in_force(&st, p, "organisation").await?;
     let organisation = organisations
         .iter()
         .find(|(k, _)| *k == f.organisation_key)

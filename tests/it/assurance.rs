@@ -235,6 +235,19 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         r.assert_contains("Select an agency from the partnership");
+        // An organisation that no longer exists (the CCG, succeeded by the ICB in 2022) neither.
+        let member = user_id(&app, MEMBER).await.to_string();
+        let r = bu
+            .post(
+                &format!("/assurance/{plan}/agencies"),
+                &[
+                    ("organisation_key", "nhs-devon-ccg"),
+                    ("responder", member.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("Select an agency from the partnership");
         assert_eq!(app.count("assurance_agencies").await, 2);
 
         // Issued: each responder is emailed a link to their return.
