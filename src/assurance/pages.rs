@@ -1189,17 +1189,8 @@ pub async fn raise_action(
     let p = viewer.tenant()?;
     let (plan, agency, q, answer, rag) = not_assured(&st, &viewer, id).await?;
     let mut errors = Errors::default();
-    let title = f.title.trim();
-    if title.is_empty() || title.chars().count() > 1000 {
-        errors.add("title", "Describe the action, in 1000 characters or fewer");
-    }
-    let owner = f.owner_name.trim();
-    if owner.is_empty() || owner.chars().count() > 200 {
-        errors.add("owner_name", "Enter who owns the action");
-    }
-    if f.owner_organisation.chars().count() > 200 {
-        errors.add("owner_organisation", "Enter 200 characters or fewer");
-    }
+    let (title, owner, organisation) =
+        crate::actions::check_new(&mut errors, &f.title, &f.owner_name, &f.owner_organisation);
     let due = due_field(&mut errors, "due", &f.due);
     let (Some(due), true) = (due, errors.is_empty()) else {
         let page = ActionPage {
@@ -1219,9 +1210,9 @@ pub async fn raise_action(
         source_id: answer.id,
         body_key: plan.body_key.clone(),
         reference: format!("{}, question {}", plan.title, q.position),
-        title: title.to_owned(),
-        owner_name: owner.to_owned(),
-        owner_organisation: f.owner_organisation.trim().to_owned(),
+        title,
+        owner_name: owner,
+        owner_organisation: organisation,
         due,
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;

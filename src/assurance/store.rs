@@ -216,6 +216,18 @@ pub async fn question(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<
 const WHILE_DRAFT: &str =
     "plan_id IN (SELECT id FROM assurance_plans WHERE partnership_id = $1 AND issued_on IS NULL)";
 
+/// Whether a plan is still a draft, read inside the writing transaction so an issue made
+/// meanwhile is seen.
+async fn still_draft(tx: &mut Tx<'_>, p: PartnershipId, plan_id: i64) -> StoreResult<bool> {
+    Ok(tx
+        .fetch_optional(
+            "SELECT id FROM assurance_plans WHERE partnership_id = $1 AND id = $2 AND issued_on IS NULL",
+            args![p, plan_id],
+        )
+        .await?
+        .is_some())
+}
+
 /// Add a question at the end of a draft plan. `false` when the plan was issued meanwhile.
 pub async fn add_question(
     db: &Db,
@@ -225,14 +237,7 @@ pub async fn add_question(
     text: &str,
 ) -> StoreResult<bool> {
     let mut tx = Tx::begin(db, actor).await?;
-    let draft = tx
-        .fetch_optional(
-            "SELECT id FROM assurance_plans WHERE partnership_id = $1 AND id = $2 AND issued_on IS NULL",
-            args![p, plan.id],
-        )
-        .await?
-        .is_some();
-    if !draft {
+    if !still_draft(&mut tx, p, plan.id).await? {
         return Ok(false);
     }
     let next: i64 = tx
@@ -385,14 +390,7 @@ pub async fn add_agency(
         )
         .await?
         .is_some();
-    let draft = tx
-        .fetch_optional(
-            "SELECT id FROM assurance_plans WHERE partnership_id = $1 AND id = $2 AND issued_on IS NULL",
-            args![p, plan.id],
-        )
-        .await?
-        .is_some();
-    if taken || !draft {
+    if taken || !still_draft(&mut tx, p, plan.id).await? {
         return Ok(false);
     }
     let now = tx.now();

@@ -695,17 +695,8 @@ pub async fn add_action(
     let item = item_of(&st, &viewer, id).await?;
     let m = meeting_of(&st, p, item.meeting_id).await?;
     let mut errors = Errors::default();
-    let title = f.title.trim();
-    if title.is_empty() || title.chars().count() > 1000 {
-        errors.add("title", "Describe the action, in 1000 characters or fewer");
-    }
-    let owner = f.owner_name.trim();
-    if owner.is_empty() || owner.chars().count() > 200 {
-        errors.add("owner_name", "Enter who owns the action");
-    }
-    if f.owner_organisation.chars().count() > 200 {
-        errors.add("owner_organisation", "Enter 200 characters or fewer");
-    }
+    let (title, owner, organisation) =
+        crate::actions::check_new(&mut errors, &f.title, &f.owner_name, &f.owner_organisation);
     let due = NaiveDate::parse_from_str(f.due.trim(), "%Y-%m-%d").ok();
     if due.is_none() {
         errors.add("due", "Enter a real due date, like 2026-12-31");
@@ -721,9 +712,9 @@ pub async fn add_action(
         reference: item
             .minute_number
             .map_or_else(|| item.title.clone(), |n| format!("Minute {n}")),
-        title: title.to_owned(),
-        owner_name: owner.to_owned(),
-        owner_organisation: f.owner_organisation.trim().to_owned(),
+        title,
+        owner_name: owner,
+        owner_organisation: organisation,
         due,
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
