@@ -92,6 +92,11 @@ pub fn routes() -> Vec<Route> {
             pages::evidence,
         ),
         Route::get(
+            "/assurance/answers/{id}",
+            Permission::Partnership,
+            pages::answer_in_plan,
+        ),
+        Route::get(
             "/assurance/answers/{id}/action",
             Permission::ManagePartnership,
             pages::action_form,

@@ -1103,6 +1103,27 @@ pub async fn evidence(
 
 // ---- Actions where assurance is not given ----
 
+/// Where an action raised from an answer came from: the answer in its plan, for those who see
+/// the plan whole (the tracker links here).
+pub async fn answer_in_plan(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let answer = store::answer(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let agency = store::agency(&st.db, p, answer.agency_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let plan = whole_plan(&st, &viewer, agency.plan_id).await?;
+    Ok(crate::web::redirect(&format!(
+        "/assurance/{}#agency-{}",
+        plan.id, agency.id
+    )))
+}
+
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ActionForm {

@@ -813,6 +813,18 @@ both_engines!(
         r.assert_contains(&format!("href=\"/actions/{}\"", raised[0].id));
         r.assert_contains("Check police systems before closing a referral");
         r.assert_contains(">open<");
+        // The tracker leads back to the answer in its plan; not for the responder.
+        let r = bu.get(&format!("/actions/{}", raised[0].id)).await;
+        r.assert_contains(&format!("href=\"/assurance/answers/{red}\""));
+        let r = bu.get(&format!("/assurance/answers/{red}")).await;
+        assert_eq!(r.location(), format!("/assurance/{plan}#agency-{police}"));
+        assert_eq!(
+            morgan
+                .get(&format!("/assurance/answers/{red}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
         let mut api = bu.api_client("assurance").await;
         let r = api.get(&format!("/api/v1/assurance/{plan}")).await;
         r.assert_contains(&format!("\"action_ids\":[{}]", raised[0].id));

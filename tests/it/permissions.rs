@@ -118,6 +118,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/assurance/returns/{id}/{question}", IN_PARTNERSHIP),
         ("POST", "/assurance/returns/{id}/{question}", IN_PARTNERSHIP),
         ("GET", "/assurance/evidence/{id}", IN_PARTNERSHIP),
+        ("GET", "/assurance/answers/{id}", IN_PARTNERSHIP),
         ("GET", "/assurance/answers/{id}/action", ADMIN),
         ("POST", "/assurance/answers/{id}/action", ADMIN),
         ("GET", "/api/v1/assurance", IN_PARTNERSHIP),
