@@ -76,6 +76,7 @@ fn routes() -> Vec<Route> {
     r.extend(crate::actions::routes());
     r.extend(crate::search::routes());
     r.extend(crate::reviews::routes());
+    r.extend(crate::assurance::routes());
     r.extend(crate::audit::routes());
     r.extend(crate::mail::routes());
     r.extend(crate::api::routes());

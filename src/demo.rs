@@ -577,6 +577,149 @@ pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Plymouth's assurance plan on the 2022 national review: issued to the police (Morgan Member
+/// answers for it) and the acute hospital trust (Pat Practitioner). The police have returned,
+/// one answer red with an action raised from it; the hospital has not answered yet.
+pub async fn seed_assurance(state: &AppState) -> anyhow::Result<()> {
+    use crate::assurance::{model, store};
+    let actor = Actor::system("masa demo");
+    let today = crate::calendar::uk_local(chrono::Utc::now()).date();
+    let user = |email: &'static str| async move {
+        crate::accounts::store::user_by_email(&state.db, email)
+            .await
+            .map(|u| u.map(|(u, _)| u))
+    };
+    let (Some(ply), Some(morgan), Some(pat)) = (
+        crate::partnerships::store::by_slug(&state.db, "plymouth").await?,
+        user("member@plymouth.example").await?,
+        user("practitioner@plymouth.example").await?,
+    ) else {
+        return Ok(());
+    };
+    let pid = crate::store::PartnershipId(ply.id);
+    let organisations = crate::arrangements::store::names(&state.db, pid, "organisation").await?;
+    let org = |key: &str| organisations.iter().find(|(k, _)| k == key).cloned();
+    let (Some(police), Some(hospital)) = (
+        org("devon-cornwall-police"),
+        org("university-hospitals-plymouth"),
+    ) else {
+        return Ok(());
+    };
+    let new = store::NewPlan {
+        title: "Assurance on the 2022 national review".into(),
+        review_title: model::REVIEW_2022_TITLE.into(),
+        review_year: model::REVIEW_2022_YEAR.into(),
+        review_link: model::REVIEW_2022_LINK.into(),
+        body_key: "qa-delivery-group".into(),
+        answers_due: today + chrono::Duration::days(14),
+        questions: model::REVIEW_2022_QUESTIONS
+            .iter()
+            .map(|q| (*q).to_owned())
+            .collect(),
+    };
+    let id = store::add_plan(&state.db, &actor, pid, &new).await?;
+    let err = |m: String| anyhow::anyhow!(m);
+    let Some(plan) = store::plan(&state.db, pid, id).await? else {
+        return Ok(());
+    };
+    store::add_agency(
+        &state.db,
+        &actor,
+        pid,
+        &plan,
+        (police.0.as_str(), police.1.as_str()),
+        (morgan.id, morgan.name.as_str()),
+    )
+    .await?;
+    store::add_agency(
+        &state.db,
+        &actor,
+        pid,
+        &plan,
+        (hospital.0.as_str(), hospital.1.as_str()),
+        (pat.id, pat.name.as_str()),
+    )
+    .await?;
+    store::issue(
+        &state.db,
+        &actor,
+        pid,
+        &plan,
+        today - chrono::Duration::days(14),
+    )
+    .await?
+    .map_err(err)?;
+    let questions = store::questions(&state.db, pid, id).await?;
+    let Some(agency) = store::agencies(&state.db, pid, id)
+        .await?
+        .into_iter()
+        .find(|a| a.organisation_key == police.0)
+    else {
+        return Ok(());
+    };
+    let answers = [
+        (
+            "green",
+            "Strategy meetings are held within one working day of a referral in 96% of cases sampled in the last quarter; the police attend every one.",
+        ),
+        (
+            "amber",
+            "Resources are sufficient for strategy meetings but not for joint visits out of hours: a business case for two more officers goes to the chief officer group in the spring.",
+        ),
+        (
+            "green",
+            "The MASH shares police intelligence on every contact; audit of 20 cases found information shared at every stage.",
+        ),
+        (
+            "red",
+            "Referrals described as malicious are closed without a check of police systems in some cases: we cannot give assurance until the new guidance is in place.",
+        ),
+    ];
+    let mut red = None;
+    for (q, (rag, narrative)) in questions.iter().zip(answers) {
+        let answer_id = store::save_answer(
+            &state.db,
+            &state.files,
+            &actor,
+            pid,
+            &agency,
+            q,
+            0,
+            rag,
+            narrative,
+            None,
+        )
+        .await?
+        .map_err(err)?;
+        if rag == "red" {
+            red = Some((answer_id, q.position));
+        }
+    }
+    store::submit(
+        &state.db,
+        &actor,
+        pid,
+        &agency,
+        today - chrono::Duration::days(2),
+    )
+    .await?
+    .map_err(err)?;
+    if let Some((answer_id, position)) = red {
+        let a = crate::actions::store::NewAction {
+            source_kind: "assurance".into(),
+            source_id: answer_id,
+            body_key: plan.body_key.clone(),
+            reference: format!("{}, question {position}", plan.title),
+            title: "Guidance for call handlers: check police systems before closing a referral thought malicious".into(),
+            owner_name: morgan.name.clone(),
+            owner_organisation: police.1.clone(),
+            due: today + chrono::Duration::days(42),
+        };
+        crate::actions::store::add(&state.db, &actor, pid, &a).await?;
+    }
+    Ok(())
+}
+
 /// A small real PDF standing in for a paper.
 pub fn demo_paper(title: &str) -> anyhow::Result<Vec<u8>> {
     let template = r#"#let d = json("data.json")
@@ -756,6 +899,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     }
     seed_meetings(&state).await?;
     seed_cases(&state).await?;
+    seed_assurance(&state).await?;
     let base = &state.config.base_url;
     println!("\nmasa demo is running at {base}\n");
     println!("Every demo account's password is: {DEMO_PASSWORD}\n");

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod api;
 pub mod app;
 pub mod arrangements;
+pub mod assurance;
 pub mod audit;
 pub mod calendar;
 pub mod cli;

@@ -240,7 +240,9 @@ impl Modify for BearerAuth {
         crate::reviews::api::list,
         crate::reviews::api::case,
         crate::reviews::api::my_requests,
-        crate::reviews::api::request
+        crate::reviews::api::request,
+        crate::assurance::api::list,
+        crate::assurance::api::plan
     ),
     components(schemas(
         Me,
@@ -275,7 +277,13 @@ impl Modify for BearerAuth {
         crate::reviews::api::EntryOut,
         crate::reviews::api::MilestoneOut,
         crate::reviews::api::LocalReviewOut,
-        crate::reviews::api::RecommendationOut
+        crate::reviews::api::RecommendationOut,
+        crate::assurance::api::PlanSummaryOut,
+        crate::assurance::api::QuestionOut,
+        crate::assurance::api::EvidenceOut,
+        crate::assurance::api::AnswerOut,
+        crate::assurance::api::ReturnOut,
+        crate::assurance::api::PlanOut
     )),
     modifiers(&BearerAuth)
 )]

@@ -73,6 +73,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 9,
+        name: "assurance",
+        common: include_str!("../../migrations/0009_assurance.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The statement text for one engine.

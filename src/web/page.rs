@@ -39,6 +39,8 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/actions", "Actions", Permission::Governance),
     ("/reviews", "Reviews", Permission::Governance),
     ("/reviews/requests", "Requests", Permission::Partnership),
+    // Every member: a responder may be a practitioner; the page shows each only their part.
+    ("/assurance", "Assurance", Permission::Partnership),
     ("/search", "Search", Permission::Governance),
     ("/admin/people", "People", Permission::ManagePartnership),
     ("/audit", "Audit trail", Permission::ReadAll),

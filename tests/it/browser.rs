@@ -212,6 +212,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "member@plymouth.example",
     )
     .await;
+    masa::demo::seed_assurance(&state)
+        .await
+        .expect("assurance plan");
     let app = masa::app::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
 
@@ -647,6 +650,45 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     assert!(v.text("main").await.contains("What we learned."));
     v.check("published review").await;
     v.go("/reviews").await;
+    // Assurance plans: the seeded plan's grid, a return and raising an action from a red
+    // answer; then a new plan's errors and its draft with the forms for questions and agencies.
+    v.go("/assurance").await;
+    let seeded =
+        v.b.find(Locator::Css("table a[href^='/assurance/']"))
+            .await
+            .expect("the seeded plan")
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("href");
+    v.go(&seeded).await;
+    for css in ["a[href^='/assurance/returns/']", "a[href$='/action']"] {
+        let href =
+            v.b.find(Locator::Css(css))
+                .await
+                .unwrap_or_else(|_| panic!("no {css}"))
+                .attr("href")
+                .await
+                .expect("href")
+                .expect("href");
+        v.go(&href).await;
+    }
+    v.go("/assurance/new?from=2022").await;
+    v.submit("/assurance").await;
+    v.check("assurance plan errors").await;
+    v.b.execute(
+        "document.getElementById('answers_due').value = '2099-01-31';",
+        vec![],
+    )
+    .await
+    .expect("fill the due date");
+    v.submit("/assurance").await;
+    assert!(
+        v.text("h1")
+            .await
+            .contains("Assurance on the 2022 national review")
+    );
+    v.check("assurance draft").await;
     // A form's errors, as the design system shows them.
     v.go("/admin/arrangements/organisations/new").await;
     v.fill("name", "").await;

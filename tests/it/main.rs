@@ -5,6 +5,7 @@ mod support;
 mod accounts;
 mod api;
 mod arrangements;
+mod assurance;
 mod browser;
 mod case_work;
 mod cli;

@@ -1,0 +1,665 @@
+//! Storage of assurance plans, their questions, the agencies they go to, the answers and their
+//! evidence: every change through the audited transaction, edits versioned.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::accounts::store::stale_record;
+use crate::args;
+use crate::files::StoredFile;
+use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Plan {
+    pub id: i64,
+    pub title: String,
+    pub review_title: String,
+    pub review_year: i64,
+    pub review_link: String,
+    pub body_key: String,
+    pub answers_due: NaiveDate,
+    pub issued_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+const PLAN_COLUMNS: &str =
+    "id, title, review_title, review_year, review_link, body_key, answers_due, issued_on, version";
+
+fn plan_of(r: &Row) -> StoreResult<Plan> {
+    Ok(Plan {
+        id: r.get("id")?,
+        title: r.get("title")?,
+        review_title: r.get("review_title")?,
+        review_year: r.get("review_year")?,
+        review_link: r.get("review_link")?,
+        body_key: r.get("body_key")?,
+        answers_due: r.get("answers_due")?,
+        issued_on: r.get("issued_on")?,
+        version: r.get("version")?,
+    })
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Question {
+    pub id: i64,
+    pub plan_id: i64,
+    pub position: i64,
+    pub text: String,
+    pub version: i64,
+}
+
+fn question_of(r: &Row) -> StoreResult<Question> {
+    Ok(Question {
+        id: r.get("id")?,
+        plan_id: r.get("plan_id")?,
+        position: r.get("position")?,
+        text: r.get("text")?,
+        version: r.get("version")?,
+    })
+}
+
+/// An agency a plan goes to, and the person who answers for it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Agency {
+    pub id: i64,
+    pub plan_id: i64,
+    pub organisation_key: String,
+    pub organisation_name: String,
+    pub responder_user_id: i64,
+    pub responder_name: String,
+    pub responder_email: String,
+    pub returned_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+const AGENCY_SELECT: &str = "SELECT a.id, a.plan_id, a.organisation_key, a.organisation_name, a.responder_user_id, u.name AS responder_name, u.email AS responder_email, a.returned_on, a.version FROM assurance_agencies a JOIN users u ON u.id = a.responder_user_id";
+
+fn agency_of(r: &Row) -> StoreResult<Agency> {
+    Ok(Agency {
+        id: r.get("id")?,
+        plan_id: r.get("plan_id")?,
+        organisation_key: r.get("organisation_key")?,
+        organisation_name: r.get("organisation_name")?,
+        responder_user_id: r.get("responder_user_id")?,
+        responder_name: r.get("responder_name")?,
+        responder_email: r.get("responder_email")?,
+        returned_on: r.get("returned_on")?,
+        version: r.get("version")?,
+    })
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Answer {
+    pub id: i64,
+    pub agency_id: i64,
+    pub question_id: i64,
+    pub rag: String,
+    pub narrative: String,
+    pub version: i64,
+}
+
+fn answer_of(r: &Row) -> StoreResult<Answer> {
+    Ok(Answer {
+        id: r.get("id")?,
+        agency_id: r.get("agency_id")?,
+        question_id: r.get("question_id")?,
+        rag: r.get("rag")?,
+        narrative: r.get("narrative")?,
+        version: r.get("version")?,
+    })
+}
+
+const ANSWER_COLUMNS: &str = "id, agency_id, question_id, rag, narrative, version";
+
+/// A plan to add, with the questions it starts with.
+#[derive(Clone, Debug, Serialize)]
+pub struct NewPlan {
+    pub title: String,
+    pub review_title: String,
+    pub review_year: i64,
+    pub review_link: String,
+    pub body_key: String,
+    pub answers_due: NaiveDate,
+    pub questions: Vec<String>,
+}
+
+pub async fn plans(db: &Db, p: PartnershipId) -> StoreResult<Vec<Plan>> {
+    db.fetch_all(
+        Sql::dynamic(format!(
+            "SELECT {PLAN_COLUMNS} FROM assurance_plans WHERE partnership_id = $1 ORDER BY answers_due DESC, id DESC"
+        )),
+        args![p],
+    )
+    .await?
+    .iter()
+    .map(plan_of)
+    .collect()
+}
+
+pub async fn plan(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Plan>> {
+    db.fetch_optional(
+        Sql::dynamic(format!(
+            "SELECT {PLAN_COLUMNS} FROM assurance_plans WHERE partnership_id = $1 AND id = $2"
+        )),
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(plan_of)
+    .transpose()
+}
+
+pub async fn add_plan(db: &Db, actor: &Actor, p: PartnershipId, n: &NewPlan) -> StoreResult<i64> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let id = tx
+        .insert(
+            "INSERT INTO assurance_plans (partnership_id, title, review_title, review_year, review_link, body_key, answers_due, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            args![p, n.title.as_str(), n.review_title.as_str(), n.review_year, n.review_link.as_str(), n.body_key.as_str(), n.answers_due, now, now, actor.name.as_str()],
+            Some(p),
+            "assurance-plan",
+            &format!("Assurance plan drafted: {}", n.title),
+            n,
+        )
+        .await?;
+    for (i, text) in n.questions.iter().enumerate() {
+        insert_question(&mut tx, p, id, i as i64 + 1, text).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn insert_question(
+    tx: &mut Tx<'_>,
+    p: PartnershipId,
+    plan_id: i64,
+    position: i64,
+    text: &str,
+) -> StoreResult<i64> {
+    let now = tx.now();
+    let by = tx.actor().name.clone();
+    tx.insert(
+        "INSERT INTO assurance_questions (partnership_id, plan_id, position, text, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        args![p, plan_id, position, text, now, now, by.as_str()],
+        Some(p),
+        "assurance-question",
+        &format!("Question {position} added to an assurance plan"),
+        &serde_json::json!({"plan": plan_id, "position": position, "text": text}),
+    )
+    .await
+}
+
+pub async fn questions(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Vec<Question>> {
+    db.fetch_all(
+        "SELECT id, plan_id, position, text, version FROM assurance_questions WHERE partnership_id = $1 AND plan_id = $2 ORDER BY position, id",
+        args![p, plan_id],
+    )
+    .await?
+    .iter()
+    .map(question_of)
+    .collect()
+}
+
+pub async fn question(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Question>> {
+    db.fetch_optional(
+        "SELECT id, plan_id, position, text, version FROM assurance_questions WHERE partnership_id = $1 AND id = $2",
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(question_of)
+    .transpose()
+}
+
+/// Questions change only while their plan is a draft: the condition every question write
+/// carries, so a plan issued meanwhile freezes them even against a form opened before.
+const WHILE_DRAFT: &str =
+    "plan_id IN (SELECT id FROM assurance_plans WHERE partnership_id = $1 AND issued_on IS NULL)";
+
+/// Whether a plan is still a draft, read inside the writing transaction so an issue made
+/// meanwhile is seen.
+async fn still_draft(tx: &mut Tx<'_>, p: PartnershipId, plan_id: i64) -> StoreResult<bool> {
+    Ok(tx
+        .fetch_optional(
+            "SELECT id FROM assurance_plans WHERE partnership_id = $1 AND id = $2 AND issued_on IS NULL",
+            args![p, plan_id],
+        )
+        .await?
+        .is_some())
+}
+
+/// Add a question at the end of a draft plan. `false` when the plan was issued meanwhile.
+pub async fn add_question(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    plan: &Plan,
+    text: &str,
+) -> StoreResult<bool> {
+    let mut tx = Tx::begin(db, actor).await?;
+    if !still_draft(&mut tx, p, plan.id).await? {
+        return Ok(false);
+    }
+    let next: i64 = tx
+        .fetch_optional(
+            "SELECT COALESCE(MAX(position), 0) + 1 AS n FROM assurance_questions WHERE partnership_id = $1 AND plan_id = $2",
+            args![p, plan.id],
+        )
+        .await?
+        .map(|r| r.get("n"))
+        .transpose()?
+        .unwrap_or(1);
+    insert_question(&mut tx, p, plan.id, next, text).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Change a question's text while its plan is a draft; `Err` says why not (changed by someone
+/// else, or the plan issued).
+pub async fn edit_question(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    before: &Question,
+    text: &str,
+) -> StoreResult<Result<(), String>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let n = tx
+        .update(
+            Sql::dynamic(format!("UPDATE assurance_questions SET text = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $1 AND id = $5 AND version = $6 AND {WHILE_DRAFT}")),
+            args![p, text, now, actor.name.as_str(), before.id, before.version],
+            &RecordRef::new(Some(p), "assurance-question", before.id),
+            &format!("Question {} of an assurance plan changed", before.position),
+            &serde_json::json!({"text": before.text}),
+            &serde_json::json!({"text": text}),
+        )
+        .await?;
+    if n == 0 {
+        drop(tx);
+        return Ok(Err(question_refusal(db, p, before).await?));
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Remove a question from a draft plan.
+pub async fn remove_question(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    q: &Question,
+) -> StoreResult<Result<(), String>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let n = tx
+        .delete(
+            Sql::dynamic(format!(
+                "DELETE FROM assurance_questions WHERE partnership_id = $1 AND id = $2 AND {WHILE_DRAFT}"
+            )),
+            args![p, q.id],
+            &RecordRef::new(Some(p), "assurance-question", q.id),
+            &format!("Question {} removed from an assurance plan", q.position),
+            q,
+        )
+        .await?;
+    if n == 0 {
+        drop(tx);
+        return Ok(Err(question_refusal(db, p, q).await?));
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Why a question write changed nothing.
+async fn question_refusal(db: &Db, p: PartnershipId, q: &Question) -> StoreResult<String> {
+    if plan(db, p, q.plan_id)
+        .await?
+        .is_some_and(|pl| pl.issued_on.is_some())
+    {
+        return Ok(FROZEN.to_owned());
+    }
+    stale_record(
+        db,
+        "assurance_questions",
+        p,
+        q.id,
+        "This question no longer exists.",
+    )
+    .await
+}
+
+/// What the business unit is told when changing the questions of an issued plan.
+pub const FROZEN: &str =
+    "The plan has been issued: its questions are fixed, as the agencies are answering them";
+
+pub async fn agencies(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Vec<Agency>> {
+    db.fetch_all(
+        Sql::dynamic(format!(
+            "{AGENCY_SELECT} WHERE a.partnership_id = $1 AND a.plan_id = $2 ORDER BY a.organisation_name, a.id"
+        )),
+        args![p, plan_id],
+    )
+    .await?
+    .iter()
+    .map(agency_of)
+    .collect()
+}
+
+pub async fn agency(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Agency>> {
+    db.fetch_optional(
+        Sql::dynamic(format!(
+            "{AGENCY_SELECT} WHERE a.partnership_id = $1 AND a.id = $2"
+        )),
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(agency_of)
+    .transpose()
+}
+
+/// The returns one person answers for, on issued plans only.
+pub async fn returns_of(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<Agency>> {
+    db.fetch_all(
+        Sql::dynamic(format!(
+            "{AGENCY_SELECT} JOIN assurance_plans pl ON pl.id = a.plan_id WHERE a.partnership_id = $1 AND a.responder_user_id = $2 AND pl.issued_on IS NOT NULL ORDER BY pl.answers_due, a.id"
+        )),
+        args![p, user_id],
+    )
+    .await?
+    .iter()
+    .map(agency_of)
+    .collect()
+}
+
+/// Put a plan to an agency, answered by a named person. `false` when the agency is already
+/// on the plan or the plan has been issued.
+pub async fn add_agency(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    plan: &Plan,
+    organisation: (&str, &str),
+    responder: (i64, &str),
+) -> StoreResult<bool> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let taken = tx
+        .fetch_optional(
+            "SELECT id FROM assurance_agencies WHERE partnership_id = $1 AND plan_id = $2 AND organisation_key = $3",
+            args![p, plan.id, organisation.0],
+        )
+        .await?
+        .is_some();
+    if taken || !still_draft(&mut tx, p, plan.id).await? {
+        return Ok(false);
+    }
+    let now = tx.now();
+    tx.insert(
+        "INSERT INTO assurance_agencies (partnership_id, plan_id, organisation_key, organisation_name, responder_user_id, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        args![p, plan.id, organisation.0, organisation.1, responder.0, now, now, actor.name.as_str()],
+        Some(p),
+        "assurance-agency",
+        &format!("{} asked to answer \"{}\", by {}", organisation.1, plan.title, responder.1),
+        &serde_json::json!({"plan": plan.id, "organisation": organisation.0, "name": organisation.1, "responder": responder.0}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Take an agency off a draft plan.
+pub async fn remove_agency(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    a: &Agency,
+) -> StoreResult<bool> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let n = tx
+        .delete(
+            Sql::dynamic(format!("DELETE FROM assurance_agencies WHERE partnership_id = $1 AND id = $2 AND {WHILE_DRAFT}")),
+            args![p, a.id],
+            &RecordRef::new(Some(p), "assurance-agency", a.id),
+            &format!("{} taken off an assurance plan", a.organisation_name),
+            a,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n > 0)
+}
+
+/// Issue a plan: its questions are fixed from this day. `Err` when it was changed meanwhile.
+pub async fn issue(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    plan: &Plan,
+    day: NaiveDate,
+) -> StoreResult<Result<(), String>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let n = tx
+        .update(
+            "UPDATE assurance_plans SET issued_on = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5 AND version = $6 AND issued_on IS NULL",
+            args![day, now, actor.name.as_str(), p, plan.id, plan.version],
+            &RecordRef::new(Some(p), "assurance-plan", plan.id),
+            &format!("Assurance plan issued to the agencies: {}", plan.title),
+            &serde_json::json!({"issued_on": null}),
+            &serde_json::json!({"issued_on": day}),
+        )
+        .await?;
+    if n == 0 {
+        drop(tx);
+        return Ok(Err(stale_record(
+            db,
+            "assurance_plans",
+            p,
+            plan.id,
+            "This plan no longer exists.",
+        )
+        .await?));
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Every answer of a plan, by agency.
+pub async fn answers(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Vec<Answer>> {
+    db.fetch_all(
+        Sql::dynamic(format!(
+            "SELECT {ANSWER_COLUMNS} FROM assurance_answers WHERE partnership_id = $1 AND agency_id IN (SELECT id FROM assurance_agencies WHERE partnership_id = $1 AND plan_id = $2) ORDER BY agency_id, question_id"
+        )),
+        args![p, plan_id],
+    )
+    .await?
+    .iter()
+    .map(answer_of)
+    .collect()
+}
+
+pub async fn answer(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Answer>> {
+    db.fetch_optional(
+        Sql::dynamic(format!(
+            "SELECT {ANSWER_COLUMNS} FROM assurance_answers WHERE partnership_id = $1 AND id = $2"
+        )),
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(answer_of)
+    .transpose()
+}
+
+/// A checked file to keep as evidence.
+pub type EvidenceFile = (String, crate::files::FileType, Vec<u8>);
+
+/// Save an agency's answer to a question (the first time, or again until the return is
+/// submitted), with a piece of evidence when one is given. `version` is the answer's version
+/// the form was opened on, 0 for none yet. `Err` says why nothing was saved.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_answer(
+    db: &Db,
+    files: &crate::files::Files,
+    actor: &Actor,
+    p: PartnershipId,
+    agency: &Agency,
+    q: &Question,
+    version: i64,
+    rag: &str,
+    narrative: &str,
+    evidence: Option<EvidenceFile>,
+) -> StoreResult<Result<i64, String>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let open = tx
+        .fetch_optional(
+            "SELECT id FROM assurance_agencies WHERE partnership_id = $1 AND id = $2 AND returned_on IS NULL",
+            args![p, agency.id],
+        )
+        .await?
+        .is_some();
+    if !open {
+        return Ok(Err(SUBMITTED.to_owned()));
+    }
+    let existing = tx
+        .fetch_optional(
+            Sql::dynamic(format!("SELECT {ANSWER_COLUMNS} FROM assurance_answers WHERE partnership_id = $1 AND agency_id = $2 AND question_id = $3")),
+            args![p, agency.id, q.id],
+        )
+        .await?
+        .as_ref()
+        .map(answer_of)
+        .transpose()?;
+    let now = tx.now();
+    let summary = format!(
+        "{} answered question {}: {rag}",
+        agency.organisation_name, q.position
+    );
+    let after = serde_json::json!({"agency": agency.id, "question": q.id, "rag": rag, "narrative": narrative});
+    let id = match existing {
+        None if version == 0 => {
+            tx.insert(
+                "INSERT INTO assurance_answers (partnership_id, agency_id, question_id, rag, narrative, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                args![p, agency.id, q.id, rag, narrative, now, now, actor.name.as_str()],
+                Some(p),
+                "assurance-answer",
+                &summary,
+                &after,
+            )
+            .await?
+        }
+        Some(a) if a.version == version => {
+            tx.update(
+                "UPDATE assurance_answers SET rag = $1, narrative = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6 AND version = $7",
+                args![rag, narrative, now, actor.name.as_str(), p, a.id, a.version],
+                &RecordRef::new(Some(p), "assurance-answer", a.id),
+                &summary,
+                &serde_json::json!({"rag": a.rag, "narrative": a.narrative}),
+                &after,
+            )
+            .await?;
+            a.id
+        }
+        Some(a) => {
+            drop(tx);
+            return Ok(Err(stale_record(
+                db,
+                "assurance_answers",
+                p,
+                a.id,
+                "This answer no longer exists.",
+            )
+            .await?));
+        }
+        None => {
+            return Ok(Err(
+                "This answer no longer exists. Go back, refresh the page and try again.".into(),
+            ));
+        }
+    };
+    if let Some((name, kind, bytes)) = evidence {
+        let file = files.put(&mut tx, p, &name, kind, bytes).await?;
+        tx.insert(
+            "INSERT INTO assurance_evidence (partnership_id, answer_id, file_id, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            args![p, id, file.id, now, actor.name.as_str()],
+            Some(p),
+            "assurance-evidence",
+            &format!("Evidence for {}'s answer to question {}: {}", agency.organisation_name, q.position, file.name),
+            &serde_json::json!({"answer": id, "file": file}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(id))
+}
+
+/// What a responder is told once their return is in.
+pub const SUBMITTED: &str =
+    "This return has been submitted: ask the business unit if something needs to change";
+
+/// Submit an agency's return, dated. `Err` when already submitted or changed meanwhile.
+pub async fn submit(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    a: &Agency,
+    day: NaiveDate,
+) -> StoreResult<Result<(), String>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let n = tx
+        .update(
+            "UPDATE assurance_agencies SET returned_on = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5 AND returned_on IS NULL",
+            args![day, now, actor.name.as_str(), p, a.id],
+            &RecordRef::new(Some(p), "assurance-agency", a.id),
+            &format!("{} returned its answers", a.organisation_name),
+            &serde_json::json!({"returned_on": null}),
+            &serde_json::json!({"returned_on": day}),
+        )
+        .await?;
+    if n == 0 {
+        return Ok(Err(SUBMITTED.to_owned()));
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Evidence kept for an answer.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Evidence {
+    pub id: i64,
+    pub answer_id: i64,
+    pub file: StoredFile,
+}
+
+/// The evidence of every answer of a plan.
+pub async fn evidence(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Vec<Evidence>> {
+    db.fetch_all(
+        "SELECT e.id AS evidence_id, e.answer_id, f.id, f.file_name, f.media_type, f.size_bytes, f.sha256, f.created_at, f.created_by FROM assurance_evidence e JOIN files f ON f.id = e.file_id JOIN assurance_answers an ON an.id = e.answer_id JOIN assurance_agencies ag ON ag.id = an.agency_id WHERE e.partnership_id = $1 AND ag.plan_id = $2 ORDER BY e.id",
+        args![p, plan_id],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Evidence {
+            id: r.get("evidence_id")?,
+            answer_id: r.get("answer_id")?,
+            file: crate::files::file_of(r)?,
+        })
+    })
+    .collect()
+}
+
+/// The agency a piece of evidence was given by, and its file's id.
+pub async fn evidence_file(
+    db: &Db,
+    p: PartnershipId,
+    evidence_id: i64,
+) -> StoreResult<Option<(i64, i64)>> {
+    db.fetch_optional(
+        "SELECT an.agency_id, e.file_id FROM assurance_evidence e JOIN assurance_answers an ON an.id = e.answer_id WHERE e.partnership_id = $1 AND e.id = $2",
+        args![p, evidence_id],
+    )
+    .await?
+    .map(|r| Ok((r.get("agency_id")?, r.get("file_id")?)))
+    .transpose()
+}
