@@ -240,6 +240,7 @@ impl Modify for BearerAuth {
         crate::reviews::api::list,
         crate::reviews::api::case,
         crate::reviews::api::my_requests,
+        crate::reviews::figures::figures_api,
         crate::reviews::api::request,
         crate::assurance::api::list,
         crate::assurance::api::plan
@@ -278,6 +279,9 @@ impl Modify for BearerAuth {
         crate::reviews::api::MilestoneOut,
         crate::reviews::api::LocalReviewOut,
         crate::reviews::api::RecommendationOut,
+        crate::reviews::figures::FiguresOut,
+        crate::reviews::figures::CountOut,
+        crate::reviews::figures::MedianOut,
         crate::assurance::api::PlanSummaryOut,
         crate::assurance::api::QuestionOut,
         crate::assurance::api::EvidenceOut,

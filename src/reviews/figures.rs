@@ -70,10 +70,12 @@ async fn loops(st: &AppState, p: PartnershipId) -> AppResult<Vec<(NaiveDate, mod
         .collect())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct Period {
+    /// The first day, like 2026-04-01 (default: the start of this financial year).
     from: String,
+    /// The last day, like 2027-03-31 (default: the end of this financial year).
     to: String,
 }
 
@@ -277,4 +279,81 @@ pub async fn dashboard_csv(State(st): State<AppState>, viewer: Viewer) -> AppRes
 
 pub async fn dashboard_xlsx(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     crate::web::export::xlsx(&dashboard(&st, &viewer).await?)
+}
+
+/// A count for one outcome or step.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CountOut {
+    pub label: String,
+    pub count: usize,
+}
+
+/// A median in working days, where any step was done in the period.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MedianOut {
+    pub step: String,
+    pub working_days: Option<f64>,
+}
+
+/// The yearly report's figures over a period.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct FiguresOut {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub notifications: usize,
+    pub notified_on_time: usize,
+    pub rapid_reviews: usize,
+    pub rapid_on_time: usize,
+    pub decisions: Vec<CountOut>,
+    pub local_reviews_commissioned: usize,
+    pub local_reviews_published: usize,
+    pub published_on_time: usize,
+    pub medians: Vec<MedianOut>,
+    pub recommendations: usize,
+    pub recommendations_actions_complete: usize,
+}
+
+#[utoipa::path(get, path = "/api/v1/reviews/figures", tag = "reviews", security(("bearer" = [])), params(Period),
+    responses((status = 200, description = "The figures for the yearly report over the period", body = FiguresOut), (status = 400, description = "A date that is not a real date")))]
+pub async fn figures_api(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<Period>,
+) -> AppResult<axum::Json<FiguresOut>> {
+    let p = viewer.tenant()?;
+    let mut errors = Errors::default();
+    let (from, to) = period(&q, &mut errors);
+    if let Some((_, message)) = errors.list().first() {
+        return Err(crate::web::error::AppError::BadRequest(message.clone()));
+    }
+    let f = compute(&st, p, from, to).await?;
+    Ok(axum::Json(FiguresOut {
+        from,
+        to,
+        notifications: f.notifications,
+        notified_on_time: f.notified_on_time,
+        rapid_reviews: f.rapid_reviews,
+        rapid_on_time: f.rapid_on_time,
+        decisions: f
+            .decisions
+            .iter()
+            .map(|(label, count)| CountOut {
+                label: (*label).to_owned(),
+                count: *count,
+            })
+            .collect(),
+        local_reviews_commissioned: f.local_commissioned,
+        local_reviews_published: f.local_published,
+        published_on_time: f.published_on_time,
+        medians: f
+            .medians
+            .iter()
+            .map(|(step, m)| MedianOut {
+                step: (*step).to_owned(),
+                working_days: *m,
+            })
+            .collect(),
+        recommendations: f.recommendations,
+        recommendations_actions_complete: f.recommendations_actions_done,
+    }))
 }

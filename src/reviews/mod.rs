@@ -26,6 +26,11 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/reviews", Permission::Governance, api::list),
         Route::get("/api/v1/reviews/{id}", Permission::Governance, api::case),
         Route::get(
+            "/api/v1/reviews/figures",
+            Permission::Governance,
+            figures::figures_api,
+        ),
+        Route::get(
             "/api/v1/review-requests",
             Permission::Partnership,
             api::my_requests,

@@ -944,6 +944,19 @@ both_engines!(the_learning_loop_and_the_yearly_figures, |app| {
         "{}",
         csv.body
     );
+    // The same through the API.
+    let mut api = bu.api_client("figures").await;
+    let r = api
+        .get(&format!("/api/v1/reviews/figures?from={t}&to={t}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let f: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(f["recommendations"], 2);
+    assert_eq!(f["recommendations_actions_complete"], 1);
+    assert_eq!(
+        api.get("/api/v1/reviews/figures?from=soon").await.status,
+        StatusCode::BAD_REQUEST
+    );
     // The dashboard as CSV and XLSX; the export is in the audit trail.
     let csv = bu.get("/reviews.csv").await;
     assert!(

@@ -94,6 +94,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/reviews", GOVERNANCE),
         ("GET", "/api/v1/reviews", GOVERNANCE),
         ("GET", "/api/v1/reviews/{id}", GOVERNANCE),
+        ("GET", "/api/v1/reviews/figures", GOVERNANCE),
         ("POST", "/reviews", ADMIN),
         ("GET", "/reviews/new", ADMIN),
         ("GET", "/reviews/{id}", GOVERNANCE),
