@@ -904,6 +904,26 @@ pub async fn case_page(
     })
 }
 
+/// The case as it now stands, with the form sent back and the news that someone else changed
+/// the case first (their name and when), against `field`.
+pub async fn stale_page(
+    st: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    field: &str,
+    sub: Submitted,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let mut errors = Errors::default();
+    errors.add(
+        field,
+        stale_record(&st.db, "review_cases", p, id, "This case no longer exists.").await?,
+    );
+    let now = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    let page = case_page(st, viewer, now, sub, errors).await?;
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
 pub async fn case(
     State(st): State<AppState>,
     viewer: Viewer,

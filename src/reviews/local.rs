@@ -13,7 +13,6 @@ use serde::Deserialize;
 
 use super::cases::{self, Case, Submitted, date_field};
 use super::model;
-use crate::accounts::store::stale_record;
 use crate::app::AppState;
 use crate::args;
 use crate::files::FileType;
@@ -205,24 +204,17 @@ pub async fn save_local(
         .await?;
     if n == 0 {
         drop(tx);
-        let mut errors = Errors::default();
-        errors.add(
-            "terms_of_reference",
-            stale_record(&st.db, "review_cases", p, id, "This case no longer exists.").await?,
-        );
-        let now = cases::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
-        let page = cases::case_page(
+        return cases::stale_page(
             &st,
             &viewer,
-            now,
+            id,
+            "terms_of_reference",
             Submitted {
                 local: Some(f),
                 ..Submitted::default()
             },
-            errors,
         )
-        .await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+        .await;
     }
     tx.execute_plumbing(
         "DELETE FROM review_milestones WHERE partnership_id = $1 AND case_id = $2",
@@ -315,14 +307,7 @@ pub async fn publish(
         .await?;
     if n == 0 {
         drop(tx);
-        let mut errors = Errors::default();
-        errors.add(
-            "public_title",
-            stale_record(&st.db, "review_cases", p, id, "This case no longer exists.").await?,
-        );
-        let now = cases::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
-        let page = cases::case_page(&st, &viewer, now, Submitted::default(), errors).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+        return cases::stale_page(&st, &viewer, id, "public_title", Submitted::default()).await;
     }
     tx.commit().await?;
     if let Some(sess) = &viewer.session {
@@ -407,24 +392,17 @@ pub async fn not_published(
         .await?;
     if n == 0 {
         drop(tx);
-        let mut errors = Errors::default();
-        errors.add(
-            "not_published_reasons",
-            stale_record(&st.db, "review_cases", p, id, "This case no longer exists.").await?,
-        );
-        let now = cases::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
-        let page = cases::case_page(
+        return cases::stale_page(
             &st,
             &viewer,
-            now,
+            id,
+            "not_published_reasons",
             Submitted {
                 withheld: Some(f),
                 ..Submitted::default()
             },
-            errors,
         )
-        .await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+        .await;
     }
     tx.commit().await?;
     if let Some(sess) = &viewer.session {

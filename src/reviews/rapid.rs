@@ -67,38 +67,49 @@ fn request_of(r: &Row) -> StoreResult<Request> {
     })
 }
 
-pub async fn requests(db: &Db, p: PartnershipId, case_id: i64) -> StoreResult<Vec<Request>> {
+/// Requests matching `filter` (on `r`, the request), in `order`.
+async fn select(
+    db: &Db,
+    filter: &str,
+    order: &str,
+    args: Vec<crate::store::Value>,
+) -> StoreResult<Vec<Request>> {
     db.fetch_all(
-        crate::store::Sql::dynamic(format!("SELECT {REQUEST_COLUMNS} FROM review_requests r JOIN users u ON u.id = r.responder_id WHERE r.partnership_id = $1 AND r.case_id = $2 ORDER BY r.organisation, r.id")),
-        args![p, case_id],
+        crate::store::Sql::dynamic(format!("SELECT {REQUEST_COLUMNS} FROM review_requests r JOIN users u ON u.id = r.responder_id WHERE r.partnership_id = $1 AND {filter} ORDER BY {order}")),
+        args,
     )
     .await?
     .iter()
     .map(request_of)
     .collect()
+}
+
+pub async fn requests(db: &Db, p: PartnershipId, case_id: i64) -> StoreResult<Vec<Request>> {
+    select(
+        db,
+        "r.case_id = $2",
+        "r.organisation, r.id",
+        args![p, case_id],
+    )
+    .await
 }
 
 /// The requests a person is named to answer, outstanding first.
 pub async fn requests_for(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<Request>> {
-    db.fetch_all(
-        crate::store::Sql::dynamic(format!("SELECT {REQUEST_COLUMNS} FROM review_requests r JOIN users u ON u.id = r.responder_id WHERE r.partnership_id = $1 AND r.responder_id = $2 ORDER BY r.returned_on IS NOT NULL, r.due_on, r.id")),
+    select(
+        db,
+        "r.responder_id = $2",
+        "r.returned_on IS NOT NULL, r.due_on, r.id",
         args![p, user_id],
     )
-    .await?
-    .iter()
-    .map(request_of)
-    .collect()
+    .await
 }
 
 pub async fn request(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Request>> {
-    db.fetch_optional(
-        crate::store::Sql::dynamic(format!("SELECT {REQUEST_COLUMNS} FROM review_requests r JOIN users u ON u.id = r.responder_id WHERE r.partnership_id = $1 AND r.id = $2")),
-        args![p, id],
-    )
-    .await?
-    .as_ref()
-    .map(request_of)
-    .transpose()
+    Ok(select(db, "r.id = $2", "r.id", args![p, id])
+        .await?
+        .into_iter()
+        .next())
 }
 
 fn entry_of(r: &Row) -> StoreResult<Entry> {
@@ -146,10 +157,6 @@ pub async fn answers(
     .iter()
     .map(|r| Ok((r.get("question")?, r.get("answer")?)))
     .collect()
-}
-
-async fn stale(db: &Db, p: PartnershipId, id: i64) -> StoreResult<String> {
-    stale_record(db, "review_cases", p, id, "This case no longer exists.").await
 }
 
 // ---- The rapid review's meeting, completion and questions ----
@@ -301,21 +308,17 @@ pub async fn save_rapid(
         .await?;
     if n == 0 {
         drop(tx);
-        let mut errors = Errors::default();
-        errors.add("rapid_done_on", stale(&st.db, p, id).await?);
-        let now = cases::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
-        let page = cases::case_page(
+        return cases::stale_page(
             &st,
             &viewer,
-            now,
+            id,
+            "rapid_done_on",
             Submitted {
                 rapid: Some(f),
                 ..Submitted::default()
             },
-            errors,
         )
-        .await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+        .await;
     }
     tx.execute_plumbing(
         "DELETE FROM review_answers WHERE partnership_id = $1 AND case_id = $2",
@@ -370,11 +373,7 @@ pub async fn upload_report(
         .await?;
     if n == 0 {
         drop(tx);
-        let mut errors = Errors::default();
-        errors.add("rapid_report", stale(&st.db, p, id).await?);
-        let now = cases::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
-        let page = cases::case_page(&st, &viewer, now, Submitted::default(), errors).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+        return cases::stale_page(&st, &viewer, id, "rapid_report", Submitted::default()).await;
     }
     tx.commit().await?;
     if let Some(sess) = &viewer.session {
