@@ -38,6 +38,8 @@ struct Dashboard {
     manage: bool,
     read_all: bool,
     host: bool,
+    /// Information requests this person is named to answer and has not returned.
+    requests_owed: usize,
 }
 
 async fn home(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
@@ -55,8 +57,17 @@ async fn home(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response>
         }
         _ => 0,
     };
+    let requests_owed = match viewer.tenant() {
+        Ok(p) => crate::reviews::rapid::requests_for(&st.db, p, user.id)
+            .await?
+            .iter()
+            .filter(|r| r.returned_on.is_none())
+            .count(),
+        Err(_) => 0,
+    };
     Ok(Dashboard {
         page: Page::new(&viewer, "Home", "/"),
+        requests_owed,
         name: user.name,
         role: viewer
             .role()

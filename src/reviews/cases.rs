@@ -587,13 +587,15 @@ pub async fn create(
             "The authority cannot have become aware before the incident",
         );
     }
-    if !model::HARMS.iter().any(|(k, _)| *k == f.harm) {
+    // A near miss or a good-practice case may have no harm to record; what is given is checked.
+    let asked = model::asks_harm(&f.kind);
+    if (asked || !f.harm.is_empty()) && !model::HARMS.iter().any(|(k, _)| *k == f.harm) {
         errors.add(
             "harm",
             "Select whether the child died or was seriously harmed",
         );
     }
-    if !model::ABUSE.iter().any(|(k, _)| *k == f.abuse) {
+    if (asked || !f.abuse.is_empty()) && !model::ABUSE.iter().any(|(k, _)| *k == f.abuse) {
         errors.add(
             "abuse",
             "Select whether abuse or neglect is known or suspected",

@@ -478,6 +478,15 @@ pub const KINDS: &[(&str, &str)] = &[
     ("national-review", "National review received from the Panel"),
 ];
 
+/// Whether a kind of case must say if the child died or was seriously harmed, and if abuse or
+/// neglect is known or suspected: the serious cases do; a near miss or good practice may not.
+pub fn asks_harm(kind: &str) -> bool {
+    matches!(
+        kind,
+        "serious-case" | "serious-case-review" | "local-learning"
+    )
+}
+
 pub fn kind_label(kind: &str) -> &'static str {
     KINDS
         .iter()
@@ -841,5 +850,13 @@ mod tests {
         assert_eq!((f.recommendations, f.recommendations_actions_done), (3, 2));
         assert_eq!(Figures::share(1, 2), "1 of 2 (50%)");
         assert_eq!(Figures::share(0, 0), "none");
+    }
+
+    #[test]
+    fn near_misses_and_good_practice_need_no_harm() {
+        assert!(asks_harm("serious-case"));
+        assert!(asks_harm("serious-case-review"));
+        assert!(!asks_harm("near-miss"));
+        assert!(!asks_harm("good-practice"));
     }
 }

@@ -649,6 +649,46 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.click(Locator::LinkText("Practice review: Child C")).await;
     assert!(v.text("main").await.contains("What we learned."));
     v.check("published review").await;
+    // The learning loop: a recommendation, an action from it in the tracker, then the loop page
+    // and the yearly figures.
+    v.go(&case).await;
+    v.b.execute(
+        "document.querySelectorAll('details').forEach(d => d.open = true);\
+         document.getElementById('recommendation').value = 'Strategy meetings are held whenever a child may be at risk.';",
+        vec![],
+    )
+    .await
+    .expect("recommendation");
+    v.submit(&format!("{case}/recommendations")).await;
+    v.check("recommendation added").await;
+    let rec =
+        v.b.find(Locator::Css(
+            "form[action$='/actions'][action^='/reviews/recommendations/']",
+        ))
+        .await
+        .expect("the action form")
+        .attr("action")
+        .await
+        .expect("attr")
+        .expect("action");
+    v.b.execute(
+        "document.querySelectorAll('details').forEach(d => d.open = true)",
+        vec![],
+    )
+    .await
+    .expect("open");
+    v.submit(&rec).await;
+    assert!(
+        v.text(".govuk-error-summary")
+            .await
+            .contains("Describe the action")
+    );
+    v.check("recommendation action errors").await;
+    v.go("/reviews/learning").await;
+    assert!(v.text("main").await.contains("No actions yet"));
+    v.go("/reviews/figures").await;
+    v.go("/reviews/figures?from=2022-04-01&to=2023-03-31").await;
+    assert!(v.text("main").await.contains("Rapid reviews completed"));
     v.go("/reviews").await;
     // Assurance plans: the seeded plan's grid, a return and raising an action from a red
     // answer; then a new plan's errors and its draft with the forms for questions and agencies.

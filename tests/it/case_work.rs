@@ -163,6 +163,9 @@ both_engines!(
 
         // Pat sees the council's request only: not the case, not the police's request.
         let mut pc = app.signed_in("practitioner@plymouth.example").await;
+        pc.get("/")
+            .await
+            .assert_contains("You are named to answer an information request");
         let mine = pc.get("/reviews/requests").await;
         mine.assert_contains("Child E");
         mine.assert_contains("Plymouth City Council");
@@ -256,6 +259,10 @@ both_engines!(
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(
+            !pc.get("/").await.body.contains("named to answer"),
+            "nothing owed now"
+        );
         pc.get(&format!("/reviews/requests/{council}")).await;
         let r = pc
             .post(&entry, &[("happened_on", "2025-02-01"), ("event", "Late")])
@@ -762,6 +769,22 @@ both_engines!(the_learning_loop_and_the_yearly_figures, |app| {
     )
     .await;
     let c = case(&app, p, &url).await;
+    // A good-practice case need not say the child was harmed; a wrong value is still refused.
+    bu.get("/reviews/new").await;
+    let good_practice = [
+        ("kind", "good-practice"),
+        ("pseudonym", "Family M"),
+        ("aware_on", "2025-05-06"),
+    ];
+    let r = bu
+        .post(
+            "/reviews",
+            &[good_practice.as_slice(), &[("harm", "bruised")]].concat(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = bu.post("/reviews", &good_practice).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // Recommendations: one is needed; they number in order.
     bu.get(&url).await;
     let r = bu
@@ -970,7 +993,7 @@ both_engines!(the_learning_loop_and_the_yearly_figures, |app| {
     assert!(xlsx.body.starts_with("PK"), "a zip package");
     bu.get("/audit?record_type=review-case")
         .await
-        .assert_contains("Serious case dashboard exported (1 cases)");
+        .assert_contains("Serious case dashboard exported (2 cases)");
     // Someone who may not read the case sees none of it.
     let mut morgan = app.signed_in("member@plymouth.example").await;
     assert!(
