@@ -176,6 +176,8 @@ pub struct PlanForm {
 #[serde(default)]
 pub struct NewQuery {
     from: String,
+    /// A national review received from the Panel, recorded as a case: its id.
+    review: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -214,6 +216,15 @@ pub async fn new_form(
             review_year: model::REVIEW_2022_YEAR.to_string(),
             review_link: model::REVIEW_2022_LINK.into(),
             questions_2022: "yes".into(),
+            ..PlanForm::default()
+        }
+    } else if let Ok(id) = q.review.parse::<i64>() {
+        // From a national review recorded among the cases (reading it is audited there).
+        let c = crate::reviews::cases::read(&st, &viewer, id).await?;
+        PlanForm {
+            title: format!("Assurance on the national review: {}", c.pseudonym),
+            review_title: format!("National review: {}", c.pseudonym),
+            review_year: chrono::Datelike::year(&c.aware_on).to_string(),
             ..PlanForm::default()
         }
     } else {

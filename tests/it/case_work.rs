@@ -785,6 +785,27 @@ both_engines!(the_learning_loop_and_the_yearly_figures, |app| {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = bu.post("/reviews", &good_practice).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // A national review received from the Panel becomes an assurance plan in one step.
+    bu.get("/reviews/new").await;
+    let r = bu
+        .post(
+            "/reviews",
+            &[
+                ("kind", "national-review"),
+                ("pseudonym", "Arthur and Star"),
+                ("aware_on", "2022-05-26"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let national = r.location().to_owned();
+    bu.get(&national)
+        .await
+        .assert_contains("Turn this national review into an assurance plan");
+    let id = national.rsplit('/').next().unwrap_or_default();
+    let form = bu.get(&format!("/assurance/new?review={id}")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    form.assert_contains("National review: Arthur and Star");
     // Recommendations: one is needed; they number in order.
     bu.get(&url).await;
     let r = bu
@@ -993,7 +1014,7 @@ both_engines!(the_learning_loop_and_the_yearly_figures, |app| {
     assert!(xlsx.body.starts_with("PK"), "a zip package");
     bu.get("/audit?record_type=review-case")
         .await
-        .assert_contains("Serious case dashboard exported (2 cases)");
+        .assert_contains("Serious case dashboard exported (3 cases)");
     // Someone who may not read the case sees none of it.
     let mut morgan = app.signed_in("member@plymouth.example").await;
     assert!(
