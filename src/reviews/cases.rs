@@ -417,23 +417,45 @@ impl Timeline {
 }
 
 pub async fn timeline(st: &AppState, c: &Case) -> AppResult<Timeline> {
-    let editions = super::store::editions(&st.db).await?;
-    let edition = editions.into_iter().find(|e| e.key == c.edition_key);
-    let cal = crate::calendar::store::current(&st.db).await?;
-    let t = today();
-    let rows = match &edition {
-        Some(e) => model::deadlines(e, &c.dates(), &cal)
-            .into_iter()
-            .map(|d| {
-                let done = d.done_on.is_some();
-                let left = cal.working_days_between(t, d.by);
-                let rag = model::rag(d.by, done, t, &cal);
-                (d, rag, left)
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    Ok(Timeline { edition, rows })
+    Ok(Rules::load(st).await?.timeline(c))
+}
+
+/// What a case's deadlines are worked out from: the editions and the working-day calendar,
+/// read once for a whole list of cases.
+pub struct Rules {
+    editions: Vec<Edition>,
+    cal: std::sync::Arc<crate::calendar::working_days::Calendar>,
+    today: NaiveDate,
+}
+
+impl Rules {
+    pub async fn load(st: &AppState) -> AppResult<Rules> {
+        Ok(Rules {
+            editions: super::store::editions(&st.db).await?,
+            cal: crate::calendar::store::current(&st.db).await?,
+            today: today(),
+        })
+    }
+
+    pub fn timeline(&self, c: &Case) -> Timeline {
+        let edition = self
+            .editions
+            .iter()
+            .find(|e| e.key == c.edition_key)
+            .cloned();
+        let rows = match &edition {
+            Some(e) => model::deadlines(e, &c.dates(), &self.cal)
+                .into_iter()
+                .map(|d| {
+                    let left = self.cal.working_days_between(self.today, d.by);
+                    let rag = model::rag(d.by, d.done_on.is_some(), self.today, &self.cal);
+                    (d, rag, left)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Timeline { edition, rows }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -447,10 +469,11 @@ struct CasesPage {
 pub async fn cases(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let sight = CaseSight::of(&st.db, &viewer).await?;
+    let rules = Rules::load(&st).await?;
     let mut out = Vec::new();
     for c in list(&st.db, p).await? {
         if sight.case(&c) {
-            let t = timeline(&st, &c).await?;
+            let t = rules.timeline(&c);
             out.push((c, t));
         }
     }

@@ -215,12 +215,13 @@ pub async fn figures_csv(
 async fn dashboard(st: &AppState, viewer: &Viewer) -> AppResult<Table> {
     let p = viewer.tenant()?;
     let sight = CaseSight::of(&st.db, viewer).await?;
+    let rules = cases::Rules::load(st).await?;
     let mut rows = Vec::new();
     for c in cases::list(&st.db, p).await? {
         if !sight.case(&c) {
             continue;
         }
-        let t = cases::timeline(st, &c).await?;
+        let t = rules.timeline(&c);
         let (step, by, status) = match t.next() {
             Some((d, rag, left)) => (
                 d.step.to_owned(),
