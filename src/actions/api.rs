@@ -114,6 +114,7 @@ pub async fn actions(
         overdue_on: (show == "overdue").then(today),
         open_only: show == "open",
         source: None,
+        source_kind: None,
         open_or_due_from: None,
         within: super::pages::within(&st, &viewer).await?,
     };

@@ -113,6 +113,7 @@ pub async fn tracker(
         overdue_on: (q.show == "overdue").then(today),
         open_only: q.show == "open",
         source: None,
+        source_kind: None,
         open_or_due_from: None,
         within: within(&st, &viewer).await?,
     };

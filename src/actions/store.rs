@@ -167,6 +167,8 @@ pub struct Filter {
     pub overdue_on: Option<NaiveDate>,
     pub open_only: bool,
     pub source: Option<(String, i64)>,
+    /// Every action from one kind of source (all recommendations' actions, say).
+    pub source_kind: Option<String>,
     /// Only actions still open or due on or after this day (the report's period).
     pub open_or_due_from: Option<NaiveDate>,
     /// Only what this person may see (`None`: everything, for the business unit).
@@ -260,6 +262,9 @@ pub async fn page(
     if let Some((kind, id)) = &f.source {
         add("source_kind =", kind.as_str().into(), &mut args);
         add("source_id =", (*id).into(), &mut args);
+    }
+    if let Some(kind) = &f.source_kind {
+        add("source_kind =", kind.as_str().into(), &mut args);
     }
     if let Some(d) = f.open_or_due_from {
         args.push(d.into());

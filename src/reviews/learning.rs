@@ -132,10 +132,11 @@ pub async fn recommendation(
     .transpose()
 }
 
-async fn outputs(db: &Db, p: PartnershipId, recommendation_id: i64) -> StoreResult<Vec<Output>> {
+/// The learning outputs of every recommendation of the partnership.
+async fn outputs(db: &Db, p: PartnershipId) -> StoreResult<Vec<Output>> {
     db.fetch_all(
-        "SELECT id, recommendation_id, kind, title, link, produced_on FROM learning_outputs WHERE partnership_id = $1 AND recommendation_id = $2 ORDER BY produced_on, id",
-        args![p, recommendation_id],
+        "SELECT id, recommendation_id, kind, title, link, produced_on FROM learning_outputs WHERE partnership_id = $1 ORDER BY produced_on, id",
+        args![p],
     )
     .await?
     .iter()
@@ -152,34 +153,45 @@ async fn outputs(db: &Db, p: PartnershipId, recommendation_id: i64) -> StoreResu
     .collect()
 }
 
-/// Each recommendation with its actions (from the shared tracker) and outputs.
+/// Each recommendation with its actions (from the shared tracker) and outputs: two queries
+/// however many recommendations there are.
 pub async fn tracked(
     db: &Db,
     p: PartnershipId,
     recs: Vec<Recommendation>,
 ) -> StoreResult<Vec<Tracked>> {
-    let mut out = Vec::new();
-    for r in recs {
-        let actions = crate::actions::store::list(
-            db,
-            p,
-            &Filter {
-                source: Some((SOURCE.to_owned(), r.id)),
-                ..Filter::default()
-            },
-        )
-        .await?;
-        let statuses: Vec<&str> = actions.iter().map(|a| a.status.as_str()).collect();
-        let state = model::learning_loop(&statuses, &r.practice_changed);
-        let outputs = outputs(db, p, r.id).await?;
-        out.push(Tracked {
-            r,
-            actions,
-            outputs,
-            state,
-        });
+    let actions = crate::actions::store::list(
+        db,
+        p,
+        &Filter {
+            source_kind: Some(SOURCE.to_owned()),
+            ..Filter::default()
+        },
+    )
+    .await?;
+    let mut actions_of: HashMap<i64, Vec<Action>> = HashMap::new();
+    for a in actions {
+        actions_of.entry(a.source_id).or_default().push(a);
     }
-    Ok(out)
+    let mut outputs_of: HashMap<i64, Vec<Output>> = HashMap::new();
+    for o in outputs(db, p).await? {
+        outputs_of.entry(o.recommendation_id).or_default().push(o);
+    }
+    Ok(recs
+        .into_iter()
+        .map(|r| {
+            let actions = actions_of.remove(&r.id).unwrap_or_default();
+            let statuses: Vec<&str> = actions.iter().map(|a| a.status.as_str()).collect();
+            let state = model::learning_loop(&statuses, &r.practice_changed);
+            let outputs = outputs_of.remove(&r.id).unwrap_or_default();
+            Tracked {
+                r,
+                actions,
+                outputs,
+                state,
+            }
+        })
+        .collect())
 }
 
 /// A recommendation whose case the person may read (its reading audited with the case).
