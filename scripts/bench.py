@@ -107,7 +107,7 @@ def main():
         assert st == 200 and "people in Plymouth" in page, st
 
         history = re.search(r"Plymouth history: (.*)", text)
-        paths = [("/admin/people", "people in Plymouth"), ("/actions?show=open", "Actions"), ("/actions", "Actions"), ("/meetings/due", "Due in the week of"), ("/search?q=report", "results for")]
+        paths = [("/admin/people", "people in Plymouth"), ("/actions?show=open", "Actions"), ("/actions", "Actions"), ("/meetings/due", "Due in the week of"), ("/search?q=report", "results for"), ("/reviews", "Serious case reviews"), ("/reviews/learning", "is the loop closed"), ("/reviews/figures", "Serious case figures")]
         if os.environ.get("BENCH_PATH"):
             paths = [(os.environ["BENCH_PATH"], "")]
         for path, expect in paths:

@@ -720,6 +720,77 @@ pub async fn seed_assurance(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Years of serious cases, for the benchmark: twenty a year, each notified and rapidly reviewed,
+/// half decided for a local review and published, each with four recommendations of two actions
+/// and a chronology of twenty entries. Written directly, like the meetings' history.
+pub async fn seed_case_history(
+    state: &AppState,
+    slug: &str,
+    years: i32,
+) -> anyhow::Result<(usize, usize)> {
+    use crate::args;
+    let p = crate::partnerships::store::by_slug(&state.db, slug)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no partnership {slug}"))?;
+    let pid = crate::store::PartnershipId(p.id);
+    let today = crate::calendar::uk_local(chrono::Utc::now()).date();
+    let cal = crate::calendar::store::current(&state.db).await?;
+    let editions = crate::reviews::store::editions(&state.db).await?;
+    let actor = Actor::system("masa demo");
+    let mut tx = Tx::begin(&state.db, &actor).await?;
+    let now = tx.now();
+    let (mut cases, mut recs) = (0, 0);
+    for n in 0..(years * 20) {
+        let aware = cal.add_working_days(today, -i64::from(n) * 12 - 300);
+        let Some(e) = crate::reviews::model::in_force(&editions, aware) else {
+            continue;
+        };
+        let notified = cal.add_working_days(aware, 3 + i64::from(n % 4));
+        let done = cal.add_working_days(notified, 13 + i64::from(n % 5));
+        let decided = cal.add_working_days(done, 3);
+        let local = n % 2 == 0;
+        let published = local.then(|| cal.add_working_days(decided, 110 + i64::from(n % 30)));
+        let case_id: i64 = tx
+            .fetch_optional(
+                "INSERT INTO review_cases (partnership_id, kind, pseudonym, age_band, aware_on, harm, abuse, edition_key, body_key, notified_on, partners_told_on, rapid_done_on, decision, decision_reasons, decided_on, published_on, public_title, public_summary, created_at, updated_at, updated_by) VALUES ($1, 'serious-case', $2, '1 to 5', $3, 'seriously-harmed', 'suspected', $4, 'cspr-group', $5, $5, $6, $7, 'Made up for the benchmark.', $8, $9, $10, 'Made up for the benchmark.', $11, $11, 'masa demo') RETURNING id",
+                args![pid, format!("Child H{n}"), aware, e.key.as_str(), notified, done, if local { "local-review" } else { "no-review" }, decided, published, format!("Practice review: Child H{n}"), now],
+            )
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no case id"))?
+            .get("id")?;
+        cases += 1;
+        for k in 0..20 {
+            tx.execute_plumbing(
+                "INSERT INTO review_chronology (partnership_id, case_id, organisation, happened_on, event, created_at, created_by) VALUES ($1, $2, 'Plymouth City Council', $3, 'A contact with the family, made up for the benchmark.', $4, 'masa demo')",
+                args![pid, case_id, aware - chrono::Duration::days(k * 9), now],
+            )
+            .await?;
+        }
+        for r in 1..=4_i64 {
+            let rec_id: i64 = tx
+                .fetch_optional(
+                    "INSERT INTO review_recommendations (partnership_id, case_id, number, finding, recommendation, practice_changed, created_at, updated_at, updated_by) VALUES ($1, $2, $3, 'A finding.', 'A recommendation, made up for the benchmark.', $4, $5, $5, 'masa demo') RETURNING id",
+                    args![pid, case_id, r, if r % 2 == 0 { "shown" } else { "" }, now],
+                )
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no recommendation id"))?
+                .get("id")?;
+            recs += 1;
+            for a in 0..2_i64 {
+                let due = cal.add_working_days(decided, 40 + a * 20);
+                let status = if due < today && r != 3 { "done" } else { "open" };
+                tx.execute_plumbing(
+                    "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, status, completed_on, created_at, updated_at, updated_by) VALUES ($1, 'recommendation', $2, 'cspr-group', $3, 'An action from a review, made up for the benchmark', 'Head of service', 'Plymouth City Council', $4, $5, $6, $7, $7, 'masa demo')",
+                    args![pid, rec_id, format!("Child H{n} recommendation {r}"), due, status, (status == "done").then_some(due), now],
+                )
+                .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok((cases, recs))
+}
+
 /// A small real PDF standing in for a paper.
 pub fn demo_paper(title: &str) -> anyhow::Result<Vec<u8>> {
     let template = r#"#let d = json("data.json")
@@ -893,8 +964,9 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         .filter(|y| (1..=30).contains(y))
     {
         let (m, i, a, papers) = seed_history(&state, "plymouth", years).await?;
+        let (cases, recs) = seed_case_history(&state, "plymouth", years).await?;
         println!(
-            "Plymouth history: {m} meetings, {i} minuted agenda items, {papers} papers, {a} actions over {years} years"
+            "Plymouth history: {m} meetings, {i} minuted agenda items, {papers} papers, {a} actions, {cases} serious cases with {recs} recommendations over {years} years"
         );
     }
     seed_meetings(&state).await?;
