@@ -32,3 +32,6 @@ CREATE TABLE learning_outputs (
     created_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX learning_outputs_by_recommendation ON learning_outputs (partnership_id, recommendation_id);
+
+-- The learning loop reads every recommendation's actions at once.
+CREATE INDEX actions_by_source ON actions (partnership_id, source_kind, source_id);

@@ -778,7 +778,11 @@ pub async fn seed_case_history(
             recs += 1;
             for a in 0..2_i64 {
                 let due = cal.add_working_days(decided, 40 + a * 20);
-                let status = if due < today && r != 3 { "done" } else { "open" };
+                let status = if due < today && r != 3 {
+                    "done"
+                } else {
+                    "open"
+                };
                 tx.execute_plumbing(
                     "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, status, completed_on, created_at, updated_at, updated_by) VALUES ($1, 'recommendation', $2, 'cspr-group', $3, 'An action from a review, made up for the benchmark', 'Head of service', 'Plymouth City Council', $4, $5, $6, $7, $7, 'masa demo')",
                     args![pid, rec_id, format!("Child H{n} recommendation {r}"), due, status, (status == "done").then_some(due), now],
