@@ -257,9 +257,7 @@ pub async fn update(
     };
     match store::progress(&st.db, &viewer.actor(), p, id, version, &change).await? {
         Ok(()) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(&st.db, sess, "Action updated").await?;
-            }
+            crate::web::flash(&st.db, &viewer, "Action updated").await?;
             Ok(crate::web::redirect(&format!("/actions/{id}")))
         }
         Err(stale) => {
@@ -515,9 +513,7 @@ pub async fn add_evidence(
         bytes,
     )
     .await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "Evidence attached").await?;
-    }
+    crate::web::flash(&st.db, &viewer, "Evidence attached").await?;
     Ok(crate::web::redirect(&format!("/actions/{id}#evidence")))
 }
 

@@ -196,9 +196,7 @@ async fn finish(
     let mut errors = Errors::default();
     match saved {
         Ok(_) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(&st.db, sess, flash).await?;
-            }
+            crate::web::flash(&st.db, viewer, flash).await?;
             Ok(Ok(crate::web::redirect(next)))
         }
         Err(EditError::Problems(ps)) => {

@@ -525,17 +525,15 @@ pub async fn upload(
         }
     };
     let (_, s) = store::import(&st.db, &viewer.actor(), &a).await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(
-            &st.db,
-            sess,
-            &format!(
-                "Arrangements imported: {} added, {} changed, {} removed, {} unchanged",
-                s.created, s.updated, s.deleted, s.unchanged
-            ),
-        )
-        .await?;
-    }
+    crate::web::flash(
+        &st.db,
+        &viewer,
+        &format!(
+            "Arrangements imported: {} added, {} changed, {} removed, {} unchanged",
+            s.created, s.updated, s.deleted, s.unchanged
+        ),
+    )
+    .await?;
     Ok(crate::web::redirect("/admin/arrangements"))
 }
 
@@ -986,9 +984,7 @@ pub async fn membership_add(
     };
     match store::add_entry(&st.db, &viewer.actor(), p, "membership", &m).await {
         Ok(_) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(&st.db, sess, "Membership added").await?;
-            }
+            crate::web::flash(&st.db, &viewer, "Membership added").await?;
             Ok(crate::web::redirect("/arrangements"))
         }
         Err(store::EditError::Problems(ps)) => {
@@ -1083,14 +1079,12 @@ pub async fn membership_end(
     .await
     {
         Ok(_) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(
-                    &st.db,
-                    sess,
-                    &format!("Membership ends on {}", to.format("%-d %B %Y")),
-                )
-                .await?;
-            }
+            crate::web::flash(
+                &st.db,
+                &viewer,
+                &format!("Membership ends on {}", to.format("%-d %B %Y")),
+            )
+            .await?;
             Ok(crate::web::redirect("/admin/arrangements"))
         }
         Err(store::EditError::Problems(ps)) => Ok(page(ps, StatusCode::UNPROCESSABLE_ENTITY)),

@@ -45,13 +45,6 @@ fn due_field(errors: &mut Errors, field: &str, v: &str) -> Option<NaiveDate> {
     }
 }
 
-async fn flash(st: &AppState, viewer: &Viewer, message: &str) -> AppResult<()> {
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, message).await?;
-    }
-    Ok(())
-}
-
 /// A plan whose whole the person may see; otherwise not found.
 async fn whole_plan(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<Plan> {
     let p = viewer.tenant()?;
@@ -310,7 +303,12 @@ pub async fn create(
         questions,
     };
     let id = store::add_plan(&st.db, &viewer.actor(), p, &n).await?;
-    flash(&st, &viewer, "Plan drafted: add its questions and agencies").await?;
+    crate::web::flash(
+        &st.db,
+        &viewer,
+        "Plan drafted: add its questions and agencies",
+    )
+    .await?;
     Ok(crate::web::redirect(&format!("/assurance/{id}")))
 }
 
@@ -532,7 +530,7 @@ pub async fn add_question(
         let page = plan_page(&st, &viewer, now, Some(f), None, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    flash(&st, &viewer, "Question added").await?;
+    crate::web::flash(&st.db, &viewer, "Question added").await?;
     Ok(crate::web::redirect(&format!("/assurance/{id}#questions")))
 }
 
@@ -623,7 +621,7 @@ pub async fn edit_question(
         };
         return refused(plan, now, f, errors, StatusCode::CONFLICT);
     }
-    flash(&st, &viewer, "Question changed").await?;
+    crate::web::flash(&st.db, &viewer, "Question changed").await?;
     Ok(crate::web::redirect(&format!(
         "/assurance/{}#questions",
         plan.id
@@ -643,7 +641,7 @@ pub async fn remove_question(
         let page = plan_page(&st, &viewer, plan, None, None, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    flash(&st, &viewer, "Question removed").await?;
+    crate::web::flash(&st.db, &viewer, "Question removed").await?;
     Ok(crate::web::redirect(&format!(
         "/assurance/{}#questions",
         plan.id
@@ -708,7 +706,7 @@ pub async fn add_agency(
         let page = plan_page(&st, &viewer, plan, None, Some(f), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    flash(&st, &viewer, &format!("{name} added")).await?;
+    crate::web::flash(&st.db, &viewer, &format!("{name} added")).await?;
     Ok(crate::web::redirect(&format!("/assurance/{id}#agencies")))
 }
 
@@ -731,8 +729,8 @@ pub async fn remove_agency(
         let page = plan_page(&st, &viewer, plan, None, None, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    flash(
-        &st,
+    crate::web::flash(
+        &st.db,
         &viewer,
         &format!("{} taken off the plan", a.organisation_name),
     )
@@ -830,8 +828,8 @@ pub async fn issue(
         )?;
         st.mailer.queue(&st.db, Some(p), mail).await?;
     }
-    flash(
-        &st,
+    crate::web::flash(
+        &st.db,
         &viewer,
         &format!(
             "Plan issued: {} agencies emailed; its questions are now fixed",
@@ -925,8 +923,8 @@ pub async fn submit(
         let page = return_page(&st, &viewer, id, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    flash(
-        &st,
+    crate::web::flash(
+        &st.db,
         &viewer,
         "Return submitted: the business unit has your answers",
     )
@@ -1088,8 +1086,8 @@ pub async fn save_answer(
         let page = answer_page(&st, &viewer, (plan, agency, q, evidence), fields, errors);
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    flash(
-        &st,
+    crate::web::flash(
+        &st.db,
         &viewer,
         &format!("Answer to question {} saved", q.position),
     )
@@ -1261,7 +1259,7 @@ pub async fn raise_action(
         due,
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
-    flash(&st, &viewer, "Action added to the tracker").await?;
+    crate::web::flash(&st.db, &viewer, "Action added to the tracker").await?;
     Ok(crate::web::redirect(&format!(
         "/assurance/{}#agency-{}",
         plan.id, agency.id

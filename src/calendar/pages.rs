@@ -68,14 +68,12 @@ pub async fn load(
     match checked {
         Ok((text, list)) => {
             store::load(&st.db, &viewer.actor(), &text, &list).await?;
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(
-                    &st.db,
-                    sess,
-                    &format!("{} bank holidays loaded", list.len()),
-                )
-                .await?;
-            }
+            crate::web::flash(
+                &st.db,
+                &viewer,
+                &format!("{} bank holidays loaded", list.len()),
+            )
+            .await?;
             Ok(crate::web::redirect("/system/bank-holidays"))
         }
         Err(problem) => {

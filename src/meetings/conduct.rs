@@ -131,9 +131,7 @@ pub async fn add_item(
         restricted: f.restricted == "yes",
     };
     store::add_item(&st.db, &viewer.actor(), p, m.id, &item).await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "Agenda item added").await?;
-    }
+    crate::web::flash(&st.db, &viewer, "Agenda item added").await?;
     Ok(crate::web::redirect(&format!("/meetings/{id}#agenda")))
 }
 
@@ -259,9 +257,7 @@ pub async fn save_attendance(
     }
     match store::save_attendance(&st.db, &viewer.actor(), p, m.id, &changes).await? {
         Ok(()) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(&st.db, sess, "Attendance saved").await?;
-            }
+            crate::web::flash(&st.db, &viewer, "Attendance saved").await?;
             Ok(crate::web::redirect(&format!("/meetings/{id}/attendance")))
         }
         Err(stale) => {
@@ -423,14 +419,12 @@ pub async fn name_readers(
         chosen.push((u.id, u.name.clone()));
     }
     super::access::set_readers(&st.db, &viewer.actor(), p, &item, &chosen).await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(
-            &st.db,
-            sess,
-            &format!("{} named to read this item", chosen.len()),
-        )
-        .await?;
-    }
+    crate::web::flash(
+        &st.db,
+        &viewer,
+        &format!("{} named to read this item", chosen.len()),
+    )
+    .await?;
     Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
 }
 
@@ -490,9 +484,7 @@ pub async fn save_minute(
     .await?
     {
         Ok(n) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(&st.db, sess, &format!("Minute {n} saved")).await?;
-            }
+            crate::web::flash(&st.db, &viewer, &format!("Minute {n} saved")).await?;
             Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
         }
         Err(stale) => {
@@ -662,17 +654,15 @@ pub async fn decide(
         dissent,
     };
     store::record_decision(&st.db, &viewer.actor(), p, m.id, &d, &votes).await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(
-            &st.db,
-            sess,
-            &format!(
-                "Decision recorded: {}",
-                model::outcome_label(outcome.code())
-            ),
-        )
-        .await?;
-    }
+    crate::web::flash(
+        &st.db,
+        &viewer,
+        &format!(
+            "Decision recorded: {}",
+            model::outcome_label(outcome.code())
+        ),
+    )
+    .await?;
     Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
 }
 
@@ -725,9 +715,7 @@ pub async fn add_action(
         due,
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "Action added to the tracker").await?;
-    }
+    crate::web::flash(&st.db, &viewer, "Action added to the tracker").await?;
     Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
 }
 
@@ -802,10 +790,7 @@ pub async fn minutes(
     };
     match store::set_minutes(&st.db, &viewer.actor(), p, id, version, &new).await? {
         Ok(()) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(&st.db, sess, &format!("Minutes {}", new.status))
-                    .await?;
-            }
+            crate::web::flash(&st.db, &viewer, &format!("Minutes {}", new.status)).await?;
             Ok(crate::web::redirect(&format!("/meetings/{id}#minutes")))
         }
         Err(stale) => Err(AppError::Conflict(stale)),

@@ -346,14 +346,7 @@ pub async fn plan(
                 })
                 .collect();
             store::add(&st.db, &viewer.actor(), p, &new).await?;
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(
-                    &st.db,
-                    sess,
-                    &format!("{} meetings planned", new.len()),
-                )
-                .await?;
-            }
+            crate::web::flash(&st.db, &viewer, &format!("{} meetings planned", new.len())).await?;
             return Ok(crate::web::redirect(&format!(
                 "/meetings/bodies/{key}?year={year}"
             )));
@@ -426,18 +419,16 @@ pub async fn add(
                 urgent_reason: if urgent { reason } else { String::new() },
             };
             store::add(&st.db, &viewer.actor(), p, &[m]).await?;
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(
-                    &st.db,
-                    sess,
-                    &format!(
-                        "{} added on {}",
-                        model::kind_label(&f.kind),
-                        date.format("%-d %B %Y")
-                    ),
-                )
-                .await?;
-            }
+            crate::web::flash(
+                &st.db,
+                &viewer,
+                &format!(
+                    "{} added on {}",
+                    model::kind_label(&f.kind),
+                    date.format("%-d %B %Y")
+                ),
+            )
+            .await?;
             Ok(crate::web::redirect(&format!(
                 "/meetings/bodies/{key}?year={year}"
             )))
@@ -700,9 +691,7 @@ pub async fn change(
     };
     match store::change(&st.db, &viewer.actor(), p, id, version, &c).await? {
         Ok(()) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(&st.db, sess, "Meeting saved").await?;
-            }
+            crate::web::flash(&st.db, &viewer, "Meeting saved").await?;
             Ok(crate::web::redirect(&format!("/meetings/{id}")))
         }
         Err(stale) => {
@@ -915,9 +904,7 @@ pub async fn rules_save(
     }
     match store::save_rules(&st.db, &viewer.actor(), p, &r, version).await? {
         Ok(()) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(&st.db, sess, "Meeting rules saved").await?;
-            }
+            crate::web::flash(&st.db, &viewer, "Meeting rules saved").await?;
             Ok(crate::web::redirect("/meetings"))
         }
         Err(stale) => {

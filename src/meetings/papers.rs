@@ -309,9 +309,7 @@ pub async fn upload(
             }
         }
     };
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, &message).await?;
-    }
+    crate::web::flash(&st.db, &viewer, &message).await?;
     Ok(crate::web::redirect(&format!(
         "/meetings/items/{id}#papers"
     )))

@@ -184,9 +184,7 @@ pub async fn seats_save(
         )));
     }
     set_seats(&st.db, &viewer.actor(), p, user_id, &f.seat).await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, &format!("Seats of {name} saved")).await?;
-    }
+    crate::web::flash(&st.db, &viewer, &format!("Seats of {name} saved")).await?;
     Ok(crate::web::redirect(&format!(
         "/admin/people/{membership_id}/seats"
     )))
@@ -307,9 +305,7 @@ pub async fn stop_feed(State(st): State<AppState>, viewer: Viewer) -> AppResult<
     )
     .await?;
     tx.commit().await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "Your calendar feed has stopped").await?;
-    }
+    crate::web::flash(&st.db, &viewer, "Your calendar feed has stopped").await?;
     Ok(crate::web::redirect("/meetings/mine"))
 }
 

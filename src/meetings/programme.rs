@@ -308,10 +308,7 @@ pub async fn to_agenda(
     )
     .await?;
     tx.commit().await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, &format!("{} is on the agenda", item.title))
-            .await?;
-    }
+    crate::web::flash(&st.db, &viewer, &format!("{} is on the agenda", item.title)).await?;
     Ok(crate::web::redirect(&format!(
         "/meetings/{meeting_id}#agenda"
     )))
@@ -398,9 +395,7 @@ pub async fn urgent(
     )
     .await?;
     tx.commit().await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "Urgent decision recorded").await?;
-    }
+    crate::web::flash(&st.db, &viewer, "Urgent decision recorded").await?;
     Ok(crate::web::redirect(&format!(
         "/meetings/bodies/{key}/programme#urgent"
     )))

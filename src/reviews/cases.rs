@@ -1024,10 +1024,7 @@ pub async fn dates(
     let before = Case { version, ..before };
     match set_dates(&st.db, &viewer.actor(), p, &before, &after).await? {
         Ok(()) => {
-            if let Some(sess) = &viewer.session {
-                crate::web::session::set_flash(&st.db, sess, "Dates saved; deadlines recomputed")
-                    .await?;
-            }
+            crate::web::flash(&st.db, &viewer, "Dates saved; deadlines recomputed").await?;
             Ok(crate::web::redirect(&format!("/reviews/{id}")))
         }
         Err(stale) => {
@@ -1111,14 +1108,12 @@ pub async fn decide(
         .await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(
-            &st.db,
-            sess,
-            "Decision proposed: each statutory partner's delegate now signs it off",
-        )
-        .await?;
-    }
+    crate::web::flash(
+        &st.db,
+        &viewer,
+        "Decision proposed: each statutory partner's delegate now signs it off",
+    )
+    .await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#the-decision")))
 }
 
@@ -1140,13 +1135,11 @@ pub async fn signoff(
     }
     let user = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let done = sign(&st.db, &viewer.actor(), p, &c, &f.partner, user.id, today()).await?;
-    if let Some(sess) = &viewer.session {
-        let m = if done {
-            "Signed: the decision is final"
-        } else {
-            "Signed: the decision waits for the other partners"
-        };
-        crate::web::session::set_flash(&st.db, sess, m).await?;
-    }
+    let m = if done {
+        "Signed: the decision is final"
+    } else {
+        "Signed: the decision waits for the other partners"
+    };
+    crate::web::flash(&st.db, &viewer, m).await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#the-decision")))
 }

@@ -204,6 +204,11 @@ async fn read(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Recommendat
     Ok((r, c))
 }
 
+/// Back to the recommendation on its case's page.
+fn to_recommendation(case_id: i64, rid: i64) -> Response {
+    crate::web::redirect(&format!("/reviews/{case_id}#recommendation-{rid}"))
+}
+
 /// Show the case again with a learning form's errors.
 async fn again(
     st: &AppState,
@@ -277,10 +282,7 @@ pub async fn add_recommendation(
     )
     .await?;
     tx.commit().await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, &format!("Recommendation {next} added"))
-            .await?;
-    }
+    crate::web::flash(&st.db, &viewer, &format!("Recommendation {next} added")).await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#learning")))
 }
 
@@ -322,13 +324,8 @@ pub async fn add_action(
         due,
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "Action added to the tracker").await?;
-    }
-    Ok(crate::web::redirect(&format!(
-        "/reviews/{}#recommendation-{rid}",
-        c.id
-    )))
+    crate::web::flash(&st.db, &viewer, "Action added to the tracker").await?;
+    Ok(to_recommendation(c.id, rid))
 }
 
 /// Link a learning output to a recommendation.
@@ -387,10 +384,7 @@ pub async fn add_output(
     )
     .await?;
     tx.commit().await?;
-    Ok(crate::web::redirect(&format!(
-        "/reviews/{}#recommendation-{rid}",
-        c.id
-    )))
+    Ok(to_recommendation(c.id, rid))
 }
 
 /// Record whether evidence shows practice changed.
@@ -462,10 +456,7 @@ pub async fn assess(
         return again(&st, &viewer, c, f, errors, StatusCode::CONFLICT).await;
     }
     tx.commit().await?;
-    Ok(crate::web::redirect(&format!(
-        "/reviews/{}#recommendation-{rid}",
-        c.id
-    )))
+    Ok(to_recommendation(c.id, rid))
 }
 
 #[derive(Template, WebTemplate)]

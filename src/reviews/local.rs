@@ -229,10 +229,7 @@ pub async fn save_local(
         .await?;
     }
     tx.commit().await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "Local review saved; deadlines recomputed")
-            .await?;
-    }
+    crate::web::flash(&st.db, &viewer, "Local review saved; deadlines recomputed").await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#local")))
 }
 
@@ -310,14 +307,12 @@ pub async fn publish(
         return cases::stale_page(&st, &viewer, id, "public_title", Submitted::default()).await;
     }
     tx.commit().await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(
-            &st.db,
-            sess,
-            "Published: the report is on the partnership's public pages",
-        )
-        .await?;
-    }
+    crate::web::flash(
+        &st.db,
+        &viewer,
+        "Published: the report is on the partnership's public pages",
+    )
+    .await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#publication")))
 }
 
@@ -405,10 +400,12 @@ pub async fn not_published(
         .await;
     }
     tx.commit().await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "The reasons for not publishing are recorded")
-            .await?;
-    }
+    crate::web::flash(
+        &st.db,
+        &viewer,
+        "The reasons for not publishing are recorded",
+    )
+    .await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#publication")))
 }
 

@@ -217,8 +217,6 @@ pub async fn add(
         let page = editions_page(&st, &viewer, "/system/review-editions", f, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, &format!("Edition added: {}", e.name)).await?;
-    }
+    crate::web::flash(&st.db, &viewer, &format!("Edition added: {}", e.name)).await?;
     Ok(crate::web::redirect("/system/review-editions"))
 }

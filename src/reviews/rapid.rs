@@ -333,9 +333,7 @@ pub async fn save_rapid(
         .await?;
     }
     tx.commit().await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "Rapid review saved").await?;
-    }
+    crate::web::flash(&st.db, &viewer, "Rapid review saved").await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#rapid")))
 }
 
@@ -376,9 +374,7 @@ pub async fn upload_report(
         return cases::stale_page(&st, &viewer, id, "rapid_report", Submitted::default()).await;
     }
     tx.commit().await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "Rapid review report attached").await?;
-    }
+    crate::web::flash(&st.db, &viewer, "Rapid review report attached").await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#rapid")))
 }
 
@@ -572,14 +568,12 @@ pub async fn add_request(
         )
         .await?;
     }
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(
-            &st.db,
-            sess,
-            "Request sent: the person named has been emailed",
-        )
-        .await?;
-    }
+    crate::web::flash(
+        &st.db,
+        &viewer,
+        "Request sent: the person named has been emailed",
+    )
+    .await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#requests")))
 }
 
@@ -837,9 +831,7 @@ pub async fn return_request(
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     tx.commit().await?;
-    if let Some(sess) = &viewer.session {
-        crate::web::session::set_flash(&st.db, sess, "Information returned: thank you").await?;
-    }
+    crate::web::flash(&st.db, &viewer, "Information returned: thank you").await?;
     Ok(crate::web::redirect(&format!("/reviews/requests/{rid}")))
 }
 
@@ -849,39 +841,24 @@ pub async fn chronology_csv(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    use crate::audit::store::csv_cell;
+    use crate::web::export::{Cell, Table};
     let p = viewer.tenant()?;
     let c = cases::read(&st, &viewer, id).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| AppError::Internal(e.to_string());
-    w.write_record(["Date", "Agency", "What happened", "Recorded by"])
-        .map_err(err)?;
-    for e in chronology(&st.db, p, c.id, None).await? {
-        w.write_record([
-            e.happened_on.format("%d/%m/%Y").to_string(),
-            csv_cell(&e.organisation),
-            csv_cell(&e.event),
-            csv_cell(&e.created_by),
-        ])
-        .map_err(err)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let name = format!("attachment; filename=\"chronology-case-{}.csv\"", c.id);
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, name),
-            (
-                axum::http::header::CACHE_CONTROL,
-                "private, no-store".to_owned(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    let rows = chronology(&st.db, p, c.id, None)
+        .await?
+        .into_iter()
+        .map(|e| {
+            vec![
+                Cell::Date(e.happened_on),
+                e.organisation.into(),
+                e.event.into(),
+                e.created_by.into(),
+            ]
+        })
+        .collect();
+    crate::web::export::csv(&Table {
+        name: format!("chronology-case-{}", c.id),
+        headers: vec!["Date", "Agency", "What happened", "Recorded by"],
+        rows,
+    })
 }

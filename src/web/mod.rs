@@ -231,6 +231,19 @@ pub async fn enforce(State(permission): State<Permission>, req: Request, next: N
 }
 
 /// A 303 See Other, the answer to a form post.
+/// A message for the person's next page ("Saved"), when they have a session (an API token has
+/// none to show it in).
+pub async fn flash(
+    db: &crate::store::Db,
+    viewer: &Viewer,
+    message: &str,
+) -> crate::web::error::AppResult<()> {
+    if let Some(sess) = &viewer.session {
+        crate::web::session::set_flash(db, sess, message).await?;
+    }
+    Ok(())
+}
+
 pub fn redirect(to: &str) -> Response {
     let mut r = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(to) {
