@@ -123,17 +123,20 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         // One log line per request, at info, inside a span carrying the request id.
         .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(tracing::Level::INFO)).make_span_with(|req: &axum::http::Request<_>| {
-            let rid = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-            tracing::info_span!("request", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %rid)
+            let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+            tracing::info_span!("request", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %header("x-request-id"), client_request_id = %header(crate::web::CLIENT_REQUEST_ID))
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // Outermost: the request id is always masa's own (it goes into the audit trail); a
+        // well-formed id the client sent is kept beside it for the logs.
+        .layer(from_fn(crate::web::client_request_id))
         .with_state(state)
 }
 
-/// The path as logged: the secrets in invitation and password-reset links are left out, so
-/// logs cannot be used to take over an account.
-fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    for prefix in ["/invitations/", "/password-reset/"] {
+/// The path as logged: the secrets in invitation, password-reset and calendar feed links are
+/// left out, so logs cannot be used to take over an account or read someone's diary.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/invitations/", "/password-reset/", "/calendar/"] {
         if path.starts_with(prefix) && path.len() > prefix.len() {
             return format!("{prefix}[secret]").into();
         }
@@ -154,6 +157,10 @@ mod tests {
             "/password-reset/[secret]"
         );
         assert_eq!(super::loggable_path("/password-reset"), "/password-reset");
+        assert_eq!(
+            super::loggable_path("/calendar/s3cret.ics"),
+            "/calendar/[secret]"
+        );
         assert_eq!(super::loggable_path("/admin/people/3"), "/admin/people/3");
     }
 }

@@ -714,6 +714,7 @@ pub async fn seed_assurance(state: &AppState) -> anyhow::Result<()> {
             owner_name: morgan.name.clone(),
             owner_organisation: police.1.clone(),
             due: today + chrono::Duration::days(42),
+            sensitive: true,
         };
         crate::actions::store::add(&state.db, &actor, pid, &a).await?;
     }
@@ -784,7 +785,7 @@ pub async fn seed_case_history(
                     "open"
                 };
                 tx.execute_plumbing(
-                    "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, status, completed_on, created_at, updated_at, updated_by) VALUES ($1, 'recommendation', $2, 'cspr-group', $3, 'An action from a review, made up for the benchmark', 'Head of service', 'Plymouth City Council', $4, $5, $6, $7, $7, 'masa demo')",
+                    "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, status, completed_on, created_at, updated_at, updated_by, sensitive) VALUES ($1, 'recommendation', $2, 'cspr-group', $3, 'An action from a review, made up for the benchmark', 'Head of service', 'Plymouth City Council', $4, $5, $6, $7, $7, 'masa demo', TRUE)",
                     args![pid, rec_id, format!("Child H{n} recommendation {r}"), due, status, (status == "done").then_some(due), now],
                 )
                 .await?;

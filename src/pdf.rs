@@ -14,6 +14,8 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
+use crate::web::error::{AppError, AppResult};
+
 #[derive(RustEmbed)]
 #[folder = "assets/pdf-fonts/"]
 struct Fonts;
@@ -107,6 +109,45 @@ pub fn render(
     render_with(template, data, Vec::new(), today)
 }
 
+/// At most this many documents are laid out at once, each on a core of its own while it runs;
+/// a request that finds them all busy waits up to [`QUEUE_WAIT`], then is told to try again. So
+/// however many requests ask for PDFs, the rest of masa keeps its cores.
+const AT_ONCE: usize = 1;
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+static LAYOUT: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(AT_ONCE);
+
+/// The most data (as JSON) a document may be made from: far beyond any real agenda or
+/// arrangements, and small enough to lay out in seconds.
+pub const MAX_DATA: usize = 2 * 1024 * 1024;
+
+/// Make a PDF for a request: as [`render_with`], off the async workers, one document at a time,
+/// refusing data beyond [`MAX_DATA`] and saying "busy" rather than queueing without end.
+pub async fn make(
+    template: &'static str,
+    data: &impl serde::Serialize,
+    files: Vec<(String, Vec<u8>)>,
+    today: NaiveDate,
+) -> AppResult<Vec<u8>> {
+    let json = serde_json::to_vec(data).map_err(|e| AppError::Internal(e.to_string()))?;
+    if json.len() > MAX_DATA {
+        return Err(AppError::Unprocessable(
+            "This is too large to make into a PDF. Download the papers on their own.".into(),
+        ));
+    }
+    let Ok(Ok(permit)) = tokio::time::timeout(QUEUE_WAIT, LAYOUT.acquire()).await else {
+        return Err(AppError::Busy(
+            "masa is busy making other PDFs. Try again in a minute.".into(),
+        ));
+    };
+    let pdf = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        render_json(template, json, files, today)
+    })
+    .await?
+    .map_err(|e| AppError::Internal(format!("PDF: {e}")))?;
+    Ok(pdf)
+}
+
 /// As [`render`], with files the template may read by their paths (PDF papers it binds in as
 /// pages, say). Nothing else on the machine can be read.
 pub fn render_with(
@@ -115,11 +156,21 @@ pub fn render_with(
     files: Vec<(String, Vec<u8>)>,
     today: NaiveDate,
 ) -> Result<Vec<u8>, String> {
+    let json = serde_json::to_vec(data).map_err(|e| e.to_string())?;
+    render_json(template, json, files, today)
+}
+
+fn render_json(
+    template: &str,
+    json: Vec<u8>,
+    files: Vec<(String, Vec<u8>)>,
+    today: NaiveDate,
+) -> Result<Vec<u8>, String> {
     let main_id = file_id("/main.typ").ok_or("bad template path")?;
     let doc = Document {
         main: Source::new(main_id, template.to_owned()),
         data_id: file_id("/data.json"),
-        data: Bytes::new(serde_json::to_vec(data).map_err(|e| e.to_string())?),
+        data: Bytes::new(json),
         files: files
             .into_iter()
             .filter_map(|(path, bytes)| Some((file_id(&path)?, Bytes::new(bytes))))

@@ -66,6 +66,9 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
             if let Err(e) = crate::web::session::purge_expired(&db).await {
                 tracing::warn!(error = %e, "session housekeeping failed");
             }
+            if let Err(e) = crate::mail::expire_links(&db).await {
+                tracing::warn!(error = %e, "outbox housekeeping failed");
+            }
         }
     });
     tracing::info!(address = %state.config.listen, "masa is listening");

@@ -58,6 +58,45 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "accounts/invited.html")]
+struct InvitedPage {
+    page: crate::web::page::Page,
+    name: String,
+    email: String,
+    link: String,
+    back: &'static str,
+    back_text: &'static str,
+}
+
+/// What the inviter sees once an invitation is made: with a mail server, the page they came
+/// from saying it was sent; without one, the link itself, this once, to hand on themselves
+/// (the outbox never shows it).
+pub async fn invitation_made(
+    state: &crate::app::AppState,
+    viewer: &crate::web::viewer::Viewer,
+    name: &str,
+    email: &model::Email,
+    link: String,
+    back: (&'static str, &'static str),
+    sent: &str,
+) -> crate::web::error::AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if state.mailer.configured() {
+        crate::web::flash(&state.db, viewer, sent).await?;
+        return Ok(crate::web::redirect(back.0));
+    }
+    Ok(InvitedPage {
+        page: crate::web::page::Page::new(viewer, "Invitation made", back.0),
+        name: name.to_owned(),
+        email: email.as_str().to_owned(),
+        link,
+        back: back.0,
+        back_text: back.1,
+    }
+    .into_response())
+}
+
 /// Send an invitation: store it and queue the email. Used by the people pages, the host's
 /// partnership pages, `masa user add` and the demo. Returns the link.
 pub async fn invite(
@@ -88,14 +127,14 @@ pub async fn invite(
         name,
         inviter: &actor.name,
         partnership: where_,
-        link: &link,
+        link: crate::mail::SECRET_LINK,
         role: role.map_or("System administrator", model::Role::label),
     };
     let html = pages::InvitationHtml {
         name,
         inviter: &actor.name,
         partnership: where_,
-        link: &link,
+        link: crate::mail::SECRET_LINK,
         role: role.map_or("System administrator", model::Role::label),
     };
     let mail = crate::mail::Mail::from_templates(
@@ -103,7 +142,8 @@ pub async fn invite(
         &format!("You are invited to {where_} on masa"),
         &text,
         &html,
-    )?;
+    )?
+    .with_secret_link(link.clone(), chrono::Utc::now() + store::INVITATION_LIFE);
     state
         .mailer
         .queue(&state.db, partnership.map(|p| p.0), mail)

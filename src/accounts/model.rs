@@ -69,6 +69,12 @@ impl Role {
     }
 }
 
+/// Whether an account must use two-factor: it is the host's, or it holds a role somewhere that
+/// can see restricted records.
+pub fn must_use_two_factor(is_system_admin: bool, mut roles: impl Iterator<Item = Role>) -> bool {
+    is_system_admin || roles.any(Role::needs_two_factor)
+}
+
 /// A normalised email address: trimmed, lower-case, one `@` with something either side, and a
 /// dot in the domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -115,8 +121,10 @@ pub fn parse_name(input: &str) -> Result<String, &'static str> {
     if s.chars().count() > 100 {
         return Err("Name must be 100 characters or fewer");
     }
-    if s.chars().any(char::is_control) {
-        return Err("Name must not contain control characters");
+    if s.chars()
+        .any(|c| c.is_control() || crate::web::forms::invisible(c))
+    {
+        return Err("Name must not contain control or invisible characters");
     }
     Ok(s.to_owned())
 }

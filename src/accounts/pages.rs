@@ -63,31 +63,15 @@ fn with_cookie(mut res: Response, cookie: Option<HeaderValue>) -> Response {
     res
 }
 
-/// Forms shown to people not signed in still need a CSRF token, so they get an anonymous
-/// session (replaced at sign-in).
-async fn ensure_session(
-    st: &AppState,
-    mut viewer: Viewer,
-    user_agent: &str,
-) -> AppResult<(Viewer, Option<HeaderValue>)> {
-    if viewer.session.is_some() {
-        return Ok((viewer, None));
+/// Forms shown to people not signed in still need a CSRF token: without a session, it comes
+/// in a cookie of its own (no row is kept for a visitor until they sign in).
+fn ensure_form_token(st: &AppState, mut viewer: Viewer) -> (Viewer, Option<HeaderValue>) {
+    if viewer.session.is_some() || viewer.form_token.is_some() {
+        return (viewer, None);
     }
-    let (secret, s) = session::start(
-        &st.db,
-        None,
-        Stage::Anonymous,
-        None,
-        None,
-        &viewer.ip,
-        user_agent,
-    )
-    .await?;
-    viewer.session = Some(s);
-    Ok((
-        viewer,
-        Some(session::set_cookie(&secret, st.config.secure_cookies())),
-    ))
+    let (token, cookie) = session::new_form_token(st.config.secure_cookies());
+    viewer.form_token = Some(token);
+    (viewer, Some(cookie))
 }
 
 fn user_agent(h: &axum::http::HeaderMap) -> String {
@@ -120,11 +104,11 @@ async fn rotate(
 
 /// Whether an account must use two-factor: it can see restricted records somewhere.
 async fn needs_two_factor(st: &AppState, user: &store::User) -> AppResult<bool> {
-    if user.is_system_admin {
-        return Ok(true);
-    }
     let ms = store::memberships_of(&st.db, user.id).await?;
-    Ok(ms.iter().any(|m| m.role.needs_two_factor()))
+    Ok(model::must_use_two_factor(
+        user.is_system_admin,
+        ms.iter().map(|m| m.role),
+    ))
 }
 
 #[derive(Template, WebTemplate)]
@@ -168,20 +152,33 @@ struct SignInPage {
 #[serde(default)]
 pub struct NextQuery {
     next: String,
+    /// Why they were sent here ([`notice`]); only fixed words are ever shown.
+    notice: String,
+}
+
+/// What the sign-in page says to someone sent to it by another page. Someone not signed in
+/// has no session to carry a message in, so the address names one of these.
+fn notice(code: &str) -> Option<String> {
+    Some(match code {
+        "password-changed" => "Your password has been changed. Sign in with your new password.".to_owned(),
+        "invitation" => "If you are new to masa, your account is ready: sign in with the password you have just chosen. If you already had a masa account, sign in with the password you use now to accept the invitation.".to_owned(),
+        _ => return None,
+    })
 }
 
 pub async fn sign_in_form(
     State(st): State<AppState>,
     viewer: Viewer,
-    headers: axum::http::HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     if viewer.user.is_some() {
-        return Ok(redirect("/"));
+        return Ok(redirect(&safe_next(Some(&q.next))));
     }
-    let (viewer, cookie) = ensure_session(&st, viewer, &user_agent(&headers)).await?;
+    let (viewer, cookie) = ensure_form_token(&st, viewer);
+    let mut page = Page::new(&viewer, "Sign in", "/sign-in");
+    page.flash = page.flash.or_else(|| notice(&q.notice));
     let page = SignInPage {
-        page: Page::new(&viewer, "Sign in", "/sign-in"),
+        page,
         email: String::new(),
         next: q.next,
         errors: Errors::default(),
@@ -218,7 +215,7 @@ pub async fn sign_in(
     if store::recent_attempts_from(&st.db, &viewer.ip).await? >= store::MAX_PER_ADDRESS {
         return Err(AppError::TooManyRequests("There have been too many attempts to sign in from your network. Wait 15 minutes, then try again.".into()));
     }
-    if store::recent_failures(&st.db, &email).await? >= store::MAX_FAILURES {
+    if store::locked(&st.db, &email).await? {
         errors.add("email", "This account is locked for 15 minutes after too many attempts. Wait, or reset your password.");
         return Ok(again(errors, StatusCode::TOO_MANY_REQUESTS));
     }
@@ -236,8 +233,8 @@ pub async fn sign_in(
             .await?;
     let actor = viewer.actor();
     let Some((user, creds)) = found.filter(|_| ok) else {
-        store::record_attempt(&st.db, &email, &viewer.ip, false).await?;
-        let failures = store::recent_failures(&st.db, &email).await?;
+        store::record_attempt(&st.db, &email, &viewer.ip, store::Factor::Password, false).await?;
+        let failures = store::recent_failures(&st.db, &email, store::Factor::Password).await?;
         let record = RecordRef {
             partnership: None,
             record_type: "sign-in",
@@ -266,7 +263,7 @@ pub async fn sign_in(
         errors.add("email", "Enter a correct email address and password");
         return Ok(again(errors, StatusCode::UNPROCESSABLE_ENTITY));
     };
-    store::record_attempt(&st.db, &email, &viewer.ip, true).await?;
+    store::record_attempt(&st.db, &email, &viewer.ip, store::Factor::Password, true).await?;
     let ua = user_agent(&headers);
     let next = safe_next(Some(&f.next));
     if creds.totp_secret.is_some() {
@@ -370,7 +367,7 @@ pub async fn second_factor(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    if store::recent_failures(&st.db, &user.email).await? >= store::MAX_FAILURES {
+    if store::locked(&st.db, &user.email).await? {
         return Ok(again(
             "This account is locked for 15 minutes after too many attempts",
             StatusCode::TOO_MANY_REQUESTS,
@@ -390,7 +387,8 @@ pub async fn second_factor(
         ..viewer.actor()
     };
     if !ok {
-        store::record_attempt(&st.db, &user.email, &viewer.ip, false).await?;
+        let code = store::Factor::SecondFactor;
+        store::record_attempt(&st.db, &user.email, &viewer.ip, code, false).await?;
         store::record_account_event(
             &st.db,
             &actor,
@@ -399,12 +397,33 @@ pub async fn second_factor(
             "Wrong two-factor code",
         )
         .await?;
+        if store::recent_failures(&st.db, &user.email, code).await? >= store::MAX_FAILURES {
+            store::record_account_event(
+                &st.db,
+                &actor,
+                Action::LockedOut,
+                uid,
+                "Locked for 15 minutes after repeated wrong two-factor codes",
+            )
+            .await?;
+            return Ok(again(
+                "This account is locked for 15 minutes after too many attempts",
+                StatusCode::TOO_MANY_REQUESTS,
+            ));
+        }
         return Ok(again(
             "The code is not correct or has already been used. Enter the latest code from your app.",
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    store::record_attempt(&st.db, &user.email, &viewer.ip, true).await?;
+    store::record_attempt(
+        &st.db,
+        &user.email,
+        &viewer.ip,
+        store::Factor::SecondFactor,
+        true,
+    )
+    .await?;
     let cookie = rotate(&st, &viewer, Stage::SignedIn, uid, &user_agent(&headers)).await?;
     let how = if by_code {
         "Signed in with a password and two-factor code"
@@ -454,12 +473,8 @@ pub struct EmailForm {
     email: String,
 }
 
-pub async fn reset_request_form(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    headers: axum::http::HeaderMap,
-) -> AppResult<Response> {
-    let (viewer, cookie) = ensure_session(&st, viewer, &user_agent(&headers)).await?;
+pub async fn reset_request_form(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let (viewer, cookie) = ensure_form_token(&st, viewer);
     let p = ResetRequestPage {
         page: Page::new(&viewer, "Reset your password", ""),
         email: String::new(),
@@ -499,13 +514,14 @@ pub async fn reset_request(
             "Reset your masa password",
             &ResetText {
                 name: &user.name,
-                link: &link,
+                link: crate::mail::SECRET_LINK,
             },
             &ResetHtml {
                 name: &user.name,
-                link: &link,
+                link: crate::mail::SECRET_LINK,
             },
-        )?;
+        )?
+        .with_secret_link(link, chrono::Utc::now() + store::RESET_LIFE);
         let partnership = store::memberships_of(&st.db, user.id)
             .await?
             .first()
@@ -564,13 +580,12 @@ fn expired_link(viewer: &Viewer) -> Response {
 pub async fn reset_form(
     State(st): State<AppState>,
     viewer: Viewer,
-    headers: axum::http::HeaderMap,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     if store::reset_user(&st.db, &token).await?.is_none() {
         return Ok(expired_link(&viewer));
     }
-    let (viewer, cookie) = ensure_session(&st, viewer, &user_agent(&headers)).await?;
+    let (viewer, cookie) = ensure_form_token(&st, viewer);
     let p = NewPasswordPage {
         page: Page::new(&viewer, "Choose a new password", ""),
         heading: "Choose a new password".into(),
@@ -622,18 +637,16 @@ pub async fn reset(
     store::set_password(&mut tx, &user, &hash).await?;
     tx.commit().await?;
     session::end_all_for_user(&st.db, uid).await?;
-    if let Some(s) = &viewer.session {
-        session::set_flash(
-            &st.db,
-            s,
-            "Your password has been changed. Sign in with your new password.",
-        )
-        .await?;
-    }
-    Ok(redirect("/sign-in"))
+    Ok(redirect("/sign-in?notice=password-changed"))
 }
 
 // ---- invitations ----
+//
+// The holder of an invitation link is not yet anyone: it may be the invitee, or (without a
+// mail server) the business unit that handed the link on. So the page is the same whether or
+// not the address already has an account, choosing a password never touches an account that
+// exists, and the browser is signed in only by signing in. Someone who already uses masa
+// accepts by signing in (with its lockout, two-factor and audit) and then pressing accept.
 
 #[derive(Template, WebTemplate)]
 #[template(path = "accounts/invitation.html")]
@@ -641,34 +654,63 @@ struct InvitationPage {
     page: Page,
     invitation: store::Invitation,
     role_label: &'static str,
-    existing: bool,
+    /// Who is signed in, when anyone is: the invitee accepts with one button; anyone else is
+    /// told the invitation is not theirs.
+    signed_in_email: Option<String>,
+    /// Signed in as the invitee.
+    invitee: bool,
+    /// The invitation has been used (shown only to the invitee).
+    accepted: bool,
+    sign_in_href: String,
     errors: Errors,
 }
 
-async fn live_invitation(st: &AppState, token: &str) -> AppResult<Option<store::Invitation>> {
-    Ok(store::invitation_by_token(&st.db, token)
-        .await?
-        .filter(|i| i.accepted_at.is_none() && i.expires_at > chrono::Utc::now()))
+impl InvitationPage {
+    fn new(viewer: &Viewer, token: &str, invitation: store::Invitation, errors: Errors) -> Self {
+        let next = format!("/invitations/{token}");
+        InvitationPage {
+            page: Page::new(viewer, "Accept your invitation", ""),
+            role_label: invitation.role.map_or("System administrator", Role::label),
+            signed_in_email: viewer.user.as_ref().map(|u| u.email.clone()),
+            invitee: viewer
+                .user
+                .as_ref()
+                .is_some_and(|u| u.email == invitation.email),
+            accepted: invitation.accepted_at.is_some(),
+            invitation,
+            sign_in_href: format!(
+                "/sign-in?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            ),
+            errors,
+        }
+    }
+}
+
+/// An invitation that can still be used; or, for the invitee signed in, one they have used.
+async fn usable_invitation(
+    st: &AppState,
+    viewer: &Viewer,
+    token: &str,
+) -> AppResult<Option<store::Invitation>> {
+    let Some(inv) = store::invitation_by_token(&st.db, token).await? else {
+        return Ok(None);
+    };
+    let mine = viewer.user.as_ref().is_some_and(|u| u.email == inv.email);
+    let live = inv.accepted_at.is_none() && inv.expires_at > chrono::Utc::now();
+    Ok((live || (mine && inv.accepted_at.is_some())).then_some(inv))
 }
 
 pub async fn invitation_form(
     State(st): State<AppState>,
     viewer: Viewer,
-    headers: axum::http::HeaderMap,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let Some(inv) = live_invitation(&st, &token).await? else {
+    let Some(inv) = usable_invitation(&st, &viewer, &token).await? else {
         return Ok(expired_link(&viewer));
     };
-    let existing = store::user_by_email(&st.db, &inv.email).await?.is_some();
-    let (viewer, cookie) = ensure_session(&st, viewer, &user_agent(&headers)).await?;
-    let p = InvitationPage {
-        page: Page::new(&viewer, "Accept your invitation", ""),
-        role_label: inv.role.map_or("System administrator", Role::label),
-        invitation: inv,
-        existing,
-        errors: Errors::default(),
-    };
+    let (viewer, cookie) = ensure_form_token(&st, viewer);
+    let p = InvitationPage::new(&viewer, &token, inv, Errors::default());
     Ok(with_cookie(p.into_response(), cookie))
 }
 
@@ -679,106 +721,128 @@ pub async fn accept_invitation(
     Path(token): Path<String>,
     FormData(f): FormData<PasswordForm>,
 ) -> AppResult<Response> {
-    let Some(inv) = live_invitation(&st, &token).await? else {
+    let Some(inv) = usable_invitation(&st, &viewer, &token).await? else {
         return Ok(expired_link(&viewer));
     };
-    let existing = store::user_by_email(&st.db, &inv.email).await?;
-    let mut errors = Errors::default();
-    match &existing {
-        Some((_, creds)) => {
-            let hash = creds.password_hash.clone();
-            let pw = f.current_password.clone();
-            let ok =
-                tokio::task::spawn_blocking(move || model::verify_password(&pw, hash.as_deref()))
-                    .await?;
-            if !ok {
-                errors.add(
-                    "current_password",
-                    "Enter the password of your masa account",
-                );
-            }
-        }
-        None => check_passwords(&f, &inv.email, &mut errors),
+    if inv.accepted_at.is_some() {
+        return Ok(redirect("/"));
     }
+    if let Some(user) = viewer.user.clone() {
+        if user.email != inv.email {
+            // Not theirs: the page says so; nothing changes.
+            let p = InvitationPage::new(&viewer, &token, inv, Errors::default());
+            return Ok((StatusCode::FORBIDDEN, p).into_response());
+        }
+        return accept_as(&st, &viewer, &headers, &user, &inv).await;
+    }
+    let mut errors = Errors::default();
+    check_passwords(&f, &inv.email, &mut errors);
     if !errors.is_empty() {
-        let p = InvitationPage {
-            page: Page::new(&viewer, "Accept your invitation", ""),
-            role_label: inv.role.map_or("System administrator", Role::label),
-            existing: existing.is_some(),
-            invitation: inv,
-            errors,
-        };
+        let p = InvitationPage::new(&viewer, &token, inv, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     }
-    let email = Email::parse(&inv.email).map_err(|m| AppError::Internal(m.into()))?;
-    let actor = crate::store::Actor {
-        name: inv.name.clone(),
-        ..viewer.actor()
-    };
-    let hash = match existing {
-        Some(_) => None,
-        None => {
-            let pw = f.password.clone();
-            Some(
-                tokio::task::spawn_blocking(move || model::hash_password(&pw))
-                    .await?
-                    .map_err(AppError::Internal)?,
-            )
+    // Hashed whether or not it is used, so the answer takes as long either way.
+    let pw = f.password.clone();
+    let hash = tokio::task::spawn_blocking(move || model::hash_password(&pw))
+        .await?
+        .map_err(AppError::Internal)?;
+    if store::user_by_email(&st.db, &inv.email).await?.is_none() {
+        let email = Email::parse(&inv.email).map_err(|m| AppError::Internal(m.into()))?;
+        let actor = crate::store::Actor {
+            name: inv.name.clone(),
+            ..viewer.actor()
+        };
+        let mut tx = Tx::begin(&st.db, &actor).await?;
+        if !store::consume_invitation(&mut tx, inv.id).await? {
+            return Ok(expired_link(&viewer));
         }
-    };
+        let uid = match store::create_user(&mut tx, &email, &inv.name, Some(&hash), false).await {
+            Ok(uid) => uid,
+            // Someone made the account meanwhile: as if it had existed.
+            Err(AppError::Unprocessable(_)) => return Ok(after_choosing(&token)),
+            Err(e) => return Err(e),
+        };
+        join(&mut tx, &inv, uid).await?;
+        tx.commit().await?;
+    }
+    Ok(after_choosing(&token))
+}
+
+/// Where choosing a password leads, whether or not the address already had an account: to
+/// sign in, then back to the invitation.
+fn after_choosing(token: &str) -> Response {
+    let next = format!("/invitations/{token}");
+    redirect(&format!(
+        "/sign-in?notice=invitation&next={}",
+        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+    ))
+}
+
+/// Give the invited role: a membership of the partnership, or the host's administration.
+async fn join(tx: &mut Tx<'_>, inv: &store::Invitation, uid: i64) -> AppResult<()> {
+    match (inv.partnership_id, inv.role) {
+        (Some(p), Some(role)) => {
+            store::add_membership(
+                tx,
+                crate::store::PartnershipId(p),
+                uid,
+                role,
+                &inv.organisation,
+            )
+            .await?;
+        }
+        _ => store::make_system_admin(tx, uid).await?,
+    }
+    Ok(())
+}
+
+/// The invitee, signed in, accepts: the invitation is used, the role given, and the session
+/// replaced (their privileges changed); a role that needs two-factor they have not set up
+/// sends them to set it up first.
+async fn accept_as(
+    st: &AppState,
+    viewer: &Viewer,
+    headers: &axum::http::HeaderMap,
+    user: &store::User,
+    inv: &store::Invitation,
+) -> AppResult<Response> {
+    let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
     if !store::consume_invitation(&mut tx, inv.id).await? {
-        return Ok(expired_link(&viewer));
+        return Ok(expired_link(viewer));
     }
-    let uid = match &existing {
-        Some((u, _)) => u.id,
-        None => {
-            store::create_user(
-                &mut tx,
-                &email,
-                &inv.name,
-                hash.as_deref(),
-                inv.role.is_none(),
-            )
-            .await?
-        }
-    };
-    if let (Some(p), Some(role)) = (inv.partnership_id, inv.role) {
-        store::add_membership(
-            &mut tx,
-            crate::store::PartnershipId(p),
-            uid,
-            role,
-            &inv.organisation,
-        )
-        .await?;
-    }
-    if existing.is_some() && inv.role.is_none() {
-        tx.execute_plumbing(
-            "UPDATE users SET is_system_admin = $1 WHERE id = $2",
-            crate::args![true, uid],
-        )
-        .await?;
-    }
+    join(&mut tx, inv, user.id).await?;
     tx.commit().await?;
-    let (user, creds) = store::user_by_id(&st.db, uid)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let ua = user_agent(&headers);
-    let stage = if creds.totp_secret.is_some() {
-        Stage::SecondFactor
-    } else if needs_two_factor(&st, &user).await? {
+    let stage = if !user.two_factor && needs_two_factor(st, user).await? {
         Stage::Enrol
     } else {
         Stage::SignedIn
     };
-    let cookie = rotate(&st, &viewer, stage, uid, &ua).await?;
-    let to = match stage {
-        Stage::SecondFactor => "/sign-in/two-factor",
-        Stage::Enrol => "/account/two-factor",
-        _ => "/",
+    let (secret, s) = session::start(
+        &st.db,
+        viewer.session.as_ref(),
+        stage,
+        Some(user.id),
+        inv.partnership_id,
+        &viewer.ip,
+        &user_agent(headers),
+    )
+    .await?;
+    let to = if stage == Stage::Enrol {
+        "/account/two-factor"
+    } else {
+        session::set_flash(
+            &st.db,
+            &s,
+            &format!("You have joined {}", inv.partnership_name),
+        )
+        .await?;
+        "/"
     };
-    Ok(with_cookie(redirect(to), Some(cookie)))
+    Ok(with_cookie(
+        redirect(to),
+        Some(session::set_cookie(&secret, st.config.secure_cookies())),
+    ))
 }
 
 // ---- account ----
@@ -809,9 +873,26 @@ pub async fn account(State(st): State<AppState>, viewer: Viewer) -> AppResult<Re
 struct TwoFactorPage {
     page: Page,
     required: bool,
+    /// They have an authenticator already: replacing it needs their password and a code
+    /// from it, so a borrowed session cannot move their second factor to another phone.
+    replacing: bool,
     secret: String,
     qr_svg: String,
     errors: Errors,
+}
+
+impl TwoFactorPage {
+    fn new(viewer: &Viewer, user: &store::User, secret: String, errors: Errors) -> Self {
+        let url = totp::url(&secret, &user.email).unwrap_or_default();
+        TwoFactorPage {
+            page: Page::new(viewer, "Set up two-factor authentication", "/account"),
+            required: viewer.enrolling.is_some(),
+            replacing: user.two_factor,
+            qr_svg: qr_svg(&url),
+            secret,
+            errors,
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -855,47 +936,114 @@ pub async fn two_factor_form(State(st): State<AppState>, viewer: Viewer) -> AppR
             s
         }
     };
-    let url = totp::url(&secret, &user.email).unwrap_or_default();
-    Ok(TwoFactorPage {
-        page: Page::new(&viewer, "Set up two-factor authentication", "/account"),
-        required: viewer.enrolling.is_some(),
-        qr_svg: qr_svg(&url),
-        secret,
-        errors: Errors::default(),
+    Ok(TwoFactorPage::new(&viewer, &user, secret, Errors::default()).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TwoFactorForm {
+    code: String,
+    current_password: String,
+    current_code: String,
+}
+
+/// Someone replacing their authenticator proves it is them: their password, and a code from
+/// the authenticator they have now (or a recovery code). Failures count towards the lockout
+/// as at sign-in.
+async fn prove_owner(
+    st: &AppState,
+    viewer: &Viewer,
+    user: &store::User,
+    creds: &store::Credentials,
+    f: &TwoFactorForm,
+    errors: &mut Errors,
+) -> AppResult<()> {
+    if store::locked(&st.db, &user.email).await? {
+        errors.add(
+            "current_password",
+            "This account is locked for 15 minutes after too many attempts",
+        );
+        return Ok(());
     }
-    .into_response())
+    let (pw, hash) = (f.current_password.clone(), creds.password_hash.clone());
+    let password_ok =
+        tokio::task::spawn_blocking(move || model::verify_password(&pw, hash.as_deref())).await?;
+    store::record_attempt(
+        &st.db,
+        &user.email,
+        &viewer.ip,
+        store::Factor::Password,
+        password_ok,
+    )
+    .await?;
+    if !password_ok {
+        errors.add("current_password", "Your password is not correct");
+        return Ok(());
+    }
+    let now = chrono::Utc::now().timestamp().max(0) as u64;
+    let old = creds.totp_secret.clone().unwrap_or_default();
+    let code_ok = match totp::check(
+        &old,
+        &f.current_code,
+        now,
+        creds.totp_last_step.max(0) as u64,
+    ) {
+        Some(step) => store::accept_totp_step(&st.db, user.id, step).await?,
+        None => {
+            store::use_recovery_code(
+                &st.db,
+                user.id,
+                &model::normalise_recovery_code(&f.current_code),
+            )
+            .await?
+        }
+    };
+    store::record_attempt(
+        &st.db,
+        &user.email,
+        &viewer.ip,
+        store::Factor::SecondFactor,
+        code_ok,
+    )
+    .await?;
+    if !code_ok {
+        errors.add(
+            "current_code",
+            "Enter the code your present authenticator app shows now, or a recovery code",
+        );
+    }
+    Ok(())
 }
 
 pub async fn two_factor_enable(
     State(st): State<AppState>,
     viewer: Viewer,
     headers: axum::http::HeaderMap,
-    FormData(f): FormData<CodeForm>,
+    FormData(f): FormData<TwoFactorForm>,
 ) -> AppResult<Response> {
     let user = setting_up(&viewer).ok_or(AppError::Forbidden)?.clone();
     let (_, creds) = store::user_by_id(&st.db, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let Some(secret) = creds.totp_pending_secret else {
+    let Some(secret) = creds.totp_pending_secret.clone() else {
         return Err(AppError::Unprocessable(
             "Open the set-up page first, then enter the code your app shows".into(),
         ));
     };
+    let mut errors = Errors::default();
+    if user.two_factor {
+        prove_owner(&st, &viewer, &user, &creds, &f, &mut errors).await?;
+    }
     let now = chrono::Utc::now().timestamp().max(0) as u64;
-    let Some(step) = totp::check(&secret, &f.code, now, 0) else {
-        let mut errors = Errors::default();
+    let step = totp::check(&secret, &f.code, now, 0);
+    if step.is_none() {
         errors.add(
             "code",
             "Enter the 6-digit code your authenticator app shows now",
         );
-        let url = totp::url(&secret, &user.email).unwrap_or_default();
-        let p = TwoFactorPage {
-            page: Page::new(&viewer, "Set up two-factor authentication", "/account"),
-            required: viewer.enrolling.is_some(),
-            qr_svg: qr_svg(&url),
-            secret,
-            errors,
-        };
+    }
+    let (Some(step), true) = (step, errors.is_empty()) else {
+        let p = TwoFactorPage::new(&viewer, &user, secret, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     };
     let codes = model::new_recovery_codes();
@@ -903,10 +1051,14 @@ pub async fn two_factor_enable(
     let mut tx = Tx::begin(&st.db, &actor).await?;
     store::enable_totp(&mut tx, user.id, &user.email, &secret, step, &codes).await?;
     tx.commit().await?;
-    // Finishing set-up completes the sign-in: a new session at full privilege.
+    // Finishing set-up completes the sign-in: a new session at full privilege. A replaced
+    // authenticator ends every other session (they may be on the phone it replaces).
     let mut cookie = None;
     let mut viewer = viewer;
-    if viewer.enrolling.is_some() {
+    if user.two_factor {
+        session::end_all_for_user(&st.db, user.id).await?;
+    }
+    if viewer.enrolling.is_some() || user.two_factor {
         let (secret, s) = session::start(
             &st.db,
             viewer.session.as_ref(),
@@ -917,14 +1069,16 @@ pub async fn two_factor_enable(
             &user_agent(&headers),
         )
         .await?;
-        store::record_account_event(
-            &st.db,
-            &actor,
-            Action::SignIn,
-            user.id,
-            "Signed in after setting up two-factor",
-        )
-        .await?;
+        if viewer.enrolling.is_some() {
+            store::record_account_event(
+                &st.db,
+                &actor,
+                Action::SignIn,
+                user.id,
+                "Signed in after setting up two-factor",
+            )
+            .await?;
+        }
         cookie = Some(session::set_cookie(&secret, st.config.secure_cookies()));
         viewer.memberships = store::memberships_of(&st.db, user.id).await?;
         viewer.current = viewer.memberships.first().cloned();
@@ -963,8 +1117,22 @@ pub async fn change_password(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
+    // Guesses at the current password count towards the lockout, as at sign-in.
+    if store::locked(&st.db, &user.email).await? {
+        return Err(AppError::TooManyRequests(
+            "This account is locked for 15 minutes after too many attempts".into(),
+        ));
+    }
     let (pw, hash) = (f.current_password.clone(), creds.password_hash.clone());
     if !tokio::task::spawn_blocking(move || model::verify_password(&pw, hash.as_deref())).await? {
+        store::record_attempt(
+            &st.db,
+            &user.email,
+            &viewer.ip,
+            store::Factor::Password,
+            false,
+        )
+        .await?;
         errors.add("current_password", "Your current password is not correct");
     }
     check_passwords(&f, &user.email, &mut errors);
@@ -985,7 +1153,7 @@ pub async fn change_password(
         .map_err(AppError::Internal)?;
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
-    store::set_password(&mut tx, &user, &hash).await?;
+    let revoked = store::set_password(&mut tx, &user, &hash).await?;
     tx.commit().await?;
     session::end_all_for_user(&st.db, user.id).await?;
     let (secret, s) = session::start(
@@ -998,7 +1166,12 @@ pub async fn change_password(
         &user_agent(&headers),
     )
     .await?;
-    session::set_flash(&st.db, &s, "Your password has been changed").await?;
+    let said = match revoked {
+        0 => "Your password has been changed".to_owned(),
+        1 => "Your password has been changed. Your API token was revoked: make a new one if you need it.".to_owned(),
+        n => format!("Your password has been changed. Your {n} API tokens were revoked: make new ones if you need them."),
+    };
+    session::set_flash(&st.db, &s, &said).await?;
     Ok(with_cookie(
         redirect("/account"),
         Some(session::set_cookie(&secret, st.config.secure_cookies())),

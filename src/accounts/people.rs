@@ -108,7 +108,7 @@ pub async fn invite(
         .current
         .as_ref()
         .map_or("", |m| m.partnership_name.as_str());
-    super::invite(
+    let link = super::invite(
         &st,
         &viewer.actor(),
         Some((p, pname)),
@@ -118,10 +118,16 @@ pub async fn invite(
         &org,
     )
     .await?;
-    if let Some(s) = &viewer.session {
-        session::set_flash(&st.db, s, &format!("Invitation sent to {}", email.as_str())).await?;
-    }
-    Ok(redirect("/admin/people"))
+    super::invitation_made(
+        &st,
+        &viewer,
+        &name,
+        &email,
+        link,
+        ("/admin/people", "Back to people"),
+        &format!("Invitation sent to {}", email.as_str()),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -238,6 +244,11 @@ pub async fn edit(
         Err(e) => return Err(e),
     }
     tx.commit().await?;
+    // A role that needs two-factor, for someone without it: they are signed out everywhere and
+    // must set it up before they act in the role.
+    if role != m.role && role.needs_two_factor() && !u.two_factor {
+        session::end_all_for_user(&st.db, u.id).await?;
+    }
     if let Some(s) = &viewer.session {
         session::set_flash(&st.db, s, &format!("{} updated", u.name)).await?;
     }

@@ -329,6 +329,16 @@ pub async fn update_member(
             now.updated_at,
         )));
     }
+    // Tokens made without two-factor do not carry a role that needs it.
+    if role.needs_two_factor() && !before.role.needs_two_factor() {
+        super::tokens::revoke_all(
+            tx,
+            before.user_id,
+            true,
+            &format!("the role became {}, which needs two-factor", role.label()),
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -352,12 +362,20 @@ pub async fn remove_member(
     Ok(())
 }
 
-pub async fn set_password(tx: &mut Tx<'_>, user: &User, hash: &str) -> AppResult<()> {
+/// A new password. A password changes when someone else may know the old one, so every
+/// outstanding reset link ends with it and every API token is revoked (the caller ends the
+/// sessions). Returns how many tokens were revoked.
+pub async fn set_password(tx: &mut Tx<'_>, user: &User, hash: &str) -> AppResult<usize> {
     let now = tx.now();
     let by = tx.actor().name.clone();
     tx.execute_plumbing(
         "UPDATE users SET password_hash = $1, updated_at = $2, updated_by = $3, version = version + 1 WHERE id = $4",
         args![hash, now, by, user.id],
+    )
+    .await?;
+    tx.execute_plumbing(
+        "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        args![now, user.id],
     )
     .await?;
     tx.event(
@@ -366,7 +384,7 @@ pub async fn set_password(tx: &mut Tx<'_>, user: &User, hash: &str) -> AppResult
         &format!("Password set for {}", user.email),
     )
     .await?;
-    Ok(())
+    super::tokens::revoke_all(tx, user.id, false, "the password was changed").await
 }
 
 /// Record an event about a person's account (a sign-in, say) in each partnership they belong
@@ -401,39 +419,74 @@ pub async fn record_account_event(
 
 // ---- sign-in attempts: counted in the database so limits hold across instances ----
 
-/// Failures allowed for one email address before it is locked for [`LOCKOUT`].
+/// Failures allowed for one email address, of either factor, before it is locked for
+/// [`LOCKOUT`].
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCKOUT: Duration = Duration::minutes(15);
 /// Attempts allowed from one address in [`LOCKOUT`], whatever the account.
 pub const MAX_PER_ADDRESS: i64 = 30;
 
-pub async fn record_attempt(db: &Db, email: &str, ip: &str, succeeded: bool) -> StoreResult<()> {
+/// What an attempt tried. Each is counted on its own: a right password does not forgive wrong
+/// two-factor codes, so knowing the password does not buy unlimited guesses at the code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Factor {
+    Password,
+    SecondFactor,
+}
+
+impl Factor {
+    fn as_str(self) -> &'static str {
+        match self {
+            Factor::Password => "password",
+            Factor::SecondFactor => "second-factor",
+        }
+    }
+}
+
+pub async fn record_attempt(
+    db: &Db,
+    email: &str,
+    ip: &str,
+    factor: Factor,
+    succeeded: bool,
+) -> StoreResult<()> {
     db.execute(
-        "INSERT INTO sign_in_attempts (email, ip, at, succeeded) VALUES ($1, $2, $3, $4)",
-        args![email, ip, Utc::now(), succeeded],
+        "INSERT INTO sign_in_attempts (email, ip, at, succeeded, kind) VALUES ($1, $2, $3, $4, $5)",
+        args![email, ip, Utc::now(), succeeded, factor.as_str()],
     )
     .await?;
     Ok(())
 }
 
-/// Failed attempts for an email since its last success within the window.
-pub async fn recent_failures(db: &Db, email: &str) -> StoreResult<i64> {
+/// Failed attempts of one factor for an email since that factor's last success within the
+/// window.
+pub async fn recent_failures(db: &Db, email: &str, factor: Factor) -> StoreResult<i64> {
     let since = Utc::now() - LOCKOUT;
     let last_ok: Option<DateTime<Utc>> = db
         .fetch_optional(
-            "SELECT at FROM sign_in_attempts WHERE email = $1 AND succeeded = $2 AND at >= $3 ORDER BY at DESC LIMIT 1",
-            args![email, true, since],
+            "SELECT at FROM sign_in_attempts WHERE email = $1 AND kind = $2 AND succeeded = $3 AND at >= $4 ORDER BY at DESC LIMIT 1",
+            args![email, factor.as_str(), true, since],
         )
         .await?
         .map(|r| r.get("at"))
         .transpose()?;
     let from = last_ok.map_or(since, |t| t.max(since));
     db.fetch_one(
-        "SELECT COUNT(*) AS n FROM sign_in_attempts WHERE email = $1 AND succeeded = $2 AND at >= $3",
-        args![email, false, from],
+        "SELECT COUNT(*) AS n FROM sign_in_attempts WHERE email = $1 AND kind = $2 AND succeeded = $3 AND at >= $4",
+        args![email, factor.as_str(), false, from],
     )
     .await?
     .get("n")
+}
+
+/// Whether an account is locked: too many wrong passwords, or too many wrong codes.
+pub async fn locked(db: &Db, email: &str) -> StoreResult<bool> {
+    for f in [Factor::Password, Factor::SecondFactor] {
+        if recent_failures(db, email, f).await? >= MAX_FAILURES {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 pub async fn recent_attempts_from(db: &Db, ip: &str) -> StoreResult<i64> {
@@ -523,6 +576,22 @@ pub async fn consume_invitation(tx: &mut Tx<'_>, id: i64) -> AppResult<bool> {
         )
         .await?
         == 1)
+}
+
+/// Make an existing account the host's administrator (an invitation to be one, accepted).
+pub async fn make_system_admin(tx: &mut Tx<'_>, user_id: i64) -> AppResult<()> {
+    let now = tx.now();
+    let by = tx.actor().name.clone();
+    tx.update(
+        "UPDATE users SET is_system_admin = $1, updated_at = $2, updated_by = $3, version = version + 1 WHERE id = $4",
+        args![true, now, by, user_id],
+        &RecordRef::new(None, "user", user_id),
+        "Made a system administrator",
+        &serde_json::json!({"is_system_admin": false}),
+        &serde_json::json!({"is_system_admin": true}),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Reset links last an hour.

@@ -53,12 +53,20 @@ pub async fn tokens_of(db: &Db, user_id: i64) -> StoreResult<Vec<ApiToken>> {
     .collect()
 }
 
-/// The user and partnership of a live token, noting its use (at most once a minute).
-pub async fn token_owner(db: &Db, token: &str) -> StoreResult<Option<(i64, i64)>> {
+/// The owner of a live token: who, in which partnership, and whether it was made in a session
+/// that passed two-factor.
+pub struct Owner {
+    pub user_id: i64,
+    pub partnership_id: i64,
+    pub two_factor: bool,
+}
+
+/// The owner of a live token, noting its use (at most once a minute).
+pub async fn token_owner(db: &Db, token: &str) -> StoreResult<Option<Owner>> {
     let now = Utc::now();
     let Some(r) = db
         .fetch_optional(
-            "SELECT id, user_id, partnership_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+            "SELECT id, user_id, partnership_id, last_used_at, two_factor FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
             args![secret_hash(token), now],
         )
         .await?
@@ -74,7 +82,47 @@ pub async fn token_owner(db: &Db, token: &str) -> StoreResult<Option<(i64, i64)>
         )
         .await?;
     }
-    Ok(Some((r.get("user_id")?, r.get("partnership_id")?)))
+    Ok(Some(Owner {
+        user_id: r.get("user_id")?,
+        partnership_id: r.get("partnership_id")?,
+        two_factor: r.get("two_factor")?,
+    }))
+}
+
+/// Revoke a person's live tokens, each in its own audit entry saying `why`: every token, or
+/// only those made without two-factor. Returns how many were revoked.
+pub async fn revoke_all(
+    tx: &mut Tx<'_>,
+    user_id: i64,
+    only_single_factor: bool,
+    why: &str,
+) -> AppResult<usize> {
+    let live = tx
+        .fetch_all(
+            "SELECT id, partnership_id, name, two_factor FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL",
+            args![user_id],
+        )
+        .await?;
+    let now = tx.now();
+    let mut n = 0;
+    for r in live {
+        let (id, p): (i64, PartnershipId) = (r.get("id")?, PartnershipId(r.get("partnership_id")?));
+        if only_single_factor && r.get::<bool>("two_factor")? {
+            continue;
+        }
+        let name: String = r.get("name")?;
+        tx.update(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            args![now, id],
+            &RecordRef::new(Some(p), "api-token", id),
+            &format!("API token \"{name}\" revoked: {why}"),
+            &serde_json::json!({"revoked_at": null}),
+            &serde_json::json!({"revoked_at": now}),
+        )
+        .await?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Make a token; returns its id and the secret (shown once).
@@ -84,16 +132,17 @@ pub async fn create(
     p: PartnershipId,
     name: &str,
     days: Option<i64>,
+    two_factor: bool,
 ) -> AppResult<(i64, String)> {
     let secret = format!("masa_{}", new_secret());
     let prefix: String = secret.chars().take(12).collect();
     let now = tx.now();
     let expires = days.map(|d| now + Duration::days(d));
-    let after = serde_json::json!({"name": name, "prefix": prefix, "user_id": user_id, "expires_at": expires});
+    let after = serde_json::json!({"name": name, "prefix": prefix, "user_id": user_id, "expires_at": expires, "two_factor": two_factor});
     let id = tx
         .insert(
-            "INSERT INTO api_tokens (user_id, partnership_id, name, token_hash, prefix, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            args![user_id, p, name, secret_hash(&secret), prefix.as_str(), now, expires],
+            "INSERT INTO api_tokens (user_id, partnership_id, name, token_hash, prefix, created_at, expires_at, two_factor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            args![user_id, p, name, secret_hash(&secret), prefix.as_str(), now, expires, two_factor],
             Some(p),
             "api-token",
             &format!("API token \"{name}\" created"),
@@ -176,7 +225,8 @@ pub async fn create_token(
     }
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
-    let (_, secret) = create(&mut tx, user.id, p, &name, days).await?;
+    // A signed-in session of someone with two-factor has passed it.
+    let (_, secret) = create(&mut tx, user.id, p, &name, days, user.two_factor).await?;
     tx.commit().await?;
     let tokens = tokens_of(&st.db, user.id).await?;
     Ok(TokensPage {

@@ -117,7 +117,7 @@ pub async fn tracker(
         open_or_due_from: None,
         within: within(&st, &viewer).await?,
     };
-    let number = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let number = crate::web::forms::page_number(&q.page)?;
     let (list, total) = store::page(&st.db, p, &f, PER_PAGE, (number - 1) * PER_PAGE).await?;
     let (rules, _) = crate::meetings::store::rules(&st.db, p).await?;
     let cal = crate::calendar::store::current(&st.db).await?;

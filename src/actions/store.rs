@@ -55,6 +55,10 @@ pub struct NewAction {
     pub owner_name: String,
     pub owner_organisation: String,
     pub due: NaiveDate,
+    /// Raised from a restricted record (a serious case, an assurance plan): the action is seen
+    /// only by those who may read that record, so with no body, only by those who see every
+    /// body (the business unit and the scrutineer), never by every member.
+    pub sensitive: bool,
 }
 
 pub async fn add(db: &Db, actor: &Actor, p: PartnershipId, a: &NewAction) -> StoreResult<i64> {
@@ -62,8 +66,8 @@ pub async fn add(db: &Db, actor: &Actor, p: PartnershipId, a: &NewAction) -> Sto
     let now = tx.now();
     let id = tx
         .insert(
-            "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-            args![p, a.source_kind.as_str(), a.source_id, a.body_key.as_str(), a.reference.as_str(), a.title.as_str(), a.owner_name.as_str(), a.owner_organisation.as_str(), a.due, now, now, actor.name.as_str()],
+            "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, created_at, updated_at, updated_by, sensitive) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            args![p, a.source_kind.as_str(), a.source_id, a.body_key.as_str(), a.reference.as_str(), a.title.as_str(), a.owner_name.as_str(), a.owner_organisation.as_str(), a.due, now, now, actor.name.as_str(), a.sensitive],
             Some(p),
             "action",
             &format!("Action for {}: {}", a.owner_name, a.title),
@@ -76,11 +80,11 @@ pub async fn add(db: &Db, actor: &Actor, p: PartnershipId, a: &NewAction) -> Sto
 }
 
 /// Put an action (or with `None` every action of the partnership) into the search index. An
-/// action from a restricted item's minute is as restricted as the item: the one place the
-/// tracker looks at where an action came from.
+/// action from a restricted item's minute is as restricted as the item, and a sensitive one as
+/// sensitive: the one place the tracker looks at where an action came from.
 pub async fn index(tx: &mut Tx<'_>, p: PartnershipId, only: Option<i64>) -> StoreResult<()> {
     tx.execute_plumbing(
-        "INSERT INTO search_entries (partnership_id, kind, record_id, body_key, agenda_item_id, restricted, link, title, content, on_date) SELECT a.partnership_id, 'action', a.id, a.body_key, CASE WHEN a.source_kind = 'minute' THEN a.source_id END, COALESCE((SELECT i.restricted FROM agenda_items i WHERE a.source_kind = 'minute' AND i.id = a.source_id), FALSE), '/actions/' || a.id, a.title, a.reference || ' ' || a.owner_name || ' ' || a.owner_organisation, a.due FROM actions a WHERE a.partnership_id = $1 AND ($2 = 0 OR a.id = $2) ON CONFLICT (kind, record_id) DO UPDATE SET body_key = excluded.body_key, agenda_item_id = excluded.agenda_item_id, restricted = excluded.restricted, link = excluded.link, title = excluded.title, content = excluded.content, on_date = excluded.on_date",
+        "INSERT INTO search_entries (partnership_id, kind, record_id, body_key, agenda_item_id, restricted, link, title, content, on_date, sensitive) SELECT a.partnership_id, 'action', a.id, a.body_key, CASE WHEN a.source_kind = 'minute' THEN a.source_id END, COALESCE((SELECT i.restricted FROM agenda_items i WHERE a.source_kind = 'minute' AND i.id = a.source_id), FALSE), '/actions/' || a.id, a.title, a.reference || ' ' || a.owner_name || ' ' || a.owner_organisation, a.due, a.sensitive FROM actions a WHERE a.partnership_id = $1 AND ($2 = 0 OR a.id = $2) ON CONFLICT (kind, record_id) DO UPDATE SET body_key = excluded.body_key, agenda_item_id = excluded.agenda_item_id, restricted = excluded.restricted, link = excluded.link, title = excluded.title, content = excluded.content, on_date = excluded.on_date, sensitive = excluded.sensitive",
         args![p, only.unwrap_or(0)],
     )
     .await?;
@@ -176,7 +180,8 @@ pub struct Filter {
 }
 
 /// What a person who may not see every action sees: those of the bodies they may see (and those
-/// of no body), never one from a restricted item they are not named to read.
+/// of no body that are not sensitive), never one from a restricted item they are not named to
+/// read.
 #[derive(Clone, Debug, Default)]
 pub struct Within {
     pub all_bodies: bool,
@@ -197,7 +202,11 @@ fn within_sql(p: PartnershipId, within: Option<&Within>, args: &mut Vec<Value>) 
             args.push(b.as_str().into());
             keys.push(format!("${}", args.len()));
         }
-        sql.push_str(&format!(" AND body_key IN ({})", keys.join(", ")));
+        // No body: everyone's, unless raised from a restricted record.
+        sql.push_str(&format!(
+            " AND body_key IN ({}) AND NOT (body_key = '' AND sensitive = TRUE)",
+            keys.join(", ")
+        ));
     }
     args.push(p.into());
     let pn = args.len();

@@ -43,9 +43,10 @@ pub async fn identify_token(
     else {
         return Ok(());
     };
-    let Some((uid, pid)) = crate::accounts::tokens::token_owner(&st.db, token).await? else {
+    let Some(owner) = crate::accounts::tokens::token_owner(&st.db, token).await? else {
         return Ok(());
     };
+    let (uid, pid) = (owner.user_id, owner.partnership_id);
     let Some((user, _)) = accounts::user_by_id(&st.db, uid)
         .await?
         .filter(|(u, _)| !u.disabled)
@@ -53,6 +54,19 @@ pub async fn identify_token(
         return Ok(());
     };
     let memberships = accounts::memberships_of(&st.db, uid).await?;
+    // A token made without two-factor does not carry a role that needs it (its owner was
+    // given one since): it stops working until they set up two-factor and make a new one.
+    let single_factor = !(owner.two_factor && user.two_factor);
+    if single_factor
+        && crate::accounts::model::must_use_two_factor(
+            user.is_system_admin,
+            memberships.iter().map(|m| m.role),
+        )
+    {
+        return Err(AppError::Unauthorized(
+            "This token was made without two-factor authentication, which your role now needs. Set up two-factor, then make a new token.".into(),
+        ));
+    }
     // The token works only while its owner is still in the partnership.
     viewer.current = memberships.into_iter().find(|m| m.partnership_id == pid);
     viewer.memberships = viewer.current.iter().cloned().collect();
@@ -189,10 +203,12 @@ async fn audit_entries(
         from: q.from,
         to: q.to,
     };
+    let hide = crate::audit::hidden(&st, &viewer).await?;
     let (entries, total) = audit::search(
         &st.db,
         viewer.tenant()?,
         &f,
+        hide.as_ref(),
         limit,
         q.offset.unwrap_or(0).max(0),
     )

@@ -1074,7 +1074,124 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
             }
         }
     }
+    // Every field a page, the chart and the PDF lay out is bounded, so no entry can make the
+    // work of showing the arrangements grow without bound.
+    let whole = 0..0;
+    for m in too_long(&a.partnership, false) {
+        add(whole.clone(), format!("partnership: {m}"));
+    }
+    for m in too_long(&a.sections, true) {
+        add(whole.clone(), format!("sections: {m}"));
+    }
+    fn entries<T: Serialize>(
+        items: &[Spanned<T>],
+        what: &str,
+        add: &mut impl FnMut(std::ops::Range<usize>, String),
+    ) {
+        if items.len() > MAX_ENTRIES {
+            add(
+                0..0,
+                format!(
+                    "there are {} {what}s; the most is {MAX_ENTRIES}",
+                    items.len()
+                ),
+            );
+        }
+        for i in items {
+            for m in too_long(i.get_ref(), false) {
+                add(i.span(), format!("{what}: {m}"));
+            }
+        }
+    }
+    entries(&a.areas, "area", &mut add);
+    entries(&a.collaborations, "collaboration", &mut add);
+    entries(&a.organisations, "organisation", &mut add);
+    entries(&a.posts, "post", &mut add);
+    entries(&a.statutory_partners, "statutory partner", &mut add);
+    entries(&a.bodies, "body", &mut add);
+    entries(&a.memberships, "membership", &mut add);
     p.sort();
     p.dedup();
     p
+}
+
+/// The most characters a short field (a name, a key, a title) may hold.
+pub const SHORT_TEXT: usize = 500;
+/// The most characters prose may hold: a section of the published arrangements, one line of a
+/// body's purpose or rules, a reason, a note.
+pub const LONG_TEXT: usize = 20_000;
+/// The most items a list inside one entry may hold.
+pub const MAX_LIST: usize = 200;
+/// The most entries of one kind a file may hold (Portsmouth names about 200 organisations).
+pub const MAX_ENTRIES: usize = 5_000;
+/// Fields that hold prose, wherever they appear.
+const PROSE: &[&str] = &["purpose", "rules", "why", "note", "source", "description"];
+
+/// What is too long in an entry: each field over its limit, said in words.
+fn too_long(entry: &impl Serialize, prose: bool) -> Vec<String> {
+    fn walk(v: &serde_json::Value, field: &str, prose: bool, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => {
+                let max = if prose || PROSE.contains(&field) {
+                    LONG_TEXT
+                } else {
+                    SHORT_TEXT
+                };
+                let n = s.chars().count();
+                if n > max {
+                    out.push(format!("{field} is {n} characters long; the most is {max}"));
+                }
+            }
+            serde_json::Value::Array(items) => {
+                if items.len() > MAX_LIST {
+                    out.push(format!(
+                        "{field} has {} items; the most is {MAX_LIST}",
+                        items.len()
+                    ));
+                }
+                for i in items {
+                    walk(i, field, prose, out);
+                }
+            }
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    walk(x, k, prose, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(v) = serde_json::to_value(entry) {
+        walk(&v, "", prose, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod length_tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_bounded() {
+        let body = Post {
+            key: "k".into(),
+            title: "x".repeat(SHORT_TEXT + 1),
+            organisation: "o".into(),
+            holder: String::new(),
+            from: None,
+            to: None,
+        };
+        let said = too_long(&body, false);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("title is 501 characters long"),
+            "{said:?}"
+        );
+        let prose = Sections {
+            scrutiny: "y".repeat(LONG_TEXT),
+            ..Sections::default()
+        };
+        assert!(too_long(&prose, true).is_empty());
+    }
 }

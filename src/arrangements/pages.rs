@@ -194,9 +194,7 @@ pub async fn published_pdf(
         chart,
         sections: sections(&a.sections),
     });
-    let pdf = super::pdf::render(&slug, data)
-        .await
-        .map_err(|e| AppError::Internal(format!("arrangements PDF: {e}")))?;
+    let pdf = super::pdf::render(&slug, data).await?;
     Ok((
         [
             (
@@ -447,7 +445,7 @@ async fn admin_page(
         record_type: Some("arrangements".into()),
         ..Default::default()
     };
-    let (history, _) = crate::audit::store::search(&st.db, p, &filter, 20, 0).await?;
+    let (history, _) = crate::audit::store::search(&st.db, p, &filter, None, 20, 0).await?;
     Ok(AdminPage {
         page: Page::new(viewer, "Arrangements file", "/admin/arrangements"),
         counts,

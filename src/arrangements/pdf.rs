@@ -178,8 +178,9 @@ static MADE: Mutex<Option<HashMap<String, Made>>> = Mutex::new(None);
 /// A PDF and the digest of the data it was made from.
 type Made = ([u8; 32], Arc<Vec<u8>>);
 
-pub async fn render(slug: &str, data: Data) -> Result<Arc<Vec<u8>>, String> {
-    let json = serde_json::to_vec(&data).map_err(|e| e.to_string())?;
+pub async fn render(slug: &str, data: Data) -> crate::web::error::AppResult<Arc<Vec<u8>>> {
+    let json = serde_json::to_vec(&data)
+        .map_err(|e| crate::web::error::AppError::Internal(e.to_string()))?;
     let digest: [u8; 32] = Sha256::digest(&json).into();
     if let Ok(made) = MADE.lock()
         && let Some((d, pdf)) = made.as_ref().and_then(|m| m.get(slug))
@@ -188,10 +189,7 @@ pub async fn render(slug: &str, data: Data) -> Result<Arc<Vec<u8>>, String> {
         return Ok(pdf.clone());
     }
     let today = chrono::Utc::now().date_naive();
-    let pdf = tokio::task::spawn_blocking(move || crate::pdf::render(TEMPLATE, &data, today))
-        .await
-        .map_err(|e| e.to_string())??;
-    let pdf = Arc::new(pdf);
+    let pdf = Arc::new(crate::pdf::make(TEMPLATE, &data, Vec::new(), today).await?);
     if let Ok(mut made) = MADE.lock() {
         made.get_or_insert_with(HashMap::new)
             .insert(slug.to_owned(), (digest, pdf.clone()));

@@ -1257,6 +1257,7 @@ pub async fn raise_action(
         owner_name: owner,
         owner_organisation: organisation,
         due,
+        sensitive: true,
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
     crate::web::flash(&st.db, &viewer, "Action added to the tracker").await?;

@@ -15,3 +15,15 @@ pub fn routes() -> Vec<Route> {
         Route::get("/audit/{id}", Permission::ReadAll, pages::entry),
     ]
 }
+
+/// The entries this reader sees only in outline: those about records they may not read. The
+/// trail is read by those who see every record but restricted (part II) items, which are the
+/// business unit's and the people the chair names.
+pub async fn hidden(
+    st: &crate::app::AppState,
+    viewer: &crate::web::viewer::Viewer,
+) -> crate::web::error::AppResult<Option<store::Hidden>> {
+    Ok(crate::meetings::access::Sight::of(&st.db, viewer)
+        .await?
+        .hidden_in_audit())
+}

@@ -131,9 +131,18 @@ pub async fn list(
     let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let filter = q.parse(&mut errors);
-    let page_no = q.page.parse::<i64>().unwrap_or(1).max(1);
+    let page_no = crate::web::forms::page_number(&q.page)?;
+    let hide = super::hidden(&st, &viewer).await?;
     let (entries, total) = if errors.is_empty() {
-        store::search(&st.db, p, &filter, PER_PAGE, (page_no - 1) * PER_PAGE).await?
+        store::search(
+            &st.db,
+            p,
+            &filter,
+            hide.as_ref(),
+            PER_PAGE,
+            (page_no - 1) * PER_PAGE,
+        )
+        .await?
     } else {
         (Vec::new(), 0)
     };
@@ -193,7 +202,8 @@ pub async fn entry(
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let e = store::entry(&st.db, p, id)
+    let hide = super::hidden(&st, &viewer).await?;
+    let e = store::entry(&st.db, p, id, hide.as_ref())
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(EntryPage {
@@ -217,7 +227,8 @@ pub async fn csv(
     if let Some((_, m)) = errors.list().first() {
         return Err(AppError::BadRequest(m.clone()));
     }
-    let (entries, _) = store::search(&st.db, p, &filter, 100_000, 0).await?;
+    let hide = super::hidden(&st, &viewer).await?;
+    let (entries, _) = store::search(&st.db, p, &filter, hide.as_ref(), 100_000, 0).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "id",

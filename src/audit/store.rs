@@ -22,9 +22,55 @@ pub struct AuditEntry {
     pub before_json: Option<String>,
     /// The record after the change, as JSON text.
     pub after_json: Option<String>,
+    /// The entry is about a record the reader may not read (a restricted item, say): it is
+    /// listed, but its summary and record are withheld.
+    pub withheld: bool,
+}
+
+/// What a reader is told in place of an entry they may not read.
+pub const WITHHELD: &str = "An entry about a record you may not read: its content is not shown";
+
+/// Which entries a reader may see only the outline of (who, when, what kind of change to what
+/// record): a condition on `audit_events`, written by the capability that owns the records,
+/// with its values. Placeholders are `#1`, `#2`, ... for `args` in order.
+#[derive(Clone, Debug)]
+pub struct Hidden {
+    pub condition: String,
+    pub args: Vec<Value>,
+}
+
+/// The `hidden` column for a query whose arguments so far are `args`.
+fn hidden_column(hide: Option<&Hidden>, args: &mut Vec<Value>) -> String {
+    let Some(h) = hide else {
+        return ", CAST(0 AS BIGINT) AS hidden".to_owned();
+    };
+    let mut cond = h.condition.clone();
+    // Highest first, so #1 does not eat the start of #12.
+    for i in (1..=h.args.len()).rev() {
+        cond = cond.replace(&format!("#{i}"), &format!("${}", args.len() + i));
+    }
+    args.extend(h.args.iter().cloned());
+    format!(", CAST(CASE WHEN {cond} THEN 1 ELSE 0 END AS BIGINT) AS hidden")
 }
 
 fn from_row(r: &Row) -> StoreResult<AuditEntry> {
+    if r.get::<i64>("hidden")? != 0 {
+        return Ok(AuditEntry {
+            id: r.get("id")?,
+            at: r.get("at")?,
+            actor_user_id: r.get("actor_user_id")?,
+            actor_name: r.get("actor_name")?,
+            ip: r.get("ip")?,
+            request_id: r.get("request_id")?,
+            action: r.get("action")?,
+            record_type: r.get("record_type")?,
+            record_id: r.get("record_id")?,
+            summary: WITHHELD.to_owned(),
+            before_json: None,
+            after_json: None,
+            withheld: true,
+        });
+    }
     Ok(AuditEntry {
         id: r.get("id")?,
         at: r.get("at")?,
@@ -38,6 +84,7 @@ fn from_row(r: &Row) -> StoreResult<AuditEntry> {
         summary: r.get("summary")?,
         before_json: r.get("before_json")?,
         after_json: r.get("after_json")?,
+        withheld: false,
     })
 }
 
@@ -84,10 +131,13 @@ fn where_clause(p: PartnershipId, f: &Filter) -> (String, Vec<Value>) {
     (sql, args)
 }
 
+/// Entries a filter picks, newest first, and how many it picks in all; those `hide` names
+/// come withheld.
 pub async fn search(
     db: &Db,
     p: PartnershipId,
     f: &Filter,
+    hide: Option<&Hidden>,
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<AuditEntry>, i64)> {
@@ -99,13 +149,15 @@ pub async fn search(
         )
         .await?
         .get("n")?;
+    // The hidden column's placeholders are numbered after the filter's, the limit's after both.
+    let hidden = hidden_column(hide, &mut args);
     let n = args.len();
     args.push(limit.into());
     args.push(offset.into());
     let rows = db
         .fetch_all(
             Sql::dynamic(format!(
-                "SELECT *{w} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+                "SELECT *{hidden}{w} ORDER BY id DESC LIMIT ${} OFFSET ${}",
                 n + 1,
                 n + 2
             )),
@@ -118,10 +170,19 @@ pub async fn search(
     ))
 }
 
-pub async fn entry(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<AuditEntry>> {
+pub async fn entry(
+    db: &Db,
+    p: PartnershipId,
+    id: i64,
+    hide: Option<&Hidden>,
+) -> StoreResult<Option<AuditEntry>> {
+    let mut args = crate::args![p, id];
+    let hidden = hidden_column(hide, &mut args);
     db.fetch_optional(
-        "SELECT * FROM audit_events WHERE partnership_id = $1 AND id = $2",
-        crate::args![p, id],
+        Sql::dynamic(format!(
+            "SELECT *{hidden} FROM audit_events WHERE partnership_id = $1 AND id = $2"
+        )),
+        args,
     )
     .await?
     .map(|r| from_row(&r))

@@ -333,13 +333,14 @@ pub fn file_of(r: &Row) -> StoreResult<StoredFile> {
     })
 }
 
-/// The name kept for a file: its last path part, without control characters, at most 200
-/// characters, so it is safe in a page and in a download's header.
+/// The name kept for a file: its last path part, without control characters or the invisible
+/// characters that change the direction of text (U+202E would show `report\u{202E}fdp.exe` as
+/// `reportexe.pdf`), at most 200 characters, so it is safe in a page and a download's header.
 pub fn clean_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
+        .filter(|c| !c.is_control() && *c != '"' && !crate::web::forms::invisible(*c))
         .take(200)
         .collect();
     let cleaned = cleaned.trim().to_owned();
@@ -392,6 +393,8 @@ mod tests {
         assert_eq!(clean_name("C:\\Users\\jo\\report.pdf"), "report.pdf");
         assert_eq!(clean_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_name("a\"b\u{0}c.csv"), "abc.csv");
+        assert_eq!(clean_name("report\u{202E}fdp.exe"), "reportfdp.exe");
+        assert_eq!(clean_name("\u{2067}minutes\u{200F}.pdf"), "minutes.pdf");
         assert_eq!(clean_name(""), "file");
     }
 

@@ -1,7 +1,12 @@
 //! Outgoing email. Every message is first written to the outbox, which the business unit can
-//! read, so a partnership without SMTP still works and nothing is lost when the mail server is
-//! down; a delivery task then sends what is pending over SMTP, retrying with back-off. Rows are
-//! claimed one at a time in the database, so many instances can share one outbox.
+//! read, so nothing is lost when the mail server is down; a delivery task then sends what is
+//! pending over SMTP, retrying with back-off. Rows are claimed one at a time in the database, so
+//! many instances can share one outbox.
+//!
+//! A one-time link (an invitation, a password reset) never stands in a stored or shown copy of
+//! a message: the text holds [`SECRET_LINK`] where the link goes, the link is kept apart for
+//! delivery only, put in at the moment of sending, and forgotten once sent, once delivery gives
+//! up, or when the link expires undelivered. Without a mail server it is not kept at all.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,15 +23,29 @@ use crate::store::{Db, PartnershipId, StoreResult};
 mod pages;
 pub use pages::routes;
 
+/// What the stored copy of a message says where its one-time link goes: this is what the
+/// outbox shows, and delivery puts the link in its place.
+pub const SECRET_LINK: &str = "[one-time link: sent to the recipient only]";
+
 /// A message ready to store.
 pub struct Mail {
     pub to: String,
     pub subject: String,
+    /// The text and HTML, with [`SECRET_LINK`] where a one-time link goes.
     pub text: String,
     pub html: String,
+    /// The one-time link and when it stops working.
+    pub secret: Option<(String, DateTime<Utc>)>,
 }
 
 impl Mail {
+    /// Give the message its one-time link, which delivery puts where the templates wrote
+    /// [`SECRET_LINK`].
+    pub fn with_secret_link(mut self, link: String, expires_at: DateTime<Utc>) -> Mail {
+        self.secret = Some((link, expires_at));
+        self
+    }
+
     /// Build a message from a template pair (`mail/NAME.txt` and `mail/NAME.html`).
     pub fn from_templates(
         to: &str,
@@ -39,6 +58,7 @@ impl Mail {
             subject: subject.to_owned(),
             text: text.render()?,
             html: html.render()?,
+            secret: None,
         })
     }
 }
@@ -49,6 +69,8 @@ pub const STATUS_SENT: &str = "sent";
 pub const STATUS_FAILED: &str = "failed";
 /// No SMTP server is configured: the message lives in the outbox only.
 pub const STATUS_OUTBOX_ONLY: &str = "outbox-only";
+/// Its one-time link expired before it could be delivered: it is not sent.
+pub const STATUS_EXPIRED: &str = "expired";
 
 const MAX_ATTEMPTS: i64 = 6;
 
@@ -97,10 +119,15 @@ impl Mailer {
         } else {
             STATUS_OUTBOX_ONLY
         };
+        // Without a mail server nothing could ever deliver the link, so it is not kept.
+        let (link, expires) = match mail.secret.filter(|_| self.configured()) {
+            Some((l, e)) => (Some(l), Some(e)),
+            None => (None, None),
+        };
         let id = db
             .fetch_one(
-                "INSERT INTO outbox (partnership_id, to_address, subject, body_text, body_html, created_at, status, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                args![partnership, mail.to, mail.subject, mail.text, mail.html, now, status, now],
+                "INSERT INTO outbox (partnership_id, to_address, subject, body_text, body_html, created_at, status, next_attempt_at, secret_link, secret_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                args![partnership, mail.to, mail.subject, mail.text, mail.html, now, status, now, link, expires],
             )
             .await?
             .get("id")?;
@@ -133,17 +160,31 @@ impl Mailer {
             }
             let r = db
                 .fetch_one(
-                    "SELECT to_address, subject, body_text, body_html, attempts FROM outbox WHERE id = $1",
+                    "SELECT to_address, subject, body_text, body_html, attempts, secret_link, secret_expires_at FROM outbox WHERE id = $1",
                     args![id],
                 )
                 .await?;
             let attempts: i64 = r.get("attempts")?;
+            let (mut text, mut html): (String, String) = (r.get("body_text")?, r.get("body_html")?);
+            if let Some(link) = r.get::<Option<String>>("secret_link")? {
+                let expires: Option<DateTime<Utc>> = r.get("secret_expires_at")?;
+                if expires.is_none_or(|e| e <= Utc::now()) {
+                    db.execute(
+                        "UPDATE outbox SET status = $1, secret_link = NULL, last_error = $2 WHERE id = $3",
+                        args![STATUS_EXPIRED, "The one-time link expired before the message could be delivered", id],
+                    )
+                    .await?;
+                    continue;
+                }
+                text = text.replace(SECRET_LINK, &link);
+                html = html.replace(SECRET_LINK, &link);
+            }
             let result = self
                 .build(
                     &r.get::<String>("to_address")?,
                     &r.get::<String>("subject")?,
-                    r.get("body_text")?,
-                    r.get("body_html")?,
+                    text,
+                    html,
                 )
                 .map(|m| async move { smtp.send(m).await.map_err(|e| e.to_string()) });
             let outcome = match result {
@@ -153,7 +194,7 @@ impl Mailer {
             match outcome {
                 Ok(()) => {
                     db.execute(
-                        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2",
+                        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = '', secret_link = NULL WHERE id = $2",
                         args![Utc::now(), id],
                     )
                     .await?;
@@ -167,9 +208,10 @@ impl Mailer {
                         (STATUS_PENDING, Some(Utc::now() + backoff(attempts)))
                     };
                     tracing::warn!(outbox_id = id, attempts, error = %e, "mail delivery failed");
+                    // A message delivery has given up on keeps no link.
                     db.execute(
-                        "UPDATE outbox SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $5",
-                        args![status, attempts, e, next, id],
+                        "UPDATE outbox SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4, secret_link = CASE WHEN $5 THEN NULL ELSE secret_link END WHERE id = $6",
+                        args![status, attempts, e, next, status == STATUS_FAILED, id],
                     )
                     .await?;
                 }
@@ -210,6 +252,16 @@ impl Mailer {
             }
         });
     }
+}
+
+/// Forget the one-time links of messages not delivered before their links expired (run by the
+/// housekeeping task; delivery checks too). Returns how many were forgotten.
+pub async fn expire_links(db: &Db) -> StoreResult<u64> {
+    db.execute(
+        "UPDATE outbox SET secret_link = NULL, status = CASE WHEN status IN ('pending', 'sending') THEN $1 ELSE status END, last_error = CASE WHEN status IN ('pending', 'sending') THEN $2 ELSE last_error END WHERE secret_link IS NOT NULL AND (secret_expires_at IS NULL OR secret_expires_at <= $3)",
+        args![STATUS_EXPIRED, "The one-time link expired before the message could be delivered", Utc::now()],
+    )
+    .await
 }
 
 /// Wait before retry `n`: 1, 4, 9, 16 ... minutes.

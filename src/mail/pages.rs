@@ -14,8 +14,9 @@ use crate::web::viewer::Viewer;
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/admin/outbox", Permission::ReadAll, list),
-        Route::get("/admin/outbox/{id}", Permission::ReadAll, message),
+        // The business unit's: the scrutineer reads records, not other people's mail.
+        Route::get("/admin/outbox", Permission::ManagePartnership, list),
+        Route::get("/admin/outbox/{id}", Permission::ManagePartnership, message),
     ]
 }
 

@@ -86,6 +86,31 @@ impl Sight {
         })
     }
 
+    /// The audit trail's entries about restricted items this person may not read (the item,
+    /// its decisions, papers and their files, the actions from its minute and their evidence):
+    /// listed to them, their content withheld. `None` for the business unit, who reads them all.
+    pub fn hidden_in_audit(&self) -> Option<crate::audit::store::Hidden> {
+        if self.all_restricted {
+            return None;
+        }
+        let items = "SELECT i.id FROM agenda_items i WHERE i.partnership_id = #1 AND i.restricted = TRUE AND NOT EXISTS (SELECT 1 FROM restricted_readers r WHERE r.agenda_item_id = i.id AND r.user_id = #2)";
+        let actions = format!(
+            "SELECT a.id FROM actions a WHERE a.partnership_id = #1 AND a.source_kind = 'minute' AND a.source_id IN ({items})"
+        );
+        let condition = format!(
+            "(record_type = 'agenda-item' AND record_id IN (SELECT CAST(x.id AS TEXT) FROM ({items}) x)) \
+             OR (record_type = 'decision' AND record_id IN (SELECT CAST(d.id AS TEXT) FROM decisions d WHERE d.agenda_item_id IN ({items}))) \
+             OR (record_type = 'paper' AND record_id IN (SELECT CAST(pp.id AS TEXT) FROM papers pp WHERE pp.agenda_item_id IN ({items}))) \
+             OR (record_type = 'action' AND record_id IN (SELECT CAST(x.id AS TEXT) FROM ({actions}) x)) \
+             OR (record_type = 'file' AND (record_id IN (SELECT CAST(v.file_id AS TEXT) FROM paper_versions v JOIN papers pp ON pp.id = v.paper_id WHERE pp.agenda_item_id IN ({items})) \
+                 OR record_id IN (SELECT CAST(e.file_id AS TEXT) FROM action_evidence e WHERE e.action_id IN ({actions}))))"
+        );
+        Some(crate::audit::store::Hidden {
+            condition,
+            args: crate::args![self.partnership, self.user_id.unwrap_or(0)],
+        })
+    }
+
     pub fn search_scope(&self) -> search::Scope {
         search::Scope {
             partnership: self.partnership,

@@ -713,6 +713,7 @@ pub async fn add_action(
         owner_name: owner,
         owner_organisation: organisation,
         due,
+        sensitive: false,
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
     crate::web::flash(&st.db, &viewer, "Action added to the tracker").await?;

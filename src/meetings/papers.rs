@@ -503,17 +503,11 @@ async fn pack_pdf(
         items,
         withheld,
     };
-    // Laying out a pack of many papers takes a while: off the async workers.
-    let day = today();
-    tokio::task::spawn_blocking(move || {
-        crate::pdf::render_with(
-            include_str!("../../templates/pdf/paper_pack.typ"),
-            &data,
-            files,
-            day,
-        )
-    })
+    crate::pdf::make(
+        include_str!("../../templates/pdf/paper_pack.typ"),
+        &data,
+        files,
+        today(),
+    )
     .await
-    .map_err(|e| AppError::Internal(format!("paper pack: {e}")))?
-    .map_err(|e| AppError::Internal(format!("paper pack: {e}")))
 }

@@ -222,7 +222,7 @@ pub async fn host_create(
     let mut tx = Tx::begin(&st.db, &actor).await?;
     let pid = store::create(&mut tx, &slug, &name).await?;
     tx.commit().await?;
-    crate::accounts::invite(
+    let link = crate::accounts::invite(
         &st,
         &actor,
         Some((pid, &name)),
@@ -232,13 +232,14 @@ pub async fn host_create(
         "",
     )
     .await?;
-    if let Some(s) = &viewer.session {
-        session::set_flash(
-            &st.db,
-            s,
-            &format!("{name} created and {} invited", admin_email.as_str()),
-        )
-        .await?;
-    }
-    Ok(redirect("/system/partnerships"))
+    crate::accounts::invitation_made(
+        &st,
+        &viewer,
+        &admin_name,
+        &admin_email,
+        link,
+        ("/system/partnerships", "Back to partnerships"),
+        &format!("{name} created and {} invited", admin_email.as_str()),
+    )
+    .await
 }

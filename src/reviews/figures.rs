@@ -20,12 +20,13 @@ use crate::web::forms::Errors;
 use crate::web::page::Page;
 use crate::web::viewer::Viewer;
 
-/// What the report needs of every case of the partnership.
-async fn facts(st: &AppState, p: PartnershipId) -> AppResult<Vec<Facts>> {
+/// What the report needs of every case the person may read (the figures of cases they may
+/// not open would tell them about those cases).
+async fn facts(st: &AppState, cases: &[cases::Case]) -> AppResult<Vec<Facts>> {
     let editions = super::store::editions(&st.db).await?;
     let cal = crate::calendar::store::current(&st.db).await?;
     let mut out = Vec::new();
-    for c in cases::list(&st.db, p).await? {
+    for c in cases {
         let Some(e) = editions.iter().find(|e| e.key == c.edition_key) else {
             continue;
         };
@@ -45,8 +46,12 @@ async fn facts(st: &AppState, p: PartnershipId) -> AppResult<Vec<Facts>> {
     Ok(out)
 }
 
-/// Every recommendation: the day it was recorded and where its loop stands.
-async fn loops(st: &AppState, p: PartnershipId) -> AppResult<Vec<(NaiveDate, model::Loop)>> {
+/// Every recommendation of these cases: the day it was recorded and where its loop stands.
+async fn loops(
+    st: &AppState,
+    p: PartnershipId,
+    cases: &[cases::Case],
+) -> AppResult<Vec<(NaiveDate, model::Loop)>> {
     let created: Vec<(i64, DateTime<Utc>)> = st
         .db
         .fetch_all(
@@ -57,7 +62,11 @@ async fn loops(st: &AppState, p: PartnershipId) -> AppResult<Vec<(NaiveDate, mod
         .iter()
         .map(|r| Ok((r.get("id")?, r.get("created_at")?)))
         .collect::<StoreResult<_>>()?;
-    let recs = super::learning::recommendations(&st.db, p, None).await?;
+    let recs: Vec<_> = super::learning::recommendations(&st.db, p, None)
+        .await?
+        .into_iter()
+        .filter(|r| cases.iter().any(|c| c.id == r.case_id))
+        .collect();
     Ok(super::learning::tracked(&st.db, p, recs)
         .await?
         .into_iter()
@@ -113,16 +122,24 @@ struct FiguresPage {
     errors: Errors,
 }
 
+/// The figures over the cases this person may read.
 async fn compute(
     st: &AppState,
-    p: PartnershipId,
+    viewer: &Viewer,
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Figures> {
+    let p = viewer.tenant()?;
+    let sight = CaseSight::of(&st.db, viewer).await?;
+    let readable: Vec<cases::Case> = cases::list(&st.db, p)
+        .await?
+        .into_iter()
+        .filter(|c| sight.case(c))
+        .collect();
     let cal = crate::calendar::store::current(&st.db).await?;
     Ok(model::figures(
-        &facts(st, p).await?,
-        &loops(st, p).await?,
+        &facts(st, &readable).await?,
+        &loops(st, p, &readable).await?,
         from,
         to,
         &cal,
@@ -134,7 +151,6 @@ pub async fn figures(
     viewer: Viewer,
     Query(q): Query<Period>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let (from, to) = period(&q, &mut errors);
     let status = if errors.is_empty() {
@@ -142,7 +158,7 @@ pub async fn figures(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let f = compute(&st, p, from, to).await?;
+    let f = compute(&st, &viewer, from, to).await?;
     Ok((
         status,
         FiguresPage {
@@ -204,9 +220,8 @@ pub async fn figures_csv(
     viewer: Viewer,
     Query(q): Query<Period>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (from, to) = period(&q, &mut Errors::default());
-    let f = compute(&st, p, from, to).await?;
+    let f = compute(&st, &viewer, from, to).await?;
     crate::web::export::csv(&figures_table(&f, from, to))
 }
 
@@ -321,13 +336,12 @@ pub async fn figures_api(
     viewer: Viewer,
     Query(q): Query<Period>,
 ) -> AppResult<axum::Json<FiguresOut>> {
-    let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let (from, to) = period(&q, &mut errors);
     if let Some((_, message)) = errors.list().first() {
         return Err(crate::web::error::AppError::BadRequest(message.clone()));
     }
-    let f = compute(&st, p, from, to).await?;
+    let f = compute(&st, &viewer, from, to).await?;
     Ok(axum::Json(FiguresOut {
         from,
         to,

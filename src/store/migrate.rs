@@ -80,6 +80,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 10,
+        name: "security",
+        common: include_str!("../../migrations/0010_security.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The statement text for one engine.

@@ -116,7 +116,11 @@ pub async fn find(db: &Db, scope: &Scope, query: &str, limit: i64) -> StoreResul
         for b in &scope.bodies {
             keys.push(arg(b.as_str().into()));
         }
-        sight.push_str(&format!(" AND e.body_key IN ({})", keys.join(", ")));
+        // No body: everyone's, unless it came from a restricted record.
+        sight.push_str(&format!(
+            " AND e.body_key IN ({}) AND NOT (e.body_key = '' AND e.sensitive = TRUE)",
+            keys.join(", ")
+        ));
     }
     if !scope.all_restricted {
         let u = arg(scope.user_id.unwrap_or(0).into());

@@ -22,6 +22,12 @@ pub enum AppError {
     Unprocessable(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// Too much is being done at once: try again soon.
+    #[error("{0}")]
+    Busy(String),
+    /// Credentials that are not (or no longer) enough: an API token refused, say.
+    #[error("{0}")]
+    Unauthorized(String),
     #[error("the form was sent without a valid security token")]
     Csrf,
     #[error("internal error: {0}")]
@@ -64,6 +70,8 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,7 +82,7 @@ impl AppError {
             AppError::NotFound => "Page not found".into(),
             AppError::Forbidden => "You do not have permission to see this page".into(),
             AppError::Csrf => "Your form could not be sent because the page had expired. Go back, refresh the page and try again.".into(),
-            AppError::Conflict(m) | AppError::BadRequest(m) | AppError::Unprocessable(m) | AppError::TooManyRequests(m) => m.clone(),
+            AppError::Conflict(m) | AppError::BadRequest(m) | AppError::Unprocessable(m) | AppError::TooManyRequests(m) | AppError::Unauthorized(m) | AppError::Busy(m) => m.clone(),
             AppError::Internal(_) => "Sorry, there is a problem with the service".into(),
         }
     }

@@ -62,6 +62,36 @@ pub fn version(field: &str) -> Result<i64, AppError> {
         .map_err(|_| AppError::BadRequest(UNREADABLE.into()))
 }
 
+/// Characters that show nothing but change how the text around them is shown: the bidirectional
+/// overrides, embeddings, isolates and marks, and zero-width characters. Kept out of names so
+/// that a name cannot be made to read as something else.
+pub fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// The furthest page of a long list anyone may ask for: far past any real list, and small
+/// enough that the offset it makes cannot overflow.
+pub const MAX_PAGE: i64 = 100_000;
+
+/// The page of a long list asked for in the `page` query field: 1 when empty, refused with a
+/// clear message when it is not a whole number from 1 to [`MAX_PAGE`].
+pub fn page_number(field: &str) -> Result<i64, AppError> {
+    match field.trim() {
+        "" => Ok(1),
+        s => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| {
+                AppError::Unprocessable(format!(
+                    "The page number must be a whole number from 1 to {MAX_PAGE}"
+                ))
+            }),
+    }
+}
+
 /// A checked form: the handler's extractor for `application/x-www-form-urlencoded` bodies.
 pub struct FormData<T>(pub T);
 
@@ -85,6 +115,22 @@ mod tests {
     struct F {
         name: String,
         age: String,
+    }
+
+    #[test]
+    fn page_numbers_are_bounded() {
+        assert_eq!(page_number("").ok(), Some(1));
+        assert_eq!(page_number(" 3 ").ok(), Some(3));
+        for bad in [
+            "0",
+            "-1",
+            "abc",
+            "100001",
+            "9223372036854775807",
+            "99999999999999999999",
+        ] {
+            assert!(page_number(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -53,6 +53,31 @@ fn request_id(headers: &HeaderMap) -> String {
         .to_owned()
 }
 
+/// The header that carries, into the logs only, the request id a client or proxy sent.
+pub const CLIENT_REQUEST_ID: &str = "x-client-request-id";
+
+/// Take away any `X-Request-Id` the client sent, so masa makes its own for the audit trail;
+/// keep the client's beside it for the logs when it is a plausible id (at most 64 letters,
+/// digits and `-_.:`), and drop it otherwise.
+pub async fn client_request_id(mut req: Request, next: Next) -> Response {
+    let headers = req.headers_mut();
+    headers.remove(CLIENT_REQUEST_ID);
+    if let Some(sent) = headers.remove("x-request-id")
+        && let Ok(s) = sent.to_str()
+        && well_formed_request_id(s)
+    {
+        headers.insert(CLIENT_REQUEST_ID, sent);
+    }
+    next.run(req).await
+}
+
+fn well_formed_request_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+}
+
 /// Work out who is asking and put a [`Viewer`] on the request.
 pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
@@ -99,19 +124,33 @@ async fn identify_session(
     headers: &HeaderMap,
 ) -> Result<(), AppError> {
     let secure = state.config.secure_cookies();
-    let Some(secret) = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| session::secret_from_cookies(c, secure))
-    else {
-        return Ok(());
+    let cookies = || {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
     };
-    let Some((s, user, memberships)) = session::load_with_account(&state.db, &secret).await? else {
+    let found = match cookies().find_map(|c| session::secret_from_cookies(c, secure)) {
+        Some(secret) => session::load_with_account(&state.db, &secret).await?,
+        None => None,
+    };
+    let Some((s, user, memberships)) = found else {
+        viewer.form_token = cookies().find_map(|c| session::form_token_from_cookies(c, secure));
         return Ok(());
     };
     if let Some(user) = user.filter(|u| !u.disabled) {
         match s.stage {
+            // A role that needs two-factor, given to someone who has not set it up (a
+            // practitioner made an administrator, say), acts only once they have.
+            Stage::SignedIn
+                if !user.two_factor
+                    && crate::accounts::model::must_use_two_factor(
+                        user.is_system_admin,
+                        memberships.iter().map(|m| m.role),
+                    ) =>
+            {
+                viewer.enrolling = Some(user);
+            }
             Stage::SignedIn => {
                 viewer.current = s
                     .partnership_id
@@ -139,8 +178,8 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     let expected = req
         .extensions()
         .get::<Viewer>()
-        .and_then(|v| v.session.as_ref())
-        .map(|s| s.csrf_token.clone());
+        .map(|v| v.csrf_token().to_owned())
+        .filter(|t| !t.is_empty());
     // A file upload carries its token in the form's address, so the upload itself is not read
     // here; the handler limits its size.
     let multipart = req
@@ -252,14 +291,22 @@ pub fn redirect(to: &str) -> Response {
     r
 }
 
-/// Only same-site paths are followed after sign-in.
+/// Only a path of this site is followed after sign-in: it starts with one `/`, and holds no
+/// backslash, space or control character (browsers drop tabs and newlines and read `\` as `/`,
+/// so `/%09/evil.example` or `/\\evil.example` would take the person to another host).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_owned()
-        }
+        Some(n) if is_local_path(n) => n.to_owned(),
         _ => "/".to_owned(),
     }
+}
+
+fn is_local_path(n: &str) -> bool {
+    let b = n.as_bytes();
+    b.first() == Some(&b'/')
+        && b.get(1) != Some(&b'/')
+        && n.len() <= 2000
+        && b.iter().all(|&c| c.is_ascii_graphic() && c != b'\\')
 }
 
 /// Draw error pages: any 4xx/5xx response without a body becomes a page in the layout (or a
@@ -369,6 +416,29 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
+        // What browsers drop or rewrite before reading the host.
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil",
+            "/a\\b",
+            "/é",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/actions?show=open&page=2")),
+            "/actions?show=open&page=2"
+        );
+    }
+
+    #[test]
+    fn only_plausible_client_request_ids_are_logged() {
+        assert!(well_formed_request_id("7d3f-a1b2.c:9_x"));
+        for bad in ["", "a b", "x\ny", "<script>", &"a".repeat(65)] {
+            assert!(!well_formed_request_id(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -44,7 +44,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/search", "Search", Permission::Governance),
     ("/admin/people", "People", Permission::ManagePartnership),
     ("/audit", "Audit trail", Permission::ReadAll),
-    ("/admin/outbox", "Outbox", Permission::ReadAll),
+    ("/admin/outbox", "Outbox", Permission::ManagePartnership),
     (
         "/admin/partnership",
         "Settings",

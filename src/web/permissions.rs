@@ -19,10 +19,10 @@ pub enum Permission {
     /// The partnership's governance: its bodies' members, the independent scrutineer and the
     /// business unit (meeting schedules and deadlines; not practitioners).
     Governance,
-    /// The business unit: people, invitations, settings.
+    /// The business unit: people, invitations, settings, the outbox.
     ManagePartnership,
-    /// Read every record of the partnership, the audit trail and the outbox: the business unit
-    /// and the independent scrutineer.
+    /// Read every record of the partnership and the audit trail: the business unit and the
+    /// independent scrutineer.
     ReadAll,
     /// The host: create partnerships, invite their first administrators.
     ManageHost,

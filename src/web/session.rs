@@ -89,9 +89,41 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("masa_session=; Path=/; Max-Age=0"))
 }
 
+/// The cookie that carries the form token of someone without a session (signing in, resetting
+/// a password, accepting an invitation): their forms send it back, so no session row is made
+/// for a visitor until there is something to keep.
+pub fn form_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-masa_form"
+    } else {
+        "masa_form"
+    }
+}
+
+/// A new form token and the Set-Cookie header that gives it to the browser.
+pub fn new_form_token(secure: bool) -> (String, HeaderValue) {
+    let token = new_secret();
+    let s = format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax{}",
+        form_cookie_name(secure),
+        if secure { "; Secure" } else { "" }
+    );
+    let header = HeaderValue::from_str(&s)
+        .unwrap_or_else(|_| HeaderValue::from_static("masa_form=; Path=/; Max-Age=0"));
+    (token, header)
+}
+
 /// The session secret from a Cookie header.
 pub fn secret_from_cookies(cookie_header: &str, secure: bool) -> Option<String> {
-    let name = cookie_name(secure);
+    cookie_value(cookie_header, cookie_name(secure))
+}
+
+/// The form token from a Cookie header.
+pub fn form_token_from_cookies(cookie_header: &str, secure: bool) -> Option<String> {
+    cookie_value(cookie_header, form_cookie_name(secure)).filter(|v| v.len() >= 32)
+}
+
+fn cookie_value(cookie_header: &str, name: &str) -> Option<String> {
     cookie_header
         .split(';')
         .filter_map(|p| p.trim().split_once('='))

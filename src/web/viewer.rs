@@ -22,6 +22,9 @@ pub struct Viewer {
     pub current: Option<Membership>,
     /// Signed in with an API token rather than a session.
     pub api_token: Option<i64>,
+    /// Someone with no session: the token in their form cookie, which their forms must carry
+    /// back (so a page with a form costs no row in the database).
+    pub form_token: Option<String>,
     pub ip: String,
     pub request_id: String,
 }
@@ -49,8 +52,13 @@ impl Viewer {
         }
     }
 
+    /// The token this person's forms carry: their session's, or without one their form
+    /// cookie's.
     pub fn csrf_token(&self) -> &str {
-        self.session.as_ref().map_or("", |s| s.csrf_token.as_str())
+        match &self.session {
+            Some(s) => s.csrf_token.as_str(),
+            None => self.form_token.as_deref().unwrap_or(""),
+        }
     }
 }
 

@@ -5,30 +5,7 @@ use masa::accounts::model::totp;
 use masa::demo::DEMO_PASSWORD;
 
 use crate::both_engines;
-use crate::support::{TestApp, fresh_code};
-
-/// The first link to masa in the newest outbox message to an address.
-async fn link_in_outbox(app: &TestApp, to: &str) -> String {
-    let row = app
-        .state
-        .db
-        .fetch_one(
-            "SELECT body_text FROM outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
-            masa::args![to],
-        )
-        .await
-        .expect("an email in the outbox");
-    let body: String = row.get("body_text").expect("body");
-    let start = body.find("http://").expect("a link");
-    let link = body[start..]
-        .split_whitespace()
-        .next()
-        .expect("link")
-        .to_owned();
-    link.split_once("8080")
-        .map(|(_, path)| path.to_owned())
-        .expect("a path")
-}
+use crate::support::fresh_code;
 
 both_engines!(practitioner_signs_in_with_password_only, |app| {
     let mut c = app.signed_in("practitioner@plymouth.example").await;
@@ -95,7 +72,7 @@ both_engines!(a_recovery_code_works_once, |app| {
     }
 });
 
-both_engines!(invitation_to_two_factor_sign_in, |app| {
+both_engines!(invitation_to_two_factor_sign_in, |app, sink| {
     let mut admin = app.signed_in("business.unit@plymouth.example").await;
     admin.get("/admin/people/invite").await;
     let r = admin
@@ -110,7 +87,7 @@ both_engines!(invitation_to_two_factor_sign_in, |app| {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let link = link_in_outbox(&app, "rene@example.org").await;
+    let link = app.link_mailed_to(&sink, "rene@example.org").await;
     let mut rene = app.client();
     let page = rene.get(&link).await;
     page.assert_contains("Join Plymouth Safeguarding Children Partnership");
@@ -128,6 +105,24 @@ both_engines!(invitation_to_two_factor_sign_in, |app| {
             &[
                 ("password", "a long and careful phrase"),
                 ("confirm_password", "a long and careful phrase"),
+            ],
+        )
+        .await;
+    // Choosing a password does not sign the browser in: signing in does.
+    assert!(
+        r.location().starts_with("/sign-in?notice=invitation&next="),
+        "{}",
+        r.location()
+    );
+    rene.get(r.location())
+        .await
+        .assert_contains("your account is ready");
+    let r = rene
+        .post(
+            "/sign-in",
+            &[
+                ("email", "rene@example.org"),
+                ("password", "a long and careful phrase"),
             ],
         )
         .await;
@@ -155,7 +150,7 @@ both_engines!(invitation_to_two_factor_sign_in, |app| {
     assert_eq!(app.client().get(&link).await.status, StatusCode::NOT_FOUND);
 });
 
-both_engines!(password_reset_ends_other_sessions, |app| {
+both_engines!(password_reset_ends_other_sessions, |app, sink| {
     let email = "practitioner@plymouth.example";
     let mut old = app.signed_in(email).await;
     let mut c = app.client();
@@ -169,7 +164,7 @@ both_engines!(password_reset_ends_other_sessions, |app| {
         .await;
     r.assert_contains("If there is a masa account for nobody@example.org");
     assert_eq!(app.count("outbox").await, before);
-    let link = link_in_outbox(&app, email).await;
+    let link = app.link_mailed_to(&sink, email).await;
     c.get(&link).await;
     let r = c
         .post(
@@ -180,7 +175,7 @@ both_engines!(password_reset_ends_other_sessions, |app| {
             ],
         )
         .await;
-    assert_eq!(r.location(), "/sign-in");
+    assert_eq!(r.location(), "/sign-in?notice=password-changed");
     assert!(
         old.get("/account")
             .await

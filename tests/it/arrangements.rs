@@ -520,6 +520,7 @@ both_engines!(the_api_answers_the_same_questions, |app| {
         masa::store::PartnershipId(p.id),
         "test",
         Some(1),
+        user.two_factor,
     )
     .await
     .expect("token");

@@ -117,8 +117,21 @@ async fn without_smtp_mail_stays_in_the_outbox() {
         .get("status")
         .expect("s");
     assert_eq!(status, "outbox-only");
-    let mut s = app.signed_in("scrutineer@plymouth.example").await;
+    let mut s = app.signed_in("business.unit@plymouth.example").await;
     let page = s.get("/admin/outbox").await;
     page.assert_contains("No mail server is set up");
     page.assert_contains("new.starter@plymouth.example");
+    // The message is there to read, its one-time link not.
+    let id: i64 = app
+        .state
+        .db
+        .fetch_one("SELECT id FROM outbox", vec![])
+        .await
+        .expect("q")
+        .get("id")
+        .expect("id");
+    let message = s.get(&format!("/admin/outbox/{id}")).await;
+    message.assert_contains("has invited you to");
+    message.assert_contains(masa::mail::SECRET_LINK);
+    assert!(!message.body.contains("/invitations/"), "{}", message.body);
 }

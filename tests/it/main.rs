@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod arrangements;
 mod assurance;
+mod attacks;
 mod browser;
 mod case_work;
 mod cli;

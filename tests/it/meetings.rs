@@ -950,6 +950,7 @@ both_engines!(
                     owner_name: "Training lead".into(),
                     owner_organisation: String::new(),
                     due,
+                    sensitive: false,
                 },
             )
             .await

@@ -415,6 +415,7 @@ both_engines!(restricted_items_papers_and_the_public, |app| {
         owner_name: "Sam Owner".into(),
         owner_organisation: String::new(),
         due: today() + Duration::days(20),
+        sensitive: false,
     };
     let secret_action = masa::actions::store::add(
         &app.state.db,
@@ -820,6 +821,7 @@ both_engines!(evidence_is_attached_to_actions_checked_by_content, |app| {
             owner_name: "Jo Bloggs".into(),
             owner_organisation: "NHS Devon".into(),
             due: today() + Duration::days(30),
+            sensitive: false,
         },
     )
     .await

@@ -211,8 +211,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("POST", "/admin/people/{id}/remove", ADMIN),
         ("GET", "/admin/partnership", ADMIN),
         ("POST", "/admin/partnership", ADMIN),
-        ("GET", "/admin/outbox", OVERSIGHT),
-        ("GET", "/admin/outbox/{id}", OVERSIGHT),
+        ("GET", "/admin/outbox", ADMIN),
+        ("GET", "/admin/outbox/{id}", ADMIN),
         ("GET", "/audit", OVERSIGHT),
         ("GET", "/audit.csv", OVERSIGHT),
         ("GET", "/audit/{id}", OVERSIGHT),
@@ -278,9 +278,10 @@ async fn token_for(app: &TestApp, who: Who) -> Option<String> {
     let mut tx = masa::store::Tx::begin(&app.state.db, &actor)
         .await
         .expect("tx");
-    let (_, t) = masa::accounts::tokens::create(&mut tx, user.id, p, "test", Some(1))
-        .await
-        .expect("token");
+    let (_, t) =
+        masa::accounts::tokens::create(&mut tx, user.id, p, "test", Some(1), user.two_factor)
+            .await
+            .expect("token");
     tx.commit().await.expect("commit");
     Some(t)
 }

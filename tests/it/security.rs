@@ -48,7 +48,7 @@ both_engines!(a_cookie_from_before_sign_in_is_useless_after, |app| {
     let mut c = app.client();
     c.get("/sign-in").await;
     let before = c.cookies.clone();
-    assert!(!before.is_empty(), "the sign-in page sets a session cookie");
+    assert!(!before.is_empty(), "the sign-in page sets a form cookie");
     c.sign_in(
         "practitioner@plymouth.example",
         masa::demo::DEMO_PASSWORD,
@@ -365,7 +365,8 @@ both_engines!(responses_carry_security_headers, |app| {
         .and_then(|v| v.to_str().ok())
         .expect("a session cookie")
         .to_owned();
-    assert!(set.starts_with("masa_session="), "{set}");
+    // No session for a visitor: the sign-in form's token comes in a cookie of its own.
+    assert!(set.starts_with("masa_form="), "{set}");
     assert!(
         set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"),
         "{set}"

@@ -29,9 +29,28 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// Run a test body once on SQLite and once on PostgreSQL.
+/// Run a test body once on SQLite and once on PostgreSQL; with `|app, sink|`, a masa whose mail
+/// is delivered over SMTP to `sink`.
 #[macro_export]
 macro_rules! both_engines {
+    ($name:ident, |$app:ident, $sink:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let ($app, $sink) =
+                    $crate::support::TestApp::with_mail(masa::store::Engine::Sqlite).await;
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let ($app, $sink) =
+                    $crate::support::TestApp::with_mail(masa::store::Engine::Postgres).await;
+                $body
+            }
+        }
+    };
     ($name:ident, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
@@ -110,6 +129,36 @@ impl TestApp {
             demo,
             _dir: dir,
         }
+    }
+
+    /// A masa that delivers its mail over SMTP to a sink on loopback.
+    pub async fn with_mail(engine: Engine) -> (TestApp, SmtpSink) {
+        let (sink, url) = SmtpSink::start().await;
+        (Self::with_smtp(engine, Some(url)).await, sink)
+    }
+
+    /// Deliver what is due, then the path of the masa link in the newest message delivered to
+    /// `to` (links reach only the recipient: no stored copy holds them).
+    pub async fn link_mailed_to(&self, sink: &SmtpSink, to: &str) -> String {
+        self.state
+            .mailer
+            .deliver_due(&self.state.db)
+            .await
+            .expect("deliver");
+        let base = self.state.config.base_url.trim_end_matches('/').to_owned();
+        let message = sink
+            .all()
+            .into_iter()
+            .rev()
+            .find(|m| m.contains(&format!("To: {to}")))
+            .unwrap_or_else(|| panic!("no message delivered to {to}"));
+        let text = decode_quoted_printable(&message);
+        let start = text.find(&base).expect("a masa link") + base.len();
+        text[start..]
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+            .next()
+            .expect("link")
+            .to_owned()
     }
 
     pub fn client(&self) -> Client {
@@ -464,6 +513,29 @@ pub fn fresh_code(secret: &str) -> String {
     );
     used.insert(secret.to_owned(), step);
     masa::accounts::model::totp::code_at(secret, step * 30).expect("code")
+}
+
+/// Undo the quoted-printable encoding of a message's text: soft line breaks and `=XX`.
+pub fn decode_quoted_printable(message: &str) -> String {
+    let joined = message.replace("=\r\n", "").replace("=\n", "");
+    let mut out = String::with_capacity(joined.len());
+    let mut rest = joined.as_str();
+    while let Some(i) = rest.find('=') {
+        out.push_str(&rest[..i]);
+        let hex = rest.get(i + 1..i + 3).unwrap_or("");
+        match u8::from_str_radix(hex, 16) {
+            Ok(b) if hex.len() == 2 => {
+                out.push(b as char);
+                rest = &rest[i + 3..];
+            }
+            _ => {
+                out.push('=');
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A minimal SMTP server on loopback that keeps what it receives.
