@@ -72,7 +72,8 @@ def wrk(url, cookie):
 
 
 def main():
-    binary = os.path.join(os.path.dirname(__file__), "..", "target", "release", "masa")
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.dirname(__file__), "..", "target")
+    binary = os.path.join(target, "release", "masa")
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     data = tempfile.mkdtemp(prefix="masa-bench-")

@@ -26,6 +26,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub mailer: Mailer,
     pub files: crate::files::Files,
+    /// Seals secrets kept at rest (authenticator keys, links awaiting delivery).
+    pub secrets: crate::store::sealed::Sealer,
 }
 
 /// One route: method, path, the permission it needs, and its handler.

@@ -27,6 +27,9 @@ pub struct Config {
     pub files_url: Option<String>,
     /// The largest file a person may upload, in megabytes.
     pub upload_limit_mb: usize,
+    /// The key that seals secrets kept at rest (32 bytes, base64): every instance of a host
+    /// needs the same one. Without it, `DATA_DIR/secret.key`.
+    pub secret_key: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -42,6 +45,7 @@ struct FileConfig {
     log_json: Option<bool>,
     files_url: Option<String>,
     upload_limit_mb: Option<usize>,
+    secret_key: Option<String>,
 }
 
 impl Config {
@@ -92,6 +96,7 @@ impl Config {
             None => f.upload_limit_mb.unwrap_or(20),
         };
         Ok(Config {
+            secret_key: pick("MASA_SECRET_KEY", f.secret_key),
             files_url: pick("MASA_FILES_URL", f.files_url),
             upload_limit_mb,
             database_url,

@@ -165,7 +165,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Demo> {
         if *two_factor {
             let s = totp::new_secret();
             codes = new_recovery_codes();
-            accounts::enable_totp(&mut tx, uid, email, &s, 0, &codes)
+            accounts::enable_totp(&mut tx, &state.secrets, uid, email, &s, 0, &codes)
                 .await
                 .map_err(err)?;
             secret = Some(s);

@@ -31,8 +31,15 @@ pub async fn open(config: &Config, create_if_missing: bool) -> anyhow::Result<Db
 }
 
 pub fn state(config: Config, db: Db) -> anyhow::Result<AppState> {
-    let mailer =
-        Mailer::new(config.smtp_url.as_deref(), &config.mail_from).map_err(anyhow::Error::msg)?;
+    let secrets =
+        crate::store::sealed::Sealer::load(config.secret_key.as_deref(), &config.data_dir)
+            .map_err(anyhow::Error::msg)?;
+    let mailer = Mailer::new(
+        config.smtp_url.as_deref(),
+        &config.mail_from,
+        secrets.clone(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let files = crate::files::Files::from_setting(
         config.files_url.as_deref(),
         &config.data_dir,
@@ -44,6 +51,7 @@ pub fn state(config: Config, db: Db) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         mailer,
         files,
+        secrets,
     })
 }
 
@@ -57,6 +65,11 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
                 state.config.listen
             )
         })?;
+    // Authenticator keys stored before they were sealed are sealed now.
+    let sealed = crate::accounts::store::seal_stored_keys(&state.db, &state.secrets).await?;
+    if sealed > 0 {
+        tracing::info!(accounts = sealed, "authenticator keys sealed");
+    }
     state.mailer.spawn_worker(state.db.clone());
     crate::meetings::people::spawn_reminders(state.clone());
     let db = state.db.clone();

@@ -373,7 +373,7 @@ pub async fn second_factor(
             StatusCode::TOO_MANY_REQUESTS,
         ));
     }
-    let secret = creds.totp_secret.clone().unwrap_or_default();
+    let secret = creds.authenticator(&st.secrets).unwrap_or_default();
     let now = chrono::Utc::now().timestamp().max(0) as u64;
     let by_code = match totp::check(&secret, &f.code, now, creds.totp_last_step.max(0) as u64) {
         Some(step) => store::accept_totp_step(&st.db, uid, step).await?,
@@ -884,8 +884,13 @@ struct TwoFactorPage {
 impl TwoFactorPage {
     fn new(viewer: &Viewer, user: &store::User, secret: String, errors: Errors) -> Self {
         let url = totp::url(&secret, &user.email).unwrap_or_default();
+        let title = if user.two_factor {
+            "Replace your authenticator app"
+        } else {
+            "Set up two-factor authentication"
+        };
         TwoFactorPage {
-            page: Page::new(viewer, "Set up two-factor authentication", "/account"),
+            page: Page::new(viewer, title, "/account"),
             required: viewer.enrolling.is_some(),
             replacing: user.two_factor,
             qr_svg: qr_svg(&url),
@@ -928,11 +933,11 @@ pub async fn two_factor_form(State(st): State<AppState>, viewer: Viewer) -> AppR
     let (_, creds) = store::user_by_id(&st.db, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let secret = match creds.totp_pending_secret {
+    let secret = match creds.pending_authenticator(&st.secrets) {
         Some(s) => s,
         None => {
             let s = totp::new_secret();
-            store::set_pending_totp(&st.db, user.id, &s).await?;
+            store::set_pending_totp(&st.db, &st.secrets, user.id, &s).await?;
             s
         }
     };
@@ -981,7 +986,7 @@ async fn prove_owner(
         return Ok(());
     }
     let now = chrono::Utc::now().timestamp().max(0) as u64;
-    let old = creds.totp_secret.clone().unwrap_or_default();
+    let old = creds.authenticator(&st.secrets).unwrap_or_default();
     let code_ok = match totp::check(
         &old,
         &f.current_code,
@@ -1025,7 +1030,7 @@ pub async fn two_factor_enable(
     let (_, creds) = store::user_by_id(&st.db, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let Some(secret) = creds.totp_pending_secret.clone() else {
+    let Some(secret) = creds.pending_authenticator(&st.secrets) else {
         return Err(AppError::Unprocessable(
             "Open the set-up page first, then enter the code your app shows".into(),
         ));
@@ -1049,7 +1054,16 @@ pub async fn two_factor_enable(
     let codes = model::new_recovery_codes();
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
-    store::enable_totp(&mut tx, user.id, &user.email, &secret, step, &codes).await?;
+    store::enable_totp(
+        &mut tx,
+        &st.secrets,
+        user.id,
+        &user.email,
+        &secret,
+        step,
+        &codes,
+    )
+    .await?;
     tx.commit().await?;
     // Finishing set-up completes the sign-in: a new session at full privilege. A replaced
     // authenticator ends every other session (they may be on the phone it replaces).

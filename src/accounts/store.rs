@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::model::{Email, Role, secret_hash};
 use crate::args;
 use crate::calendar::display_time;
+use crate::store::sealed::{Purpose, Sealer};
 use crate::store::{Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 
@@ -25,12 +26,27 @@ pub struct User {
     pub updated_by: String,
 }
 
-/// What signing in checks.
+/// What signing in checks. The authenticator keys are kept sealed ([`Sealer`]): open them with
+/// [`Credentials::authenticator`] and [`Credentials::pending_authenticator`].
 pub struct Credentials {
     pub password_hash: Option<String>,
     pub totp_secret: Option<String>,
     pub totp_pending_secret: Option<String>,
     pub totp_last_step: i64,
+}
+
+impl Credentials {
+    /// The key of the authenticator in use, if there is one and it opens.
+    pub fn authenticator(&self, sealer: &Sealer) -> Option<String> {
+        let s = self.totp_secret.as_deref()?;
+        sealer.open(Purpose::Authenticator, s)
+    }
+
+    /// The key being set up, if there is one and it opens.
+    pub fn pending_authenticator(&self, sealer: &Sealer) -> Option<String> {
+        let s = self.totp_pending_secret.as_deref()?;
+        sealer.open(Purpose::Authenticator, s)
+    }
 }
 
 const USER_COLS: &str = "u.id, u.email, u.name, u.is_system_admin, u.disabled, u.password_hash, u.totp_secret, u.totp_pending_secret, u.totp_last_step, u.version, u.updated_at, u.updated_by";
@@ -642,10 +658,15 @@ pub async fn consume_reset(tx: &mut Tx<'_>, id: i64) -> AppResult<bool> {
 
 // ---- two-factor ----
 
-pub async fn set_pending_totp(db: &Db, user_id: i64, secret: &str) -> StoreResult<()> {
+pub async fn set_pending_totp(
+    db: &Db,
+    sealer: &Sealer,
+    user_id: i64,
+    secret: &str,
+) -> StoreResult<()> {
     db.execute(
         "UPDATE users SET totp_pending_secret = $1 WHERE id = $2",
-        args![secret, user_id],
+        args![sealer.seal(Purpose::Authenticator, secret), user_id],
     )
     .await?;
     Ok(())
@@ -654,6 +675,7 @@ pub async fn set_pending_totp(db: &Db, user_id: i64, secret: &str) -> StoreResul
 /// Turn on two-factor with the pending secret and store fresh recovery codes (hashed).
 pub async fn enable_totp(
     tx: &mut Tx<'_>,
+    sealer: &Sealer,
     user_id: i64,
     email: &str,
     secret: &str,
@@ -662,7 +684,7 @@ pub async fn enable_totp(
 ) -> AppResult<()> {
     tx.execute_plumbing(
         "UPDATE users SET totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 WHERE id = $3",
-        args![secret, step as i64, user_id],
+        args![sealer.seal(Purpose::Authenticator, secret), step as i64, user_id],
     )
     .await?;
     tx.execute_plumbing(
@@ -684,6 +706,44 @@ pub async fn enable_totp(
     )
     .await?;
     Ok(())
+}
+
+/// Seal the authenticator keys stored before keys were sealed; returns how many accounts had
+/// one. Run at start-up; a key already sealed is left alone.
+pub async fn seal_stored_keys(db: &Db, sealer: &Sealer) -> StoreResult<usize> {
+    let rows = db
+        .fetch_all(
+            "SELECT id, totp_secret, totp_pending_secret FROM users WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL",
+            args![],
+        )
+        .await?;
+    let mut n = 0;
+    for r in rows {
+        let id: i64 = r.get("id")?;
+        let seal = |v: Option<String>| {
+            v.map(|v| {
+                if Sealer::is_sealed(&v) {
+                    v
+                } else {
+                    sealer.seal(Purpose::Authenticator, &v)
+                }
+            })
+        };
+        let (a, b): (Option<String>, Option<String>) =
+            (r.get("totp_secret")?, r.get("totp_pending_secret")?);
+        if a.as_deref().is_none_or(Sealer::is_sealed) && b.as_deref().is_none_or(Sealer::is_sealed)
+        {
+            continue;
+        }
+        // Only while still unsealed, so two instances starting at once do not seal twice.
+        n += db
+            .execute(
+                "UPDATE users SET totp_secret = $1, totp_pending_secret = $2 WHERE id = $3 AND totp_secret IS NOT DISTINCT FROM $4 AND totp_pending_secret IS NOT DISTINCT FROM $5",
+                args![seal(a.clone()), seal(b.clone()), id, a, b],
+            )
+            .await? as usize;
+    }
+    Ok(n)
 }
 
 /// Remember the step of an accepted code, refusing it if a newer one was used meanwhile.

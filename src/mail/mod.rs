@@ -18,6 +18,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
 use crate::args;
+use crate::store::sealed::{Purpose, Sealer};
 use crate::store::{Db, PartnershipId, StoreResult};
 
 mod pages;
@@ -79,10 +80,12 @@ pub struct Mailer {
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: Mailbox,
     wake: Arc<Notify>,
+    /// One-time links wait for delivery sealed.
+    sealer: Sealer,
 }
 
 impl Mailer {
-    pub fn new(smtp_url: Option<&str>, from: &str) -> Result<Mailer, String> {
+    pub fn new(smtp_url: Option<&str>, from: &str, sealer: Sealer) -> Result<Mailer, String> {
         let from: Mailbox = from
             .parse()
             .map_err(|e| format!("MASA_MAIL_FROM {from:?} is not an email address: {e}"))?;
@@ -99,6 +102,7 @@ impl Mailer {
             smtp,
             from,
             wake: Arc::new(Notify::new()),
+            sealer,
         })
     }
 
@@ -121,7 +125,7 @@ impl Mailer {
         };
         // Without a mail server nothing could ever deliver the link, so it is not kept.
         let (link, expires) = match mail.secret.filter(|_| self.configured()) {
-            Some((l, e)) => (Some(l), Some(e)),
+            Some((l, e)) => (Some(self.sealer.seal(Purpose::OutboxLink, &l)), Some(e)),
             None => (None, None),
         };
         let id = db
@@ -166,16 +170,17 @@ impl Mailer {
                 .await?;
             let attempts: i64 = r.get("attempts")?;
             let (mut text, mut html): (String, String) = (r.get("body_text")?, r.get("body_html")?);
-            if let Some(link) = r.get::<Option<String>>("secret_link")? {
+            if let Some(sealed) = r.get::<Option<String>>("secret_link")? {
                 let expires: Option<DateTime<Utc>> = r.get("secret_expires_at")?;
-                if expires.is_none_or(|e| e <= Utc::now()) {
+                let link = self.sealer.open(Purpose::OutboxLink, &sealed);
+                let Some(link) = link.filter(|_| expires.is_some_and(|e| e > Utc::now())) else {
                     db.execute(
                         "UPDATE outbox SET status = $1, secret_link = NULL, last_error = $2 WHERE id = $3",
                         args![STATUS_EXPIRED, "The one-time link expired before the message could be delivered", id],
                     )
                     .await?;
                     continue;
-                }
+                };
                 text = text.replace(SECRET_LINK, &link);
                 html = html.replace(SECRET_LINK, &link);
             }
@@ -335,10 +340,11 @@ mod tests {
 
     #[test]
     fn bad_settings_are_explained() {
-        assert!(Mailer::new(None, "not an address").is_err());
-        assert!(Mailer::new(Some("ftp://x"), "masa <masa@localhost>").is_err());
+        let key = || Sealer::from_key(&[1; 32]);
+        assert!(Mailer::new(None, "not an address", key()).is_err());
+        assert!(Mailer::new(Some("ftp://x"), "masa <masa@localhost>", key()).is_err());
         assert!(
-            !Mailer::new(None, "masa <masa@localhost>")
+            !Mailer::new(None, "masa <masa@localhost>", key())
                 .expect("mailer")
                 .configured()
         );

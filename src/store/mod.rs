@@ -7,6 +7,7 @@
 mod db;
 mod lite;
 pub mod migrate;
+pub mod sealed;
 pub mod search;
 
 pub use db::{

@@ -15,11 +15,14 @@ use crate::store::{Db, StoreResult};
 pub const IDLE: Duration = Duration::minutes(60);
 /// No session lasts longer than this.
 pub const ABSOLUTE: Duration = Duration::hours(12);
+/// A session waiting for its two-factor code lasts this long: long enough to open the app.
+pub const SECOND_FACTOR_WAIT: Duration = Duration::minutes(10);
 
 /// How far through signing in a session is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
-    /// No one signed in: holds a CSRF token for the sign-in and similar forms.
+    /// No one signed in. No longer made (visitors' forms carry a form cookie instead); a
+    /// stage not known reads as this, which grants nothing.
     Anonymous,
     /// The password was right; the two-factor code is still needed.
     SecondFactor,
@@ -153,7 +156,10 @@ pub async fn load_with_account(
     let now = Utc::now();
     let expires_at: DateTime<Utc> = row.get("expires_at")?;
     let last_seen_at: DateTime<Utc> = row.get("last_seen_at")?;
-    if now >= expires_at || now - last_seen_at > IDLE {
+    let created_at: DateTime<Utc> = row.get("s_created_at")?;
+    let stage = Stage::parse(&row.get::<String>("stage")?);
+    let waited_too_long = stage == Stage::SecondFactor && now - created_at > SECOND_FACTOR_WAIT;
+    if now >= expires_at || now - last_seen_at > IDLE || waited_too_long {
         db.execute(
             "DELETE FROM sessions WHERE token_hash = $1",
             args![hash.as_str()],
@@ -171,11 +177,11 @@ pub async fn load_with_account(
     let session = Session {
         token_hash: hash,
         user_id: row.get("s_user_id")?,
-        stage: Stage::parse(&row.get::<String>("stage")?),
+        stage,
         csrf_token: row.get("csrf_token")?,
         partnership_id: row.get("s_partnership_id")?,
         flash: row.get("flash")?,
-        created_at: row.get("s_created_at")?,
+        created_at,
         last_seen_at,
     };
     let (user, memberships) = crate::accounts::store::account_from_session_rows(&rows)?;

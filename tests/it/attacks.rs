@@ -874,7 +874,8 @@ both_engines!(authenticator_replaced_without_proof, |app| {
             .expect("code")
     };
     let stored = async || -> Option<String> {
-        app.state
+        let sealed: Option<String> = app
+            .state
             .db
             .fetch_one(
                 "SELECT totp_secret FROM users WHERE email = $1",
@@ -883,7 +884,11 @@ both_engines!(authenticator_replaced_without_proof, |app| {
             .await
             .expect("q")
             .get("totp_secret")
-            .expect("s")
+            .expect("s");
+        app.state.secrets.open(
+            masa::store::sealed::Purpose::Authenticator,
+            &sealed.expect("a key"),
+        )
     };
     for fields in [
         vec![("code", new_code())],

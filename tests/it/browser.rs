@@ -106,17 +106,35 @@ impl Visit<'_> {
             violations.join("\n")
         );
         if let Some(dir) = &self.shots {
-            let png = self.b.screenshot().await.expect("screenshot");
+            // At the desktop's width and a phone's.
             let name = label.trim_matches('/').replace(['/', '?', '=', '&'], "_");
-            std::fs::write(
-                dir.join(format!(
-                    "{:02}-{}.png",
-                    self.checked.len(),
-                    if name.is_empty() { "home" } else { &name }
-                )),
-                png,
-            )
-            .expect("write screenshot");
+            let name = if name.is_empty() { "home" } else { &name };
+            for (width, suffix) in [(1280, ""), (390, "-390")] {
+                self.b
+                    .set_window_size(width, 1000)
+                    .await
+                    .expect("window size");
+                let png = self.b.screenshot().await.expect("screenshot");
+                if width == 390 {
+                    let wide = self
+                        .b
+                        .execute("return document.documentElement.scrollWidth", vec![])
+                        .await
+                        .expect("width");
+                    if wide.as_i64().unwrap_or(0) > 390 {
+                        eprintln!("WIDER THAN A PHONE: {label} ({wide})");
+                    }
+                }
+                std::fs::write(
+                    dir.join(format!("{:02}-{name}{suffix}.png", self.checked.len())),
+                    png,
+                )
+                .expect("write screenshot");
+            }
+            self.b
+                .set_window_size(1280, 1000)
+                .await
+                .expect("window size");
         }
         self.checked.push(label.to_owned());
     }
@@ -305,6 +323,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "/admin/outbox",
         "/account",
         "/account/password",
+        "/account/two-factor",
         "/account/tokens",
         "/arrangements",
         "/arrangements?date=2021-01-01",

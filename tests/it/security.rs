@@ -372,3 +372,71 @@ both_engines!(responses_carry_security_headers, |app| {
         "{set}"
     );
 });
+
+both_engines!(secrets_at_rest_are_sealed, |app, sink| {
+    // Authenticator keys: never in the database as they are.
+    let email = "business.unit@plymouth.example";
+    let plain = app.totp_secret(email).expect("secret");
+    let stored: String = app
+        .state
+        .db
+        .fetch_one(
+            "SELECT totp_secret FROM users WHERE email = $1",
+            masa::args![email],
+        )
+        .await
+        .expect("q")
+        .get("totp_secret")
+        .expect("s");
+    assert!(
+        stored.starts_with("sealed1:") && !stored.contains(&plain),
+        "{stored}"
+    );
+    // A key stored before sealing began is sealed at start-up, and still signs in.
+    app.state
+        .db
+        .fetch_optional(
+            "UPDATE users SET totp_secret = $1 WHERE email = $2 RETURNING id",
+            masa::args![plain.as_str(), email],
+        )
+        .await
+        .expect("an old, unsealed key");
+    let n = masa::accounts::store::seal_stored_keys(&app.state.db, &app.state.secrets)
+        .await
+        .expect("seal");
+    assert_eq!(n, 1);
+    assert_eq!(
+        masa::accounts::store::seal_stored_keys(&app.state.db, &app.state.secrets)
+            .await
+            .expect("seal"),
+        0,
+        "sealed twice"
+    );
+    let mut c = app.signed_in(email).await;
+    assert_eq!(c.get("/admin/people").await.status, StatusCode::OK);
+    // A link waiting for delivery is sealed too.
+    let mut anon = app.client();
+    anon.get("/password-reset").await;
+    anon.post(
+        "/password-reset",
+        &[("email", "practitioner@plymouth.example")],
+    )
+    .await;
+    let waiting: String = app
+        .state
+        .db
+        .fetch_one(
+            "SELECT secret_link FROM outbox WHERE to_address = 'practitioner@plymouth.example'",
+            vec![],
+        )
+        .await
+        .expect("q")
+        .get("secret_link")
+        .expect("l");
+    assert!(waiting.starts_with("sealed1:"), "{waiting}");
+    let link = app
+        .link_mailed_to(&sink, "practitioner@plymouth.example")
+        .await;
+    assert!(!waiting.contains(link.rsplit('/').next().expect("secret")));
+    assert_eq!(app.client().get(&link).await.status, StatusCode::OK);
+});
