@@ -54,23 +54,9 @@ fn hidden_column(hide: Option<&Hidden>, args: &mut Vec<Value>) -> String {
 }
 
 fn from_row(r: &Row) -> StoreResult<AuditEntry> {
-    if r.get::<i64>("hidden")? != 0 {
-        return Ok(AuditEntry {
-            id: r.get("id")?,
-            at: r.get("at")?,
-            actor_user_id: r.get("actor_user_id")?,
-            actor_name: r.get("actor_name")?,
-            ip: r.get("ip")?,
-            request_id: r.get("request_id")?,
-            action: r.get("action")?,
-            record_type: r.get("record_type")?,
-            record_id: r.get("record_id")?,
-            summary: WITHHELD.to_owned(),
-            before_json: None,
-            after_json: None,
-            withheld: true,
-        });
-    }
+    let withheld = r.get::<i64>("hidden")? != 0;
+    let content =
+        |c: &str| -> StoreResult<Option<String>> { Ok(if withheld { None } else { r.get(c)? }) };
     Ok(AuditEntry {
         id: r.get("id")?,
         at: r.get("at")?,
@@ -81,10 +67,14 @@ fn from_row(r: &Row) -> StoreResult<AuditEntry> {
         action: r.get("action")?,
         record_type: r.get("record_type")?,
         record_id: r.get("record_id")?,
-        summary: r.get("summary")?,
-        before_json: r.get("before_json")?,
-        after_json: r.get("after_json")?,
-        withheld: false,
+        summary: if withheld {
+            WITHHELD.to_owned()
+        } else {
+            r.get("summary")?
+        },
+        before_json: content("before_json")?,
+        after_json: content("after_json")?,
+        withheld,
     })
 }
 

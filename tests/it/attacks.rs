@@ -55,6 +55,27 @@ async fn newest_to(app: &TestApp, to: &str) -> i64 {
         .expect("a message")
 }
 
+/// Plymouth's arrangements and meetings, and the newest agenda item that is (or is not)
+/// restricted.
+async fn meetings_with_an_item(app: &TestApp, restricted: bool) -> i64 {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("arrangements");
+    masa::demo::seed_meetings(&app.state)
+        .await
+        .expect("meetings");
+    app.state
+        .db
+        .fetch_one(
+            "SELECT MAX(id) AS id FROM agenda_items WHERE partnership_id = $1 AND restricted = $2",
+            masa::args![app.partnership("plymouth"), restricted],
+        )
+        .await
+        .expect("an item")
+        .get("id")
+        .expect("id")
+}
+
 /// A personal API token made on the tokens page, as a client of the API.
 async fn api_token(c: &mut Client) -> Client {
     c.api_client("attack").await
@@ -321,24 +342,8 @@ both_engines!(invitation_guesses_an_existing_accounts_password, |app| {
 
 // 3. The audit trail showed the scrutineer a restricted item's title, minute and papers.
 both_engines!(audit_trail_shows_restricted_content, |app| {
-    masa::demo::seed_arrangements(&app.state)
-        .await
-        .expect("arrangements");
-    masa::demo::seed_meetings(&app.state)
-        .await
-        .expect("meetings");
+    let item = meetings_with_an_item(&app, true).await;
     let p = app.partnership("plymouth");
-    let item: i64 = app
-        .state
-        .db
-        .fetch_one(
-            "SELECT id FROM agenda_items WHERE partnership_id = $1 AND restricted = TRUE",
-            masa::args![p],
-        )
-        .await
-        .expect("a restricted item")
-        .get("id")
-        .expect("id");
     let mut bu = app.signed_in("business.unit@plymouth.example").await;
     let url = format!("/meetings/items/{item}");
     bu.get(&url).await;
@@ -1167,24 +1172,7 @@ both_engines!(figures_count_cases_a_member_cannot_open, |app| {
 
 // 16, continued: an uploaded file's name held U+202E, so a shown name could be spoofed.
 both_engines!(file_name_spoofed_with_right_to_left_override, |app| {
-    masa::demo::seed_arrangements(&app.state)
-        .await
-        .expect("arrangements");
-    masa::demo::seed_meetings(&app.state)
-        .await
-        .expect("meetings");
-    let p = app.partnership("plymouth");
-    let item: i64 = app
-        .state
-        .db
-        .fetch_one(
-            "SELECT id FROM agenda_items WHERE partnership_id = $1 AND restricted = FALSE ORDER BY id DESC LIMIT 1",
-            masa::args![p],
-        )
-        .await
-        .expect("an item")
-        .get("id")
-        .expect("id");
+    let item = meetings_with_an_item(&app, false).await;
     let mut bu = app.signed_in("business.unit@plymouth.example").await;
     let url = format!("/meetings/items/{item}");
     bu.get(&url).await;
