@@ -448,14 +448,37 @@ impl Db {
 
     /// Create a PostgreSQL database (tests and set-up scripts). The name is checked, not quoted.
     pub async fn create_database(&self, name: &str) -> StoreResult<()> {
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
-            return Err(StoreError::Config(format!("bad database name {name:?}")));
-        }
-        self.execute_script(format!("CREATE DATABASE {name}")).await
+        self.execute_script(format!("CREATE DATABASE {}", database_name(name)?))
+            .await
+    }
+
+    /// A new PostgreSQL database copied from another (a migrated template, for tests).
+    pub async fn create_database_from(&self, name: &str, template: &str) -> StoreResult<()> {
+        self.execute_script(format!(
+            "CREATE DATABASE {} TEMPLATE {}",
+            database_name(name)?,
+            database_name(template)?
+        ))
+        .await
+    }
+
+    /// Rename a PostgreSQL database nobody is connected to.
+    pub async fn rename_database(&self, from: &str, to: &str) -> StoreResult<()> {
+        self.execute_script(format!(
+            "ALTER DATABASE {} RENAME TO {}",
+            database_name(from)?,
+            database_name(to)?
+        ))
+        .await
+    }
+
+    /// Drop a PostgreSQL database, ending any connections to it.
+    pub async fn drop_database(&self, name: &str) -> StoreResult<()> {
+        self.execute_script(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            database_name(name)?
+        ))
+        .await
     }
 
     /// Several statements in one string (migrations).
@@ -550,4 +573,16 @@ impl RawTx {
         }
         Ok(())
     }
+}
+
+/// A database name as it may stand in a statement: lower-case letters, digits and `_`.
+fn database_name(name: &str) -> StoreResult<&str> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(StoreError::Config(format!("bad database name {name:?}")));
+    }
+    Ok(name)
 }

@@ -110,6 +110,21 @@ fn render(m: &Migration, engine: Engine) -> String {
     sql
 }
 
+/// A digest of every migration this build knows, for telling whether a database migrated by
+/// another build (a test template, say) has the same schema.
+pub fn fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for m in MIGRATIONS {
+        h.update(m.version.to_le_bytes());
+        for part in [m.common, m.sqlite, m.postgres] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+    }
+    hex::encode(&h.finalize()[..6])
+}
+
 /// The newest version this build knows.
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)

@@ -212,7 +212,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         None,
     )
     .expect("config");
-    let db = crate::support::fresh_db(Engine::Sqlite, dir.path()).await;
+    let (db, _) = crate::support::fresh_db(Engine::Sqlite, dir.path()).await;
     let state = masa::server::state(config, db).expect("state");
     let demo = masa::demo::seed(&state).await.expect("seed");
     masa::demo::seed_arrangements(&state)
