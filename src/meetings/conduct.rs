@@ -164,7 +164,7 @@ async fn attendance_page(
             .as_ref()
             .map_or_else(|| m.body_key.clone(), |b| b.name.clone()),
         confidentiality: b.as_ref().is_some_and(|b| b.confidentiality_agreement),
-        rows: store::attendance(&st.db, p, m.id).await?,
+        rows: roll(st, p, &m).await?,
         quorum: quorate(st, p, &m).await?,
         can_manage: Permission::ManagePartnership.allows(viewer),
         m,
@@ -182,22 +182,28 @@ pub async fn attendance(
     Sight::of(&st.db, &viewer)
         .await?
         .require_body(&m.body_key)?;
-    // Those expected come from the memberships on the day; listed the first time anyone looks.
-    let e = expected(&st, p, &m).await?;
-    store::list_expected(&st.db, &viewer.actor(), p, m.id, &e).await?;
     Ok(attendance_page(&st, &viewer, m, String::new())
         .await?
         .into_response())
 }
 
+/// The meeting's roll: those listed, then those the memberships on the day expect who are not
+/// listed yet. Looking at it writes nothing.
+pub async fn roll(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Vec<Attendance>> {
+    let e = expected(st, p, m).await?;
+    Ok(store::roll(&st.db, p, m.id, &e).await?)
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct AttendanceForm {
-    id: Vec<String>,
+    /// Each row's membership key (a row not yet listed has no id).
+    key: Vec<String>,
+    /// Each row's version as the form showed it: 0 for one not yet listed.
     version: Vec<String>,
     status: Vec<String>,
     deputy: Vec<String>,
-    /// The ids of those who signed the confidentiality agreement.
+    /// The keys of those who signed the confidentiality agreement.
     signed: Vec<String>,
 }
 
@@ -209,22 +215,31 @@ pub async fn save_attendance(
 ) -> AppResult<Response> {
     let p = viewer.tenant()?;
     let m = meeting_of(&st, p, id).await?;
-    let rows = store::attendance(&st.db, p, m.id).await?;
     let bad = || {
         AppError::BadRequest(
             "The attendance form could not be read. Refresh the page and try again.".into(),
         )
     };
-    if f.id.len() != f.version.len() || f.id.len() != f.status.len() || f.id.len() != f.deputy.len()
+    if f.key.len() != f.version.len()
+        || f.key.len() != f.status.len()
+        || f.key.len() != f.deputy.len()
     {
         return Err(bad());
     }
+    // Saving lists those expected who were shown but not yet listed (version 0 on the form,
+    // version 1 once listed, unless someone changed them since).
+    let e = expected(&st, p, &m).await?;
+    store::list_expected(&st.db, &viewer.actor(), p, m.id, &e).await?;
+    let rows = store::attendance(&st.db, p, m.id).await?;
     let mut changes = Vec::new();
     let mut problems = Vec::new();
-    for i in 0..f.id.len() {
-        let row_id: i64 = f.id[i].parse().map_err(|_| bad())?;
+    for i in 0..f.key.len() {
         let version: i64 = f.version[i].parse().map_err(|_| bad())?;
-        let row = rows.iter().find(|r| r.id == row_id).ok_or_else(bad)?;
+        let row = rows
+            .iter()
+            .find(|r| r.membership_key == f.key[i])
+            .ok_or_else(bad)?;
+        let (row_id, version) = (row.id, version.max(1));
         let status = f.status[i].clone();
         if !model::ATTENDANCE.contains(&status.as_str()) {
             return Err(bad());
@@ -247,7 +262,7 @@ pub async fn save_attendance(
             } else {
                 String::new()
             },
-            confidentiality_signed: f.signed.contains(&f.id[i]),
+            confidentiality_signed: f.signed.contains(&f.key[i]),
             status,
         });
     }

@@ -13,6 +13,7 @@ mod programme;
 mod public;
 
 /// Meetings with their body's name and their label, for other capabilities' lists.
+pub use conduct::roll;
 pub use pages::{Listed, named};
 pub mod store;
 

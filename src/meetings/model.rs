@@ -719,13 +719,13 @@ mod tests {
         let observer = vec![cast(&p[4], "for")];
         assert!(
             decide("vote", &observer, true, true, false)
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("Lead Member cannot vote")
         );
         let away = vec![cast(&p[5], "for")];
         assert!(
             decide("vote", &away, true, true, false)
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("not recorded as here")
         );
     }

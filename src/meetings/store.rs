@@ -534,6 +534,34 @@ pub struct Expected {
     pub voting: bool,
 }
 
+/// The meeting's roll: everyone listed, then those expected who are not listed yet (not
+/// recorded: no id, version 0). Reading it writes nothing; saving the form lists them.
+pub async fn roll(
+    db: &Db,
+    p: PartnershipId,
+    meeting_id: i64,
+    expected: &[Expected],
+) -> StoreResult<Vec<Attendance>> {
+    let mut rows = attendance(db, p, meeting_id).await?;
+    for e in expected {
+        if !rows.iter().any(|r| r.membership_key == e.membership_key) {
+            rows.push(Attendance {
+                id: 0,
+                membership_key: e.membership_key.clone(),
+                name: e.name.clone(),
+                organisation: e.organisation.clone(),
+                partner_role: e.partner_role.clone(),
+                voting: e.voting,
+                status: "expected".into(),
+                deputy_name: String::new(),
+                confidentiality_signed: false,
+                version: 0,
+            });
+        }
+    }
+    Ok(rows)
+}
+
 /// List those expected who are not listed yet (a membership that began since is added).
 pub async fn list_expected(
     db: &Db,

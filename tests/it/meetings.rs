@@ -333,11 +333,11 @@ fn attendance_form(
     let mut f = Vec::new();
     for r in rows {
         let (s, deputy) = status(r);
-        f.push(("id", r.id.to_string()));
+        f.push(("key", r.membership_key.clone()));
         f.push(("version", r.version.to_string()));
         f.push(("status", s.to_owned()));
         f.push(("deputy", deputy.to_owned()));
-        f.push(("signed", r.id.to_string()));
+        f.push(("signed", r.membership_key.clone()));
     }
     f
 }
@@ -393,10 +393,27 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
     let item = ms::agenda(&app.state.db, p, sept).await.expect("agenda")[0].clone();
 
     // Attendance: the expected are the board's members on the day.
+    // Looking at the attendance page writes nothing; it shows whom the memberships expect.
+    let written = (
+        app.count("attendance").await,
+        app.count("audit_events").await,
+    );
     c.get(&format!("/meetings/{sept}/attendance"))
         .await
         .assert_contains("Attendance");
-    let rows = ms::attendance(&app.state.db, p, sept)
+    assert_eq!(
+        (
+            app.count("attendance").await,
+            app.count("audit_events").await
+        ),
+        written,
+        "a GET wrote"
+    );
+    let meeting = ms::get(&app.state.db, p, sept)
+        .await
+        .expect("q")
+        .expect("meeting");
+    let rows = masa::meetings::roll(&app.state, p, &meeting)
         .await
         .expect("attendance");
     assert!(rows.len() > 5, "the board's members are expected");
@@ -513,6 +530,11 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
         }
         f
     };
+    // Listed now, the observer has an id of their own.
+    let observer = rows
+        .iter()
+        .find(|r| r.membership_key == observer.membership_key)
+        .expect("the observer, listed");
     let mut with_observer = vote("Adopt the strategy", "for");
     with_observer.push(("voter", observer.id.to_string()));
     with_observer.push(("vote", "for".to_owned()));
