@@ -758,12 +758,15 @@ pub async fn minutes(
     let version = crate::web::forms::version(&f.version)?;
     let now = store::minutes(&st.db, p, id).await?;
     let agenda = store::agenda(&st.db, p, id).await?;
+    // Problems are said against the field they are about, on the meeting's page.
+    let mut errors = Errors::default();
     let new = match (f.step.as_str(), now.status.as_str()) {
         ("circulate", "draft") => {
             if !agenda.iter().any(|i| i.minute_number.is_some()) {
-                return Err(AppError::Unprocessable(
-                    "Write at least one minute before circulating the minutes".into(),
-                ));
+                errors.add(
+                    "circulate",
+                    "Write at least one minute before circulating the minutes",
+                );
             }
             store::Minutes {
                 status: "circulated".into(),
@@ -772,38 +775,51 @@ pub async fn minutes(
             }
         }
         ("approve", "circulated") => {
-            let at: i64 = f.approved_at.trim().parse().map_err(|_| {
-                AppError::Unprocessable("Select the meeting that approved the minutes".into())
-            })?;
-            let later = store::get(&st.db, p, at).await?;
-            if !later
-                .as_ref()
-                .is_some_and(|l| l.body_key == m.body_key && l.date > m.date)
-            {
-                return Err(AppError::Unprocessable(
-                    "Minutes are approved at a later meeting of the same body".into(),
-                ));
+            let later = match f.approved_at.trim().parse::<i64>() {
+                Ok(at) => store::get(&st.db, p, at).await?,
+                Err(_) => None,
+            };
+            let at = later
+                .filter(|l| l.body_key == m.body_key && l.date > m.date)
+                .map(|l| l.id);
+            if at.is_none() {
+                errors.add(
+                    "approved_at",
+                    "Select the later meeting of the body that approved the minutes",
+                );
             }
             let amendments = f.amendments.trim().to_owned();
             if amendments.chars().count() > 20_000 {
-                return Err(AppError::Unprocessable(
-                    "Enter amendments of 20,000 characters or fewer".into(),
-                ));
+                errors.add(
+                    "amendments",
+                    "Enter amendments of 20,000 characters or fewer",
+                );
             }
             store::Minutes {
                 status: "approved".into(),
-                approved_at: Some(at),
+                approved_at: at,
                 amendments,
                 ..now.clone()
             }
         }
         _ => {
-            return Err(AppError::Unprocessable(format!(
-                "The minutes are {}: that step is not open to them",
+            return Err(AppError::Conflict(format!(
+                "The minutes are {} now: that step is not open to them. Go back to the meeting and refresh the page.",
                 now.status
             )));
         }
     };
+    if !errors.is_empty() {
+        return super::pages::with_minutes_errors(
+            &st,
+            &viewer,
+            m,
+            &f.approved_at,
+            &f.amendments,
+            errors,
+        )
+        .await;
+    }
     match store::set_minutes(&st.db, &viewer.actor(), p, id, version, &new).await? {
         Ok(()) => {
             crate::web::flash(&st.db, &viewer, &format!("Minutes {}", new.status)).await?;

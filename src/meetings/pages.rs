@@ -518,6 +518,9 @@ struct MeetingPage {
     attendance: (usize, usize),
     purposes: Vec<(String, String)>,
     item: ItemValues,
+    /// What was typed into the minutes' approval form, shown again with its problems.
+    typed_approved_at: String,
+    typed_amendments: String,
 }
 
 /// What was typed into the meeting page's "add an agenda item" form.
@@ -529,6 +532,22 @@ pub struct ItemValues {
     pub organisation: String,
     pub purpose: String,
     pub restricted: String,
+}
+
+/// The meeting page showing problems with moving the minutes on against their fields, what was
+/// typed kept.
+pub async fn with_minutes_errors(
+    st: &AppState,
+    viewer: &Viewer,
+    m: Meeting,
+    approved_at: &str,
+    amendments: &str,
+    errors: Errors,
+) -> AppResult<Response> {
+    let mut page = meeting_page(st, viewer, m, None, errors).await?;
+    page.typed_approved_at = approved_at.to_owned();
+    page.typed_amendments = amendments.to_owned();
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// The meeting page showing problems with a new agenda item against its fields.
@@ -616,6 +635,8 @@ async fn meeting_page(
             purpose: "decision".into(),
             ..ItemValues::default()
         },
+        typed_approved_at: String::new(),
+        typed_amendments: String::new(),
         agenda,
         minutes,
         approved_at,

@@ -118,7 +118,8 @@ struct ProgrammePage {
     page: Page,
     key: String,
     body: String,
-    planned: Vec<(Planned, Option<Meeting>)>,
+    /// Each planned item, its meeting, and a problem with putting it on the agenda.
+    planned: Vec<(Planned, Option<Meeting>, Option<String>)>,
     future: Vec<Meeting>,
     urgent: Vec<Urgent>,
     purposes: Vec<(String, String)>,
@@ -150,7 +151,8 @@ async fn page(
             Some(id) => store::get(&st.db, p, id).await?,
             None => None,
         };
-        planned.push((i, m));
+        let problem = errors.get(&format!("planned-{}", i.id)).map(str::to_owned);
+        planned.push((i, m, problem));
     }
     Ok(ProgrammePage {
         page: Page::new(viewer, format!("Work programme: {body}"), "/meetings"),
@@ -272,16 +274,22 @@ pub async fn to_agenda(
         .into_iter()
         .find(|i| i.id == id)
         .ok_or(AppError::NotFound)?;
-    let Some(meeting_id) = item.meeting_id else {
-        return Err(AppError::Unprocessable(
-            "Choose the meeting this item is for before putting it on an agenda".into(),
-        ));
+    // Said against the item's row of the programme.
+    let problem = match (item.meeting_id, item.agenda_item_id) {
+        (_, Some(_)) => Some("This item is already on its meeting's agenda"),
+        (None, _) => Some("Choose the meeting this item is for before putting it on an agenda"),
+        _ => None,
     };
-    if item.agenda_item_id.is_some() {
-        return Err(AppError::Unprocessable(
-            "This item is already on its meeting's agenda".into(),
-        ));
-    }
+    let (Some(meeting_id), None) = (item.meeting_id, problem) else {
+        let mut errors = Errors::default();
+        errors.add(&format!("planned-{id}"), problem.unwrap_or_default());
+        let plan = PlanForm {
+            purpose: "decision".into(),
+            ..PlanForm::default()
+        };
+        let page = page(&st, &viewer, &key, plan, UrgentForm::default(), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
     let agenda_id = store::add_item(
         &st.db,
         &viewer.actor(),

@@ -432,8 +432,28 @@ pub async fn add_item(
 }
 
 /// Write the minute of an item. The first time an item is minuted it takes the next number in
-/// its body's run of minutes (the run goes on across meetings: 86, 87, 88 ...).
+/// its body's run of minutes (the run goes on across meetings: 86, 87, 88 ...). Two minutes of
+/// one body saved at the same instant would take the same number: the second is refused by the
+/// database's unique index and tried again with the next.
 pub async fn save_minute(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    item: &AgendaItem,
+    body_key: &str,
+    expected_version: i64,
+    text: &str,
+) -> StoreResult<Result<i64, String>> {
+    let mut tries = 0;
+    loop {
+        match save_minute_once(db, actor, p, item, body_key, expected_version, text).await {
+            Err(e) if e.unique_violation() && tries < 20 => tries += 1,
+            other => return other,
+        }
+    }
+}
+
+async fn save_minute_once(
     db: &Db,
     actor: &Actor,
     p: PartnershipId,

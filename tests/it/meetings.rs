@@ -704,6 +704,16 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
         .assert_contains("Draft with the partners");
 
     // The minutes: circulated, approved at the next meeting with an amendment, then fixed.
+    // Bad input is said against its field, on the meeting's page, what was typed kept.
+    let r = c
+        .post(
+            &format!("/meetings/{}/minutes", year[2].id),
+            &[("version", "0"), ("step", "circulate")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("href=\"#circulate\"");
+    r.assert_contains("Write at least one minute before circulating the minutes");
     let r = c
         .post(
             &format!("/meetings/{sept}/minutes"),
@@ -726,6 +736,22 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
         StatusCode::UNPROCESSABLE_ENTITY,
         "not at the same meeting"
     );
+    r.assert_contains("href=\"#approved_at\"");
+    r.assert_contains("id=\"approved_at-error\"");
+    let r = c
+        .post(
+            &format!("/meetings/{sept}/minutes"),
+            &[
+                ("version", "1"),
+                ("step", "approve"),
+                ("approved_at", &dec.to_string()),
+                ("amendments", &"a".repeat(20_001)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("id=\"amendments-error\"");
+    r.assert_contains(&"a".repeat(20_001));
     let r = c
         .post(
             &format!("/meetings/{sept}/minutes"),
@@ -1072,6 +1098,10 @@ both_engines!(
             .post(&format!("/meetings/programme/{planned}/agenda"), &[])
             .await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "not twice");
+        // Said against the item's row, on the programme.
+        again.assert_contains(&format!("href=\"#planned-{planned}\""));
+        again.assert_contains(&format!("id=\"planned-{planned}\""));
+        again.assert_contains("This item is already on its meeting");
         c.get(url).await.assert_contains("On the agenda");
 
         // An urgent decision must say all three partners were consulted (Portsmouth's rule).
@@ -1115,3 +1145,62 @@ both_engines!(
         );
     }
 );
+
+both_engines!(minutes_saved_at_once_take_the_next_numbers, |app| {
+    use masa::meetings::store as ms;
+    let mut c = portsmouth_business_unit(&app).await;
+    let p = app.partnership("portsmouth");
+    let r = c
+        .post(
+            "/meetings/bodies/pscp-board/plan",
+            &[("first", "2022-09-20"), ("start_time", "10:00")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    let m = ms::between(
+        &app.state.db,
+        p,
+        day("2022-04-01"),
+        day("2023-03-31"),
+        Some("pscp-board"),
+    )
+    .await
+    .expect("meetings")[0]
+        .id;
+    let actor = masa::store::Actor::system("test");
+    let mut items = Vec::new();
+    for n in 0..8 {
+        let new = ms::NewItem {
+            title: format!("Item {n}"),
+            presenter: String::new(),
+            organisation: String::new(),
+            purpose: "information".into(),
+            restricted: false,
+        };
+        let id = ms::add_item(&app.state.db, &actor, p, m, &new)
+            .await
+            .expect("item");
+        items.push(
+            ms::agenda_item(&app.state.db, p, id)
+                .await
+                .expect("q")
+                .expect("item"),
+        );
+    }
+    // Eight minutes of one body at the same instant: each takes a number of its own.
+    let mut saves = tokio::task::JoinSet::new();
+    for i in items {
+        let (db, actor) = (app.state.db.clone(), actor.clone());
+        saves.spawn(async move {
+            ms::save_minute(&db, &actor, p, &i, "pscp-board", i.version, "Noted.").await
+        });
+    }
+    let mut numbers = Vec::new();
+    while let Some(r) = saves.join_next().await {
+        numbers.push(r.expect("task").expect("saved").expect("not stale"));
+    }
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 8, "two minutes took one number: {numbers:?}");
+});
