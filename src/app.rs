@@ -1,70 +1,23 @@
-//! The application: shared state, and the router assembled from each capability's routes. Every
-//! route names the permission it needs; [`route_table`] lists them for the permission test.
+//! The router: every capability's routes (each naming the permission it needs), with the
+//! middleware around them; [`route_table`] lists them for the permission test. The state and
+//! the route type are in [`crate::state`], below the capabilities, so that they need not import
+//! this, the one module above them all.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{MethodRouter, get};
+use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::config::Config;
-use crate::mail::Mailer;
-use crate::store::Db;
+use crate::state::{AppState, Route};
 use crate::web::permissions::Permission;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub mailer: Mailer,
-    pub files: crate::files::Files,
-    /// Seals secrets kept at rest (authenticator keys, links awaiting delivery).
-    pub secrets: crate::store::sealed::Sealer,
-}
-
-/// One route: method, path, the permission it needs, and its handler.
-pub struct Route {
-    pub method: Method,
-    pub path: &'static str,
-    pub permission: Permission,
-    pub handler: MethodRouter<AppState>,
-}
-
-impl Route {
-    pub fn get<H, T>(path: &'static str, permission: Permission, h: H) -> Route
-    where
-        H: axum::handler::Handler<T, AppState>,
-        T: 'static,
-    {
-        Route {
-            method: Method::GET,
-            path,
-            permission,
-            handler: axum::routing::get(h),
-        }
-    }
-
-    pub fn post<H, T>(path: &'static str, permission: Permission, h: H) -> Route
-    where
-        H: axum::handler::Handler<T, AppState>,
-        T: 'static,
-    {
-        Route {
-            method: Method::POST,
-            path,
-            permission,
-            handler: axum::routing::post(h),
-        }
-    }
-}
 
 /// Every route of every capability.
 fn routes() -> Vec<Route> {
@@ -110,7 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(crate::health::readyz))
         .fallback(|| async { crate::web::error::AppError::NotFound })
         .layer(from_fn(crate::web::csrf))
-        .layer(from_fn_with_state(state.clone(), crate::web::identify))
+        .layer(from_fn_with_state(state.clone(), crate::accounts::identify::identify))
         .layer(from_fn(crate::web::render_errors))
         .layer(from_fn_with_state(secure, crate::web::security_headers))
         .layer(CatchPanicLayer::custom(|_| {

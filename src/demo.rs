@@ -3,9 +3,9 @@
 
 use crate::accounts::model::{Email, Role, hash_password, new_recovery_codes, totp};
 use crate::accounts::store as accounts;
-use crate::app::AppState;
 use crate::config::Config;
 use crate::partnerships::store as partnerships;
+use crate::state::AppState;
 use crate::store::{Actor, PartnershipId, Tx};
 
 /// The demo's one password (it is a demo: every account shares it).

@@ -6,8 +6,8 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::{AppState, Route};
 use crate::partnerships::store::{self as partnerships, Partnership};
+use crate::state::{AppState, Route};
 use crate::web::error::AppResult;
 use crate::web::page::Page;
 use crate::web::permissions::Permission;

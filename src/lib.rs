@@ -21,5 +21,6 @@ pub mod pdf;
 pub mod reviews;
 pub mod search;
 pub mod server;
+pub mod state;
 pub mod store;
 pub mod web;

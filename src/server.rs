@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app::{AppState, router};
+use crate::app::router;
 use crate::config::Config;
 use crate::mail::Mailer;
+use crate::state::AppState;
 use crate::store::{Db, DbOptions, migrate::migrate};
 
 /// Open the configured database and bring it up to date.

@@ -1,13 +1,14 @@
 //! Accounts: signing in with a password and two-factor code, invitations, password resets,
 //! people in a partnership, the partnership switcher and personal API tokens.
 
+pub mod identify;
 pub mod model;
 mod pages;
 mod people;
 pub mod store;
 pub mod tokens;
 
-use crate::app::Route;
+use crate::state::Route;
 use crate::web::permissions::Permission;
 
 pub fn routes() -> Vec<Route> {
@@ -73,7 +74,7 @@ struct InvitedPage {
 /// from saying it was sent; without one, the link itself, this once, to hand on themselves
 /// (the outbox never shows it).
 pub async fn invitation_made(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     viewer: &crate::web::viewer::Viewer,
     name: &str,
     email: &model::Email,
@@ -100,7 +101,7 @@ pub async fn invitation_made(
 /// Send an invitation: store it and queue the email. Used by the people pages, the host's
 /// partnership pages, `masa user add` and the demo. Returns the link.
 pub async fn invite(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     actor: &crate::store::Actor,
     partnership: Option<(crate::store::PartnershipId, &str)>,
     email: &model::Email,

@@ -1,73 +1,10 @@
 //! The rules of accounts: roles, email addresses, passwords, two-factor codes and the secrets
 //! handed out in links. Pure functions, tested without a database.
 
-use base64::Engine as _;
 use rand::RngCore;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-/// What a person may do in a partnership. The host's system administrator is a flag on the
-/// account, not a role in a partnership.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// The business unit: runs the partnership's records.
-    PartnershipAdmin,
-    /// Reads everything in the partnership; cannot vote or edit.
-    Scrutineer,
-    /// A member of one or more of the partnership's bodies; rights come through membership.
-    Member,
-    /// A registered person of an agency: books training, answers requests.
-    Practitioner,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::PartnershipAdmin,
-        Role::Scrutineer,
-        Role::Member,
-        Role::Practitioner,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::PartnershipAdmin => "partnership-admin",
-            Role::Scrutineer => "scrutineer",
-            Role::Member => "member",
-            Role::Practitioner => "practitioner",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::PartnershipAdmin => "Partnership administrator (business unit)",
-            Role::Scrutineer => "Independent scrutineer",
-            Role::Member => "Member of a body",
-            Role::Practitioner => "Practitioner",
-        }
-    }
-
-    pub fn hint(self) -> &'static str {
-        match self {
-            Role::PartnershipAdmin => "Runs the partnership's records, people and settings",
-            Role::Scrutineer => "Reads everything in the partnership, cannot vote or edit",
-            Role::Member => "Sits on the partnership's boards and groups",
-            Role::Practitioner => "Works for an agency: books training and answers requests",
-        }
-    }
-
-    /// Roles that can see restricted records must use two-factor authentication.
-    pub fn needs_two_factor(self) -> bool {
-        matches!(
-            self,
-            Role::PartnershipAdmin | Role::Scrutineer | Role::Member
-        )
-    }
-}
+pub use crate::web::identity::Role;
 
 /// Whether an account must use two-factor: it is the host's, or it holds a role somewhere that
 /// can see restricted records.
@@ -193,17 +130,7 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     ok && real
 }
 
-/// A secret for a link or a cookie: 32 random bytes, URL-safe.
-pub fn new_secret() -> String {
-    let mut b = [0u8; 32];
-    rand::rng().fill_bytes(&mut b);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
-}
-
-/// What is stored of a secret: its SHA-256, so a copy of the database cannot be replayed.
-pub fn secret_hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
+pub use crate::store::secret::{new_secret, secret_hash};
 
 /// Ten single-use recovery codes, shown once: `abcd-efgh-ijkl` from an unambiguous alphabet.
 pub fn new_recovery_codes() -> Vec<String> {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::model::{self, Email, Role, totp};
 use super::store;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store::{Action, RecordRef, Tx, record_event};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};

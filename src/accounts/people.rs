@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::model::{Email, Role, parse_name};
 use super::store::{self, Membership, User};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store::Tx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};

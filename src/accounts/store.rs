@@ -2,7 +2,6 @@
 //! attempts and API tokens.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
 
 use super::model::{Email, Role, secret_hash};
 use crate::args;
@@ -10,21 +9,7 @@ use crate::calendar::display_time;
 use crate::store::sealed::{Purpose, Sealer};
 use crate::store::{Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
-
-/// A person's account as others may see it (no secrets: this is also what the audit trail keeps).
-#[derive(Clone, Debug, Serialize)]
-pub struct User {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub is_system_admin: bool,
-    pub disabled: bool,
-    pub has_password: bool,
-    pub two_factor: bool,
-    pub version: i64,
-    pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
-}
+pub use crate::web::identity::{Membership, User};
 
 /// What signing in checks. The authenticator keys are kept sealed ([`Sealer`]): open them with
 /// [`Credentials::authenticator`] and [`Credentials::pending_authenticator`].
@@ -95,26 +80,6 @@ pub async fn user_by_id(db: &Db, id: i64) -> StoreResult<Option<(User, Credentia
         Some(r) => Ok(Some((user_from(&r)?, credentials_from(&r)?))),
         None => Ok(None),
     }
-}
-
-/// A person's place in a partnership.
-#[derive(Clone, Debug, Serialize)]
-pub struct Membership {
-    pub id: i64,
-    pub partnership_id: i64,
-    pub partnership_name: String,
-    pub partnership_slug: String,
-    pub user_id: i64,
-    #[serde(serialize_with = "role_str")]
-    pub role: Role,
-    pub organisation: String,
-    pub version: i64,
-    pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
-}
-
-fn role_str<S: serde::Serializer>(r: &Role, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(r.as_str())
 }
 
 fn membership_from(r: &Row) -> StoreResult<Membership> {

@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::model::{new_secret, secret_hash};
-use crate::app::AppState;
 use crate::args;
+use crate::state::AppState;
 use crate::store::{Db, PartnershipId, RecordRef, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};

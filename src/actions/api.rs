@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::model;
 use super::store::{self, Filter};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
 

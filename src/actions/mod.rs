@@ -7,7 +7,7 @@ pub mod model;
 mod pages;
 pub mod store;
 
-use crate::app::Route;
+use crate::state::Route;
 use crate::web::permissions::Permission;
 
 pub fn routes() -> Vec<Route> {

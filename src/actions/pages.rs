@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::model::{self, Rag};
 use super::store::{self, Action, Filter, Note, Progress};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -384,11 +384,11 @@ pub async fn tracking_csv(
     for r in &rows {
         let target = r.target.format("%d/%m/%Y").to_string();
         w.write_record([
-            crate::audit::store::csv_cell(&r.reference),
-            crate::audit::store::csv_cell(&r.resolution),
+            crate::web::export::csv_cell(&r.reference),
+            crate::web::export::csv_cell(&r.resolution),
             target,
-            crate::audit::store::csv_cell(&r.officer),
-            crate::audit::store::csv_cell(&r.progress),
+            crate::web::export::csv_cell(&r.officer),
+            crate::web::export::csv_cell(&r.progress),
             r.rag.label().to_owned(),
         ])
         .map_err(err)?;

@@ -5,13 +5,13 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+
 use serde::Serialize;
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::accounts::store::{self as accounts, Membership, User};
-use crate::app::{AppState, Route};
-use crate::audit::store::{self as audit, AuditEntry};
+use crate::state::{AppState, Route};
+use crate::store::audit::{self as audit, AuditEntry};
 use crate::web::error::{AppError, AppResult};
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
@@ -25,54 +25,6 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/people/{id}", ReadAll, person),
         Route::get("/api/v1/audit", ReadAll, audit_entries),
     ]
-}
-
-/// Recognise a bearer token and fill in the viewer. A missing or bad token leaves the viewer
-/// anonymous: public endpoints still answer, the rest say 401.
-pub async fn identify_token(
-    st: &AppState,
-    viewer: &mut Viewer,
-    headers: &HeaderMap,
-) -> Result<(), AppError> {
-    let Some(token) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| t.starts_with("masa_") && t.len() < 100)
-    else {
-        return Ok(());
-    };
-    let Some(owner) = crate::accounts::tokens::token_owner(&st.db, token).await? else {
-        return Ok(());
-    };
-    let (uid, pid) = (owner.user_id, owner.partnership_id);
-    let Some((user, _)) = accounts::user_by_id(&st.db, uid)
-        .await?
-        .filter(|(u, _)| !u.disabled)
-    else {
-        return Ok(());
-    };
-    let memberships = accounts::memberships_of(&st.db, uid).await?;
-    // A token made without two-factor does not carry a role that needs it (its owner was
-    // given one since): it stops working until they set up two-factor and make a new one.
-    let single_factor = !(owner.two_factor && user.two_factor);
-    if single_factor
-        && crate::accounts::model::must_use_two_factor(
-            user.is_system_admin,
-            memberships.iter().map(|m| m.role),
-        )
-    {
-        return Err(AppError::Unauthorized(
-            "This token was made without two-factor authentication, which your role now needs. Set up two-factor, then make a new token.".into(),
-        ));
-    }
-    // The token works only while its owner is still in the partnership.
-    viewer.current = memberships.into_iter().find(|m| m.partnership_id == pid);
-    viewer.memberships = viewer.current.iter().cloned().collect();
-    viewer.user = Some(user);
-    viewer.api_token = Some(pid);
-    Ok(())
 }
 
 /// The signed-in person.

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::store::{self, AsAt};
 use super::view::{self, Names};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::model::{self, Day};
 use super::store::{self, EditError, ImportSummary, Item};
 use super::view;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};

@@ -10,7 +10,7 @@ mod pdf;
 pub mod store;
 pub mod view;
 
-use crate::app::Route;
+use crate::state::Route;
 use crate::web::permissions::Permission;
 
 pub fn routes() -> Vec<Route> {

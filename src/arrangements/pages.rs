@@ -12,8 +12,8 @@ use serde::Deserialize;
 use super::model::{self, SECTORS};
 use super::store::{self, AsAt};
 use super::view::{self, BodyView, Names};
-use crate::app::AppState;
 use crate::partnerships::store as partnerships;
+use crate::state::AppState;
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::Errors;
@@ -419,7 +419,7 @@ struct AdminPage {
     counts: Vec<(String, usize)>,
     problems: Vec<model::Problem>,
     file_name: String,
-    history: Vec<crate::audit::store::AuditEntry>,
+    history: Vec<crate::store::audit::AuditEntry>,
     entries: Vec<store::Item>,
 }
 
@@ -441,11 +441,11 @@ async fn admin_page(
         })
         .filter(|(k, n)| *n > 0 && k != "Partnership" && k != "Sections")
         .collect();
-    let filter = crate::audit::store::Filter {
+    let filter = crate::store::audit::Filter {
         record_type: Some("arrangements".into()),
         ..Default::default()
     };
-    let (history, _) = crate::audit::store::search(&st.db, p, &filter, None, 20, 0).await?;
+    let (history, _) = crate::store::audit::search(&st.db, p, &filter, None, 20, 0).await?;
     Ok(AdminPage {
         page: Page::new(viewer, "Arrangements file", "/admin/arrangements"),
         counts,

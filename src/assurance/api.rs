@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::Sight;
 use super::pages::{self, PlanView};
 use super::store;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
 

@@ -13,7 +13,7 @@ mod pages;
 pub mod store;
 
 use crate::accounts::model::Role;
-use crate::app::Route;
+use crate::state::Route;
 use crate::store::{Db, PartnershipId};
 use crate::web::error::{AppError, AppResult};
 use crate::web::permissions::Permission;

@@ -3,9 +3,8 @@
 //! [`crate::store::Tx`]; nothing here or anywhere changes them.)
 
 mod pages;
-pub mod store;
 
-use crate::app::Route;
+use crate::state::Route;
 use crate::web::permissions::Permission;
 
 pub fn routes() -> Vec<Route> {
@@ -20,9 +19,9 @@ pub fn routes() -> Vec<Route> {
 /// trail is read by those who see every record but restricted (part II) items, which are the
 /// business unit's and the people the chair names.
 pub async fn hidden(
-    st: &crate::app::AppState,
+    st: &crate::state::AppState,
     viewer: &crate::web::viewer::Viewer,
-) -> crate::web::error::AppResult<Option<store::Hidden>> {
+) -> crate::web::error::AppResult<Option<crate::store::audit::Hidden>> {
     Ok(crate::meetings::access::Sight::of(&st.db, viewer)
         .await?
         .hidden_in_audit())

@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::store::{self, AuditEntry, Filter, csv_cell};
 use crate::accounts::store::{Membership, User, members_of};
-use crate::app::AppState;
 use crate::calendar::display_time;
+use crate::state::AppState;
 use crate::store::Action;
+use crate::store::audit::{self as store, AuditEntry, Filter};
 use crate::web::error::{AppError, AppResult};
+use crate::web::export::csv_cell;
 use crate::web::forms::Errors;
 use crate::web::page::Page;
 use crate::web::viewer::Viewer;

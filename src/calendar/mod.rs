@@ -5,7 +5,7 @@ mod pages;
 pub mod store;
 pub mod working_days;
 
-use crate::app::Route;
+use crate::state::Route;
 use crate::web::permissions::Permission;
 
 pub fn routes() -> Vec<Route> {

@@ -9,7 +9,7 @@ use chrono::Datelike;
 
 use super::store;
 use super::working_days::{Holiday, parse_gov_uk};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
 use crate::web::viewer::Viewer;

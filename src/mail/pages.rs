@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
 use super::OutboxEntry;
-use crate::app::{AppState, Route};
+use crate::state::{AppState, Route};
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
 use crate::web::permissions::Permission;

@@ -5,8 +5,8 @@
 
 use super::store::AgendaItem;
 use crate::accounts::model::Role;
-use crate::app::AppState;
 use crate::args;
+use crate::state::AppState;
 use crate::store::{Action, Db, PartnershipId, RecordRef, StoreResult, Tx, record_event, search};
 use crate::web::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
@@ -89,7 +89,7 @@ impl Sight {
     /// The audit trail's entries about restricted items this person may not read (the item,
     /// its decisions, papers and their files, the actions from its minute and their evidence):
     /// listed to them, their content withheld. `None` for the business unit, who reads them all.
-    pub fn hidden_in_audit(&self) -> Option<crate::audit::store::Hidden> {
+    pub fn hidden_in_audit(&self) -> Option<crate::store::audit::Hidden> {
         if self.all_restricted {
             return None;
         }
@@ -105,7 +105,7 @@ impl Sight {
              OR (record_type = 'file' AND (record_id IN (SELECT CAST(v.file_id AS TEXT) FROM paper_versions v JOIN papers pp ON pp.id = v.paper_id WHERE pp.agenda_item_id IN ({items})) \
                  OR record_id IN (SELECT CAST(e.file_id AS TEXT) FROM action_evidence e WHERE e.action_id IN ({actions}))))"
         );
-        Some(crate::audit::store::Hidden {
+        Some(crate::store::audit::Hidden {
             condition,
             args: crate::args![self.partnership, self.user_id.unwrap_or(0)],
         })

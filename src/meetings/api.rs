@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::access::{self, Sight};
 use super::model;
 use super::store;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
 

@@ -17,7 +17,7 @@ pub use conduct::roll;
 pub use pages::{Listed, named};
 pub mod store;
 
-use crate::app::Route;
+use crate::state::Route;
 use crate::web::permissions::Permission;
 
 pub fn routes() -> Vec<Route> {

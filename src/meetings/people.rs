@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::model;
 use super::store::{self, Meeting};
-use crate::app::AppState;
 use crate::args;
+use crate::state::AppState;
 use crate::store::{Actor, Db, PartnershipId, RecordRef, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::FormData;

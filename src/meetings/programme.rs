@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::model;
 use super::store::{self, Meeting};
-use crate::app::AppState;
 use crate::args;
+use crate::state::AppState;
 use crate::store::{PartnershipId, RecordRef, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};

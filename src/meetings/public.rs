@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::papers::{self, Paper};
 use super::store::{self, AgendaItem, Decision, Meeting, Minutes};
-use crate::app::AppState;
 use crate::partnerships::store::Partnership;
+use crate::state::AppState;
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;

@@ -4,7 +4,7 @@
 mod pages;
 pub mod store;
 
-use crate::app::Route;
+use crate::state::Route;
 use crate::web::permissions::Permission;
 
 pub fn routes() -> Vec<Route> {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::store::{self, Partnership, Profile};
 use crate::accounts::model::{Email, parse_name};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store::Tx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::cases::{self, Case, CaseSight, Timeline};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::viewer::Viewer;
 

@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::cases::{self, CaseSight, today};
 use super::model::{self, Facts, Figures, RapidReviewFrom};
-use crate::app::AppState;
 use crate::args;
+use crate::state::AppState;
 use crate::store::{Action, PartnershipId, RecordRef, StoreResult};
 use crate::web::error::AppResult;
 use crate::web::export::{Cell, Table};

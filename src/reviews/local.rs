@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use super::cases::{self, Case, Submitted, date_field};
 use super::model;
-use crate::app::AppState;
 use crate::args;
 use crate::files::FileType;
+use crate::state::AppState;
 use crate::store::{Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};

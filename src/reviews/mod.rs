@@ -16,7 +16,7 @@ pub mod rapid;
 pub mod reminders;
 pub mod store;
 
-use crate::app::Route;
+use crate::state::Route;
 use crate::web::permissions::Permission;
 
 pub fn routes() -> Vec<Route> {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::model::{self, Edition, RapidReviewFrom};
 use super::store;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::web::error::AppResult;
 use crate::web::forms::{Errors, FormData};
 use crate::web::page::Page;

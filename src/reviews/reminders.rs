@@ -9,8 +9,8 @@ use chrono::{NaiveDate, Utc};
 
 use super::{cases, model, rapid};
 use crate::accounts::model::Role;
-use crate::app::AppState;
 use crate::args;
+use crate::state::AppState;
 use crate::store::{PartnershipId, StoreResult};
 use crate::web::error::AppResult;
 

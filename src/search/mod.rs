@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::app::{AppState, Route};
+use crate::state::{AppState, Route};
 use crate::store::search::{self, Hit};
 use crate::web::error::AppResult;
 use crate::web::page::Page;

@@ -4,11 +4,13 @@
 //! and after images and write the audit entry in the same transaction, so no capability has to
 //! remember to audit and none can forget.
 
+pub mod audit;
 mod db;
 mod lite;
 pub mod migrate;
 pub mod sealed;
 pub mod search;
+pub mod secret;
 
 pub use db::{
     Col, Db, DbOptions, Engine, Kind, Row, Sql, StoreError, StoreResult, Typed, Value, ts_text,

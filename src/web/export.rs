@@ -55,13 +55,22 @@ fn attachment(media_type: &'static str, file: String, bytes: Vec<u8>) -> Respons
         .into_response()
 }
 
+/// A spreadsheet cell that cannot run as a formula when opened (OWASP CSV injection).
+pub fn csv_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
 pub fn csv(t: &Table) -> AppResult<Response> {
     let err = |e: csv::Error| AppError::Internal(e.to_string());
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&t.headers).map_err(err)?;
     for row in &t.rows {
         w.write_record(row.iter().map(|c| match c {
-            Cell::Text(s) => crate::audit::store::csv_cell(s),
+            Cell::Text(s) => csv_cell(s),
             Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
             Cell::Number(n) => n.to_string(),
             Cell::Empty => String::new(),
@@ -125,4 +134,16 @@ pub fn xlsx(t: &Table) -> AppResult<Response> {
         format!("{}.xlsx", t.name),
         bytes,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("Child C"), "Child C");
+    }
 }

@@ -1,10 +1,13 @@
 //! Plumbing every page uses: errors, sessions, who is asking, permissions, CSRF, forms, the page
-//! layout and the embedded assets.
+//! layout and the embedded assets. It imports only `store` (and `config`): who is asking is
+//! worked out by `accounts::identify`, layered on in the router, and handed to everything here
+//! as the [`Viewer`] on the request.
 
 pub mod assets;
 pub mod error;
 pub mod export;
 pub mod forms;
+pub mod identity;
 pub mod page;
 pub mod permissions;
 pub mod session;
@@ -19,10 +22,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
-use crate::app::AppState;
 use crate::web::error::{AppError, ErrorInfo};
 use crate::web::permissions::Permission;
-use crate::web::session::Stage;
 use crate::web::viewer::Viewer;
 
 /// Largest form body accepted (uploads arrive with their own, larger limits).
@@ -30,7 +31,7 @@ pub const FORM_LIMIT: usize = 256 * 1024;
 
 /// The client's address: the socket's peer, or the nearest `X-Forwarded-For` hop when masa
 /// runs behind a load balancer it trusts.
-fn client_ip(req: &Request, trust_proxy: bool) -> String {
+pub fn client_ip(req: &Request, trust_proxy: bool) -> String {
     if trust_proxy
         && let Some(xff) = req
             .headers()
@@ -45,7 +46,7 @@ fn client_ip(req: &Request, trust_proxy: bool) -> String {
         .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
 }
 
-fn request_id(headers: &HeaderMap) -> String {
+pub fn request_id(headers: &HeaderMap) -> String {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -76,95 +77,6 @@ fn well_formed_request_id(s: &str) -> bool {
         && s.len() <= 64
         && s.bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
-}
-
-/// Work out who is asking and put a [`Viewer`] on the request.
-pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    if path.starts_with("/assets/") || path == "/healthz" || path == "/readyz" {
-        return next.run(req).await;
-    }
-    let mut viewer = Viewer {
-        ip: client_ip(&req, state.config.trust_proxy),
-        request_id: request_id(req.headers()),
-        ..Viewer::default()
-    };
-    let result = if path.starts_with("/api/") {
-        crate::api::identify_token(&state, &mut viewer, req.headers()).await
-    } else {
-        identify_session(&state, &mut viewer, req.headers()).await
-    };
-    if let Err(e) = result {
-        return e.into_response();
-    }
-    let page_view = req.method() == Method::GET;
-    req.extensions_mut().insert(viewer.clone());
-    let mut res = next.run(req).await;
-    // A flash message is shown once: on the first page drawn after it was set.
-    if let Some(s) = viewer.session.as_ref().filter(|s| s.flash.is_some())
-        && page_view
-        && res.status() == StatusCode::OK
-        && res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|c| c.starts_with("text/html"))
-        && let Err(e) = session::flash_shown(&state.db, s).await
-    {
-        tracing::warn!(error = %e, "could not clear a shown flash message");
-    }
-    // For the error pages, drawn further out.
-    res.extensions_mut().insert(viewer);
-    res
-}
-
-async fn identify_session(
-    state: &AppState,
-    viewer: &mut Viewer,
-    headers: &HeaderMap,
-) -> Result<(), AppError> {
-    let secure = state.config.secure_cookies();
-    let cookies = || {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-    };
-    let found = match cookies().find_map(|c| session::secret_from_cookies(c, secure)) {
-        Some(secret) => session::load_with_account(&state.db, &secret).await?,
-        None => None,
-    };
-    let Some((s, user, memberships)) = found else {
-        viewer.form_token = cookies().find_map(|c| session::form_token_from_cookies(c, secure));
-        return Ok(());
-    };
-    if let Some(user) = user.filter(|u| !u.disabled) {
-        match s.stage {
-            // A role that needs two-factor, given to someone who has not set it up (a
-            // practitioner made an administrator, say), acts only once they have.
-            Stage::SignedIn
-                if !user.two_factor
-                    && crate::accounts::model::must_use_two_factor(
-                        user.is_system_admin,
-                        memberships.iter().map(|m| m.role),
-                    ) =>
-            {
-                viewer.enrolling = Some(user);
-            }
-            Stage::SignedIn => {
-                viewer.current = s
-                    .partnership_id
-                    .and_then(|p| memberships.iter().find(|m| m.partnership_id == p).cloned())
-                    .or_else(|| memberships.first().cloned());
-                viewer.memberships = memberships;
-                viewer.user = Some(user);
-            }
-            Stage::Enrol => viewer.enrolling = Some(user),
-            Stage::SecondFactor | Stage::Anonymous => {}
-        }
-    }
-    viewer.session = Some(s);
-    Ok(())
 }
 
 /// Refuse any state-changing request whose form does not carry the session's CSRF token. The

@@ -1,8 +1,8 @@
 //! Who may do what: the one place the permission rules live. Every route names the permission
-//! it needs ([`crate::app::Route`]); the middleware in [`crate::web::enforce`] checks it before
+//! it needs ([`crate::state::Route`]); the middleware in [`crate::web::enforce`] checks it before
 //! the handler runs, and the route-table test walks every route with every role.
 
-use crate::accounts::model::Role;
+use crate::web::identity::Role;
 use crate::web::viewer::Viewer;
 
 /// What a route needs.

@@ -6,9 +6,8 @@
 use axum::http::HeaderValue;
 use chrono::{DateTime, Duration, Utc};
 
-use crate::accounts::model::{new_secret, secret_hash};
-use crate::accounts::store::{Membership, User};
 use crate::args;
+use crate::store::secret::{new_secret, secret_hash};
 use crate::store::{Db, StoreResult};
 
 /// Idle sessions end after this long.
@@ -135,24 +134,15 @@ fn cookie_value(cookie_header: &str, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty() && v.len() < 100)
 }
 
-/// Find a live session for a cookie secret, ending it if it has expired. Touches `last_seen_at`
-/// at most once a minute so reading pages does not write every time.
-pub async fn load(db: &Db, secret: &str) -> StoreResult<Option<Session>> {
-    Ok(load_with_account(db, secret).await?.map(|(s, _, _)| s))
-}
-
-/// A live session with, in the same query, its person and their memberships when the session
-/// is signed in (or setting up two-factor): one round trip per request, as every page needs
-/// all three.
-pub async fn load_with_account(
+/// The session a row of the `sessions` table describes (selected with the column names below,
+/// and any more the caller joins), if it is still live: one past its absolute or idle limit, or
+/// waiting too long for its two-factor code, is deleted. Touches `last_seen_at` at most once a
+/// minute so reading pages does not write every time.
+pub async fn live(
     db: &Db,
-    secret: &str,
-) -> StoreResult<Option<(Session, Option<User>, Vec<Membership>)>> {
-    let hash = secret_hash(secret);
-    let rows = crate::accounts::store::session_rows(db, &hash).await?;
-    let Some(row) = rows.first() else {
-        return Ok(None);
-    };
+    token_hash: String,
+    row: &crate::store::Row,
+) -> StoreResult<Option<Session>> {
     let now = Utc::now();
     let expires_at: DateTime<Utc> = row.get("expires_at")?;
     let last_seen_at: DateTime<Utc> = row.get("last_seen_at")?;
@@ -162,7 +152,7 @@ pub async fn load_with_account(
     if now >= expires_at || now - last_seen_at > IDLE || waited_too_long {
         db.execute(
             "DELETE FROM sessions WHERE token_hash = $1",
-            args![hash.as_str()],
+            args![token_hash.as_str()],
         )
         .await?;
         return Ok(None);
@@ -170,12 +160,12 @@ pub async fn load_with_account(
     if now - last_seen_at > Duration::minutes(1) {
         db.execute(
             "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2",
-            args![now, hash.as_str()],
+            args![now, token_hash.as_str()],
         )
         .await?;
     }
-    let session = Session {
-        token_hash: hash,
+    Ok(Some(Session {
+        token_hash,
         user_id: row.get("s_user_id")?,
         stage,
         csrf_token: row.get("csrf_token")?,
@@ -183,9 +173,7 @@ pub async fn load_with_account(
         flash: row.get("flash")?,
         created_at,
         last_seen_at,
-    };
-    let (user, memberships) = crate::accounts::store::account_from_session_rows(&rows)?;
-    Ok(Some((session, user, memberships)))
+    }))
 }
 
 /// Start a session and return its cookie secret. `replacing` is deleted in the same breath.

@@ -4,10 +4,10 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::accounts::model::Role;
-use crate::accounts::store::{Membership, User};
 use crate::store::{Actor, PartnershipId};
 use crate::web::error::AppError;
+use crate::web::identity::Role;
+use crate::web::identity::{Membership, User};
 use crate::web::session::Session;
 
 #[derive(Clone, Debug, Default)]

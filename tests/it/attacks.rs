@@ -375,7 +375,7 @@ both_engines!(audit_trail_shows_restricted_content, |app| {
         .get(&format!("/audit?record_type=agenda-item&record_id={item}"))
         .await;
     assert_eq!(list.status, StatusCode::OK);
-    list.assert_contains(masa::audit::store::WITHHELD);
+    list.assert_contains(masa::store::audit::WITHHELD);
     let csv = sam.get("/audit.csv").await;
     let mut sam_api = api_token(&mut sam).await;
     let api = sam_api.get("/api/v1/audit?limit=1000").await;

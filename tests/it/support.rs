@@ -10,9 +10,10 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use masa::app::{AppState, router};
+use masa::app::router;
 use masa::config::Config;
 use masa::demo::Demo;
+use masa::state::AppState;
 use masa::store::{Db, DbOptions, Engine};
 use tower::ServiceExt;
 

@@ -1,10 +1,11 @@
-//! Reading the audit trail, always within one partnership.
+//! Reading the audit trail, always within one partnership (it is written by [`super::Tx`] and
+//! [`super::record_event`]; nothing changes it).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::store::{Db, PartnershipId, Row, Sql, StoreResult, Value};
+use super::{Db, PartnershipId, Row, Sql, StoreResult, Value};
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct AuditEntry {
@@ -188,25 +189,9 @@ pub async fn record_types(db: &Db, p: PartnershipId) -> StoreResult<Vec<String>>
         .collect()
 }
 
-/// A spreadsheet cell that cannot run as a formula when opened (OWASP CSV injection).
-pub fn csv_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formulas_are_defused() {
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_cell("Child C"), "Child C");
-    }
 
     #[test]
     fn filters_number_their_parameters() {
