@@ -26,14 +26,14 @@ fn routes() -> Vec<Route> {
     r.extend(crate::accounts::routes());
     r.extend(crate::partnerships::routes());
     r.extend(crate::arrangements::routes());
-    r.extend(crate::calendar::routes());
+    r.extend(crate::calendar::pages::routes());
     r.extend(crate::meetings::routes());
     r.extend(crate::actions::routes());
     r.extend(crate::search::routes());
     r.extend(crate::reviews::routes());
     r.extend(crate::assurance::routes());
     r.extend(crate::audit::routes());
-    r.extend(crate::mail::routes());
+    r.extend(crate::mail::pages::routes());
     r.extend(crate::api::routes());
     r
 }

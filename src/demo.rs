@@ -288,8 +288,7 @@ pub async fn seed_meetings(state: &AppState) -> anyhow::Result<usize> {
                     && i.to.is_none_or(|t| t >= today)
             });
         if let Some(seat) = seat {
-            crate::meetings::people::set_seats(&state.db, &actor, pid, morgan.id, &[seat.key])
-                .await?;
+            crate::access::set_seats(&state.db, &actor, pid, morgan.id, &[seat.key]).await?;
         }
         seed_board_papers(state, &actor, pid, today).await?;
     }
@@ -715,6 +714,7 @@ pub async fn seed_assurance(state: &AppState) -> anyhow::Result<()> {
             owner_organisation: police.1.clone(),
             due: today + chrono::Duration::days(42),
             sensitive: true,
+            restricted_item: None,
         };
         crate::actions::store::add(&state.db, &actor, pid, &a).await?;
     }

@@ -1,5 +1,6 @@
 //! masa: the system a safeguarding children partnership runs on.
 
+pub mod access;
 pub mod accounts;
 pub mod actions;
 pub mod api;

@@ -56,6 +56,52 @@ pub fn state(config: Config, db: Db) -> anyhow::Result<AppState> {
     })
 }
 
+/// Every background job, in one place; each capability exports its own. Each runs on every
+/// instance: their writes are idempotent (a reminder is sent once per step and date, claimed in
+/// the database), so a host's several instances do not repeat one another.
+fn spawn_jobs(state: &AppState) {
+    every(state, "housekeeping", 600, false, |st| async move {
+        crate::web::session::purge_expired(&st.db).await?;
+        crate::mail::expire_links(&st.db).await?;
+        Ok(())
+    });
+    every(
+        state,
+        "meetings: reminders and overdue actions",
+        3600,
+        true,
+        |st| async move { crate::meetings::people::hourly(&st).await },
+    );
+    every(
+        state,
+        "serious cases: reminders",
+        3600,
+        true,
+        |st| async move { crate::reviews::reminders::hourly(&st).await },
+    );
+}
+
+/// Run a job every `seconds` (first at once when `now`), logging a failure and trying again
+/// next time.
+fn every<F, Fut>(state: &AppState, name: &'static str, seconds: u64, now: bool, job: F)
+where
+    F: Fn(AppState) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = crate::web::error::AppResult<()>> + Send,
+{
+    let st = state.clone();
+    tokio::spawn(async move {
+        if !now {
+            tokio::time::sleep(Duration::from_secs(seconds)).await;
+        }
+        loop {
+            if let Err(e) = job(st.clone()).await {
+                tracing::warn!(job = name, error = %e, "background job failed; will try again");
+            }
+            tokio::time::sleep(Duration::from_secs(seconds)).await;
+        }
+    });
+}
+
 /// Serve until told to stop.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.listen)
@@ -72,19 +118,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         tracing::info!(accounts = sealed, "authenticator keys sealed");
     }
     state.mailer.spawn_worker(state.db.clone());
-    crate::meetings::people::spawn_reminders(state.clone());
-    let db = state.db.clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(600)).await;
-            if let Err(e) = crate::web::session::purge_expired(&db).await {
-                tracing::warn!(error = %e, "session housekeeping failed");
-            }
-            if let Err(e) = crate::mail::expire_links(&db).await {
-                tracing::warn!(error = %e, "outbox housekeeping failed");
-            }
-        }
-    });
+    spawn_jobs(&state);
     tracing::info!(address = %state.config.listen, "masa is listening");
     let db = state.db.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();

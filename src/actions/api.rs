@@ -66,7 +66,7 @@ async fn outs(
     actions: Vec<store::Action>,
 ) -> AppResult<Vec<ActionOut>> {
     let p = viewer.tenant()?;
-    let (rules, _) = crate::meetings::store::rules(&st.db, p).await?;
+    let (rules, _) = crate::partnerships::rules::rules(&st.db, p).await?;
     let cal = crate::calendar::store::current(&st.db).await?;
     let t = today();
     Ok(actions

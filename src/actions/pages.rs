@@ -36,7 +36,7 @@ async fn body_names(st: &AppState, p: PartnershipId) -> AppResult<Vec<(String, S
 }
 
 async fn rows(st: &AppState, p: PartnershipId, actions: Vec<Action>) -> AppResult<Vec<Row>> {
-    let (rules, _) = crate::meetings::store::rules(&st.db, p).await?;
+    let (rules, _) = crate::partnerships::rules::rules(&st.db, p).await?;
     let cal = crate::calendar::store::current(&st.db).await?;
     let names = body_names(st, p).await?;
     let t = today();
@@ -63,11 +63,11 @@ pub struct TrackerQuery {
     page: String,
 }
 
-/// What of the tracker this person may see (see `meetings::access`).
+/// What of the tracker this person may see (see `crate::access`).
 pub async fn within(st: &AppState, viewer: &Viewer) -> AppResult<Option<store::Within>> {
-    Ok(crate::meetings::access::Sight::of(&st.db, viewer)
-        .await?
-        .actions_within())
+    Ok(store::Within::of(
+        &crate::access::Sight::of(&st.db, viewer).await?,
+    ))
 }
 
 /// An action this person may see, or not found.
@@ -119,7 +119,7 @@ pub async fn tracker(
     };
     let number = crate::web::forms::page_number(&q.page)?;
     let (list, total) = store::page(&st.db, p, &f, PER_PAGE, (number - 1) * PER_PAGE).await?;
-    let (rules, _) = crate::meetings::store::rules(&st.db, p).await?;
+    let (rules, _) = crate::partnerships::rules::rules(&st.db, p).await?;
     let cal = crate::calendar::store::current(&st.db).await?;
     let t = today();
     let counts = store::rag_counts(

@@ -59,6 +59,9 @@ pub struct NewAction {
     /// only by those who may read that record, so with no body, only by those who see every
     /// body (the business unit and the scrutineer), never by every member.
     pub sensitive: bool,
+    /// Raised from a restricted (part II) agenda item: seen only by the business unit and those
+    /// named to read that item.
+    pub restricted_item: Option<i64>,
 }
 
 pub async fn add(db: &Db, actor: &Actor, p: PartnershipId, a: &NewAction) -> StoreResult<i64> {
@@ -66,8 +69,8 @@ pub async fn add(db: &Db, actor: &Actor, p: PartnershipId, a: &NewAction) -> Sto
     let now = tx.now();
     let id = tx
         .insert(
-            "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, created_at, updated_at, updated_by, sensitive) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-            args![p, a.source_kind.as_str(), a.source_id, a.body_key.as_str(), a.reference.as_str(), a.title.as_str(), a.owner_name.as_str(), a.owner_organisation.as_str(), a.due, now, now, actor.name.as_str(), a.sensitive],
+            "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, created_at, updated_at, updated_by, sensitive, restricted_item_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+            args![p, a.source_kind.as_str(), a.source_id, a.body_key.as_str(), a.reference.as_str(), a.title.as_str(), a.owner_name.as_str(), a.owner_organisation.as_str(), a.due, now, now, actor.name.as_str(), a.sensitive, a.restricted_item],
             Some(p),
             "action",
             &format!("Action for {}: {}", a.owner_name, a.title),
@@ -84,7 +87,7 @@ pub async fn add(db: &Db, actor: &Actor, p: PartnershipId, a: &NewAction) -> Sto
 /// sensitive: the one place the tracker looks at where an action came from.
 pub async fn index(tx: &mut Tx<'_>, p: PartnershipId, only: Option<i64>) -> StoreResult<()> {
     tx.execute_plumbing(
-        "INSERT INTO search_entries (partnership_id, kind, record_id, body_key, agenda_item_id, restricted, link, title, content, on_date, sensitive) SELECT a.partnership_id, 'action', a.id, a.body_key, CASE WHEN a.source_kind = 'minute' THEN a.source_id END, COALESCE((SELECT i.restricted FROM agenda_items i WHERE a.source_kind = 'minute' AND i.id = a.source_id), FALSE), '/actions/' || a.id, a.title, a.reference || ' ' || a.owner_name || ' ' || a.owner_organisation, a.due, a.sensitive FROM actions a WHERE a.partnership_id = $1 AND ($2 = 0 OR a.id = $2) ON CONFLICT (kind, record_id) DO UPDATE SET body_key = excluded.body_key, agenda_item_id = excluded.agenda_item_id, restricted = excluded.restricted, link = excluded.link, title = excluded.title, content = excluded.content, on_date = excluded.on_date, sensitive = excluded.sensitive",
+        "INSERT INTO search_entries (partnership_id, kind, record_id, body_key, agenda_item_id, restricted, link, title, content, on_date, sensitive) SELECT a.partnership_id, 'action', a.id, a.body_key, a.restricted_item_id, a.restricted_item_id IS NOT NULL, '/actions/' || a.id, a.title, a.reference || ' ' || a.owner_name || ' ' || a.owner_organisation, a.due, a.sensitive FROM actions a WHERE a.partnership_id = $1 AND ($2 = 0 OR a.id = $2) ON CONFLICT (kind, record_id) DO UPDATE SET body_key = excluded.body_key, agenda_item_id = excluded.agenda_item_id, restricted = excluded.restricted, link = excluded.link, title = excluded.title, content = excluded.content, on_date = excluded.on_date, sensitive = excluded.sensitive",
         args![p, only.unwrap_or(0)],
     )
     .await?;
@@ -186,12 +189,28 @@ pub struct Filter {
 pub struct Within {
     pub all_bodies: bool,
     pub bodies: Vec<String>,
-    pub user_id: i64,
+    /// The restricted items they are named to read.
+    pub named_items: Vec<i64>,
+}
+
+impl Within {
+    /// The actions a person may see: all for the business unit (`None`), else as their sight
+    /// of the bodies says.
+    pub fn of(sight: &crate::access::Sight) -> Option<Within> {
+        if sight.all_restricted {
+            return None;
+        }
+        Some(Within {
+            all_bodies: sight.all_bodies,
+            bodies: sight.bodies.clone(),
+            named_items: sight.named_items.clone(),
+        })
+    }
 }
 
 /// The condition for `within`, its values pushed onto `args`. The one place the tracker looks
 /// at where an action came from: a restricted item's actions are as restricted as the item.
-fn within_sql(p: PartnershipId, within: Option<&Within>, args: &mut Vec<Value>) -> String {
+fn within_sql(within: Option<&Within>, args: &mut Vec<Value>) -> String {
     let Some(w) = within else {
         return String::new();
     };
@@ -208,13 +227,20 @@ fn within_sql(p: PartnershipId, within: Option<&Within>, args: &mut Vec<Value>) 
             keys.join(", ")
         ));
     }
-    args.push(p.into());
-    let pn = args.len();
-    args.push(w.user_id.into());
-    let un = args.len();
-    sql.push_str(&format!(
-        " AND NOT (source_kind = 'minute' AND source_id IN (SELECT i.id FROM agenda_items i WHERE i.partnership_id = ${pn} AND i.restricted = TRUE AND i.id NOT IN (SELECT r.agenda_item_id FROM restricted_readers r WHERE r.user_id = ${un})))"
-    ));
+    // From a restricted item: only for those named to read it.
+    let mut named = Vec::new();
+    for i in &w.named_items {
+        args.push((*i).into());
+        named.push(format!("${}", args.len()));
+    }
+    if named.is_empty() {
+        sql.push_str(" AND restricted_item_id IS NULL");
+    } else {
+        sql.push_str(&format!(
+            " AND (restricted_item_id IS NULL OR restricted_item_id IN ({}))",
+            named.join(", ")
+        ));
+    }
     sql
 }
 
@@ -226,7 +252,7 @@ pub async fn visible(
     within: Option<&Within>,
 ) -> StoreResult<bool> {
     let mut args = args![p, id];
-    let cond = within_sql(p, within, &mut args);
+    let cond = within_sql(within, &mut args);
     Ok(db
         .fetch_optional(
             Sql::dynamic(format!(
@@ -282,7 +308,7 @@ pub async fn page(
     if f.open_only || f.overdue_on.is_some() {
         sql.push_str(" AND status = 'open'");
     }
-    sql.push_str(&within_sql(p, f.within.as_ref(), &mut args));
+    sql.push_str(&within_sql(f.within.as_ref(), &mut args));
     let total: i64 = db
         .fetch_one(
             Sql::dynamic(format!("SELECT COUNT(*) AS n{sql}")),
@@ -318,7 +344,7 @@ pub async fn rag_counts(
     within: Option<&Within>,
 ) -> StoreResult<(i64, i64, i64)> {
     let mut args = args![p, today, today, amber_until, amber_until];
-    let cond = within_sql(p, within, &mut args);
+    let cond = within_sql(within, &mut args);
     let r = db
         .fetch_one(
             Sql::dynamic(format!("SELECT COALESCE(SUM(CASE WHEN due < $2 THEN 1 ELSE 0 END), 0) AS red, COALESCE(SUM(CASE WHEN due >= $3 AND due <= $4 THEN 1 ELSE 0 END), 0) AS amber, COALESCE(SUM(CASE WHEN due > $5 THEN 1 ELSE 0 END), 0) AS green FROM actions WHERE partnership_id = $1 AND status = 'open'{cond}")),
@@ -341,7 +367,7 @@ pub async fn distinct(
         "owner_name"
     };
     let mut args = args![p];
-    let cond = within_sql(p, within, &mut args);
+    let cond = within_sql(within, &mut args);
     db.fetch_all(
         Sql::dynamic(format!(
             "SELECT DISTINCT {col} AS v FROM actions WHERE partnership_id = $1 AND status = 'open' AND {col} <> ''{cond} ORDER BY {col}"

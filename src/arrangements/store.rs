@@ -212,6 +212,32 @@ fn item_from(r: &Row) -> StoreResult<Item> {
     })
 }
 
+/// The bodies these memberships (by key) are of, each once, in key order.
+pub async fn bodies_of_memberships(
+    db: &Db,
+    p: PartnershipId,
+    keys: &[String],
+) -> StoreResult<Vec<String>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One placeholder per key: the list's length is the only thing built at run time.
+    let marks: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+    let mut values = args![p];
+    values.extend(keys.iter().map(|k| k.as_str().into()));
+    db.fetch_all(
+        crate::store::Sql::dynamic(format!(
+            "SELECT DISTINCT parent_key FROM arrangement_items WHERE partnership_id = $1 AND kind = 'membership' AND item_key IN ({}) ORDER BY parent_key",
+            marks.join(", ")
+        )),
+        values,
+    )
+    .await?
+    .iter()
+    .map(|r| r.get("parent_key"))
+    .collect()
+}
+
 /// Every stored entry of a partnership, in file order.
 pub async fn items(db: &Db, p: PartnershipId) -> StoreResult<Vec<Item>> {
     let mut v: Vec<Item> = db

@@ -131,7 +131,7 @@ impl Sight {
         let bodies = if all || user_id == 0 {
             Vec::new()
         } else {
-            crate::meetings::people::bodies_of(db, p, user_id).await?
+            crate::access::bodies_of(db, p, user_id).await?
         };
         Ok(Sight {
             all,

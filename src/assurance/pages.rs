@@ -1258,6 +1258,7 @@ pub async fn raise_action(
         owner_organisation: organisation,
         due,
         sensitive: true,
+        restricted_item: None,
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
     crate::web::flash(&st.db, &viewer, "Action added to the tracker").await?;

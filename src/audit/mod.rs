@@ -22,7 +22,6 @@ pub async fn hidden(
     st: &crate::state::AppState,
     viewer: &crate::web::viewer::Viewer,
 ) -> crate::web::error::AppResult<Option<crate::store::audit::Hidden>> {
-    Ok(crate::meetings::access::Sight::of(&st.db, viewer)
-        .await?
-        .hidden_in_audit())
+    let sight = crate::access::Sight::of(&st.db, viewer).await?;
+    Ok(crate::meetings::access::hidden_in_audit(&sight))
 }

@@ -1,23 +1,9 @@
 //! Dates and times as people in England read them, and the working days every deadline is
 //! counted in.
 
-mod pages;
+pub mod pages;
 pub mod store;
 pub mod working_days;
-
-use crate::state::Route;
-use crate::web::permissions::Permission;
-
-pub fn routes() -> Vec<Route> {
-    vec![
-        Route::get(
-            "/system/bank-holidays",
-            Permission::ManageHost,
-            pages::holidays,
-        ),
-        Route::post("/system/bank-holidays", Permission::ManageHost, pages::load),
-    ]
-}
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 

@@ -9,7 +9,15 @@ use chrono::Datelike;
 
 use super::store;
 use super::working_days::{Holiday, parse_gov_uk};
-use crate::state::AppState;
+use crate::state::{AppState, Route};
+use crate::web::permissions::Permission;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/system/bank-holidays", Permission::ManageHost, holidays),
+        Route::post("/system/bank-holidays", Permission::ManageHost, load),
+    ]
+}
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
 use crate::web::viewer::Viewer;

@@ -21,8 +21,7 @@ use crate::args;
 use crate::store::sealed::{Purpose, Sealer};
 use crate::store::{Db, PartnershipId, StoreResult};
 
-mod pages;
-pub use pages::routes;
+pub mod pages;
 
 /// What the stored copy of a message says where its one-time link goes: this is what the
 /// outbox shows, and delivery puts the link in its place.

@@ -729,6 +729,7 @@ pub async fn add_action(
         owner_organisation: organisation,
         due,
         sensitive: false,
+        restricted_item: item.restricted.then_some(item.id),
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
     crate::web::flash(&st.db, &viewer, "Action added to the tracker").await?;

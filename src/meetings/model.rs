@@ -18,45 +18,9 @@ pub fn kind_label(kind: &str) -> &'static str {
     }
 }
 
-/// A partnership's rules for its meetings, in working days.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Rules {
-    /// Agenda items may be submitted up to this many working days before (Portsmouth: two weeks).
-    pub agenda_items_before: i64,
-    /// Reports are due this many working days before (three weeks).
-    pub reports_before: i64,
-    /// Amendments to reports are due this many working days before (one week).
-    pub amendments_before: i64,
-    /// Papers go out this many working days before (one week).
-    pub papers_before: i64,
-    /// Minutes go out within this many working days after (two weeks).
-    pub minutes_after: i64,
-    /// Disputes to the minutes within this many working days of their circulation (two weeks).
-    pub disputes_after: i64,
-    /// Notice an extraordinary meeting needs, unless urgent (ten working days).
-    pub extraordinary_notice: i64,
-    /// A majority decision stands only if all three statutory partners are in the majority.
-    pub majority_needs_all_partners: bool,
-    /// An open action turns amber this many working days before it is due.
-    pub amber_working_days: i64,
-}
-
-impl Default for Rules {
-    /// Portsmouth's rules of operation, typical of partnerships.
-    fn default() -> Self {
-        Rules {
-            agenda_items_before: 10,
-            reports_before: 15,
-            amendments_before: 5,
-            papers_before: 5,
-            minutes_after: 10,
-            disputes_after: 10,
-            extraordinary_notice: 10,
-            majority_needs_all_partners: true,
-            amber_working_days: 10,
-        }
-    }
-}
+/// The partnership's working rules (deadlines, notice, the majority rule) live with the
+/// partnership, since the tracker of actions reads them too.
+pub use crate::partnerships::rules::Rules;
 
 /// One deadline around a meeting.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

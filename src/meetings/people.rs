@@ -12,7 +12,7 @@ use super::model;
 use super::store::{self, Meeting};
 use crate::args;
 use crate::state::AppState;
-use crate::store::{Actor, Db, PartnershipId, RecordRef, StoreResult, Tx};
+use crate::store::{PartnershipId, RecordRef, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::FormData;
 use crate::web::page::Page;
@@ -24,63 +24,7 @@ fn today() -> NaiveDate {
 
 // ---- Seats ----
 
-pub async fn seats_of(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<String>> {
-    db.fetch_all(
-        "SELECT membership_key FROM person_seats WHERE partnership_id = $1 AND user_id = $2 ORDER BY membership_key",
-        args![p, user_id],
-    )
-    .await?
-    .iter()
-    .map(|r| r.get("membership_key"))
-    .collect()
-}
-
-/// The bodies a person sits on, through their seats.
-pub async fn bodies_of(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<String>> {
-    db.fetch_all(
-        "SELECT DISTINCT i.parent_key FROM person_seats s JOIN arrangement_items i ON i.partnership_id = s.partnership_id AND i.kind = 'membership' AND i.item_key = s.membership_key WHERE s.partnership_id = $1 AND s.user_id = $2 ORDER BY i.parent_key",
-        args![p, user_id],
-    )
-    .await?
-    .iter()
-    .map(|r| r.get("parent_key"))
-    .collect()
-}
-
-/// Give a person exactly these seats, each added or removed seat in the audit trail.
-pub async fn set_seats(
-    db: &Db,
-    actor: &Actor,
-    p: PartnershipId,
-    user_id: i64,
-    keys: &[String],
-) -> StoreResult<()> {
-    let have = seats_of(db, p, user_id).await?;
-    let mut tx = Tx::begin(db, actor).await?;
-    for k in keys.iter().filter(|k| !have.contains(k)) {
-        tx.insert(
-            "INSERT INTO person_seats (partnership_id, user_id, membership_key) VALUES ($1, $2, $3) RETURNING id",
-            args![p, user_id, k.as_str()],
-            Some(p),
-            "person-seat",
-            &format!("Person {user_id} given the seat {k}"),
-            &serde_json::json!({"user_id": user_id, "membership_key": k}),
-        )
-        .await?;
-    }
-    for k in have.iter().filter(|k| !keys.contains(k)) {
-        tx.delete(
-            "DELETE FROM person_seats WHERE partnership_id = $1 AND user_id = $2 AND membership_key = $3",
-            args![p, user_id, k.as_str()],
-            &RecordRef::new(Some(p), "person-seat", user_id),
-            &format!("Person {user_id} no longer holds the seat {k}"),
-            &serde_json::json!({"user_id": user_id, "membership_key": k}),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
+pub use crate::access::{bodies_of, seats_of, set_seats};
 
 pub struct SeatChoice {
     pub key: String,
@@ -607,20 +551,10 @@ pub async fn alert_chairs(st: &AppState, day: NaiveDate) -> AppResult<usize> {
     Ok(sent)
 }
 
-/// Check for reminders to send every hour while the server runs.
-pub fn spawn_reminders(st: AppState) {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = send_reminders(&st, today()).await {
-                tracing::warn!(error = %e, "deadline reminders failed; will try again");
-            }
-            if let Err(e) = alert_chairs(&st, today()).await {
-                tracing::warn!(error = %e, "overdue-action alerts failed; will try again");
-            }
-            if let Err(e) = crate::reviews::reminders::send(&st, today()).await {
-                tracing::warn!(error = %e, "serious case reminders failed; will try again");
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-        }
-    });
+/// The meetings' hourly job (scheduled in `server.rs`): deadline reminders to those who hold a
+/// seat, and overdue actions to their bodies' chairs.
+pub async fn hourly(st: &AppState) -> AppResult<()> {
+    send_reminders(st, today()).await?;
+    alert_chairs(st, today()).await?;
+    Ok(())
 }

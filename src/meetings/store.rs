@@ -1,10 +1,9 @@
-//! Storage of meetings and a partnership's meeting rules. Every change goes through the
+//! Storage of meetings. Every change goes through the
 //! audited transaction; a stale edit is refused with who changed it and when.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::model::Rules;
 use crate::accounts::store::stale_message;
 use crate::args;
 use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
@@ -43,91 +42,7 @@ fn meeting_of(r: &Row) -> StoreResult<Meeting> {
     })
 }
 
-/// A partnership's rules and their version (0 while it uses the defaults).
-pub async fn rules(db: &Db, p: PartnershipId) -> StoreResult<(Rules, i64)> {
-    let Some(r) = db
-        .fetch_optional(
-            "SELECT agenda_items_before, reports_before, amendments_before, papers_before, minutes_after, disputes_after, extraordinary_notice, majority_needs_all_partners, amber_working_days, version FROM meeting_rules WHERE partnership_id = $1",
-            args![p],
-        )
-        .await?
-    else {
-        return Ok((Rules::default(), 0));
-    };
-    Ok((
-        Rules {
-            agenda_items_before: r.get("agenda_items_before")?,
-            reports_before: r.get("reports_before")?,
-            amendments_before: r.get("amendments_before")?,
-            papers_before: r.get("papers_before")?,
-            minutes_after: r.get("minutes_after")?,
-            disputes_after: r.get("disputes_after")?,
-            extraordinary_notice: r.get("extraordinary_notice")?,
-            majority_needs_all_partners: r.get("majority_needs_all_partners")?,
-            amber_working_days: r.get("amber_working_days")?,
-        },
-        r.get("version")?,
-    ))
-}
-
-/// Save the rules; `Err` with the reason when the copy was stale.
-pub async fn save_rules(
-    db: &Db,
-    actor: &Actor,
-    p: PartnershipId,
-    new: &Rules,
-    expected_version: i64,
-) -> StoreResult<Result<(), String>> {
-    let (old, version) = rules(db, p).await?;
-    if version != expected_version {
-        return stale(
-            db,
-            "SELECT updated_by, updated_at FROM meeting_rules WHERE partnership_id = $1",
-            p,
-            0,
-        )
-        .await;
-    }
-    let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
-    let record = RecordRef::new(Some(p), "meeting-rules", p.0);
-    let values = args![
-        new.agenda_items_before,
-        new.reports_before,
-        new.amendments_before,
-        new.papers_before,
-        new.minutes_after,
-        new.disputes_after,
-        new.extraordinary_notice,
-        new.majority_needs_all_partners,
-        new.amber_working_days,
-        now,
-        actor.name.as_str(),
-        p
-    ];
-    if version == 0 {
-        tx.insert_keyed(
-            "INSERT INTO meeting_rules (agenda_items_before, reports_before, amendments_before, papers_before, minutes_after, disputes_after, extraordinary_notice, majority_needs_all_partners, amber_working_days, updated_at, updated_by, partnership_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            values,
-            &record,
-            "Meeting rules set",
-            new,
-        )
-        .await?;
-    } else {
-        tx.update(
-            "UPDATE meeting_rules SET agenda_items_before = $1, reports_before = $2, amendments_before = $3, papers_before = $4, minutes_after = $5, disputes_after = $6, extraordinary_notice = $7, majority_needs_all_partners = $8, amber_working_days = $9, updated_at = $10, updated_by = $11, version = version + 1 WHERE partnership_id = $12",
-            values,
-            &record,
-            "Meeting rules changed",
-            &old,
-            new,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Ok(()))
-}
+pub use crate::partnerships::rules::{rules, save_rules};
 
 async fn stale(
     db: &Db,

@@ -2,6 +2,7 @@
 //! one's public page.
 
 mod pages;
+pub mod rules;
 pub mod store;
 
 use crate::state::Route;

@@ -340,7 +340,7 @@ pub async fn delegate_roles(db: &Db, p: PartnershipId, user_id: i64) -> AppResul
     let Some(a) = ast::load_as_at(db, p, today()).await? else {
         return Ok(Vec::new());
     };
-    let seats = crate::meetings::people::seats_of(db, p, user_id).await?;
+    let seats = crate::access::seats_of(db, p, user_id).await?;
     let mut posts = Vec::new();
     for i in ast::items(db, p).await? {
         if i.kind == "membership" && seats.contains(&i.key) {
@@ -372,7 +372,7 @@ impl CaseSight {
         let mut bodies = Vec::new();
         if let (false, Some(u)) = (all, viewer.user.as_ref()) {
             all = !delegate_roles(db, p, u.id).await?.is_empty();
-            bodies = crate::meetings::people::bodies_of(db, p, u.id).await?;
+            bodies = crate::access::bodies_of(db, p, u.id).await?;
         }
         Ok(CaseSight { all, bodies })
     }

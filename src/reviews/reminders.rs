@@ -19,6 +19,11 @@ type Owed = (i64, NaiveDate, String, String);
 
 /// Send the reminders due on `day`: steps due within five working days or overdue. Returns the
 /// number of messages queued.
+/// The serious cases' hourly job (scheduled in `server.rs`).
+pub async fn hourly(st: &AppState) -> AppResult<()> {
+    send(st, super::cases::today()).await.map(|_| ())
+}
+
 pub async fn send(st: &AppState, day: NaiveDate) -> AppResult<usize> {
     let cal = crate::calendar::store::current(&st.db).await?;
     let horizon = cal.add_working_days(day, 5);

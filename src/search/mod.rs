@@ -55,7 +55,7 @@ pub async fn page(
     Query(query): Query<SearchQuery>,
 ) -> AppResult<Response> {
     let q: String = query.q.trim().chars().take(200).collect();
-    let sight = crate::meetings::access::Sight::of(&st.db, &viewer).await?;
+    let sight = crate::access::Sight::of(&st.db, &viewer).await?;
     let searched = !q.is_empty();
     let (hits, error) = if !searched {
         (Vec::new(), None)

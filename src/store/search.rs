@@ -24,8 +24,8 @@ pub struct Scope {
     pub bodies: Vec<String>,
     /// Every restricted item (the business unit).
     pub all_restricted: bool,
-    /// Restricted items they were named for are found through this person.
-    pub user_id: Option<i64>,
+    /// The restricted items they were named for.
+    pub named_items: Vec<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -123,10 +123,15 @@ pub async fn find(db: &Db, scope: &Scope, query: &str, limit: i64) -> StoreResul
         ));
     }
     if !scope.all_restricted {
-        let u = arg(scope.user_id.unwrap_or(0).into());
-        sight.push_str(&format!(
-            " AND (e.restricted = FALSE OR e.agenda_item_id IN (SELECT agenda_item_id FROM restricted_readers WHERE partnership_id = {p} AND user_id = {u}))"
-        ));
+        let named: Vec<String> = scope.named_items.iter().map(|i| arg((*i).into())).collect();
+        if named.is_empty() {
+            sight.push_str(" AND e.restricted = FALSE");
+        } else {
+            sight.push_str(&format!(
+                " AND (e.restricted = FALSE OR e.agenda_item_id IN ({}))",
+                named.join(", ")
+            ));
+        }
     }
     let limit = limit.clamp(1, 500);
     let sql = match engine {

@@ -1,5 +1,5 @@
 //! Who may do what: the one place the permission rules live. Every route names the permission
-//! it needs ([`crate::state::Route`]); the middleware in [`crate::web::enforce`] checks it before
+//! it needs (the route type in `state.rs`); the middleware in [`crate::web::enforce`] checks it before
 //! the handler runs, and the route-table test walks every route with every role.
 
 use crate::web::identity::Role;

@@ -880,7 +880,7 @@ both_engines!(
             })
             .expect("a board seat");
         let morgan = user_id(&app, MEMBER).await;
-        masa::meetings::people::set_seats(&app.state.db, &actor, p, morgan, &[seat.key])
+        masa::access::set_seats(&app.state.db, &actor, p, morgan, &[seat.key])
             .await
             .expect("seat");
         let id = store::add_plan(

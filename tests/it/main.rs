@@ -10,6 +10,7 @@ mod attacks;
 mod browser;
 mod case_work;
 mod cli;
+mod layers;
 mod mail;
 mod meetings;
 mod papers;

@@ -999,6 +999,7 @@ both_engines!(
                     owner_organisation: String::new(),
                     due,
                     sensitive: false,
+                    restricted_item: None,
                 },
             )
             .await

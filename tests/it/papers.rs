@@ -416,6 +416,8 @@ both_engines!(restricted_items_papers_and_the_public, |app| {
         owner_organisation: String::new(),
         due: today() + Duration::days(20),
         sensitive: false,
+        // A restricted item's actions are as restricted as the item.
+        restricted_item: (item == restricted.id).then_some(item),
     };
     let secret_action = masa::actions::store::add(
         &app.state.db,
@@ -822,6 +824,7 @@ both_engines!(evidence_is_attached_to_actions_checked_by_content, |app| {
             owner_organisation: "NHS Devon".into(),
             due: today() + Duration::days(30),
             sensitive: false,
+            restricted_item: None,
         },
     )
     .await

@@ -580,7 +580,7 @@ pub async fn make_delegate(state: &AppState, p: masa::store::PartnershipId, emai
         .expect("q")
         .expect("user")
         .0;
-    masa::meetings::people::set_seats(
+    masa::access::set_seats(
         &state.db,
         &masa::store::Actor::system("test"),
         p,

@@ -1,0 +1,249 @@
+//! Who sees which body's records. A body's meetings, papers, minutes, decisions and actions are
+//! for its members (the seats their account holds in the arrangements), the business unit and
+//! the independent scrutineer; a restricted (part II) item is for the business unit and those
+//! the chair names for it. Below the capabilities, so that the meetings, the tracker, search,
+//! the audit trail, reviews and assurance all ask one place. This module keeps the seats
+//! (`person_seats`) and the people named for restricted items (`restricted_readers`).
+
+use crate::args;
+use crate::store::{Actor, Db, PartnershipId, RecordRef, StoreResult, Tx};
+use crate::web::error::{AppError, AppResult};
+use crate::web::identity::Role;
+use crate::web::viewer::Viewer;
+
+/// What one person may see of the partnership's bodies.
+#[derive(Clone, Debug)]
+pub struct Sight {
+    pub partnership: PartnershipId,
+    /// Every body's records (the business unit, the scrutineer).
+    pub all_bodies: bool,
+    /// The bodies they sit on otherwise.
+    pub bodies: Vec<String>,
+    /// Every restricted item (the business unit).
+    pub all_restricted: bool,
+    pub user_id: Option<i64>,
+    /// The restricted items the chair named them for.
+    pub named_items: Vec<i64>,
+}
+
+impl Sight {
+    pub async fn of(db: &Db, viewer: &Viewer) -> AppResult<Sight> {
+        let p = viewer.tenant()?;
+        let role = viewer.role();
+        let user_id = viewer.user.as_ref().map(|u| u.id);
+        let all_bodies = matches!(role, Some(Role::PartnershipAdmin | Role::Scrutineer));
+        let all_restricted = role == Some(Role::PartnershipAdmin);
+        let bodies = match (all_bodies, user_id) {
+            (false, Some(u)) => bodies_of(db, p, u).await?,
+            _ => Vec::new(),
+        };
+        let named_items = match (all_restricted, user_id) {
+            (false, Some(u)) => named_items(db, p, u).await?,
+            _ => Vec::new(),
+        };
+        Ok(Sight {
+            partnership: p,
+            all_bodies,
+            bodies,
+            all_restricted,
+            user_id,
+            named_items,
+        })
+    }
+
+    /// Whether they may see a body's meetings, papers and minutes.
+    pub fn body(&self, key: &str) -> bool {
+        self.all_bodies || self.bodies.iter().any(|b| b == key)
+    }
+
+    /// Refuse, as if it were not there, a body they may not see.
+    pub fn require_body(&self, key: &str) -> AppResult<()> {
+        if self.body(key) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// Whether they may read an agenda item of a body: the body's, and for a restricted item,
+    /// named for it.
+    pub fn item(&self, body_key: &str, item_id: i64, restricted: bool) -> bool {
+        self.body(body_key)
+            && (!restricted || self.all_restricted || self.named_items.contains(&item_id))
+    }
+
+    /// What they may find in search.
+    pub fn search_scope(&self) -> crate::store::search::Scope {
+        crate::store::search::Scope {
+            partnership: self.partnership,
+            all_bodies: self.all_bodies,
+            bodies: self.bodies.clone(),
+            all_restricted: self.all_restricted,
+            named_items: self.named_items.clone(),
+        }
+    }
+}
+
+// ---- Seats: which memberships of the arrangements a person's account holds ----
+
+/// The memberships (by key) a person holds.
+pub async fn seats_of(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<String>> {
+    db.fetch_all(
+        "SELECT membership_key FROM person_seats WHERE partnership_id = $1 AND user_id = $2 ORDER BY membership_key",
+        args![p, user_id],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get("membership_key"))
+    .collect()
+}
+
+/// The bodies a person sits on, through their seats.
+pub async fn bodies_of(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<String>> {
+    let seats = seats_of(db, p, user_id).await?;
+    crate::arrangements::store::bodies_of_memberships(db, p, &seats).await
+}
+
+/// Give a person exactly these seats, each added or removed seat in the audit trail.
+pub async fn set_seats(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    user_id: i64,
+    keys: &[String],
+) -> StoreResult<()> {
+    let have = seats_of(db, p, user_id).await?;
+    let mut tx = Tx::begin(db, actor).await?;
+    for k in keys.iter().filter(|k| !have.contains(k)) {
+        tx.insert(
+            "INSERT INTO person_seats (partnership_id, user_id, membership_key) VALUES ($1, $2, $3) RETURNING id",
+            args![p, user_id, k.as_str()],
+            Some(p),
+            "person-seat",
+            &format!("Person {user_id} given the seat {k}"),
+            &serde_json::json!({"user_id": user_id, "membership_key": k}),
+        )
+        .await?;
+    }
+    for k in have.iter().filter(|k| !keys.contains(k)) {
+        tx.delete(
+            "DELETE FROM person_seats WHERE partnership_id = $1 AND user_id = $2 AND membership_key = $3",
+            args![p, user_id, k.as_str()],
+            &RecordRef::new(Some(p), "person-seat", user_id),
+            &format!("Person {user_id} no longer holds the seat {k}"),
+            &serde_json::json!({"user_id": user_id, "membership_key": k}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- Restricted items: whom the chair names to read each ----
+
+/// The restricted items a person is named for.
+pub async fn named_items(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<i64>> {
+    db.fetch_all(
+        "SELECT agenda_item_id FROM restricted_readers WHERE partnership_id = $1 AND user_id = $2 ORDER BY agenda_item_id",
+        args![p, user_id],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get("agenda_item_id"))
+    .collect()
+}
+
+/// Who the chair has named to read a restricted item.
+pub async fn readers(db: &Db, p: PartnershipId, item_id: i64) -> StoreResult<Vec<i64>> {
+    db.fetch_all(
+        "SELECT user_id FROM restricted_readers WHERE partnership_id = $1 AND agenda_item_id = $2 ORDER BY user_id",
+        args![p, item_id],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get("user_id"))
+    .collect()
+}
+
+/// Name exactly these people (id, name) to read a restricted item (`title` for the trail), in
+/// one audited change.
+pub async fn set_readers(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    item_id: i64,
+    title: &str,
+    users: &[(i64, String)],
+) -> StoreResult<()> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let before: Vec<i64> = tx
+        .fetch_all(
+            "SELECT user_id FROM restricted_readers WHERE partnership_id = $1 AND agenda_item_id = $2 ORDER BY user_id",
+            args![p, item_id],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get("user_id"))
+        .collect::<StoreResult<_>>()?;
+    tx.execute_plumbing(
+        "DELETE FROM restricted_readers WHERE partnership_id = $1 AND agenda_item_id = $2",
+        args![p, item_id],
+    )
+    .await?;
+    for (u, _) in users {
+        tx.execute_plumbing(
+            "INSERT INTO restricted_readers (partnership_id, agenda_item_id, user_id, named_at, named_by) VALUES ($1, $2, $3, $4, $5)",
+            args![p, item_id, *u, now, actor.name.as_str()],
+        )
+        .await?;
+    }
+    let names: Vec<&str> = users.iter().map(|(_, n)| n.as_str()).collect();
+    tx.update(
+        "UPDATE agenda_items SET updated_at = updated_at WHERE id = $1",
+        args![item_id],
+        &RecordRef::new(Some(p), "agenda-item", item_id),
+        &format!(
+            "Named to read the restricted item \"{title}\": {}",
+            if names.is_empty() {
+                "nobody beyond the business unit".to_owned()
+            } else {
+                names.join(", ")
+            }
+        ),
+        &before,
+        &users.iter().map(|(u, _)| *u).collect::<Vec<_>>(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sight(all_bodies: bool, all_restricted: bool) -> Sight {
+        Sight {
+            partnership: PartnershipId(1),
+            all_bodies,
+            bodies: vec!["board".into()],
+            all_restricted,
+            user_id: Some(7),
+            named_items: vec![42],
+        }
+    }
+
+    #[test]
+    fn restricted_items_are_read_by_those_named_or_the_business_unit() {
+        let member = sight(false, false);
+        assert!(member.item("board", 1, false));
+        assert!(!member.item("other", 1, false), "another body");
+        assert!(!member.item("board", 2, true), "restricted, not named");
+        assert!(member.item("board", 42, true), "named");
+        let scrutineer = sight(true, false);
+        assert!(scrutineer.item("other", 1, false));
+        assert!(!scrutineer.item("other", 2, true));
+        assert!(sight(true, true).item("other", 2, true));
+    }
+}
