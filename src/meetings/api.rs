@@ -186,7 +186,7 @@ async fn visible_items(
     };
     let mut out = Vec::new();
     for i in items {
-        let shown = super::access::may_read(&sight, &i);
+        let shown = super::access::may_read(sight, &i);
         if shown {
             access::read_item(
                 st,
@@ -264,7 +264,7 @@ pub async fn meeting(
     let items = store::agenda(&st.db, p, id).await?;
     let mut hidden = Vec::new();
     for i in &items {
-        if !super::access::may_read(&sight, &i) {
+        if !super::access::may_read(&sight, i) {
             hidden.push(i.id);
         }
     }

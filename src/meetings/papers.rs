@@ -430,7 +430,7 @@ async fn pack_pdf(
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut withheld = 0;
     for item in mstore::agenda(&st.db, p, m.id).await? {
-        if !super::access::may_read(&sight, &item) {
+        if !super::access::may_read(sight, &item) {
             withheld += 1;
             continue;
         }
