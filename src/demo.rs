@@ -143,7 +143,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Demo> {
             .await
             .map_err(err)?;
         ps.push(DemoPartnership { id, slug, name });
-        tx.execute_plumbing(
+        tx.execute_seed(
             "UPDATE partnerships SET contact_email = $1, worried_contact = $2 WHERE id = $3",
             crate::args![*contact, *worried, id],
         )
@@ -490,7 +490,7 @@ pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
                 ),
                 (12, "Home visit: parents engaged; safety plan agreed."),
             ] {
-                tx.execute_plumbing(
+                tx.execute_seed(
                     "INSERT INTO review_chronology (partnership_id, case_id, request_id, organisation, happened_on, event, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, 'Pat Practitioner')",
                     args![p, p_id, rid, org, p_aware - chrono::Duration::days(days), event, now],
                 )
@@ -502,13 +502,13 @@ pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
     for (n, (id, aware)) in ids.iter().enumerate().skip(1) {
         let done = cal.add_working_days(*aware, 14);
         let decided = cal.add_working_days(*aware, 16);
-        tx.execute_plumbing(
+        tx.execute_seed(
             "UPDATE review_cases SET rapid_done_on = $1, decision = 'local-review', decision_reasons = $2, scrutineer_advice = $3, decided_on = $4, sent_to_panel_on = $5, reviewer = $6, terms_of_reference = $7, methodology = $8, publish_planned_on = $9 WHERE id = $10",
             args![done, "The case highlights concerns about agencies working together and recurrent themes seen in earlier reviews.", "Agrees a local review is appropriate, with the family involved.", decided, cal.add_working_days(decided, 1), "An independent reviewer (made up for the demo)", "How agencies shared what they knew, and how the family's voice was heard.", "A systems approach: a practitioner learning event, conversations with the family, a draft tested with the agencies.", decided.checked_add_months(chrono::Months::new(6)).unwrap_or(decided), *id],
         )
         .await?;
         for (k, _) in crate::reviews::model::QUESTIONS {
-            tx.execute_plumbing(
+            tx.execute_seed(
                 "INSERT INTO review_answers (partnership_id, case_id, question, answer) VALUES ($1, $2, $3, $4)",
                 args![p, *id, *k, "Yes: see the rapid review report."],
             )
@@ -519,7 +519,7 @@ pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
             ("health", "Chief Nurse, NHS Devon"),
             ("police", "BCU Commander"),
         ] {
-            tx.execute_plumbing(
+            tx.execute_seed(
                 "INSERT INTO review_signoffs (partnership_id, case_id, partner_role, user_id, signed_by, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
                 args![p, *id, role, morgan, signer, now],
             )
@@ -545,7 +545,7 @@ pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
         for (step, after) in steps {
             let planned = cal.add_working_days(decided, *after);
             let done = (planned < today).then_some(planned);
-            tx.execute_plumbing(
+            tx.execute_seed(
                 "INSERT INTO review_milestones (partnership_id, case_id, step, planned_on, done_on) VALUES ($1, $2, $3, $4, $5)",
                 args![p, *id, *step, planned, done],
             )
@@ -567,7 +567,7 @@ pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
             bytes,
         )
         .await?;
-    tx.execute_plumbing(
+    tx.execute_seed(
         "UPDATE review_cases SET final_sent_on = $1, published_on = $2, report_file_id = $3, public_title = $4, public_summary = $5 WHERE id = $6",
         args![cal.add_working_days(published, -10), published, file.id, "Local child safeguarding practice review: Child L", "Child L was exploited by adults who used them to carry drugs. The review found that school, youth justice and police each held part of the picture and that information was not brought together early enough. The partnership has agreed a shared exploitation screening tool and joint training; progress is reported to the board.", l_id],
     )
@@ -761,7 +761,7 @@ pub async fn seed_case_history(
             .get("id")?;
         cases += 1;
         for k in 0..20 {
-            tx.execute_plumbing(
+            tx.execute_seed(
                 "INSERT INTO review_chronology (partnership_id, case_id, organisation, happened_on, event, created_at, created_by) VALUES ($1, $2, 'Plymouth City Council', $3, 'A contact with the family, made up for the benchmark.', $4, 'masa demo')",
                 args![pid, case_id, aware - chrono::Duration::days(k * 9), now],
             )
@@ -784,7 +784,7 @@ pub async fn seed_case_history(
                 } else {
                     "open"
                 };
-                tx.execute_plumbing(
+                tx.execute_seed(
                     "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, status, completed_on, created_at, updated_at, updated_by, sensitive) VALUES ($1, 'recommendation', $2, 'cspr-group', $3, 'An action from a review, made up for the benchmark', 'Head of service', 'Plymouth City Council', $4, $5, $6, $7, $7, 'masa demo', TRUE)",
                     args![pid, rec_id, format!("Child H{n} recommendation {r}"), due, status, (status == "done").then_some(due), now],
                 )
@@ -904,7 +904,7 @@ pub async fn seed_history(
                         .await?
                         .ok_or_else(|| anyhow::anyhow!("no paper id"))?
                         .get("id")?;
-                    tx.execute_plumbing(
+                    tx.execute_seed(
                         "INSERT INTO paper_versions (partnership_id, paper_id, number, file_id, late, uploaded_on, created_at, created_by) VALUES ($1, $2, 1, $3, FALSE, $4, $5, 'masa demo')",
                         args![pid, paper_id, file.id, date - chrono::Duration::days(10), now],
                     )
@@ -925,7 +925,7 @@ pub async fn seed_history(
                         .get("id")?;
                     actions += 1;
                     if done {
-                        tx.execute_plumbing(
+                        tx.execute_seed(
                             "INSERT INTO action_notes (partnership_id, action_id, noted_on, note, created_at, created_by) VALUES ($1, $2, $3, 'Done, with evidence sent to the business unit.', $4, 'masa demo')",
                             args![pid, action, due, now],
                         )

@@ -165,8 +165,39 @@ pub async fn readers(db: &Db, p: PartnershipId, item_id: i64) -> StoreResult<Vec
     .collect()
 }
 
+/// Someone named to read a restricted item (the images in the trail show who, by id).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Reader {
+    pub user_id: i64,
+    #[serde(skip)]
+    pub named_at: chrono::DateTime<chrono::Utc>,
+    #[serde(skip)]
+    pub named_by: String,
+}
+
+/// The readers of a restricted item, replaced together.
+const READERS: crate::store::Children = crate::store::Children {
+    what: "readers",
+    select: "SELECT user_id, named_at, named_by FROM restricted_readers WHERE partnership_id = $1 AND agenda_item_id = $2 ORDER BY user_id",
+    delete: "DELETE FROM restricted_readers WHERE partnership_id = $1 AND agenda_item_id = $2",
+    insert: "INSERT INTO restricted_readers (partnership_id, agenda_item_id, user_id, named_at, named_by) VALUES ($1, $2, $3, $4, $5)",
+};
+
+impl crate::store::Child for Reader {
+    fn from_row(r: &crate::store::Row) -> StoreResult<Self> {
+        Ok(Reader {
+            user_id: r.get("user_id")?,
+            named_at: r.get("named_at")?,
+            named_by: r.get("named_by")?,
+        })
+    }
+    fn values(&self) -> Vec<crate::store::Value> {
+        args![self.user_id, self.named_at, self.named_by.as_str()]
+    }
+}
+
 /// Name exactly these people (id, name) to read a restricted item (`title` for the trail), in
-/// one audited change.
+/// one audited change against the item.
 pub async fn set_readers(
     db: &Db,
     actor: &Actor,
@@ -177,32 +208,21 @@ pub async fn set_readers(
 ) -> StoreResult<()> {
     let mut tx = Tx::begin(db, actor).await?;
     let now = tx.now();
-    let before: Vec<i64> = tx
-        .fetch_all(
-            "SELECT user_id FROM restricted_readers WHERE partnership_id = $1 AND agenda_item_id = $2 ORDER BY user_id",
-            args![p, item_id],
-        )
-        .await?
+    let mut chosen: Vec<Reader> = users
         .iter()
-        .map(|r| r.get("user_id"))
-        .collect::<StoreResult<_>>()?;
-    tx.execute_plumbing(
-        "DELETE FROM restricted_readers WHERE partnership_id = $1 AND agenda_item_id = $2",
-        args![p, item_id],
-    )
-    .await?;
-    for (u, _) in users {
-        tx.execute_plumbing(
-            "INSERT INTO restricted_readers (partnership_id, agenda_item_id, user_id, named_at, named_by) VALUES ($1, $2, $3, $4, $5)",
-            args![p, item_id, *u, now, actor.name.as_str()],
-        )
-        .await?;
-    }
+        .map(|(u, _)| Reader {
+            user_id: *u,
+            named_at: now,
+            named_by: actor.name.clone(),
+        })
+        .collect();
+    chosen.sort_by_key(|r| r.user_id);
+    chosen.dedup_by_key(|r| r.user_id);
     let names: Vec<&str> = users.iter().map(|(_, n)| n.as_str()).collect();
-    tx.update(
-        "UPDATE agenda_items SET updated_at = updated_at WHERE id = $1",
-        args![item_id],
+    tx.replace_children(
+        &READERS,
         &RecordRef::new(Some(p), "agenda-item", item_id),
+        item_id,
         &format!(
             "Named to read the restricted item \"{title}\": {}",
             if names.is_empty() {
@@ -211,8 +231,7 @@ pub async fn set_readers(
                 names.join(", ")
             }
         ),
-        &before,
-        &users.iter().map(|(u, _)| *u).collect::<Vec<_>>(),
+        &chosen,
     )
     .await?;
     tx.commit().await?;

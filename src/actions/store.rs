@@ -508,9 +508,12 @@ pub async fn progress(
         .await?));
     }
     if !change.note.is_empty() {
-        tx.execute_plumbing(
+        tx.insert_keyed(
             "INSERT INTO action_notes (partnership_id, action_id, noted_on, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)",
             args![p, id, today, change.note.as_str(), now, actor.name.as_str()],
+            &RecordRef::new(Some(p), "action", id),
+            &format!("Progress note on the action: {}", before.title),
+            &serde_json::json!({"noted_on": today, "note": change.note}),
         )
         .await?;
     }

@@ -140,9 +140,12 @@ pub async fn add(
             &serde_json::json!({"item": item.id, "title": title, "file": file, "late": late}),
         )
         .await?;
-    tx.execute_plumbing(
+    tx.insert_keyed(
         "INSERT INTO paper_versions (partnership_id, paper_id, number, file_id, late, note, uploaded_on, created_at, created_by) VALUES ($1, $2, 1, $3, $4, '', $5, $6, $7)",
         args![p, id, file.id, late, today, now, actor.name.as_str()],
+        &RecordRef::new(Some(p), "paper", id),
+        "Version 1 of the paper kept",
+        &serde_json::json!({"number": 1, "file": file.id, "late": late, "uploaded_on": today}),
     )
     .await?;
     super::index::papers(&mut tx, p, Some(id)).await?;
@@ -190,9 +193,12 @@ pub async fn replace(
         .await?));
     }
     let file = files.put(&mut tx, p, &name, kind, bytes).await?;
-    tx.execute_plumbing(
+    tx.insert_keyed(
         "INSERT INTO paper_versions (partnership_id, paper_id, number, file_id, late, note, uploaded_on, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         args![p, paper.id, number, file.id, late, note, today, now, actor.name.as_str()],
+        &RecordRef::new(Some(p), "paper", paper.id),
+        &format!("Version {number} of the paper kept"),
+        &serde_json::json!({"number": number, "file": file.id, "late": late, "note": note, "uploaded_on": today}),
     )
     .await?;
     tx.commit().await?;

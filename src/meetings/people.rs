@@ -211,9 +211,13 @@ pub async fn new_feed(State(st): State<AppState>, viewer: Viewer) -> AppResult<R
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
     let now = tx.now();
-    tx.execute_plumbing(
+    tx.update(
         "UPDATE calendar_feeds SET revoked_at = $1 WHERE partnership_id = $2 AND user_id = $3 AND revoked_at IS NULL",
         args![now, p, user.id],
+        &RecordRef::new(Some(p), "calendar-feed", user.id),
+        "Earlier calendar feed addresses stopped",
+        &serde_json::json!({"revoked_at": null}),
+        &serde_json::json!({"revoked_at": now}),
     )
     .await?;
     tx.insert(

@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use crate::accounts::store::stale_message;
 use crate::args;
-use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
+use crate::store::{
+    Actor, Child, Children, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx,
+};
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Meeting {
@@ -663,6 +665,31 @@ pub struct VoteCast {
     pub vote: String,
 }
 
+/// A decision's votes, written with it.
+const VOTES: Children = Children {
+    what: "votes",
+    select: "SELECT membership_key, name, vote FROM votes WHERE partnership_id = $1 AND decision_id = $2 ORDER BY id",
+    delete: "DELETE FROM votes WHERE partnership_id = $1 AND decision_id = $2",
+    insert: "INSERT INTO votes (partnership_id, decision_id, membership_key, name, vote) VALUES ($1, $2, $3, $4, $5)",
+};
+
+impl Child for VoteCast {
+    fn from_row(r: &Row) -> StoreResult<Self> {
+        Ok(VoteCast {
+            membership_key: r.get("membership_key")?,
+            name: r.get("name")?,
+            vote: r.get("vote")?,
+        })
+    }
+    fn values(&self) -> Vec<crate::store::Value> {
+        args![
+            self.membership_key.as_str(),
+            self.name.as_str(),
+            self.vote.as_str()
+        ]
+    }
+}
+
 pub async fn decisions(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResult<Vec<Decision>> {
     db.fetch_all(
         "SELECT id, agenda_item_id, text, method, outcome, votes_for, votes_against, abstentions, dissent FROM decisions WHERE partnership_id = $1 AND meeting_id = $2 ORDER BY id",
@@ -703,16 +730,17 @@ pub async fn record_decision(
             Some(p),
             "decision",
             &format!("Decision recorded ({}): {}", d.outcome, d.text),
-            &serde_json::json!({"decision": d, "votes": votes}),
+            d,
         )
         .await?;
-    for v in votes {
-        tx.execute_plumbing(
-            "INSERT INTO votes (partnership_id, decision_id, membership_key, name, vote) VALUES ($1, $2, $3, $4, $5)",
-            args![p, id, v.membership_key.as_str(), v.name.as_str(), v.vote.as_str()],
-        )
-        .await?;
-    }
+    tx.replace_children(
+        &VOTES,
+        &RecordRef::new(Some(p), "decision", id),
+        id,
+        &format!("Votes recorded on the decision: {}", d.text),
+        votes,
+    )
+    .await?;
     super::index::decisions(&mut tx, p, Some(id)).await?;
     tx.commit().await?;
     Ok(id)

@@ -223,6 +223,33 @@ pub struct Signoff {
     pub signed_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// The signatures on a case's decision, withdrawn together when the proposal changes.
+const SIGNOFFS: crate::store::Children = crate::store::Children {
+    what: "signatures",
+    select: "SELECT partner_role, user_id, signed_by, signed_at FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2 ORDER BY signed_at, id",
+    delete: "DELETE FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2",
+    insert: "INSERT INTO review_signoffs (partnership_id, case_id, partner_role, user_id, signed_by, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+};
+
+impl crate::store::Child for Signoff {
+    fn from_row(r: &Row) -> StoreResult<Self> {
+        Ok(Signoff {
+            partner_role: r.get("partner_role")?,
+            user_id: r.get("user_id")?,
+            signed_by: r.get("signed_by")?,
+            signed_at: r.get("signed_at")?,
+        })
+    }
+    fn values(&self) -> Vec<crate::store::Value> {
+        args![
+            self.partner_role.as_str(),
+            self.user_id,
+            self.signed_by.as_str(),
+            self.signed_at
+        ]
+    }
+}
+
 pub async fn signoffs(db: &Db, p: PartnershipId, case_id: i64) -> StoreResult<Vec<Signoff>> {
     db.fetch_all(
         "SELECT partner_role, user_id, signed_by, signed_at FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2 ORDER BY signed_at, id",
@@ -275,9 +302,15 @@ async fn propose(
         )
         .await?));
     }
-    tx.execute_plumbing(
-        "DELETE FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2",
-        args![p, before.id],
+    tx.replace_children::<Signoff>(
+        &SIGNOFFS,
+        &RecordRef::new(Some(p), "review-case", before.id),
+        before.id,
+        &format!(
+            "Signatures on the decision for {} withdrawn: the proposal changed",
+            before.pseudonym
+        ),
+        &[],
     )
     .await?;
     tx.commit().await?;

@@ -30,6 +30,27 @@ pub struct Milestone {
     pub done_on: Option<NaiveDate>,
 }
 
+/// A local review's milestones, replaced together when it is saved.
+const MILESTONES: crate::store::Children = crate::store::Children {
+    what: "milestones",
+    select: "SELECT step, planned_on, done_on FROM review_milestones WHERE partnership_id = $1 AND case_id = $2 ORDER BY step",
+    delete: "DELETE FROM review_milestones WHERE partnership_id = $1 AND case_id = $2",
+    insert: "INSERT INTO review_milestones (partnership_id, case_id, step, planned_on, done_on) VALUES ($1, $2, $3, $4, $5)",
+};
+
+impl crate::store::Child for Milestone {
+    fn from_row(r: &Row) -> StoreResult<Self> {
+        Ok(Milestone {
+            step: r.get("step")?,
+            planned_on: r.get("planned_on")?,
+            done_on: r.get("done_on")?,
+        })
+    }
+    fn values(&self) -> Vec<crate::store::Value> {
+        args![self.step.as_str(), self.planned_on, self.done_on]
+    }
+}
+
 pub async fn milestones(db: &Db, p: PartnershipId, case_id: i64) -> StoreResult<Vec<Milestone>> {
     let rows: Vec<Milestone> = db
         .fetch_all(
@@ -183,7 +204,6 @@ pub async fn save_local(
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let before_steps = milestones(&st.db, p, c.id).await?;
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
     let now = tx.now();
@@ -198,8 +218,8 @@ pub async fn save_local(
             args![terms, reviewer, method, planned, sent, now, actor.name.as_str(), p, c.id, version],
             &RecordRef::new(Some(p), "review-case", c.id),
             &format!("Local review of {} recorded", c.pseudonym),
-            &serde_json::json!({"terms": c.terms_of_reference, "reviewer": c.reviewer, "methodology": c.methodology, "publish_planned_on": c.publish_planned_on, "final_sent_on": c.final_sent_on, "milestones": before_steps}),
-            &serde_json::json!({"terms": terms, "reviewer": reviewer, "methodology": method, "publish_planned_on": planned, "final_sent_on": sent, "milestones": steps}),
+            &serde_json::json!({"terms": c.terms_of_reference, "reviewer": c.reviewer, "methodology": c.methodology, "publish_planned_on": c.publish_planned_on, "final_sent_on": c.final_sent_on}),
+            &serde_json::json!({"terms": terms, "reviewer": reviewer, "methodology": method, "publish_planned_on": planned, "final_sent_on": sent}),
         )
         .await?;
     if n == 0 {
@@ -216,18 +236,23 @@ pub async fn save_local(
         )
         .await;
     }
-    tx.execute_plumbing(
-        "DELETE FROM review_milestones WHERE partnership_id = $1 AND case_id = $2",
-        args![p, c.id],
+    let steps: Vec<Milestone> = steps
+        .iter()
+        .filter(|(_, a, b)| a.is_some() || b.is_some())
+        .map(|(step, planned_on, done_on)| Milestone {
+            step: (*step).to_owned(),
+            planned_on: *planned_on,
+            done_on: *done_on,
+        })
+        .collect();
+    tx.replace_children(
+        &MILESTONES,
+        &RecordRef::new(Some(p), "review-case", c.id),
+        c.id,
+        &format!("Local review milestones for {} saved", c.pseudonym),
+        &steps,
     )
     .await?;
-    for (step, plan, done) in steps.iter().filter(|(_, a, b)| a.is_some() || b.is_some()) {
-        tx.execute_plumbing(
-            "INSERT INTO review_milestones (partnership_id, case_id, step, planned_on, done_on) VALUES ($1, $2, $3, $4, $5)",
-            args![p, c.id, *step, *plan, *done],
-        )
-        .await?;
-    }
     tx.commit().await?;
     crate::web::flash(&st.db, &viewer, "Local review saved; deadlines recomputed").await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#local")))

@@ -144,6 +144,33 @@ pub async fn chronology(
 }
 
 /// The answers to the regulation 11 questions, by question key.
+/// One regulation 11 question's answer.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Answer {
+    pub question: String,
+    pub answer: String,
+}
+
+/// A case's answers, replaced together when the rapid review is saved.
+const ANSWERS: crate::store::Children = crate::store::Children {
+    what: "answers",
+    select: "SELECT question, answer FROM review_answers WHERE partnership_id = $1 AND case_id = $2 ORDER BY question",
+    delete: "DELETE FROM review_answers WHERE partnership_id = $1 AND case_id = $2",
+    insert: "INSERT INTO review_answers (partnership_id, case_id, question, answer) VALUES ($1, $2, $3, $4)",
+};
+
+impl crate::store::Child for Answer {
+    fn from_row(r: &crate::store::Row) -> StoreResult<Self> {
+        Ok(Answer {
+            question: r.get("question")?,
+            answer: r.get("answer")?,
+        })
+    }
+    fn values(&self) -> Vec<crate::store::Value> {
+        args![self.question.as_str(), self.answer.as_str()]
+    }
+}
+
 pub async fn answers(
     db: &Db,
     p: PartnershipId,
@@ -291,7 +318,6 @@ pub async fn save_rapid(
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let before_answers = answers(&st.db, p, c.id).await?;
     let c = Case { version, ..c };
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
@@ -302,8 +328,8 @@ pub async fn save_rapid(
             args![meeting, done, now, actor.name.as_str(), p, c.id, c.version],
             &RecordRef::new(Some(p), "review-case", c.id),
             &format!("Rapid review of {} recorded", c.pseudonym),
-            &serde_json::json!({"meeting": c.rapid_meeting_id, "completed": c.rapid_done_on, "answers": before_answers}),
-            &serde_json::json!({"meeting": meeting, "completed": done, "answers": given}),
+            &serde_json::json!({"meeting": c.rapid_meeting_id, "completed": c.rapid_done_on}),
+            &serde_json::json!({"meeting": meeting, "completed": done}),
         )
         .await?;
     if n == 0 {
@@ -320,18 +346,19 @@ pub async fn save_rapid(
         )
         .await;
     }
-    tx.execute_plumbing(
-        "DELETE FROM review_answers WHERE partnership_id = $1 AND case_id = $2",
-        args![p, c.id],
+    let given: Vec<Answer> = given
+        .into_iter()
+        .filter(|(_, a)| !a.is_empty())
+        .map(|(question, answer)| Answer { question, answer })
+        .collect();
+    tx.replace_children(
+        &ANSWERS,
+        &RecordRef::new(Some(p), "review-case", c.id),
+        c.id,
+        &format!("Rapid review answers for {} saved", c.pseudonym),
+        &given,
     )
     .await?;
-    for (q, a) in given.iter().filter(|(_, a)| !a.is_empty()) {
-        tx.execute_plumbing(
-            "INSERT INTO review_answers (partnership_id, case_id, question, answer) VALUES ($1, $2, $3, $4)",
-            args![p, c.id, q.as_str(), a.as_str()],
-        )
-        .await?;
-    }
     tx.commit().await?;
     crate::web::flash(&st.db, &viewer, "Rapid review saved").await?;
     Ok(crate::web::redirect(&format!("/reviews/{id}#rapid")))

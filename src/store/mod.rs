@@ -171,6 +171,42 @@ pub async fn record_event(
     Ok(())
 }
 
+/// The rows that belong to a record, declared once with their static SQL: `select` reads the
+/// set (`$1` the partnership, `$2` the parent), `delete` removes it, `insert` adds one row
+/// (`$1`, `$2`, then the child's values).
+pub struct Children {
+    /// What they are called in the trail ("votes").
+    pub what: &'static str,
+    pub select: &'static str,
+    pub delete: &'static str,
+    pub insert: &'static str,
+}
+
+/// One of a record's children: read from a row, written as values after the parent's.
+pub trait Child: Serialize + Sized {
+    fn from_row(r: &Row) -> StoreResult<Self>;
+    fn values(&self) -> Vec<Value>;
+}
+
+/// What plumbing may write, by the start of its statement: one-time links and recovery codes
+/// used up, credentials (whose change is an audited event without the secret), the search
+/// index. Nothing else.
+pub const PLUMBING: &[&str] = &[
+    "UPDATE password_resets SET used_at",
+    "UPDATE invitations SET accepted_at",
+    "UPDATE users SET password_hash",
+    "UPDATE users SET totp_secret",
+    "DELETE FROM recovery_codes",
+    "INSERT INTO recovery_codes",
+    "INSERT INTO search_entries",
+    "DELETE FROM search_entries",
+];
+
+fn is_plumbing(sql: &str) -> bool {
+    let sql = sql.trim_start();
+    PLUMBING.iter().any(|p| sql.starts_with(p))
+}
+
 /// A write transaction that audits every change it makes.
 pub struct Tx<'a> {
     raw: db::RawTx,
@@ -313,17 +349,91 @@ impl<'a> Tx<'a> {
         self.audit(action, record, summary, None, None).await
     }
 
-    /// Plumbing writes that are not records (tokens consumed, sessions ended) but must happen
-    /// in the same transaction as an audited change.
+    /// Replace the rows that belong to a record (the votes of a decision, the answers of a rapid
+    /// review, the readers of an item) with `new`: the old set is read inside this
+    /// transaction, and one audit entry against the parent record holds both sets. Nothing is
+    /// written (and nothing audited) when the sets are the same.
+    pub async fn replace_children<C: Child>(
+        &mut self,
+        children: &Children,
+        parent: &RecordRef,
+        parent_id: i64,
+        summary: &str,
+        new: &[C],
+    ) -> StoreResult<()> {
+        let p: Value = parent.partnership.map(|p| p.0).into();
+        let old = self
+            .raw
+            .fetch_all(children.select, vec![p.clone(), parent_id.into()])
+            .await?
+            .iter()
+            .map(C::from_row)
+            .collect::<StoreResult<Vec<C>>>()?;
+        let (before, after) = (
+            to_json(&serde_json::json!({ children.what: old }))?,
+            to_json(&serde_json::json!({ children.what: new }))?,
+        );
+        if before == after {
+            return Ok(());
+        }
+        self.raw
+            .execute(children.delete, vec![p.clone(), parent_id.into()])
+            .await?;
+        for c in new {
+            let mut a = vec![p.clone(), parent_id.into()];
+            a.extend(c.values());
+            self.raw.execute(children.insert, a).await?;
+        }
+        self.audit(Action::Update, parent, summary, Some(before), Some(after))
+            .await
+    }
+
+    /// Writes that are not records but must happen in the same transaction as an audited
+    /// change: a one-time link or recovery code used, a credential set (the change itself is
+    /// an audited event; the secret never enters the trail), the search index. Only the
+    /// statements [`PLUMBING`] names are taken; a domain table is refused.
     pub(crate) async fn execute_plumbing(
         &mut self,
-        sql: impl Into<Sql>,
+        sql: &'static str,
         args: Vec<Value>,
     ) -> StoreResult<u64> {
+        if !is_plumbing(sql) {
+            return Err(StoreError::Config(format!(
+                "not plumbing, so it must be an audited write: {sql}"
+            )));
+        }
+        self.raw.execute(sql, args).await
+    }
+
+    /// The demo's made-up content (its cases, and years of history for the benchmark), written
+    /// in bulk without an audit entry per row: nobody did it. Only `demo.rs` calls it
+    /// (`tests/it/layers.rs` checks).
+    pub async fn execute_seed(&mut self, sql: &'static str, args: Vec<Value>) -> StoreResult<u64> {
         self.raw.execute(sql, args).await
     }
 
     pub async fn commit(self) -> StoreResult<()> {
         self.raw.commit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plumbing_takes_only_what_it_names() {
+        assert!(super::is_plumbing(
+            "UPDATE password_resets SET used_at = $1 WHERE id = $2"
+        ));
+        assert!(super::is_plumbing(
+            "  INSERT INTO search_entries (x) VALUES ($1)"
+        ));
+        for domain in [
+            "INSERT INTO votes (decision_id) VALUES ($1)",
+            "DELETE FROM review_answers WHERE case_id = $1",
+            "UPDATE users SET name = $1",
+            "UPDATE actions SET status = $1",
+        ] {
+            assert!(!super::is_plumbing(domain), "{domain}");
+        }
     }
 }

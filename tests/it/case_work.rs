@@ -356,6 +356,10 @@ both_engines!(a_case_goes_from_rapid_review_to_publication, |app| {
     // Under the 2023 rules the rapid review counts from the notification; with none recorded
     // there is no such deadline yet, and the answers are kept.
     assert_eq!(app.count("review_answers").await, 6);
+    // The answers are in the trail against the case, the old set and the new.
+    let (before, after) = crate::audited::last_change(&app, "review-case", c.id, "answers").await;
+    assert_eq!(before, serde_json::json!({"answers": []}));
+    assert_eq!(after["answers"].as_array().map(Vec::len), Some(6));
     bu.get(&url)
         .await
         .assert_contains("Answer to working-together");
@@ -481,6 +485,10 @@ both_engines!(a_case_goes_from_rapid_review_to_publication, |app| {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(app.count("review_milestones").await, 2);
+    let (before, after) =
+        crate::audited::last_change(&app, "review-case", c.id, "milestones").await;
+    assert_eq!(before, serde_json::json!({"milestones": []}));
+    assert_eq!(after["milestones"].as_array().map(Vec::len), Some(2));
     let page = bu.get(&url).await;
     page.assert_contains("Dr A. Reviewer");
     // Planned publication Tue 30 Sept 2025: the final report was due 7 working days before,

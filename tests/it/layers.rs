@@ -202,3 +202,34 @@ fn the_checker_sees_imports() {
     assert_eq!(module_of("mail/pages.rs"), "mail::pages");
     assert_eq!(module_of_template("layout.html"), "web");
 }
+
+/// Every write outside the audited operations is named: the plumbing statements are among the
+/// store's list, and only the demo writes its made-up content unaudited.
+#[test]
+fn unaudited_writes_are_only_the_named_plumbing_and_the_demo() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    walk(&root, &root, &mut files);
+    let mut problems = Vec::new();
+    for (rel, text) in &files {
+        if rel != "demo.rs" && text.contains(".execute_seed(") {
+            problems.push(format!("src/{rel}: writes unaudited (only the demo may)"));
+        }
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find(".execute_plumbing(") {
+            rest = &rest[i + ".execute_plumbing(".len()..];
+            let statement = rest.trim_start();
+            let Some(quoted) = statement.strip_prefix('"') else {
+                // A named constant (the search index's statements).
+                continue;
+            };
+            if !masa::store::PLUMBING.iter().any(|p| quoted.starts_with(p)) {
+                problems.push(format!(
+                    "src/{rel}: plumbing that is not on the store's list: {}",
+                    quoted.split('"').next().unwrap_or("")
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -7,6 +7,7 @@ mod api;
 mod arrangements;
 mod assurance;
 mod attacks;
+mod audited;
 mod browser;
 mod case_work;
 mod cli;
