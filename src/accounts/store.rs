@@ -61,22 +61,16 @@ fn credentials_from(r: &Row) -> StoreResult<Credentials> {
 }
 
 pub async fn user_by_email(db: &Db, email: &str) -> StoreResult<Option<(User, Credentials)>> {
-    let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.email = $1");
-    match db
-        .fetch_optional(crate::store::Sql::dynamic(sql), args![email])
-        .await?
-    {
+    let sql = crate::store::Sql::join(&["SELECT ", USER_COLS, " FROM users u WHERE u.email = $1"]);
+    match db.fetch_optional(sql, args![email]).await? {
         Some(r) => Ok(Some((user_from(&r)?, credentials_from(&r)?))),
         None => Ok(None),
     }
 }
 
 pub async fn user_by_id(db: &Db, id: i64) -> StoreResult<Option<(User, Credentials)>> {
-    let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1");
-    match db
-        .fetch_optional(crate::store::Sql::dynamic(sql), args![id])
-        .await?
-    {
+    let sql = crate::store::Sql::join(&["SELECT ", USER_COLS, " FROM users u WHERE u.id = $1"]);
+    match db.fetch_optional(sql, args![id]).await? {
         Some(r) => Ok(Some((user_from(&r)?, credentials_from(&r)?))),
         None => Ok(None),
     }
@@ -101,10 +95,12 @@ fn membership_from(r: &Row) -> StoreResult<Membership> {
 const MEMBERSHIP_COLS: &str = "m.id AS m_id, m.partnership_id, p.name AS p_name, p.slug AS p_slug, m.user_id, m.role, m.organisation, m.version AS m_version, m.updated_at AS m_updated_at, m.updated_by AS m_updated_by";
 
 pub async fn memberships_of(db: &Db, user_id: i64) -> StoreResult<Vec<Membership>> {
-    let sql = format!(
-        "SELECT {MEMBERSHIP_COLS} FROM memberships m JOIN partnerships p ON p.id = m.partnership_id WHERE m.user_id = $1 ORDER BY p.name"
-    );
-    db.fetch_all(crate::store::Sql::dynamic(sql), args![user_id])
+    let sql = crate::store::Sql::join(&[
+        "SELECT ",
+        MEMBERSHIP_COLS,
+        " FROM memberships m JOIN partnerships p ON p.id = m.partnership_id WHERE m.user_id = $1 ORDER BY p.name",
+    ]);
+    db.fetch_all(sql, args![user_id])
         .await?
         .iter()
         .map(membership_from)
@@ -115,16 +111,19 @@ pub async fn memberships_of(db: &Db, user_id: i64) -> StoreResult<Vec<Membership
 /// [`crate::web::session::load_with_account`]). The person is joined only for sessions that are
 /// signed in or setting up two-factor; memberships only when signed in.
 pub async fn session_rows(db: &Db, token_hash: &str) -> StoreResult<Vec<Row>> {
-    let sql = format!(
-        "SELECT s.token_hash, s.user_id AS s_user_id, s.stage, s.csrf_token, s.partnership_id AS s_partnership_id, s.flash, s.created_at AS s_created_at, s.last_seen_at, s.expires_at, {USER_COLS}, {MEMBERSHIP_COLS} \
+    let sql = crate::store::Sql::join(&[
+        "SELECT s.token_hash, s.user_id AS s_user_id, s.stage, s.csrf_token, s.partnership_id AS s_partnership_id, s.flash, s.created_at AS s_created_at, s.last_seen_at, s.expires_at, ",
+        USER_COLS,
+        ", ",
+        MEMBERSHIP_COLS,
+        " \
          FROM sessions s \
          LEFT JOIN users u ON u.id = s.user_id AND s.stage IN ('signed-in', 'enrol') \
          LEFT JOIN memberships m ON m.user_id = u.id AND s.stage = 'signed-in' \
          LEFT JOIN partnerships p ON p.id = m.partnership_id \
-         WHERE s.token_hash = $1 ORDER BY p.name"
-    );
-    db.fetch_all(crate::store::Sql::dynamic(sql), args![token_hash])
-        .await
+         WHERE s.token_hash = $1 ORDER BY p.name",
+    ]);
+    db.fetch_all(sql, args![token_hash]).await
 }
 
 /// The person and memberships in [`session_rows`].
@@ -147,10 +146,14 @@ pub fn account_from_session_rows(rows: &[Row]) -> StoreResult<(Option<User>, Vec
 
 /// Everyone in a partnership.
 pub async fn members_of(db: &Db, p: PartnershipId) -> StoreResult<Vec<(Membership, User)>> {
-    let sql = format!(
-        "SELECT {MEMBERSHIP_COLS}, {USER_COLS} FROM memberships m JOIN partnerships p ON p.id = m.partnership_id JOIN users u ON u.id = m.user_id WHERE m.partnership_id = $1 ORDER BY u.name"
-    );
-    db.fetch_all(crate::store::Sql::dynamic(sql), args![p])
+    let sql = crate::store::Sql::join(&[
+        "SELECT ",
+        MEMBERSHIP_COLS,
+        ", ",
+        USER_COLS,
+        " FROM memberships m JOIN partnerships p ON p.id = m.partnership_id JOIN users u ON u.id = m.user_id WHERE m.partnership_id = $1 ORDER BY u.name",
+    ]);
+    db.fetch_all(sql, args![p])
         .await?
         .iter()
         .map(|r| Ok((membership_from(r)?, user_from(r)?)))
@@ -164,13 +167,14 @@ pub async fn member(
     p: PartnershipId,
     membership_id: i64,
 ) -> StoreResult<Option<(Membership, User)>> {
-    let sql = format!(
-        "SELECT {MEMBERSHIP_COLS}, {USER_COLS} FROM memberships m JOIN partnerships p ON p.id = m.partnership_id JOIN users u ON u.id = m.user_id WHERE m.partnership_id = $1 AND m.id = $2"
-    );
-    match db
-        .fetch_optional(crate::store::Sql::dynamic(sql), args![p, membership_id])
-        .await?
-    {
+    let sql = crate::store::Sql::join(&[
+        "SELECT ",
+        MEMBERSHIP_COLS,
+        ", ",
+        USER_COLS,
+        " FROM memberships m JOIN partnerships p ON p.id = m.partnership_id JOIN users u ON u.id = m.user_id WHERE m.partnership_id = $1 AND m.id = $2",
+    ]);
+    match db.fetch_optional(sql, args![p, membership_id]).await? {
         Some(r) => Ok(Some((membership_from(&r)?, user_from(&r)?))),
         None => Ok(None),
     }
@@ -253,9 +257,11 @@ pub async fn stale_record(
 ) -> StoreResult<String> {
     let r = db
         .fetch_optional(
-            crate::store::Sql::dynamic(format!(
-                "SELECT updated_by, updated_at FROM {table} WHERE partnership_id = $1 AND id = $2"
-            )),
+            crate::store::Sql::join(&[
+                "SELECT updated_by, updated_at FROM ",
+                table,
+                " WHERE partnership_id = $1 AND id = $2",
+            ]),
             args![p, id],
         )
         .await?;

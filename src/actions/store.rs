@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::accounts::store::stale_record;
 use crate::args;
-use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx, Value};
+use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, Statement, StoreResult, Tx};
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Action {
@@ -208,40 +208,22 @@ impl Within {
     }
 }
 
-/// The condition for `within`, its values pushed onto `args`. The one place the tracker looks
-/// at where an action came from: a restricted item's actions are as restricted as the item.
-fn within_sql(within: Option<&Within>, args: &mut Vec<Value>) -> String {
+/// The condition for `within`, added to a statement. The one place the tracker looks at where
+/// an action came from: a restricted item's actions are as restricted as the item.
+fn within_sql(within: Option<&Within>, q: &mut Statement) {
     let Some(w) = within else {
-        return String::new();
+        return;
     };
-    let mut sql = String::new();
     if !w.all_bodies {
-        let mut keys = vec!["''".to_owned()];
-        for b in &w.bodies {
-            args.push(b.as_str().into());
-            keys.push(format!("${}", args.len()));
-        }
         // No body: everyone's, unless raised from a restricted record.
-        sql.push_str(&format!(
-            " AND body_key IN ({}) AND NOT (body_key = '' AND sensitive = TRUE)",
-            keys.join(", ")
-        ));
+        q.push(" AND body_key IN ('', ")
+            .bind_list(w.bodies.iter().map(String::as_str))
+            .push(") AND NOT (body_key = '' AND sensitive = TRUE)");
     }
     // From a restricted item: only for those named to read it.
-    let mut named = Vec::new();
-    for i in &w.named_items {
-        args.push((*i).into());
-        named.push(format!("${}", args.len()));
-    }
-    if named.is_empty() {
-        sql.push_str(" AND restricted_item_id IS NULL");
-    } else {
-        sql.push_str(&format!(
-            " AND (restricted_item_id IS NULL OR restricted_item_id IN ({}))",
-            named.join(", ")
-        ));
-    }
-    sql
+    q.push(" AND (restricted_item_id IS NULL OR restricted_item_id IN (")
+        .bind_list(w.named_items.iter().copied())
+        .push("))");
 }
 
 /// Whether a person may see an action.
@@ -251,21 +233,48 @@ pub async fn visible(
     id: i64,
     within: Option<&Within>,
 ) -> StoreResult<bool> {
-    let mut args = args![p, id];
-    let cond = within_sql(within, &mut args);
-    Ok(db
-        .fetch_optional(
-            Sql::dynamic(format!(
-                "SELECT id FROM actions WHERE partnership_id = $1 AND id = $2{cond}"
-            )),
-            args,
-        )
-        .await?
-        .is_some())
+    let mut q = Statement::new(
+        "SELECT id FROM actions WHERE partnership_id = $1 AND id = $2",
+        args![p, id],
+    );
+    within_sql(within, &mut q);
+    let (sql, args) = q.parts();
+    Ok(db.fetch_optional(sql, args).await?.is_some())
 }
 
 pub async fn list(db: &Db, p: PartnershipId, f: &Filter) -> StoreResult<Vec<Action>> {
     Ok(page(db, p, f, i64::MAX, 0).await?.0)
+}
+
+/// The condition a filter makes (after `FROM actions`), on `q`.
+fn filter_sql(p: PartnershipId, f: &Filter, q: &mut Statement) {
+    q.push(" FROM actions WHERE partnership_id = ").bind(p);
+    if let Some(b) = &f.body {
+        q.push(" AND body_key = ").bind(b.as_str());
+    }
+    if let Some(o) = &f.organisation {
+        q.push(" AND owner_organisation = ").bind(o.as_str());
+    }
+    if let Some(o) = &f.owner {
+        q.push(" AND owner_name = ").bind(o.as_str());
+    }
+    if let Some(d) = f.overdue_on {
+        q.push(" AND due < ").bind(d);
+    }
+    if let Some((kind, id)) = &f.source {
+        q.push(" AND source_kind = ").bind(kind.as_str());
+        q.push(" AND source_id = ").bind(*id);
+    }
+    if let Some(kind) = &f.source_kind {
+        q.push(" AND source_kind = ").bind(kind.as_str());
+    }
+    if let Some(d) = f.open_or_due_from {
+        q.push(" AND (status = 'open' OR due >= ").bind(d).push(")");
+    }
+    if f.open_only || f.overdue_on.is_some() {
+        q.push(" AND status = 'open'");
+    }
+    within_sql(f.within.as_ref(), q);
 }
 
 /// One page of the actions a filter picks, and how many it picks in all.
@@ -276,58 +285,20 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<Action>, i64)> {
-    let mut sql = String::from(" FROM actions WHERE partnership_id = $1");
-    let mut args: Vec<Value> = args![p];
-    let mut add = |clause: &str, v: Value, args: &mut Vec<Value>| {
-        args.push(v);
-        sql.push_str(&format!(" AND {clause} ${}", args.len()));
-    };
-    if let Some(b) = &f.body {
-        add("body_key =", b.as_str().into(), &mut args);
-    }
-    if let Some(o) = &f.organisation {
-        add("owner_organisation =", o.as_str().into(), &mut args);
-    }
-    if let Some(o) = &f.owner {
-        add("owner_name =", o.as_str().into(), &mut args);
-    }
-    if let Some(d) = f.overdue_on {
-        add("due <", d.into(), &mut args);
-    }
-    if let Some((kind, id)) = &f.source {
-        add("source_kind =", kind.as_str().into(), &mut args);
-        add("source_id =", (*id).into(), &mut args);
-    }
-    if let Some(kind) = &f.source_kind {
-        add("source_kind =", kind.as_str().into(), &mut args);
-    }
-    if let Some(d) = f.open_or_due_from {
-        args.push(d.into());
-        sql.push_str(&format!(" AND (status = 'open' OR due >= ${})", args.len()));
-    }
-    if f.open_only || f.overdue_on.is_some() {
-        sql.push_str(" AND status = 'open'");
-    }
-    sql.push_str(&within_sql(f.within.as_ref(), &mut args));
-    let total: i64 = db
-        .fetch_one(
-            Sql::dynamic(format!("SELECT COUNT(*) AS n{sql}")),
-            args.clone(),
-        )
-        .await?
-        .get("n")?;
-    let n = args.len();
-    args.push(limit.into());
-    args.push(offset.into());
+    let mut count = Statement::new("SELECT COUNT(*) AS n", vec![]);
+    filter_sql(p, f, &mut count);
+    let (sql, args) = count.parts();
+    let total: i64 = db.fetch_one(sql, args).await?.get("n")?;
+    let mut q = Statement::new("SELECT ", vec![]);
+    q.push(COLUMNS);
+    filter_sql(p, f, &mut q);
+    q.push(" ORDER BY due, id LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
+    let (sql, args) = q.parts();
     let rows = db
-        .fetch_all(
-            Sql::dynamic(format!(
-                "SELECT {COLUMNS}{sql} ORDER BY due, id LIMIT ${} OFFSET ${}",
-                n + 1,
-                n + 2
-            )),
-            args,
-        )
+        .fetch_all(sql, args)
         .await?
         .iter()
         .map(action_of)
@@ -343,14 +314,13 @@ pub async fn rag_counts(
     amber_until: NaiveDate,
     within: Option<&Within>,
 ) -> StoreResult<(i64, i64, i64)> {
-    let mut args = args![p, today, today, amber_until, amber_until];
-    let cond = within_sql(within, &mut args);
-    let r = db
-        .fetch_one(
-            Sql::dynamic(format!("SELECT COALESCE(SUM(CASE WHEN due < $2 THEN 1 ELSE 0 END), 0) AS red, COALESCE(SUM(CASE WHEN due >= $3 AND due <= $4 THEN 1 ELSE 0 END), 0) AS amber, COALESCE(SUM(CASE WHEN due > $5 THEN 1 ELSE 0 END), 0) AS green FROM actions WHERE partnership_id = $1 AND status = 'open'{cond}")),
-            args,
-        )
-        .await?;
+    let mut q = Statement::new(
+        "SELECT COALESCE(SUM(CASE WHEN due < $2 THEN 1 ELSE 0 END), 0) AS red, COALESCE(SUM(CASE WHEN due >= $3 AND due <= $4 THEN 1 ELSE 0 END), 0) AS amber, COALESCE(SUM(CASE WHEN due > $5 THEN 1 ELSE 0 END), 0) AS green FROM actions WHERE partnership_id = $1 AND status = 'open'",
+        args![p, today, today, amber_until, amber_until],
+    );
+    within_sql(within, &mut q);
+    let (sql, args) = q.parts();
+    let r = db.fetch_one(sql, args).await?;
     Ok((r.get("red")?, r.get("amber")?, r.get("green")?))
 }
 
@@ -361,30 +331,31 @@ pub async fn distinct(
     organisations: bool,
     within: Option<&Within>,
 ) -> StoreResult<Vec<String>> {
-    let col = if organisations {
-        "owner_organisation"
-    } else {
-        "owner_name"
-    };
-    let mut args = args![p];
-    let cond = within_sql(within, &mut args);
-    db.fetch_all(
-        Sql::dynamic(format!(
-            "SELECT DISTINCT {col} AS v FROM actions WHERE partnership_id = $1 AND status = 'open' AND {col} <> ''{cond} ORDER BY {col}"
-        )),
-        args,
-    )
-    .await?
-    .iter()
-    .map(|r| r.get("v"))
-    .collect()
+    let mut q = Statement::new(
+        if organisations {
+            "SELECT DISTINCT owner_organisation AS v FROM actions WHERE partnership_id = $1 AND status = 'open' AND owner_organisation <> ''"
+        } else {
+            "SELECT DISTINCT owner_name AS v FROM actions WHERE partnership_id = $1 AND status = 'open' AND owner_name <> ''"
+        },
+        args![p],
+    );
+    within_sql(within, &mut q);
+    q.push(" ORDER BY v");
+    let (sql, args) = q.parts();
+    db.fetch_all(sql, args)
+        .await?
+        .iter()
+        .map(|r| r.get("v"))
+        .collect()
 }
 
 pub async fn get(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Action>> {
     db.fetch_optional(
-        Sql::dynamic(format!(
-            "SELECT {COLUMNS} FROM actions WHERE partnership_id = $1 AND id = $2"
-        )),
+        Sql::join(&[
+            "SELECT ",
+            COLUMNS,
+            " FROM actions WHERE partnership_id = $1 AND id = $2",
+        ]),
         args![p, id],
     )
     .await?

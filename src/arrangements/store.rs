@@ -221,21 +221,18 @@ pub async fn bodies_of_memberships(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    // One placeholder per key: the list's length is the only thing built at run time.
-    let marks: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
-    let mut values = args![p];
-    values.extend(keys.iter().map(|k| k.as_str().into()));
-    db.fetch_all(
-        crate::store::Sql::dynamic(format!(
-            "SELECT DISTINCT parent_key FROM arrangement_items WHERE partnership_id = $1 AND kind = 'membership' AND item_key IN ({}) ORDER BY parent_key",
-            marks.join(", ")
-        )),
-        values,
-    )
-    .await?
-    .iter()
-    .map(|r| r.get("parent_key"))
-    .collect()
+    let mut q = crate::store::Statement::new(
+        "SELECT DISTINCT parent_key FROM arrangement_items WHERE partnership_id = $1 AND kind = 'membership' AND item_key IN (",
+        args![p],
+    );
+    q.bind_list(keys.iter().map(String::as_str))
+        .push(") ORDER BY parent_key");
+    let (sql, values) = q.parts();
+    db.fetch_all(sql, values)
+        .await?
+        .iter()
+        .map(|r| r.get("parent_key"))
+        .collect()
 }
 
 /// Every stored entry of a partnership, in file order.

@@ -125,9 +125,11 @@ pub struct NewPlan {
 
 pub async fn plans(db: &Db, p: PartnershipId) -> StoreResult<Vec<Plan>> {
     db.fetch_all(
-        Sql::dynamic(format!(
-            "SELECT {PLAN_COLUMNS} FROM assurance_plans WHERE partnership_id = $1 ORDER BY answers_due DESC, id DESC"
-        )),
+        Sql::join(&[
+            "SELECT ",
+            PLAN_COLUMNS,
+            " FROM assurance_plans WHERE partnership_id = $1 ORDER BY answers_due DESC, id DESC",
+        ]),
         args![p],
     )
     .await?
@@ -138,9 +140,11 @@ pub async fn plans(db: &Db, p: PartnershipId) -> StoreResult<Vec<Plan>> {
 
 pub async fn plan(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Plan>> {
     db.fetch_optional(
-        Sql::dynamic(format!(
-            "SELECT {PLAN_COLUMNS} FROM assurance_plans WHERE partnership_id = $1 AND id = $2"
-        )),
+        Sql::join(&[
+            "SELECT ",
+            PLAN_COLUMNS,
+            " FROM assurance_plans WHERE partnership_id = $1 AND id = $2",
+        ]),
         args![p, id],
     )
     .await?
@@ -267,7 +271,7 @@ pub async fn edit_question(
     let now = tx.now();
     let n = tx
         .update(
-            Sql::dynamic(format!("UPDATE assurance_questions SET text = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $1 AND id = $5 AND version = $6 AND {WHILE_DRAFT}")),
+            Sql::join(&["UPDATE assurance_questions SET text = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $1 AND id = $5 AND version = $6 AND ", WHILE_DRAFT]),
             args![p, text, now, actor.name.as_str(), before.id, before.version],
             &RecordRef::new(Some(p), "assurance-question", before.id),
             &format!("Question {} of an assurance plan changed", before.position),
@@ -293,9 +297,10 @@ pub async fn remove_question(
     let mut tx = Tx::begin(db, actor).await?;
     let n = tx
         .delete(
-            Sql::dynamic(format!(
-                "DELETE FROM assurance_questions WHERE partnership_id = $1 AND id = $2 AND {WHILE_DRAFT}"
-            )),
+            Sql::join(&[
+                "DELETE FROM assurance_questions WHERE partnership_id = $1 AND id = $2 AND ",
+                WHILE_DRAFT,
+            ]),
             args![p, q.id],
             &RecordRef::new(Some(p), "assurance-question", q.id),
             &format!("Question {} removed from an assurance plan", q.position),
@@ -334,9 +339,10 @@ pub const FROZEN: &str =
 
 pub async fn agencies(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Vec<Agency>> {
     db.fetch_all(
-        Sql::dynamic(format!(
-            "{AGENCY_SELECT} WHERE a.partnership_id = $1 AND a.plan_id = $2 ORDER BY a.organisation_name, a.id"
-        )),
+        Sql::join(&[
+            AGENCY_SELECT,
+            " WHERE a.partnership_id = $1 AND a.plan_id = $2 ORDER BY a.organisation_name, a.id",
+        ]),
         args![p, plan_id],
     )
     .await?
@@ -347,9 +353,7 @@ pub async fn agencies(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Ve
 
 pub async fn agency(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Agency>> {
     db.fetch_optional(
-        Sql::dynamic(format!(
-            "{AGENCY_SELECT} WHERE a.partnership_id = $1 AND a.id = $2"
-        )),
+        Sql::join(&[AGENCY_SELECT, " WHERE a.partnership_id = $1 AND a.id = $2"]),
         args![p, id],
     )
     .await?
@@ -361,9 +365,7 @@ pub async fn agency(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Ag
 /// The returns one person answers for, on issued plans only.
 pub async fn returns_of(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<Agency>> {
     db.fetch_all(
-        Sql::dynamic(format!(
-            "{AGENCY_SELECT} JOIN assurance_plans pl ON pl.id = a.plan_id WHERE a.partnership_id = $1 AND a.responder_user_id = $2 AND pl.issued_on IS NOT NULL ORDER BY pl.answers_due, a.id"
-        )),
+        Sql::join(&[AGENCY_SELECT, " JOIN assurance_plans pl ON pl.id = a.plan_id WHERE a.partnership_id = $1 AND a.responder_user_id = $2 AND pl.issued_on IS NOT NULL ORDER BY pl.answers_due, a.id"]),
         args![p, user_id],
     )
     .await?
@@ -417,7 +419,10 @@ pub async fn remove_agency(
     let mut tx = Tx::begin(db, actor).await?;
     let n = tx
         .delete(
-            Sql::dynamic(format!("DELETE FROM assurance_agencies WHERE partnership_id = $1 AND id = $2 AND {WHILE_DRAFT}")),
+            Sql::join(&[
+                "DELETE FROM assurance_agencies WHERE partnership_id = $1 AND id = $2 AND ",
+                WHILE_DRAFT,
+            ]),
             args![p, a.id],
             &RecordRef::new(Some(p), "assurance-agency", a.id),
             &format!("{} taken off an assurance plan", a.organisation_name),
@@ -466,9 +471,7 @@ pub async fn issue(
 /// Every answer of a plan, by agency.
 pub async fn answers(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Vec<Answer>> {
     db.fetch_all(
-        Sql::dynamic(format!(
-            "SELECT {ANSWER_COLUMNS} FROM assurance_answers WHERE partnership_id = $1 AND agency_id IN (SELECT id FROM assurance_agencies WHERE partnership_id = $1 AND plan_id = $2) ORDER BY agency_id, question_id"
-        )),
+        Sql::join(&["SELECT ", ANSWER_COLUMNS, " FROM assurance_answers WHERE partnership_id = $1 AND agency_id IN (SELECT id FROM assurance_agencies WHERE partnership_id = $1 AND plan_id = $2) ORDER BY agency_id, question_id"]),
         args![p, plan_id],
     )
     .await?
@@ -479,9 +482,11 @@ pub async fn answers(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Vec
 
 pub async fn answer(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Answer>> {
     db.fetch_optional(
-        Sql::dynamic(format!(
-            "SELECT {ANSWER_COLUMNS} FROM assurance_answers WHERE partnership_id = $1 AND id = $2"
-        )),
+        Sql::join(&[
+            "SELECT ",
+            ANSWER_COLUMNS,
+            " FROM assurance_answers WHERE partnership_id = $1 AND id = $2",
+        ]),
         args![p, id],
     )
     .await?
@@ -522,7 +527,7 @@ pub async fn save_answer(
     }
     let existing = tx
         .fetch_optional(
-            Sql::dynamic(format!("SELECT {ANSWER_COLUMNS} FROM assurance_answers WHERE partnership_id = $1 AND agency_id = $2 AND question_id = $3")),
+            Sql::join(&["SELECT ", ANSWER_COLUMNS, " FROM assurance_answers WHERE partnership_id = $1 AND agency_id = $2 AND question_id = $3"]),
             args![p, agency.id, q.id],
         )
         .await?

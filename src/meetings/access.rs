@@ -23,33 +23,40 @@ pub fn hidden_in_audit(sight: &Sight) -> Option<crate::store::audit::Hidden> {
     if sight.all_restricted {
         return None;
     }
-    // The items named for them are bound one by one after the partnership (#2, #3, ...).
-    let named: Vec<String> = (0..sight.named_items.len())
-        .map(|i| format!("#{}", i + 2))
-        .collect();
-    let items = if named.is_empty() {
-        "SELECT i.id FROM agenda_items i WHERE i.partnership_id = #1 AND i.restricted = TRUE"
-            .to_owned()
-    } else {
-        format!(
-            "SELECT i.id FROM agenda_items i WHERE i.partnership_id = #1 AND i.restricted = TRUE AND i.id NOT IN ({})",
-            named.join(", ")
-        )
-    };
-    let actions = format!(
-        "SELECT a.id FROM actions a WHERE a.partnership_id = #1 AND a.source_kind = 'minute' AND a.source_id IN ({items})"
-    );
-    let condition = format!(
-        "(record_type = 'agenda-item' AND record_id IN (SELECT CAST(x.id AS TEXT) FROM ({items}) x)) \
-         OR (record_type = 'decision' AND record_id IN (SELECT CAST(d.id AS TEXT) FROM decisions d WHERE d.agenda_item_id IN ({items}))) \
-         OR (record_type = 'paper' AND record_id IN (SELECT CAST(pp.id AS TEXT) FROM papers pp WHERE pp.agenda_item_id IN ({items}))) \
-         OR (record_type = 'action' AND record_id IN (SELECT CAST(x.id AS TEXT) FROM ({actions}) x)) \
-         OR (record_type = 'file' AND (record_id IN (SELECT CAST(v.file_id AS TEXT) FROM paper_versions v JOIN papers pp ON pp.id = v.paper_id WHERE pp.agenda_item_id IN ({items})) \
-             OR record_id IN (SELECT CAST(e.file_id AS TEXT) FROM action_evidence e WHERE e.action_id IN ({actions}))))"
-    );
-    let mut args = crate::args![sight.partnership];
-    args.extend(sight.named_items.iter().map(|i| (*i).into()));
-    Some(crate::store::audit::Hidden { condition, args })
+    let (p, named) = (sight.partnership, sight.named_items.clone());
+    Some(crate::store::audit::Hidden::new(move |q| {
+        // The restricted items they are not named for.
+        let items = |q: &mut crate::store::Statement| {
+            q.push("SELECT i.id FROM agenda_items i WHERE i.partnership_id = ")
+                .bind(p)
+                .push(" AND i.restricted = TRUE");
+            if !named.is_empty() {
+                q.push(" AND i.id NOT IN (")
+                    .bind_list(named.iter().copied())
+                    .push(")");
+            }
+        };
+        let actions = |q: &mut crate::store::Statement| {
+            q.push("SELECT a.id FROM actions a WHERE a.partnership_id = ")
+                .bind(p)
+                .push(" AND a.source_kind = 'minute' AND a.source_id IN (");
+            items(q);
+            q.push(")");
+        };
+        q.push("((record_type = 'agenda-item' AND record_id IN (SELECT CAST(x.id AS TEXT) FROM (");
+        items(q);
+        q.push(") x)) OR (record_type = 'decision' AND record_id IN (SELECT CAST(d.id AS TEXT) FROM decisions d WHERE d.agenda_item_id IN (");
+        items(q);
+        q.push("))) OR (record_type = 'paper' AND record_id IN (SELECT CAST(pp.id AS TEXT) FROM papers pp WHERE pp.agenda_item_id IN (");
+        items(q);
+        q.push("))) OR (record_type = 'action' AND record_id IN (SELECT CAST(x.id AS TEXT) FROM (");
+        actions(q);
+        q.push(") x)) OR (record_type = 'file' AND (record_id IN (SELECT CAST(v.file_id AS TEXT) FROM paper_versions v JOIN papers pp ON pp.id = v.paper_id WHERE pp.agenda_item_id IN (");
+        items(q);
+        q.push(")) OR record_id IN (SELECT CAST(e.file_id AS TEXT) FROM action_evidence e WHERE e.action_id IN (");
+        actions(q);
+        q.push(")))))");
+    }))
 }
 
 /// Let a person read an item, or refuse it as not found; a restricted item's reading is in the

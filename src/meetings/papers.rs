@@ -70,7 +70,7 @@ pub async fn of_meeting(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResu
         .await?;
     let versions = db
         .fetch_all(
-            crate::store::Sql::dynamic(format!("{VERSION_SELECT} WHERE v.partnership_id = $1 AND v.paper_id IN (SELECT id FROM papers WHERE partnership_id = $2 AND meeting_id = $3) ORDER BY v.number DESC")),
+            crate::store::Sql::join(&[VERSION_SELECT, " WHERE v.partnership_id = $1 AND v.paper_id IN (SELECT id FROM papers WHERE partnership_id = $2 AND meeting_id = $3) ORDER BY v.number DESC"]),
             args![p, p, meeting_id],
         )
         .await?

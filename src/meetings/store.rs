@@ -77,14 +77,14 @@ pub async fn between(
     let rows = match body {
         Some(b) => {
             db.fetch_all(
-                Sql::dynamic(format!("SELECT {COLUMNS} FROM meetings WHERE partnership_id = $1 AND meeting_date >= $2 AND meeting_date <= $3 AND body_key = $4 ORDER BY meeting_date, start_time, id")),
+                Sql::join(&["SELECT ", COLUMNS, " FROM meetings WHERE partnership_id = $1 AND meeting_date >= $2 AND meeting_date <= $3 AND body_key = $4 ORDER BY meeting_date, start_time, id"]),
                 args![p, from, to, b],
             )
             .await?
         }
         None => {
             db.fetch_all(
-                Sql::dynamic(format!("SELECT {COLUMNS} FROM meetings WHERE partnership_id = $1 AND meeting_date >= $2 AND meeting_date <= $3 ORDER BY meeting_date, start_time, id")),
+                Sql::join(&["SELECT ", COLUMNS, " FROM meetings WHERE partnership_id = $1 AND meeting_date >= $2 AND meeting_date <= $3 ORDER BY meeting_date, start_time, id"]),
                 args![p, from, to],
             )
             .await?
@@ -95,9 +95,11 @@ pub async fn between(
 
 pub async fn get(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Meeting>> {
     db.fetch_optional(
-        Sql::dynamic(format!(
-            "SELECT {COLUMNS} FROM meetings WHERE partnership_id = $1 AND id = $2"
-        )),
+        Sql::join(&[
+            "SELECT ",
+            COLUMNS,
+            " FROM meetings WHERE partnership_id = $1 AND id = $2",
+        ]),
         args![p, id],
     )
     .await?
@@ -245,7 +247,7 @@ pub async fn set_published(
 /// A partnership's published meetings, newest first.
 pub async fn published(db: &Db, p: PartnershipId) -> StoreResult<Vec<Meeting>> {
     db.fetch_all(
-        Sql::dynamic(format!("SELECT {COLUMNS} FROM meetings WHERE partnership_id = $1 AND published = TRUE ORDER BY meeting_date DESC, id DESC")),
+        Sql::join(&["SELECT ", COLUMNS, " FROM meetings WHERE partnership_id = $1 AND published = TRUE ORDER BY meeting_date DESC, id DESC"]),
         args![p],
     )
     .await?
@@ -293,7 +295,11 @@ const ITEM_COLUMNS: &str = "id, meeting_id, body_key, position, title, presenter
 
 pub async fn agenda(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResult<Vec<AgendaItem>> {
     db.fetch_all(
-        Sql::dynamic(format!("SELECT {ITEM_COLUMNS} FROM agenda_items WHERE partnership_id = $1 AND meeting_id = $2 ORDER BY position")),
+        Sql::join(&[
+            "SELECT ",
+            ITEM_COLUMNS,
+            " FROM agenda_items WHERE partnership_id = $1 AND meeting_id = $2 ORDER BY position",
+        ]),
         args![p, meeting_id],
     )
     .await?
@@ -304,9 +310,11 @@ pub async fn agenda(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResult<V
 
 pub async fn agenda_item(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<AgendaItem>> {
     db.fetch_optional(
-        Sql::dynamic(format!(
-            "SELECT {ITEM_COLUMNS} FROM agenda_items WHERE partnership_id = $1 AND id = $2"
-        )),
+        Sql::join(&[
+            "SELECT ",
+            ITEM_COLUMNS,
+            " FROM agenda_items WHERE partnership_id = $1 AND id = $2",
+        ]),
         args![p, id],
     )
     .await?

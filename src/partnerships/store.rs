@@ -36,18 +36,15 @@ fn from_row(r: &Row) -> StoreResult<Partnership> {
 const COLS: &str = "SELECT id, slug, name, contact_email, worried_contact, version, updated_at, updated_by FROM partnerships";
 
 pub async fn by_id(db: &Db, p: PartnershipId) -> StoreResult<Option<Partnership>> {
-    db.fetch_optional(
-        crate::store::Sql::dynamic(format!("{COLS} WHERE id = $1")),
-        args![p],
-    )
-    .await?
-    .map(|r| from_row(&r))
-    .transpose()
+    db.fetch_optional(crate::store::Sql::join(&[COLS, " WHERE id = $1"]), args![p])
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
 }
 
 pub async fn by_slug(db: &Db, slug: &str) -> StoreResult<Option<Partnership>> {
     db.fetch_optional(
-        crate::store::Sql::dynamic(format!("{COLS} WHERE slug = $1")),
+        crate::store::Sql::join(&[COLS, " WHERE slug = $1"]),
         args![slug],
     )
     .await?
@@ -57,14 +54,11 @@ pub async fn by_slug(db: &Db, slug: &str) -> StoreResult<Option<Partnership>> {
 
 /// Every partnership: for the host, and for the public list of published arrangements.
 pub async fn all(db: &Db) -> StoreResult<Vec<Partnership>> {
-    db.fetch_all(
-        crate::store::Sql::dynamic(format!("{COLS} ORDER BY name")),
-        args![],
-    )
-    .await?
-    .iter()
-    .map(from_row)
-    .collect()
+    db.fetch_all(crate::store::Sql::join(&[COLS, " ORDER BY name"]), args![])
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 /// A slug: lower-case letters, digits and hyphens, as in the partnership's public address.

@@ -138,9 +138,11 @@ fn case_of(r: &Row) -> StoreResult<Case> {
 
 pub async fn list(db: &Db, p: PartnershipId) -> StoreResult<Vec<Case>> {
     db.fetch_all(
-        Sql::dynamic(format!(
-            "SELECT {COLUMNS} FROM review_cases WHERE partnership_id = $1 ORDER BY aware_on DESC, id DESC"
-        )),
+        Sql::join(&[
+            "SELECT ",
+            COLUMNS,
+            " FROM review_cases WHERE partnership_id = $1 ORDER BY aware_on DESC, id DESC",
+        ]),
         args![p],
     )
     .await?
@@ -151,9 +153,11 @@ pub async fn list(db: &Db, p: PartnershipId) -> StoreResult<Vec<Case>> {
 
 pub async fn get(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Case>> {
     db.fetch_optional(
-        Sql::dynamic(format!(
-            "SELECT {COLUMNS} FROM review_cases WHERE partnership_id = $1 AND id = $2"
-        )),
+        Sql::join(&[
+            "SELECT ",
+            COLUMNS,
+            " FROM review_cases WHERE partnership_id = $1 AND id = $2",
+        ]),
         args![p, id],
     )
     .await?

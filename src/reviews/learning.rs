@@ -99,14 +99,14 @@ pub async fn recommendations(
     let rows = match case_id {
         Some(c) => {
             db.fetch_all(
-                Sql::dynamic(format!("SELECT {COLUMNS} FROM review_recommendations WHERE partnership_id = $1 AND case_id = $2 ORDER BY number")),
+                Sql::join(&["SELECT ", COLUMNS, " FROM review_recommendations WHERE partnership_id = $1 AND case_id = $2 ORDER BY number"]),
                 args![p, c],
             )
             .await?
         }
         None => {
             db.fetch_all(
-                Sql::dynamic(format!("SELECT {COLUMNS} FROM review_recommendations WHERE partnership_id = $1 ORDER BY case_id, number")),
+                Sql::join(&["SELECT ", COLUMNS, " FROM review_recommendations WHERE partnership_id = $1 ORDER BY case_id, number"]),
                 args![p],
             )
             .await?
@@ -121,9 +121,11 @@ pub async fn recommendation(
     id: i64,
 ) -> StoreResult<Option<Recommendation>> {
     db.fetch_optional(
-        Sql::dynamic(format!(
-            "SELECT {COLUMNS} FROM review_recommendations WHERE partnership_id = $1 AND id = $2"
-        )),
+        Sql::join(&[
+            "SELECT ",
+            COLUMNS,
+            " FROM review_recommendations WHERE partnership_id = $1 AND id = $2",
+        ]),
         args![p, id],
     )
     .await?

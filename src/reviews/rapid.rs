@@ -70,12 +70,19 @@ fn request_of(r: &Row) -> StoreResult<Request> {
 /// Requests matching `filter` (on `r`, the request), in `order`.
 async fn select(
     db: &Db,
-    filter: &str,
-    order: &str,
+    filter: &'static str,
+    order: &'static str,
     args: Vec<crate::store::Value>,
 ) -> StoreResult<Vec<Request>> {
     db.fetch_all(
-        crate::store::Sql::dynamic(format!("SELECT {REQUEST_COLUMNS} FROM review_requests r JOIN users u ON u.id = r.responder_id WHERE r.partnership_id = $1 AND {filter} ORDER BY {order}")),
+        crate::store::Sql::join(&[
+            "SELECT ",
+            REQUEST_COLUMNS,
+            " FROM review_requests r JOIN users u ON u.id = r.responder_id WHERE r.partnership_id = $1 AND ",
+            filter,
+            " ORDER BY ",
+            order,
+        ]),
         args,
     )
     .await?

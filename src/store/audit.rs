@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Db, PartnershipId, Row, Sql, StoreResult, Value};
+use super::{Db, PartnershipId, Row, Statement, StoreResult};
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct AuditEntry {
@@ -32,26 +32,34 @@ pub struct AuditEntry {
 pub const WITHHELD: &str = "An entry about a record you may not read: its content is not shown";
 
 /// Which entries a reader may see only the outline of (who, when, what kind of change to what
-/// record): a condition on `audit_events`, written by the capability that owns the records,
-/// with its values. Placeholders are `#1`, `#2`, ... for `args` in order.
-#[derive(Clone, Debug)]
-pub struct Hidden {
-    pub condition: String,
-    pub args: Vec<Value>,
+/// record): a condition on `audit_events`, written into the statement by the capability that
+/// owns the records.
+pub struct Hidden(Box<dyn Fn(&mut Statement) + Send + Sync>);
+
+impl Hidden {
+    pub fn new(condition: impl Fn(&mut Statement) + Send + Sync + 'static) -> Hidden {
+        Hidden(Box::new(condition))
+    }
 }
 
-/// The `hidden` column for a query whose arguments so far are `args`.
-fn hidden_column(hide: Option<&Hidden>, args: &mut Vec<Value>) -> String {
-    let Some(h) = hide else {
-        return ", CAST(0 AS BIGINT) AS hidden".to_owned();
-    };
-    let mut cond = h.condition.clone();
-    // Highest first, so #1 does not eat the start of #12.
-    for i in (1..=h.args.len()).rev() {
-        cond = cond.replace(&format!("#{i}"), &format!("${}", args.len() + i));
+impl std::fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hidden(..)")
     }
-    args.extend(h.args.iter().cloned());
-    format!(", CAST(CASE WHEN {cond} THEN 1 ELSE 0 END AS BIGINT) AS hidden")
+}
+
+/// The `hidden` column.
+fn hidden_column(hide: Option<&Hidden>, q: &mut Statement) {
+    match hide {
+        None => {
+            q.push(", CAST(0 AS BIGINT) AS hidden");
+        }
+        Some(h) => {
+            q.push(", CAST(CASE WHEN ");
+            (h.0)(q);
+            q.push(" THEN 1 ELSE 0 END AS BIGINT) AS hidden");
+        }
+    }
 }
 
 fn from_row(r: &Row) -> StoreResult<AuditEntry> {
@@ -91,35 +99,30 @@ pub struct Filter {
     pub to: Option<NaiveDate>,
 }
 
-fn where_clause(p: PartnershipId, f: &Filter) -> (String, Vec<Value>) {
-    let mut sql = String::from(" FROM audit_events WHERE partnership_id = $1");
-    let mut args: Vec<Value> = vec![p.into()];
-    let mut add = |cond: &str, v: Value| {
-        args.push(v);
-        sql.push_str(&format!(" AND {cond} ${}", args.len()));
-    };
+/// `FROM audit_events` and the filter's conditions, on `q`.
+fn filter_sql(p: PartnershipId, f: &Filter, q: &mut Statement) {
+    q.push(" FROM audit_events WHERE partnership_id = ").bind(p);
     if let Some(t) = &f.record_type {
-        add("record_type =", t.clone().into());
+        q.push(" AND record_type = ").bind(t.as_str());
     }
     if let Some(id) = &f.record_id {
-        add("record_id =", id.clone().into());
+        q.push(" AND record_id = ").bind(id.as_str());
     }
     if let Some(u) = f.person {
-        add("actor_user_id =", u.into());
+        q.push(" AND actor_user_id = ").bind(u);
     }
     if let Some(a) = &f.action {
-        add("action =", a.clone().into());
+        q.push(" AND action = ").bind(a.as_str());
     }
     if let Some(d) = f.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
-        add("at >=", d.and_utc().into());
+        q.push(" AND at >= ").bind(d.and_utc());
     }
     if let Some(d) =
         f.to.and_then(|d| d.succ_opt())
             .and_then(|d| d.and_hms_opt(0, 0, 0))
     {
-        add("at <", d.and_utc().into());
+        q.push(" AND at < ").bind(d.and_utc());
     }
-    (sql, args)
 }
 
 /// Entries a filter picks, newest first, and how many it picks in all; those `hide` names
@@ -132,29 +135,19 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<AuditEntry>, i64)> {
-    let (w, mut args) = where_clause(p, f);
-    let total: i64 = db
-        .fetch_one(
-            Sql::dynamic(format!("SELECT COUNT(*) AS n{w}")),
-            args.clone(),
-        )
-        .await?
-        .get("n")?;
-    // The hidden column's placeholders are numbered after the filter's, the limit's after both.
-    let hidden = hidden_column(hide, &mut args);
-    let n = args.len();
-    args.push(limit.into());
-    args.push(offset.into());
-    let rows = db
-        .fetch_all(
-            Sql::dynamic(format!(
-                "SELECT *{hidden}{w} ORDER BY id DESC LIMIT ${} OFFSET ${}",
-                n + 1,
-                n + 2
-            )),
-            args,
-        )
-        .await?;
+    let mut count = Statement::new("SELECT COUNT(*) AS n", vec![]);
+    filter_sql(p, f, &mut count);
+    let (sql, args) = count.parts();
+    let total: i64 = db.fetch_one(sql, args).await?.get("n")?;
+    let mut q = Statement::new("SELECT *", vec![]);
+    hidden_column(hide, &mut q);
+    filter_sql(p, f, &mut q);
+    q.push(" ORDER BY id DESC LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
+    let (sql, args) = q.parts();
+    let rows = db.fetch_all(sql, args).await?;
     Ok((
         rows.iter().map(from_row).collect::<StoreResult<_>>()?,
         total,
@@ -167,17 +160,17 @@ pub async fn entry(
     id: i64,
     hide: Option<&Hidden>,
 ) -> StoreResult<Option<AuditEntry>> {
-    let mut args = crate::args![p, id];
-    let hidden = hidden_column(hide, &mut args);
-    db.fetch_optional(
-        Sql::dynamic(format!(
-            "SELECT *{hidden} FROM audit_events WHERE partnership_id = $1 AND id = $2"
-        )),
-        args,
-    )
-    .await?
-    .map(|r| from_row(&r))
-    .transpose()
+    let mut q = Statement::new("SELECT *", vec![]);
+    hidden_column(hide, &mut q);
+    q.push(" FROM audit_events WHERE partnership_id = ")
+        .bind(p)
+        .push(" AND id = ")
+        .bind(id);
+    let (sql, args) = q.parts();
+    db.fetch_optional(sql, args)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
 }
 
 /// The record types that appear in a partnership's trail, for the filter.
@@ -201,11 +194,14 @@ mod tests {
             to: NaiveDate::from_ymd_opt(2026, 11, 24),
             ..Filter::default()
         };
-        let (sql, args) = where_clause(PartnershipId(1), &f);
+        let mut q = Statement::new("SELECT *", vec![]);
+        filter_sql(PartnershipId(1), &f, &mut q);
         assert!(
-            sql.ends_with("AND record_type = $2 AND actor_user_id = $3 AND at < $4"),
-            "{sql}"
+            q.text()
+                .ends_with("AND record_type = $2 AND actor_user_id = $3 AND at < $4"),
+            "{}",
+            q.text()
         );
-        assert_eq!(args.len(), 4);
+        assert_eq!(q.bound(), 4);
     }
 }

@@ -55,8 +55,9 @@ pub enum Engine {
     Postgres,
 }
 
-/// SQL text. Literal strings are the norm; [`Sql::dynamic`] marks the few places that assemble a
-/// statement from fixed fragments (filters), never from user input.
+/// SQL text: a literal, or one assembled by [`Sql::join`] or a [`Statement`] from literal
+/// fragments only. There is no way to make one from a `String`, so no text a person typed can
+/// become SQL: it reaches a statement only as a bound value.
 pub struct Sql(Cow<'static, str>);
 
 impl From<&'static str> for Sql {
@@ -66,11 +67,79 @@ impl From<&'static str> for Sql {
 }
 
 impl Sql {
-    pub fn dynamic(s: String) -> Self {
-        Sql(Cow::Owned(s))
+    /// A statement made of static fragments (a record's column list between a `SELECT` and a
+    /// `FROM`, say), its values bound as `$1`, `$2` ... in the fragments.
+    pub fn join(parts: &[&'static str]) -> Sql {
+        Sql(Cow::Owned(parts.concat()))
     }
+
     fn pg(self) -> AssertSqlSafe<Cow<'static, str>> {
         AssertSqlSafe(self.0)
+    }
+}
+
+/// A statement assembled at run time (a filter with optional parts, a list of values) from
+/// static fragments and bound values only: each [`Statement::bind`] writes the next `$n` and
+/// keeps its value, so the numbers and the values cannot drift apart.
+#[derive(Debug, Default)]
+pub struct Statement {
+    sql: String,
+    args: Vec<Value>,
+}
+
+impl Statement {
+    /// Start from static text whose own placeholders (`$1` ... `$n`) are `args`.
+    pub fn new(text: &'static str, args: Vec<Value>) -> Statement {
+        Statement {
+            sql: text.to_owned(),
+            args,
+        }
+    }
+
+    pub fn push(&mut self, text: &'static str) -> &mut Statement {
+        self.sql.push_str(text);
+        self
+    }
+
+    /// A value, as the next placeholder.
+    pub fn bind(&mut self, v: impl Into<Value>) -> &mut Statement {
+        self.args.push(v.into());
+        self.sql.push('$');
+        self.sql.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Values as a comma-separated list of placeholders (for `IN (...)`); an empty list is
+    /// `NULL`, so `x IN (NULL)` matches nothing. (`x NOT IN (NULL)` matches nothing either:
+    /// leave a `NOT IN` out when its list is empty.)
+    pub fn bind_list<V: Into<Value>>(&mut self, vs: impl IntoIterator<Item = V>) -> &mut Statement {
+        let mut any = false;
+        for v in vs {
+            if any {
+                self.sql.push_str(", ");
+            }
+            self.bind(v);
+            any = true;
+        }
+        if !any {
+            self.sql.push_str("NULL");
+        }
+        self
+    }
+
+    /// How many values are bound so far.
+    pub fn bound(&self) -> usize {
+        self.args.len()
+    }
+
+    /// The SQL and its values, for `fetch_*` and `execute`.
+    pub fn parts(self) -> (Sql, Vec<Value>) {
+        (Sql(Cow::Owned(self.sql)), self.args)
+    }
+
+    /// The SQL so far, for tests.
+    pub fn text(&self) -> &str {
+        &self.sql
     }
 }
 
@@ -585,4 +654,30 @@ fn database_name(name: &str) -> StoreResult<&str> {
         return Err(StoreError::Config(format!("bad database name {name:?}")));
     }
     Ok(name)
+}
+
+#[cfg(test)]
+mod statement_tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_themselves_and_lists_may_be_empty() {
+        let mut q = Statement::new("SELECT id FROM t WHERE a = $1", vec![Value::Int(1)]);
+        q.push(" AND b = ")
+            .bind("x")
+            .push(" AND c IN (")
+            .bind_list([2_i64, 3])
+            .push(") AND d IN (")
+            .bind_list(Vec::<i64>::new())
+            .push(")");
+        assert_eq!(
+            q.text(),
+            "SELECT id FROM t WHERE a = $1 AND b = $2 AND c IN ($3, $4) AND d IN (NULL)"
+        );
+        assert_eq!(q.bound(), 4);
+        assert_eq!(
+            Sql::join(&["SELECT ", "a, b", " FROM t"]).0,
+            "SELECT a, b FROM t"
+        );
+    }
 }

@@ -13,7 +13,8 @@ pub mod search;
 pub mod secret;
 
 pub use db::{
-    Col, Db, DbOptions, Engine, Kind, Row, Sql, StoreError, StoreResult, Typed, Value, ts_text,
+    Col, Db, DbOptions, Engine, Kind, Row, Sql, Statement, StoreError, StoreResult, Typed, Value,
+    ts_text,
 };
 
 use chrono::{DateTime, Utc};

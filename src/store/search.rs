@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::db::{Db, Engine, Sql, StoreResult, Value};
+use super::db::{Db, Engine, Statement, StoreResult};
 use super::{PartnershipId, Row};
 
 /// Markers the engines put around matched words (private-use characters), turned into
@@ -89,14 +89,10 @@ pub async fn find(db: &Db, scope: &Scope, query: &str, limit: i64) -> StoreResul
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    let mut args: Vec<Value> = Vec::new();
-    let mut arg = |v: Value| {
-        args.push(v);
-        format!("${}", args.len())
-    };
     let (start, stop) = (START.to_string(), STOP.to_string());
     let engine = db.engine();
-    let q = match engine {
+    // The words as the engine's query: letters and digits only (see `terms`), bound as a value.
+    let m = match engine {
         Engine::Sqlite => words
             .iter()
             .map(|w| format!("\"{w}\"*"))
@@ -108,57 +104,69 @@ pub async fn find(db: &Db, scope: &Scope, query: &str, limit: i64) -> StoreResul
             .collect::<Vec<_>>()
             .join(" & "),
     };
-    let q = arg(q.into());
-    let p = arg(scope.partnership.into());
-    let mut sight = String::new();
-    if !scope.all_bodies {
-        let mut keys = vec!["''".to_owned()];
-        for b in &scope.bodies {
-            keys.push(arg(b.as_str().into()));
+    let sight = |q: &mut Statement| {
+        q.push(" AND e.partnership_id = ").bind(scope.partnership);
+        if !scope.all_bodies {
+            // No body: everyone's, unless it came from a restricted record.
+            q.push(" AND e.body_key IN ('', ")
+                .bind_list(scope.bodies.iter().map(String::as_str))
+                .push(") AND NOT (e.body_key = '' AND e.sensitive = TRUE)");
         }
-        // No body: everyone's, unless it came from a restricted record.
-        sight.push_str(&format!(
-            " AND e.body_key IN ({}) AND NOT (e.body_key = '' AND e.sensitive = TRUE)",
-            keys.join(", ")
-        ));
-    }
-    if !scope.all_restricted {
-        let named: Vec<String> = scope.named_items.iter().map(|i| arg((*i).into())).collect();
-        if named.is_empty() {
-            sight.push_str(" AND e.restricted = FALSE");
-        } else {
-            sight.push_str(&format!(
-                " AND (e.restricted = FALSE OR e.agenda_item_id IN ({}))",
-                named.join(", ")
-            ));
+        if !scope.all_restricted {
+            q.push(" AND (e.restricted = FALSE OR e.agenda_item_id IN (")
+                .bind_list(scope.named_items.iter().copied())
+                .push("))");
         }
-    }
+    };
     let limit = limit.clamp(1, 500);
-    let sql = match engine {
+    let mut q = Statement::default();
+    match engine {
         // CROSS JOIN keeps the full-text index as the outer loop (the planner would otherwise
         // walk every entry of the partnership and probe the index for each).
         Engine::Sqlite => {
-            let (a, b) = (arg(start.into()), arg(stop.into()));
-            format!(
-                "WITH best AS (SELECT e.id, bm25(search_fts, 10.0, 1.0) AS score, e.on_date FROM search_fts CROSS JOIN search_entries e ON e.id = search_fts.rowid WHERE search_fts MATCH {q} AND e.partnership_id = {p}{sight} ORDER BY score, e.on_date DESC LIMIT {limit}) \
-                 SELECT e.kind, e.record_id, e.link, e.body_key, e.on_date, highlight(search_fts, 0, {a}, {b}) AS title_hl, snippet(search_fts, 1, {a}, {b}, '…', 24) AS snippet_hl \
-                 FROM best CROSS JOIN search_fts ON search_fts.rowid = best.id CROSS JOIN search_entries e ON e.id = best.id WHERE search_fts MATCH {q} ORDER BY best.score, best.on_date DESC"
-            )
+            q.push("WITH best AS (SELECT e.id, bm25(search_fts, 10.0, 1.0) AS score, e.on_date FROM search_fts CROSS JOIN search_entries e ON e.id = search_fts.rowid WHERE search_fts MATCH ")
+                .bind(m.as_str());
+            sight(&mut q);
+            q.push(" ORDER BY score, e.on_date DESC LIMIT ")
+                .bind(limit)
+                .push(") SELECT e.kind, e.record_id, e.link, e.body_key, e.on_date, highlight(search_fts, 0, ")
+                .bind(start.as_str())
+                .push(", ")
+                .bind(stop.as_str())
+                .push(") AS title_hl, snippet(search_fts, 1, ")
+                .bind(start.as_str())
+                .push(", ")
+                .bind(stop.as_str())
+                .push(", '…', 24) AS snippet_hl FROM best CROSS JOIN search_fts ON search_fts.rowid = best.id CROSS JOIN search_entries e ON e.id = best.id WHERE search_fts MATCH ")
+                .bind(m.as_str())
+                .push(" ORDER BY best.score, best.on_date DESC");
         }
         Engine::Postgres => {
-            let t = arg(format!("StartSel={start}, StopSel={stop}, HighlightAll=true").into());
-            let x = arg(format!(
+            let t = format!("StartSel={start}, StopSel={stop}, HighlightAll=true");
+            let x = format!(
                 "StartSel={start}, StopSel={stop}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
-            )
-            .into());
-            format!(
-                "WITH best AS (SELECT e.id, ts_rank(e.document, to_tsquery('english', {q})) AS score, e.on_date FROM search_entries e WHERE e.document @@ to_tsquery('english', {q}) AND e.partnership_id = {p}{sight} ORDER BY score DESC, e.on_date DESC LIMIT {limit}) \
-                 SELECT e.kind, e.record_id, e.link, e.body_key, e.on_date, ts_headline('english', e.title, to_tsquery('english', {q}), {t}) AS title_hl, ts_headline('english', e.content, to_tsquery('english', {q}), {x}) AS snippet_hl \
-                 FROM best JOIN search_entries e ON e.id = best.id ORDER BY best.score DESC, best.on_date DESC"
-            )
+            );
+            q.push("WITH best AS (SELECT e.id, ts_rank(e.document, to_tsquery('english', ")
+                .bind(m.as_str())
+                .push(")) AS score, e.on_date FROM search_entries e WHERE e.document @@ to_tsquery('english', ")
+                .bind(m.as_str())
+                .push(")");
+            sight(&mut q);
+            q.push(" ORDER BY score DESC, e.on_date DESC LIMIT ")
+                .bind(limit)
+                .push(") SELECT e.kind, e.record_id, e.link, e.body_key, e.on_date, ts_headline('english', e.title, to_tsquery('english', ")
+                .bind(m.as_str())
+                .push("), ")
+                .bind(t)
+                .push(") AS title_hl, ts_headline('english', e.content, to_tsquery('english', ")
+                .bind(m.as_str())
+                .push("), ")
+                .bind(x)
+                .push(") AS snippet_hl FROM best JOIN search_entries e ON e.id = best.id ORDER BY best.score DESC, best.on_date DESC");
         }
-    };
-    let rows = db.fetch_all(Sql::dynamic(sql), args).await?;
+    }
+    let (sql, args) = q.parts();
+    let rows = db.fetch_all(sql, args).await?;
     rows.iter().map(hit_of).collect()
 }
 

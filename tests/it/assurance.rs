@@ -25,10 +25,14 @@ async fn user_id(app: &TestApp, email: &str) -> i64 {
         .id
 }
 
-async fn ids(app: &TestApp, sql: &str, arg: i64) -> Vec<i64> {
+async fn ids(app: &TestApp, sql: &'static str, arg: i64) -> Vec<i64> {
+    ids_of(app, sql, masa::args![arg]).await
+}
+
+async fn ids_of(app: &TestApp, sql: &'static str, args: Vec<masa::store::Value>) -> Vec<i64> {
     app.state
         .db
-        .fetch_all(masa::store::Sql::dynamic(sql.to_owned()), masa::args![arg])
+        .fetch_all(sql, args)
         .await
         .expect("q")
         .iter()
@@ -36,10 +40,14 @@ async fn ids(app: &TestApp, sql: &str, arg: i64) -> Vec<i64> {
         .collect()
 }
 
-async fn count_where(app: &TestApp, sql: &str) -> i64 {
+async fn count_where(app: &TestApp, sql: &'static str) -> i64 {
+    count_of(app, sql, vec![]).await
+}
+
+async fn count_of(app: &TestApp, sql: &'static str, args: Vec<masa::store::Value>) -> i64 {
     app.state
         .db
-        .fetch_one(masa::store::Sql::dynamic(sql.to_owned()), vec![])
+        .fetch_one(sql, args)
         .await
         .expect("count")
         .get("n")
@@ -100,11 +108,13 @@ async fn drafted(app: &TestApp, bu: &mut Client) -> (i64, i64, i64, Vec<i64>) {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     }
-    let agency = |org: &'static str| {
-        let sql = format!(
-            "SELECT id FROM assurance_agencies WHERE plan_id = $1 AND organisation_key = '{org}'"
-        );
-        async move { ids(app, &sql, plan).await[0] }
+    let agency = |org: &'static str| async move {
+        ids_of(
+            app,
+            "SELECT id FROM assurance_agencies WHERE plan_id = $1 AND organisation_key = $2",
+            masa::args![plan, org],
+        )
+        .await[0]
     };
     let (police, hospital) = (agency(POLICE).await, agency(HOSPITAL).await);
     let questions = ids(
@@ -323,9 +333,10 @@ both_engines!(
             ("assurance-question", 7),
             ("assurance-agency", 2),
         ] {
-            let n = count_where(
+            let n = count_of(
                 &app,
-                &format!("SELECT COUNT(*) AS n FROM audit_events WHERE record_type = '{kind}'"),
+                "SELECT COUNT(*) AS n FROM audit_events WHERE record_type = $1",
+                masa::args![kind],
             )
             .await;
             assert!(n >= at_least, "{kind}: {n} audit entries");
@@ -688,9 +699,10 @@ both_engines!(
             ("assurance-evidence", 1),
             ("assurance-agency", 3),
         ] {
-            let n = count_where(
+            let n = count_of(
                 &app,
-                &format!("SELECT COUNT(*) AS n FROM audit_events WHERE record_type = '{kind}'"),
+                "SELECT COUNT(*) AS n FROM audit_events WHERE record_type = $1",
+                masa::args![kind],
             )
             .await;
             assert!(n >= at_least, "{kind}: {n} audit entries");
@@ -716,11 +728,15 @@ both_engines!(
             .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         }
-        let sql = format!(
-            "SELECT id FROM assurance_answers WHERE agency_id = {police} AND question_id = $1"
-        );
-        let red = ids(&app, &sql, questions[0]).await[0];
-        let green = ids(&app, &sql, questions[1]).await[0];
+        let answer = |question: i64| {
+            ids_of(
+                &app,
+                "SELECT id FROM assurance_answers WHERE agency_id = $1 AND question_id = $2",
+                masa::args![police, question],
+            )
+        };
+        let red = answer(questions[0]).await[0];
+        let green = answer(questions[1]).await[0];
 
         // The plan page offers an action on the red answer only, prefilled with the agency.
         let r = bu.get(&format!("/assurance/{plan}")).await;

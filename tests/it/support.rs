@@ -312,11 +312,11 @@ impl TestApp {
     }
 
     /// Rows in a table, for checking that nothing changed.
-    pub async fn count(&self, table: &str) -> i64 {
+    pub async fn count(&self, table: &'static str) -> i64 {
         self.state
             .db
             .fetch_one(
-                masa::store::Sql::dynamic(format!("SELECT COUNT(*) AS n FROM {table}")),
+                masa::store::Sql::join(&["SELECT COUNT(*) AS n FROM ", table]),
                 vec![],
             )
             .await
