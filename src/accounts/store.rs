@@ -5,7 +5,6 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::model::{Email, Role, secret_hash};
 use crate::args;
-use crate::calendar::display_time;
 use crate::store::sealed::{Purpose, Sealer};
 use crate::store::{Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
@@ -238,13 +237,7 @@ pub async fn add_membership(
     })
 }
 
-/// The message for an edit made on a stale copy.
-pub fn stale_message(by: &str, at: DateTime<Utc>) -> String {
-    format!(
-        "This was changed by {by} at {} while you were editing it. Review their change below, then make yours again.",
-        display_time(at)
-    )
-}
+pub use crate::web::forms::stale_message;
 
 /// What a person is told when the record they edited moved on: who changed it and when, or
 /// `gone` when it no longer exists. `table` is a fixed table name with `updated_by`/`updated_at`.

@@ -7,41 +7,29 @@ use crate::accounts::store::stale_record;
 use crate::args;
 use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, Statement, StoreResult, Tx};
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Action {
-    pub id: i64,
-    pub source_kind: String,
-    pub source_id: i64,
-    pub body_key: String,
-    pub reference: String,
-    pub title: String,
-    pub owner_name: String,
-    pub owner_organisation: String,
-    pub due: NaiveDate,
-    pub status: String,
-    pub completed_on: Option<NaiveDate>,
-    pub escalated_on: Option<NaiveDate>,
-    pub version: i64,
+crate::record! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Action {
+        pub id: i64,
+        pub source_kind: String,
+        pub source_id: i64,
+        pub body_key: String,
+        pub reference: String,
+        pub title: String,
+        pub owner_name: String,
+        pub owner_organisation: String,
+        pub due: NaiveDate,
+        pub status: String,
+        pub completed_on: Option<NaiveDate>,
+        pub escalated_on: Option<NaiveDate>,
+        pub version: i64,
+    }
 }
 
-const COLUMNS: &str = "id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, status, completed_on, escalated_on, version";
+const COLUMNS: &str = <Action as crate::store::Record>::COLUMNS;
 
 fn action_of(r: &Row) -> StoreResult<Action> {
-    Ok(Action {
-        id: r.get("id")?,
-        source_kind: r.get("source_kind")?,
-        source_id: r.get("source_id")?,
-        body_key: r.get("body_key")?,
-        reference: r.get("reference")?,
-        title: r.get("title")?,
-        owner_name: r.get("owner_name")?,
-        owner_organisation: r.get("owner_organisation")?,
-        due: r.get("due")?,
-        status: r.get("status")?,
-        completed_on: r.get("completed_on")?,
-        escalated_on: r.get("escalated_on")?,
-        version: r.get("version")?,
-    })
+    <Action as crate::store::Record>::from_row(r)
 }
 
 /// An action to add, from wherever it arises (a minute or decision today; a review later).

@@ -9,34 +9,25 @@ use crate::args;
 use crate::files::StoredFile;
 use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Plan {
-    pub id: i64,
-    pub title: String,
-    pub review_title: String,
-    pub review_year: i64,
-    pub review_link: String,
-    pub body_key: String,
-    pub answers_due: NaiveDate,
-    pub issued_on: Option<NaiveDate>,
-    pub version: i64,
+crate::record! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Plan {
+        pub id: i64,
+        pub title: String,
+        pub review_title: String,
+        pub review_year: i64,
+        pub review_link: String,
+        pub body_key: String,
+        pub answers_due: NaiveDate,
+        pub issued_on: Option<NaiveDate>,
+        pub version: i64,
+    }
 }
 
-const PLAN_COLUMNS: &str =
-    "id, title, review_title, review_year, review_link, body_key, answers_due, issued_on, version";
+const PLAN_COLUMNS: &str = <Plan as crate::store::Record>::COLUMNS;
 
 fn plan_of(r: &Row) -> StoreResult<Plan> {
-    Ok(Plan {
-        id: r.get("id")?,
-        title: r.get("title")?,
-        review_title: r.get("review_title")?,
-        review_year: r.get("review_year")?,
-        review_link: r.get("review_link")?,
-        body_key: r.get("body_key")?,
-        answers_due: r.get("answers_due")?,
-        issued_on: r.get("issued_on")?,
-        version: r.get("version")?,
-    })
+    <Plan as crate::store::Record>::from_row(r)
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -88,28 +79,23 @@ fn agency_of(r: &Row) -> StoreResult<Agency> {
     })
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Answer {
-    pub id: i64,
-    pub agency_id: i64,
-    pub question_id: i64,
-    pub rag: String,
-    pub narrative: String,
-    pub version: i64,
+crate::record! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Answer {
+        pub id: i64,
+        pub agency_id: i64,
+        pub question_id: i64,
+        pub rag: String,
+        pub narrative: String,
+        pub version: i64,
+    }
 }
 
 fn answer_of(r: &Row) -> StoreResult<Answer> {
-    Ok(Answer {
-        id: r.get("id")?,
-        agency_id: r.get("agency_id")?,
-        question_id: r.get("question_id")?,
-        rag: r.get("rag")?,
-        narrative: r.get("narrative")?,
-        version: r.get("version")?,
-    })
+    <Answer as crate::store::Record>::from_row(r)
 }
 
-const ANSWER_COLUMNS: &str = "id, agency_id, question_id, rag, narrative, version";
+const ANSWER_COLUMNS: &str = <Answer as crate::store::Record>::COLUMNS;
 
 /// A plan to add, with the questions it starts with.
 #[derive(Clone, Debug, Serialize)]

@@ -10,38 +10,28 @@ use crate::store::{
     Actor, Child, Children, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx,
 };
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Meeting {
-    pub id: i64,
-    pub body_key: String,
-    pub kind: String,
-    pub date: NaiveDate,
-    pub start_time: String,
-    pub venue: String,
-    pub status: String,
-    pub notice_given: Option<NaiveDate>,
-    pub urgent_reason: String,
-    /// Shown to the public (agenda, open papers, approved minutes).
-    pub published: bool,
-    pub version: i64,
+crate::record! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Meeting {
+        pub id: i64,
+        pub body_key: String,
+        pub kind: String,
+        pub date: NaiveDate => "meeting_date",
+        pub start_time: String,
+        pub venue: String,
+        pub status: String,
+        pub notice_given: Option<NaiveDate>,
+        pub urgent_reason: String,
+        /// Shown to the public (agenda, open papers, approved minutes).
+        pub published: bool,
+        pub version: i64,
+    }
 }
 
-const COLUMNS: &str = "id, body_key, kind, meeting_date, start_time, venue, status, notice_given, urgent_reason, published, version";
+const COLUMNS: &str = <Meeting as crate::store::Record>::COLUMNS;
 
 fn meeting_of(r: &Row) -> StoreResult<Meeting> {
-    Ok(Meeting {
-        id: r.get("id")?,
-        body_key: r.get("body_key")?,
-        kind: r.get("kind")?,
-        date: r.get("meeting_date")?,
-        start_time: r.get("start_time")?,
-        venue: r.get("venue")?,
-        status: r.get("status")?,
-        notice_given: r.get("notice_given")?,
-        urgent_reason: r.get("urgent_reason")?,
-        published: r.get("published")?,
-        version: r.get("version")?,
-    })
+    <Meeting as crate::store::Record>::from_row(r)
 }
 
 pub use crate::partnerships::rules::{rules, save_rules};
@@ -258,40 +248,29 @@ pub async fn published(db: &Db, p: PartnershipId) -> StoreResult<Vec<Meeting>> {
 
 // ---- Agenda ----
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct AgendaItem {
-    pub id: i64,
-    pub meeting_id: i64,
-    pub body_key: String,
-    pub position: i64,
-    pub title: String,
-    pub presenter: String,
-    pub organisation: String,
-    pub purpose: String,
-    pub restricted: bool,
-    pub minute_number: Option<i64>,
-    pub minute_text: String,
-    pub version: i64,
+crate::record! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AgendaItem {
+        pub id: i64,
+        pub meeting_id: i64,
+        pub body_key: String,
+        pub position: i64,
+        pub title: String,
+        pub presenter: String,
+        pub organisation: String,
+        pub purpose: String,
+        pub restricted: bool,
+        pub minute_number: Option<i64>,
+        pub minute_text: String,
+        pub version: i64,
+    }
 }
 
 fn item_of(r: &Row) -> StoreResult<AgendaItem> {
-    Ok(AgendaItem {
-        id: r.get("id")?,
-        meeting_id: r.get("meeting_id")?,
-        body_key: r.get("body_key")?,
-        position: r.get("position")?,
-        title: r.get("title")?,
-        presenter: r.get("presenter")?,
-        organisation: r.get("organisation")?,
-        purpose: r.get("purpose")?,
-        restricted: r.get("restricted")?,
-        minute_number: r.get("minute_number")?,
-        minute_text: r.get("minute_text")?,
-        version: r.get("version")?,
-    })
+    <AgendaItem as crate::store::Record>::from_row(r)
 }
 
-const ITEM_COLUMNS: &str = "id, meeting_id, body_key, position, title, presenter, organisation, purpose, restricted, minute_number, minute_text, version";
+const ITEM_COLUMNS: &str = <AgendaItem as crate::store::Record>::COLUMNS;
 
 pub async fn agenda(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResult<Vec<AgendaItem>> {
     db.fetch_all(

@@ -1,50 +1,45 @@
 //! Partnership records.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use crate::accounts::store::stale_message;
 use crate::args;
 use crate::store::{Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 
-#[derive(Clone, Debug, Serialize)]
-pub struct Partnership {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub contact_email: String,
-    pub worried_contact: String,
-    pub version: i64,
-    pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
+crate::record! {
+    #[derive(Clone, Debug)]
+    pub struct Partnership {
+        pub id: i64,
+        pub slug: String,
+        pub name: String,
+        pub contact_email: String,
+        pub worried_contact: String,
+        pub version: i64,
+        pub updated_at: DateTime<Utc>,
+        pub updated_by: String,
+    }
 }
 
 fn from_row(r: &Row) -> StoreResult<Partnership> {
-    Ok(Partnership {
-        id: r.get("id")?,
-        slug: r.get("slug")?,
-        name: r.get("name")?,
-        contact_email: r.get("contact_email")?,
-        worried_contact: r.get("worried_contact")?,
-        version: r.get("version")?,
-        updated_at: r.get("updated_at")?,
-        updated_by: r.get("updated_by")?,
-    })
+    <Partnership as crate::store::Record>::from_row(r)
 }
 
-const COLS: &str = "SELECT id, slug, name, contact_email, worried_contact, version, updated_at, updated_by FROM partnerships";
+const COLS: &str = <Partnership as crate::store::Record>::COLUMNS;
 
 pub async fn by_id(db: &Db, p: PartnershipId) -> StoreResult<Option<Partnership>> {
-    db.fetch_optional(crate::store::Sql::join(&[COLS, " WHERE id = $1"]), args![p])
-        .await?
-        .map(|r| from_row(&r))
-        .transpose()
+    db.fetch_optional(
+        crate::store::Sql::join(&["SELECT ", COLS, " FROM partnerships WHERE id = $1"]),
+        args![p],
+    )
+    .await?
+    .map(|r| from_row(&r))
+    .transpose()
 }
 
 pub async fn by_slug(db: &Db, slug: &str) -> StoreResult<Option<Partnership>> {
     db.fetch_optional(
-        crate::store::Sql::join(&[COLS, " WHERE slug = $1"]),
+        crate::store::Sql::join(&["SELECT ", COLS, " FROM partnerships WHERE slug = $1"]),
         args![slug],
     )
     .await?
@@ -54,11 +49,14 @@ pub async fn by_slug(db: &Db, slug: &str) -> StoreResult<Option<Partnership>> {
 
 /// Every partnership: for the host, and for the public list of published arrangements.
 pub async fn all(db: &Db) -> StoreResult<Vec<Partnership>> {
-    db.fetch_all(crate::store::Sql::join(&[COLS, " ORDER BY name"]), args![])
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    db.fetch_all(
+        crate::store::Sql::join(&["SELECT ", COLS, " FROM partnerships ORDER BY name"]),
+        args![],
+    )
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
 }
 
 /// A slug: lower-case letters, digits and hyphens, as in the partnership's public address.

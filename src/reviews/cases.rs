@@ -26,44 +26,46 @@ pub(super) fn today() -> NaiveDate {
     crate::calendar::uk_local(chrono::Utc::now()).date()
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Case {
-    pub id: i64,
-    pub kind: String,
-    pub pseudonym: String,
-    pub la_reference: String,
-    pub age_band: String,
-    pub incident_on: Option<NaiveDate>,
-    pub aware_on: NaiveDate,
-    pub harm: String,
-    pub abuse: String,
-    pub categories: String,
-    pub agencies: String,
-    pub edition_key: String,
-    pub body_key: String,
-    pub notified_on: Option<NaiveDate>,
-    pub panel_reference: String,
-    pub partners_told_on: Option<NaiveDate>,
-    pub decision: String,
-    pub decision_reasons: String,
-    pub scrutineer_advice: String,
-    pub decided_on: Option<NaiveDate>,
-    pub sent_to_panel_on: Option<NaiveDate>,
-    pub rapid_meeting_id: Option<i64>,
-    pub rapid_done_on: Option<NaiveDate>,
-    pub rapid_report_file_id: Option<i64>,
-    pub terms_of_reference: String,
-    pub reviewer: String,
-    pub methodology: String,
-    pub publish_planned_on: Option<NaiveDate>,
-    pub final_sent_on: Option<NaiveDate>,
-    pub published_on: Option<NaiveDate>,
-    pub report_file_id: Option<i64>,
-    pub public_title: String,
-    pub public_summary: String,
-    pub not_published_on: Option<NaiveDate>,
-    pub not_published_reasons: String,
-    pub version: i64,
+crate::record! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Case {
+        pub id: i64,
+        pub kind: String,
+        pub pseudonym: String,
+        pub la_reference: String,
+        pub age_band: String,
+        pub incident_on: Option<NaiveDate>,
+        pub aware_on: NaiveDate,
+        pub harm: String,
+        pub abuse: String,
+        pub categories: String,
+        pub agencies: String,
+        pub edition_key: String,
+        pub body_key: String,
+        pub notified_on: Option<NaiveDate>,
+        pub panel_reference: String,
+        pub partners_told_on: Option<NaiveDate>,
+        pub decision: String,
+        pub decision_reasons: String,
+        pub scrutineer_advice: String,
+        pub decided_on: Option<NaiveDate>,
+        pub sent_to_panel_on: Option<NaiveDate>,
+        pub rapid_meeting_id: Option<i64>,
+        pub rapid_done_on: Option<NaiveDate>,
+        pub rapid_report_file_id: Option<i64>,
+        pub terms_of_reference: String,
+        pub reviewer: String,
+        pub methodology: String,
+        pub publish_planned_on: Option<NaiveDate>,
+        pub final_sent_on: Option<NaiveDate>,
+        pub published_on: Option<NaiveDate>,
+        pub report_file_id: Option<i64>,
+        pub public_title: String,
+        pub public_summary: String,
+        pub not_published_on: Option<NaiveDate>,
+        pub not_published_reasons: String,
+        pub version: i64,
+    }
 }
 
 impl Case {
@@ -93,47 +95,10 @@ impl Case {
     }
 }
 
-const COLUMNS: &str = "id, kind, pseudonym, la_reference, age_band, incident_on, aware_on, harm, abuse, categories, agencies, edition_key, body_key, notified_on, panel_reference, partners_told_on, decision, decision_reasons, scrutineer_advice, decided_on, sent_to_panel_on, rapid_meeting_id, rapid_done_on, rapid_report_file_id, terms_of_reference, reviewer, methodology, publish_planned_on, final_sent_on, published_on, report_file_id, public_title, public_summary, not_published_on, not_published_reasons, version";
+const COLUMNS: &str = <Case as crate::store::Record>::COLUMNS;
 
 fn case_of(r: &Row) -> StoreResult<Case> {
-    Ok(Case {
-        id: r.get("id")?,
-        kind: r.get("kind")?,
-        pseudonym: r.get("pseudonym")?,
-        la_reference: r.get("la_reference")?,
-        age_band: r.get("age_band")?,
-        incident_on: r.get("incident_on")?,
-        aware_on: r.get("aware_on")?,
-        harm: r.get("harm")?,
-        abuse: r.get("abuse")?,
-        categories: r.get("categories")?,
-        agencies: r.get("agencies")?,
-        edition_key: r.get("edition_key")?,
-        body_key: r.get("body_key")?,
-        notified_on: r.get("notified_on")?,
-        panel_reference: r.get("panel_reference")?,
-        partners_told_on: r.get("partners_told_on")?,
-        decision: r.get("decision")?,
-        decision_reasons: r.get("decision_reasons")?,
-        scrutineer_advice: r.get("scrutineer_advice")?,
-        decided_on: r.get("decided_on")?,
-        sent_to_panel_on: r.get("sent_to_panel_on")?,
-        rapid_meeting_id: r.get("rapid_meeting_id")?,
-        rapid_done_on: r.get("rapid_done_on")?,
-        rapid_report_file_id: r.get("rapid_report_file_id")?,
-        terms_of_reference: r.get("terms_of_reference")?,
-        reviewer: r.get("reviewer")?,
-        methodology: r.get("methodology")?,
-        publish_planned_on: r.get("publish_planned_on")?,
-        final_sent_on: r.get("final_sent_on")?,
-        published_on: r.get("published_on")?,
-        report_file_id: r.get("report_file_id")?,
-        public_title: r.get("public_title")?,
-        public_summary: r.get("public_summary")?,
-        not_published_on: r.get("not_published_on")?,
-        not_published_reasons: r.get("not_published_reasons")?,
-        version: r.get("version")?,
-    })
+    <Case as crate::store::Record>::from_row(r)
 }
 
 pub async fn list(db: &Db, p: PartnershipId) -> StoreResult<Vec<Case>> {

@@ -28,17 +28,19 @@ use crate::web::viewer::Viewer;
 
 pub const SOURCE: &str = "recommendation";
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Recommendation {
-    pub id: i64,
-    pub case_id: i64,
-    pub number: i64,
-    pub finding: String,
-    pub recommendation: String,
-    pub practice_changed: String,
-    pub practice_evidence: String,
-    pub assessed_on: Option<NaiveDate>,
-    pub version: i64,
+crate::record! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Recommendation {
+        pub id: i64,
+        pub case_id: i64,
+        pub number: i64,
+        pub finding: String,
+        pub recommendation: String,
+        pub practice_changed: String,
+        pub practice_evidence: String,
+        pub assessed_on: Option<NaiveDate>,
+        pub version: i64,
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -74,20 +76,10 @@ impl Tracked {
     }
 }
 
-const COLUMNS: &str = "id, case_id, number, finding, recommendation, practice_changed, practice_evidence, assessed_on, version";
+const COLUMNS: &str = <Recommendation as crate::store::Record>::COLUMNS;
 
 fn recommendation_of(r: &Row) -> StoreResult<Recommendation> {
-    Ok(Recommendation {
-        id: r.get("id")?,
-        case_id: r.get("case_id")?,
-        number: r.get("number")?,
-        finding: r.get("finding")?,
-        recommendation: r.get("recommendation")?,
-        practice_changed: r.get("practice_changed")?,
-        practice_evidence: r.get("practice_evidence")?,
-        assessed_on: r.get("assessed_on")?,
-        version: r.get("version")?,
-    })
+    <Recommendation as crate::store::Record>::from_row(r)
 }
 
 /// The recommendations of one case, or (with `None`) of every case, in order.

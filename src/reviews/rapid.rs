@@ -22,20 +22,22 @@ use crate::web::forms::{Errors, FormData};
 use crate::web::page::Page;
 use crate::web::viewer::Viewer;
 
-/// An information request to one agency.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Request {
-    pub id: i64,
-    pub case_id: i64,
-    pub organisation: String,
-    pub responder_id: i64,
-    pub responder: String,
-    pub asked: String,
-    pub asked_on: NaiveDate,
-    pub due_on: NaiveDate,
-    pub summary: String,
-    pub returned_on: Option<NaiveDate>,
-    pub version: i64,
+crate::record! {
+    /// An information request to one agency.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Request {
+        pub id: i64 => "r.id",
+        pub case_id: i64 => "r.case_id",
+        pub organisation: String => "r.organisation",
+        pub responder_id: i64 => "r.responder_id",
+        pub responder: String => "u.name",
+        pub asked: String => "r.asked",
+        pub asked_on: NaiveDate => "r.asked_on",
+        pub due_on: NaiveDate => "r.due_on",
+        pub summary: String => "r.summary",
+        pub returned_on: Option<NaiveDate> => "r.returned_on",
+        pub version: i64 => "r.version",
+    }
 }
 
 /// One line of the chronology.
@@ -49,22 +51,10 @@ pub struct Entry {
     pub created_by: String,
 }
 
-const REQUEST_COLUMNS: &str = "r.id, r.case_id, r.organisation, r.responder_id, u.name AS responder, r.asked, r.asked_on, r.due_on, r.summary, r.returned_on, r.version";
+const REQUEST_COLUMNS: &str = <Request as crate::store::Record>::COLUMNS;
 
 fn request_of(r: &Row) -> StoreResult<Request> {
-    Ok(Request {
-        id: r.get("id")?,
-        case_id: r.get("case_id")?,
-        organisation: r.get("organisation")?,
-        responder_id: r.get("responder_id")?,
-        responder: r.get("responder")?,
-        asked: r.get("asked")?,
-        asked_on: r.get("asked_on")?,
-        due_on: r.get("due_on")?,
-        summary: r.get("summary")?,
-        returned_on: r.get("returned_on")?,
-        version: r.get("version")?,
-    })
+    <Request as crate::store::Record>::from_row(r)
 }
 
 /// Requests matching `filter` (on `r`, the request), in `order`.

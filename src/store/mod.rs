@@ -8,6 +8,7 @@ pub mod audit;
 mod db;
 mod lite;
 pub mod migrate;
+mod record;
 pub mod sealed;
 pub mod search;
 pub mod secret;
@@ -170,6 +171,33 @@ pub async fn record_event(
     )
     .await?;
     Ok(())
+}
+
+/// A stored record declared once with [`crate::record!`]: its struct, its columns and how a
+/// row reads as it.
+pub trait Record: Sized {
+    /// The columns, comma-separated, in the order of the struct's fields.
+    const COLUMNS: &'static str;
+    fn from_row(r: &Row) -> StoreResult<Self>;
+}
+
+/// A change refused because the copy it was made on was stale: who changed the record since,
+/// and when (`None` when it is gone). Shown to people as "This was changed by ... at ...".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stale {
+    pub changed: Option<(String, DateTime<Utc>)>,
+}
+
+/// The record a versioned change is to: its table (with `id`, `partnership_id`, `version`,
+/// `updated_at` and `updated_by`), its id and the version the change was made on.
+pub struct Versioned {
+    pub table: &'static str,
+    pub record_type: &'static str,
+    pub partnership: PartnershipId,
+    pub id: i64,
+    pub version: i64,
+    /// What else must hold for the change to apply, as static text (` AND issued_on IS NULL`).
+    pub only_if: &'static str,
 }
 
 /// The rows that belong to a record, declared once with their static SQL: `select` reads the
@@ -348,6 +376,62 @@ impl<'a> Tx<'a> {
         summary: &str,
     ) -> StoreResult<()> {
         self.audit(action, record, summary, None, None).await
+    }
+
+    /// Change a versioned record: `set` is static text (`status = $1, due = $2`) for `values`;
+    /// the version is stamped and the stale check made here, once for every record. `Ok(Err)`
+    /// says who changed it first.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_versioned<B: Serialize, A: Serialize>(
+        &mut self,
+        v: &Versioned,
+        set: &'static str,
+        values: Vec<Value>,
+        summary: &str,
+        before: &B,
+        after: &A,
+    ) -> StoreResult<Result<(), Stale>> {
+        let mut q = Statement::new("UPDATE ", values);
+        q.push(v.table)
+            .push(" SET ")
+            .push(set)
+            .push(", version = version + 1, updated_at = ")
+            .bind(self.now)
+            .push(", updated_by = ")
+            .bind(self.actor.name.as_str())
+            .push(" WHERE partnership_id = ")
+            .bind(v.partnership)
+            .push(" AND id = ")
+            .bind(v.id)
+            .push(" AND version = ")
+            .bind(v.version)
+            .push(v.only_if);
+        let (sql, args) = q.parts();
+        let record = RecordRef::new(Some(v.partnership), v.record_type, v.id);
+        if self
+            .update(sql, args, &record, summary, before, after)
+            .await?
+            == 1
+        {
+            return Ok(Ok(()));
+        }
+        let now = self
+            .raw
+            .fetch_optional(
+                Sql::join(&[
+                    "SELECT updated_by, updated_at FROM ",
+                    v.table,
+                    " WHERE partnership_id = $1 AND id = $2",
+                ]),
+                args![v.partnership, v.id],
+            )
+            .await?;
+        Ok(Err(Stale {
+            changed: match now {
+                Some(r) => Some((r.get("updated_by")?, r.get("updated_at")?)),
+                None => None,
+            },
+        }))
     }
 
     /// Replace the rows that belong to a record (the votes of a decision, the answers of a rapid

@@ -62,6 +62,23 @@ pub fn version(field: &str) -> Result<i64, AppError> {
         .map_err(|_| AppError::BadRequest(UNREADABLE.into()))
 }
 
+/// The message for an edit made on a stale copy: who changed the record, and when.
+pub fn stale_message(by: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "This was changed by {by} at {} while you were editing it. Review their change below, then make yours again.",
+        crate::calendar::display_time(at)
+    )
+}
+
+impl std::fmt::Display for crate::store::Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.changed {
+            Some((by, at)) => f.write_str(&stale_message(by, *at)),
+            None => f.write_str("This was removed while you were editing it."),
+        }
+    }
+}
+
 /// Characters that show nothing but change how the text around them is shown: the bidirectional
 /// overrides, embeddings, isolates and marks, and zero-width characters. Kept out of names so
 /// that a name cannot be made to read as something else.
