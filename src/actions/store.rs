@@ -3,7 +3,6 @@
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::accounts::store::stale_record;
 use crate::args;
 use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, Statement, StoreResult, Tx};
 
@@ -446,25 +445,25 @@ pub async fn progress(
     let mut tx = Tx::begin(db, actor).await?;
     let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE actions SET status = $1, due = $2, completed_on = $3, escalated_on = $4, version = version + 1, updated_at = $5, updated_by = $6 WHERE partnership_id = $7 AND id = $8 AND version = $9",
-            args![change.status.as_str(), change.due, completed, escalated, now, actor.name.as_str(), p, id, expected_version],
-            &RecordRef::new(Some(p), "action", id),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "actions",
+                record_type: "action",
+                partnership: p,
+                id,
+                version: expected_version,
+                only_if: "",
+            },
+            "status = $1, due = $2, completed_on = $3, escalated_on = $4",
+            args![change.status.as_str(), change.due, completed, escalated],
             &format!("Action {}: {}", change.status, before.title),
             &before,
             change,
         )
         .await?;
-    if n == 0 {
+    if let Err(stale) = n {
         drop(tx);
-        return Ok(Err(stale_record(
-            db,
-            "actions",
-            p,
-            id,
-            "This action no longer exists.",
-        )
-        .await?));
+        return Ok(Err(stale.to_string()));
     }
     if !change.note.is_empty() {
         tx.insert_keyed(

@@ -428,27 +428,26 @@ pub async fn issue(
     day: NaiveDate,
 ) -> StoreResult<Result<(), String>> {
     let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE assurance_plans SET issued_on = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5 AND version = $6 AND issued_on IS NULL",
-            args![day, now, actor.name.as_str(), p, plan.id, plan.version],
-            &RecordRef::new(Some(p), "assurance-plan", plan.id),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "assurance_plans",
+                record_type: "assurance-plan",
+                partnership: p,
+                id: plan.id,
+                version: plan.version,
+                only_if: " AND issued_on IS NULL",
+            },
+            "issued_on = $1",
+            args![day],
             &format!("Assurance plan issued to the agencies: {}", plan.title),
             &serde_json::json!({"issued_on": null}),
             &serde_json::json!({"issued_on": day}),
         )
         .await?;
-    if n == 0 {
+    if let Err(stale) = n {
         drop(tx);
-        return Ok(Err(stale_record(
-            db,
-            "assurance_plans",
-            p,
-            plan.id,
-            "This plan no longer exists.",
-        )
-        .await?));
+        return Ok(Err(stale.to_string()));
     }
     tx.commit().await?;
     Ok(Ok(()))

@@ -172,25 +172,29 @@ pub async fn replace(
     let now = tx.now();
     let number = paper.versions.first().map_or(1, |v| v.number + 1);
     let n = tx
-        .update(
-            "UPDATE papers SET current_version = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5 AND version = $6",
-            args![number, now, actor.name.as_str(), p, paper.id, expected_version],
-            &RecordRef::new(Some(p), "paper", paper.id),
-            &format!("Paper replaced{} (version {number}): {}", if late { " late" } else { "" }, paper.title),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "papers",
+                record_type: "paper",
+                partnership: p,
+                id: paper.id,
+                version: expected_version,
+                only_if: "",
+            },
+            "current_version = $1",
+            args![number],
+            &format!(
+                "Paper replaced{} (version {number}): {}",
+                if late { " late" } else { "" },
+                paper.title
+            ),
             &serde_json::json!({"version": number - 1}),
             &serde_json::json!({"version": number, "file": name, "note": note, "late": late}),
         )
         .await?;
-    if n == 0 {
+    if let Err(stale) = n {
         drop(tx);
-        return Ok(Err(crate::accounts::store::stale_record(
-            db,
-            "papers",
-            p,
-            paper.id,
-            "This paper was removed while you were replacing it.",
-        )
-        .await?));
+        return Ok(Err(stale.to_string()));
     }
     let file = files.put(&mut tx, p, &name, kind, bytes).await?;
     tx.insert_keyed(

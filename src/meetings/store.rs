@@ -164,13 +164,28 @@ pub async fn change(
         return Ok(Err("This meeting no longer exists.".into()));
     };
     let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE meetings SET meeting_date = $1, start_time = $2, venue = $3, status = $4, version = version + 1, updated_at = $5, updated_by = $6 WHERE partnership_id = $7 AND id = $8 AND version = $9",
-            args![c.date, c.start_time.as_str(), c.venue.as_str(), c.status.as_str(), now, actor.name.as_str(), p, id, expected_version],
-            &RecordRef::new(Some(p), "meeting", id),
-            &format!("Meeting of {} on {} changed", before.body_key, before.date.format("%-d %B %Y")),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "meetings",
+                record_type: "meeting",
+                partnership: p,
+                id,
+                version: expected_version,
+                only_if: "",
+            },
+            "meeting_date = $1, start_time = $2, venue = $3, status = $4",
+            args![
+                c.date,
+                c.start_time.as_str(),
+                c.venue.as_str(),
+                c.status.as_str()
+            ],
+            &format!(
+                "Meeting of {} on {} changed",
+                before.body_key,
+                before.date.format("%-d %B %Y")
+            ),
             &MeetingChange {
                 date: before.date,
                 start_time: before.start_time.clone(),
@@ -180,15 +195,9 @@ pub async fn change(
             c,
         )
         .await?;
-    if n == 0 {
+    if let Err(stale) = n {
         drop(tx);
-        return stale(
-            db,
-            "SELECT updated_by, updated_at FROM meetings WHERE partnership_id = $1 AND id = $2",
-            p,
-            id,
-        )
-        .await;
+        return Ok(Err(stale.to_string()));
     }
     tx.commit().await?;
     Ok(Ok(()))
@@ -204,31 +213,35 @@ pub async fn set_published(
     published: bool,
 ) -> StoreResult<Result<(), String>> {
     let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE meetings SET published = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5 AND version = $6",
-            args![published, now, actor.name.as_str(), p, m.id, expected_version],
-            &RecordRef::new(Some(p), "meeting", m.id),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "meetings",
+                record_type: "meeting",
+                partnership: p,
+                id: m.id,
+                version: expected_version,
+                only_if: "",
+            },
+            "published = $1",
+            args![published],
             &format!(
                 "Meeting of {} on {} {}",
                 m.body_key,
                 m.date.format("%-d %B %Y"),
-                if published { "published" } else { "withdrawn from the public" }
+                if published {
+                    "published"
+                } else {
+                    "withdrawn from the public"
+                }
             ),
             &serde_json::json!({"published": m.published}),
             &serde_json::json!({"published": published}),
         )
         .await?;
-    if n == 0 {
+    if let Err(stale) = n {
         drop(tx);
-        return stale(
-            db,
-            "SELECT updated_by, updated_at FROM meetings WHERE partnership_id = $1 AND id = $2",
-            p,
-            m.id,
-        )
-        .await;
+        return Ok(Err(stale.to_string()));
     }
     tx.commit().await?;
     Ok(Ok(()))
@@ -367,7 +380,6 @@ async fn save_minute_once(
     text: &str,
 ) -> StoreResult<Result<i64, String>> {
     let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
     let number = match item.minute_number {
         Some(n) => n,
         None => tx
@@ -379,25 +391,24 @@ async fn save_minute_once(
             .map_or(Ok(1), |r| r.get("n"))?,
     };
     let n = tx
-        .update(
-            "UPDATE agenda_items SET minute_text = $1, minute_number = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6 AND version = $7",
-            args![text, number, now, actor.name.as_str(), p, item.id, expected_version],
-            &RecordRef::new(Some(p), "agenda-item", item.id),
-            &format!("Minute {number} written: {}", item.title),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "agenda_items",
+                record_type: "agenda-item",
+                partnership: p,
+                id: item.id,
+                version: expected_version,
+                only_if: "",
+            },
+            "minute_text = $1, minute_number = $2",
+            args![text, number],            &format!("Minute {number} written: {}", item.title),
             &serde_json::json!({"minute_number": item.minute_number, "minute_text": item.minute_text}),
             &serde_json::json!({"minute_number": number, "minute_text": text}),
         )
         .await?;
-    if n == 0 {
+    if let Err(stale) = n {
         drop(tx);
-        return Ok(stale(
-            db,
-            "SELECT updated_by, updated_at FROM agenda_items WHERE partnership_id = $1 AND id = $2",
-            p,
-            item.id,
-        )
-        .await?
-        .map(|()| 0));
+        return Ok(Err(stale.to_string()));
     }
     super::index::items(&mut tx, p, Some(item.id)).await?;
     tx.commit().await?;
@@ -539,7 +550,6 @@ pub async fn save_attendance(
 ) -> StoreResult<Result<(), String>> {
     let before = attendance(db, p, meeting_id).await?;
     let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
     for c in changes {
         let Some(b) = before.iter().find(|b| b.id == c.id) else {
             return Ok(Err(
@@ -554,24 +564,24 @@ pub async fn save_attendance(
             continue;
         }
         let n = tx
-            .update(
-                "UPDATE attendance SET status = $1, deputy_name = $2, confidentiality_signed = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE partnership_id = $6 AND id = $7 AND version = $8",
-                args![c.status.as_str(), c.deputy_name.as_str(), c.confidentiality_signed, now, actor.name.as_str(), p, c.id, c.version],
-                &RecordRef::new(Some(p), "attendance", c.id),
-                &format!("Attendance at meeting {meeting_id}: {} {}", b.name, c.status),
+            .update_versioned(
+                &crate::store::Versioned {
+                    table: "attendance",
+                    record_type: "attendance",
+                    partnership: p,
+                    id: c.id,
+                    version: c.version,
+                    only_if: "",
+                },
+                "status = $1, deputy_name = $2, confidentiality_signed = $3",
+                args![c.status.as_str(), c.deputy_name.as_str(), c.confidentiality_signed],                &format!("Attendance at meeting {meeting_id}: {} {}", b.name, c.status),
                 &serde_json::json!({"status": b.status, "deputy_name": b.deputy_name, "confidentiality_signed": b.confidentiality_signed}),
                 c,
             )
             .await?;
-        if n == 0 {
+        if let Err(stale) = n {
             drop(tx);
-            return stale(
-                db,
-                "SELECT updated_by, updated_at FROM attendance WHERE partnership_id = $1 AND id = $2",
-                p,
-                c.id,
-            )
-            .await;
+            return Ok(Err(stale.to_string()));
         }
     }
     tx.commit().await?;

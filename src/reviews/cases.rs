@@ -157,27 +157,25 @@ async fn set_dates(
     after: &Case,
 ) -> StoreResult<Result<(), String>> {
     let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE review_cases SET aware_on = $1, notified_on = $2, panel_reference = $3, partners_told_on = $4, sent_to_panel_on = $5, version = version + 1, updated_at = $6, updated_by = $7 WHERE partnership_id = $8 AND id = $9 AND version = $10",
-            args![after.aware_on, after.notified_on, after.panel_reference.as_str(), after.partners_told_on, after.sent_to_panel_on, now, actor.name.as_str(), p, before.id, before.version],
-            &RecordRef::new(Some(p), "review-case", before.id),
-            &format!("Dates of {} recorded or corrected", before.pseudonym),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "review_cases",
+                record_type: "review-case",
+                partnership: p,
+                id: before.id,
+                version: before.version,
+                only_if: "",
+            },
+            "aware_on = $1, notified_on = $2, panel_reference = $3, partners_told_on = $4, sent_to_panel_on = $5",
+            args![after.aware_on, after.notified_on, after.panel_reference.as_str(), after.partners_told_on, after.sent_to_panel_on],            &format!("Dates of {} recorded or corrected", before.pseudonym),
             &serde_json::json!({"aware_on": before.aware_on, "notified_on": before.notified_on, "panel_reference": before.panel_reference, "partners_told_on": before.partners_told_on, "sent_to_panel_on": before.sent_to_panel_on}),
             &serde_json::json!({"aware_on": after.aware_on, "notified_on": after.notified_on, "panel_reference": after.panel_reference, "partners_told_on": after.partners_told_on, "sent_to_panel_on": after.sent_to_panel_on}),
         )
         .await?;
-    if n == 0 {
+    if let Err(stale) = n {
         drop(tx);
-        return Ok(Err(stale_record(
-            db,
-            "review_cases",
-            p,
-            before.id,
-            "This case no longer exists.",
-        )
-        .await?));
+        return Ok(Err(stale.to_string()));
     }
     tx.commit().await?;
     Ok(Ok(()))
@@ -249,27 +247,25 @@ async fn propose(
     advice: &str,
 ) -> StoreResult<Result<(), String>> {
     let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE review_cases SET decision = $1, decision_reasons = $2, scrutineer_advice = $3, decided_on = NULL, version = version + 1, updated_at = $4, updated_by = $5 WHERE partnership_id = $6 AND id = $7 AND version = $8",
-            args![decision, reasons, advice, now, actor.name.as_str(), p, before.id, before.version],
-            &RecordRef::new(Some(p), "review-case", before.id),
-            &format!("Decision proposed for {}: {}", before.pseudonym, model::decision_label(decision)),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "review_cases",
+                record_type: "review-case",
+                partnership: p,
+                id: before.id,
+                version: before.version,
+                only_if: "",
+            },
+            "decision = $1, decision_reasons = $2, scrutineer_advice = $3, decided_on = NULL",
+            args![decision, reasons, advice],            &format!("Decision proposed for {}: {}", before.pseudonym, model::decision_label(decision)),
             &serde_json::json!({"decision": before.decision, "reasons": before.decision_reasons, "advice": before.scrutineer_advice, "decided_on": before.decided_on}),
             &serde_json::json!({"decision": decision, "reasons": reasons, "advice": advice}),
         )
         .await?;
-    if n == 0 {
+    if let Err(stale) = n {
         drop(tx);
-        return Ok(Err(stale_record(
-            db,
-            "review_cases",
-            p,
-            before.id,
-            "This case no longer exists.",
-        )
-        .await?));
+        return Ok(Err(stale.to_string()));
     }
     tx.replace_children::<Signoff>(
         &SIGNOFFS,

@@ -20,7 +20,7 @@ use crate::accounts::store::stale_record;
 use crate::actions::store::{Action, Filter};
 use crate::args;
 use crate::state::AppState;
-use crate::store::{Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
+use crate::store::{Db, PartnershipId, Row, Sql, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
 use crate::web::page::Page;
@@ -421,18 +421,23 @@ pub async fn assess(
     let today = cases::today();
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
-    let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE review_recommendations SET practice_changed = $1, practice_evidence = $2, assessed_on = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE partnership_id = $6 AND id = $7 AND version = $8",
-            args![changed, evidence, today, now, actor.name.as_str(), p, r.id, version],
-            &RecordRef::new(Some(p), "review-recommendation", r.id),
-            &format!("Practice change assessed for {} recommendation {}", c.pseudonym, r.number),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "review_recommendations",
+                record_type: "review-recommendation",
+                partnership: p,
+                id: r.id,
+                version,
+                only_if: "",
+            },
+            "practice_changed = $1, practice_evidence = $2, assessed_on = $3",
+            args![changed, evidence, today],            &format!("Practice change assessed for {} recommendation {}", c.pseudonym, r.number),
             &serde_json::json!({"practice_changed": r.practice_changed, "evidence": r.practice_evidence, "assessed_on": r.assessed_on}),
             &serde_json::json!({"practice_changed": changed, "evidence": evidence, "assessed_on": today}),
         )
         .await?;
-    if n == 0 {
+    if n.is_err() {
         drop(tx);
         let mut errors = Errors::default();
         errors.add(

@@ -206,23 +206,28 @@ pub async fn save_local(
     }
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
-    let now = tx.now();
     let (terms, reviewer, method) = (
         f.terms_of_reference.trim(),
         f.reviewer.trim(),
         f.methodology.trim(),
     );
     let n = tx
-        .update(
-            "UPDATE review_cases SET terms_of_reference = $1, reviewer = $2, methodology = $3, publish_planned_on = $4, final_sent_on = $5, version = version + 1, updated_at = $6, updated_by = $7 WHERE partnership_id = $8 AND id = $9 AND version = $10",
-            args![terms, reviewer, method, planned, sent, now, actor.name.as_str(), p, c.id, version],
-            &RecordRef::new(Some(p), "review-case", c.id),
-            &format!("Local review of {} recorded", c.pseudonym),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "review_cases",
+                record_type: "review-case",
+                partnership: p,
+                id: c.id,
+                version,
+                only_if: "",
+            },
+            "terms_of_reference = $1, reviewer = $2, methodology = $3, publish_planned_on = $4, final_sent_on = $5",
+            args![terms, reviewer, method, planned, sent],            &format!("Local review of {} recorded", c.pseudonym),
             &serde_json::json!({"terms": c.terms_of_reference, "reviewer": c.reviewer, "methodology": c.methodology, "publish_planned_on": c.publish_planned_on, "final_sent_on": c.final_sent_on}),
             &serde_json::json!({"terms": terms, "reviewer": reviewer, "methodology": method, "publish_planned_on": planned, "final_sent_on": sent}),
         )
         .await?;
-    if n == 0 {
+    if n.is_err() {
         drop(tx);
         return cases::stale_page(
             &st,
@@ -316,18 +321,24 @@ pub async fn publish(
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
     let stored = st.files.put(&mut tx, p, &name, kind, bytes).await?;
-    let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE review_cases SET published_on = $1, report_file_id = $2, public_title = $3, public_summary = $4, version = version + 1, updated_at = $5, updated_by = $6 WHERE partnership_id = $7 AND id = $8 AND version = $9 AND published_on IS NULL AND not_published_on IS NULL",
-            args![on, stored.id, title.as_str(), summary.as_str(), now, actor.name.as_str(), p, c.id, version],
-            &RecordRef::new(Some(p), "review-case", c.id),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "review_cases",
+                record_type: "review-case",
+                partnership: p,
+                id: c.id,
+                version,
+                only_if: " AND published_on IS NULL AND not_published_on IS NULL",
+            },
+            "published_on = $1, report_file_id = $2, public_title = $3, public_summary = $4",
+            args![on, stored.id, title.as_str(), summary.as_str()],
             &format!("Review of {} published: {}", c.pseudonym, title),
             &serde_json::json!({"published_on": null}),
             &serde_json::json!({"published_on": on, "title": title, "report": stored.id}),
         )
         .await?;
-    if n == 0 {
+    if n.is_err() {
         drop(tx);
         return cases::stale_page(&st, &viewer, id, "public_title", Submitted::default()).await;
     }
@@ -399,18 +410,24 @@ pub async fn not_published(
     };
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
-    let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE review_cases SET not_published_on = $1, not_published_reasons = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6 AND version = $7 AND published_on IS NULL AND not_published_on IS NULL",
-            args![on, reasons, now, actor.name.as_str(), p, c.id, version],
-            &RecordRef::new(Some(p), "review-case", c.id),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "review_cases",
+                record_type: "review-case",
+                partnership: p,
+                id: c.id,
+                version,
+                only_if: " AND published_on IS NULL AND not_published_on IS NULL",
+            },
+            "not_published_on = $1, not_published_reasons = $2",
+            args![on, reasons],
             &format!("Review of {} not to be published", c.pseudonym),
             &serde_json::json!({"not_published_on": null}),
             &serde_json::json!({"not_published_on": on, "reasons": reasons}),
         )
         .await?;
-    if n == 0 {
+    if n.is_err() {
         drop(tx);
         return cases::stale_page(
             &st,

@@ -318,18 +318,24 @@ pub async fn save_rapid(
     let c = Case { version, ..c };
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
-    let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE review_cases SET rapid_meeting_id = $1, rapid_done_on = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6 AND version = $7",
-            args![meeting, done, now, actor.name.as_str(), p, c.id, c.version],
-            &RecordRef::new(Some(p), "review-case", c.id),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "review_cases",
+                record_type: "review-case",
+                partnership: p,
+                id: c.id,
+                version: c.version,
+                only_if: "",
+            },
+            "rapid_meeting_id = $1, rapid_done_on = $2",
+            args![meeting, done],
             &format!("Rapid review of {} recorded", c.pseudonym),
             &serde_json::json!({"meeting": c.rapid_meeting_id, "completed": c.rapid_done_on}),
             &serde_json::json!({"meeting": meeting, "completed": done}),
         )
         .await?;
-    if n == 0 {
+    if n.is_err() {
         drop(tx);
         return cases::stale_page(
             &st,
@@ -382,18 +388,27 @@ pub async fn upload_report(
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
     let stored = st.files.put(&mut tx, p, &name, kind, bytes).await?;
-    let now = tx.now();
     let n = tx
-        .update(
-            "UPDATE review_cases SET rapid_report_file_id = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5 AND version = $6",
-            args![stored.id, now, actor.name.as_str(), p, c.id, c.version],
-            &RecordRef::new(Some(p), "review-case", c.id),
-            &format!("Rapid review report for {} attached: {}", c.pseudonym, stored.name),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "review_cases",
+                record_type: "review-case",
+                partnership: p,
+                id: c.id,
+                version: c.version,
+                only_if: "",
+            },
+            "rapid_report_file_id = $1",
+            args![stored.id],
+            &format!(
+                "Rapid review report for {} attached: {}",
+                c.pseudonym, stored.name
+            ),
             &serde_json::json!({"file": c.rapid_report_file_id}),
             &serde_json::json!({"file": stored.id}),
         )
         .await?;
-    if n == 0 {
+    if n.is_err() {
         drop(tx);
         return cases::stale_page(&st, &viewer, id, "rapid_report", Submitted::default()).await;
     }
@@ -824,19 +839,28 @@ pub async fn return_request(
     }
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;
-    let now = tx.now();
     let t = today();
     let n = tx
-        .update(
-            "UPDATE review_requests SET summary = $1, returned_on = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6 AND version = $7 AND returned_on IS NULL",
-            args![summary, t, now, actor.name.as_str(), p, r.id, version],
-            &RecordRef::new(Some(p), "review-request", r.id),
-            &format!("Information returned for {} by {}", c.pseudonym, r.organisation),
+        .update_versioned(
+            &crate::store::Versioned {
+                table: "review_requests",
+                record_type: "review-request",
+                partnership: p,
+                id: r.id,
+                version,
+                only_if: " AND returned_on IS NULL",
+            },
+            "summary = $1, returned_on = $2",
+            args![summary, t],
+            &format!(
+                "Information returned for {} by {}",
+                c.pseudonym, r.organisation
+            ),
             &serde_json::json!({"summary": r.summary, "returned_on": null}),
             &serde_json::json!({"summary": summary, "returned_on": t}),
         )
         .await?;
-    if n == 0 {
+    if n.is_err() {
         drop(tx);
         let mut errors = Errors::default();
         errors.add(
