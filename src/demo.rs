@@ -238,7 +238,7 @@ pub async fn seed_arrangements(state: &AppState) -> anyhow::Result<Vec<String>> 
 pub async fn seed_meetings(state: &AppState) -> anyhow::Result<usize> {
     use crate::meetings::{model, store};
     let actor = Actor::system("masa demo");
-    let today = crate::calendar::uk_local(chrono::Utc::now()).date();
+    let today = crate::calendar::today();
     let year = model::financial_year(today);
     let first = chrono::NaiveDate::from_weekday_of_month_opt(year, 4, chrono::Weekday::Tue, 2)
         .ok_or_else(|| anyhow::anyhow!("no second Tuesday in April {year}"))?;
@@ -397,7 +397,7 @@ pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
         return Ok(());
     };
     let p = crate::store::PartnershipId(ply.id);
-    let today = crate::calendar::uk_local(chrono::Utc::now()).date();
+    let today = crate::calendar::today();
     let cal = crate::calendar::store::current(&state.db).await?;
     let editions = crate::reviews::store::editions(&state.db).await?;
     let user = |e: &'static str| async move {
@@ -582,7 +582,7 @@ pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
 pub async fn seed_assurance(state: &AppState) -> anyhow::Result<()> {
     use crate::assurance::{model, store};
     let actor = Actor::system("masa demo");
-    let today = crate::calendar::uk_local(chrono::Utc::now()).date();
+    let today = crate::calendar::today();
     let user = |email: &'static str| async move {
         crate::accounts::store::user_by_email(&state.db, email)
             .await
@@ -734,7 +734,7 @@ pub async fn seed_case_history(
         .await?
         .ok_or_else(|| anyhow::anyhow!("no partnership {slug}"))?;
     let pid = crate::store::PartnershipId(p.id);
-    let today = crate::calendar::uk_local(chrono::Utc::now()).date();
+    let today = crate::calendar::today();
     let cal = crate::calendar::store::current(&state.db).await?;
     let editions = crate::reviews::store::editions(&state.db).await?;
     let actor = Actor::system("masa demo");
@@ -810,7 +810,7 @@ pub fn demo_paper(title: &str) -> anyhow::Result<Vec<u8>> {
             "title": title,
             "body": "A paper for the meeting, made up for the masa demo. It holds no one's real information."
         }),
-        crate::calendar::uk_local(chrono::Utc::now()).date(),
+        crate::calendar::today(),
     )
     .map_err(anyhow::Error::msg)
 }
@@ -832,7 +832,7 @@ pub async fn seed_history(
         .await?
         .ok_or_else(|| anyhow::anyhow!("no partnership {slug}"))?;
     let pid = crate::store::PartnershipId(p.id);
-    let today = crate::calendar::uk_local(chrono::Utc::now()).date();
+    let today = crate::calendar::today();
     let Some(a) = crate::arrangements::store::load_as_at(&state.db, pid, today).await? else {
         anyhow::bail!("{slug} has no arrangements");
     };

@@ -56,9 +56,7 @@ pub struct ActionDetailOut {
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+use crate::calendar::today;
 
 async fn outs(
     st: &AppState,

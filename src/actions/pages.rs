@@ -20,9 +20,7 @@ use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+use crate::calendar::today;
 
 /// An action as listed, with its RAG and its body's name.
 pub struct Row {
@@ -257,8 +255,7 @@ pub async fn update(
     };
     match store::progress(&st.db, &viewer.actor(), p, id, version, &change).await? {
         Ok(()) => {
-            crate::web::flash(&st.db, &viewer, "Action updated").await?;
-            Ok(crate::web::redirect(&format!("/actions/{id}")))
+            crate::web::saved(&st.db, &viewer, "Action updated", &format!("/actions/{id}")).await
         }
         Err(stale) => {
             let now = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
@@ -513,8 +510,13 @@ pub async fn add_evidence(
         bytes,
     )
     .await?;
-    crate::web::flash(&st.db, &viewer, "Evidence attached").await?;
-    Ok(crate::web::redirect(&format!("/actions/{id}#evidence")))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Evidence attached",
+        &format!("/actions/{id}#evidence"),
+    )
+    .await
 }
 
 /// Download a piece of an action's evidence.

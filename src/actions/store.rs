@@ -1,6 +1,6 @@
 //! Storage of actions and their progress notes, audited and versioned.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::args;
@@ -432,7 +432,7 @@ pub async fn progress(
     let Some(before) = get(db, p, id).await? else {
         return Ok(Err("This action no longer exists.".into()));
     };
-    let today = crate::calendar::uk_local(Utc::now()).date();
+    let today = crate::calendar::today();
     let completed = match change.status.as_str() {
         "done" => before.completed_on.or(Some(today)),
         _ => None,

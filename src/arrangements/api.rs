@@ -33,9 +33,7 @@ pub struct BetweenQuery {
     pub to: Option<NaiveDate>,
 }
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+use crate::calendar::today;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 

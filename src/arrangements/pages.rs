@@ -20,9 +20,7 @@ use crate::web::forms::Errors;
 use crate::web::page::Page;
 use crate::web::viewer::Viewer;
 
-pub(super) fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+pub(super) use crate::calendar::today;
 
 /// Paragraphs of published text (blank lines between them).
 pub fn paragraphs(text: &str) -> Vec<String> {
@@ -981,10 +979,7 @@ pub async fn membership_add(
         to: None,
     };
     match store::add_entry(&st.db, &viewer.actor(), p, "membership", &m).await {
-        Ok(_) => {
-            crate::web::flash(&st.db, &viewer, "Membership added").await?;
-            Ok(crate::web::redirect("/arrangements"))
-        }
+        Ok(_) => crate::web::saved(&st.db, &viewer, "Membership added", "/arrangements").await,
         Err(store::EditError::Problems(ps)) => {
             let mut errors = Errors::default();
             for pr in ps {

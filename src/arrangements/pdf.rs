@@ -188,7 +188,7 @@ pub async fn render(slug: &str, data: Data) -> crate::web::error::AppResult<Arc<
     {
         return Ok(pdf.clone());
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::calendar::today();
     let pdf = Arc::new(crate::pdf::make(TEMPLATE, &data, Vec::new(), today).await?);
     if let Ok(mut made) = MADE.lock() {
         made.get_or_insert_with(HashMap::new)

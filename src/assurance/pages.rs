@@ -22,9 +22,7 @@ use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+use crate::calendar::today;
 
 /// A date that must be today or later (a due date).
 fn due_field(errors: &mut Errors, field: &str, v: &str) -> Option<NaiveDate> {
@@ -530,8 +528,13 @@ pub async fn add_question(
         let page = plan_page(&st, &viewer, now, Some(f), None, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    crate::web::flash(&st.db, &viewer, "Question added").await?;
-    Ok(crate::web::redirect(&format!("/assurance/{id}#questions")))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Question added",
+        &format!("/assurance/{id}#questions"),
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -621,11 +624,13 @@ pub async fn edit_question(
         };
         return refused(plan, now, f, errors, StatusCode::CONFLICT);
     }
-    crate::web::flash(&st.db, &viewer, "Question changed").await?;
-    Ok(crate::web::redirect(&format!(
-        "/assurance/{}#questions",
-        plan.id
-    )))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Question changed",
+        &format!("/assurance/{}#questions", plan.id),
+    )
+    .await
 }
 
 pub async fn remove_question(
@@ -641,11 +646,13 @@ pub async fn remove_question(
         let page = plan_page(&st, &viewer, plan, None, None, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    crate::web::flash(&st.db, &viewer, "Question removed").await?;
-    Ok(crate::web::redirect(&format!(
-        "/assurance/{}#questions",
-        plan.id
-    )))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Question removed",
+        &format!("/assurance/{}#questions", plan.id),
+    )
+    .await
 }
 
 pub async fn add_agency(
@@ -706,8 +713,13 @@ pub async fn add_agency(
         let page = plan_page(&st, &viewer, plan, None, Some(f), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    crate::web::flash(&st.db, &viewer, &format!("{name} added")).await?;
-    Ok(crate::web::redirect(&format!("/assurance/{id}#agencies")))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        &format!("{name} added"),
+        &format!("/assurance/{id}#agencies"),
+    )
+    .await
 }
 
 pub async fn remove_agency(
@@ -1261,9 +1273,11 @@ pub async fn raise_action(
         restricted_item: None,
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
-    crate::web::flash(&st.db, &viewer, "Action added to the tracker").await?;
-    Ok(crate::web::redirect(&format!(
-        "/assurance/{}#agency-{}",
-        plan.id, agency.id
-    )))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Action added to the tracker",
+        &format!("/assurance/{}#agency-{}", plan.id, agency.id),
+    )
+    .await
 }

@@ -23,6 +23,12 @@ fn last_sunday_0100_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
 
 /// UK local time: GMT in winter, BST (UTC+1) from 01:00 UTC on the last Sunday in March to
 /// 01:00 UTC on the last Sunday in October.
+/// Today as people in England count it (after midnight UK time, whatever the server's zone):
+/// the one `today` every deadline and default date uses.
+pub fn today() -> NaiveDate {
+    uk_local(Utc::now()).date()
+}
+
 pub fn uk_local(t: DateTime<Utc>) -> chrono::NaiveDateTime {
     let y = t.year();
     let bst = match (last_sunday_0100_utc(y, 3), last_sunday_0100_utc(y, 10)) {

@@ -32,9 +32,7 @@ fn query<T>(q: Q<T>) -> AppResult<T> {
         .map_err(|e| AppError::BadRequest(format!("Bad query: {}", e.body_text())))
 }
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+use crate::calendar::today;
 
 #[derive(Serialize, ToSchema)]
 pub struct DeadlineOut {

@@ -7,7 +7,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::access::Sight;
@@ -23,9 +22,7 @@ use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+use crate::calendar::today;
 
 /// The body as it stood on the day of the meeting.
 async fn body_on(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Option<Body>> {
@@ -131,8 +128,13 @@ pub async fn add_item(
         restricted: f.restricted == "yes",
     };
     store::add_item(&st.db, &viewer.actor(), p, m.id, &item).await?;
-    crate::web::flash(&st.db, &viewer, "Agenda item added").await?;
-    Ok(crate::web::redirect(&format!("/meetings/{id}#agenda")))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Agenda item added",
+        &format!("/meetings/{id}#agenda"),
+    )
+    .await
 }
 
 // ---- Attendance ----
@@ -272,8 +274,13 @@ pub async fn save_attendance(
     }
     match store::save_attendance(&st.db, &viewer.actor(), p, m.id, &changes).await? {
         Ok(()) => {
-            crate::web::flash(&st.db, &viewer, "Attendance saved").await?;
-            Ok(crate::web::redirect(&format!("/meetings/{id}/attendance")))
+            crate::web::saved(
+                &st.db,
+                &viewer,
+                "Attendance saved",
+                &format!("/meetings/{id}/attendance"),
+            )
+            .await
         }
         Err(stale) => {
             let page = attendance_page(&st, &viewer, m, stale).await?;
@@ -499,8 +506,13 @@ pub async fn save_minute(
     .await?
     {
         Ok(n) => {
-            crate::web::flash(&st.db, &viewer, &format!("Minute {n} saved")).await?;
-            Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
+            crate::web::saved(
+                &st.db,
+                &viewer,
+                &format!("Minute {n} saved"),
+                &format!("/meetings/items/{id}"),
+            )
+            .await
         }
         Err(stale) => {
             let now = item_of(&st, &viewer, id).await?;
@@ -732,8 +744,13 @@ pub async fn add_action(
         restricted_item: item.restricted.then_some(item.id),
     };
     crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
-    crate::web::flash(&st.db, &viewer, "Action added to the tracker").await?;
-    Ok(crate::web::redirect(&format!("/meetings/items/{id}")))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Action added to the tracker",
+        &format!("/meetings/items/{id}"),
+    )
+    .await
 }
 
 // ---- Minutes: draft, circulated, approved ----
@@ -823,8 +840,13 @@ pub async fn minutes(
     }
     match store::set_minutes(&st.db, &viewer.actor(), p, id, version, &new).await? {
         Ok(()) => {
-            crate::web::flash(&st.db, &viewer, &format!("Minutes {}", new.status)).await?;
-            Ok(crate::web::redirect(&format!("/meetings/{id}#minutes")))
+            crate::web::saved(
+                &st.db,
+                &viewer,
+                &format!("Minutes {}", new.status),
+                &format!("/meetings/{id}#minutes"),
+            )
+            .await
         }
         Err(stale) => Err(AppError::Conflict(stale)),
     }

@@ -21,9 +21,7 @@ use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+use crate::calendar::today;
 
 /// The bodies of the partnership as they stand today.
 async fn bodies(st: &AppState, p: PartnershipId) -> AppResult<Vec<Body>> {
@@ -712,8 +710,7 @@ pub async fn change(
     };
     match store::change(&st.db, &viewer.actor(), p, id, version, &c).await? {
         Ok(()) => {
-            crate::web::flash(&st.db, &viewer, "Meeting saved").await?;
-            Ok(crate::web::redirect(&format!("/meetings/{id}")))
+            crate::web::saved(&st.db, &viewer, "Meeting saved", &format!("/meetings/{id}")).await
         }
         Err(stale) => {
             let now = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
@@ -924,10 +921,7 @@ pub async fn rules_save(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     match store::save_rules(&st.db, &viewer.actor(), p, &r, version).await? {
-        Ok(()) => {
-            crate::web::flash(&st.db, &viewer, "Meeting rules saved").await?;
-            Ok(crate::web::redirect("/meetings"))
-        }
+        Ok(()) => crate::web::saved(&st.db, &viewer, "Meeting rules saved", "/meetings").await,
         Err(stale) => {
             let (now, v) = store::rules(&st.db, p).await?;
             let mut errors = Errors::default();

@@ -211,9 +211,7 @@ pub async fn replace(
 
 // ---- Pages ----
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+use crate::calendar::today;
 
 async fn late_today(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<bool> {
     let (rules, _) = mstore::rules(&st.db, p).await?;
@@ -319,10 +317,13 @@ pub async fn upload(
             }
         }
     };
-    crate::web::flash(&st.db, &viewer, &message).await?;
-    Ok(crate::web::redirect(&format!(
-        "/meetings/items/{id}#papers"
-    )))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        &message,
+        &format!("/meetings/items/{id}#papers"),
+    )
+    .await
 }
 
 /// Download one version of a paper. A restricted paper's every reading is audited.

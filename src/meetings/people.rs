@@ -18,9 +18,7 @@ use crate::web::forms::FormData;
 use crate::web::page::Page;
 use crate::web::viewer::Viewer;
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(Utc::now()).date()
-}
+use crate::calendar::today;
 
 // ---- Seats ----
 
@@ -128,10 +126,13 @@ pub async fn seats_save(
         )));
     }
     set_seats(&st.db, &viewer.actor(), p, user_id, &f.seat).await?;
-    crate::web::flash(&st.db, &viewer, &format!("Seats of {name} saved")).await?;
-    Ok(crate::web::redirect(&format!(
-        "/admin/people/{membership_id}/seats"
-    )))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        &format!("Seats of {name} saved"),
+        &format!("/admin/people/{membership_id}/seats"),
+    )
+    .await
 }
 
 // ---- My meetings ----
@@ -253,8 +254,13 @@ pub async fn stop_feed(State(st): State<AppState>, viewer: Viewer) -> AppResult<
     )
     .await?;
     tx.commit().await?;
-    crate::web::flash(&st.db, &viewer, "Your calendar feed has stopped").await?;
-    Ok(crate::web::redirect("/meetings/mine"))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Your calendar feed has stopped",
+        "/meetings/mine",
+    )
+    .await
 }
 
 /// The feed itself: the person's meetings and their deadlines, as iCalendar. The address is the

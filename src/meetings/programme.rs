@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::model;
@@ -20,9 +20,7 @@ use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(Utc::now()).date()
-}
+use crate::calendar::today;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Planned {
@@ -316,10 +314,13 @@ pub async fn to_agenda(
     )
     .await?;
     tx.commit().await?;
-    crate::web::flash(&st.db, &viewer, &format!("{} is on the agenda", item.title)).await?;
-    Ok(crate::web::redirect(&format!(
-        "/meetings/{meeting_id}#agenda"
-    )))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        &format!("{} is on the agenda", item.title),
+        &format!("/meetings/{meeting_id}#agenda"),
+    )
+    .await
 }
 
 /// Record an urgent decision the chair took between meetings, with who was consulted. Under
@@ -403,8 +404,11 @@ pub async fn urgent(
     )
     .await?;
     tx.commit().await?;
-    crate::web::flash(&st.db, &viewer, "Urgent decision recorded").await?;
-    Ok(crate::web::redirect(&format!(
-        "/meetings/bodies/{key}/programme#urgent"
-    )))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Urgent decision recorded",
+        &format!("/meetings/bodies/{key}/programme#urgent"),
+    )
+    .await
 }

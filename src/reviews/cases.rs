@@ -22,9 +22,7 @@ use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
-pub(super) fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+pub(super) use crate::calendar::today;
 
 crate::record! {
     #[derive(Clone, Debug, PartialEq)]
@@ -1138,6 +1136,5 @@ pub async fn signoff(
     } else {
         "Signed: the decision waits for the other partners"
     };
-    crate::web::flash(&st.db, &viewer, m).await?;
-    Ok(crate::web::redirect(&format!("/reviews/{id}#the-decision")))
+    crate::web::saved(&st.db, &viewer, m, &format!("/reviews/{id}#the-decision")).await
 }

@@ -276,8 +276,13 @@ pub async fn add_recommendation(
     )
     .await?;
     tx.commit().await?;
-    crate::web::flash(&st.db, &viewer, &format!("Recommendation {next} added")).await?;
-    Ok(crate::web::redirect(&format!("/reviews/{id}#learning")))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        &format!("Recommendation {next} added"),
+        &format!("/reviews/{id}#learning"),
+    )
+    .await
 }
 
 /// Raise an action from a recommendation: it goes into the shared tracker, where its owner

@@ -18,9 +18,7 @@ use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
-fn today() -> NaiveDate {
-    crate::calendar::uk_local(chrono::Utc::now()).date()
-}
+use crate::calendar::today;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -217,6 +215,11 @@ pub async fn add(
         let page = editions_page(&st, &viewer, "/system/review-editions", f, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    crate::web::flash(&st.db, &viewer, &format!("Edition added: {}", e.name)).await?;
-    Ok(crate::web::redirect("/system/review-editions"))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        &format!("Edition added: {}", e.name),
+        "/system/review-editions",
+    )
+    .await
 }

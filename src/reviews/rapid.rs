@@ -363,8 +363,13 @@ pub async fn save_rapid(
     )
     .await?;
     tx.commit().await?;
-    crate::web::flash(&st.db, &viewer, "Rapid review saved").await?;
-    Ok(crate::web::redirect(&format!("/reviews/{id}#rapid")))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Rapid review saved",
+        &format!("/reviews/{id}#rapid"),
+    )
+    .await
 }
 
 /// Attach the rapid review report (or replace it): a file checked by its content.
@@ -413,8 +418,13 @@ pub async fn upload_report(
         return cases::stale_page(&st, &viewer, id, "rapid_report", Submitted::default()).await;
     }
     tx.commit().await?;
-    crate::web::flash(&st.db, &viewer, "Rapid review report attached").await?;
-    Ok(crate::web::redirect(&format!("/reviews/{id}#rapid")))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Rapid review report attached",
+        &format!("/reviews/{id}#rapid"),
+    )
+    .await
 }
 
 /// Download the rapid review report: as restricted as the case, the reading audited with it.
@@ -879,8 +889,13 @@ pub async fn return_request(
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     tx.commit().await?;
-    crate::web::flash(&st.db, &viewer, "Information returned: thank you").await?;
-    Ok(crate::web::redirect(&format!("/reviews/requests/{rid}")))
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Information returned: thank you",
+        &format!("/reviews/requests/{rid}"),
+    )
+    .await
 }
 
 /// The merged chronology as CSV, formula cells defused as in every export.

@@ -181,7 +181,17 @@ pub async fn enforce(State(permission): State<Permission>, req: Request, next: N
     AppError::Forbidden.into_response()
 }
 
-/// A 303 See Other, the answer to a form post.
+/// The answer to a form that was saved: the message for the next page, and a 303 to it.
+pub async fn saved(
+    db: &crate::store::Db,
+    viewer: &Viewer,
+    message: &str,
+    to: &str,
+) -> crate::web::error::AppResult<Response> {
+    flash(db, viewer, message).await?;
+    Ok(redirect(to))
+}
+
 /// A message for the person's next page ("Saved"), when they have a session (an API token has
 /// none to show it in).
 pub async fn flash(
@@ -195,6 +205,7 @@ pub async fn flash(
     Ok(())
 }
 
+/// A 303 See Other, the answer to a form post.
 pub fn redirect(to: &str) -> Response {
     let mut r = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(to) {
