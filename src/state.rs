@@ -58,3 +58,31 @@ impl Route {
         }
     }
 }
+
+/// What a page or API handler of a partnership needs, in one extractor: the state, who is
+/// asking, and the partnership every query of the request is confined to (a request with no
+/// partnership is refused before the handler runs).
+pub struct Ctx {
+    pub st: AppState,
+    pub viewer: crate::web::viewer::Viewer,
+    pub p: crate::store::PartnershipId,
+}
+
+impl axum::extract::FromRequestParts<AppState> for Ctx {
+    type Rejection = crate::web::error::AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        st: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let viewer =
+            <crate::web::viewer::Viewer as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, st)
+                .await?;
+        let p = viewer.tenant()?;
+        Ok(Ctx {
+            st: st.clone(),
+            viewer,
+            p,
+        })
+    }
+}

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -10,14 +10,13 @@ use serde::Deserialize;
 
 use crate::accounts::store::{Membership, User, members_of};
 use crate::calendar::display_time;
-use crate::state::AppState;
+use crate::state::Ctx;
 use crate::store::Action;
 use crate::store::audit::{self as store, AuditEntry, Filter};
 use crate::web::error::{AppError, AppResult};
 use crate::web::export::csv_cell;
 use crate::web::forms::Errors;
 use crate::web::page::Page;
-use crate::web::viewer::Viewer;
 
 const PER_PAGE: i64 = 50;
 
@@ -124,12 +123,7 @@ struct ListPage {
     actions: Vec<&'static str>,
 }
 
-pub async fn list(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<FilterQuery>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn list(Ctx { st, viewer, p }: Ctx, Query(q): Query<FilterQuery>) -> AppResult<Response> {
     let mut errors = Errors::default();
     let filter = q.parse(&mut errors);
     let page_no = crate::web::forms::page_number(&q.page)?;
@@ -196,12 +190,7 @@ fn pretty(json: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-pub async fn entry(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn entry(Ctx { st, viewer, p }: Ctx, Path(id): Path<String>) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let hide = super::hidden(&st, &viewer).await?;
     let e = store::entry(&st.db, p, id, hide.as_ref())
@@ -217,12 +206,7 @@ pub async fn entry(
     .into_response())
 }
 
-pub async fn csv(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<FilterQuery>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn csv(Ctx { st, viewer, p }: Ctx, Query(q): Query<FilterQuery>) -> AppResult<Response> {
     let mut errors = Errors::default();
     let filter = q.parse(&mut errors);
     if let Some((_, m)) = errors.list().first() {

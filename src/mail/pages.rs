@@ -2,15 +2,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 
 use super::OutboxEntry;
-use crate::state::{AppState, Route};
+use crate::state::{Ctx, Route};
 use crate::web::error::{AppError, AppResult};
 use crate::web::page::Page;
 use crate::web::permissions::Permission;
-use crate::web::viewer::Viewer;
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -28,8 +27,8 @@ struct OutboxPage {
     smtp: bool,
 }
 
-async fn list(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let entries = super::outbox(&st.db, viewer.tenant()?, 200, 0).await?;
+async fn list(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
+    let entries = super::outbox(&st.db, p, 200, 0).await?;
     Ok(OutboxPage {
         page: Page::new(&viewer, "Outbox", "/admin/outbox"),
         entries,
@@ -45,13 +44,9 @@ struct MessagePage {
     entry: OutboxEntry,
 }
 
-async fn message(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn message(Ctx { st, viewer, p }: Ctx, Path(id): Path<String>) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let entry = super::outbox_entry(&st.db, viewer.tenant()?, id)
+    let entry = super::outbox_entry(&st.db, p, id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(MessagePage {
