@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::model::{self, Rag};
@@ -360,122 +360,52 @@ pub async fn tracking(
     .into_response())
 }
 
-/// The same report as CSV, formula cells defused as in every export.
+/// The tracking decisions report as a table to take away: the columns the Plymouth seed uses.
+fn tracking_table(rows: &[ReportRow]) -> crate::web::export::Table {
+    crate::web::export::Table {
+        name: "tracking-decisions".into(),
+        headers: vec![
+            "Minute",
+            "Resolution",
+            "Target date",
+            "Officer responsible",
+            "Progress",
+            "Status",
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.reference.as_str().into(),
+                    r.resolution.as_str().into(),
+                    Some(r.target).into(),
+                    r.officer.as_str().into(),
+                    r.progress.as_str().into(),
+                    r.rag.label().into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The same report as CSV, through the one export (formula cells defused).
 pub async fn tracking_csv(
     State(st): State<AppState>,
     viewer: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let rows = report_rows(&st, &viewer, &q).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| AppError::Internal(e.to_string());
-    w.write_record([
-        "Minute",
-        "Resolution",
-        "Target date",
-        "Officer responsible",
-        "Progress",
-        "Status",
-    ])
-    .map_err(err)?;
-    for r in &rows {
-        let target = r.target.format("%d/%m/%Y").to_string();
-        w.write_record([
-            crate::web::export::csv_cell(&r.reference),
-            crate::web::export::csv_cell(&r.resolution),
-            target,
-            crate::web::export::csv_cell(&r.officer),
-            crate::web::export::csv_cell(&r.progress),
-            r.rag.label().to_owned(),
-        ])
-        .map_err(err)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"tracking-decisions.csv\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    crate::web::export::csv(&tracking_table(&rows))
 }
 
-/// The same report as a spreadsheet: the columns the Plymouth seed uses, dates as dates.
+/// The same report as a spreadsheet, dates as dates.
 pub async fn tracking_xlsx(
     State(st): State<AppState>,
     viewer: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    use rust_xlsxwriter::{Format, Workbook};
     let rows = report_rows(&st, &viewer, &q).await?;
-    let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Tracking decisions").map_err(err)?;
-    let bold = Format::new().set_bold().set_text_wrap();
-    let wrap = Format::new().set_text_wrap();
-    let date = Format::new().set_num_format("d mmmm yyyy");
-    let headers = [
-        "Minute",
-        "Resolution",
-        "Target date",
-        "Officer responsible",
-        "Progress",
-        "Status",
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        sheet
-            .write_with_format(0, c as u16, *h, &bold)
-            .map_err(err)?;
-    }
-    for (c, w) in [12.0, 50.0, 16.0, 30.0, 50.0, 12.0].iter().enumerate() {
-        sheet.set_column_width(c as u16, *w).map_err(err)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let row = u32::try_from(i + 1).map_err(|e| AppError::Internal(e.to_string()))?;
-        // Text cells are written as strings, never as formulas, whatever they start with.
-        sheet.write_string(row, 0, &r.reference).map_err(err)?;
-        sheet
-            .write_string_with_format(row, 1, &r.resolution, &wrap)
-            .map_err(err)?;
-        let excel = rust_xlsxwriter::ExcelDateTime::from_ymd(
-            u16::try_from(r.target.year()).unwrap_or(1900),
-            u8::try_from(r.target.month()).unwrap_or(1),
-            u8::try_from(r.target.day()).unwrap_or(1),
-        )
-        .map_err(err)?;
-        sheet
-            .write_datetime_with_format(row, 2, &excel, &date)
-            .map_err(err)?;
-        sheet
-            .write_string_with_format(row, 3, &r.officer, &wrap)
-            .map_err(err)?;
-        sheet
-            .write_string_with_format(row, 4, &r.progress, &wrap)
-            .map_err(err)?;
-        sheet.write_string(row, 5, r.rag.label()).map_err(err)?;
-    }
-    let bytes = book.save_to_buffer().map_err(err)?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"tracking-decisions.xlsx\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    crate::web::export::xlsx(&tracking_table(&rows))
 }
 
 /// Attach evidence to an action: a file checked by its content, kept by the storage layer.

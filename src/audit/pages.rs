@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -14,7 +14,6 @@ use crate::state::Ctx;
 use crate::store::Action;
 use crate::store::audit::{self as store, AuditEntry, Filter};
 use crate::web::error::{AppError, AppResult};
-use crate::web::export::csv_cell;
 use crate::web::forms::Errors;
 use crate::web::page::Page;
 
@@ -214,53 +213,44 @@ pub async fn csv(Ctx { st, viewer, p }: Ctx, Query(q): Query<FilterQuery>) -> Ap
     }
     let hide = super::hidden(&st, &viewer).await?;
     let (entries, _) = store::search(&st.db, p, &filter, hide.as_ref(), 100_000, 0).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "id",
-        "at_utc",
-        "person_id",
-        "person",
-        "ip",
-        "request_id",
-        "action",
-        "record_type",
-        "record_id",
-        "summary",
-        "before",
-        "after",
-    ];
-    let io = |e: csv::Error| AppError::Internal(e.to_string());
-    w.write_record(header).map_err(io)?;
-    for e in entries {
-        let cells = [
-            e.id.to_string(),
-            e.at.to_rfc3339(),
-            e.actor_user_id.map(|i| i.to_string()).unwrap_or_default(),
-            e.actor_name,
-            e.ip,
-            e.request_id,
-            e.action,
-            e.record_type,
-            e.record_id,
-            e.summary,
-            e.before_json.unwrap_or_default(),
-            e.after_json.unwrap_or_default(),
-        ];
-        w.write_record(cells.iter().map(|c| csv_cell(c)))
-            .map_err(io)?;
-    }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"audit-trail.csv\""),
-    );
-    Ok(res)
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            vec![
+                e.id.to_string().into(),
+                e.at.to_rfc3339().into(),
+                e.actor_user_id
+                    .map(|i| i.to_string())
+                    .unwrap_or_default()
+                    .into(),
+                e.actor_name.into(),
+                e.ip.into(),
+                e.request_id.into(),
+                e.action.into(),
+                e.record_type.into(),
+                e.record_id.into(),
+                e.summary.into(),
+                e.before_json.unwrap_or_default().into(),
+                e.after_json.unwrap_or_default().into(),
+            ]
+        })
+        .collect();
+    crate::web::export::csv(&crate::web::export::Table {
+        name: "audit-trail".into(),
+        headers: vec![
+            "id",
+            "at_utc",
+            "person_id",
+            "person",
+            "ip",
+            "request_id",
+            "action",
+            "record_type",
+            "record_id",
+            "summary",
+            "before",
+            "after",
+        ],
+        rows,
+    })
 }
