@@ -446,14 +446,7 @@ pub async fn progress(
     let now = tx.now();
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "actions",
-                record_type: "action",
-                partnership: p,
-                id,
-                version: expected_version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("actions", "action", p, id, expected_version),
             "status = $1, due = $2, completed_on = $3, escalated_on = $4",
             args![change.status.as_str(), change.due, completed, escalated],
             &format!("Action {}: {}", change.status, before.title),

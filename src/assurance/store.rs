@@ -430,14 +430,14 @@ pub async fn issue(
     let mut tx = Tx::begin(db, actor).await?;
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "assurance_plans",
-                record_type: "assurance-plan",
-                partnership: p,
-                id: plan.id,
-                version: plan.version,
-                only_if: " AND issued_on IS NULL",
-            },
+            &crate::store::Versioned::new(
+                "assurance_plans",
+                "assurance-plan",
+                p,
+                plan.id,
+                plan.version,
+            )
+            .only_if(" AND issued_on IS NULL"),
             "issued_on = $1",
             args![day],
             &format!("Assurance plan issued to the agencies: {}", plan.title),

@@ -173,14 +173,7 @@ pub async fn replace(
     let number = paper.versions.first().map_or(1, |v| v.number + 1);
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "papers",
-                record_type: "paper",
-                partnership: p,
-                id: paper.id,
-                version: expected_version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("papers", "paper", p, paper.id, expected_version),
             "current_version = $1",
             args![number],
             &format!(

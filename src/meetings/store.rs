@@ -166,14 +166,7 @@ pub async fn change(
     let mut tx = Tx::begin(db, actor).await?;
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "meetings",
-                record_type: "meeting",
-                partnership: p,
-                id,
-                version: expected_version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("meetings", "meeting", p, id, expected_version),
             "meeting_date = $1, start_time = $2, venue = $3, status = $4",
             args![
                 c.date,
@@ -215,14 +208,7 @@ pub async fn set_published(
     let mut tx = Tx::begin(db, actor).await?;
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "meetings",
-                record_type: "meeting",
-                partnership: p,
-                id: m.id,
-                version: expected_version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("meetings", "meeting", p, m.id, expected_version),
             "published = $1",
             args![published],
             &format!(
@@ -392,14 +378,7 @@ async fn save_minute_once(
     };
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "agenda_items",
-                record_type: "agenda-item",
-                partnership: p,
-                id: item.id,
-                version: expected_version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("agenda_items", "agenda-item", p, item.id, expected_version),
             "minute_text = $1, minute_number = $2",
             args![text, number],            &format!("Minute {number} written: {}", item.title),
             &serde_json::json!({"minute_number": item.minute_number, "minute_text": item.minute_text}),
@@ -565,14 +544,7 @@ pub async fn save_attendance(
         }
         let n = tx
             .update_versioned(
-                &crate::store::Versioned {
-                    table: "attendance",
-                    record_type: "attendance",
-                    partnership: p,
-                    id: c.id,
-                    version: c.version,
-                    only_if: "",
-                },
+                &crate::store::Versioned::new("attendance", "attendance", p, c.id, c.version),
                 "status = $1, deputy_name = $2, confidentiality_signed = $3",
                 args![c.status.as_str(), c.deputy_name.as_str(), c.confidentiality_signed],                &format!("Attendance at meeting {meeting_id}: {} {}", b.name, c.status),
                 &serde_json::json!({"status": b.status, "deputy_name": b.deputy_name, "confidentiality_signed": b.confidentiality_signed}),

@@ -157,14 +157,7 @@ async fn set_dates(
     let mut tx = Tx::begin(db, actor).await?;
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "review_cases",
-                record_type: "review-case",
-                partnership: p,
-                id: before.id,
-                version: before.version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("review_cases", "review-case", p, before.id, before.version),
             "aware_on = $1, notified_on = $2, panel_reference = $3, partners_told_on = $4, sent_to_panel_on = $5",
             args![after.aware_on, after.notified_on, after.panel_reference.as_str(), after.partners_told_on, after.sent_to_panel_on],            &format!("Dates of {} recorded or corrected", before.pseudonym),
             &serde_json::json!({"aware_on": before.aware_on, "notified_on": before.notified_on, "panel_reference": before.panel_reference, "partners_told_on": before.partners_told_on, "sent_to_panel_on": before.sent_to_panel_on}),
@@ -247,14 +240,7 @@ async fn propose(
     let mut tx = Tx::begin(db, actor).await?;
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "review_cases",
-                record_type: "review-case",
-                partnership: p,
-                id: before.id,
-                version: before.version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("review_cases", "review-case", p, before.id, before.version),
             "decision = $1, decision_reasons = $2, scrutineer_advice = $3, decided_on = NULL",
             args![decision, reasons, advice],            &format!("Decision proposed for {}: {}", before.pseudonym, model::decision_label(decision)),
             &serde_json::json!({"decision": before.decision, "reasons": before.decision_reasons, "advice": before.scrutineer_advice, "decided_on": before.decided_on}),

@@ -428,14 +428,7 @@ pub async fn assess(
     let mut tx = Tx::begin(&st.db, &actor).await?;
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "review_recommendations",
-                record_type: "review-recommendation",
-                partnership: p,
-                id: r.id,
-                version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("review_recommendations", "review-recommendation", p, r.id, version),
             "practice_changed = $1, practice_evidence = $2, assessed_on = $3",
             args![changed, evidence, today],            &format!("Practice change assessed for {} recommendation {}", c.pseudonym, r.number),
             &serde_json::json!({"practice_changed": r.practice_changed, "evidence": r.practice_evidence, "assessed_on": r.assessed_on}),

@@ -213,14 +213,7 @@ pub async fn save_local(
     );
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "review_cases",
-                record_type: "review-case",
-                partnership: p,
-                id: c.id,
-                version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("review_cases", "review-case", p, c.id, version),
             "terms_of_reference = $1, reviewer = $2, methodology = $3, publish_planned_on = $4, final_sent_on = $5",
             args![terms, reviewer, method, planned, sent],            &format!("Local review of {} recorded", c.pseudonym),
             &serde_json::json!({"terms": c.terms_of_reference, "reviewer": c.reviewer, "methodology": c.methodology, "publish_planned_on": c.publish_planned_on, "final_sent_on": c.final_sent_on}),
@@ -323,14 +316,8 @@ pub async fn publish(
     let stored = st.files.put(&mut tx, p, &name, kind, bytes).await?;
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "review_cases",
-                record_type: "review-case",
-                partnership: p,
-                id: c.id,
-                version,
-                only_if: " AND published_on IS NULL AND not_published_on IS NULL",
-            },
+            &crate::store::Versioned::new("review_cases", "review-case", p, c.id, version)
+                .only_if(" AND published_on IS NULL AND not_published_on IS NULL"),
             "published_on = $1, report_file_id = $2, public_title = $3, public_summary = $4",
             args![on, stored.id, title.as_str(), summary.as_str()],
             &format!("Review of {} published: {}", c.pseudonym, title),
@@ -412,14 +399,8 @@ pub async fn not_published(
     let mut tx = Tx::begin(&st.db, &actor).await?;
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "review_cases",
-                record_type: "review-case",
-                partnership: p,
-                id: c.id,
-                version,
-                only_if: " AND published_on IS NULL AND not_published_on IS NULL",
-            },
+            &crate::store::Versioned::new("review_cases", "review-case", p, c.id, version)
+                .only_if(" AND published_on IS NULL AND not_published_on IS NULL"),
             "not_published_on = $1, not_published_reasons = $2",
             args![on, reasons],
             &format!("Review of {} not to be published", c.pseudonym),

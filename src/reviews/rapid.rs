@@ -320,14 +320,7 @@ pub async fn save_rapid(
     let mut tx = Tx::begin(&st.db, &actor).await?;
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "review_cases",
-                record_type: "review-case",
-                partnership: p,
-                id: c.id,
-                version: c.version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("review_cases", "review-case", p, c.id, c.version),
             "rapid_meeting_id = $1, rapid_done_on = $2",
             args![meeting, done],
             &format!("Rapid review of {} recorded", c.pseudonym),
@@ -395,14 +388,7 @@ pub async fn upload_report(
     let stored = st.files.put(&mut tx, p, &name, kind, bytes).await?;
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "review_cases",
-                record_type: "review-case",
-                partnership: p,
-                id: c.id,
-                version: c.version,
-                only_if: "",
-            },
+            &crate::store::Versioned::new("review_cases", "review-case", p, c.id, c.version),
             "rapid_report_file_id = $1",
             args![stored.id],
             &format!(
@@ -852,14 +838,8 @@ pub async fn return_request(
     let t = today();
     let n = tx
         .update_versioned(
-            &crate::store::Versioned {
-                table: "review_requests",
-                record_type: "review-request",
-                partnership: p,
-                id: r.id,
-                version,
-                only_if: " AND returned_on IS NULL",
-            },
+            &crate::store::Versioned::new("review_requests", "review-request", p, r.id, version)
+                .only_if(" AND returned_on IS NULL"),
             "summary = $1, returned_on = $2",
             args![summary, t],
             &format!(

@@ -200,6 +200,34 @@ pub struct Versioned {
     pub only_if: &'static str,
 }
 
+impl Versioned {
+    /// The record `id` of `table` (`record_type` in the audit trail), as at `version`.
+    pub fn new(
+        table: &'static str,
+        record_type: &'static str,
+        partnership: PartnershipId,
+        id: i64,
+        version: i64,
+    ) -> Versioned {
+        Versioned {
+            table,
+            record_type,
+            partnership,
+            id,
+            version,
+            only_if: "",
+        }
+    }
+
+    /// Only while this holds too (static text, ` AND published_on IS NULL`).
+    pub fn only_if(self, condition: &'static str) -> Versioned {
+        Versioned {
+            only_if: condition,
+            ..self
+        }
+    }
+}
+
 /// The rows that belong to a record, declared once with their static SQL: `select` reads the
 /// set (`$1` the partnership, `$2` the parent), `delete` removes it, `insert` adds one row
 /// (`$1`, `$2`, then the child's values).
