@@ -3,14 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::model::{Email, Role, parse_name};
 use super::store::{self, Membership, User};
-use crate::state::AppState;
+use crate::state::Ctx;
 use crate::store::Tx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -26,8 +26,7 @@ struct PeoplePage {
     people: Vec<(Membership, User)>,
 }
 
-pub async fn list(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn list(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     let people = store::members_of(&st.db, p).await?;
     Ok(PeoplePage {
         page: Page::new(&viewer, "People", "/admin/people"),
@@ -73,11 +72,9 @@ fn organisation(input: &str) -> Result<String, &'static str> {
 }
 
 pub async fn invite(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     FormData(f): FormData<InviteForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let mut errors = Errors::default();
     // In the order of the fields, so the error summary reads down the page.
     let name = errors.check("name", parse_name(&f.name));
@@ -177,12 +174,7 @@ fn id_of(s: &str) -> AppResult<i64> {
     s.parse().map_err(|_| AppError::NotFound)
 }
 
-pub async fn edit_form(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn edit_form(Ctx { st, viewer, p }: Ctx, Path(id): Path<String>) -> AppResult<Response> {
     let (m, u) = store::member(&st.db, p, id_of(&id)?)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -191,12 +183,10 @@ pub async fn edit_form(
 }
 
 pub async fn edit(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<String>,
     FormData(f): FormData<EditForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let id = id_of(&id)?;
     let (m, u) = store::member(&st.db, p, id)
         .await?
@@ -255,12 +245,7 @@ pub async fn edit(
     Ok(redirect("/admin/people"))
 }
 
-pub async fn remove(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn remove(Ctx { st, viewer, p }: Ctx, Path(id): Path<String>) -> AppResult<Response> {
     let id = id_of(&id)?;
     let (_, u) = store::member(&st.db, p, id)
         .await?

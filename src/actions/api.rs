@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::model;
 use super::store::{self, Filter};
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
 
@@ -123,11 +123,9 @@ pub async fn actions(
 #[utoipa::path(get, path = "/api/v1/actions/{id}", tag = "actions", security(("bearer" = [])), params(("id" = i64, Path, description = "The action")),
     responses((status = 200, description = "The action and its dated progress notes", body = ActionDetailOut), (status = 404, description = "No such action in this partnership")))]
 pub async fn action(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Json<ActionDetailOut>> {
-    let p = viewer.tenant()?;
     let a = super::pages::visible_action(&st, &viewer, id).await?;
     let progress = store::notes(&st.db, p, id)
         .await?

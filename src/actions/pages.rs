@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::model::{self, Rag};
 use super::store::{self, Action, Filter, Note, Progress};
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -98,11 +98,9 @@ struct TrackerPage {
 }
 
 pub async fn tracker(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Query(q): Query<TrackerQuery>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let f = Filter {
         body: some(&q.body),
@@ -217,12 +215,10 @@ pub async fn action(
 }
 
 pub async fn update(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<ProgressForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
@@ -341,11 +337,9 @@ struct TrackingPage {
 }
 
 pub async fn tracking(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     Ok(TrackingPage {
         page: Page::new(&viewer, "Tracking decisions", "/actions"),
         rows: report_rows(&st, &viewer, &q).await?,
@@ -410,12 +404,10 @@ pub async fn tracking_xlsx(
 
 /// Attach evidence to an action: a file checked by its content, kept by the storage layer.
 pub async fn add_evidence(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     form: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let up = crate::files::Upload::read(form, st.files.limit).await?;
     let mut errors = Errors::default();
@@ -450,12 +442,7 @@ pub async fn add_evidence(
 }
 
 /// Download a piece of an action's evidence.
-pub async fn evidence(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn evidence(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (action_id, file_id) = store::evidence_file(&st.db, p, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::model::{self, Day};
 use super::store::{self, EditError, ImportSummary, Item};
 use super::view;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -426,11 +426,9 @@ pub async fn organisation_new(State(st): State<AppState>, viewer: Viewer) -> App
 }
 
 pub async fn organisation_add(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     FormData(f): FormData<OrganisationForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let all = store::items(&st.db, p).await?;
     let mut o = model::Organisation::default();
     let errors = f.apply(&mut o, &choices(&all, "organisation", ""));
@@ -480,12 +478,10 @@ pub async fn organisation_form(
 }
 
 pub async fn organisation_save(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(key): Path<String>,
     FormData(f): FormData<OrganisationForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (mut o, _) = load::<model::Organisation>(&st, p, "organisation", &key).await?;
     let version = crate::web::forms::version(&f.version)?;
     let all = store::items(&st.db, p).await?;
@@ -655,11 +651,9 @@ pub async fn post_new(State(st): State<AppState>, viewer: Viewer) -> AppResult<R
 }
 
 pub async fn post_add(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     FormData(f): FormData<PostForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let all = store::items(&st.db, p).await?;
     let mut post = model::Post::default();
     let errors = f.apply(&mut post, &choices(&all, "organisation", ""));
@@ -711,12 +705,10 @@ pub async fn post_form(
 }
 
 pub async fn post_save(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(key): Path<String>,
     FormData(f): FormData<PostForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (mut post, _) = load::<model::Post>(&st, p, "post", &key).await?;
     let version = crate::web::forms::version(&f.version)?;
     let all = store::items(&st.db, p).await?;
@@ -945,11 +937,9 @@ pub async fn partner_form(
 
 /// Add a statutory partner (no key) or save one.
 pub async fn partner_save(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     FormData(f): FormData<PartnerForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let all = store::items(&st.db, p).await?;
     let (mut s, _) = if f.key.is_empty() {
         (model::StatutoryPartner::default(), 0)
@@ -1479,11 +1469,9 @@ pub async fn body_new(State(st): State<AppState>, viewer: Viewer) -> AppResult<R
 }
 
 pub async fn body_add(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     FormData(f): FormData<BodyForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let mut b = model::Body::default();
     let errors = f.apply(&mut b, &BodyChoices::of(&st, p, "").await?);
     if !errors.is_empty() {
@@ -1523,12 +1511,10 @@ pub async fn body_form(
 /// Save a body; what the form does not show (dated reporting lines, reports received, rules of
 /// operation, the chair rule's note) is kept as it was.
 pub async fn body_save(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(key): Path<String>,
     FormData(f): FormData<BodyForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (mut b, _) = load::<model::Body>(&st, p, "body", &key).await?;
     let version = crate::web::forms::version(&f.version)?;
     let errors = f.apply(&mut b, &BodyChoices::of(&st, p, &key).await?);
@@ -1790,11 +1776,9 @@ pub async fn sections_form(State(st): State<AppState>, viewer: Viewer) -> AppRes
 }
 
 pub async fn sections_save(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     FormData(f): FormData<SectionsForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     load::<model::Sections>(&st, p, "sections", "sections").await?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();

@@ -13,7 +13,7 @@ use super::model::{self, SECTORS};
 use super::store::{self, AsAt};
 use super::view::{self, BodyView, Names};
 use crate::partnerships::store as partnerships;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::Errors;
@@ -309,11 +309,9 @@ struct StructurePage {
 }
 
 pub async fn structure(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Query(q): Query<DateQuery>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let day = if q.date.trim().is_empty() {
         today()
@@ -373,11 +371,9 @@ struct ReportingPage {
 }
 
 pub async fn reporting(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Query(q): Query<CalendarQuery>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let day = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").unwrap_or_else(|_| today());
     let a = store::load_as_at(&st.db, p, day)
         .await?
@@ -534,8 +530,7 @@ pub async fn upload(
 }
 
 /// The current file, as a download.
-pub async fn download(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn download(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     let slug = viewer
         .current
         .as_ref()
@@ -630,11 +625,9 @@ pub(super) fn date_field(
 /// The business unit's questions: where an organisation sits, what bodies lack, which
 /// memberships end soon, and what changed between two dates.
 pub async fn questions(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Query(q): Query<QuestionsQuery>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let day = date_field(&mut errors, "date", &q.date, today());
     let days = match q.days.trim() {
@@ -760,11 +753,9 @@ struct EntryPage {
 
 /// Edit one entry of the arrangements (a body, a membership ...) as its TOML text.
 pub async fn entry_form(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Query(q): Query<EntryQuery>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (item, version) = store::entry(&st.db, p, &q.kind, &q.key)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -786,11 +777,9 @@ pub async fn entry_form(
 }
 
 pub async fn entry_save(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     crate::web::forms::FormData(f): crate::web::forms::FormData<EntryForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let version: i64 = crate::web::forms::version(&f.version)?;
     let (item, _) = store::entry(&st.db, p, &f.kind, &f.key)
         .await?
@@ -934,11 +923,9 @@ pub async fn membership_form(State(st): State<AppState>, viewer: Viewer) -> AppR
 }
 
 pub async fn membership_add(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     crate::web::forms::FormData(f): crate::web::forms::FormData<MembershipForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let mut errors = Errors::default();
     if f.body.trim().is_empty() {
         errors.add("body", "Select the body");
@@ -1010,11 +997,9 @@ pub struct EndForm {
 
 /// End a membership on a date (it stays in the history).
 pub async fn membership_end(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     crate::web::forms::FormData(f): crate::web::forms::FormData<EndForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let version: i64 = crate::web::forms::version(&f.version)?;
     let (item, _) = store::entry(&st.db, p, "membership", &f.key)
         .await?

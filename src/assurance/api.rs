@@ -2,7 +2,7 @@
 //! see it whole, and for a responder only the returns they answer for.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -10,9 +10,8 @@ use utoipa::ToSchema;
 use super::Sight;
 use super::pages::{self, PlanView};
 use super::store;
-use crate::state::AppState;
+use crate::state::Ctx;
 use crate::web::error::{AppError, AppResult};
-use crate::web::viewer::Viewer;
 
 #[derive(Serialize, ToSchema)]
 pub struct PlanSummaryOut {
@@ -87,11 +86,7 @@ pub struct PlanOut {
 
 #[utoipa::path(get, path = "/api/v1/assurance", tag = "assurance", security(("bearer" = [])),
     responses((status = 200, description = "The assurance plans the caller sees whole, and the issued plans they answer for", body = [PlanSummaryOut])))]
-pub async fn list(
-    State(st): State<AppState>,
-    viewer: Viewer,
-) -> AppResult<Json<Vec<PlanSummaryOut>>> {
-    let p = viewer.tenant()?;
+pub async fn list(Ctx { st, viewer, p }: Ctx) -> AppResult<Json<Vec<PlanSummaryOut>>> {
     let sight = Sight::of(&st.db, &viewer).await?;
     let mine: Vec<i64> = match viewer.user.as_ref() {
         Some(u) => store::returns_of(&st.db, p, u.id)
@@ -187,12 +182,7 @@ fn plan_out(v: PlanView) -> PlanOut {
 
 #[utoipa::path(get, path = "/api/v1/assurance/{id}", tag = "assurance", security(("bearer" = [])), params(("id" = i64, Path, description = "The plan")),
     responses((status = 200, description = "The plan, its questions and the answers the caller may see: every agency's, or a responder's own", body = PlanOut), (status = 404, description = "No such plan, or not one the caller may see")))]
-pub async fn plan(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Json<PlanOut>> {
-    let p = viewer.tenant()?;
+pub async fn plan(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Json<PlanOut>> {
     let sight = Sight::of(&st.db, &viewer).await?;
     let plan = store::plan(&st.db, p, id)
         .await?

@@ -14,7 +14,7 @@ use super::model::{self, PlanStatus, Rag, ReturnStatus};
 use super::store::{self, Agency, Answer, Evidence, Plan, Question};
 use super::{Sight, visible_return};
 use crate::mail::Mail;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -131,8 +131,7 @@ pub async fn returns_of(st: &AppState, viewer: &Viewer) -> AppResult<Vec<ReturnR
     Ok(out)
 }
 
-pub async fn plans(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn plans(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     let sight = Sight::of(&st.db, &viewer).await?;
     let mut rows = Vec::new();
     for plan in store::plans(&st.db, p).await? {
@@ -194,11 +193,9 @@ impl NewPage {
 }
 
 pub async fn new_form(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     // One click from the list: the 2022 national review and its four questions.
     let form = if q.from == "2022" {
         PlanForm {
@@ -231,11 +228,9 @@ pub async fn new_form(
 }
 
 pub async fn create(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     FormData(f): FormData<PlanForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let title = f.title.trim();
     if title.is_empty() || title.chars().count() > model::TITLE_MAX {
@@ -505,12 +500,10 @@ pub async fn plan(
 }
 
 pub async fn add_question(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<QuestionForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let plan = whole_plan(&st, &viewer, id).await?;
     let mut errors = Errors::default();
     let text = errors.check("text", model::question(&f.text));
@@ -582,12 +575,10 @@ pub async fn question_form(
 }
 
 pub async fn edit_question(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<QuestionForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (plan, q) = question_of(&st, &viewer, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
@@ -634,11 +625,9 @@ pub async fn edit_question(
 }
 
 pub async fn remove_question(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (plan, q) = question_of(&st, &viewer, id).await?;
     if let Err(why) = store::remove_question(&st.db, &viewer.actor(), p, &q).await? {
         let mut errors = Errors::default();
@@ -656,12 +645,10 @@ pub async fn remove_question(
 }
 
 pub async fn add_agency(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<AgencyForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let plan = whole_plan(&st, &viewer, id).await?;
     let mut errors = Errors::default();
     let organisations = in_force(&st, p, "organisation").await?;
@@ -722,12 +709,7 @@ pub async fn add_agency(
     .await
 }
 
-pub async fn remove_agency(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn remove_agency(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let a = store::agency(&st.db, p, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -778,12 +760,10 @@ struct IssuedHtml<'a> {
 /// Issue the plan: its questions are fixed and each responder is emailed a link to their
 /// return.
 pub async fn issue(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<VersionForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let plan = whole_plan(&st, &viewer, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let questions = store::questions(&st.db, p, id).await?;
@@ -903,12 +883,7 @@ pub async fn agency_return(
 }
 
 /// The responder submits the return: every question answered, then dated and closed.
-pub async fn submit(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn submit(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let sight = Sight::of(&st.db, &viewer).await?;
     let (plan, agency) = visible_return(&st.db, p, &sight, id).await?;
     if !sight.answers_for(&plan, &agency) {
@@ -1044,12 +1019,10 @@ pub async fn answer_form(
 /// Save an answer: a RAG rating, a narrative and, optionally, a piece of evidence checked by
 /// its content. Any problem refuses the whole of it, so nothing half-saved is left.
 pub async fn save_answer(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path((id, question)): Path<(i64, i64)>,
     form: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (plan, agency, q, _, evidence) = answering(&st, &viewer, id, question).await?;
     let up = crate::files::Upload::read(form, st.files.limit).await?;
     let version = crate::web::forms::version(up.field("version"))?;
@@ -1108,12 +1081,7 @@ pub async fn save_answer(
 }
 
 /// Download a piece of evidence: for those who may see the agency's return.
-pub async fn evidence(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn evidence(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (agency_id, file_id) = store::evidence_file(&st.db, p, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1127,11 +1095,9 @@ pub async fn evidence(
 /// Where an action raised from an answer came from: the answer in its plan, for those who see
 /// the plan whole (the tracker links here).
 pub async fn answer_in_plan(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let answer = store::answer(&st.db, p, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1223,12 +1189,10 @@ pub async fn action_form(
 
 /// Raise an action in the shared tracker from an answer that did not give assurance.
 pub async fn raise_action(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<ActionForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (plan, agency, q, answer, rag) = not_assured(&st, &viewer, id).await?;
     let mut errors = Errors::default();
     let typed = crate::actions::model::Typed {

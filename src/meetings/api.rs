@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::access::{self, Sight};
 use super::model;
 use super::store;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
 
@@ -249,11 +249,9 @@ fn decision_out(meeting_id: i64, d: store::Decision) -> DecisionOut {
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings", security(("bearer" = [])), params(("id" = i64, Path, description = "The meeting")),
     responses((status = 200, description = "The meeting with its agenda, attendance, quorum, decisions and minutes", body = MeetingDetailOut), (status = 404, description = "No such meeting in this partnership")))]
 pub async fn meeting(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Json<MeetingDetailOut>> {
-    let p = viewer.tenant()?;
     let sight = Sight::of(&st.db, &viewer).await?;
     let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     sight.require_body(&m.body_key)?;

@@ -14,7 +14,7 @@ use super::model::{self, Attendee, Cast, Quorate};
 use super::store::{self, AgendaItem, Attendance, Decision, Meeting};
 use crate::accounts::model::Role;
 use crate::arrangements::model::Body;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -91,12 +91,10 @@ async fn meeting_of(st: &AppState, p: PartnershipId, id: i64) -> AppResult<Meeti
 // ---- Agenda ----
 
 pub async fn add_item(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<super::pages::ItemValues>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let m = meeting_of(&st, p, id).await?;
     let title = f.title.trim();
     let mut errors = Errors::default();
@@ -174,12 +172,7 @@ async fn attendance_page(
     })
 }
 
-pub async fn attendance(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn attendance(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let m = meeting_of(&st, p, id).await?;
     Sight::of(&st.db, &viewer)
         .await?
@@ -210,12 +203,10 @@ pub struct AttendanceForm {
 }
 
 pub async fn save_attendance(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<AttendanceForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let m = meeting_of(&st, p, id).await?;
     let bad = || {
         AppError::BadRequest(
@@ -416,12 +407,10 @@ pub struct ReadersForm {
 
 /// Name who may read a restricted item (the chair's decision, recorded by the business unit).
 pub async fn name_readers(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<ReadersForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let item = item_of(&st, &viewer, id).await?;
     if !item.restricted {
         return Err(AppError::Unprocessable(
@@ -471,12 +460,10 @@ pub struct MinuteForm {
 /// Write an item's minute. Two people editing at once: the second is told, and keeps their text
 /// on the page beside the minute as it now stands, so nothing is lost.
 pub async fn save_minute(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<MinuteForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let item = item_of(&st, &viewer, id).await?;
     let m = meeting_of(&st, p, item.meeting_id).await?;
     let version = crate::web::forms::version(&f.version)?;
@@ -535,12 +522,10 @@ pub struct DeclarationForm {
 }
 
 pub async fn declare(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<DeclarationForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let item = item_of(&st, &viewer, id).await?;
     let (name, interest) = (f.name.trim(), f.interest.trim());
     let mut errors = Errors::default();
@@ -582,12 +567,10 @@ pub struct DecisionForm {
 /// Record a decision by the body's rules: consent, or a vote of voting members only; the
 /// partnership's majority rule applied; an inquorate meeting only recommends.
 pub async fn decide(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<DecisionForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let item = item_of(&st, &viewer, id).await?;
     let m = meeting_of(&st, p, item.meeting_id).await?;
     let people = store::attendance(&st.db, p, m.id).await?;
@@ -703,12 +686,10 @@ pub struct ActionForm {
 }
 
 pub async fn add_action(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<ActionForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let item = item_of(&st, &viewer, id).await?;
     let m = meeting_of(&st, p, item.meeting_id).await?;
     let typed = crate::actions::model::Typed {
@@ -766,12 +747,10 @@ pub struct MinutesForm {
 
 /// Circulate the draft minutes, or record their approval at a later meeting of the body.
 pub async fn minutes(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<MinutesForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let m = meeting_of(&st, p, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let now = store::minutes(&st.db, p, id).await?;

@@ -13,7 +13,7 @@ use super::access::Sight;
 use super::model::{self, Deadline, Rules};
 use super::store::{self, Meeting, MeetingChange, NewMeeting};
 use crate::arrangements::model::Body;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -134,8 +134,7 @@ struct IndexPage {
     can_manage: bool,
 }
 
-pub async fn index(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn index(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     let sight = Sight::of(&st.db, &viewer).await?;
     let bodies: Vec<Body> = bodies(&st, p)
         .await?
@@ -282,12 +281,10 @@ pub async fn body_page(
 
 /// Plan a year: the body's meetings from its frequency, starting on the date given.
 pub async fn plan(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(key): Path<String>,
     FormData(f): FormData<PlanForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let b = body(&st, p, &key).await?;
     let mut errors = Errors::default();
     let first = date_field(
@@ -361,12 +358,10 @@ pub async fn plan(
 
 /// Add one meeting: an extraordinary meeting needs the notice, unless urgent with a reason.
 pub async fn add(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(key): Path<String>,
     FormData(f): FormData<AddForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let b = body(&st, p, &key).await?;
     let mut errors = Errors::default();
     if !model::KINDS.contains(&f.kind.as_str()) {
@@ -457,12 +452,10 @@ struct StatisticsPage {
 /// Attendance at a body's meetings over a financial year, per member and per organisation,
 /// against the body's expectation: the table the annual report uses.
 pub async fn statistics(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(key): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     Sight::of(&st.db, &viewer).await?.require_body(&key)?;
     let b = body(&st, p, &key).await?;
     let year = year_of(&q);
@@ -675,12 +668,10 @@ pub async fn meeting(
 }
 
 pub async fn change(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<ChangeForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
@@ -783,12 +774,7 @@ pub fn due_in_week(
     (due, held)
 }
 
-pub async fn due(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<WeekQuery>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn due(Ctx { st, viewer, p }: Ctx, Query(q): Query<WeekQuery>) -> AppResult<Response> {
     let day = NaiveDate::parse_from_str(q.week.trim(), "%Y-%m-%d").unwrap_or_else(|_| today());
     let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
     let (rules, _) = store::rules(&st.db, p).await?;
@@ -898,11 +884,9 @@ pub async fn rules_form(State(st): State<AppState>, viewer: Viewer) -> AppResult
 }
 
 pub async fn rules_save(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     FormData(f): FormData<RulesForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
     let r = f.rules(&mut errors);
@@ -946,12 +930,10 @@ pub struct PublishForm {
 /// Publish a meeting for the public (its agenda, open papers and approved minutes), or
 /// withdraw it.
 pub async fn publish(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<PublishForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let version = crate::web::forms::version(&f.version)?;
     let published = match f.published.as_str() {

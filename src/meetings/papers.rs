@@ -2,7 +2,7 @@
 //! when replaced, flagged when late (never refused), and bound with the agenda into one PDF
 //! pack. Who may read a paper is the item's rule (see `access`).
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -13,7 +13,7 @@ use super::model;
 use super::store::{self as mstore, AgendaItem, Meeting};
 use crate::args;
 use crate::files::{FileType, Files, StoredFile, Upload};
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::Errors;
@@ -214,12 +214,10 @@ async fn late_today(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<b
 
 /// Add a paper to an item, or a new version of one of its papers.
 pub async fn upload(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     form: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let sight = Sight::of(&st.db, &viewer).await?;
     let item = mstore::agenda_item(&st.db, p, id)
         .await?
@@ -321,11 +319,9 @@ pub async fn upload(
 
 /// Download one version of a paper. A restricted paper's every reading is audited.
 pub async fn download(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path((id, number)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let sight = Sight::of(&st.db, &viewer).await?;
     let paper = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let item = mstore::agenda_item(&st.db, p, paper.agenda_item_id)
@@ -352,12 +348,7 @@ pub async fn download(
 
 /// The paper pack: the agenda and every paper the person may read, as one PDF. PDF papers are
 /// bound in page by page; other papers are listed, to download on their own.
-pub async fn pack(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn pack(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let sight = Sight::of(&st.db, &viewer).await?;
     let m = mstore::get(&st.db, p, id)
         .await?

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::model;
 use super::store::{self, Meeting};
 use crate::args;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::{PartnershipId, RecordRef, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::FormData;
@@ -89,11 +89,9 @@ async fn choices(st: &AppState, p: PartnershipId, held: &[String]) -> AppResult<
 }
 
 pub async fn seats_form(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(membership_id): Path<i64>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (user_id, name) = person(&st, p, membership_id).await?;
     let held = seats_of(&st.db, p, user_id).await?;
     Ok(SeatsPage {
@@ -112,12 +110,10 @@ pub struct SeatsForm {
 }
 
 pub async fn seats_save(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(membership_id): Path<i64>,
     FormData(f): FormData<SeatsForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (user_id, name) = person(&st, p, membership_id).await?;
     let all = choices(&st, p, &[]).await?;
     if let Some(bad) = f.seat.iter().find(|k| !all.iter().any(|c| &c.key == *k)) {
@@ -205,8 +201,7 @@ pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> AppResult<Respo
 // ---- The private calendar feed ----
 
 /// A new feed address for the person (any earlier one stops working), shown once.
-pub async fn new_feed(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn new_feed(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     let user = viewer.user.as_ref().ok_or(AppError::NotFound)?;
     let secret = crate::accounts::model::new_secret();
     let actor = viewer.actor();
@@ -238,8 +233,7 @@ pub async fn new_feed(State(st): State<AppState>, viewer: Viewer) -> AppResult<R
     mine_page(&st, &viewer, Some(address)).await
 }
 
-pub async fn stop_feed(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn stop_feed(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     let user = viewer.user.as_ref().ok_or(AppError::NotFound)?;
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::model;
 use super::store::{self, Meeting};
 use crate::args;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::{PartnershipId, RecordRef, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -193,12 +193,10 @@ pub async fn programme(
 
 /// Plan an item for one of the body's future meetings (or for a meeting not yet chosen).
 pub async fn plan(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(key): Path<String>,
     FormData(f): FormData<PlanForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let title = f.title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 300 {
@@ -252,12 +250,7 @@ pub async fn plan(
 }
 
 /// Move a planned item onto its meeting's agenda.
-pub async fn to_agenda(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn to_agenda(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let r = st
         .db
         .fetch_optional(
@@ -327,12 +320,10 @@ pub async fn to_agenda(
 /// Portsmouth's rule (the partnership's majority setting) all three statutory partners must
 /// have been consulted.
 pub async fn urgent(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(key): Path<String>,
     FormData(f): FormData<UrgentForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let mut errors = Errors::default();
     let decided_on = match NaiveDate::parse_from_str(f.decided_on.trim(), "%Y-%m-%d") {
         Ok(d) if d <= today() => Some(d),

@@ -2,15 +2,14 @@
 //! read it, every reading of a case in the audit trail.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::cases::{self, Case, CaseSight, Timeline};
-use crate::state::AppState;
+use crate::state::Ctx;
 use crate::web::error::AppResult;
-use crate::web::viewer::Viewer;
 
 #[derive(Serialize, ToSchema)]
 pub struct CaseDeadlineOut {
@@ -174,11 +173,7 @@ fn deadline_out(r: &(super::model::Due, &'static str, i64)) -> CaseDeadlineOut {
 
 #[utoipa::path(get, path = "/api/v1/reviews", tag = "reviews", security(("bearer" = [])),
     responses((status = 200, description = "The cases the caller may read, newest first, each with its next deadline", body = [CaseSummaryOut])))]
-pub async fn list(
-    State(st): State<AppState>,
-    viewer: Viewer,
-) -> AppResult<Json<Vec<CaseSummaryOut>>> {
-    let p = viewer.tenant()?;
+pub async fn list(Ctx { st, viewer, p }: Ctx) -> AppResult<Json<Vec<CaseSummaryOut>>> {
     let sight = CaseSight::of(&st.db, &viewer).await?;
     let rules = cases::Rules::load(&st).await?;
     let mut out = Vec::new();
@@ -295,12 +290,7 @@ fn case_out(c: Case, t: &Timeline, h: Held) -> CaseOut {
 
 #[utoipa::path(get, path = "/api/v1/reviews/{id}", tag = "reviews", security(("bearer" = [])), params(("id" = i64, Path, description = "The case")),
     responses((status = 200, description = "The case record and its deadlines (the reading is in the audit trail)", body = CaseOut), (status = 404, description = "No such case, or not one the caller may read")))]
-pub async fn case(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Json<CaseOut>> {
-    let p = viewer.tenant()?;
+pub async fn case(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Json<CaseOut>> {
     let c = cases::read(&st, &viewer, id).await?;
     let t = cases::timeline(&st, &c).await?;
     let held = Held {
@@ -320,11 +310,7 @@ pub async fn case(
 
 #[utoipa::path(get, path = "/api/v1/review-requests", tag = "reviews", security(("bearer" = [])),
     responses((status = 200, description = "The information requests the caller is named to answer, outstanding first", body = [RequestOut])))]
-pub async fn my_requests(
-    State(st): State<AppState>,
-    viewer: Viewer,
-) -> AppResult<Json<Vec<RequestOut>>> {
-    let p = viewer.tenant()?;
+pub async fn my_requests(Ctx { st, viewer, p }: Ctx) -> AppResult<Json<Vec<RequestOut>>> {
     let user = viewer
         .user
         .as_ref()
@@ -348,11 +334,9 @@ pub struct RequestDetailOut {
 #[utoipa::path(get, path = "/api/v1/review-requests/{id}", tag = "reviews", security(("bearer" = [])), params(("id" = i64, Path, description = "The request")),
     responses((status = 200, description = "One information request and its agency's chronology, for the person named to answer it or those who may read its case (the reading is in the audit trail)", body = RequestDetailOut), (status = 404, description = "No such request, or not one the caller may read")))]
 pub async fn request(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Json<RequestDetailOut>> {
-    let p = viewer.tenant()?;
     let (r, c, _) = super::rapid::read_request(&st, &viewer, id).await?;
     let chronology = super::rapid::chronology(&st.db, p, c.id, Some(r.id))
         .await?

@@ -14,7 +14,7 @@ use super::model::{self, CaseDates, Due, Edition, Pseudonym};
 use crate::accounts::model::Role;
 use crate::accounts::store::stale_record;
 use crate::args;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::{Action, Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -448,8 +448,7 @@ struct CasesPage {
     can_manage: bool,
 }
 
-pub async fn cases(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn cases(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     let sight = CaseSight::of(&st.db, &viewer).await?;
     let rules = Rules::load(&st).await?;
     let mut out = Vec::new();
@@ -553,8 +552,7 @@ async fn bodies(st: &AppState, p: PartnershipId) -> AppResult<Vec<(String, Strin
         .unwrap_or_default())
 }
 
-pub async fn new_form(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn new_form(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     let form = CaseForm {
         kind: "serious-case".into(),
         ..CaseForm::default()
@@ -563,11 +561,9 @@ pub async fn new_form(State(st): State<AppState>, viewer: Viewer) -> AppResult<R
 }
 
 pub async fn create(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     FormData(f): FormData<CaseForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let mut errors = Errors::default();
     if !model::KINDS.iter().any(|(k, _)| *k == f.kind) {
         errors.add("kind", "Select what kind of case this is");
@@ -947,12 +943,10 @@ pub async fn case(
 /// Record the notification and the partners being told, or correct a date: the deadlines are
 /// recomputed from the corrected dates, and the correction is in the audit trail.
 pub async fn dates(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<DatesForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let before = read(&st, &viewer, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
@@ -1021,12 +1015,10 @@ pub async fn dates(
 
 /// Propose the rapid review's decision, with reasons and the independent scrutineer's advice.
 pub async fn decide(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<DecisionForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let c = read(&st, &viewer, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
@@ -1101,12 +1093,10 @@ pub async fn decide(
 
 /// A statutory partner's delegate signs off the decision for their partner.
 pub async fn signoff(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<SignForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let c = read(&st, &viewer, id).await?;
     let signed = signoffs(&st.db, p, c.id).await?;
     if !may_sign(&st, &viewer, &c, &signed)

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -19,7 +19,7 @@ use super::model::{self, Loop};
 use crate::accounts::store::stale_record;
 use crate::actions::store::{Action, Filter};
 use crate::args;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::{Db, PartnershipId, Row, Sql, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -232,12 +232,10 @@ fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
 
 /// Add a finding and its recommendation to a case, numbered in order.
 pub async fn add_recommendation(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let c = cases::read(&st, &viewer, id).await?;
     let mut errors = Errors::default();
     let finding = field(&f, "finding").trim();
@@ -288,12 +286,10 @@ pub async fn add_recommendation(
 /// Raise an action from a recommendation: it goes into the shared tracker, where its owner
 /// reports progress and attaches evidence.
 pub async fn add_action(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(rid): Path<i64>,
     FormData(f): FormData<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (r, c) = read(&st, &viewer, rid).await?;
     let name = |n: &str| format!("{n}-{rid}");
     let typed = crate::actions::model::Typed {
@@ -331,12 +327,10 @@ pub async fn add_action(
 
 /// Link a learning output to a recommendation.
 pub async fn add_output(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(rid): Path<i64>,
     FormData(f): FormData<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (r, c) = read(&st, &viewer, rid).await?;
     let name = |n: &str| format!("{n}-{rid}");
     let mut errors = Errors::default();
@@ -390,12 +384,10 @@ pub async fn add_output(
 
 /// Record whether evidence shows practice changed.
 pub async fn assess(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(rid): Path<i64>,
     FormData(f): FormData<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (r, c) = read(&st, &viewer, rid).await?;
     let name = |n: &str| format!("{n}-{rid}");
     let version = crate::web::forms::version(field(&f, &name("version")))?;
@@ -468,8 +460,7 @@ struct LoopPage {
 }
 
 /// Every recommendation the person may see, and whether its loop is closed.
-pub async fn learning(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn learning(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     let sight = CaseSight::of(&st.db, &viewer).await?;
     let cases: Vec<cases::Case> = cases::list(&st.db, p)
         .await?

@@ -15,7 +15,7 @@ use super::cases::{self, Case, Submitted, date_field};
 use super::model;
 use crate::args;
 use crate::files::FileType;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::{Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -146,12 +146,10 @@ impl LocalForm {
 /// Record the local review: terms, reviewer, methodology, milestones, the planned publication
 /// and the day the final report went to the Panel and the Secretary of State.
 pub async fn save_local(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<LocalForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let c = cases::read(&st, &viewer, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
@@ -260,12 +258,10 @@ pub async fn save_local(
 /// summary, only once the final report has been with the Panel and the Secretary of State for
 /// the working days the rules ask.
 pub async fn publish(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     form: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let c = cases::read(&st, &viewer, id).await?;
     let up = crate::files::Upload::read(form, st.files.limit).await?;
     let version = crate::web::forms::version(up.field("version"))?;
@@ -350,12 +346,10 @@ pub struct NotPublishedForm {
 /// Record that the report will not be published, and why (the Panel and the Secretary of State
 /// are told the reasons).
 pub async fn not_published(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<NotPublishedForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let c = cases::read(&st, &viewer, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();

@@ -15,7 +15,7 @@ use super::model;
 use crate::accounts::model::Role;
 use crate::accounts::store::stale_record;
 use crate::args;
-use crate::state::AppState;
+use crate::state::{AppState, Ctx};
 use crate::store::{Action, Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -250,12 +250,10 @@ pub async fn meeting_options(
 /// Record the rapid review's meeting, the answers to the regulation 11 questions and the day
 /// it was completed; a completed rapid review needs every question answered.
 pub async fn save_rapid(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<RapidForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let c = cases::read(&st, &viewer, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
@@ -367,12 +365,10 @@ pub async fn save_rapid(
 
 /// Attach the rapid review report (or replace it): a file checked by its content.
 pub async fn upload_report(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     form: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let c = cases::read(&st, &viewer, id).await?;
     let up = crate::files::Upload::read(form, st.files.limit).await?;
     let mut errors = Errors::default();
@@ -414,12 +410,7 @@ pub async fn upload_report(
 }
 
 /// Download the rapid review report: as restricted as the case, the reading audited with it.
-pub async fn report(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn report(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let c = cases::read(&st, &viewer, id).await?;
     let file = c.rapid_report_file_id.ok_or(AppError::NotFound)?;
     st.files.serve(&st.db, p, file).await
@@ -515,12 +506,10 @@ pub async fn send_note(
 /// Ask an agency for its information: the person named is told through the outbox and sees
 /// this request only.
 pub async fn add_request(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
     FormData(f): FormData<RequestForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let c = cases::read(&st, &viewer, id).await?;
     let mut errors = Errors::default();
     if !organisations(&st, p)
@@ -650,8 +639,7 @@ struct MinePage {
 }
 
 /// The requests a person is named to answer, with the case's pseudonym only.
-pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let p = viewer.tenant()?;
+pub async fn mine(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     let user = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let mut out = Vec::new();
     for r in requests_for(&st.db, p, user.id).await? {
@@ -761,12 +749,10 @@ fn may_answer(viewer: &Viewer, own: bool) -> AppResult<()> {
 
 /// Add a line to the agency's chronology.
 pub async fn add_entry(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(rid): Path<i64>,
     FormData(f): FormData<EntryForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (r, c, own) = read_request(&st, &viewer, rid).await?;
     may_answer(&viewer, own)?;
     let mut errors = Errors::default();
@@ -807,12 +793,10 @@ pub async fn add_entry(
 
 /// Return the agency's information: its summary, and the chronology as it stands.
 pub async fn return_request(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(rid): Path<i64>,
     FormData(f): FormData<ReturnForm>,
 ) -> AppResult<Response> {
-    let p = viewer.tenant()?;
     let (r, c, own) = read_request(&st, &viewer, rid).await?;
     may_answer(&viewer, own)?;
     let version = crate::web::forms::version(&f.version)?;
