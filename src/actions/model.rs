@@ -4,7 +4,86 @@ use chrono::NaiveDate;
 
 use crate::calendar::working_days::Calendar;
 
-pub const STATUSES: &[&str] = &["open", "done", "cancelled"];
+/// Where an action stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Open,
+    Done,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Open, Status::Done, Status::Cancelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Done => "done",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Progress on an action as typed on its page.
+pub struct ProgressTyped<'a> {
+    pub status: &'a str,
+    pub due: &'a str,
+    pub note: &'a str,
+    pub escalate: bool,
+}
+
+/// Progress on an action, checked: a dated note, its status (done, cancelled, open again), its
+/// due date, and whether the chair escalates it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Progress {
+    pub status: Status,
+    pub due: NaiveDate,
+    pub note: String,
+    pub escalate: bool,
+}
+
+impl Progress {
+    /// Progress as the tracker's rules allow it: a known status, a real due date, a note of
+    /// at most 5,000 characters, and to mark an action done a note of what was done and the
+    /// evidence. Each problem against its field.
+    pub fn parse(
+        t: &ProgressTyped,
+        was: Status,
+    ) -> Result<Progress, Vec<(&'static str, &'static str)>> {
+        let mut problems = Vec::new();
+        let status = Status::parse(t.status);
+        if status.is_none() {
+            problems.push(("status", "Select the action's status"));
+        }
+        let due = NaiveDate::parse_from_str(t.due.trim(), "%Y-%m-%d").ok();
+        if due.is_none() {
+            problems.push(("due", "Enter a real due date, like 2026-12-31"));
+        }
+        let note = t.note.trim().to_owned();
+        if note.chars().count() > 5000 {
+            problems.push(("note", "Enter 5000 characters or fewer"));
+        } else if status == Some(Status::Done) && was != Status::Done && note.is_empty() {
+            problems.push((
+                "note",
+                "Say what was done, and the evidence, before marking it done",
+            ));
+        }
+        match (status, due, problems.is_empty()) {
+            (Some(status), Some(due), true) => Ok(Progress {
+                status,
+                due,
+                note,
+                escalate: t.escalate,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
 
 /// A new action as typed, wherever it is raised (a minute, a review's recommendation).
 pub struct Typed<'a> {
@@ -78,6 +157,29 @@ impl Rag {
             Rag::Amber => "govuk-tag--yellow",
             Rag::Red => "govuk-tag--red",
         }
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+
+    #[test]
+    fn marking_done_needs_a_note() {
+        let typed = |status, note| ProgressTyped {
+            status,
+            due: "2026-12-31",
+            note,
+            escalate: false,
+        };
+        assert!(Progress::parse(&typed("done", " "), Status::Open).is_err());
+        assert!(Progress::parse(&typed("done", "Letter sent"), Status::Open).is_ok());
+        assert!(
+            Progress::parse(&typed("done", ""), Status::Done).is_ok(),
+            "already done"
+        );
+        let bad = Progress::parse(&typed("finished", ""), Status::Open).expect_err("refused");
+        assert_eq!(bad[0].0, "status");
     }
 }
 

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::model::{self, Rag};
-use super::store::{self, Action, Filter, Note, Progress};
+use super::store::{self, Action, Filter, Note};
 use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
@@ -221,33 +221,23 @@ pub async fn update(
 ) -> AppResult<Response> {
     let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let version = crate::web::forms::version(&f.version)?;
-    let mut errors = Errors::default();
-    if !model::STATUSES.contains(&f.status.as_str()) {
-        errors.add("status", "Select the action's status");
-    }
-    let due = NaiveDate::parse_from_str(f.due.trim(), "%Y-%m-%d").ok();
-    if due.is_none() {
-        errors.add("due", "Enter a real due date, like 2026-12-31");
-    }
-    let note = f.note.trim().to_owned();
-    if note.chars().count() > 5000 {
-        errors.add("note", "Enter 5000 characters or fewer");
-    }
-    if f.status == "done" && a.status != "done" && note.is_empty() {
-        errors.add(
-            "note",
-            "Say what was done, and the evidence, before marking it done",
-        );
-    }
-    let (Some(due), true) = (due, errors.is_empty()) else {
-        let page = action_page(&st, &viewer, a, Some(f), errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    let change = Progress {
-        status: f.status.clone(),
-        due,
-        note,
+    let was = model::Status::parse(&a.status).unwrap_or(model::Status::Open);
+    let typed = model::ProgressTyped {
+        status: &f.status,
+        due: &f.due,
+        note: &f.note,
         escalate: f.escalate == "yes",
+    };
+    let change = match model::Progress::parse(&typed, was) {
+        Ok(change) => change,
+        Err(problems) => {
+            let mut errors = Errors::default();
+            for (field, message) in problems {
+                errors.add(field, message);
+            }
+            let page = action_page(&st, &viewer, a, Some(f), errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
     };
     match store::progress(&st.db, &viewer.actor(), p, id, version, &change).await? {
         Ok(()) => {

@@ -412,14 +412,7 @@ pub async fn latest_notes(
     Ok(out)
 }
 
-/// Progress on an action: a dated note, and its status (done, cancelled, open again).
-#[derive(Clone, Debug, Serialize)]
-pub struct Progress {
-    pub status: String,
-    pub due: NaiveDate,
-    pub note: String,
-    pub escalate: bool,
-}
+pub use super::model::Progress;
 
 pub async fn progress(
     db: &Db,
@@ -433,8 +426,8 @@ pub async fn progress(
         return Ok(Err("This action no longer exists.".into()));
     };
     let today = crate::calendar::today();
-    let completed = match change.status.as_str() {
-        "done" => before.completed_on.or(Some(today)),
+    let completed = match change.status {
+        super::model::Status::Done => before.completed_on.or(Some(today)),
         _ => None,
     };
     let escalated = if change.escalate {
@@ -449,7 +442,7 @@ pub async fn progress(
             &crate::store::Versioned::new("actions", "action", p, id, expected_version),
             "status = $1, due = $2, completed_on = $3, escalated_on = $4",
             args![change.status.as_str(), change.due, completed, escalated],
-            &format!("Action {}: {}", change.status, before.title),
+            &format!("Action {}: {}", change.status.as_str(), before.title),
             &before,
             change,
         )

@@ -143,7 +143,7 @@ both_engines!(the_sets_a_record_owns_are_audited_old_and_new, |app| {
         action,
         1,
         &masa::actions::store::Progress {
-            status: "open".into(),
+            status: masa::actions::model::Status::Open,
             due: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).expect("day"),
             note: "Letter drafted".into(),
             escalate: false,
