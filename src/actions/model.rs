@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::calendar::deadline::Deadline;
 use crate::calendar::working_days::Calendar;
 
 /// Where an action stands.
@@ -132,33 +133,8 @@ pub fn check_new(
     }
 }
 
-/// Red, amber or green for an action by its due date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rag {
-    Done,
-    Green,
-    Amber,
-    Red,
-}
-
-impl Rag {
-    pub fn label(self) -> &'static str {
-        match self {
-            Rag::Done => "Done",
-            Rag::Green => "On track",
-            Rag::Amber => "Due soon",
-            Rag::Red => "Overdue",
-        }
-    }
-    pub fn tag(self) -> &'static str {
-        match self {
-            Rag::Done => "govuk-tag--grey",
-            Rag::Green => "govuk-tag--green",
-            Rag::Amber => "govuk-tag--yellow",
-            Rag::Red => "govuk-tag--red",
-        }
-    }
-}
+/// Red, amber or green for an action by its due date: the partnership-wide deadline type.
+pub use crate::calendar::deadline::{Rag, amber_until};
 
 #[cfg(test)]
 mod progress_tests {
@@ -185,20 +161,7 @@ mod progress_tests {
 
 /// Red when overdue, amber within `amber_days` working days of its due date, else green.
 pub fn rag(due: NaiveDate, status: &str, today: NaiveDate, amber_days: i64, cal: &Calendar) -> Rag {
-    if status != "open" {
-        Rag::Done
-    } else if today > due {
-        Rag::Red
-    } else if due <= amber_until(today, amber_days, cal) {
-        Rag::Amber
-    } else {
-        Rag::Green
-    }
-}
-
-/// The last day an open action is amber rather than green.
-pub fn amber_until(today: NaiveDate, amber_days: i64, cal: &Calendar) -> NaiveDate {
-    cal.add_working_days(today, amber_days)
+    Deadline::of(due, status != "open", None, today, cal).rag(amber_days)
 }
 
 #[cfg(test)]

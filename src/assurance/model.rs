@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::calendar::deadline::Deadline;
 use crate::calendar::working_days::Calendar;
 
 /// The national review of 2022 into the murders of Arthur Labinjo-Hughes and Star Hobson.
@@ -170,14 +171,13 @@ impl ReturnStatus {
         today: NaiveDate,
         cal: &Calendar,
     ) -> ReturnStatus {
-        match returned_on {
-            Some(on) => ReturnStatus::Returned { on, late: on > due },
-            None if today > due => ReturnStatus::Overdue {
-                // At least one: a return due on a Friday and still missing on Saturday is late.
-                working_days: cal.working_days_between(due, today).max(1),
-            },
-            None => ReturnStatus::Due {
-                working_days_left: cal.working_days_between(today, due),
+        // Counted as every deadline is; a return is done when it has a date.
+        match Deadline::of(due, false, returned_on, today, cal) {
+            Deadline::Overdue { working_days } => ReturnStatus::Overdue { working_days },
+            Deadline::Due { working_days_left } => ReturnStatus::Due { working_days_left },
+            Deadline::Done { late, .. } => ReturnStatus::Returned {
+                on: returned_on.unwrap_or(due),
+                late,
             },
         }
     }

@@ -1,6 +1,7 @@
 //! Dates and times as people in England read them, and the working days every deadline is
 //! counted in.
 
+pub mod deadline;
 pub mod pages;
 pub mod store;
 pub mod working_days;

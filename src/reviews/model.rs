@@ -505,15 +505,9 @@ pub const ABUSE: &[(&str, &str)] = &[
 /// Where a deadline stands: done (its date recorded), overdue, due within two working days,
 /// or in time.
 pub fn rag(due: NaiveDate, done: bool, today: NaiveDate, cal: &Calendar) -> &'static str {
-    if done {
-        "done"
-    } else if due < today {
-        "red"
-    } else if cal.working_days_between(today, due) <= 2 {
-        "amber"
-    } else {
-        "green"
-    }
+    crate::calendar::deadline::Deadline::of(due, done, None, today, cal)
+        .rag(2)
+        .as_str()
 }
 
 /// What a rapid review can decide.
