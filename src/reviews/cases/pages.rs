@@ -1,389 +1,7 @@
-//! The case record: restricted to the case review body's members, the statutory partners'
-//! delegates, the business unit and the independent scrutineer; every view in the audit trail.
-//! Its deadlines are the edition's rules over its dates, recomputed when a date is corrected.
+//! The case pages: the list, a new case, a case with its deadlines, dates, decision and
+//! sign-off.
 
-use askama::Template;
-use askama_web::WebTemplate;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-
-use super::model::{self, CaseDates, Due, Edition, Pseudonym};
-use crate::accounts::model::Role;
-use crate::accounts::store::stale_record;
-use crate::args;
-use crate::state::{AppState, Ctx};
-use crate::store::{Action, Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
-use crate::web::error::{AppError, AppResult};
-use crate::web::forms::{Errors, FormData};
-use crate::web::page::Page;
-use crate::web::permissions::Permission;
-use crate::web::viewer::Viewer;
-
-pub(super) use crate::calendar::today;
-
-crate::record! {
-    #[derive(Clone, Debug, PartialEq)]
-    pub struct Case {
-        pub id: i64,
-        pub kind: String,
-        pub pseudonym: String,
-        pub la_reference: String,
-        pub age_band: String,
-        pub incident_on: Option<NaiveDate>,
-        pub aware_on: NaiveDate,
-        pub harm: String,
-        pub abuse: String,
-        pub categories: String,
-        pub agencies: String,
-        pub edition_key: String,
-        pub body_key: String,
-        pub notified_on: Option<NaiveDate>,
-        pub panel_reference: String,
-        pub partners_told_on: Option<NaiveDate>,
-        pub decision: String,
-        pub decision_reasons: String,
-        pub scrutineer_advice: String,
-        pub decided_on: Option<NaiveDate>,
-        pub sent_to_panel_on: Option<NaiveDate>,
-        pub rapid_meeting_id: Option<i64>,
-        pub rapid_done_on: Option<NaiveDate>,
-        pub rapid_report_file_id: Option<i64>,
-        pub terms_of_reference: String,
-        pub reviewer: String,
-        pub methodology: String,
-        pub publish_planned_on: Option<NaiveDate>,
-        pub final_sent_on: Option<NaiveDate>,
-        pub published_on: Option<NaiveDate>,
-        pub report_file_id: Option<i64>,
-        pub public_title: String,
-        pub public_summary: String,
-        pub not_published_on: Option<NaiveDate>,
-        pub not_published_reasons: String,
-        pub version: i64,
-    }
-}
-
-impl Case {
-    /// Whether the criteria for a serious child safeguarding case are met, on what is recorded.
-    pub fn serious(&self) -> bool {
-        model::is_serious(
-            matches!(self.abuse.as_str(), "known" | "suspected"),
-            matches!(self.harm.as_str(), "died" | "seriously-harmed"),
-        )
-    }
-
-    pub fn local_review(&self) -> bool {
-        self.decision == "local-review" && self.decided_on.is_some()
-    }
-
-    pub fn dates(&self) -> CaseDates {
-        CaseDates {
-            aware: Some(self.aware_on),
-            notified: self.notified_on,
-            partners_told: self.partners_told_on,
-            rapid_done: self.rapid_done_on,
-            decided: self.decided_on.filter(|_| self.decision == "local-review"),
-            published_planned: self.publish_planned_on,
-            final_sent: self.final_sent_on,
-            concluded: self.published_on.or(self.not_published_on),
-        }
-    }
-}
-
-const COLUMNS: &str = <Case as crate::store::Record>::COLUMNS;
-
-fn case_of(r: &Row) -> StoreResult<Case> {
-    <Case as crate::store::Record>::from_row(r)
-}
-
-pub async fn list(db: &Db, p: PartnershipId) -> StoreResult<Vec<Case>> {
-    db.fetch_all(
-        Sql::join(&[
-            "SELECT ",
-            COLUMNS,
-            " FROM review_cases WHERE partnership_id = $1 ORDER BY aware_on DESC, id DESC",
-        ]),
-        args![p],
-    )
-    .await?
-    .iter()
-    .map(case_of)
-    .collect()
-}
-
-pub async fn get(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Case>> {
-    db.fetch_optional(
-        Sql::join(&[
-            "SELECT ",
-            COLUMNS,
-            " FROM review_cases WHERE partnership_id = $1 AND id = $2",
-        ]),
-        args![p, id],
-    )
-    .await?
-    .as_ref()
-    .map(case_of)
-    .transpose()
-}
-
-async fn add(db: &Db, actor: &Actor, p: PartnershipId, c: &Case) -> StoreResult<i64> {
-    let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
-    let id = tx
-        .insert(
-            "INSERT INTO review_cases (partnership_id, kind, pseudonym, la_reference, age_band, incident_on, aware_on, harm, abuse, categories, agencies, edition_key, body_key, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
-            args![p, c.kind.as_str(), c.pseudonym.as_str(), c.la_reference.as_str(), c.age_band.as_str(), c.incident_on, c.aware_on, c.harm.as_str(), c.abuse.as_str(), c.categories.as_str(), c.agencies.as_str(), c.edition_key.as_str(), c.body_key.as_str(), now, now, actor.name.as_str()],
-            Some(p),
-            "review-case",
-            &format!("Case recorded: {}", c.pseudonym),
-            c,
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// Record or correct a case's dates; the correction is in the audit trail with what it was.
-async fn set_dates(
-    db: &Db,
-    actor: &Actor,
-    p: PartnershipId,
-    before: &Case,
-    after: &Case,
-) -> StoreResult<Result<(), String>> {
-    let mut tx = Tx::begin(db, actor).await?;
-    let n = tx
-        .update_versioned(
-            &crate::store::Versioned::new("review_cases", "review-case", p, before.id, before.version),
-            "aware_on = $1, notified_on = $2, panel_reference = $3, partners_told_on = $4, sent_to_panel_on = $5",
-            args![after.aware_on, after.notified_on, after.panel_reference.as_str(), after.partners_told_on, after.sent_to_panel_on],            &format!("Dates of {} recorded or corrected", before.pseudonym),
-            &serde_json::json!({"aware_on": before.aware_on, "notified_on": before.notified_on, "panel_reference": before.panel_reference, "partners_told_on": before.partners_told_on, "sent_to_panel_on": before.sent_to_panel_on}),
-            &serde_json::json!({"aware_on": after.aware_on, "notified_on": after.notified_on, "panel_reference": after.panel_reference, "partners_told_on": after.partners_told_on, "sent_to_panel_on": after.sent_to_panel_on}),
-        )
-        .await?;
-    if let Err(stale) = n {
-        drop(tx);
-        return Ok(Err(stale.to_string()));
-    }
-    tx.commit().await?;
-    Ok(Ok(()))
-}
-
-/// A delegate's signature on the decision as it stands.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Signoff {
-    pub partner_role: String,
-    pub user_id: i64,
-    pub signed_by: String,
-    pub signed_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// The signatures on a case's decision, withdrawn together when the proposal changes.
-const SIGNOFFS: crate::store::Children = crate::store::Children {
-    what: "signatures",
-    select: "SELECT partner_role, user_id, signed_by, signed_at FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2 ORDER BY signed_at, id",
-    delete: "DELETE FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2",
-    insert: "INSERT INTO review_signoffs (partnership_id, case_id, partner_role, user_id, signed_by, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
-};
-
-impl crate::store::Child for Signoff {
-    fn from_row(r: &Row) -> StoreResult<Self> {
-        Ok(Signoff {
-            partner_role: r.get("partner_role")?,
-            user_id: r.get("user_id")?,
-            signed_by: r.get("signed_by")?,
-            signed_at: r.get("signed_at")?,
-        })
-    }
-    fn values(&self) -> Vec<crate::store::Value> {
-        args![
-            self.partner_role.as_str(),
-            self.user_id,
-            self.signed_by.as_str(),
-            self.signed_at
-        ]
-    }
-}
-
-pub async fn signoffs(db: &Db, p: PartnershipId, case_id: i64) -> StoreResult<Vec<Signoff>> {
-    db.fetch_all(
-        "SELECT partner_role, user_id, signed_by, signed_at FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2 ORDER BY signed_at, id",
-        args![p, case_id],
-    )
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Signoff {
-            partner_role: r.get("partner_role")?,
-            user_id: r.get("user_id")?,
-            signed_by: r.get("signed_by")?,
-            signed_at: r.get("signed_at")?,
-        })
-    })
-    .collect()
-}
-
-/// Propose (or change) the decision: every signature given to the old wording is withdrawn,
-/// since a signature is for the decision as it stood.
-async fn propose(
-    db: &Db,
-    actor: &Actor,
-    p: PartnershipId,
-    before: &Case,
-    decision: &str,
-    reasons: &str,
-    advice: &str,
-) -> StoreResult<Result<(), String>> {
-    let mut tx = Tx::begin(db, actor).await?;
-    let n = tx
-        .update_versioned(
-            &crate::store::Versioned::new("review_cases", "review-case", p, before.id, before.version),
-            "decision = $1, decision_reasons = $2, scrutineer_advice = $3, decided_on = NULL",
-            args![decision, reasons, advice],            &format!("Decision proposed for {}: {}", before.pseudonym, model::decision_label(decision)),
-            &serde_json::json!({"decision": before.decision, "reasons": before.decision_reasons, "advice": before.scrutineer_advice, "decided_on": before.decided_on}),
-            &serde_json::json!({"decision": decision, "reasons": reasons, "advice": advice}),
-        )
-        .await?;
-    if let Err(stale) = n {
-        drop(tx);
-        return Ok(Err(stale.to_string()));
-    }
-    tx.replace_children::<Signoff>(
-        &SIGNOFFS,
-        &RecordRef::new(Some(p), "review-case", before.id),
-        before.id,
-        &format!(
-            "Signatures on the decision for {} withdrawn: the proposal changed",
-            before.pseudonym
-        ),
-        &[],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Ok(()))
-}
-
-/// A delegate signs for their partner. The last of the three signatures makes the decision
-/// final, dated that day.
-async fn sign(
-    db: &Db,
-    actor: &Actor,
-    p: PartnershipId,
-    c: &Case,
-    role: &str,
-    user_id: i64,
-    day: NaiveDate,
-) -> StoreResult<bool> {
-    let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
-    tx.insert_keyed(
-        "INSERT INTO review_signoffs (partnership_id, case_id, partner_role, user_id, signed_by, signed_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id, partner_role) DO NOTHING",
-        args![p, c.id, role, user_id, actor.name.as_str(), now],
-        &RecordRef::new(Some(p), "review-case", c.id),
-        &format!("Decision for {} signed off for the {role} partner", c.pseudonym),
-        &serde_json::json!({"partner": role, "decision": c.decision}),
-    )
-    .await?;
-    let signed: Vec<String> = tx
-        .fetch_all(
-            "SELECT partner_role FROM review_signoffs WHERE partnership_id = $1 AND case_id = $2",
-            args![p, c.id],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get("partner_role"))
-        .collect::<StoreResult<_>>()?;
-    let refs: Vec<&str> = signed.iter().map(String::as_str).collect();
-    let done = model::still_to_sign(&refs).is_empty();
-    if done {
-        tx.update(
-            "UPDATE review_cases SET decided_on = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5 AND decided_on IS NULL",
-            args![day, now, actor.name.as_str(), p, c.id],
-            &RecordRef::new(Some(p), "review-case", c.id),
-            &format!("Decision for {} final: all three partners signed", c.pseudonym),
-            &serde_json::json!({"decided_on": null}),
-            &serde_json::json!({"decided_on": day}),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(done)
-}
-
-// ---- Who may read a case ----
-
-/// The statutory partner roles a person is the delegate of, through their seats: a seat whose
-/// post is a partner's delegated post today.
-pub async fn delegate_roles(db: &Db, p: PartnershipId, user_id: i64) -> AppResult<Vec<String>> {
-    use crate::arrangements::{model as am, store as ast};
-    let Some(a) = ast::load_as_at(db, p, today()).await? else {
-        return Ok(Vec::new());
-    };
-    let seats = crate::access::seats_of(db, p, user_id).await?;
-    let mut posts = Vec::new();
-    for i in ast::items(db, p).await? {
-        if i.kind == "membership" && seats.contains(&i.key) {
-            let m: am::Membership = ast::decode(&i)?;
-            posts.extend(m.post);
-        }
-    }
-    Ok(a.statutory_partners
-        .iter()
-        .filter(|sp| sp.delegate.as_ref().is_some_and(|d| posts.contains(d)))
-        .map(|sp| sp.role.clone())
-        .collect())
-}
-
-/// What one person may read of the partnership's cases.
-pub struct CaseSight {
-    all: bool,
-    bodies: Vec<String>,
-}
-
-impl CaseSight {
-    pub async fn of(db: &Db, viewer: &Viewer) -> AppResult<CaseSight> {
-        let p = viewer.tenant()?;
-        // The business unit and the independent scrutineer; the partners' delegates.
-        let mut all = matches!(
-            viewer.role(),
-            Some(Role::PartnershipAdmin | Role::Scrutineer)
-        );
-        let mut bodies = Vec::new();
-        if let (false, Some(u)) = (all, viewer.user.as_ref()) {
-            all = !delegate_roles(db, p, u.id).await?.is_empty();
-            bodies = crate::access::bodies_of(db, p, u.id).await?;
-        }
-        Ok(CaseSight { all, bodies })
-    }
-
-    /// The case review body's members read its cases.
-    pub fn case(&self, c: &Case) -> bool {
-        self.all || (!c.body_key.is_empty() && self.bodies.contains(&c.body_key))
-    }
-}
-
-/// A case the person may read, its reading in the audit trail; otherwise not found.
-pub async fn read(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<Case> {
-    let p = viewer.tenant()?;
-    let c = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
-    if !CaseSight::of(&st.db, viewer).await?.case(&c) {
-        return Err(AppError::NotFound);
-    }
-    crate::store::record_event(
-        &st.db,
-        &viewer.actor(),
-        Action::Read,
-        &RecordRef::new(Some(p), "review-case", c.id),
-        &format!("Case viewed: {}", c.pseudonym),
-    )
-    .await?;
-    Ok(c)
-}
-
-// ---- Pages ----
+use super::*;
 
 /// A case's deadlines with where each stands.
 pub struct Timeline {
@@ -413,7 +31,7 @@ pub struct Rules {
 impl Rules {
     pub async fn load(st: &AppState) -> AppResult<Rules> {
         Ok(Rules {
-            editions: super::store::editions(&st.db).await?,
+            editions: crate::reviews::store::editions(&st.db).await?,
             cal: crate::calendar::store::current(&st.db).await?,
             today: today(),
         })
@@ -442,7 +60,7 @@ impl Rules {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "reviews/cases.html")]
-struct CasesPage {
+pub(super) struct CasesPage {
     page: Page,
     cases: Vec<(Case, Timeline)>,
     can_manage: bool,
@@ -482,7 +100,7 @@ pub struct CaseForm {
     body_key: String,
 }
 
-pub(super) fn date_field(
+pub(in crate::reviews) fn date_field(
     errors: &mut Errors,
     field: &str,
     v: &str,
@@ -510,7 +128,7 @@ pub(super) fn date_field(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "reviews/case_new.html")]
-struct NewPage {
+pub(super) struct NewPage {
     page: Page,
     form: CaseForm,
     bodies: Vec<(String, String)>,
@@ -521,7 +139,7 @@ struct NewPage {
     errors: Errors,
 }
 
-fn options(list: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(super) fn options(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect()
@@ -545,7 +163,7 @@ impl NewPage {
     }
 }
 
-async fn bodies(st: &AppState, p: PartnershipId) -> AppResult<Vec<(String, String)>> {
+pub(super) async fn bodies(st: &AppState, p: PartnershipId) -> AppResult<Vec<(String, String)>> {
     Ok(crate::arrangements::store::load_as_at(&st.db, p, today())
         .await?
         .map(|a| a.bodies.into_iter().map(|b| (b.key, b.name)).collect())
@@ -611,7 +229,7 @@ pub async fn create(
     if !f.body_key.is_empty() && !known.iter().any(|(k, _)| *k == f.body_key) {
         errors.add("body_key", "Select the body that reviews the case");
     }
-    let editions = super::store::editions(&st.db).await?;
+    let editions = crate::reviews::store::editions(&st.db).await?;
     let edition = aware.and_then(|a| model::in_force(&editions, a).cloned());
     if aware.is_some() && edition.is_none() {
         errors.add(
@@ -683,10 +301,10 @@ pub struct DatesForm {
 pub struct Submitted {
     pub dates: Option<DatesForm>,
     pub decision: Option<DecisionForm>,
-    pub rapid: Option<super::rapid::RapidForm>,
-    pub request: Option<super::rapid::RequestForm>,
-    pub local: Option<super::local::LocalForm>,
-    pub withheld: Option<super::local::NotPublishedForm>,
+    pub rapid: Option<crate::reviews::rapid::RapidForm>,
+    pub request: Option<crate::reviews::rapid::RequestForm>,
+    pub local: Option<crate::reviews::local::LocalForm>,
+    pub withheld: Option<crate::reviews::local::NotPublishedForm>,
     pub learning: Option<std::collections::HashMap<String, String>>,
 }
 
@@ -705,24 +323,24 @@ pub struct CasePage {
     /// The partners this person may sign for now.
     may_sign: Vec<String>,
     can_manage: bool,
-    rapid: super::rapid::RapidForm,
+    rapid: crate::reviews::rapid::RapidForm,
     questions: Vec<(String, String)>,
     meetings: Vec<(String, String)>,
     meeting: String,
     rapid_report: Option<crate::files::StoredFile>,
-    requests: Vec<(super::rapid::Request, &'static str, i64)>,
-    request: super::rapid::RequestForm,
+    requests: Vec<(crate::reviews::rapid::Request, &'static str, i64)>,
+    request: crate::reviews::rapid::RequestForm,
     organisations: Vec<(String, String)>,
     responders: Vec<(String, String)>,
-    chronology: Vec<super::rapid::Entry>,
+    chronology: Vec<crate::reviews::rapid::Entry>,
     has_local: bool,
-    local: super::local::LocalForm,
-    milestones: Vec<(super::local::Milestone, &'static str)>,
-    withheld: super::local::NotPublishedForm,
+    local: crate::reviews::local::LocalForm,
+    milestones: Vec<(crate::reviews::local::Milestone, &'static str)>,
+    withheld: crate::reviews::local::NotPublishedForm,
     report: Option<crate::files::StoredFile>,
     limit: String,
     slug: String,
-    recommendations: Vec<super::learning::Tracked>,
+    recommendations: Vec<crate::reviews::learning::Tracked>,
     learning: std::collections::HashMap<String, String>,
     output_kinds: Vec<(String, String)>,
     practice: Vec<(String, String)>,
@@ -764,7 +382,7 @@ pub struct SignForm {
 
 /// The partner roles a person may sign for on a case now: theirs, not yet signed, once a
 /// decision is proposed.
-async fn may_sign(
+pub(super) async fn may_sign(
     st: &AppState,
     viewer: &Viewer,
     c: &Case,
@@ -787,7 +405,7 @@ pub async fn case_page(
     sub: Submitted,
     errors: Errors,
 ) -> AppResult<CasePage> {
-    use super::{local, rapid};
+    use crate::reviews::{local, rapid};
     let p = viewer.tenant()?;
     let body = bodies(st, p)
         .await?
@@ -889,10 +507,10 @@ pub async fn case_page(
             ..local::NotPublishedForm::default()
         }),
         report: file(c.report_file_id).await?,
-        recommendations: super::learning::tracked(
+        recommendations: crate::reviews::learning::tracked(
             &st.db,
             p,
-            super::learning::recommendations(&st.db, p, Some(c.id)).await?,
+            crate::reviews::learning::recommendations(&st.db, p, Some(c.id)).await?,
         )
         .await?,
         learning: sub.learning.unwrap_or_default(),
