@@ -164,7 +164,7 @@ struct ActionPage {
     page: Page,
     r: Row,
     notes: Vec<Note>,
-    evidence: Vec<store::Evidence>,
+    evidence: Vec<crate::files::Attachment>,
     limit: String,
     form: ProgressForm,
     errors: Errors,
@@ -193,7 +193,7 @@ async fn action_page(
         .ok_or(AppError::NotFound)?;
     Ok(ActionPage {
         page: Page::new(viewer, format!("Action: {}", r.a.title), "/actions"),
-        evidence: store::evidence(&st.db, p, r.a.id).await?,
+        evidence: store::EVIDENCE.list(&st.db, p, &[r.a.id]).await?,
         limit: st.files.limit_text(),
         r,
         notes,
@@ -406,7 +406,7 @@ pub async fn add_evidence(
         errors.add("description", "Enter 1000 characters or fewer");
     }
     let file = errors.check("evidence", up.checked(&st.files));
-    let Some((name, kind, bytes)) = file.filter(|_| errors.is_empty()) else {
+    let Some(file) = file.filter(|_| errors.is_empty()) else {
         let page = action_page(&st, &viewer, a, None, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -417,9 +417,7 @@ pub async fn add_evidence(
         p,
         &a,
         &description,
-        &name,
-        kind,
-        bytes,
+        file,
     )
     .await?;
     crate::web::saved(
@@ -433,9 +431,10 @@ pub async fn add_evidence(
 
 /// Download a piece of an action's evidence.
 pub async fn evidence(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let (action_id, file_id) = store::evidence_file(&st.db, p, id)
+    let e = store::EVIDENCE
+        .find(&st.db, p, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    visible_action(&st, &viewer, action_id).await?;
-    st.files.serve(&st.db, p, file_id).await
+    visible_action(&st, &viewer, e.record_id).await?;
+    st.files.serve(&st.db, p, e.file.id).await
 }

@@ -81,48 +81,10 @@ pub async fn index(tx: &mut Tx<'_>, p: PartnershipId, only: Option<i64>) -> Stor
     Ok(())
 }
 
-/// Evidence attached to an action.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Evidence {
-    pub id: i64,
-    pub description: String,
-    pub file: crate::files::StoredFile,
-}
-
-pub async fn evidence(db: &Db, p: PartnershipId, action_id: i64) -> StoreResult<Vec<Evidence>> {
-    db.fetch_all(
-        "SELECT e.id AS evidence_id, e.description, f.id, f.file_name, f.media_type, f.size_bytes, f.sha256, f.created_at, f.created_by FROM action_evidence e JOIN files f ON f.id = e.file_id WHERE e.partnership_id = $1 AND e.action_id = $2 ORDER BY e.id",
-        args![p, action_id],
-    )
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Evidence {
-            id: r.get("evidence_id")?,
-            description: r.get("description")?,
-            file: crate::files::file_of(r)?,
-        })
-    })
-    .collect()
-}
-
-/// The action a piece of evidence belongs to, and its file's id.
-pub async fn evidence_file(
-    db: &Db,
-    p: PartnershipId,
-    evidence_id: i64,
-) -> StoreResult<Option<(i64, i64)>> {
-    db.fetch_optional(
-        "SELECT action_id, file_id FROM action_evidence WHERE partnership_id = $1 AND id = $2",
-        args![p, evidence_id],
-    )
-    .await?
-    .map(|r| Ok((r.get("action_id")?, r.get("file_id")?)))
-    .transpose()
-}
+/// The files attached to an action as its evidence.
+pub const EVIDENCE: crate::files::Attachments = crate::files::Attachments::of("action");
 
 /// Keep a checked file as evidence for an action.
-#[allow(clippy::too_many_arguments)]
 pub async fn add_evidence(
     db: &Db,
     files: &crate::files::Files,
@@ -130,25 +92,15 @@ pub async fn add_evidence(
     p: PartnershipId,
     action: &Action,
     description: &str,
-    name: &str,
-    kind: crate::files::FileType,
-    bytes: Vec<u8>,
-) -> StoreResult<i64> {
+    file: crate::files::Checked,
+) -> StoreResult<crate::files::Attachment> {
     let mut tx = Tx::begin(db, actor).await?;
-    let file = files.put(&mut tx, p, name, kind, bytes).await?;
-    let now = tx.now();
-    let id = tx
-        .insert(
-            "INSERT INTO action_evidence (partnership_id, action_id, file_id, description, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            args![p, action.id, file.id, description, now, actor.name.as_str()],
-            Some(p),
-            "action-evidence",
-            &format!("Evidence added to the action \"{}\": {}", action.title, file.name),
-            &serde_json::json!({"action": action.id, "file": file, "description": description}),
-        )
+    let summary = format!("Evidence added to the action \"{}\"", action.title);
+    let attached = EVIDENCE
+        .attach(&mut tx, files, p, action.id, description, file, &summary)
         .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(attached)
 }
 
 /// Which actions a view shows.

@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::accounts::store::stale_record;
 use crate::args;
-use crate::files::StoredFile;
 use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
 
 crate::record! {
@@ -480,8 +479,8 @@ pub async fn answer(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<An
     .transpose()
 }
 
-/// A checked file to keep as evidence.
-pub type EvidenceFile = (String, crate::files::FileType, Vec<u8>);
+/// The files attached to an answer as its evidence.
+pub const EVIDENCE: crate::files::Attachments = crate::files::Attachments::of("assurance-answer");
 
 /// Save an agency's answer to a question (the first time, or again until the return is
 /// submitted), with a piece of evidence when one is given. `version` is the answer's version
@@ -497,7 +496,7 @@ pub async fn save_answer(
     version: i64,
     rag: &str,
     narrative: &str,
-    evidence: Option<EvidenceFile>,
+    evidence: Option<crate::files::Checked>,
 ) -> StoreResult<Result<i64, String>> {
     let mut tx = Tx::begin(db, actor).await?;
     let open = tx
@@ -566,17 +565,14 @@ pub async fn save_answer(
             ));
         }
     };
-    if let Some((name, kind, bytes)) = evidence {
-        let file = files.put(&mut tx, p, &name, kind, bytes).await?;
-        tx.insert(
-            "INSERT INTO assurance_evidence (partnership_id, answer_id, file_id, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            args![p, id, file.id, now, actor.name.as_str()],
-            Some(p),
-            "assurance-evidence",
-            &format!("Evidence for {}'s answer to question {}: {}", agency.organisation_name, q.position, file.name),
-            &serde_json::json!({"answer": id, "file": file}),
-        )
-        .await?;
+    if let Some(file) = evidence {
+        let summary = format!(
+            "Evidence for {}'s answer to question {}",
+            agency.organisation_name, q.position
+        );
+        EVIDENCE
+            .attach(&mut tx, files, p, id, "", file, &summary)
+            .await?;
     }
     tx.commit().await?;
     Ok(Ok(id))
@@ -613,43 +609,16 @@ pub async fn submit(
     Ok(Ok(()))
 }
 
-/// Evidence kept for an answer.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Evidence {
-    pub id: i64,
-    pub answer_id: i64,
-    pub file: StoredFile,
-}
-
 /// The evidence of every answer of a plan.
-pub async fn evidence(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Vec<Evidence>> {
-    db.fetch_all(
-        "SELECT e.id AS evidence_id, e.answer_id, f.id, f.file_name, f.media_type, f.size_bytes, f.sha256, f.created_at, f.created_by FROM assurance_evidence e JOIN files f ON f.id = e.file_id JOIN assurance_answers an ON an.id = e.answer_id JOIN assurance_agencies ag ON ag.id = an.agency_id WHERE e.partnership_id = $1 AND ag.plan_id = $2 ORDER BY e.id",
-        args![p, plan_id],
-    )
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Evidence {
-            id: r.get("evidence_id")?,
-            answer_id: r.get("answer_id")?,
-            file: crate::files::file_of(r)?,
-        })
-    })
-    .collect()
-}
-
-/// The agency a piece of evidence was given by, and its file's id.
-pub async fn evidence_file(
+pub async fn evidence(
     db: &Db,
     p: PartnershipId,
-    evidence_id: i64,
-) -> StoreResult<Option<(i64, i64)>> {
-    db.fetch_optional(
-        "SELECT an.agency_id, e.file_id FROM assurance_evidence e JOIN assurance_answers an ON an.id = e.answer_id WHERE e.partnership_id = $1 AND e.id = $2",
-        args![p, evidence_id],
-    )
-    .await?
-    .map(|r| Ok((r.get("agency_id")?, r.get("file_id")?)))
-    .transpose()
+    plan_id: i64,
+) -> StoreResult<Vec<crate::files::Attachment>> {
+    let answers: Vec<i64> = answers(db, p, plan_id)
+        .await?
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    EVIDENCE.list(db, p, &answers).await
 }

@@ -3,6 +3,7 @@
 //! object storage for hosted deployments) and recorded in the `files` table, so the database
 //! says what exists and who may have it.
 
+pub mod attachments;
 pub mod kinds;
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use attachments::{Attachment, Attachments, Checked};
 pub use kinds::{FileType, identify};
 
 use crate::args;
@@ -211,7 +213,7 @@ impl Upload {
     }
 
     /// The file, checked: `Err` says what is wrong in the words of the design system.
-    pub fn checked(&self, files: &Files) -> Result<(String, FileType, Vec<u8>), String> {
+    pub fn checked(&self, files: &Files) -> Result<Checked, String> {
         if self.too_large {
             return Err(format!(
                 "The selected file must be smaller than {}",

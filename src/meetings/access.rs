@@ -17,7 +17,8 @@ pub fn may_read(sight: &Sight, item: &AgendaItem) -> bool {
 }
 
 /// The audit trail's entries about restricted items this person may not read (the item,
-/// its decisions, papers and their files, the actions from its minute and their evidence):
+/// its decisions, papers and their files, the actions from its minute and their evidence,
+/// attachments and files alike):
 /// listed to them, their content withheld. `None` for the business unit, who reads them all.
 pub fn hidden_in_audit(sight: &Sight) -> Option<crate::store::audit::Hidden> {
     if sight.all_restricted {
@@ -53,9 +54,11 @@ pub fn hidden_in_audit(sight: &Sight) -> Option<crate::store::audit::Hidden> {
         actions(q);
         q.push(") x)) OR (record_type = 'file' AND (record_id IN (SELECT CAST(v.file_id AS TEXT) FROM paper_versions v JOIN papers pp ON pp.id = v.paper_id WHERE pp.agenda_item_id IN (");
         items(q);
-        q.push(")) OR record_id IN (SELECT CAST(e.file_id AS TEXT) FROM action_evidence e WHERE e.action_id IN (");
+        q.push(")) OR record_id IN (SELECT CAST(e.file_id AS TEXT) FROM attachments e WHERE e.record_type = 'action' AND e.record_id IN (");
         actions(q);
-        q.push(")))))");
+        q.push(")))) OR (record_type = 'attachment' AND record_id IN (SELECT CAST(e.id AS TEXT) FROM attachments e WHERE e.record_type = 'action' AND e.record_id IN (");
+        actions(q);
+        q.push("))))");
     }))
 }
 

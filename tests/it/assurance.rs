@@ -547,7 +547,7 @@ both_engines!(
             r.assert_contains(&format!("href=\"#{field}\""));
         }
         assert_eq!(app.count("assurance_answers").await, 0, "nothing stored");
-        assert_eq!(app.count("assurance_evidence").await, 0);
+        assert_eq!(app.count("attachments").await, 0);
         assert_eq!(app.count("files").await, files);
 
         // A good answer with evidence; then changed; a stale copy is refused, not applied.
@@ -567,7 +567,7 @@ both_engines!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert_eq!(app.count("assurance_evidence").await, 1);
+        assert_eq!(app.count("attachments").await, 1);
         let r = answer(
             &mut morgan,
             police,
@@ -619,7 +619,7 @@ both_engines!(
         // The evidence: for the responder and the overseers, not for others.
         let evidence = ids(
             &app,
-            "SELECT id FROM assurance_evidence WHERE answer_id = $1",
+            "SELECT id FROM attachments WHERE record_type = 'assurance-answer' AND record_id = $1",
             answers[0],
         )
         .await[0];
@@ -696,7 +696,7 @@ both_engines!(
         // Each answer saved, the evidence and the return are in the audit trail.
         for (kind, at_least) in [
             ("assurance-answer", 5),
-            ("assurance-evidence", 1),
+            ("attachment", 1),
             ("assurance-agency", 3),
         ] {
             let n = count_of(

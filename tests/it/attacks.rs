@@ -359,10 +359,44 @@ both_engines!(audit_trail_shows_restricted_content, |app| {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // An action from the item's minute, with evidence attached: withheld alike.
+    let action = masa::actions::store::add(
+        &app.state.db,
+        &masa::store::Actor::system("test"),
+        p,
+        &masa::actions::store::NewAction {
+            source_kind: "minute".into(),
+            source_id: item,
+            body_key: String::new(),
+            reference: "Part II".into(),
+            title: "Safety plan".into(),
+            owner_name: "Jo Bloggs".into(),
+            owner_organisation: String::new(),
+            due: masa::calendar::today() + chrono::Duration::days(30),
+            sensitive: false,
+            restricted_item: Some(item),
+        },
+    )
+    .await
+    .expect("action");
+    let r = bu
+        .upload_form(
+            &format!("/actions/{action}/evidence"),
+            &[("description", "Plan agreed for Child P")],
+            Some((
+                "evidence",
+                "child-p-plan.pdf",
+                &masa::demo::demo_paper("Plan").expect("pdf"),
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let secrets = [
         "Rapid review: Child P",
         "Chronology of Child P",
         "child-p.pdf",
+        "Plan agreed for Child P",
+        "child-p-plan.pdf",
     ];
     // The business unit reads it all.
     let csv = bu.get("/audit.csv").await;
@@ -384,7 +418,7 @@ both_engines!(audit_trail_shows_restricted_content, |app| {
         .state
         .db
         .fetch_all(
-            "SELECT id FROM audit_events WHERE partnership_id = $1 AND summary LIKE '%Child P%' AND record_type IN ('agenda-item', 'paper', 'file')",
+            "SELECT id FROM audit_events WHERE partnership_id = $1 AND (summary LIKE '%Child P%' OR summary LIKE '%child-p%') AND record_type IN ('agenda-item', 'paper', 'file', 'attachment')",
             masa::args![p],
         )
         .await
@@ -392,7 +426,7 @@ both_engines!(audit_trail_shows_restricted_content, |app| {
         .iter()
         .map(|r| r.get("id").expect("id"))
         .collect();
-    assert!(ids.len() >= 3, "{ids:?}");
+    assert!(ids.len() >= 5, "{ids:?}");
     let mut pages = String::new();
     for id in &ids {
         let e = sam.get(&format!("/audit/{id}")).await;

@@ -843,7 +843,7 @@ both_engines!(evidence_is_attached_to_actions_checked_by_content, |app| {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     r.assert_contains("name says it is an XLSX but its content is not");
-    assert_eq!(app.count("action_evidence").await, 0);
+    assert_eq!(app.count("attachments").await, 0);
     let r = bu
         .upload_form(
             &url,
@@ -862,11 +862,20 @@ both_engines!(evidence_is_attached_to_actions_checked_by_content, |app| {
         "a flash message shows once"
     );
     page.assert_contains("The policy, as approved");
-    let ev = masa::actions::store::evidence(&app.state.db, p, id)
+    let ev = masa::actions::store::EVIDENCE
+        .list(&app.state.db, p, &[id])
         .await
         .expect("evidence");
     let r = bu.get(&format!("/actions/evidence/{}", ev[0].id)).await;
     assert_eq!(r.bytes, a_docx());
+    assert_eq!(ev[0].record_id, id);
+    // One table holds every record's attachments: an action's is not an assurance answer's.
+    assert_eq!(
+        bu.get(&format!("/assurance/evidence/{}", ev[0].id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     // Another partnership's people cannot reach it.
     let mut derby = app.signed_in("admin@derby.example").await;
     assert_eq!(

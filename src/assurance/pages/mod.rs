@@ -11,8 +11,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::model::{self, PlanStatus, Rag, ReturnStatus};
-use super::store::{self, Agency, Answer, Evidence, Plan, Question};
+use super::store::{self, Agency, Answer, Plan, Question};
 use super::{Sight, visible_return};
+use crate::files::Attachment as Evidence;
 use crate::mail::Mail;
 use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;

@@ -65,7 +65,7 @@ pub async fn plan_view(
                     .map(|a| {
                         evidence
                             .iter()
-                            .filter(|e| e.answer_id == a.id)
+                            .filter(|e| e.record_id == a.id)
                             .cloned()
                             .collect()
                     })

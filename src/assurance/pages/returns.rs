@@ -131,11 +131,7 @@ pub(super) async fn answering(
         .into_iter()
         .find(|a| a.agency_id == agency.id && a.question_id == q.id);
     let evidence = match &answer {
-        Some(a) => store::evidence(&st.db, p, plan.id)
-            .await?
-            .into_iter()
-            .filter(|e| e.answer_id == a.id)
-            .collect(),
+        Some(a) => store::EVIDENCE.list(&st.db, p, &[a.id]).await?,
         None => Vec::new(),
     };
     Ok((plan, agency, q, answer, evidence))
@@ -250,10 +246,14 @@ pub async fn save_answer(
 
 /// Download a piece of evidence: for those who may see the agency's return.
 pub async fn evidence(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let (agency_id, file_id) = store::evidence_file(&st.db, p, id)
+    let e = store::EVIDENCE
+        .find(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let answer = store::answer(&st.db, p, e.record_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let sight = Sight::of(&st.db, &viewer).await?;
-    visible_return(&st.db, p, &sight, agency_id).await?;
-    st.files.serve(&st.db, p, file_id).await
+    visible_return(&st.db, p, &sight, answer.agency_id).await?;
+    st.files.serve(&st.db, p, e.file.id).await
 }
