@@ -220,3 +220,116 @@ both_engines!(
         assert_eq!(app.count("partnerships").await, before.0 + 1);
     }
 );
+
+// Migration 0012 moves the evidence of actions and of assurance answers into `attachments`:
+// replayed over the two old tables, each row arrives under its record's type, nothing lost.
+both_engines!(evidence_moves_into_attachments_whole, |app| {
+    let db = &app.state.db;
+    let p = app.partnership("plymouth");
+    let actor = Actor::system("test");
+    let action = masa::actions::store::add(
+        db,
+        &actor,
+        p,
+        &masa::actions::store::NewAction {
+            source_kind: "audit".into(),
+            source_id: 1,
+            body_key: String::new(),
+            reference: "Section 11 audit".into(),
+            title: "Update the escalation policy".into(),
+            owner_name: "Jo Bloggs".into(),
+            owner_organisation: String::new(),
+            due: masa::calendar::today(),
+            sensitive: false,
+            restricted_item: None,
+        },
+    )
+    .await
+    .expect("action");
+    let a = masa::actions::store::get(db, p, action)
+        .await
+        .expect("q")
+        .expect("action");
+    let pdf = masa::demo::demo_paper("Policy").expect("pdf");
+    let attached = masa::actions::store::add_evidence(
+        db,
+        &app.state.files,
+        &actor,
+        p,
+        &a,
+        "The policy",
+        ("policy.pdf".into(), masa::files::FileType::Pdf, pdf),
+    )
+    .await
+    .expect("evidence");
+    let file = attached.file.id;
+    // As the database stood before 0012.
+    let (id, ts) = match db.engine() {
+        masa::store::Engine::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
+        masa::store::Engine::Postgres => ("BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"),
+    };
+    let mut tx = db.begin().await.expect("tx");
+    tx.execute_script(format!(
+        "DROP TABLE attachments;
+         DELETE FROM schema_migrations WHERE version = 12;
+         CREATE TABLE action_evidence (id {id}, partnership_id BIGINT NOT NULL, action_id BIGINT NOT NULL, file_id BIGINT NOT NULL, description TEXT NOT NULL DEFAULT '', created_at {ts} NOT NULL, created_by TEXT NOT NULL DEFAULT '');
+         CREATE TABLE assurance_evidence (id {id}, partnership_id BIGINT NOT NULL, answer_id BIGINT NOT NULL, file_id BIGINT NOT NULL, created_at {ts} NOT NULL, created_by TEXT NOT NULL);
+         INSERT INTO action_evidence (partnership_id, action_id, file_id, description, created_at, created_by) VALUES ({p}, {action}, {file}, 'The policy', '2026-11-30T10:00:00Z', 'Jo');
+         INSERT INTO assurance_evidence (partnership_id, answer_id, file_id, created_at, created_by) VALUES ({p}, 77, {file}, '2026-11-30T11:00:00Z', 'Morgan');",
+        p = p.0
+    ))
+    .await
+    .expect("the old tables");
+    tx.commit().await.expect("commit");
+    assert_eq!(migrate(db).await.expect("migrate"), vec![12]);
+    let rows = db
+        .fetch_all(
+            "SELECT record_type, record_id, file_id, description, created_by FROM attachments ORDER BY id",
+            vec![],
+        )
+        .await
+        .expect("q");
+    let got: Vec<(String, i64, i64, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.get("record_type").expect("c"),
+                r.get("record_id").expect("c"),
+                r.get("file_id").expect("c"),
+                r.get("description").expect("c"),
+                r.get("created_by").expect("c"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "action".into(),
+                action,
+                file,
+                "The policy".into(),
+                "Jo".into()
+            ),
+            (
+                "assurance-answer".into(),
+                77,
+                file,
+                String::new(),
+                "Morgan".into()
+            ),
+        ]
+    );
+    let e = masa::actions::store::EVIDENCE
+        .list(db, p, &[action])
+        .await
+        .expect("list");
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].file.name, "policy.pdf");
+    for old in ["action_evidence", "assurance_evidence"] {
+        let gone = db
+            .fetch_optional(masa::store::Sql::join(&["SELECT 1 FROM ", old]), vec![])
+            .await;
+        assert!(gone.is_err(), "{old} is gone");
+    }
+});
