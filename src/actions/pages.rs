@@ -401,10 +401,7 @@ pub async fn add_evidence(
     let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let up = crate::files::Upload::read(form, st.files.limit).await?;
     let mut errors = Errors::default();
-    let description = up.field("description").trim().to_owned();
-    if description.chars().count() > 1000 {
-        errors.add("description", "Enter 1000 characters or fewer");
-    }
+    let description = errors.text("description", up.field("description"), 1000);
     let file = errors.check("evidence", up.checked(&st.files));
     let Some(file) = file.filter(|_| errors.is_empty()) else {
         let page = action_page(&st, &viewer, a, None, errors).await?;

@@ -313,17 +313,7 @@ pub async fn structure(
     Query(q): Query<DateQuery>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
-    let day = if q.date.trim().is_empty() {
-        today()
-    } else {
-        match NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d") {
-            Ok(d) => d,
-            Err(_) => {
-                errors.add("date", "Enter a real date, like 2022-10-01");
-                today()
-            }
-        }
-    };
+    let day = date_field(&mut errors, "date", &q.date, today());
     let a = store::load_as_at(&st.db, p, day).await?;
     let (structure, chart) = match &a {
         Some(a) => {
@@ -609,17 +599,7 @@ pub(super) fn date_field(
     value: &str,
     default: NaiveDate,
 ) -> NaiveDate {
-    let v = value.trim();
-    if v.is_empty() {
-        return default;
-    }
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) => d,
-        Err(_) => {
-            errors.add(field, "Enter a real date, like 2022-10-01");
-            default
-        }
-    }
+    errors.date(field, value).unwrap_or(default)
 }
 
 /// The business unit's questions: where an organisation sits, what bodies lack, which

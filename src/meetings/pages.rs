@@ -85,21 +85,6 @@ pub async fn named(st: &AppState, p: PartnershipId, ms: Vec<Meeting>) -> AppResu
         .collect())
 }
 
-fn date_field(errors: &mut Errors, field: &str, v: &str, missing: &str) -> Option<NaiveDate> {
-    let v = v.trim();
-    if v.is_empty() {
-        errors.add(field, missing);
-        return None;
-    }
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) if (2000..=2100).contains(&d.year()) => Some(d),
-        _ => {
-            errors.add(field, "Enter a real date, like 2026-04-14");
-            None
-        }
-    }
-}
-
 fn time_field(errors: &mut Errors, field: &str, v: &str) -> String {
     let v = v.trim();
     match NaiveTime::parse_from_str(v, "%H:%M") {
@@ -287,12 +272,7 @@ pub async fn plan(
 ) -> AppResult<Response> {
     let b = body(&st, p, &key).await?;
     let mut errors = Errors::default();
-    let first = date_field(
-        &mut errors,
-        "first",
-        &f.first,
-        "Enter the date of the first meeting",
-    );
+    let first = errors.required_date("first", &f.first, "Enter the date of the first meeting");
     let start_time = time_field(&mut errors, "start_time", &f.start_time);
     let venue = venue_field(&mut errors, &f.venue);
     let freq = b
@@ -367,12 +347,7 @@ pub async fn add(
     if !model::KINDS.contains(&f.kind.as_str()) {
         errors.add("kind", "Select what kind of meeting it is");
     }
-    let date = date_field(
-        &mut errors,
-        "date",
-        &f.date,
-        "Enter the date of the meeting",
-    );
+    let date = errors.required_date("date", &f.date, "Enter the date of the meeting");
     let start_time = time_field(&mut errors, "start_time", &f.start_time);
     let venue = venue_field(&mut errors, &f.venue);
     let urgent = f.urgent == "yes";
@@ -380,9 +355,7 @@ pub async fn add(
     if urgent && reason.is_empty() {
         errors.add("urgent_reason", "Say why the meeting is urgent");
     }
-    if reason.chars().count() > 2000 {
-        errors.add("urgent_reason", "Enter 2000 characters or fewer");
-    }
+    errors.text("urgent_reason", &reason, 2000);
     let given = today();
     if let Some(d) = date {
         if d < given {
@@ -675,12 +648,7 @@ pub async fn change(
     let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
-    let date = date_field(
-        &mut errors,
-        "date",
-        &f.date,
-        "Enter the date of the meeting",
-    );
+    let date = errors.required_date("date", &f.date, "Enter the date of the meeting");
     let start_time = time_field(&mut errors, "start_time", &f.start_time);
     let venue = venue_field(&mut errors, &f.venue);
     if !model::STATUSES.contains(&f.status.as_str()) {

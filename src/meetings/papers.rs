@@ -253,10 +253,7 @@ pub async fn upload(
         Some((x, _)) => (format!("replacement-{}", x.id), format!("note-{}", x.id)),
         None => ("file".to_owned(), "note".to_owned()),
     };
-    let note = up.field(&note_field).trim().to_owned();
-    if note.chars().count() > 1000 {
-        errors.add(&note_field, "Enter 1000 characters or fewer");
-    }
+    let note = errors.text(&note_field, up.field(&note_field), 1000);
     let checked = errors.check(&field, up.checked(&st.files));
     let Some(file) = checked.filter(|_| errors.is_empty()) else {
         return super::conduct::item_with_errors(&st, &viewer, item, errors).await;

@@ -15,7 +15,7 @@ use crate::args;
 use crate::state::{AppState, Ctx};
 use crate::store::{PartnershipId, RecordRef, Tx};
 use crate::web::error::{AppError, AppResult};
-use crate::web::forms::{Errors, FormData};
+use crate::web::forms::{Errors, FormData, REAL_DATE};
 use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
@@ -325,26 +325,14 @@ pub async fn urgent(
     FormData(f): FormData<UrgentForm>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
-    let decided_on = match NaiveDate::parse_from_str(f.decided_on.trim(), "%Y-%m-%d") {
-        Ok(d) if d <= today() => Some(d),
-        Ok(_) => {
-            errors.add(
-                "decided_on",
-                "The date of an urgent decision cannot be in the future",
-            );
-            None
-        }
-        Err(_) => {
-            errors.add("decided_on", "Enter a real date, like 2026-11-20");
-            None
-        }
-    };
+    let decided_on = errors.required_date("decided_on", &f.decided_on, REAL_DATE);
+    let decided_on = errors.not_future(
+        "decided_on",
+        decided_on,
+        "The date of an urgent decision cannot be in the future",
+    );
     let text = |errors: &mut Errors, field: &str, v: &str, what: &str| {
-        let v = v.trim();
-        if v.is_empty() || v.chars().count() > 5000 {
-            errors.add(field, format!("Enter {what}, in 5000 characters or fewer"));
-        }
-        v.to_owned()
+        errors.required_text(field, v, 5000, &format!("Enter {what}"))
     };
     let decision = text(&mut errors, "decision", &f.decision, "the decision");
     let reason = text(
@@ -354,10 +342,7 @@ pub async fn urgent(
         "why it could not wait for a meeting",
     );
     let chair = text(&mut errors, "chair", &f.chair, "who took the decision");
-    let consulted = f.consulted.trim().to_owned();
-    if consulted.chars().count() > 5000 {
-        errors.add("consulted", "Enter 5000 characters or fewer");
-    }
+    let consulted = errors.text("consulted", &f.consulted, 5000);
     let partners: Vec<&str> = model::PARTNER_ROLES
         .iter()
         .copied()

@@ -93,15 +93,8 @@ fn period(q: &Period, errors: &mut Errors) -> (NaiveDate, NaiveDate) {
     let year = crate::meetings::model::financial_year(today());
     let start = NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or_default();
     let end = NaiveDate::from_ymd_opt(year + 1, 3, 31).unwrap_or_default();
-    let mut day = |field: &str, v: &str, default: NaiveDate| {
-        if v.trim().is_empty() {
-            return default;
-        }
-        NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
-            errors.add(field, "Enter a real date, like 2026-04-01");
-            default
-        })
-    };
+    let mut day =
+        |field: &str, v: &str, default: NaiveDate| errors.date(field, v).unwrap_or(default);
     let from = day("from", &q.from, start);
     let to = day("to", &q.to, end);
     if to < from {

@@ -240,9 +240,7 @@ pub async fn add_recommendation(
     let mut errors = Errors::default();
     let finding = field(&f, "finding").trim();
     let text = field(&f, "recommendation").trim();
-    if finding.chars().count() > 5000 {
-        errors.add("finding", "Enter 5,000 characters or fewer");
-    }
+    errors.text("finding", finding, 5000);
     if text.is_empty() || text.chars().count() > 5000 {
         errors.add(
             "recommendation",
@@ -335,9 +333,12 @@ pub async fn add_output(
     let name = |n: &str| format!("{n}-{rid}");
     let mut errors = Errors::default();
     let kind = field(&f, &name("kind"));
-    if !model::OUTPUT_KINDS.iter().any(|(k, _)| *k == kind) {
-        errors.add(&name("kind"), "Select what kind of learning output it is");
-    }
+    errors.required_choice(
+        &name("kind"),
+        kind,
+        model::OUTPUT_KINDS,
+        "Select what kind of learning output it is",
+    );
     let title = field(&f, &name("output_title")).trim();
     if title.is_empty() || title.chars().count() > 300 {
         errors.add(
@@ -393,12 +394,12 @@ pub async fn assess(
     let version = crate::web::forms::version(field(&f, &name("version")))?;
     let mut errors = Errors::default();
     let changed = field(&f, &name("practice_changed"));
-    if !model::PRACTICE.iter().any(|(k, _)| *k == changed) {
-        errors.add(
-            &name("practice_changed"),
-            "Select whether evidence shows practice changed",
-        );
-    }
+    errors.required_choice(
+        &name("practice_changed"),
+        changed,
+        model::PRACTICE,
+        "Select whether evidence shows practice changed",
+    );
     let evidence = field(&f, &name("practice_evidence")).trim();
     if changed == "shown" && evidence.is_empty() {
         errors.add(
@@ -406,12 +407,7 @@ pub async fn assess(
             "Say what evidence shows practice changed: an audit, a survey, the scorecard",
         );
     }
-    if evidence.chars().count() > 5000 {
-        errors.add(
-            &name("practice_evidence"),
-            "Enter 5,000 characters or fewer",
-        );
-    }
+    errors.text(&name("practice_evidence"), evidence, 5000);
     if !errors.is_empty() {
         return again(&st, &viewer, c, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }

@@ -85,13 +85,7 @@ pub async fn milestones(db: &Db, p: PartnershipId, case_id: i64) -> StoreResult<
 
 /// A date that may be in the future (a plan), or empty.
 fn planned_field(errors: &mut Errors, field: &str, v: &str) -> Option<NaiveDate> {
-    let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| errors.add(field, "Enter a real date, like 2026-11-02"))
-        .ok()
+    errors.date(field, v)
 }
 
 fn conflict_or(errors: &mut Errors, c: &Case) {
@@ -159,9 +153,7 @@ pub async fn save_local(
         ("methodology", &f.methodology, 10_000),
         ("reviewer", &f.reviewer, 200),
     ] {
-        if v.trim().chars().count() > max {
-            errors.add(field, format!("Enter {max} characters or fewer"));
-        }
+        errors.text(field, v, max);
     }
     let planned = planned_field(&mut errors, "publish_planned_on", &f.publish_planned_on);
     let sent = date_field(&mut errors, "final_sent_on", &f.final_sent_on, false);

@@ -6,7 +6,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::model::{self, Edition, RapidReviewFrom};
@@ -56,13 +55,11 @@ impl EditionForm {
                 "Enter the edition's title, in 200 characters or fewer",
             );
         }
-        let from = NaiveDate::parse_from_str(self.in_force_from.trim(), "%Y-%m-%d").ok();
-        if from.is_none() {
-            errors.add(
-                "in_force_from",
-                "Enter the day it comes into force, like 2026-09-01",
-            );
-        }
+        let from = errors.required_date(
+            "in_force_from",
+            &self.in_force_from,
+            "Enter the day it comes into force, like 2026-09-01",
+        );
         let days = |v: &str, what: &str| -> Result<i64, String> {
             v.trim()
                 .parse::<i64>()

@@ -533,24 +533,16 @@ pub async fn add_request(
     } else if asked.chars().count() > 5000 {
         errors.add("asked", "Enter 5,000 characters or fewer");
     }
-    let t = today();
-    let due = match NaiveDate::parse_from_str(f.due_on.trim(), "%Y-%m-%d") {
-        Ok(d) if d >= t => Some(d),
-        Ok(_) => {
-            errors.add(
-                "due_on",
-                "The date the information is due must be today or later",
-            );
-            None
-        }
-        Err(_) => {
-            errors.add(
-                "due_on",
-                "Enter the date the information is due, like 2026-11-02",
-            );
-            None
-        }
-    };
+    let due = errors.required_date(
+        "due_on",
+        &f.due_on,
+        "Enter the date the information is due, like 2026-11-02",
+    );
+    let due = errors.not_past(
+        "due_on",
+        due,
+        "The date the information is due must be today or later",
+    );
     let (Some(responder), Some(due), true) = (responder, due, errors.is_empty()) else {
         let page = cases::case_page(
             &st,
@@ -571,7 +563,7 @@ pub async fn add_request(
     let rid = tx
         .insert(
             "INSERT INTO review_requests (partnership_id, case_id, organisation, responder_id, asked, asked_on, due_on, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            args![p, c.id, f.organisation.as_str(), responder, asked, t, due, now, now, actor.name.as_str()],
+            args![p, c.id, f.organisation.as_str(), responder, asked, today(), due, now, now, actor.name.as_str()],
             Some(p),
             "review-request",
             &format!("Information requested for {} from {}", c.pseudonym, f.organisation),

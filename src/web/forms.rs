@@ -1,7 +1,10 @@
 //! Form handling: fields arrive as text, are checked into domain types, and every problem is
 //! collected so the page can show the design system's error summary and field errors at once.
 
+use chrono::{Datelike, NaiveDate};
 use serde::de::DeserializeOwned;
+
+use crate::calendar::today;
 
 use crate::web::error::AppError;
 
@@ -43,6 +46,206 @@ impl Errors {
                 None
             }
         }
+    }
+}
+
+/// The field readers: every form reads what people type through these, so the same mistake gets
+/// the same words everywhere. Each trims, notes a problem against its field, and returns what
+/// was typed (text) or the value (choices, numbers) when it is good. What a field is for is
+/// said by the caller's message ("Enter the body's name"); the rules' own words are here.
+impl Errors {
+    /// A name or title that must be given: at most [`NAME_MAX`] characters.
+    pub fn required(&mut self, field: &str, v: &str, missing: &str) -> String {
+        self.required_text(field, v, NAME_MAX, missing)
+    }
+
+    /// Text that must be given, at most `max` characters.
+    pub fn required_text(&mut self, field: &str, v: &str, max: usize, missing: &str) -> String {
+        let v = v.trim();
+        if v.is_empty() {
+            self.add(field, missing);
+        } else if v.chars().count() > max {
+            self.add(field, too_long(max));
+        }
+        v.to_owned()
+    }
+
+    /// Text that may be empty, at most `max` characters.
+    pub fn text(&mut self, field: &str, v: &str, max: usize) -> String {
+        let v = v.trim();
+        if v.chars().count() > max {
+            self.add(field, too_long(max));
+        }
+        v.to_owned()
+    }
+
+    /// One of the choices' keys, or nothing when empty; anything else is refused with `msg`.
+    pub fn choice<C: Choice>(
+        &mut self,
+        field: &str,
+        v: &str,
+        choices: &[C],
+        msg: &str,
+    ) -> Option<String> {
+        let v = v.trim();
+        if v.is_empty() {
+            return None;
+        }
+        if choices.iter().any(|c| c.key() == v) {
+            Some(v.to_owned())
+        } else {
+            self.add(field, msg);
+            None
+        }
+    }
+
+    /// One of the choices' keys, which must be given: empty or anything else is refused with
+    /// `msg` ("Select what kind of case this is").
+    pub fn required_choice<C: Choice>(
+        &mut self,
+        field: &str,
+        v: &str,
+        choices: &[C],
+        msg: &str,
+    ) -> Option<String> {
+        let got = self.choice(field, v, choices, msg);
+        if got.is_none() {
+            self.add(field, msg);
+        }
+        got
+    }
+
+    /// A whole number in a range, or nothing when empty; anything else is refused with `msg`.
+    pub fn whole_number(
+        &mut self,
+        field: &str,
+        v: &str,
+        range: std::ops::RangeInclusive<u32>,
+        msg: &str,
+    ) -> Option<u32> {
+        match v.trim() {
+            "" => None,
+            s => match s.parse::<u32>() {
+                Ok(n) if range.contains(&n) => Some(n),
+                _ => {
+                    self.add(field, msg);
+                    None
+                }
+            },
+        }
+    }
+
+    /// A percentage ("75" or "75%") as a share (0.75), more than 0 and at most 100, to a tenth
+    /// of a percent; nothing when empty.
+    pub fn percentage(&mut self, field: &str, v: &str, msg: &str) -> Option<f64> {
+        let s = v.trim().trim_end_matches('%').trim();
+        if s.is_empty() {
+            return None;
+        }
+        match s.parse::<f64>() {
+            Ok(x) if x > 0.0 && x <= 100.0 => Some((x * 10.0).round() / 1000.0),
+            _ => {
+                self.add(field, msg);
+                None
+            }
+        }
+    }
+}
+
+/// The date readers. Dates are typed as 2026-04-14 (a date input's value); a year outside
+/// 2000 to 2100 is taken for a slip of the keyboard. Whether a date may lie in the future or the
+/// past is the caller's rule and is said in the caller's words (`msg`), because "the due date
+/// must be today or later" tells a person more than a rule's name would.
+impl Errors {
+    /// A date, or nothing when empty.
+    pub fn date(&mut self, field: &str, v: &str) -> Option<NaiveDate> {
+        let v = v.trim();
+        if v.is_empty() {
+            return None;
+        }
+        match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            Ok(d) if (2000..=2100).contains(&d.year()) => Some(d),
+            _ => {
+                self.add(field, REAL_DATE);
+                None
+            }
+        }
+    }
+
+    /// A date that must be given.
+    pub fn required_date(&mut self, field: &str, v: &str, missing: &str) -> Option<NaiveDate> {
+        if v.trim().is_empty() {
+            self.add(field, missing);
+        }
+        self.date(field, v)
+    }
+
+    /// The date kept only when it is not after today (England's today).
+    pub fn not_future(
+        &mut self,
+        field: &str,
+        d: Option<NaiveDate>,
+        msg: &str,
+    ) -> Option<NaiveDate> {
+        match d {
+            Some(d) if d > today() => {
+                self.add(field, msg);
+                None
+            }
+            d => d,
+        }
+    }
+
+    /// The date kept only when it is not before today (England's today).
+    pub fn not_past(&mut self, field: &str, d: Option<NaiveDate>, msg: &str) -> Option<NaiveDate> {
+        match d {
+            Some(d) if d < today() => {
+                self.add(field, msg);
+                None
+            }
+            d => d,
+        }
+    }
+}
+
+/// What a person is told when what they typed is not a date.
+pub const REAL_DATE: &str = "Enter a real date, like 2026-04-14";
+
+/// The longest name or title a form takes.
+pub const NAME_MAX: usize = 200;
+
+/// What a person is told when they typed too much: "Enter 5,000 characters or fewer".
+pub fn too_long(max: usize) -> String {
+    format!("Enter {} characters or fewer", thousands(max))
+}
+
+/// A count as people write it: 5,000; 20,000.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a choice is known by in a form: the key of a (key, label) pair.
+pub trait Choice {
+    fn key(&self) -> &str;
+}
+
+impl Choice for (String, String) {
+    fn key(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Choice for (&str, &str) {
+    fn key(&self) -> &str {
+        self.0
     }
 }
 
@@ -126,6 +329,76 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Form
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readers_say_the_same_thing_for_the_same_mistake() {
+        let mut e = Errors::default();
+        assert_eq!(e.required("a", "  Board  ", "Enter the name"), "Board");
+        assert!(e.is_empty());
+        e.required("b", " ", "Enter the name");
+        e.required("c", &"x".repeat(201), "Enter the name");
+        e.text("d", &"x".repeat(5001), 5000);
+        assert_eq!(e.get("b"), Some("Enter the name"));
+        assert_eq!(e.get("c"), Some("Enter 200 characters or fewer"));
+        assert_eq!(e.get("d"), Some("Enter 5,000 characters or fewer"));
+        let choices = [("police", "Police"), ("health", "Health")];
+        let mut e = Errors::default();
+        assert_eq!(
+            e.choice("s", "police", &choices, "Select"),
+            Some("police".into())
+        );
+        assert_eq!(e.choice("s", "", &choices, "Select"), None);
+        assert!(e.is_empty());
+        assert_eq!(e.choice("s", "Police", &choices, "Select the sector"), None);
+        assert_eq!(e.get("s"), Some("Select the sector"));
+        let mut e = Errors::default();
+        assert_eq!(e.whole_number("n", " 12 ", 1..=60, "bad"), Some(12));
+        assert_eq!(e.whole_number("n", "", 1..=60, "bad"), None);
+        assert!(e.is_empty());
+        assert_eq!(e.whole_number("n", "61", 1..=60, "bad"), None);
+        assert_eq!(e.whole_number("m", "-1", 1..=60, "bad"), None);
+        assert_eq!(e.whole_number("o", "1.5", 1..=60, "bad"), None);
+        assert_eq!(e.list().len(), 3);
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(20_000), "20,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn dates_are_read_one_way() {
+        let mut e = Errors::default();
+        let d = NaiveDate::from_ymd_opt(2026, 4, 14);
+        assert_eq!(e.date("a", " 2026-04-14 "), d);
+        assert_eq!(e.date("a", ""), None);
+        assert!(e.is_empty());
+        for (field, bad) in [
+            ("b", "14/04/2026"),
+            ("c", "2026-02-30"),
+            ("d", "1900-01-01"),
+        ] {
+            assert_eq!(e.date(field, bad), None);
+            assert_eq!(e.get(field), Some(REAL_DATE));
+        }
+        assert_eq!(
+            e.required_date("e", "", "Enter the date of the meeting"),
+            None
+        );
+        assert_eq!(e.get("e"), Some("Enter the date of the meeting"));
+        let t = today();
+        let (yesterday, tomorrow) = (t.pred_opt(), t.succ_opt());
+        let mut e = Errors::default();
+        assert_eq!(e.not_future("f", Some(t), "past"), Some(t));
+        assert_eq!(e.not_future("f", yesterday, "past"), yesterday);
+        assert_eq!(e.not_past("g", tomorrow, "future"), tomorrow);
+        assert_eq!(e.not_past("g", None, "future"), None);
+        assert!(e.is_empty());
+        assert_eq!(e.not_future("f", tomorrow, "not in the future"), None);
+        assert_eq!(e.not_past("g", yesterday, "not in the past"), None);
+        assert_eq!(e.get("f"), Some("not in the future"));
+        assert_eq!(e.get("g"), Some("not in the past"));
+    }
 
     #[derive(serde::Deserialize, Default, Debug)]
     #[serde(default)]

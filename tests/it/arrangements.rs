@@ -1194,7 +1194,7 @@ both_engines!(the_published_text_is_edited_under_its_headings, |app| {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    r.assert_contains("Enter 50000 characters or fewer");
+    r.assert_contains("Enter 50,000 characters or fewer");
     assert_eq!(
         store::entry(&app.state.db, p, "sections", "sections")
             .await

@@ -98,7 +98,8 @@ both_engines!(
             ("responder", "'; DROP TABLE users; --", "Select the person"),
             ("asked", "", "Say what the agency is asked for"),
             ("due_on", "2001-01-01", "today or later"),
-            ("due_on", "soon", "Enter the date"),
+            ("due_on", "soon", "Enter a real date"),
+            ("due_on", "", "Enter the date the information is due"),
         ] {
             bu.get(&url).await;
             let r = bu

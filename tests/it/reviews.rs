@@ -42,7 +42,8 @@ both_engines!(editions_are_data_the_host_adds_to, |app| {
     for (field, value, message) in [
         ("key", "Bad Key!", "lower-case letters"),
         ("name", "", "title, in 200 characters or fewer"),
-        ("in_force_from", "next year", "the day it comes into force"),
+        ("in_force_from", "next year", "Enter a real date"),
+        ("in_force_from", "", "the day it comes into force"),
         ("rapid_review_within", "0", "from 1 to 60"),
         ("rapid_review_from", "whenever", "Select when"),
         ("publish_within_months", "99", "from 1 to 24"),

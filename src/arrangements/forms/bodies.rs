@@ -167,28 +167,27 @@ impl BodyForm {
     /// reporting lines, reports received, rules of operation) are kept as they were.
     fn apply(&self, b: &mut model::Body, ch: &BodyChoices) -> Errors {
         let mut e = Errors::default();
-        b.name = needed(&mut e, "name", &self.name, "Enter the body's name");
-        b.kind = one_of(
-            &mut e,
-            "kind",
-            &self.kind,
-            &ch.kinds,
-            "Select what kind of body it is",
-        )
-        .unwrap_or_default();
+        b.name = e.required("name", &self.name, "Enter the body's name");
+        b.kind = e
+            .choice(
+                "kind",
+                &self.kind,
+                &ch.kinds,
+                "Select what kind of body it is",
+            )
+            .unwrap_or_default();
         if b.kind.is_empty() {
             e.add("kind", "Select what kind of body it is");
         }
         if b.parents.is_empty() {
-            b.parent = one_of(
-                &mut e,
+            b.parent = e.choice(
                 "parent",
                 &self.parent,
                 &ch.bodies,
                 "Select the body it reports to",
             );
         }
-        b.area = one_of(&mut e, "area", &self.area, &ch.areas, "Select the area");
+        b.area = e.choice("area", &self.area, &ch.areas, "Select the area");
         (b.from, b.to) = dates(&mut e, &self.from, &self.to);
         if b.kind == "task-and-finish" && b.to.is_none() && e.get("to").is_none() {
             e.add("to", "Enter the date the task and finish group ends");
@@ -214,8 +213,7 @@ impl BodyForm {
                 };
                 match rule {
                     "sector" => {
-                        c.sector = one_of(
-                            &mut e,
+                        c.sector = e.choice(
                             "chair_sector",
                             &self.chair_sector,
                             &ch.sectors,
@@ -226,8 +224,7 @@ impl BodyForm {
                         }
                     }
                     "appointed-by-body" => {
-                        c.body = one_of(
-                            &mut e,
+                        c.body = e.choice(
                             "chair_body",
                             &self.chair_body,
                             &ch.bodies,
@@ -238,8 +235,7 @@ impl BodyForm {
                         }
                     }
                     "post" => {
-                        c.post = one_of(
-                            &mut e,
+                        c.post = e.choice(
                             "chair_post",
                             &self.chair_post,
                             &ch.posts,
@@ -258,15 +254,13 @@ impl BodyForm {
                 None
             }
         };
-        let per_year = number(
-            &mut e,
+        let per_year = e.whole_number(
             "per_year",
             &self.per_year,
             1..=52,
             "Enter meetings a year as a number from 1 to 52",
         );
-        let development_days = number(
-            &mut e,
+        let development_days = e.whole_number(
             "development_days",
             &self.development_days,
             0..=12,
@@ -284,7 +278,7 @@ impl BodyForm {
                 None
             }
         };
-        b.venue = text(&mut e, "venue", &self.venue, 200);
+        b.venue = e.text("venue", &self.venue, 200);
         b.reports_in_quarters = [(1u8, &self.q1), (2, &self.q2), (3, &self.q3), (4, &self.q4)]
             .into_iter()
             .filter(|(_, v)| yes(v))
@@ -293,48 +287,46 @@ impl BodyForm {
         b.quorum = match self.quorum.as_str() {
             "" => None,
             "all-statutory-partners" => Some(model::Quorum::AllStatutoryPartners),
-            "members" => number(
-                &mut e,
-                "quorum_count",
-                &self.quorum_count,
-                1..=200,
-                "Enter how many members make a quorum, from 1 to 200",
-            )
-            .map(|count| model::Quorum::Members { count })
-            .or_else(|| {
-                e.add(
+            "members" => e
+                .whole_number(
                     "quorum_count",
+                    &self.quorum_count,
+                    1..=200,
                     "Enter how many members make a quorum, from 1 to 200",
-                );
-                None
-            }),
-            "share-of-voting" => percent(
-                &mut e,
-                "quorum_share",
-                &self.quorum_share,
-                "Enter the share of voting members as a percentage, like 50",
-            )
-            .map(|share| model::Quorum::ShareOfVoting { share })
-            .or_else(|| {
-                e.add(
+                )
+                .map(|count| model::Quorum::Members { count })
+                .or_else(|| {
+                    e.add(
+                        "quorum_count",
+                        "Enter how many members make a quorum, from 1 to 200",
+                    );
+                    None
+                }),
+            "share-of-voting" => e
+                .percentage(
                     "quorum_share",
+                    &self.quorum_share,
                     "Enter the share of voting members as a percentage, like 50",
-                );
-                None
-            }),
+                )
+                .map(|share| model::Quorum::ShareOfVoting { share })
+                .or_else(|| {
+                    e.add(
+                        "quorum_share",
+                        "Enter the share of voting members as a percentage, like 50",
+                    );
+                    None
+                }),
             _ => {
                 e.add("quorum", "Select when the body is quorate");
                 None
             }
         };
-        let expected = percent(
-            &mut e,
+        let expected = e.percentage(
             "expected",
             &self.expected,
             "Enter the expected attendance as a percentage, like 75",
         );
-        let minimum = number(
-            &mut e,
+        let minimum = e.whole_number(
             "minimum_meetings",
             &self.minimum_meetings,
             1..=52,
@@ -355,8 +347,7 @@ impl BodyForm {
                 None
             }
         };
-        b.notice_working_days = number(
-            &mut e,
+        b.notice_working_days = e.whole_number(
             "notice",
             &self.notice,
             0..=60,
@@ -372,22 +363,21 @@ impl BodyForm {
                 continue;
             }
             let field = format!("req_description_{i}");
-            let description = needed(&mut e, &field, d, "Describe the member the body must have");
-            let sector = one_of(
-                &mut e,
+            let description = e.required(&field, d, "Describe the member the body must have");
+            let sector = e.choice(
                 &format!("req_sector_{i}"),
                 sector,
                 &ch.sectors,
                 "Select a sector, or none",
             );
-            let count = number(
-                &mut e,
-                &format!("req_count_{i}"),
-                count,
-                1..=20,
-                "Enter how many, from 1 to 20",
-            )
-            .unwrap_or(1);
+            let count = e
+                .whole_number(
+                    &format!("req_count_{i}"),
+                    count,
+                    1..=20,
+                    "Enter how many, from 1 to 20",
+                )
+                .unwrap_or(1);
             b.required_members.push(model::RequiredMember {
                 description,
                 sector,

@@ -74,17 +74,7 @@ fn date_text(d: Option<Day>) -> String {
 }
 
 fn opt_date(errors: &mut Errors, field: &str, v: &str) -> Option<Day> {
-    let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) => Some(Day(d)),
-        Err(_) => {
-            errors.add(field, "Enter a real date, like 2022-10-01");
-            None
-        }
-    }
+    errors.date(field, v).map(Day)
 }
 
 /// A start and end date, the end not before the start.
@@ -100,81 +90,6 @@ fn dates(errors: &mut Errors, from: &str, to: &str) -> (Option<Day>, Option<Day>
         );
     }
     (f, t)
-}
-
-/// A name or title: needed, and not too long.
-fn needed(errors: &mut Errors, field: &str, v: &str, missing: &str) -> String {
-    let v = v.trim();
-    if v.is_empty() {
-        errors.add(field, missing);
-    } else if v.chars().count() > 200 {
-        errors.add(field, "Enter 200 characters or fewer");
-    }
-    v.to_owned()
-}
-
-/// Optional text, not too long.
-fn text(errors: &mut Errors, field: &str, v: &str, max: usize) -> String {
-    let v = v.trim();
-    if v.chars().count() > max {
-        errors.add(field, format!("Enter {max} characters or fewer"));
-    }
-    v.to_owned()
-}
-
-/// One of the choices, or nothing when empty.
-fn one_of(
-    errors: &mut Errors,
-    field: &str,
-    v: &str,
-    options: &Options,
-    msg: &str,
-) -> Option<String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    if options.iter().any(|(k, _)| k == v) {
-        Some(v.to_owned())
-    } else {
-        errors.add(field, msg);
-        None
-    }
-}
-
-/// A whole number in a range, or nothing when empty.
-fn number(
-    errors: &mut Errors,
-    field: &str,
-    v: &str,
-    range: std::ops::RangeInclusive<u32>,
-    msg: &str,
-) -> Option<u32> {
-    match v.trim() {
-        "" => None,
-        s => match s.parse::<u32>() {
-            Ok(n) if range.contains(&n) => Some(n),
-            _ => {
-                errors.add(field, msg);
-                None
-            }
-        },
-    }
-}
-
-/// A percentage ("75" or "75%") as a share (0.75), more than 0 and at most 100.
-fn percent(errors: &mut Errors, field: &str, v: &str, msg: &str) -> Option<f64> {
-    let s = v.trim().trim_end_matches('%').trim();
-    if s.is_empty() {
-        return None;
-    }
-    match s.parse::<f64>() {
-        Ok(x) if x > 0.0 && x <= 100.0 => Some((x * 10.0).round() / 1000.0),
-        _ => {
-            errors.add(field, msg);
-            None
-        }
-    }
 }
 
 fn percent_text(share: f64) -> String {
@@ -320,12 +235,12 @@ mod tests {
     #[test]
     fn percentages_read_and_show_as_people_write_them() {
         let mut e = Errors::default();
-        assert_eq!(percent(&mut e, "x", "75", "bad"), Some(0.75));
-        assert_eq!(percent(&mut e, "x", " 66.7% ", "bad"), Some(0.667));
+        assert_eq!(e.percentage("x", "75", "bad"), Some(0.75));
+        assert_eq!(e.percentage("x", " 66.7% ", "bad"), Some(0.667));
         assert!(e.is_empty());
-        assert_eq!(percent(&mut e, "x", "0", "bad"), None);
-        assert_eq!(percent(&mut e, "y", "120", "bad"), None);
-        assert_eq!(percent(&mut e, "z", "three quarters", "bad"), None);
+        assert_eq!(e.percentage("x", "0", "bad"), None);
+        assert_eq!(e.percentage("y", "120", "bad"), None);
+        assert_eq!(e.percentage("z", "three quarters", "bad"), None);
         assert_eq!(e.list().len(), 3);
         assert_eq!(percent_text(0.75), "75");
         assert_eq!(percent_text(0.667), "66.7");

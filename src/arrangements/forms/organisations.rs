@@ -43,40 +43,37 @@ impl OrganisationForm {
 
     fn apply(&self, o: &mut model::Organisation, orgs: &Options) -> Errors {
         let mut e = Errors::default();
-        o.name = needed(&mut e, "name", &self.name, "Enter the organisation's name");
-        o.sector = one_of(
-            &mut e,
-            "sector",
-            &self.sector,
-            &labelled(model::SECTORS),
-            "Select a sector",
-        )
-        .unwrap_or_default();
+        o.name = e.required("name", &self.name, "Enter the organisation's name");
+        o.sector = e
+            .choice(
+                "sector",
+                &self.sector,
+                &labelled(model::SECTORS),
+                "Select a sector",
+            )
+            .unwrap_or_default();
         if o.sector.is_empty() {
             e.add("sector", "Select a sector");
         }
-        o.statutory_partner = one_of(
-            &mut e,
+        o.statutory_partner = e.choice(
             "statutory_partner",
             &self.statutory_partner,
             &labelled(model::STATUTORY_ROLES),
             "Select a statutory partner role, or none",
         );
         o.relevant_agency = yes(&self.relevant_agency);
-        o.why = text(&mut e, "why", &self.why, 2000);
+        o.why = e.text("why", &self.why, 2000);
         o.designated_education = yes(&self.designated_education);
         o.section_11 = yes(&self.section_11);
         o.s175_157 = yes(&self.s175_157);
-        o.parent = one_of(
-            &mut e,
+        o.parent = e.choice(
             "parent",
             &self.parent,
             orgs,
             "Select the parent organisation",
         );
         (o.from, o.to) = dates(&mut e, &self.from, &self.to);
-        o.successor = one_of(
-            &mut e,
+        o.successor = e.choice(
             "successor",
             &self.successor,
             orgs,

@@ -39,37 +39,35 @@ impl PartnerForm {
 
     fn apply(&self, s: &mut model::StatutoryPartner, orgs: &Options, posts: &Options) -> Errors {
         let mut e = Errors::default();
-        s.role = one_of(
-            &mut e,
-            "role",
-            &self.role,
-            &labelled(model::STATUTORY_ROLES),
-            "Select the partner's role",
-        )
-        .unwrap_or_default();
+        s.role = e
+            .choice(
+                "role",
+                &self.role,
+                &labelled(model::STATUTORY_ROLES),
+                "Select the partner's role",
+            )
+            .unwrap_or_default();
         if s.role.is_empty() {
             e.add("role", "Select the partner's role");
         }
-        s.organisation = one_of(
-            &mut e,
-            "organisation",
-            &self.organisation,
-            orgs,
-            "Select the organisation",
-        )
-        .unwrap_or_default();
+        s.organisation = e
+            .choice(
+                "organisation",
+                &self.organisation,
+                orgs,
+                "Select the organisation",
+            )
+            .unwrap_or_default();
         if s.organisation.is_empty() {
             e.add("organisation", "Select the organisation");
         }
-        s.lead = one_of(
-            &mut e,
+        s.lead = e.choice(
             "lead",
             &self.lead,
             posts,
             "Select the lead representative's post",
         );
-        s.delegate = one_of(
-            &mut e,
+        s.delegate = e.choice(
             "delegate",
             &self.delegate,
             posts,

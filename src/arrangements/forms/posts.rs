@@ -29,19 +29,19 @@ impl PostForm {
 
     fn apply(&self, p: &mut model::Post, orgs: &Options) -> Errors {
         let mut e = Errors::default();
-        p.title = needed(&mut e, "title", &self.title, "Enter the post's title");
-        p.organisation = one_of(
-            &mut e,
-            "organisation",
-            &self.organisation,
-            orgs,
-            "Select the organisation",
-        )
-        .unwrap_or_default();
+        p.title = e.required("title", &self.title, "Enter the post's title");
+        p.organisation = e
+            .choice(
+                "organisation",
+                &self.organisation,
+                orgs,
+                "Select the organisation",
+            )
+            .unwrap_or_default();
         if p.organisation.is_empty() {
             e.add("organisation", "Select the organisation");
         }
-        p.holder = text(&mut e, "holder", &self.holder, 200);
+        p.holder = e.text("holder", &self.holder, 200);
         (p.from, p.to) = dates(&mut e, &self.from, &self.to);
         e
     }

@@ -141,7 +141,7 @@ pub async fn sections_save(
             .get(*name)
             .map(|t| t.replace("\r\n", "\n"))
             .unwrap_or_default();
-        let v = text(&mut errors, name, &v, 50_000);
+        let v = errors.text(name, &v, 50_000);
         if !v.is_empty() {
             kept.insert((*name).to_owned(), serde_json::Value::String(v));
         }

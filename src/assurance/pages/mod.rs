@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::model::{self, PlanStatus, Rag, ReturnStatus};
@@ -18,7 +18,7 @@ use crate::mail::Mail;
 use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
-use crate::web::forms::{Errors, FormData};
+use crate::web::forms::{Errors, FormData, REAL_DATE};
 use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
@@ -39,21 +39,8 @@ pub use returns::*;
 
 /// A date that must be today or later (a due date).
 fn due_field(errors: &mut Errors, field: &str, v: &str) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
-        Ok(d) if d < today() => {
-            errors.add(field, "The due date must be today or in the future");
-            None
-        }
-        Ok(d) if d.year() > 2100 => {
-            errors.add(field, "Enter a real date, like 2026-12-31");
-            None
-        }
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, "Enter a real date, like 2026-12-31");
-            None
-        }
-    }
+    let d = errors.required_date(field, v, REAL_DATE);
+    errors.not_past(field, d, "The due date must be today or in the future")
 }
 
 /// A plan whose whole the person may see; otherwise not found.

@@ -106,24 +106,12 @@ pub(in crate::reviews) fn date_field(
     v: &str,
     required: bool,
 ) -> Option<NaiveDate> {
-    let v = v.trim();
-    if v.is_empty() {
-        if required {
-            errors.add(field, "Enter the date, like 2026-11-02");
-        }
-        return None;
-    }
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) if d <= today() => Some(d),
-        Ok(_) => {
-            errors.add(field, "The date must be today or in the past");
-            None
-        }
-        Err(_) => {
-            errors.add(field, "Enter a real date, like 2026-11-02");
-            None
-        }
-    }
+    let d = if required {
+        errors.required_date(field, v, "Enter the date, like 2026-11-02")
+    } else {
+        errors.date(field, v)
+    };
+    errors.not_future(field, d, "The date must be today or in the past")
 }
 
 #[derive(Template, WebTemplate)]
@@ -183,9 +171,12 @@ pub async fn create(
     FormData(f): FormData<CaseForm>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
-    if !model::KINDS.iter().any(|(k, _)| *k == f.kind) {
-        errors.add("kind", "Select what kind of case this is");
-    }
+    errors.required_choice(
+        "kind",
+        &f.kind,
+        model::KINDS,
+        "Select what kind of case this is",
+    );
     let pseudonym = errors.check("pseudonym", Pseudonym::parse(&f.pseudonym));
     if f.la_reference.chars().count() > 60 {
         errors.add(
@@ -640,18 +631,19 @@ pub async fn decide(
     let c = read(&st, &viewer, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
-    if !model::DECISIONS.iter().any(|(k, _)| *k == f.decision) {
-        errors.add("decision", "Select what the rapid review decided");
-    }
+    errors.required_choice(
+        "decision",
+        &f.decision,
+        model::DECISIONS,
+        "Select what the rapid review decided",
+    );
     let reasons = f.decision_reasons.trim();
     if reasons.is_empty() {
         errors.add("decision_reasons", "Give the reasons for the decision");
     } else if reasons.chars().count() > 5000 {
         errors.add("decision_reasons", "Enter 5,000 characters or fewer");
     }
-    if f.scrutineer_advice.chars().count() > 5000 {
-        errors.add("scrutineer_advice", "Enter 5,000 characters or fewer");
-    }
+    errors.text("scrutineer_advice", &f.scrutineer_advice, 5000);
     if c.decided_on.is_some() {
         errors.add(
             "decision",
