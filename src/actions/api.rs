@@ -1,7 +1,7 @@
 //! Actions in the JSON API: the tracker's views, and one action with its progress.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -94,8 +94,7 @@ async fn outs(
 #[utoipa::path(get, path = "/api/v1/actions", tag = "actions", security(("bearer" = [])), params(ActionsQuery),
     responses((status = 200, description = "Actions by due date, with their RAG", body = [ActionOut]), (status = 400, description = "A bad query")))]
 pub async fn actions(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     q: Q<ActionsQuery>,
 ) -> AppResult<Json<Vec<ActionOut>>> {
     let q = q
@@ -116,7 +115,7 @@ pub async fn actions(
         open_or_due_from: None,
         within: super::pages::within(&st, &viewer).await?,
     };
-    let list = store::list(&st.db, viewer.tenant()?, &f).await?;
+    let list = store::list(&st.db, p, &f).await?;
     Ok(Json(outs(&st, &viewer, list).await?))
 }
 

@@ -4,13 +4,13 @@
 //! The OpenAPI document is generated from the handlers' annotations.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 
 use serde::Serialize;
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::accounts::store::{self as accounts, Membership, User};
-use crate::state::{AppState, Route};
+use crate::state::{Ctx, Route};
 use crate::store::audit::{self as audit, AuditEntry};
 use crate::web::error::{AppError, AppResult};
 use crate::web::permissions::Permission;
@@ -115,21 +115,17 @@ async fn me(viewer: Viewer) -> AppResult<Json<Me>> {
 
 #[utoipa::path(get, path = "/api/v1/people", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "Everyone in the partnership", body = [Person]), (status = 401, description = "No valid token"), (status = 403, description = "Not allowed")))]
-async fn people(State(st): State<AppState>, viewer: Viewer) -> AppResult<Json<Vec<Person>>> {
-    let list = accounts::members_of(&st.db, viewer.tenant()?).await?;
+async fn people(Ctx { st, viewer: _, p }: Ctx) -> AppResult<Json<Vec<Person>>> {
+    let list = accounts::members_of(&st.db, p).await?;
     Ok(Json(list.iter().map(|(m, u)| person_of(m, u)).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Membership id")),
     responses((status = 200, description = "One person", body = Person), (status = 404, description = "No such person in this partnership")))]
-async fn person(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult<Json<Person>> {
+async fn person(Ctx { st, viewer: _, p }: Ctx, Path(id): Path<String>) -> AppResult<Json<Person>> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let (m, u) = accounts::member(&st.db, viewer.tenant()?, id)
+    let (m, u) = accounts::member(&st.db, p, id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(person_of(&m, &u)))
@@ -138,8 +134,7 @@ async fn person(
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery),
     responses((status = 200, description = "Audit entries, newest first", body = AuditPage), (status = 400, description = "A bad filter")))]
 async fn audit_entries(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Json<AuditPage>> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(format!("Bad query: {}", e.body_text())))?;
@@ -158,7 +153,7 @@ async fn audit_entries(
     let hide = crate::audit::hidden(&st, &viewer).await?;
     let (entries, total) = audit::search(
         &st.db,
-        viewer.tenant()?,
+        p,
         &f,
         hide.as_ref(),
         limit,

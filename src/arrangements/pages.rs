@@ -448,11 +448,9 @@ pub async fn admin(State(st): State<AppState>, viewer: Viewer) -> AppResult<Resp
 
 /// Upload a file: checked in full, stored only when it has no problems.
 pub async fn upload(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, .. }: Ctx,
     mut form: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    viewer.tenant()?;
     let slug = viewer
         .current
         .as_ref()

@@ -2,7 +2,7 @@
 //! members, the scrutineer and the business unit), restricted as the pages are.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -56,12 +56,10 @@ pub struct MeetingOut {
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings", security(("bearer" = [])), params(MeetingsQuery),
     responses((status = 200, description = "Meetings in the period, by date, with their deadlines in working days", body = [MeetingOut]), (status = 400, description = "A bad query")))]
 pub async fn meetings(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     q: Q<MeetingsQuery>,
 ) -> AppResult<Json<Vec<MeetingOut>>> {
     let q = query(q)?;
-    let p = viewer.tenant()?;
     let t = today();
     let from = q.from.unwrap_or(t - Duration::days(366));
     let to = q.to.unwrap_or(t + Duration::days(366));
@@ -311,12 +309,10 @@ pub async fn meeting(
 #[utoipa::path(get, path = "/api/v1/decisions", tag = "meetings", security(("bearer" = [])), params(MeetingsQuery),
     responses((status = 200, description = "Decisions at meetings in the period (restricted items' decisions only for those who read everything)", body = [DecisionOut]), (status = 400, description = "A bad query")))]
 pub async fn decisions(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     q: Q<MeetingsQuery>,
 ) -> AppResult<Json<Vec<DecisionOut>>> {
     let q = query(q)?;
-    let p = viewer.tenant()?;
     let t = today();
     let from = q.from.unwrap_or(t - Duration::days(366));
     let to = q.to.unwrap_or(t);

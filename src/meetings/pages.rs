@@ -627,14 +627,8 @@ async fn meeting_page(
     })
 }
 
-pub async fn meeting(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let m = store::get(&st.db, viewer.tenant()?, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn meeting(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     Ok(meeting_page(&st, &viewer, m, None, Errors::default())
         .await?
         .into_response())
@@ -841,8 +835,8 @@ struct RulesPage {
     errors: Errors,
 }
 
-pub async fn rules_form(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let (r, v) = store::rules(&st.db, viewer.tenant()?).await?;
+pub async fn rules_form(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
+    let (r, v) = store::rules(&st.db, p).await?;
     Ok(RulesPage {
         page: Page::new(&viewer, "Meeting rules", "/meetings"),
         form: RulesForm::of(&r, v),

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::store::{self, Partnership, Profile};
 use crate::accounts::model::{Email, parse_name};
 use crate::state::AppState;
+use crate::state::Ctx;
 use crate::store::Tx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
@@ -55,11 +56,10 @@ pub async fn settings_form(State(st): State<AppState>, viewer: Viewer) -> AppRes
 }
 
 pub async fn save_settings(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     FormData(f): FormData<SettingsForm>,
 ) -> AppResult<Response> {
-    let pid = viewer.tenant()?;
+    let pid = p;
     let current = store::by_id(&st.db, pid).await?.ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
     let name = errors.check("name", store::parse_partnership_name(&f.name));

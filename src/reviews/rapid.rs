@@ -856,12 +856,10 @@ pub async fn return_request(
 
 /// The merged chronology as CSV, formula cells defused as in every export.
 pub async fn chronology_csv(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     use crate::web::export::{Cell, Table};
-    let p = viewer.tenant()?;
     let c = cases::read(&st, &viewer, id).await?;
     let rows = chronology(&st.db, p, c.id, None)
         .await?

@@ -502,12 +502,8 @@ pub async fn body_add(
     }
 }
 
-pub async fn body_form(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(key): Path<String>,
-) -> AppResult<Response> {
-    let (b, version) = load::<model::Body>(&st, viewer.tenant()?, "body", &key).await?;
+pub async fn body_form(Ctx { st, viewer, p }: Ctx, Path(key): Path<String>) -> AppResult<Response> {
+    let (b, version) = load::<model::Body>(&st, p, "body", &key).await?;
     let form = BodyForm::of(&b, version);
     Ok(body_page(&st, &viewer, &key, &b, form, Errors::default())
         .await?

@@ -125,8 +125,8 @@ async fn organisation_page(
     })
 }
 
-pub async fn organisations(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let all = store::items(&st.db, viewer.tenant()?).await?;
+pub async fn organisations(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
+    let all = store::items(&st.db, p).await?;
     let mut rows = Vec::new();
     for i in all.iter().filter(|i| i.kind == "organisation") {
         let o: model::Organisation = store::decode(i)?;
@@ -202,12 +202,10 @@ pub async fn organisation_add(
 }
 
 pub async fn organisation_form(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
-    let (o, version) =
-        load::<model::Organisation>(&st, viewer.tenant()?, "organisation", &key).await?;
+    let (o, version) = load::<model::Organisation>(&st, p, "organisation", &key).await?;
     let form = OrganisationForm::of(&o, version);
     Ok(
         organisation_page(&st, &viewer, &key, form, Errors::default())

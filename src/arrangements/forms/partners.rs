@@ -114,8 +114,8 @@ async fn partner_page(
     })
 }
 
-pub async fn partners(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let all = store::items(&st.db, viewer.tenant()?).await?;
+pub async fn partners(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
+    let all = store::items(&st.db, p).await?;
     let mut rows = Vec::new();
     for i in all.iter().filter(|i| i.kind == "statutory-partner") {
         let s: model::StatutoryPartner = store::decode(i)?;
@@ -157,8 +157,7 @@ fn urlencoding(s: &str) -> String {
 }
 
 pub async fn partner_form(
-    State(st): State<AppState>,
-    viewer: Viewer,
+    Ctx { st, viewer, p }: Ctx,
     Query(q): Query<PartnerQuery>,
 ) -> AppResult<Response> {
     let form = if q.key.is_empty() {
@@ -167,9 +166,7 @@ pub async fn partner_form(
             ..PartnerForm::default()
         }
     } else {
-        let (s, v) =
-            load::<model::StatutoryPartner>(&st, viewer.tenant()?, "statutory-partner", &q.key)
-                .await?;
+        let (s, v) = load::<model::StatutoryPartner>(&st, p, "statutory-partner", &q.key).await?;
         PartnerForm::of(&q.key, &s, v)
     };
     Ok(partner_page(&st, &viewer, form, Errors::default())

@@ -151,12 +151,8 @@ pub async fn post_add(
     }
 }
 
-pub async fn post_form(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(key): Path<String>,
-) -> AppResult<Response> {
-    let (post, version) = load::<model::Post>(&st, viewer.tenant()?, "post", &key).await?;
+pub async fn post_form(Ctx { st, viewer, p }: Ctx, Path(key): Path<String>) -> AppResult<Response> {
+    let (post, version) = load::<model::Post>(&st, p, "post", &key).await?;
     Ok(post_page(
         &st,
         &viewer,

@@ -115,9 +115,8 @@ fn sections_text(s: &model::Sections) -> AppResult<std::collections::BTreeMap<St
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-pub async fn sections_form(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let (s, version) =
-        load::<model::Sections>(&st, viewer.tenant()?, "sections", "sections").await?;
+pub async fn sections_form(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
+    let (s, version) = load::<model::Sections>(&st, p, "sections", "sections").await?;
     Ok(sections_page(
         &viewer,
         version.to_string(),
