@@ -70,7 +70,7 @@ async fn outs(
     Ok(actions
         .into_iter()
         .map(|a| ActionOut {
-            rag: match model::rag(a.due, &a.status, t, rules.amber_working_days, &cal) {
+            rag: match model::rag(a.due, a.status, t, rules.amber_working_days, &cal) {
                 model::Rag::Done => "done",
                 model::Rag::Green => "green",
                 model::Rag::Amber => "amber",
@@ -84,7 +84,7 @@ async fn outs(
             owner: a.owner_name,
             organisation: a.owner_organisation,
             due: a.due,
-            status: a.status,
+            status: a.status.to_string(),
             completed_on: a.completed_on,
             escalated_on: a.escalated_on,
         })

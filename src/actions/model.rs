@@ -5,28 +5,12 @@ use chrono::NaiveDate;
 use crate::calendar::deadline::Deadline;
 use crate::calendar::working_days::Calendar;
 
-/// Where an action stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Open,
-    Done,
-    Cancelled,
-}
-
-impl Status {
-    pub const ALL: [Status; 3] = [Status::Open, Status::Done, Status::Cancelled];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Open => "open",
-            Status::Done => "done",
-            Status::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|x| x.as_str() == s)
+crate::states! {
+    /// Where an action stands.
+    pub enum Status as "an action's status" {
+        Open = "open",
+        Done = "done",
+        Cancelled = "cancelled",
     }
 }
 
@@ -160,8 +144,14 @@ mod progress_tests {
 }
 
 /// Red when overdue, amber within `amber_days` working days of its due date, else green.
-pub fn rag(due: NaiveDate, status: &str, today: NaiveDate, amber_days: i64, cal: &Calendar) -> Rag {
-    Deadline::of(due, status != "open", None, today, cal).rag(amber_days)
+pub fn rag(
+    due: NaiveDate,
+    status: Status,
+    today: NaiveDate,
+    amber_days: i64,
+    cal: &Calendar,
+) -> Rag {
+    Deadline::of(due, status != Status::Open, None, today, cal).rag(amber_days)
 }
 
 #[cfg(test)]
@@ -176,10 +166,10 @@ mod tests {
     fn actions_are_red_when_overdue_and_amber_when_close() {
         let cal = Calendar::shipped();
         let today = day("2022-09-12");
-        assert_eq!(rag(day("2022-09-09"), "open", today, 10, &cal), Rag::Red);
+        assert_eq!(rag(day("2022-09-09"), Status::Open, today, 10, &cal), Rag::Red);
         // Ten working days on from 12 September 2022 is 27 September (the funeral on the 19th).
-        assert_eq!(rag(day("2022-09-27"), "open", today, 10, &cal), Rag::Amber);
-        assert_eq!(rag(day("2022-09-28"), "open", today, 10, &cal), Rag::Green);
-        assert_eq!(rag(day("2022-09-09"), "done", today, 10, &cal), Rag::Done);
+        assert_eq!(rag(day("2022-09-27"), Status::Open, today, 10, &cal), Rag::Amber);
+        assert_eq!(rag(day("2022-09-28"), Status::Open, today, 10, &cal), Rag::Green);
+        assert_eq!(rag(day("2022-09-09"), Status::Done, today, 10, &cal), Rag::Done);
     }
 }

@@ -41,7 +41,7 @@ async fn rows(st: &AppState, p: PartnershipId, actions: Vec<Action>) -> AppResul
     Ok(actions
         .into_iter()
         .map(|a| Row {
-            rag: model::rag(a.due, &a.status, t, rules.amber_working_days, &cal),
+            rag: model::rag(a.due, a.status, t, rules.amber_working_days, &cal),
             body: names
                 .iter()
                 .find(|(k, _)| *k == a.body_key)
@@ -182,7 +182,7 @@ async fn action_page(
     let notes = store::notes(&st.db, p, a.id).await?;
     let form = form.unwrap_or_else(|| ProgressForm {
         version: a.version.to_string(),
-        status: a.status.clone(),
+        status: a.status.to_string(),
         due: a.due.to_string(),
         note: String::new(),
         escalate: String::new(),
@@ -221,7 +221,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let version = crate::web::forms::version(&f.version)?;
-    let was = model::Status::parse(&a.status).unwrap_or(model::Status::Open);
+    let was = a.status;
     let typed = model::ProgressTyped {
         status: &f.status,
         due: &f.due,

@@ -1,5 +1,6 @@
 //! Storage of actions and their progress notes, audited and versioned.
 
+use crate::actions::model::Status;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -18,7 +19,7 @@ crate::record! {
         pub owner_name: String,
         pub owner_organisation: String,
         pub due: NaiveDate,
-        pub status: String,
+        pub status: Status,
         pub completed_on: Option<NaiveDate>,
         pub escalated_on: Option<NaiveDate>,
         pub version: i64,

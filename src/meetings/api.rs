@@ -99,7 +99,7 @@ fn out(
         date: m.date,
         start_time: m.start_time,
         venue: m.venue,
-        status: m.status,
+        status: m.status.to_string(),
         urgent_reason: m.urgent_reason,
     }
 }
@@ -271,7 +271,7 @@ pub async fn meeting(
         .iter()
         .map(|a| model::Attendee {
             name: a.name.clone(),
-            status: a.status.clone(),
+            status: a.status,
             voting: a.voting,
             partner_role: Some(a.partner_role.clone()).filter(|r| !r.is_empty()),
         })
@@ -284,14 +284,14 @@ pub async fn meeting(
     Ok(Json(MeetingDetailOut {
         quorate: q.is_quorate(),
         quorum,
-        minutes_status: store::minutes(&st.db, p, id).await?.status,
+        minutes_status: store::minutes(&st.db, p, id).await?.status.to_string(),
         agenda: visible_items(&st, &viewer, &sight, items).await?,
         attendance: people
             .into_iter()
             .map(|a| AttendeeOut {
                 name: a.name,
                 organisation: a.organisation,
-                status: a.status,
+                status: a.status.to_string(),
                 deputy: a.deputy_name,
                 voting: a.voting,
             })

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::access::Sight;
-use super::model::{self, Attendee, Cast, Quorate};
+use super::model::{self, Attendee, Cast, MinutesStatus, Presence, Quorate};
 use super::store::{self, AgendaItem, Attendance, Decision, Meeting};
 use crate::accounts::model::Role;
 use crate::arrangements::model::Body;
@@ -68,7 +68,7 @@ async fn expected(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Vec
 fn attendee(a: &Attendance) -> Attendee {
     Attendee {
         name: a.name.clone(),
-        status: a.status.clone(),
+        status: a.status,
         voting: a.voting,
         partner_role: Some(a.partner_role.clone()).filter(|r| !r.is_empty()),
     }
@@ -233,12 +233,9 @@ pub async fn save_attendance(
             .find(|r| r.membership_key == f.key[i])
             .ok_or_else(bad)?;
         let (row_id, version) = (row.id, version.max(1));
-        let status = f.status[i].clone();
-        if !model::ATTENDANCE.contains(&status.as_str()) {
-            return Err(bad());
-        }
+        let status = Presence::parse(&f.status[i]).ok_or_else(bad)?;
         let deputy = f.deputy[i].trim().to_owned();
-        if status == "deputy" && deputy.is_empty() {
+        if status == Presence::Deputy && deputy.is_empty() {
             problems.push(format!("Enter the name of {}'s deputy", row.name));
         }
         if deputy.chars().count() > 200 {
@@ -250,7 +247,7 @@ pub async fn save_attendance(
         changes.push(store::AttendanceChange {
             id: row_id,
             version,
-            deputy_name: if status == "deputy" {
+            deputy_name: if status == Presence::Deputy {
                 deputy
             } else {
                 String::new()
@@ -345,7 +342,7 @@ async fn item_page(
             .collect(),
         voters: people
             .iter()
-            .filter(|a| a.voting && (a.status == "present" || a.status == "deputy"))
+            .filter(|a| a.voting && a.status.there())
             .cloned()
             .collect(),
         quorum: quorate(st, p, &m).await?,
@@ -474,7 +471,7 @@ pub async fn save_minute(
     } else if text.chars().count() > 50_000 {
         errors.add("text", "Enter 50,000 characters or fewer");
     }
-    if store::minutes(&st.db, p, m.id).await?.status == "approved" {
+    if store::minutes(&st.db, p, m.id).await?.status == MinutesStatus::Approved {
         errors.add("text", "These minutes are approved: they cannot be changed");
     }
     if !errors.is_empty() {
@@ -757,8 +754,8 @@ pub async fn minutes(
     let agenda = store::agenda(&st.db, p, id).await?;
     // Problems are said against the field they are about, on the meeting's page.
     let mut errors = Errors::default();
-    let new = match (f.step.as_str(), now.status.as_str()) {
-        ("circulate", "draft") => {
+    let new = match (f.step.as_str(), now.status) {
+        ("circulate", MinutesStatus::Draft) => {
             if !agenda.iter().any(|i| i.minute_number.is_some()) {
                 errors.add(
                     "circulate",
@@ -766,12 +763,12 @@ pub async fn minutes(
                 );
             }
             store::Minutes {
-                status: "circulated".into(),
+                status: MinutesStatus::Circulated,
                 circulated_on: Some(today()),
                 ..now.clone()
             }
         }
-        ("approve", "circulated") => {
+        ("approve", MinutesStatus::Circulated) => {
             let later = match f.approved_at.trim().parse::<i64>() {
                 Ok(at) => store::get(&st.db, p, at).await?,
                 Err(_) => None,
@@ -793,7 +790,7 @@ pub async fn minutes(
                 );
             }
             store::Minutes {
-                status: "approved".into(),
+                status: MinutesStatus::Approved,
                 approved_at: at,
                 amendments,
                 ..now.clone()

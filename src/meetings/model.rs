@@ -8,7 +8,24 @@ use serde::Serialize;
 use crate::calendar::working_days::Calendar;
 
 pub const KINDS: &[&str] = &["ordinary", "extraordinary", "development"];
-pub const STATUSES: &[&str] = &["scheduled", "held", "cancelled"];
+
+crate::states! {
+    /// Whether a meeting is still to come, took place or was called off.
+    pub enum MeetingStatus as "a meeting's status" {
+        Scheduled = "scheduled",
+        Held = "held",
+        Cancelled = "cancelled",
+    }
+}
+
+crate::states! {
+    /// Minutes are drafted, circulated to the members, then approved at a later meeting.
+    pub enum MinutesStatus as "the minutes' status" {
+        Draft = "draft",
+        Circulated = "circulated",
+        Approved = "approved",
+    }
+}
 
 pub fn kind_label(kind: &str) -> &'static str {
     match kind {
@@ -172,7 +189,25 @@ pub fn financial_year(d: NaiveDate) -> i32 {
     }
 }
 
-pub const ATTENDANCE: &[&str] = &["expected", "present", "deputy", "apologies", "absent"];
+crate::states! {
+    /// Where a member stands at a meeting: not yet recorded, there, there by a deputy (who has
+    /// the member's rights), sent apologies, or absent.
+    pub enum Presence as "an attendance" {
+        Expected = "expected",
+        Present = "present",
+        Deputy = "deputy",
+        Apologies = "apologies",
+        Absent = "absent",
+    }
+}
+
+impl Presence {
+    /// There in person or by their deputy: a deputy has the same rights as the member.
+    pub fn there(self) -> bool {
+        matches!(self, Presence::Present | Presence::Deputy)
+    }
+}
+
 pub const PURPOSES: &[&str] = &["decision", "discussion", "information", "assurance"];
 pub const PARTNER_ROLES: &[&str] = &["local-authority", "health", "police"];
 
@@ -180,8 +215,7 @@ pub const PARTNER_ROLES: &[&str] = &["local-authority", "health", "police"];
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attendee {
     pub name: String,
-    /// `present`, `deputy` (a deputy came in their place), `apologies`, `absent` or `expected`.
-    pub status: String,
+    pub status: Presence,
     pub voting: bool,
     /// The statutory partner their organisation is, if it is one.
     pub partner_role: Option<String>,
@@ -190,7 +224,7 @@ pub struct Attendee {
 impl Attendee {
     /// There in person or by their deputy: a deputy has the same rights as the member.
     pub fn there(&self) -> bool {
-        self.status == "present" || self.status == "deputy"
+        self.status.there()
     }
 }
 
@@ -387,7 +421,7 @@ pub struct Attended {
     pub membership_key: String,
     pub name: String,
     pub organisation: String,
-    pub status: String,
+    pub status: Presence,
 }
 
 /// A member's (or an organisation's) attendance over a period against the body's expectation.
@@ -413,11 +447,8 @@ fn stat(
     per_person: bool,
 ) -> AttendanceStat {
     let expected = rows.len();
-    let attended = rows
-        .iter()
-        .filter(|r| r.status == "present" || r.status == "deputy")
-        .count();
-    let by_deputy = rows.iter().filter(|r| r.status == "deputy").count();
+    let attended = rows.iter().filter(|r| r.status.there()).count();
+    let by_deputy = rows.iter().filter(|r| r.status == Presence::Deputy).count();
     let share = if expected == 0 {
         0.0
     } else {
@@ -440,13 +471,8 @@ fn stat(
     });
     let mut dates: Vec<&&Attended> = rows.iter().collect();
     dates.sort_by_key(|r| r.date);
-    let persistent = per_person
-        && dates.len() >= 3
-        && dates
-            .iter()
-            .rev()
-            .take(3)
-            .all(|r| r.status == "apologies" || r.status == "absent" || r.status == "expected");
+    let persistent =
+        per_person && dates.len() >= 3 && dates.iter().rev().take(3).all(|r| !r.status.there());
     AttendanceStat {
         name,
         organisation,
@@ -495,9 +521,10 @@ pub fn attendance_stats(
             for r in rows.iter().filter(|r| r.organisation == org) {
                 match by_meeting.iter_mut().find(|m| m.date == r.date) {
                     Some(m) => {
-                        if r.status == "present" || (r.status == "deputy" && m.status != "present")
+                        if r.status == Presence::Present
+                            || (r.status == Presence::Deputy && m.status != Presence::Present)
                         {
-                            m.status = r.status.clone();
+                            m.status = r.status;
                         }
                     }
                     None => by_meeting.push(r.clone()),
@@ -580,10 +607,10 @@ mod tests {
         );
     }
 
-    fn person(name: &str, status: &str, voting: bool, role: Option<&str>) -> Attendee {
+    fn person(name: &str, status: Presence, voting: bool, role: Option<&str>) -> Attendee {
         Attendee {
             name: name.into(),
-            status: status.into(),
+            status,
             voting,
             partner_role: role.map(str::to_owned),
         }
@@ -593,15 +620,20 @@ mod tests {
         vec![
             person(
                 "Director of Children's Services",
-                "present",
+                Presence::Present,
                 true,
                 Some("local-authority"),
             ),
-            person("ICB Chief Nurse", "deputy", true, Some("health")),
-            person("Chief Superintendent", "present", true, Some("police")),
-            person("Headteacher", "present", true, None),
-            person("Lead Member", "present", false, None),
-            person("Probation", "apologies", true, None),
+            person("ICB Chief Nurse", Presence::Deputy, true, Some("health")),
+            person(
+                "Chief Superintendent",
+                Presence::Present,
+                true,
+                Some("police"),
+            ),
+            person("Headteacher", Presence::Present, true, None),
+            person("Lead Member", Presence::Present, false, None),
+            person("Probation", Presence::Apologies, true, None),
         ]
     }
 
@@ -610,7 +642,7 @@ mod tests {
         use crate::arrangements::model::Quorum;
         let mut people = board();
         assert!(quorum(Some(&Quorum::AllStatutoryPartners), &people).is_quorate());
-        people[2].status = "apologies".into();
+        people[2].status = Presence::Apologies;
         assert_eq!(
             quorum(Some(&Quorum::AllStatutoryPartners), &people),
             Quorate::No("Not quorate: no one is here for the police".into())
@@ -717,30 +749,42 @@ mod tests {
         let mut rows = Vec::new();
         let dates = ["2022-04-12", "2022-07-12", "2022-10-11", "2023-01-10"];
         for (i, d) in dates.iter().enumerate() {
-            let at = |key: &str, name: &str, org: &str, status: &str| Attended {
+            let at = |key: &str, name: &str, org: &str, status: Presence| Attended {
                 date: day(d),
                 membership_key: key.into(),
                 name: name.into(),
                 organisation: org.into(),
-                status: status.into(),
+                status,
             };
             rows.push(at(
                 "dcs",
                 "Director",
                 "Council",
-                if i == 1 { "deputy" } else { "present" },
+                if i == 1 {
+                    Presence::Deputy
+                } else {
+                    Presence::Present
+                },
             ));
             rows.push(at(
                 "head",
                 "Headteacher",
                 "Schools",
-                if i == 0 { "present" } else { "apologies" },
+                if i == 0 {
+                    Presence::Present
+                } else {
+                    Presence::Apologies
+                },
             ));
             rows.push(at(
                 "dsl",
                 "DSL lead",
                 "Schools",
-                if i < 3 { "present" } else { "absent" },
+                if i < 3 {
+                    Presence::Present
+                } else {
+                    Presence::Absent
+                },
             ));
         }
         let (people, orgs) = attendance_stats(&rows, Some(&e));

@@ -10,7 +10,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use serde::Deserialize;
 
 use super::access::Sight;
-use super::model::{self, Deadline, Rules};
+use super::model::{self, Deadline, MeetingStatus, MinutesStatus, Rules};
 use super::store::{self, Meeting, MeetingChange, NewMeeting};
 use crate::arrangements::model::Body;
 use crate::state::{AppState, Ctx};
@@ -550,7 +550,7 @@ async fn meeting_page(
         date: m.date.to_string(),
         start_time: m.start_time.clone(),
         venue: m.venue.clone(),
-        status: m.status.clone(),
+        status: m.status.to_string(),
     });
     // A restricted item the person may not read shows only that it is there.
     let mut agenda = Vec::new();
@@ -587,10 +587,7 @@ async fn meeting_page(
     .await?;
     let people = store::attendance(&st.db, p, m.id).await?;
     let attendance = (
-        people
-            .iter()
-            .filter(|a| a.status == "present" || a.status == "deputy")
-            .count(),
+        people.iter().filter(|a| a.status.there()).count(),
         people.len(),
     );
     Ok(MeetingPage {
@@ -645,13 +642,14 @@ pub async fn change(
     let date = errors.required_date("date", &f.date, "Enter the date of the meeting");
     let start_time = time_field(&mut errors, "start_time", &f.start_time);
     let venue = venue_field(&mut errors, &f.venue);
-    if !model::STATUSES.contains(&f.status.as_str()) {
+    let status = MeetingStatus::parse(f.status.trim());
+    if status.is_none() {
         errors.add(
             "status",
             "Select whether it is scheduled, held or cancelled",
         );
     }
-    let (Some(date), true) = (date, errors.is_empty()) else {
+    let (Some(date), Some(status), true) = (date, status, errors.is_empty()) else {
         let page = meeting_page(&st, &viewer, m, Some(f), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -659,7 +657,7 @@ pub async fn change(
         date,
         start_time,
         venue,
-        status: f.status.clone(),
+        status,
     };
     match store::change(&st.db, &viewer.actor(), p, id, version, &c).await? {
         Ok(()) => {
@@ -712,7 +710,7 @@ pub fn due_in_week(
     let mut due = Vec::new();
     let mut held = Vec::new();
     for l in meetings {
-        if l.m.status == "cancelled" {
+        if l.m.status == MeetingStatus::Cancelled {
             continue;
         }
         for d in model::deadlines(l.m.date, rules, cal) {

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 
-use super::model;
+use super::model::{self, MeetingStatus};
 use super::store::{self, Meeting};
 use crate::args;
 use crate::state::{AppState, Ctx};
@@ -154,7 +154,7 @@ async fn my_meetings(
     Ok(store::between(&st.db, p, from, to, None)
         .await?
         .into_iter()
-        .filter(|m| bodies.contains(&m.body_key) && m.status != "cancelled")
+        .filter(|m| bodies.contains(&m.body_key) && m.status != MeetingStatus::Cancelled)
         .collect())
 }
 

@@ -7,6 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
+use super::model::{MeetingStatus, MinutesStatus};
 use super::papers::{self, Paper};
 use super::store::{self, AgendaItem, Decision, Meeting, Minutes};
 use crate::partnerships::store::Partnership;
@@ -87,7 +88,7 @@ pub async fn meeting(
         .filter(|x| open(x.agenda_item_id))
         .collect();
     let minutes = store::minutes(&st.db, p, m.id).await?;
-    let decisions = if minutes.status == "approved" {
+    let decisions = if minutes.status == MinutesStatus::Approved {
         store::decisions(&st.db, p, m.id)
             .await?
             .into_iter()

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::model::{MeetingStatus, MinutesStatus, Presence};
 use crate::accounts::store::stale_message;
 use crate::args;
 use crate::store::{
@@ -19,7 +20,7 @@ crate::record! {
         pub date: NaiveDate => "meeting_date",
         pub start_time: String,
         pub venue: String,
-        pub status: String,
+        pub status: MeetingStatus,
         pub notice_given: Option<NaiveDate>,
         pub urgent_reason: String,
         /// Shown to the public (agenda, open papers, approved minutes).
@@ -148,7 +149,7 @@ pub struct MeetingChange {
     pub date: NaiveDate,
     pub start_time: String,
     pub venue: String,
-    pub status: String,
+    pub status: MeetingStatus,
 }
 
 /// Move a meeting, change its time or venue, or cancel it; refused when the copy is stale.
@@ -183,7 +184,7 @@ pub async fn change(
                 date: before.date,
                 start_time: before.start_time.clone(),
                 venue: before.venue.clone(),
-                status: before.status.clone(),
+                status: before.status,
             },
             c,
         )
@@ -404,7 +405,7 @@ pub struct Attendance {
     pub organisation: String,
     pub partner_role: String,
     pub voting: bool,
-    pub status: String,
+    pub status: Presence,
     pub deputy_name: String,
     pub confidentiality_signed: bool,
     pub version: i64,
@@ -466,7 +467,7 @@ pub async fn roll(
                 organisation: e.organisation.clone(),
                 partner_role: e.partner_role.clone(),
                 voting: e.voting,
-                status: "expected".into(),
+                status: Presence::Expected,
                 deputy_name: String::new(),
                 confidentiality_signed: false,
                 version: 0,
@@ -514,7 +515,7 @@ pub async fn list_expected(
 pub struct AttendanceChange {
     pub id: i64,
     pub version: i64,
-    pub status: String,
+    pub status: Presence,
     pub deputy_name: String,
     pub confidentiality_signed: bool,
 }
@@ -719,7 +720,7 @@ pub async fn record_decision(
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Minutes {
-    pub status: String,
+    pub status: MinutesStatus,
     pub circulated_on: Option<NaiveDate>,
     pub approved_at: Option<i64>,
     pub amendments: String,
@@ -742,7 +743,7 @@ pub async fn minutes(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResult<
             version: r.get("version")?,
         },
         None => Minutes {
-            status: "draft".into(),
+            status: MinutesStatus::Draft,
             circulated_on: None,
             approved_at: None,
             amendments: String::new(),

@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::cases::{self, CaseSight, Submitted, date_field};
 use super::model::{self, Loop};
 use crate::accounts::store::stale_record;
+use crate::actions::model::Status;
 use crate::actions::store::{Action, Filter};
 use crate::args;
 use crate::state::{AppState, Ctx};
@@ -64,14 +65,17 @@ pub struct Tracked {
 impl Tracked {
     /// Its actions done.
     pub fn done(&self) -> usize {
-        self.actions.iter().filter(|a| a.status == "done").count()
+        self.actions
+            .iter()
+            .filter(|a| a.status == Status::Done)
+            .count()
     }
 
     /// Its actions not cancelled.
     pub fn live(&self) -> usize {
         self.actions
             .iter()
-            .filter(|a| a.status != "cancelled")
+            .filter(|a| a.status != Status::Cancelled)
             .count()
     }
 }

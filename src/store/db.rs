@@ -332,6 +332,33 @@ impl Col for String {
     }
 }
 
+/// A state stored as its word (`open`, `done`), declared with [`crate::states!`]: read back
+/// through the enum, so a word the code does not know is a decoding error, never a default.
+pub trait Word: Sized + Copy + 'static {
+    /// What the states are of, for the decoding error ("an action's status").
+    const WHAT: &'static str;
+    fn word(self) -> &'static str;
+    fn from_word(s: &str) -> Option<Self>;
+}
+
+impl<T: Word> Col for T {
+    fn from_lite(v: &LiteValue) -> Result<Self, String> {
+        let s = String::from_lite(v)?;
+        T::from_word(&s).ok_or_else(|| format!("{s:?} is not {}", T::WHAT))
+    }
+    fn from_pg(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
+        let s: String = row.try_get(column)?;
+        T::from_word(&s)
+            .ok_or_else(|| sqlx::Error::Decode(format!("{s:?} is not {}", T::WHAT).into()))
+    }
+}
+
+impl<T: Word> From<T> for Value {
+    fn from(v: T) -> Self {
+        Value::from(v.word())
+    }
+}
+
 impl Col for Vec<u8> {
     fn from_lite(v: &LiteValue) -> Result<Self, String> {
         match v {

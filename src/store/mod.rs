@@ -15,7 +15,7 @@ pub mod secret;
 
 pub use db::{
     Col, Db, DbOptions, Engine, Kind, Row, Sql, Statement, StoreError, StoreResult, Typed, Value,
-    ts_text,
+    Word, ts_text,
 };
 
 use chrono::{DateTime, Utc};

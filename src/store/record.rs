@@ -49,6 +49,64 @@ macro_rules! record {
     };
 }
 
+/// Declare the states a record can be in, once: the enum, the word each is stored and sent as
+/// (`as_str`, `parse`, `ALL`, `Display`, JSON), and decoding from a row through
+/// [`crate::store::Word`].
+#[macro_export]
+macro_rules! states {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident as $what:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $word:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($word => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl $crate::store::Word for $name {
+            const WHAT: &'static str = $what;
+            fn word(self) -> &'static str {
+                self.as_str()
+            }
+            fn from_word(s: &str) -> Option<Self> {
+                Self::parse(s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use crate::store::Record;
@@ -61,6 +119,34 @@ mod tests {
             name: String,
             due: Option<chrono::NaiveDate> => "due_on",
         }
+    }
+
+    crate::states! {
+        /// Where an example stands.
+        enum Stage as "an example's stage" {
+            Open = "open",
+            /// Done and dusted.
+            Done = "done",
+        }
+    }
+
+    #[test]
+    fn states_are_stored_as_their_words_and_unknown_words_refused() {
+        use crate::store::{Col, Word};
+        assert_eq!(Stage::ALL, &[Stage::Open, Stage::Done]);
+        assert_eq!(Stage::parse("done"), Some(Stage::Done));
+        assert_eq!(Stage::parse("Done"), None);
+        assert_eq!(Stage::Open.to_string(), "open");
+        assert_eq!(serde_json::json!(Stage::Done), serde_json::json!("done"));
+        assert!(
+            matches!(crate::store::Value::from(Stage::Done), crate::store::Value::Text(s) if s == "done")
+        );
+        let lite = |s: &str| rusqlite::types::Value::Text(s.into());
+        assert_eq!(Stage::from_lite(&lite("open")), Ok(Stage::Open));
+        assert_eq!(
+            Stage::from_lite(&lite("archived")),
+            Err(format!("\"archived\" is not {}", Stage::WHAT))
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::model::{self, PlanStatus, Rag, ReturnStatus};
 use super::store::{self, Agency, Answer, Plan, Question};
 use super::{Sight, visible_return};
+use crate::actions::model::Status;
 use crate::files::Attachment as Evidence;
 use crate::mail::Mail;
 use crate::state::{AppState, Ctx};
