@@ -49,7 +49,7 @@ pub struct InviteForm {
 struct InvitePage {
     page: Page,
     form: InviteForm,
-    roles: [Role; 4],
+    roles: &'static [Role],
     errors: Errors,
 }
 
@@ -144,7 +144,7 @@ struct PersonPage {
     role: String,
     organisation: String,
     version: i64,
-    roles: [Role; 4],
+    roles: &'static [Role],
     errors: Errors,
     is_self: bool,
 }

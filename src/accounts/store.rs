@@ -6,17 +6,19 @@ use chrono::{DateTime, Duration, Utc};
 use super::model::{Email, Role, secret_hash};
 use crate::args;
 use crate::store::sealed::{Purpose, Sealer};
-use crate::store::{Db, PartnershipId, RecordRef, Row, StoreResult, Tx};
+use crate::store::{Db, PartnershipId, Record, RecordRef, Row, StoreResult, Tx};
 use crate::web::error::{AppError, AppResult};
 pub use crate::web::identity::{Membership, User};
 
-/// What signing in checks. The authenticator keys are kept sealed ([`Sealer`]): open them with
-/// [`Credentials::authenticator`] and [`Credentials::pending_authenticator`].
-pub struct Credentials {
-    pub password_hash: Option<String>,
-    pub totp_secret: Option<String>,
-    pub totp_pending_secret: Option<String>,
-    pub totp_last_step: i64,
+crate::record! {
+    /// What signing in checks. The authenticator keys are kept sealed ([`Sealer`]): open them
+    /// with [`Credentials::authenticator`] and [`Credentials::pending_authenticator`].
+    pub struct Credentials {
+        pub password_hash: Option<String> => "u.password_hash",
+        pub totp_secret: Option<String> => "u.totp_secret",
+        pub totp_pending_secret: Option<String> => "u.totp_pending_secret",
+        pub totp_last_step: i64 => "u.totp_last_step",
+    }
 }
 
 impl Credentials {
@@ -33,34 +35,25 @@ impl Credentials {
     }
 }
 
-const USER_COLS: &str = "u.id, u.email, u.name, u.is_system_admin, u.disabled, u.password_hash, u.totp_secret, u.totp_pending_secret, u.totp_last_step, u.version, u.updated_at, u.updated_by";
+const USER_COLS: &str = <User as Record>::COLUMNS;
+const CREDENTIAL_COLS: &str = <Credentials as Record>::COLUMNS;
 
 fn user_from(r: &Row) -> StoreResult<User> {
-    Ok(User {
-        id: r.get("id")?,
-        email: r.get("email")?,
-        name: r.get("name")?,
-        is_system_admin: r.get("is_system_admin")?,
-        disabled: r.get("disabled")?,
-        has_password: r.get::<Option<String>>("password_hash")?.is_some(),
-        two_factor: r.get::<Option<String>>("totp_secret")?.is_some(),
-        version: r.get("version")?,
-        updated_at: r.get("updated_at")?,
-        updated_by: r.get("updated_by")?,
-    })
+    User::from_row(r)
 }
 
 fn credentials_from(r: &Row) -> StoreResult<Credentials> {
-    Ok(Credentials {
-        password_hash: r.get("password_hash")?,
-        totp_secret: r.get("totp_secret")?,
-        totp_pending_secret: r.get("totp_pending_secret")?,
-        totp_last_step: r.get("totp_last_step")?,
-    })
+    Credentials::from_row(r)
 }
 
 pub async fn user_by_email(db: &Db, email: &str) -> StoreResult<Option<(User, Credentials)>> {
-    let sql = crate::store::Sql::join(&["SELECT ", USER_COLS, " FROM users u WHERE u.email = $1"]);
+    let sql = crate::store::Sql::join(&[
+        "SELECT ",
+        USER_COLS,
+        ", ",
+        CREDENTIAL_COLS,
+        " FROM users u WHERE u.email = $1",
+    ]);
     match db.fetch_optional(sql, args![email]).await? {
         Some(r) => Ok(Some((user_from(&r)?, credentials_from(&r)?))),
         None => Ok(None),
@@ -68,7 +61,13 @@ pub async fn user_by_email(db: &Db, email: &str) -> StoreResult<Option<(User, Cr
 }
 
 pub async fn user_by_id(db: &Db, id: i64) -> StoreResult<Option<(User, Credentials)>> {
-    let sql = crate::store::Sql::join(&["SELECT ", USER_COLS, " FROM users u WHERE u.id = $1"]);
+    let sql = crate::store::Sql::join(&[
+        "SELECT ",
+        USER_COLS,
+        ", ",
+        CREDENTIAL_COLS,
+        " FROM users u WHERE u.id = $1",
+    ]);
     match db.fetch_optional(sql, args![id]).await? {
         Some(r) => Ok(Some((user_from(&r)?, credentials_from(&r)?))),
         None => Ok(None),
@@ -76,22 +75,10 @@ pub async fn user_by_id(db: &Db, id: i64) -> StoreResult<Option<(User, Credentia
 }
 
 fn membership_from(r: &Row) -> StoreResult<Membership> {
-    let role: String = r.get("role")?;
-    Ok(Membership {
-        id: r.get("m_id")?,
-        partnership_id: r.get("partnership_id")?,
-        partnership_name: r.get("p_name")?,
-        partnership_slug: r.get("p_slug")?,
-        user_id: r.get("user_id")?,
-        role: Role::parse(&role).unwrap_or(Role::Practitioner),
-        organisation: r.get("organisation")?,
-        version: r.get("m_version")?,
-        updated_at: r.get("m_updated_at")?,
-        updated_by: r.get("m_updated_by")?,
-    })
+    Membership::from_row(r)
 }
 
-const MEMBERSHIP_COLS: &str = "m.id AS m_id, m.partnership_id, p.name AS p_name, p.slug AS p_slug, m.user_id, m.role, m.organisation, m.version AS m_version, m.updated_at AS m_updated_at, m.updated_by AS m_updated_by";
+const MEMBERSHIP_COLS: &str = <Membership as Record>::COLUMNS;
 
 pub async fn memberships_of(db: &Db, user_id: i64) -> StoreResult<Vec<Membership>> {
     let sql = crate::store::Sql::join(&[

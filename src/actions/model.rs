@@ -166,10 +166,22 @@ mod tests {
     fn actions_are_red_when_overdue_and_amber_when_close() {
         let cal = Calendar::shipped();
         let today = day("2022-09-12");
-        assert_eq!(rag(day("2022-09-09"), Status::Open, today, 10, &cal), Rag::Red);
+        assert_eq!(
+            rag(day("2022-09-09"), Status::Open, today, 10, &cal),
+            Rag::Red
+        );
         // Ten working days on from 12 September 2022 is 27 September (the funeral on the 19th).
-        assert_eq!(rag(day("2022-09-27"), Status::Open, today, 10, &cal), Rag::Amber);
-        assert_eq!(rag(day("2022-09-28"), Status::Open, today, 10, &cal), Rag::Green);
-        assert_eq!(rag(day("2022-09-09"), Status::Done, today, 10, &cal), Rag::Done);
+        assert_eq!(
+            rag(day("2022-09-27"), Status::Open, today, 10, &cal),
+            Rag::Amber
+        );
+        assert_eq!(
+            rag(day("2022-09-28"), Status::Open, today, 10, &cal),
+            Rag::Green
+        );
+        assert_eq!(
+            rag(day("2022-09-09"), Status::Done, today, 10, &cal),
+            Rag::Done
+        );
     }
 }

@@ -29,53 +29,44 @@ fn plan_of(r: &Row) -> StoreResult<Plan> {
     <Plan as crate::store::Record>::from_row(r)
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Question {
-    pub id: i64,
-    pub plan_id: i64,
-    pub position: i64,
-    pub text: String,
-    pub version: i64,
+crate::record! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Question {
+        pub id: i64,
+        pub plan_id: i64,
+        pub position: i64,
+        pub text: String,
+        pub version: i64,
+    }
 }
+
+const QUESTION_COLUMNS: &str = <Question as crate::store::Record>::COLUMNS;
 
 fn question_of(r: &Row) -> StoreResult<Question> {
-    Ok(Question {
-        id: r.get("id")?,
-        plan_id: r.get("plan_id")?,
-        position: r.get("position")?,
-        text: r.get("text")?,
-        version: r.get("version")?,
-    })
+    <Question as crate::store::Record>::from_row(r)
 }
 
-/// An agency a plan goes to, and the person who answers for it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Agency {
-    pub id: i64,
-    pub plan_id: i64,
-    pub organisation_key: String,
-    pub organisation_name: String,
-    pub responder_user_id: i64,
-    pub responder_name: String,
-    pub responder_email: String,
-    pub returned_on: Option<NaiveDate>,
-    pub version: i64,
+crate::record! {
+    /// An agency a plan goes to, and the person who answers for it.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Agency {
+        pub id: i64 => "a.id",
+        pub plan_id: i64 => "a.plan_id",
+        pub organisation_key: String => "a.organisation_key",
+        pub organisation_name: String => "a.organisation_name",
+        pub responder_user_id: i64 => "a.responder_user_id",
+        pub responder_name: String => "u.name",
+        pub responder_email: String => "u.email",
+        pub returned_on: Option<NaiveDate> => "a.returned_on",
+        pub version: i64 => "a.version",
+    }
 }
 
-const AGENCY_SELECT: &str = "SELECT a.id, a.plan_id, a.organisation_key, a.organisation_name, a.responder_user_id, u.name AS responder_name, u.email AS responder_email, a.returned_on, a.version FROM assurance_agencies a JOIN users u ON u.id = a.responder_user_id";
+const AGENCY_COLUMNS: &str = <Agency as crate::store::Record>::COLUMNS;
+const AGENCY_FROM: &str = " FROM assurance_agencies a JOIN users u ON u.id = a.responder_user_id";
 
 fn agency_of(r: &Row) -> StoreResult<Agency> {
-    Ok(Agency {
-        id: r.get("id")?,
-        plan_id: r.get("plan_id")?,
-        organisation_key: r.get("organisation_key")?,
-        organisation_name: r.get("organisation_name")?,
-        responder_user_id: r.get("responder_user_id")?,
-        responder_name: r.get("responder_name")?,
-        responder_email: r.get("responder_email")?,
-        returned_on: r.get("returned_on")?,
-        version: r.get("version")?,
-    })
+    <Agency as crate::store::Record>::from_row(r)
 }
 
 crate::record! {
@@ -180,7 +171,7 @@ async fn insert_question(
 
 pub async fn questions(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Vec<Question>> {
     db.fetch_all(
-        "SELECT id, plan_id, position, text, version FROM assurance_questions WHERE partnership_id = $1 AND plan_id = $2 ORDER BY position, id",
+        Sql::join(&["SELECT ", QUESTION_COLUMNS, " FROM assurance_questions WHERE partnership_id = $1 AND plan_id = $2 ORDER BY position, id"]),
         args![p, plan_id],
     )
     .await?
@@ -191,7 +182,11 @@ pub async fn questions(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<V
 
 pub async fn question(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Question>> {
     db.fetch_optional(
-        "SELECT id, plan_id, position, text, version FROM assurance_questions WHERE partnership_id = $1 AND id = $2",
+        Sql::join(&[
+            "SELECT ",
+            QUESTION_COLUMNS,
+            " FROM assurance_questions WHERE partnership_id = $1 AND id = $2",
+        ]),
         args![p, id],
     )
     .await?
@@ -325,7 +320,9 @@ pub const FROZEN: &str =
 pub async fn agencies(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Vec<Agency>> {
     db.fetch_all(
         Sql::join(&[
-            AGENCY_SELECT,
+            "SELECT ",
+            AGENCY_COLUMNS,
+            AGENCY_FROM,
             " WHERE a.partnership_id = $1 AND a.plan_id = $2 ORDER BY a.organisation_name, a.id",
         ]),
         args![p, plan_id],
@@ -338,7 +335,12 @@ pub async fn agencies(db: &Db, p: PartnershipId, plan_id: i64) -> StoreResult<Ve
 
 pub async fn agency(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Agency>> {
     db.fetch_optional(
-        Sql::join(&[AGENCY_SELECT, " WHERE a.partnership_id = $1 AND a.id = $2"]),
+        Sql::join(&[
+            "SELECT ",
+            AGENCY_COLUMNS,
+            AGENCY_FROM,
+            " WHERE a.partnership_id = $1 AND a.id = $2",
+        ]),
         args![p, id],
     )
     .await?
@@ -350,7 +352,7 @@ pub async fn agency(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Ag
 /// The returns one person answers for, on issued plans only.
 pub async fn returns_of(db: &Db, p: PartnershipId, user_id: i64) -> StoreResult<Vec<Agency>> {
     db.fetch_all(
-        Sql::join(&[AGENCY_SELECT, " JOIN assurance_plans pl ON pl.id = a.plan_id WHERE a.partnership_id = $1 AND a.responder_user_id = $2 AND pl.issued_on IS NOT NULL ORDER BY pl.answers_due, a.id"]),
+        Sql::join(&["SELECT ", AGENCY_COLUMNS, AGENCY_FROM, " JOIN assurance_plans pl ON pl.id = a.plan_id WHERE a.partnership_id = $1 AND a.responder_user_id = $2 AND pl.issued_on IS NOT NULL ORDER BY pl.answers_due, a.id"]),
         args![p, user_id],
     )
     .await?

@@ -13,6 +13,21 @@ macro_rules! record_column {
     ($f:ident $c:literal) => {
         concat!($c, " AS ", stringify!($f))
     };
+    ($f:ident $c:literal $a:literal) => {
+        concat!($c, " AS ", $a)
+    };
+}
+
+/// The name a record's field is read back by: its own, or the alias it was given.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! record_alias {
+    ($f:ident) => {
+        stringify!($f)
+    };
+    ($f:ident $a:literal) => {
+        $a
+    };
 }
 
 /// The columns of a record, comma-separated.
@@ -25,13 +40,15 @@ macro_rules! record_columns {
 }
 
 /// Declare a stored record once: its struct, its columns ([`crate::store::Record::COLUMNS`]) and
-/// its decoder ([`crate::store::Record::from_row`]).
+/// its decoder ([`crate::store::Record::from_row`]). A field read from another column or an
+/// expression names it (`=> "u.name"`); where two records are read from one row, one of them
+/// gives its columns other names (`=> "m.id" as "m_id"`).
 #[macro_export]
 macro_rules! record {
     (
         $(#[$meta:meta])*
         $vis:vis struct $name:ident {
-            $( $(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty $(=> $col:literal)? ),+ $(,)?
+            $( $(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty $(=> $col:literal $(as $alias:literal)?)? ),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -41,9 +58,9 @@ macro_rules! record {
         }
 
         impl $crate::store::Record for $name {
-            const COLUMNS: &'static str = $crate::record_columns!($([$field $($col)?]),+);
+            const COLUMNS: &'static str = $crate::record_columns!($([$field $($col $($alias)?)?]),+);
             fn from_row(r: &$crate::store::Row) -> $crate::store::StoreResult<Self> {
-                Ok($name { $( $field: r.get(stringify!($field))? ),+ })
+                Ok($name { $( $field: r.get($crate::record_alias!($field $($($alias)?)?))? ),+ })
             }
         }
     };
@@ -118,6 +135,7 @@ mod tests {
             /// A field with its own doc.
             name: String,
             due: Option<chrono::NaiveDate> => "due_on",
+            version: i64 => "e.version" as "e_version",
         }
     }
 
@@ -151,11 +169,15 @@ mod tests {
 
     #[test]
     fn the_columns_follow_the_fields() {
-        assert_eq!(Example::COLUMNS, "id, name, due_on AS due");
+        assert_eq!(
+            Example::COLUMNS,
+            "id, name, due_on AS due, e.version AS e_version"
+        );
         let e = Example {
             id: 1,
             name: "x".into(),
             due: None,
+            version: 2,
         };
         assert_eq!(
             serde_json::to_value(&e).expect("json")["name"],

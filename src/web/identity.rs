@@ -4,44 +4,23 @@
 //! and signs people in.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
-/// What a person may do in a partnership. The host's system administrator is a flag on the
-/// account, not a role in a partnership.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// The business unit: runs the partnership's records.
-    PartnershipAdmin,
-    /// Reads everything in the partnership; cannot vote or edit.
-    Scrutineer,
-    /// A member of one or more of the partnership's bodies; rights come through membership.
-    Member,
-    /// A registered person of an agency: books training, answers requests.
-    Practitioner,
+crate::states! {
+    /// What a person may do in a partnership. The host's system administrator is a flag on the
+    /// account, not a role in a partnership.
+    pub enum Role as "a role" {
+        /// The business unit: runs the partnership's records.
+        PartnershipAdmin = "partnership-admin",
+        /// Reads everything in the partnership; cannot vote or edit.
+        Scrutineer = "scrutineer",
+        /// A member of one or more of the partnership's bodies; rights come through membership.
+        Member = "member",
+        /// A registered person of an agency: books training, answers requests.
+        Practitioner = "practitioner",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::PartnershipAdmin,
-        Role::Scrutineer,
-        Role::Member,
-        Role::Practitioner,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::PartnershipAdmin => "partnership-admin",
-            Role::Scrutineer => "scrutineer",
-            Role::Member => "member",
-            Role::Practitioner => "practitioner",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Role::PartnershipAdmin => "Partnership administrator (business unit)",
@@ -69,37 +48,38 @@ impl Role {
     }
 }
 
-/// A person's account as others may see it (no secrets: this is also what the audit trail keeps).
-#[derive(Clone, Debug, Serialize)]
-pub struct User {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub is_system_admin: bool,
-    pub disabled: bool,
-    pub has_password: bool,
-    pub two_factor: bool,
-    pub version: i64,
-    pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
+crate::record! {
+    /// A person's account as others may see it (no secrets: this is also what the audit trail
+    /// keeps). Read from `users u`.
+    #[derive(Clone, Debug)]
+    pub struct User {
+        pub id: i64 => "u.id",
+        pub email: String => "u.email",
+        pub name: String => "u.name",
+        pub is_system_admin: bool => "u.is_system_admin",
+        pub disabled: bool => "u.disabled",
+        pub has_password: bool => "(u.password_hash IS NOT NULL)",
+        pub two_factor: bool => "(u.totp_secret IS NOT NULL)",
+        pub version: i64 => "u.version",
+        pub updated_at: DateTime<Utc> => "u.updated_at",
+        pub updated_by: String => "u.updated_by",
+    }
 }
 
-/// A person's place in a partnership.
-#[derive(Clone, Debug, Serialize)]
-pub struct Membership {
-    pub id: i64,
-    pub partnership_id: i64,
-    pub partnership_name: String,
-    pub partnership_slug: String,
-    pub user_id: i64,
-    #[serde(serialize_with = "role_str")]
-    pub role: Role,
-    pub organisation: String,
-    pub version: i64,
-    pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
-}
-
-fn role_str<S: serde::Serializer>(r: &Role, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(r.as_str())
+crate::record! {
+    /// A person's place in a partnership. Read from `memberships m JOIN partnerships p`, beside
+    /// the person's account, hence the columns' own names.
+    #[derive(Clone, Debug)]
+    pub struct Membership {
+        pub id: i64 => "m.id" as "m_id",
+        pub partnership_id: i64 => "m.partnership_id" as "m_partnership_id",
+        pub partnership_name: String => "p.name" as "p_name",
+        pub partnership_slug: String => "p.slug" as "p_slug",
+        pub user_id: i64 => "m.user_id" as "m_user_id",
+        pub role: Role => "m.role" as "m_role",
+        pub organisation: String => "m.organisation" as "m_organisation",
+        pub version: i64 => "m.version" as "m_version",
+        pub updated_at: DateTime<Utc> => "m.updated_at" as "m_updated_at",
+        pub updated_by: String => "m.updated_by" as "m_updated_by",
+    }
 }

@@ -116,7 +116,14 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
 }
 
 /// The store's macros, named at the crate root.
-const STORE_MACROS: &[&str] = &["args", "record", "record_column", "record_columns", "states"];
+const STORE_MACROS: &[&str] = &[
+    "args",
+    "record",
+    "record_column",
+    "record_columns",
+    "record_alias",
+    "states",
+];
 
 /// Every import between modules: (from, to) with one place it is made.
 fn edges() -> BTreeMap<(String, String), String> {
