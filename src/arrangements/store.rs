@@ -25,18 +25,23 @@ pub const KINDS: &[&str] = &[
     "sections",
 ];
 
-/// One entry as stored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Item {
-    pub kind: String,
-    pub key: String,
-    pub position: i64,
-    pub name: String,
-    pub parent_key: String,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub data: String,
+crate::record! {
+    /// One entry as stored. `key`, `from` and `to` are words of SQL, so the columns keep
+    /// their own names.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Item {
+        pub kind: String,
+        pub key: String => "item_key" as "item_key",
+        pub position: i64,
+        pub name: String,
+        pub parent_key: String,
+        pub from: Option<NaiveDate> => "valid_from" as "valid_from",
+        pub to: Option<NaiveDate> => "valid_to" as "valid_to",
+        pub data: String,
+    }
 }
+
+const ITEM_COLUMNS: &str = <Item as crate::store::Record>::COLUMNS;
 
 fn toml_text<T: Serialize>(v: &T) -> AppResult<String> {
     toml::to_string_pretty(v)
@@ -200,16 +205,7 @@ pub fn items_of(a: &Arrangements) -> AppResult<Vec<Item>> {
 }
 
 fn item_from(r: &Row) -> StoreResult<Item> {
-    Ok(Item {
-        kind: r.get("kind")?,
-        key: r.get("item_key")?,
-        position: r.get("position")?,
-        name: r.get("name")?,
-        parent_key: r.get("parent_key")?,
-        from: r.get("valid_from")?,
-        to: r.get("valid_to")?,
-        data: r.get("data")?,
-    })
+    <Item as crate::store::Record>::from_row(r)
 }
 
 /// The bodies these memberships (by key) are of, each once, in key order.
@@ -238,7 +234,14 @@ pub async fn bodies_of_memberships(
 /// Every stored entry of a partnership, in file order.
 pub async fn items(db: &Db, p: PartnershipId) -> StoreResult<Vec<Item>> {
     let mut v: Vec<Item> = db
-        .fetch_all("SELECT kind, item_key, position, name, parent_key, valid_from, valid_to, data FROM arrangement_items WHERE partnership_id = $1", args![p])
+        .fetch_all(
+            crate::store::Sql::join(&[
+                "SELECT ",
+                ITEM_COLUMNS,
+                " FROM arrangement_items WHERE partnership_id = $1",
+            ]),
+            args![p],
+        )
         .await?
         .iter()
         .map(item_from)
@@ -276,7 +279,7 @@ pub async fn as_at(
     day: NaiveDate,
 ) -> StoreResult<Vec<Item>> {
     db.fetch_all(
-        "SELECT kind, item_key, position, name, parent_key, valid_from, valid_to, data FROM arrangement_items WHERE partnership_id = $1 AND kind = $2 AND (valid_from IS NULL OR valid_from <= $3) AND (valid_to IS NULL OR valid_to >= $3) ORDER BY position",
+        crate::store::Sql::join(&["SELECT ", ITEM_COLUMNS, " FROM arrangement_items WHERE partnership_id = $1 AND kind = $2 AND (valid_from IS NULL OR valid_from <= $3) AND (valid_to IS NULL OR valid_to >= $3) ORDER BY position"]),
         args![p, kind, day],
     )
     .await?
@@ -514,7 +517,7 @@ pub async fn entry(
 ) -> StoreResult<Option<(Item, i64)>> {
     let Some(r) = db
         .fetch_optional(
-            "SELECT kind, item_key, position, name, parent_key, valid_from, valid_to, data, version FROM arrangement_items WHERE partnership_id = $1 AND kind = $2 AND item_key = $3",
+            crate::store::Sql::join(&["SELECT ", ITEM_COLUMNS, ", version FROM arrangement_items WHERE partnership_id = $1 AND kind = $2 AND item_key = $3"]),
             args![p, kind, key],
         )
         .await?

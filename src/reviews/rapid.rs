@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::cases::{self, Case, CaseSight, Submitted, date_field, today};
 use super::model;
@@ -40,16 +40,20 @@ crate::record! {
     }
 }
 
-/// One line of the chronology.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Entry {
-    pub id: i64,
-    pub request_id: Option<i64>,
-    pub organisation: String,
-    pub happened_on: NaiveDate,
-    pub event: String,
-    pub created_by: String,
+crate::record! {
+    /// One line of the chronology.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Entry {
+        pub id: i64,
+        pub request_id: Option<i64>,
+        pub organisation: String,
+        pub happened_on: NaiveDate,
+        pub event: String,
+        pub created_by: String,
+    }
 }
+
+const ENTRY_COLUMNS: &str = <Entry as crate::store::Record>::COLUMNS;
 
 const REQUEST_COLUMNS: &str = <Request as crate::store::Record>::COLUMNS;
 
@@ -110,14 +114,7 @@ pub async fn request(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<R
 }
 
 fn entry_of(r: &Row) -> StoreResult<Entry> {
-    Ok(Entry {
-        id: r.get("id")?,
-        request_id: r.get("request_id")?,
-        organisation: r.get("organisation")?,
-        happened_on: r.get("happened_on")?,
-        event: r.get("event")?,
-        created_by: r.get("created_by")?,
-    })
+    <Entry as crate::store::Record>::from_row(r)
 }
 
 /// The merged chronology of a case (every agency), or one request's own entries.
@@ -129,11 +126,11 @@ pub async fn chronology(
 ) -> StoreResult<Vec<Entry>> {
     let rows = match only_request {
         Some(r) => db.fetch_all(
-            "SELECT id, request_id, organisation, happened_on, event, created_by FROM review_chronology WHERE partnership_id = $1 AND case_id = $2 AND request_id = $3 ORDER BY happened_on, id",
+            crate::store::Sql::join(&["SELECT ", ENTRY_COLUMNS, " FROM review_chronology WHERE partnership_id = $1 AND case_id = $2 AND request_id = $3 ORDER BY happened_on, id"]),
             args![p, case_id, r],
         ).await?,
         None => db.fetch_all(
-            "SELECT id, request_id, organisation, happened_on, event, created_by FROM review_chronology WHERE partnership_id = $1 AND case_id = $2 ORDER BY happened_on, organisation, id",
+            crate::store::Sql::join(&["SELECT ", ENTRY_COLUMNS, " FROM review_chronology WHERE partnership_id = $1 AND case_id = $2 ORDER BY happened_on, organisation, id"]),
             args![p, case_id],
         ).await?,
     };
