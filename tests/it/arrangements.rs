@@ -4,13 +4,9 @@ use masa::arrangements::{model, store};
 use masa::store::Actor;
 
 use crate::both_engines;
-use crate::support::TestApp;
+use crate::support::{TestApp, day};
 
 const TORBAY: &str = include_str!("../fixtures/torbay.toml");
-
-fn day(s: &str) -> chrono::NaiveDate {
-    s.parse().expect("date")
-}
 
 async fn import(app: &TestApp, text: &str) -> (masa::store::PartnershipId, store::ImportSummary) {
     let a = model::parse(text.as_bytes()).unwrap_or_else(|p| panic!("problems: {p:?}"));

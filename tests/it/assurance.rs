@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use masa::store::PartnershipId;
 
 use crate::both_engines;
-use crate::support::{Client, Resp, TestApp};
+use crate::support::{Client, Resp, TestApp, user_id};
 
 const BU: &str = "business.unit@plymouth.example";
 const MEMBER: &str = "member@plymouth.example";
@@ -15,15 +15,6 @@ const PRACTITIONER: &str = "practitioner@plymouth.example";
 const SCRUTINEER: &str = "scrutineer@plymouth.example";
 const POLICE: &str = "devon-cornwall-police";
 const HOSPITAL: &str = "university-hospitals-plymouth";
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    masa::accounts::store::user_by_email(&app.state.db, email)
-        .await
-        .expect("q")
-        .expect("user")
-        .0
-        .id
-}
 
 async fn ids(app: &TestApp, sql: &'static str, arg: i64) -> Vec<i64> {
     ids_of(app, sql, masa::args![arg]).await
@@ -77,11 +68,6 @@ fn plan_fields(due: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-async fn post_owned(c: &mut Client, path: &str, fields: &[(&'static str, String)]) -> Resp {
-    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    c.post(path, &f).await
-}
-
 /// A drafted plan with the 2022 questions and two agencies: the police answered by Morgan
 /// Member, the hospital trust by Pat Practitioner. Returns (plan, police agency, hospital
 /// agency, question ids).
@@ -90,7 +76,9 @@ async fn drafted(app: &TestApp, bu: &mut Client) -> (i64, i64, i64, Vec<i64>) {
         .await
         .expect("arrangements");
     bu.get("/assurance/new?from=2022").await;
-    let r = post_owned(bu, "/assurance", &plan_fields(&in_days(30))).await;
+    let r = bu
+        .post_owned("/assurance", &plan_fields(&in_days(30)))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let plan: i64 = r
         .location()
@@ -174,7 +162,7 @@ both_engines!(
                     *v = value.to_owned();
                 }
             }
-            let r = post_owned(&mut bu, "/assurance", &f).await;
+            let r = bu.post_owned("/assurance", &f).await;
             assert_eq!(
                 r.status,
                 StatusCode::UNPROCESSABLE_ENTITY,

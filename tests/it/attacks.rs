@@ -7,17 +7,7 @@ use masa::accounts::store as accounts;
 use masa::demo::DEMO_PASSWORD;
 
 use crate::both_engines;
-use crate::support::{Client, TestApp, fresh_code};
-
-/// The user id of a demo account.
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    accounts::user_by_email(&app.state.db, email)
-        .await
-        .expect("q")
-        .expect("user")
-        .0
-        .id
-}
+use crate::support::{Client, TestApp, fresh_code, user_id};
 
 /// Every text of every outbox row, for looking for a secret in it.
 async fn outbox_texts(app: &TestApp) -> String {

@@ -7,11 +7,7 @@ use chrono::NaiveDate;
 use masa::store::PartnershipId;
 
 use crate::both_engines;
-use crate::support::{Client, TestApp};
-
-fn today() -> NaiveDate {
-    masa::calendar::uk_local(chrono::Utc::now()).date()
-}
+use crate::support::{Client, TestApp, today, user_id};
 
 async fn record(c: &mut Client, fields: &[(&str, &str)]) -> String {
     c.get("/reviews/new").await;
@@ -30,21 +26,6 @@ async fn case(app: &TestApp, p: PartnershipId, url: &str) -> masa::reviews::case
         .await
         .expect("q")
         .expect("case")
-}
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    masa::accounts::store::user_by_email(&app.state.db, email)
-        .await
-        .expect("q")
-        .expect("user")
-        .0
-        .id
-}
-
-/// Post fields made at run time.
-async fn post_owned(c: &mut Client, path: &str, f: &[(String, String)]) -> crate::support::Resp {
-    let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    c.post(path, &refs).await
 }
 
 async fn make_delegate(app: &TestApp, p: PartnershipId) {
@@ -338,7 +319,7 @@ both_engines!(a_case_goes_from_rapid_review_to_publication, |app| {
     ];
     fields.push(("answer-improvements".to_owned(), "Yes".to_owned()));
     bu.get(&url).await;
-    let r = post_owned(&mut bu, &format!("{url}/rapid"), &fields).await;
+    let r = bu.post_owned(&format!("{url}/rapid"), &fields).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     r.assert_contains("Answer each question before the rapid review is completed");
     r.assert_contains("Select a meeting of the body");
@@ -350,7 +331,7 @@ both_engines!(a_case_goes_from_rapid_review_to_publication, |app| {
         fields.push((format!("answer-{k}"), format!("Answer to {k}")));
     }
     bu.get(&url).await;
-    let r = post_owned(&mut bu, &format!("{url}/rapid"), &fields).await;
+    let r = bu.post_owned(&format!("{url}/rapid"), &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let c = case(&app, p, &url).await;
     assert_eq!(c.rapid_done_on, NaiveDate::from_ymd_opt(2025, 3, 20));
@@ -366,7 +347,7 @@ both_engines!(a_case_goes_from_rapid_review_to_publication, |app| {
         .assert_contains("Answer to working-together");
     // A stale copy of the form is told, not applied.
     bu.get(&url).await;
-    let r = post_owned(&mut bu, &format!("{url}/rapid"), &fields).await;
+    let r = bu.post_owned(&format!("{url}/rapid"), &fields).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 
     // The report: checked by content; restricted like the case.

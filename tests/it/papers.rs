@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate};
 
 use crate::both_engines;
-use crate::support::{Client, TestApp};
+use crate::support::{Client, TestApp, today};
 
 async fn business_unit_in(app: &TestApp, slug: &str) -> Client {
     masa::demo::seed_arrangements(&app.state)
@@ -18,10 +18,6 @@ async fn business_unit_in(app: &TestApp, slug: &str) -> Client {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     c
-}
-
-fn today() -> NaiveDate {
-    masa::calendar::uk_local(chrono::Utc::now()).date()
 }
 
 /// A real one-page PDF.

@@ -2,13 +2,9 @@
 //! date, and bad input refused with nothing stored.
 
 use axum::http::StatusCode;
-use chrono::NaiveDate;
 
 use crate::both_engines;
-
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-}
+use crate::support::day;
 
 both_engines!(editions_are_data_the_host_adds_to, |app| {
     use masa::reviews::{model, store};

@@ -558,6 +558,41 @@ fn csrf_in(html: &str) -> Option<String> {
 
 /// Give someone the three statutory partners' delegates' seats in Plymouth's arrangements, so
 /// they sign serious case decisions for all three.
+/// The id of the account with this address (the demo's people, say).
+pub async fn user_id(app: &TestApp, email: &str) -> i64 {
+    masa::accounts::store::user_by_email(&app.state.db, email)
+        .await
+        .expect("query")
+        .expect("user")
+        .0
+        .id
+}
+
+/// A day written as 2026-04-14.
+pub fn day(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+/// Today as masa counts it (England's today).
+pub fn today() -> chrono::NaiveDate {
+    masa::calendar::today()
+}
+
+impl Client {
+    /// Post fields built at run time (owned names or values).
+    pub async fn post_owned<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        path: &str,
+        fields: &[(K, V)],
+    ) -> Resp {
+        let f: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
+            .collect();
+        self.post(path, &f).await
+    }
+}
+
 pub async fn make_delegate(state: &AppState, p: masa::store::PartnershipId, email: &str) {
     use masa::arrangements::{model as am, store as ast};
     let delegates = [
