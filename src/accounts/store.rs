@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::model::{Email, Role, secret_hash};
 use crate::args;
 use crate::store::sealed::{Purpose, Sealer};
-use crate::store::{Db, PartnershipId, Record, RecordRef, Row, StoreResult, Tx};
+use crate::store::{Db, PartnershipId, Record, RecordRef, Row, StoreResult, Tx, Versioned};
 use crate::web::error::{AppError, AppResult};
 pub use crate::web::identity::{Membership, User};
 
@@ -276,25 +276,25 @@ pub async fn update_member(
     after.version += 1;
     after.updated_at = tx.now();
     after.updated_by = tx.actor().name.clone();
-    let n = tx
-        .update(
-            "UPDATE memberships SET role = $1, organisation = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE id = $5 AND partnership_id = $6 AND version = $7",
-            args![role.as_str(), organisation, after.updated_at, after.updated_by.as_str(), membership_id, p, expected_version],
-            &RecordRef::new(Some(p), "membership", membership_id),
+    let changed = tx
+        .update_versioned(
+            &Versioned::new(
+                "memberships",
+                "membership",
+                p,
+                membership_id,
+                expected_version,
+            ),
+            "role = $1, organisation = $2",
+            args![role, organisation],
             &format!("Role or organisation changed for membership {membership_id}"),
             &before,
             &after,
         )
         .await?;
-    if n == 0 {
+    if let Err(stale) = changed {
         // Someone saved between our read and our write.
-        let (now, _) = member(db, p, membership_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        return Err(AppError::Conflict(stale_message(
-            &now.updated_by,
-            now.updated_at,
-        )));
+        return Err(AppError::Conflict(stale.to_string()));
     }
     // Tokens made without two-factor do not carry a role that needs it.
     if role.needs_two_factor() && !before.role.needs_two_factor() {

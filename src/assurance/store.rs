@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::accounts::store::stale_record;
 use crate::args;
-use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx};
+use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx, Versioned};
 
 crate::record! {
     #[derive(Clone, Debug, PartialEq)]
@@ -248,18 +248,24 @@ pub async fn edit_question(
     text: &str,
 ) -> StoreResult<Result<(), String>> {
     let mut tx = Tx::begin(db, actor).await?;
-    let now = tx.now();
-    let n = tx
-        .update(
-            Sql::join(&["UPDATE assurance_questions SET text = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $1 AND id = $5 AND version = $6 AND ", WHILE_DRAFT]),
-            args![p, text, now, actor.name.as_str(), before.id, before.version],
-            &RecordRef::new(Some(p), "assurance-question", before.id),
+    let changed = tx
+        .update_versioned(
+            &Versioned::new(
+                "assurance_questions",
+                "assurance-question",
+                p,
+                before.id,
+                before.version,
+            )
+            .only_if(" AND plan_id IN (SELECT id FROM assurance_plans WHERE issued_on IS NULL)"),
+            "text = $1",
+            args![text],
             &format!("Question {} of an assurance plan changed", before.position),
             &serde_json::json!({"text": before.text}),
             &serde_json::json!({"text": text}),
         )
         .await?;
-    if n == 0 {
+    if changed.is_err() {
         drop(tx);
         return Ok(Err(question_refusal(db, p, before).await?));
     }
@@ -539,15 +545,20 @@ pub async fn save_answer(
             .await?
         }
         Some(a) if a.version == version => {
-            tx.update(
-                "UPDATE assurance_answers SET rag = $1, narrative = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6 AND version = $7",
-                args![rag, narrative, now, actor.name.as_str(), p, a.id, a.version],
-                &RecordRef::new(Some(p), "assurance-answer", a.id),
-                &summary,
-                &serde_json::json!({"rag": a.rag, "narrative": a.narrative}),
-                &after,
-            )
-            .await?;
+            let changed = tx
+                .update_versioned(
+                    &Versioned::new("assurance_answers", "assurance-answer", p, a.id, version),
+                    "rag = $1, narrative = $2",
+                    args![rag, narrative],
+                    &summary,
+                    &serde_json::json!({"rag": a.rag, "narrative": a.narrative}),
+                    &after,
+                )
+                .await?;
+            if let Err(stale) = changed {
+                drop(tx);
+                return Ok(Err(stale.to_string()));
+            }
             a.id
         }
         Some(a) => {

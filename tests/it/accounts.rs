@@ -280,3 +280,64 @@ both_engines!(reset_emails_are_limited_to_three_an_hour, |app| {
     }
     assert_eq!(app.count("outbox").await, before + 3);
 });
+
+// A membership changed on a copy someone else has saved since is refused with who saved it,
+// and what the second person chose is not stored; the first change is in the audit trail with
+// its before and after.
+both_engines!(a_membership_changed_on_a_stale_copy_is_refused, |app| {
+    let email = "practitioner@plymouth.example";
+    let p = app.partnership("plymouth");
+    let (m, _) = masa::accounts::store::members_of(&app.state.db, p)
+        .await
+        .expect("members")
+        .into_iter()
+        .find(|(_, u)| u.email == email)
+        .expect("pat");
+    let url = format!("/admin/people/{}", m.id);
+    let version = m.version.to_string();
+    let mut first = app.signed_in("business.unit@plymouth.example").await;
+    first.get(&url).await;
+    let r = first
+        .post(
+            &url,
+            &[
+                ("role", "practitioner"),
+                ("organisation", "University Hospitals Plymouth"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut second = app.signed_in("business.unit@plymouth.example").await;
+    second.get(&url).await;
+    let r = second
+        .post(
+            &url,
+            &[
+                ("role", "practitioner"),
+                ("organisation", "Livewell Southwest"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    r.assert_contains("This was changed by");
+    let (now, _) = masa::accounts::store::members_of(&app.state.db, p)
+        .await
+        .expect("members")
+        .into_iter()
+        .find(|(_, u)| u.email == email)
+        .expect("pat");
+    assert_eq!(now.organisation, "University Hospitals Plymouth");
+    assert_eq!(now.version, m.version + 1);
+    let entry = app
+        .state
+        .db
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM audit_events WHERE record_type = 'membership' AND record_id = $1 AND action = 'update' AND before_json LIKE $2 AND after_json LIKE $3",
+            masa::args![m.id.to_string(), format!("%{}%", m.organisation), "%University Hospitals Plymouth%"],
+        )
+        .await
+        .expect("audit");
+    assert_eq!(entry.get::<i64>("n").expect("n"), 1);
+});
