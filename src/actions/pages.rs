@@ -421,7 +421,7 @@ pub async fn add_evidence(
         &st.db,
         &viewer,
         "Evidence attached",
-        &format!("/actions/{id}#evidence"),
+        &format!("/actions/{id}#evidence-section"),
     )
     .await
 }

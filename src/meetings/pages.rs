@@ -99,10 +99,10 @@ fn time_field(errors: &mut Errors, field: &str, v: &str) -> String {
     }
 }
 
-fn venue_field(errors: &mut Errors, v: &str) -> String {
+fn venue_field(errors: &mut Errors, field: &str, v: &str) -> String {
     let v = v.trim();
     if v.chars().count() > 200 {
-        errors.add("venue", "Enter a venue of 200 characters or fewer");
+        errors.add(field, "Enter a venue of 200 characters or fewer");
     }
     v.to_owned()
 }
@@ -151,7 +151,10 @@ pub struct YearQuery {
 #[serde(default)]
 pub struct PlanForm {
     first: String,
+    // Named apart from the "Add a meeting" form's fields on the same page.
+    #[serde(rename = "plan_start_time")]
     start_time: String,
+    #[serde(rename = "plan_venue")]
     venue: String,
 }
 
@@ -273,8 +276,8 @@ pub async fn plan(
     let b = body(&st, p, &key).await?;
     let mut errors = Errors::default();
     let first = errors.required_date("first", &f.first, "Enter the date of the first meeting");
-    let start_time = time_field(&mut errors, "start_time", &f.start_time);
-    let venue = venue_field(&mut errors, &f.venue);
+    let start_time = time_field(&mut errors, "plan_start_time", &f.start_time);
+    let venue = venue_field(&mut errors, "plan_venue", &f.venue);
     let freq = b
         .meetings
         .as_ref()
@@ -349,7 +352,7 @@ pub async fn add(
     }
     let date = errors.required_date("date", &f.date, "Enter the date of the meeting");
     let start_time = time_field(&mut errors, "start_time", &f.start_time);
-    let venue = venue_field(&mut errors, &f.venue);
+    let venue = venue_field(&mut errors, "venue", &f.venue);
     let urgent = f.urgent == "yes";
     let reason = f.urgent_reason.trim().to_owned();
     if urgent && reason.is_empty() {
@@ -641,7 +644,7 @@ pub async fn change(
     let mut errors = Errors::default();
     let date = errors.required_date("date", &f.date, "Enter the date of the meeting");
     let start_time = time_field(&mut errors, "start_time", &f.start_time);
-    let venue = venue_field(&mut errors, &f.venue);
+    let venue = venue_field(&mut errors, "venue", &f.venue);
     let status = MeetingStatus::parse(f.status.trim());
     if status.is_none() {
         errors.add(

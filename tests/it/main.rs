@@ -13,6 +13,7 @@ mod case_work;
 mod cli;
 mod layers;
 mod mail;
+mod markup;
 mod meetings;
 mod papers;
 mod permissions;

@@ -54,8 +54,8 @@ both_engines!(
                 "/meetings/bodies/pscp-board/plan",
                 &[
                     ("first", "2022-09-20"),
-                    ("start_time", "9:30"),
-                    ("venue", ""),
+                    ("plan_start_time", "9:30"),
+                    ("plan_venue", ""),
                 ],
             )
             .await;
@@ -72,7 +72,7 @@ both_engines!(
         let r = c
             .post(
                 "/meetings/bodies/pscp-board/plan",
-                &[("first", "2022-10-04"), ("start_time", "10:00")],
+                &[("first", "2022-10-04"), ("plan_start_time", "10:00")],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -353,7 +353,7 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
     let r = c
         .post(
             "/meetings/bodies/pscp-board/plan",
-            &[("first", "2022-09-20"), ("start_time", "10:00")],
+            &[("first", "2022-09-20"), ("plan_start_time", "10:00")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -1154,7 +1154,7 @@ both_engines!(minutes_saved_at_once_take_the_next_numbers, |app| {
     let r = c
         .post(
             "/meetings/bodies/pscp-board/plan",
-            &[("first", "2022-09-20"), ("start_time", "10:00")],
+            &[("first", "2022-09-20"), ("plan_start_time", "10:00")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

@@ -76,7 +76,7 @@ both_engines!(
             let r = c
                 .post(
                     "/meetings/bodies/pscp-board/plan",
-                    &[("first", day.as_str()), ("start_time", "10:00")],
+                    &[("first", day.as_str()), ("plan_start_time", "10:00")],
                 )
                 .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

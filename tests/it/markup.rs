@@ -1,0 +1,147 @@
+//! The markup of every page a person can reach: no id used twice on a page (a label, an error
+//! link or a skip link would go to the wrong element), and every label names a control that
+//! is on the page.
+
+use std::collections::{BTreeSet, HashSet, VecDeque};
+
+use axum::http::StatusCode;
+
+use crate::support::TestApp;
+
+/// The values of `attr="..."` in a page, in order.
+fn values<'a>(body: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    body.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &body[i + needle.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect()
+}
+
+/// What is wrong with a page's ids and labels.
+fn problems(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let ids = values(body, "id");
+    for id in &ids {
+        if !seen.insert(*id) {
+            out.push(format!("id {id:?} is used twice"));
+        }
+    }
+    for target in values(body, "for") {
+        if !seen.contains(target) {
+            out.push(format!(
+                "a label is for {target:?}, which is not on the page"
+            ));
+        }
+    }
+    out
+}
+
+/// Links to follow: this service's pages, not files, feeds or signing out.
+fn pages(body: &str) -> Vec<String> {
+    values(body, "href")
+        .into_iter()
+        .filter(|h| h.starts_with('/') && !h.starts_with("//") && !h.starts_with("/assets"))
+        .map(|h| h.split('#').next().unwrap_or(h).replace("&amp;", "&"))
+        .filter(|h| {
+            let path = h.split('?').next().unwrap_or(h);
+            ![".csv", ".xlsx", ".pdf", ".ics", ".toml"]
+                .iter()
+                .any(|x| path.ends_with(x))
+                && !path.contains("/evidence/")
+                && !path.contains("/files/")
+                && !path.contains("/download")
+                && path != "/sign-out"
+        })
+        .collect()
+}
+
+#[test]
+fn the_checker_finds_a_repeated_id_and_a_label_for_nothing() {
+    let page = r#"<h2 id="evidence">Evidence</h2><label for="evidence">File</label><input id="evidence"><label for="note">Note</label>"#;
+    assert_eq!(
+        problems(page),
+        vec![
+            "id \"evidence\" is used twice".to_owned(),
+            "a label is for \"note\", which is not on the page".to_owned()
+        ]
+    );
+    assert!(problems(r#"<label for="a">A</label><input id="a">"#).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_page_repeats_an_id_or_labels_nothing() {
+    let app = TestApp::new(masa::store::Engine::Sqlite).await;
+    // The demo's records, so that every kind of page has something on it.
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("arrangements");
+    masa::demo::seed_meetings(&app.state)
+        .await
+        .expect("meetings");
+    masa::demo::seed_cases(&app.state).await.expect("cases");
+    masa::demo::seed_assurance(&app.state)
+        .await
+        .expect("assurance");
+    let mut failures = BTreeSet::new();
+    let mut visited = 0;
+    for who in [
+        "business.unit@plymouth.example",
+        "member@plymouth.example",
+        "practitioner@plymouth.example",
+    ] {
+        let mut c = app.signed_in(who).await;
+        let mut queue = VecDeque::from(["/".to_owned()]);
+        let mut seen = HashSet::new();
+        // Pages of one kind differ in their records, not their markup: a few of each will do.
+        let mut of_kind = std::collections::HashMap::<String, usize>::new();
+        while let Some(path) = queue.pop_front() {
+            if !seen.insert(path.clone()) || seen.len() > 400 {
+                continue;
+            }
+            let kind: String = path
+                .split('?')
+                .next()
+                .unwrap_or(&path)
+                .split('/')
+                .map(|s| {
+                    if s.chars().all(|c| c.is_ascii_digit()) {
+                        "N"
+                    } else {
+                        s
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let n = of_kind.entry(kind).or_default();
+            *n += 1;
+            if *n > 3 {
+                continue;
+            }
+            let r = c.get(&path).await;
+            if r.status != StatusCode::OK
+                || !r
+                    .headers
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|t| t.starts_with("text/html"))
+            {
+                continue;
+            }
+            visited += 1;
+            for p in problems(&r.body) {
+                failures.insert(format!("{path}: {p}"));
+            }
+            queue.extend(pages(&r.body));
+        }
+    }
+    assert!(visited > 150, "only {visited} pages reached");
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.into_iter().collect::<Vec<_>>().join("\n")
+    );
+}
