@@ -145,3 +145,74 @@ async fn no_page_repeats_an_id_or_labels_nothing() {
         failures.into_iter().collect::<Vec<_>>().join("\n")
     );
 }
+
+/// Nouns that follow a count in the templates.
+const COUNTED: &[&str] = &[
+    "agencies",
+    "attempts",
+    "days",
+    "entries",
+    "months",
+    "people",
+    "recommendations",
+    "results",
+    "working days",
+];
+
+/// What a count in a template is followed by, when it is a plural noun written out: such a
+/// count says "1 recommendations" when there is one. Counts agree in number through
+/// askama's `pluralize` filter instead.
+fn fixed_plurals(template: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in template.match_indices("}} ") {
+        let before = &template[..i];
+        let Some(open) = before.rfind("{{") else {
+            continue;
+        };
+        let expr = before[open + 2..].trim();
+        if expr.contains('|') || expr.contains('"') {
+            continue;
+        }
+        let after = &template[i + 3..];
+        for noun in COUNTED {
+            if after.starts_with(noun)
+                && !after[noun.len()..].starts_with(|c: char| c.is_alphanumeric())
+            {
+                out.push(format!("{{{{ {expr} }}}} {noun}"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn counts_agree_in_number() {
+    assert_eq!(
+        fixed_plurals("<p>{{ rows.len() }} recommendations, {{ n }} working days left</p>"),
+        vec![
+            "{{ rows.len() }} recommendations".to_owned(),
+            "{{ n }} working days".to_owned()
+        ]
+    );
+    assert!(fixed_plurals("{{ n }} recommendation{{ n|pluralize }}").is_empty());
+    let mut found = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("templates")];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).expect("templates") {
+            let path = e.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "html" || x == "txt") {
+                let text = std::fs::read_to_string(&path).expect("template");
+                for f in fixed_plurals(&text) {
+                    found.push(format!("{}: {f}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "counts that say \"1 ...s\":\n{}",
+        found.join("\n")
+    );
+}
