@@ -11,6 +11,7 @@ use crate::state::{AppState, Route};
 use crate::web::error::AppResult;
 use crate::web::page::Page;
 use crate::web::permissions::Permission;
+use crate::web::tasks::{Task, in_order};
 use crate::web::viewer::Viewer;
 
 pub fn routes() -> Vec<Route> {
@@ -38,8 +39,23 @@ struct Dashboard {
     manage: bool,
     read_all: bool,
     host: bool,
-    /// Information requests this person is named to answer and has not returned.
-    requests_owed: usize,
+    /// What the person should do next, soonest first.
+    tasks: Vec<Task>,
+    in_partnership: bool,
+}
+
+/// Everything a person is asked to do, from every capability: each says what it asks of the
+/// person signed in. A new capability adds its `tasks` here.
+async fn tasks_of(st: &AppState, viewer: &Viewer) -> AppResult<Vec<Task>> {
+    let Ok(p) = viewer.tenant() else {
+        return Ok(Vec::new());
+    };
+    let mut all = Vec::new();
+    all.extend(crate::meetings::people::tasks(st, viewer, p).await?);
+    all.extend(crate::actions::tasks(st, viewer, p).await?);
+    all.extend(crate::reviews::rapid::tasks(st, viewer, p).await?);
+    all.extend(crate::assurance::tasks(st, viewer, p).await?);
+    Ok(in_order(all))
 }
 
 async fn home(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {
@@ -57,17 +73,10 @@ async fn home(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response>
         }
         _ => 0,
     };
-    let requests_owed = match viewer.tenant() {
-        Ok(p) => crate::reviews::rapid::requests_for(&st.db, p, user.id)
-            .await?
-            .iter()
-            .filter(|r| r.returned_on.is_none())
-            .count(),
-        Err(_) => 0,
-    };
     Ok(Dashboard {
         page: Page::new(&viewer, "Home", "/"),
-        requests_owed,
+        tasks: tasks_of(&st, &viewer).await?,
+        in_partnership: viewer.tenant().is_ok(),
         name: user.name,
         role: viewer
             .role()

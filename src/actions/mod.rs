@@ -5,6 +5,7 @@
 pub mod api;
 pub mod model;
 mod pages;
+pub use pages::tasks;
 pub mod store;
 
 use crate::state::Route;

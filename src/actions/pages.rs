@@ -435,3 +435,39 @@ pub async fn evidence(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppRes
     visible_action(&st, &viewer, e.record_id).await?;
     st.files.serve(&st.db, p, e.file.id).await
 }
+
+/// What the tracker asks of those who follow every action (the business unit, the
+/// scrutineer) for their home page: the overdue actions they may see, as one task.
+pub async fn tasks(
+    st: &AppState,
+    viewer: &Viewer,
+    p: PartnershipId,
+) -> AppResult<Vec<crate::web::tasks::Task>> {
+    if !crate::web::permissions::Permission::ReadAll.allows(viewer) {
+        return Ok(Vec::new());
+    }
+    let t = today();
+    let f = Filter {
+        overdue_on: Some(t),
+        within: within(st, viewer).await?,
+        ..Filter::default()
+    };
+    let overdue = store::list(&st.db, p, &f).await?;
+    let Some(oldest) = overdue.iter().map(|a| a.due).min() else {
+        return Ok(Vec::new());
+    };
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let deadline = crate::calendar::deadline::Deadline::of(oldest, false, None, t, &cal);
+    let n = overdue.len();
+    Ok(vec![crate::web::tasks::Task {
+        what: format!(
+            "Follow up {n} overdue {}",
+            if n == 1 { "action" } else { "actions" }
+        ),
+        href: "/actions?show=overdue".into(),
+        area: "Actions",
+        due: oldest,
+        deadline,
+        rag: deadline.rag(0),
+    }])
+}

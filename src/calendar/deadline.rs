@@ -59,6 +59,20 @@ impl Deadline {
     pub fn overdue(self) -> bool {
         matches!(self, Deadline::Overdue { .. })
     }
+
+    /// The countdown as every page words it: "Overdue by 2 working days", "Due today",
+    /// "1 working day left", "Done".
+    pub fn countdown(self) -> String {
+        let days = |n: i64| format!("{n} working day{}", if n == 1 { "" } else { "s" });
+        match self {
+            Deadline::Done { .. } => "Done".into(),
+            Deadline::Overdue { working_days } => format!("Overdue by {}", days(working_days)),
+            Deadline::Due {
+                working_days_left: 0,
+            } => "Due today".into(),
+            Deadline::Due { working_days_left } => format!("{} left", days(working_days_left)),
+        }
+    }
 }
 
 /// The last day a deadline is within `amber_working_days` working days of `today` (for counting
@@ -113,6 +127,22 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn the_countdown_has_one_wording() {
+        let cal = Calendar::default();
+        let thu = day("2026-12-03");
+        let at = |due: &str| Deadline::of(day(due), false, None, thu, &cal).countdown();
+        assert_eq!(at("2026-12-03"), "Due today");
+        assert_eq!(at("2026-12-04"), "1 working day left");
+        assert_eq!(at("2026-12-08"), "3 working days left");
+        assert_eq!(at("2026-12-02"), "Overdue by 1 working day");
+        assert_eq!(at("2026-11-30"), "Overdue by 3 working days");
+        assert_eq!(
+            Deadline::of(day("2026-12-01"), true, None, thu, &cal).countdown(),
+            "Done"
+        );
     }
 
     #[test]

@@ -562,3 +562,61 @@ pub async fn hourly(st: &AppState) -> AppResult<()> {
     alert_chairs(st, today()).await?;
     Ok(())
 }
+
+/// What meetings ask of this person for their home page: the deadlines of the next seven days
+/// (papers out, agenda closes, minutes due) of the meetings of their bodies; for the business
+/// unit, of every body.
+pub async fn tasks(
+    st: &AppState,
+    viewer: &Viewer,
+    p: PartnershipId,
+) -> AppResult<Vec<crate::web::tasks::Task>> {
+    let Some(user) = viewer.user.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let t = today();
+    let (rules, _) = store::rules(&st.db, p).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    // Deadlines fall up to a few weeks either side of their meeting.
+    let (from, to) = (t - Duration::days(90), t + Duration::days(120));
+    let around = if crate::web::permissions::Permission::ManagePartnership.allows(viewer) {
+        store::between(&st.db, p, from, to, None).await?
+    } else {
+        my_meetings(st, p, user.id, from, to).await?
+    };
+    let mut out = Vec::new();
+    for week in [t, t + Duration::days(7)] {
+        let monday = week
+            - Duration::days(i64::from(
+                chrono::Datelike::weekday(&week).num_days_from_monday(),
+            ));
+        let (due, _) = super::pages::due_in_week(
+            monday,
+            super::pages::named(st, p, around.clone()).await?,
+            &rules,
+            &cal,
+        );
+        // Only what is still to do: whether a past step was done is not recorded yet.
+        for d in due
+            .into_iter()
+            .filter(|d| d.due >= t && d.due < t + Duration::days(7))
+        {
+            let deadline = crate::calendar::deadline::Deadline::of(d.due, false, None, t, &cal);
+            out.push(crate::web::tasks::Task {
+                what: format!(
+                    "{}: {}, {}",
+                    d.what,
+                    d.meeting.body,
+                    d.meeting.m.date.format("%-d %B")
+                ),
+                href: format!("/meetings/{}", d.meeting.m.id),
+                area: "Meetings",
+                due: d.due,
+                deadline,
+                rag: deadline.rag(2),
+            });
+        }
+    }
+    out.dedup_by(|a, b| a == b);
+    Ok(out)
+}

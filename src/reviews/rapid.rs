@@ -876,3 +876,33 @@ pub async fn chronology_csv(
         rows,
     })
 }
+
+/// What serious cases ask of this person for their home page: the information requests they
+/// are named to answer and have not returned.
+pub async fn tasks(
+    st: &AppState,
+    viewer: &Viewer,
+    p: PartnershipId,
+) -> AppResult<Vec<crate::web::tasks::Task>> {
+    let Some(user) = viewer.user.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let t = today();
+    Ok(requests_for(&st.db, p, user.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.returned_on.is_none())
+        .map(|r| {
+            let deadline = crate::calendar::deadline::Deadline::of(r.due_on, false, None, t, &cal);
+            crate::web::tasks::Task {
+                what: format!("Answer the information request for {}", r.organisation),
+                href: format!("/reviews/requests/{}", r.id),
+                area: "Serious cases",
+                due: r.due_on,
+                deadline,
+                rag: deadline.rag(2),
+            }
+        })
+        .collect())
+}

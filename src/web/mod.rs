@@ -11,6 +11,7 @@ pub mod identity;
 pub mod page;
 pub mod permissions;
 pub mod session;
+pub mod tasks;
 pub mod viewer;
 
 use std::net::SocketAddr;

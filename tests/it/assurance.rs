@@ -71,7 +71,7 @@ fn plan_fields(due: &str) -> Vec<(&'static str, String)> {
 /// A drafted plan with the 2022 questions and two agencies: the police answered by Morgan
 /// Member, the hospital trust by Pat Practitioner. Returns (plan, police agency, hospital
 /// agency, question ids).
-async fn drafted(app: &TestApp, bu: &mut Client) -> (i64, i64, i64, Vec<i64>) {
+pub(crate) async fn drafted(app: &TestApp, bu: &mut Client) -> (i64, i64, i64, Vec<i64>) {
     masa::demo::seed_arrangements(&app.state)
         .await
         .expect("arrangements");
@@ -114,7 +114,7 @@ async fn drafted(app: &TestApp, bu: &mut Client) -> (i64, i64, i64, Vec<i64>) {
     (plan, police, hospital, questions)
 }
 
-async fn issue(bu: &mut Client, plan: i64) {
+pub(crate) async fn issue(bu: &mut Client, plan: i64) {
     bu.get(&format!("/assurance/{plan}")).await;
     let r = bu
         .post(&format!("/assurance/{plan}/issue"), &[("version", "1")])

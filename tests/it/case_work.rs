@@ -145,9 +145,12 @@ both_engines!(
 
         // Pat sees the council's request only: not the case, not the police's request.
         let mut pc = app.signed_in("practitioner@plymouth.example").await;
-        pc.get("/")
-            .await
-            .assert_contains("You are named to answer an information request");
+        // Her home page says what is asked, where, and by when, in the one countdown wording.
+        let home = pc.get("/").await;
+        home.assert_contains("Answer the information request for Plymouth City Council");
+        home.assert_contains(&format!("href=\"/reviews/requests/{council}\""));
+        home.assert_contains("working days left");
+        assert!(!home.body.contains("Devon &amp; Cornwall Police"));
         let mine = pc.get("/reviews/requests").await;
         mine.assert_contains("Child E");
         mine.assert_contains("Plymouth City Council");
@@ -242,7 +245,10 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert!(
-            !pc.get("/").await.body.contains("named to answer"),
+            !pc.get("/")
+                .await
+                .body
+                .contains("Answer the information request"),
             "nothing owed now"
         );
         pc.get(&format!("/reviews/requests/{council}")).await;

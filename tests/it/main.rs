@@ -11,6 +11,7 @@ mod audited;
 mod browser;
 mod case_work;
 mod cli;
+mod home;
 mod layers;
 mod mail;
 mod markup;

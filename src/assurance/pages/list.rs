@@ -82,3 +82,64 @@ pub async fn plans(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
     }
     .into_response())
 }
+
+/// What assurance plans ask of this person for their home page: the returns they answer for
+/// and have not sent; for the business unit, each issued plan whose agencies are overdue.
+pub async fn tasks(
+    st: &AppState,
+    viewer: &Viewer,
+    p: PartnershipId,
+) -> AppResult<Vec<crate::web::tasks::Task>> {
+    use crate::calendar::deadline::Deadline;
+    use crate::web::tasks::Task;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let t = today();
+    let mut out = Vec::new();
+    for r in returns_of(st, viewer).await? {
+        if r.agency.returned_on.is_some() {
+            continue;
+        }
+        let deadline = Deadline::of(r.plan.answers_due, false, None, t, &cal);
+        out.push(Task {
+            what: format!(
+                "Send {}'s answers to the assurance plan \u{201c}{}\u{201d}",
+                r.agency.organisation_name, r.plan.title
+            ),
+            href: format!("/assurance/returns/{}", r.agency.id),
+            area: "Assurance",
+            due: r.plan.answers_due,
+            deadline,
+            rag: deadline.rag(2),
+        });
+    }
+    if crate::web::permissions::Permission::ManagePartnership.allows(viewer) {
+        for plan in store::plans(&st.db, p).await? {
+            if plan.issued_on.is_none() {
+                continue;
+            }
+            let row = plan_row(st, p, plan).await?;
+            if row.overdue == 0 {
+                continue;
+            }
+            let deadline = Deadline::of(row.plan.answers_due, false, None, t, &cal);
+            out.push(Task {
+                what: format!(
+                    "Chase {} {} overdue with answers to \u{201c}{}\u{201d}",
+                    row.overdue,
+                    if row.overdue == 1 {
+                        "agency"
+                    } else {
+                        "agencies"
+                    },
+                    row.plan.title
+                ),
+                href: format!("/assurance/{}", row.plan.id),
+                area: "Assurance",
+                due: row.plan.answers_due,
+                deadline,
+                rag: deadline.rag(2),
+            });
+        }
+    }
+    Ok(out)
+}
