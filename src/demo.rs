@@ -235,6 +235,59 @@ pub async fn seed_arrangements(state: &AppState) -> anyhow::Result<Vec<String>> 
 
 /// A year of meetings for every body of every demo partnership that meets regularly: the
 /// current financial year, from the second Tuesday of April, as a business unit would plan it.
+/// Plymouth's tracker as it might stand today: one action overdue, one due soon, one on
+/// track, so the home page and the tracker show what they are for.
+pub async fn seed_actions_due(state: &AppState) -> anyhow::Result<()> {
+    use crate::actions::store::{NewAction, add};
+    let actor = Actor::system("masa demo");
+    let today = crate::calendar::today();
+    let Some(p) = crate::partnerships::store::by_slug(&state.db, "plymouth").await? else {
+        return Ok(());
+    };
+    let pid = crate::store::PartnershipId(p.id);
+    for (title, owner, organisation, days) in [
+        (
+            "Refresh the neglect toolkit training for school designated leads",
+            "Workforce development lead",
+            "Plymouth City Council",
+            -8,
+        ),
+        (
+            "Report on the use of the escalation policy by health visitors",
+            "Named nurse",
+            "Livewell Southwest",
+            3,
+        ),
+        (
+            "Share the learning brief on bruising in non-mobile babies",
+            "Business manager",
+            "Plymouth Safeguarding Children Partnership",
+            40,
+        ),
+    ] {
+        add(
+            &state.db,
+            &actor,
+            pid,
+            &NewAction {
+                // Agreed at the board; the demo has no minute to link them to.
+                source_kind: "board".into(),
+                source_id: 0,
+                body_key: "pscp-board".into(),
+                reference: String::new(),
+                title: title.into(),
+                owner_name: owner.into(),
+                owner_organisation: organisation.into(),
+                due: today + chrono::Duration::days(days),
+                sensitive: false,
+                restricted_item: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn seed_meetings(state: &AppState) -> anyhow::Result<usize> {
     use crate::meetings::{model, store};
     let actor = Actor::system("masa demo");
@@ -975,6 +1028,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         );
     }
     seed_meetings(&state).await?;
+    seed_actions_due(&state).await?;
     seed_cases(&state).await?;
     seed_assurance(&state).await?;
     let base = &state.config.base_url;
