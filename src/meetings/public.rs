@@ -48,7 +48,7 @@ pub async fn list(
     let p = PartnershipId(pp.id);
     let meetings = super::pages::named(&st, p, store::published(&st.db, p).await?).await?;
     Ok(ListPage {
-        page: Page::public(&viewer, format!("Meetings – {}", pp.name), &pp.name),
+        page: Page::public(&viewer, "Meetings", &pp.name),
         slug,
         meetings,
     }

@@ -456,11 +456,7 @@ pub async fn public_list(
     let pp = partnership(&st, &slug).await?;
     let reviews = published(&st.db, PartnershipId(pp.id)).await?;
     Ok(PublicList {
-        page: Page::public(
-            &viewer,
-            format!("Published reviews – {}", pp.name),
-            &pp.name,
-        ),
+        page: Page::public(&viewer, "Published reviews", &pp.name),
         slug,
         reviews,
     }
@@ -497,7 +493,7 @@ pub async fn public_review(
 ) -> AppResult<Response> {
     let (_, name, c) = published_case(&st, &slug, id).await?;
     Ok(PublicReview {
-        page: Page::public(&viewer, format!("{} – {}", c.public_title, name), &name),
+        page: Page::public(&viewer, c.public_title.clone(), &name),
         slug,
         c,
     }

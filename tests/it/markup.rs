@@ -216,3 +216,46 @@ fn counts_agree_in_number() {
         found.join("\n")
     );
 }
+
+/// The text of a page's `<title>`.
+fn title(body: &str) -> &str {
+    body.split("<title>")
+        .nth(1)
+        .and_then(|s| s.split("</title>").next())
+        .unwrap_or_default()
+}
+
+// A partnership's public pages are its website: each title names the page, then the
+// partnership once; a page that is not there tells the public what to do, without asking them
+// to quote a reference (that is for the business unit, when something breaks).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_pages_name_the_partnership_once() {
+    let app = TestApp::new(masa::store::Engine::Sqlite).await;
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("arrangements");
+    let mut public = app.client();
+    let name = "Plymouth Safeguarding Children Partnership";
+    for (path, expected) in [
+        ("/p/plymouth", name.to_owned()),
+        (
+            "/p/plymouth/arrangements",
+            format!("Safeguarding arrangements – {name}"),
+        ),
+        (
+            "/p/plymouth/agencies",
+            format!("Relevant agencies – {name}"),
+        ),
+        ("/p/plymouth/meetings", format!("Meetings – {name}")),
+        ("/p/plymouth/reviews", format!("Published reviews – {name}")),
+    ] {
+        let r = public.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(title(&r.body), expected, "{path}");
+    }
+    let r = public.get("/p/plymouth/no-such-page").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    r.assert_contains("check it is correct");
+    r.assert_contains("href=\"/\"");
+    assert!(!r.body.contains("quote reference"), "{}", r.body);
+}
