@@ -1,6 +1,7 @@
 //! Partnerships: the tenants. Their profile (name, contacts), the host's list of them, and each
 //! one's public page.
 
+pub mod model;
 mod pages;
 pub mod rules;
 pub mod store;

@@ -145,6 +145,8 @@ pub async fn save_settings(
 struct PublicPage {
     page: Page,
     partnership: Partnership,
+    /// Who to contact when worried about a child, line by line, numbers and addresses as links.
+    contact: Vec<Vec<super::model::Part>>,
 }
 
 pub async fn public_page(
@@ -157,6 +159,12 @@ pub async fn public_page(
         .ok_or(AppError::NotFound)?;
     Ok(PublicPage {
         page: Page::public(&viewer, p.name.clone(), &p.name),
+        contact: p
+            .worried_contact
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(super::model::contact_parts)
+            .collect(),
         partnership: p,
     }
     .into_response())

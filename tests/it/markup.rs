@@ -259,3 +259,40 @@ async fn public_pages_name_the_partnership_once() {
     r.assert_contains("href=\"/\"");
     assert!(!r.body.contains("quote reference"), "{}", r.body);
 }
+
+// The contacts the business unit types become links a phone can call or write to on the public
+// page; the rest of the text stays as typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contact_numbers_on_the_public_page_can_be_called() {
+    let app = TestApp::new(masa::store::Engine::Sqlite).await;
+    let mut bu = app.signed_in("business.unit@plymouth.example").await;
+    let p = app.partnership("plymouth");
+    let now = masa::partnerships::store::by_id(&app.state.db, p)
+        .await
+        .expect("query")
+        .expect("partnership");
+    bu.get("/admin/partnership").await;
+    let r = bu
+        .post(
+            "/admin/partnership",
+            &[
+                ("name", now.name.as_str()),
+                ("contact_email", "pscp@plymouth.gov.uk"),
+                (
+                    "worried_contact",
+                    "Call the front door on 01752 668000 (Monday to Friday).\nOut of hours: 01752 346984 or email mash@plymouth.gov.uk",
+                ),
+                ("version", &now.version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.client().get("/p/plymouth").await;
+    page.assert_contains(
+        "Call the front door on <a class=\"govuk-link\" href=\"tel:01752668000\">01752 668000</a> (Monday to Friday).",
+    );
+    page.assert_contains("href=\"tel:01752346984\"");
+    page.assert_contains(
+        "<a class=\"govuk-link\" href=\"mailto:mash@plymouth.gov.uk\">mash@plymouth.gov.uk</a>",
+    );
+}
