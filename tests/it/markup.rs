@@ -292,6 +292,7 @@ async fn contact_numbers_on_the_public_page_can_be_called() {
         "Call the front door on <a class=\"govuk-link\" href=\"tel:01752668000\">01752 668000</a> (Monday to Friday).",
     );
     page.assert_contains("href=\"tel:01752346984\"");
+    page.assert_contains("call <a class=\"govuk-link\" href=\"tel:999\">999</a>");
     page.assert_contains(
         "<a class=\"govuk-link\" href=\"mailto:mash@plymouth.gov.uk\">mash@plymouth.gov.uk</a>",
     );
