@@ -457,17 +457,15 @@ pub async fn tasks(
         return Ok(Vec::new());
     };
     let cal = crate::calendar::store::current(&st.db).await?;
-    let deadline = crate::calendar::deadline::Deadline::of(oldest, false, None, t, &cal);
     let n = overdue.len();
-    Ok(vec![crate::web::tasks::Task {
-        what: format!(
+    Ok(vec![crate::web::tasks::Task::due(
+        format!(
             "Follow up {n} overdue {}",
             if n == 1 { "action" } else { "actions" }
         ),
-        href: "/actions?show=overdue".into(),
-        area: "Actions",
-        due: oldest,
-        deadline,
-        rag: deadline.rag(0),
-    }])
+        "/actions?show=overdue".into(),
+        "Actions",
+        oldest,
+        (t, &cal, 0),
+    )])
 }

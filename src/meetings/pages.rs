@@ -49,6 +49,7 @@ pub async fn body_name(st: &AppState, p: PartnershipId, key: &str) -> AppResult<
 }
 
 /// A meeting as listed: with its body's name and what it is called.
+#[derive(Clone)]
 pub struct Listed {
     pub m: Meeting,
     pub body: String,

@@ -584,39 +584,33 @@ pub async fn tasks(
     } else {
         my_meetings(st, p, user.id, from, to).await?
     };
+    let named = super::pages::named(st, p, around).await?;
     let mut out = Vec::new();
+    // This week and the next: the two (Monday to Sunday) cover the seven days from today once.
     for week in [t, t + Duration::days(7)] {
         let monday = week
             - Duration::days(i64::from(
                 chrono::Datelike::weekday(&week).num_days_from_monday(),
             ));
-        let (due, _) = super::pages::due_in_week(
-            monday,
-            super::pages::named(st, p, around.clone()).await?,
-            &rules,
-            &cal,
-        );
+        let (due, _) = super::pages::due_in_week(monday, named.clone(), &rules, &cal);
         // Only what is still to do: whether a past step was done is not recorded yet.
         for d in due
             .into_iter()
             .filter(|d| d.due >= t && d.due < t + Duration::days(7))
         {
-            let deadline = crate::calendar::deadline::Deadline::of(d.due, false, None, t, &cal);
-            out.push(crate::web::tasks::Task {
-                what: format!(
+            out.push(crate::web::tasks::Task::due(
+                format!(
                     "{}: {}, {}",
                     d.what,
                     d.meeting.body,
                     d.meeting.m.date.format("%-d %B")
                 ),
-                href: format!("/meetings/{}", d.meeting.m.id),
-                area: "Meetings",
-                due: d.due,
-                deadline,
-                rag: deadline.rag(2),
-            });
+                format!("/meetings/{}", d.meeting.m.id),
+                "Meetings",
+                d.due,
+                (t, &cal, 2),
+            ));
         }
     }
-    out.dedup_by(|a, b| a == b);
     Ok(out)
 }

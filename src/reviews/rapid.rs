@@ -894,15 +894,13 @@ pub async fn tasks(
         .into_iter()
         .filter(|r| r.returned_on.is_none())
         .map(|r| {
-            let deadline = crate::calendar::deadline::Deadline::of(r.due_on, false, None, t, &cal);
-            crate::web::tasks::Task {
-                what: format!("Answer the information request for {}", r.organisation),
-                href: format!("/reviews/requests/{}", r.id),
-                area: "Serious cases",
-                due: r.due_on,
-                deadline,
-                rag: deadline.rag(2),
-            }
+            crate::web::tasks::Task::due(
+                format!("Answer the information request for {}", r.organisation),
+                format!("/reviews/requests/{}", r.id),
+                "Serious cases",
+                r.due_on,
+                (t, &cal, 2),
+            )
         })
         .collect())
 }

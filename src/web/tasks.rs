@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 
 use crate::calendar::deadline::{Deadline, Rag};
+use crate::calendar::working_days::Calendar;
 
 /// Something to do: what, where it is done, and by when.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +24,26 @@ pub struct Task {
 }
 
 impl Task {
+    /// Something not yet done, due on `due`: where it stands on `today`, amber within
+    /// `amber_days` working days of its due date.
+    pub fn due(
+        what: String,
+        href: String,
+        area: &'static str,
+        due: NaiveDate,
+        (today, cal, amber_days): (NaiveDate, &Calendar, i64),
+    ) -> Task {
+        let deadline = Deadline::of(due, false, None, today, cal);
+        Task {
+            what,
+            href,
+            area,
+            due,
+            deadline,
+            rag: deadline.rag(amber_days),
+        }
+    }
+
     /// "Overdue by 2 working days", "Due today", "3 working days left".
     pub fn countdown(&self) -> String {
         self.deadline.countdown()

@@ -90,7 +90,6 @@ pub async fn tasks(
     viewer: &Viewer,
     p: PartnershipId,
 ) -> AppResult<Vec<crate::web::tasks::Task>> {
-    use crate::calendar::deadline::Deadline;
     use crate::web::tasks::Task;
     let cal = crate::calendar::store::current(&st.db).await?;
     let t = today();
@@ -99,18 +98,16 @@ pub async fn tasks(
         if r.agency.returned_on.is_some() {
             continue;
         }
-        let deadline = Deadline::of(r.plan.answers_due, false, None, t, &cal);
-        out.push(Task {
-            what: format!(
+        out.push(Task::due(
+            format!(
                 "Send {}'s answers to the assurance plan \u{201c}{}\u{201d}",
                 r.agency.organisation_name, r.plan.title
             ),
-            href: format!("/assurance/returns/{}", r.agency.id),
-            area: "Assurance",
-            due: r.plan.answers_due,
-            deadline,
-            rag: deadline.rag(2),
-        });
+            format!("/assurance/returns/{}", r.agency.id),
+            "Assurance",
+            r.plan.answers_due,
+            (t, &cal, 2),
+        ));
     }
     if crate::web::permissions::Permission::ManagePartnership.allows(viewer) {
         for plan in store::plans(&st.db, p).await? {
@@ -121,9 +118,8 @@ pub async fn tasks(
             if row.overdue == 0 {
                 continue;
             }
-            let deadline = Deadline::of(row.plan.answers_due, false, None, t, &cal);
-            out.push(Task {
-                what: format!(
+            out.push(Task::due(
+                format!(
                     "Chase {} {} overdue with answers to \u{201c}{}\u{201d}",
                     row.overdue,
                     if row.overdue == 1 {
@@ -133,12 +129,11 @@ pub async fn tasks(
                     },
                     row.plan.title
                 ),
-                href: format!("/assurance/{}", row.plan.id),
-                area: "Assurance",
-                due: row.plan.answers_due,
-                deadline,
-                rag: deadline.rag(2),
-            });
+                format!("/assurance/{}", row.plan.id),
+                "Assurance",
+                row.plan.answers_due,
+                (t, &cal, 2),
+            ));
         }
     }
     Ok(out)
