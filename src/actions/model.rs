@@ -36,26 +36,20 @@ impl Progress {
     /// Progress as the tracker's rules allow it: a known status, a real due date, a note of
     /// at most 5,000 characters, and to mark an action done a note of what was done and the
     /// evidence. Each problem against its field.
-    pub fn parse(
-        t: &ProgressTyped,
-        was: Status,
-    ) -> Result<Progress, Vec<(&'static str, &'static str)>> {
+    pub fn parse(t: &ProgressTyped, was: Status) -> Result<Progress, Vec<(&'static str, String)>> {
         let mut problems = Vec::new();
         let status = Status::parse(t.status);
         if status.is_none() {
-            problems.push(("status", "Select the action's status"));
+            problems.push(("status", "Select the action's status".into()));
         }
-        let due = NaiveDate::parse_from_str(t.due.trim(), "%Y-%m-%d").ok();
-        if due.is_none() {
-            problems.push(("due", "Enter a real due date, like 2026-12-31"));
-        }
+        let due = due_date(t.due).map_err(|m| problems.push(("due", m))).ok();
         let note = t.note.trim().to_owned();
         if note.chars().count() > 5000 {
-            problems.push(("note", "Enter 5000 characters or fewer"));
+            problems.push(("note", crate::web::forms::too_long(5000)));
         } else if status == Some(Status::Done) && was != Status::Done && note.is_empty() {
             problems.push((
                 "note",
-                "Say what was done, and the evidence, before marking it done",
+                "Say what was done, and the evidence, before marking it done".into(),
             ));
         }
         match (status, due, problems.is_empty()) {
@@ -85,27 +79,29 @@ pub type Checked = (String, String, String, NaiveDate);
 pub fn check_new(
     t: &Typed,
     field: impl Fn(&str) -> String,
-) -> Result<Checked, Vec<(String, &'static str)>> {
+) -> Result<Checked, Vec<(String, String)>> {
     let mut problems = Vec::new();
     let title = t.title.trim();
     if title.is_empty() || title.chars().count() > 1000 {
         problems.push((
             field("title"),
-            "Describe the action, in 1000 characters or fewer",
+            "Describe the action, in 1000 characters or fewer".into(),
         ));
     }
     let owner = t.owner_name.trim();
     if owner.is_empty() || owner.chars().count() > 200 {
-        problems.push((field("owner_name"), "Enter who owns the action"));
+        problems.push((field("owner_name"), "Enter who owns the action".into()));
     }
     let organisation = t.owner_organisation.trim();
     if organisation.chars().count() > 200 {
-        problems.push((field("owner_organisation"), "Enter 200 characters or fewer"));
+        problems.push((
+            field("owner_organisation"),
+            crate::web::forms::too_long(200),
+        ));
     }
-    let due = NaiveDate::parse_from_str(t.due.trim(), "%Y-%m-%d").ok();
-    if due.is_none() {
-        problems.push((field("due"), "Enter a real due date, like 2026-12-31"));
-    }
+    let due = due_date(t.due)
+        .map_err(|m| problems.push((field("due"), m)))
+        .ok();
     match due {
         Some(due) if problems.is_empty() => Ok((
             title.to_owned(),
@@ -115,6 +111,11 @@ pub fn check_new(
         )),
         _ => Err(problems),
     }
+}
+
+/// An action's due date, which every action has: read by the one date reader.
+fn due_date(v: &str) -> Result<NaiveDate, String> {
+    crate::web::forms::read_date("Due date", v)?.ok_or_else(|| "Enter the due date".to_owned())
 }
 
 /// Red, amber or green for an action by its due date: the partnership-wide deadline type.

@@ -1,6 +1,7 @@
 //! The arrangements pages: the published arrangements (public), the relevant agencies list
 //! (public, searchable), the structure as at a date and the reporting calendar (signed in).
 
+use crate::web::forms::QueryData;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -306,10 +307,10 @@ struct StructurePage {
 
 pub async fn structure(
     Ctx { st, viewer, p }: Ctx,
-    Query(q): Query<DateQuery>,
+    QueryData(q): QueryData<DateQuery>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
-    let day = date_field(&mut errors, "date", &q.date, today());
+    let day = date_field(&mut errors, "date", "The date", &q.date, today());
     let a = store::load_as_at(&st.db, p, day).await?;
     let (structure, chart) = match &a {
         Some(a) => {
@@ -590,20 +591,21 @@ struct QuestionsPage {
 pub(super) fn date_field(
     errors: &mut Errors,
     field: &str,
+    label: &str,
     value: &str,
     default: NaiveDate,
 ) -> NaiveDate {
-    errors.date(field, value).unwrap_or(default)
+    errors.date(field, label, value).unwrap_or(default)
 }
 
 /// The business unit's questions: where an organisation sits, what bodies lack, which
 /// memberships end soon, and what changed between two dates.
 pub async fn questions(
     Ctx { st, viewer, p }: Ctx,
-    Query(q): Query<QuestionsQuery>,
+    QueryData(q): QueryData<QuestionsQuery>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
-    let day = date_field(&mut errors, "date", &q.date, today());
+    let day = date_field(&mut errors, "date", "The date", &q.date, today());
     let days = match q.days.trim() {
         "" => 90,
         s => match s.parse::<i64>() {
@@ -617,10 +619,11 @@ pub async fn questions(
     let from = date_field(
         &mut errors,
         "from",
+        "The start date",
         &q.from,
         day - chrono::Duration::days(365),
     );
-    let to = date_field(&mut errors, "to", &q.to, day);
+    let to = date_field(&mut errors, "to", "The end date", &q.to, day);
     if from > to {
         errors.add(
             "to",
@@ -924,7 +927,7 @@ pub async fn membership_add(
             "Representative must be 200 characters or fewer",
         );
     }
-    let from = date_field(&mut errors, "from", &f.from, today());
+    let from = date_field(&mut errors, "from", "The start date", &f.from, today());
     if !errors.is_empty() {
         let page = membership_page(&st, &viewer, f, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -980,7 +983,13 @@ pub async fn membership_end(
         .ok_or(AppError::NotFound)?;
     let mut m: model::Membership = store::decode(&item)?;
     let mut errors = Errors::default();
-    let to = date_field(&mut errors, "to", &f.to, today());
+    let to = date_field(
+        &mut errors,
+        "to",
+        "The last day of the membership",
+        &f.to,
+        today(),
+    );
     if f.to.trim().is_empty() {
         errors.add("to", "Enter the date the membership ends");
     }

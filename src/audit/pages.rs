@@ -1,8 +1,9 @@
 //! The audit trail page, one entry's detail, and the CSV export.
 
+use crate::web::forms::QueryData;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -36,19 +37,12 @@ impl FilterQuery {
     fn parse(&self, errors: &mut Errors) -> Filter {
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let date = |field: &str, s: &str, errors: &mut Errors| -> Option<NaiveDate> {
-            let s = s.trim();
-            if s.is_empty() {
-                return None;
-            }
-            errors.check(
-                field,
-                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-                    format!(
-                        "Enter the {} date as a real date, like 2026-11-24",
-                        if field == "from" { "start" } else { "end" }
-                    )
-                }),
-            )
+            let label = if field == "from" {
+                "The start date"
+            } else {
+                "The end date"
+            };
+            errors.date(field, label, s)
         };
         let person = match self.person.trim() {
             "" => None,
@@ -122,7 +116,10 @@ struct ListPage {
     actions: Vec<&'static str>,
 }
 
-pub async fn list(Ctx { st, viewer, p }: Ctx, Query(q): Query<FilterQuery>) -> AppResult<Response> {
+pub async fn list(
+    Ctx { st, viewer, p }: Ctx,
+    QueryData(q): QueryData<FilterQuery>,
+) -> AppResult<Response> {
     let mut errors = Errors::default();
     let filter = q.parse(&mut errors);
     let page_no = crate::web::forms::page_number(&q.page)?;
@@ -205,7 +202,10 @@ pub async fn entry(Ctx { st, viewer, p }: Ctx, Path(id): Path<String>) -> AppRes
     .into_response())
 }
 
-pub async fn csv(Ctx { st, viewer, p }: Ctx, Query(q): Query<FilterQuery>) -> AppResult<Response> {
+pub async fn csv(
+    Ctx { st, viewer, p }: Ctx,
+    QueryData(q): QueryData<FilterQuery>,
+) -> AppResult<Response> {
     let mut errors = Errors::default();
     let filter = q.parse(&mut errors);
     if let Some((_, m)) = errors.list().first() {

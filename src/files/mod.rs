@@ -228,6 +228,17 @@ impl Upload {
     /// Read a multipart form, stopping at the first file larger than `limit` bytes. Text fields
     /// are small (at most 64 KB each, 40 of them); anything else is a broken form.
     pub async fn read(
+        form: axum::extract::Multipart,
+        limit: usize,
+    ) -> Result<Upload, crate::web::error::AppError> {
+        let mut up = Self::read_parts(form, limit).await?;
+        // A date's three boxes become one field, as in every other form.
+        let fields = std::mem::take(&mut up.fields).into_iter().collect();
+        up.fields = crate::web::forms::fold_dates(fields).into_iter().collect();
+        Ok(up)
+    }
+
+    async fn read_parts(
         mut form: axum::extract::Multipart,
         limit: usize,
     ) -> Result<Upload, crate::web::error::AppError> {

@@ -276,7 +276,12 @@ pub async fn plan(
 ) -> AppResult<Response> {
     let b = body(&st, p, &key).await?;
     let mut errors = Errors::default();
-    let first = errors.required_date("first", &f.first, "Enter the date of the first meeting");
+    let first = errors.required_date(
+        "first",
+        "Date of the first meeting",
+        &f.first,
+        "Enter the date of the first meeting",
+    );
     let start_time = time_field(&mut errors, "plan_start_time", &f.start_time);
     let venue = venue_field(&mut errors, "plan_venue", &f.venue);
     let freq = b
@@ -351,7 +356,7 @@ pub async fn add(
     if !model::KINDS.contains(&f.kind.as_str()) {
         errors.add("kind", "Select what kind of meeting it is");
     }
-    let date = errors.required_date("date", &f.date, "Enter the date of the meeting");
+    let date = errors.required_date("date", "Date", &f.date, "Enter the date of the meeting");
     let start_time = time_field(&mut errors, "start_time", &f.start_time);
     let venue = venue_field(&mut errors, "venue", &f.venue);
     let urgent = f.urgent == "yes";
@@ -643,7 +648,7 @@ pub async fn change(
     let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
-    let date = errors.required_date("date", &f.date, "Enter the date of the meeting");
+    let date = errors.required_date("date", "Date", &f.date, "Enter the date of the meeting");
     let start_time = time_field(&mut errors, "start_time", &f.start_time);
     let venue = venue_field(&mut errors, "venue", &f.venue);
     let status = MeetingStatus::parse(f.status.trim());

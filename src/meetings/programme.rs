@@ -15,7 +15,7 @@ use crate::args;
 use crate::state::{AppState, Ctx};
 use crate::store::{PartnershipId, RecordRef, Tx};
 use crate::web::error::{AppError, AppResult};
-use crate::web::forms::{Errors, FormData, REAL_DATE};
+use crate::web::forms::{Errors, FormData};
 use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
@@ -325,7 +325,12 @@ pub async fn urgent(
     FormData(f): FormData<UrgentForm>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
-    let decided_on = errors.required_date("decided_on", &f.decided_on, REAL_DATE);
+    let decided_on = errors.required_date(
+        "decided_on",
+        "Date of the decision",
+        &f.decided_on,
+        "Enter the date of the decision",
+    );
     let decided_on = errors.not_future(
         "decided_on",
         decided_on,

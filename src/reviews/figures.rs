@@ -1,9 +1,10 @@
 //! The figures for the yearly report over any period, and the review dashboard taken away as
 //! CSV or XLSX.
 
+use crate::web::forms::QueryData;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -93,10 +94,11 @@ fn period(q: &Period, errors: &mut Errors) -> (NaiveDate, NaiveDate) {
     let year = crate::meetings::model::financial_year(today());
     let start = NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or_default();
     let end = NaiveDate::from_ymd_opt(year + 1, 3, 31).unwrap_or_default();
-    let mut day =
-        |field: &str, v: &str, default: NaiveDate| errors.date(field, v).unwrap_or(default);
-    let from = day("from", &q.from, start);
-    let to = day("to", &q.to, end);
+    let mut day = |field: &str, label: &str, v: &str, default: NaiveDate| {
+        errors.date(field, label, v).unwrap_or(default)
+    };
+    let from = day("from", "The start date", &q.from, start);
+    let to = day("to", "The end date", &q.to, end);
     if to < from {
         errors.add("to", "The end of the period must be on or after its start");
     }
@@ -142,7 +144,7 @@ async fn compute(
 pub async fn figures(
     State(st): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<Period>,
+    QueryData(q): QueryData<Period>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
     let (from, to) = period(&q, &mut errors);
@@ -211,7 +213,7 @@ fn figures_table(f: &Figures, from: NaiveDate, to: NaiveDate) -> Table {
 pub async fn figures_csv(
     State(st): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<Period>,
+    QueryData(q): QueryData<Period>,
 ) -> AppResult<Response> {
     let (from, to) = period(&q, &mut Errors::default());
     let f = compute(&st, &viewer, from, to).await?;
@@ -327,7 +329,7 @@ pub struct FiguresOut {
 pub async fn figures_api(
     State(st): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<Period>,
+    axum::extract::Query(q): axum::extract::Query<Period>,
 ) -> AppResult<axum::Json<FiguresOut>> {
     let mut errors = Errors::default();
     let (from, to) = period(&q, &mut errors);

@@ -365,6 +365,7 @@ pub async fn add_output(
     let on = date_field(
         &mut errors,
         &name("produced_on"),
+        "Date produced",
         field(&f, &name("produced_on")),
         true,
     );

@@ -84,8 +84,8 @@ pub async fn milestones(db: &Db, p: PartnershipId, case_id: i64) -> StoreResult<
 }
 
 /// A date that may be in the future (a plan), or empty.
-fn planned_field(errors: &mut Errors, field: &str, v: &str) -> Option<NaiveDate> {
-    errors.date(field, v)
+fn planned_field(errors: &mut Errors, field: &str, label: &str, v: &str) -> Option<NaiveDate> {
+    errors.date(field, label, v)
 }
 
 fn conflict_or(errors: &mut Errors, c: &Case) {
@@ -155,8 +155,19 @@ pub async fn save_local(
     ] {
         errors.text(field, v, max);
     }
-    let planned = planned_field(&mut errors, "publish_planned_on", &f.publish_planned_on);
-    let sent = date_field(&mut errors, "final_sent_on", &f.final_sent_on, false);
+    let planned = planned_field(
+        &mut errors,
+        "publish_planned_on",
+        "Planned publication date",
+        &f.publish_planned_on,
+    );
+    let sent = date_field(
+        &mut errors,
+        "final_sent_on",
+        "Date the final report went to the Panel",
+        &f.final_sent_on,
+        false,
+    );
     if let (Some(s), Some(d)) = (sent, c.decided_on)
         && s < d
     {
@@ -170,11 +181,13 @@ pub async fn save_local(
         let plan = planned_field(
             &mut errors,
             &format!("planned-{step}"),
+            "Planned for",
             f.step("planned", step),
         );
         let done = date_field(
             &mut errors,
             &format!("done-{step}"),
+            "Done on",
             f.step("done", step),
             false,
         );
@@ -281,7 +294,13 @@ pub async fn publish(
             "Enter a summary for the public page, in 5,000 characters or fewer",
         );
     }
-    let on = date_field(&mut errors, "published_on", up.field("published_on"), true);
+    let on = date_field(
+        &mut errors,
+        "published_on",
+        "Date of publication",
+        up.field("published_on"),
+        true,
+    );
     let editions = super::store::editions(&st.db).await?;
     let cal = crate::calendar::store::current(&st.db).await?;
     if let (Some(on), Some(e)) = (on, editions.iter().find(|e| e.key == c.edition_key))
@@ -357,7 +376,13 @@ pub async fn not_published(
             "The review's publication is already recorded",
         );
     }
-    let on = date_field(&mut errors, "not_published_on", &f.not_published_on, true);
+    let on = date_field(
+        &mut errors,
+        "not_published_on",
+        "Date decided",
+        &f.not_published_on,
+        true,
+    );
     let reasons = f.not_published_reasons.trim();
     if reasons.is_empty() {
         errors.add(

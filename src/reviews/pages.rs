@@ -57,8 +57,9 @@ impl EditionForm {
         }
         let from = errors.required_date(
             "in_force_from",
+            "In force from",
             &self.in_force_from,
-            "Enter the day it comes into force, like 2026-09-01",
+            "Enter the day it comes into force",
         );
         let days = |v: &str, what: &str| -> Result<i64, String> {
             v.trim()

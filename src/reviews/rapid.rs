@@ -274,7 +274,13 @@ pub async fn save_rapid(
             }
         }
     };
-    let done = date_field(&mut errors, "rapid_done_on", &f.rapid_done_on, false);
+    let done = date_field(
+        &mut errors,
+        "rapid_done_on",
+        "Date the rapid review was completed",
+        &f.rapid_done_on,
+        false,
+    );
     if let Some(d) = done
         && d < c.aware_on
     {
@@ -532,8 +538,9 @@ pub async fn add_request(
     }
     let due = errors.required_date(
         "due_on",
+        "Due by",
         &f.due_on,
-        "Enter the date the information is due, like 2026-11-02",
+        "Enter the date the information is due",
     );
     let due = errors.not_past(
         "due_on",
@@ -751,7 +758,7 @@ pub async fn add_entry(
             "This information has been returned: ask the business unit to add to it",
         );
     }
-    let day = date_field(&mut errors, "happened_on", &f.happened_on, true);
+    let day = date_field(&mut errors, "happened_on", "Date", &f.happened_on, true);
     let event = f.event.trim();
     if event.is_empty() {
         errors.add("event", "Say what happened");

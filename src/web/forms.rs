@@ -152,32 +152,38 @@ impl Errors {
     }
 }
 
-/// The date readers. Dates are typed as 2026-04-14 (a date input's value); a year outside
-/// 2000 to 2100 is taken for a slip of the keyboard. Whether a date may lie in the future or the
-/// past is the caller's rule and is said in the caller's words (`msg`), because "the due date
-/// must be today or later" tells a person more than a rule's name would.
+/// The date readers. A date is typed in the design system's three boxes (day, month, year);
+/// [`fold_dates`] joins them into one field as "year-month-day" as typed, which is also how a
+/// script may send one ("2026-04-14"). A year outside 2000 to 2100 is taken for a slip of the
+/// keyboard. Problems name the field by its label ("Due date must include a month"), as the
+/// design system asks. Whether a date may lie in the future or the past is the caller's rule and
+/// is said in the caller's words (`msg`), because "the due date must be today or later" tells a
+/// person more than a rule's name would.
 impl Errors {
     /// A date, or nothing when empty.
-    pub fn date(&mut self, field: &str, v: &str) -> Option<NaiveDate> {
-        let v = v.trim();
-        if v.is_empty() {
-            return None;
-        }
-        match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-            Ok(d) if (2000..=2100).contains(&d.year()) => Some(d),
-            _ => {
-                self.add(field, REAL_DATE);
+    pub fn date(&mut self, field: &str, label: &str, v: &str) -> Option<NaiveDate> {
+        match read_date(label, v) {
+            Ok(d) => d,
+            Err(message) => {
+                self.add(field, message);
                 None
             }
         }
     }
 
     /// A date that must be given.
-    pub fn required_date(&mut self, field: &str, v: &str, missing: &str) -> Option<NaiveDate> {
-        if v.trim().is_empty() {
+    pub fn required_date(
+        &mut self,
+        field: &str,
+        label: &str,
+        v: &str,
+        missing: &str,
+    ) -> Option<NaiveDate> {
+        if date_parts(v).iter().all(|p| p.is_empty()) {
             self.add(field, missing);
+            return None;
         }
-        self.date(field, v)
+        self.date(field, label, v)
     }
 
     /// The date kept only when it is not after today (England's today).
@@ -208,8 +214,120 @@ impl Errors {
     }
 }
 
-/// What a person is told when what they typed is not a date.
-pub const REAL_DATE: &str = "Enter a real date, like 2026-04-14";
+/// The example every date field shows, in the format its boxes take.
+pub const DATE_EXAMPLE: &str = "27 3 2026";
+
+/// The one date reader: a date field's value ("year-month-day", as folded from the three boxes
+/// or sent whole) read into a date, nothing when every part is empty, or what is wrong in words
+/// that name the field by its label.
+pub fn read_date(label: &str, v: &str) -> Result<Option<NaiveDate>, String> {
+    let parts = date_parts(v);
+    if parts.iter().all(|p| p.is_empty()) {
+        return Ok(None);
+    }
+    let [year, month, day] = &parts;
+    let missing: Vec<&str> = [(day, "day"), (month, "month"), (year, "year")]
+        .iter()
+        .filter(|(p, _)| p.is_empty())
+        .map(|(_, n)| *n)
+        .collect();
+    if !missing.is_empty() && v.contains('-') {
+        let which = match missing.as_slice() {
+            [one] => (*one).to_owned(),
+            [a, b] => format!("{a} and {b}"),
+            _ => "day, month and year".to_owned(),
+        };
+        return Err(format!("{label} must include a {which}"));
+    }
+    let real = || format!("{label} must be a real date, like {DATE_EXAMPLE}");
+    let number = |p: &str| p.parse::<u32>().map_err(|_| real());
+    let (y, m, d) = (number(year)?, number(month)?, number(day)?);
+    if year.len() != 4 {
+        return Err(format!(
+            "{label} must have a year of four digits, like 2026"
+        ));
+    }
+    match i32::try_from(y)
+        .ok()
+        .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
+    {
+        Some(date) if (2000..=2100).contains(&date.year()) => Ok(Some(date)),
+        _ => Err(real()),
+    }
+}
+
+/// A date field's value as its year, month and day, as typed (empty where not typed): what the
+/// three boxes show again when a form is refused. A value that is not "year-month-day" is one
+/// part only, which the reader refuses.
+pub fn date_parts(v: &str) -> [String; 3] {
+    let v = v.trim();
+    let mut parts = v.splitn(3, '-').map(|p| p.trim().to_owned());
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d)) => [y, m, d],
+        _ if v.is_empty() => Default::default(),
+        _ => [v.to_owned(), String::new(), String::new()],
+    }
+}
+
+/// The design system's date input sends a date as three fields, `due-day`, `due-month` and
+/// `due-year`. Fold each such triple into one field `due` ("year-month-day" as typed; empty when
+/// nothing was typed), so that every form, query and upload has one field per date and one
+/// reader reads them all. Other fields pass as they came, in their order.
+pub fn fold_dates(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    const PARTS: [&str; 3] = ["-year", "-month", "-day"];
+    let stem = |k: &str| {
+        PARTS
+            .iter()
+            .find_map(|s| k.strip_suffix(s))
+            .map(str::to_owned)
+    };
+    if !pairs.iter().any(|(k, _)| stem(k).is_some()) {
+        return pairs;
+    }
+    let value = |name: &str, part: &str| {
+        let key = format!("{name}{part}");
+        pairs
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.trim().replace('-', ""))
+            .unwrap_or_default()
+    };
+    let mut out: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    let mut folded: Vec<String> = Vec::new();
+    for (k, v) in &pairs {
+        match stem(k) {
+            Some(name) if !folded.contains(&name) => {
+                let [y, m, d] = PARTS.map(|p| value(&name, p));
+                let joined = if [&y, &m, &d].iter().all(|p| p.is_empty()) {
+                    String::new()
+                } else {
+                    format!("{y}-{m}-{d}")
+                };
+                out.retain(|(k, _)| *k != name);
+                out.push((name.clone(), joined));
+                folded.push(name);
+            }
+            Some(_) => {}
+            None if folded.contains(k) => {}
+            None => out.push((k.clone(), v.clone())),
+        }
+    }
+    out
+}
+
+/// A url-encoded body or query with its date inputs folded by [`fold_dates`].
+fn folded(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    if !pairs
+        .iter()
+        .any(|(k, _)| k.ends_with("-day") || k.ends_with("-month") || k.ends_with("-year"))
+    {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    s.extend_pairs(fold_dates(pairs));
+    std::borrow::Cow::Owned(s.finish().into_bytes())
+}
 
 /// The longest name or title a form takes.
 pub const NAME_MAX: usize = 200;
@@ -253,7 +371,28 @@ impl Choice for (&str, &str) {
 /// defaults (every form struct derives `Default` and uses `#[serde(default)]`), so a malformed
 /// or hostile body is refused with a clear message rather than a bare 422.
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_html_form::from_bytes(body).map_err(|_| AppError::BadRequest(UNREADABLE.into()))
+    serde_html_form::from_bytes(&folded(body)).map_err(|_| AppError::BadRequest(UNREADABLE.into()))
+}
+
+/// A checked query string: the extractor for GET forms (filters), read as forms are, so that a
+/// filter's date inputs fold into one field each. Unknown or malformed queries are refused with
+/// a clear message.
+pub struct QueryData<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for QueryData<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        serde_html_form::from_bytes(&folded(q.as_bytes()))
+            .map(QueryData)
+            .map_err(|_| {
+                AppError::BadRequest("The address could not be read. Go back and try again.".into())
+            })
+    }
 }
 
 /// The record version a form was opened on (a hidden field). Anything else means the page was
@@ -370,19 +509,45 @@ mod tests {
     fn dates_are_read_one_way() {
         let mut e = Errors::default();
         let d = NaiveDate::from_ymd_opt(2026, 4, 14);
-        assert_eq!(e.date("a", " 2026-04-14 "), d);
-        assert_eq!(e.date("a", ""), None);
+        assert_eq!(e.date("a", "Date", " 2026-04-14 "), d);
+        assert_eq!(e.date("a", "Date", "2026-4-14"), d, "as typed in the boxes");
+        assert_eq!(e.date("a", "Date", ""), None);
+        assert_eq!(e.date("a", "Date", "--"), None, "three empty boxes");
         assert!(e.is_empty());
-        for (field, bad) in [
-            ("b", "14/04/2026"),
-            ("c", "2026-02-30"),
-            ("d", "1900-01-01"),
+        for (field, bad, message) in [
+            (
+                "b",
+                "14/04/2026",
+                "Due date must be a real date, like 27 3 2026",
+            ),
+            (
+                "c",
+                "2026-02-30",
+                "Due date must be a real date, like 27 3 2026",
+            ),
+            (
+                "d",
+                "1900-01-01",
+                "Due date must be a real date, like 27 3 2026",
+            ),
+            ("h", "2026--14", "Due date must include a month"),
+            ("i", "-4-", "Due date must include a day and year"),
+            (
+                "j",
+                "26-4-14",
+                "Due date must have a year of four digits, like 2026",
+            ),
+            (
+                "k",
+                "2026-April-14",
+                "Due date must be a real date, like 27 3 2026",
+            ),
         ] {
-            assert_eq!(e.date(field, bad), None);
-            assert_eq!(e.get(field), Some(REAL_DATE));
+            assert_eq!(e.date(field, "Due date", bad), None, "{bad}");
+            assert_eq!(e.get(field), Some(message), "{bad}");
         }
         assert_eq!(
-            e.required_date("e", "", "Enter the date of the meeting"),
+            e.required_date("e", "Date", "--", "Enter the date of the meeting"),
             None
         );
         assert_eq!(e.get("e"), Some("Enter the date of the meeting"));
@@ -405,6 +570,50 @@ mod tests {
     struct F {
         name: String,
         age: String,
+    }
+
+    #[test]
+    fn the_three_boxes_fold_into_one_field() {
+        let pairs = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let folded = fold_dates(pairs(&[
+            ("title", "A"),
+            ("due-day", " 7 "),
+            ("due-month", "3"),
+            ("due-year", "2027"),
+            ("from-day", ""),
+            ("from-month", ""),
+            ("from-year", ""),
+            ("to-day", "1"),
+            ("to-year", "2027"),
+            ("note", "B"),
+        ]));
+        assert_eq!(
+            folded,
+            pairs(&[
+                ("title", "A"),
+                ("due", "2027-3-7"),
+                ("from", ""),
+                ("to", "2027--1"),
+                ("note", "B"),
+            ])
+        );
+        assert_eq!(date_parts("2027--1"), ["2027", "", "1"].map(String::from));
+        assert_eq!(date_parts(""), ["", "", ""].map(String::from));
+        let f: G = parse_form(b"due-day=31&due-month=12&due-year=2026&name=x").expect("form");
+        assert_eq!((f.due.as_str(), f.name.as_str()), ("2026-12-31", "x"));
+        let f: G = parse_form(b"due=2026-12-31").expect("a whole date, as a script sends it");
+        assert_eq!(f.due, "2026-12-31");
+    }
+
+    #[derive(serde::Deserialize, Default, Debug)]
+    #[serde(default)]
+    struct G {
+        due: String,
+        name: String,
     }
 
     #[test]

@@ -491,7 +491,7 @@ both_engines!(the_business_units_questions_are_answered, |app| {
     // A bad date is explained.
     let r = c.get("/arrangements/questions?from=yesterday").await;
     assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-    r.assert_contains("Enter a real date");
+    r.assert_contains("must be a real date");
 });
 
 both_engines!(the_api_answers_the_same_questions, |app| {
@@ -730,7 +730,7 @@ both_engines!(memberships_are_added_and_ended_through_forms, |app| {
         "Select the organisation",
         "Select a role",
         "Say whether they can vote",
-        "Enter a real date",
+        "must be a real date",
     ] {
         r.assert_contains(m);
     }
@@ -836,7 +836,7 @@ both_engines!(a_body_is_edited_through_its_form, |app| {
     for m in [
         "Enter the body&#39;s name",
         "Select what kind of body it is",
-        "Enter a real date",
+        "must be a real date",
         "Enter meetings a year as a number from 1 to 52",
     ] {
         assert!(

@@ -152,7 +152,7 @@ both_engines!(
             ("title", "", "Enter the plan"),
             ("review_year", "twenty", "like 2022"),
             ("review_link", "javascript:alert(1)", "starting https://"),
-            ("answers_due", "soon", "Enter a real date"),
+            ("answers_due", "soon", "must be a real date"),
             ("answers_due", "2020-01-01", "today or in the future"),
             ("body_key", "no-such-body", "Select the body"),
         ] {
@@ -766,7 +766,7 @@ both_engines!(
         for (field, value, message) in [
             ("title", "", "Describe the action"),
             ("owner_name", "", "Enter who owns"),
-            ("due", "next week", "Enter a real due date"),
+            ("due", "next week", "Due date must be a real date"),
         ] {
             let mut f = vec![
                 ("title", "Check police systems before closing a referral"),

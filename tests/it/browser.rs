@@ -65,12 +65,19 @@ async fn browser(port: u16) -> Client {
         .expect("a Chromium session")
 }
 
+/// A script's way to type a date into a date input's three boxes (id is the day box's).
+const SET_DATE: &str = "function masaDate(id, iso) { const [y, m, d] = iso.split('-'); \
+    document.getElementById(id).value = d; document.getElementById(id + '-month').value = m; \
+    document.getElementById(id + '-year').value = y; }";
+
 struct Visit<'a> {
     b: &'a Client,
     base: String,
     axe: String,
     shots: Option<std::path::PathBuf>,
     checked: Vec<String>,
+    /// Pages wider than a phone, with the elements that stick out.
+    wide: Vec<String>,
 }
 
 impl Visit<'_> {
@@ -105,37 +112,51 @@ impl Visit<'_> {
             "axe found problems on {label} ({url}):\n{}",
             violations.join("\n")
         );
+        // A phone is a first-class screen: at 390 pixels nothing may make the page scroll
+        // sideways (a wide table scrolls inside its own region instead).
+        self.b
+            .set_window_size(390, 1000)
+            .await
+            .expect("window size");
+        let wide = self
+            .b
+            .execute(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth, \
+                 Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.masa-scroll')).concat(Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().width > document.documentElement.clientWidth + 1 && !(e.parentElement && e.parentElement.closest('.masa-scroll')))).slice(0, 6).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + Array.from(e.classList).join('.') + '=' + Math.round(e.getBoundingClientRect().width)).join(' ')]",
+                vec![],
+            )
+            .await
+            .expect("width");
+        let (scroll, client) = (wide[0].as_i64().unwrap_or(0), wide[1].as_i64().unwrap_or(0));
+        if scroll > client {
+            self.wide
+                .push(format!("{label} ({url}): {scroll} > {client}: {}", wide[2]));
+        }
         if let Some(dir) = &self.shots {
-            // At the desktop's width and a phone's.
+            // At a phone's width and the desktop's.
             let name = label.trim_matches('/').replace(['/', '?', '=', '&'], "_");
             let name = if name.is_empty() { "home" } else { &name };
-            for (width, suffix) in [(1280, ""), (390, "-390")] {
-                self.b
-                    .set_window_size(width, 1000)
-                    .await
-                    .expect("window size");
-                let png = self.b.screenshot().await.expect("screenshot");
-                if width == 390 {
-                    let wide = self
-                        .b
-                        .execute("return document.documentElement.scrollWidth", vec![])
-                        .await
-                        .expect("width");
-                    if wide.as_i64().unwrap_or(0) > 390 {
-                        eprintln!("WIDER THAN A PHONE: {label} ({wide})");
-                    }
-                }
-                std::fs::write(
-                    dir.join(format!("{:02}-{name}{suffix}.png", self.checked.len())),
-                    png,
-                )
-                .expect("write screenshot");
-            }
+            let png = self.b.screenshot().await.expect("screenshot");
+            std::fs::write(
+                dir.join(format!("{:02}-{name}-390.png", self.checked.len())),
+                png,
+            )
+            .expect("write screenshot");
             self.b
                 .set_window_size(1280, 1000)
                 .await
                 .expect("window size");
+            let png = self.b.screenshot().await.expect("screenshot");
+            std::fs::write(
+                dir.join(format!("{:02}-{name}.png", self.checked.len())),
+                png,
+            )
+            .expect("write screenshot");
         }
+        self.b
+            .set_window_size(1280, 1000)
+            .await
+            .expect("window size");
         self.checked.push(label.to_owned());
     }
 
@@ -147,6 +168,19 @@ impl Visit<'_> {
             .unwrap_or_else(|_| panic!("no #{id}"));
         e.clear().await.expect("clear");
         e.send_keys(text).await.expect("type");
+    }
+
+    /// Type a date ("2027-03-31") into a date input's day, month and year boxes.
+    async fn fill_date(&self, id: &str, iso: &str) {
+        let mut parts = iso.split('-');
+        let (y, m, d) = (parts.next(), parts.next(), parts.next());
+        for (box_id, v) in [
+            (id.to_owned(), d),
+            (format!("{id}-month"), m),
+            (format!("{id}-year"), y),
+        ] {
+            self.fill(&box_id, v.unwrap_or_default()).await;
+        }
     }
 
     async fn submit(&self, form_action: &str) {
@@ -253,6 +287,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         axe,
         shots,
         checked: Vec::new(),
+        wide: Vec::new(),
     };
 
     // The public side.
@@ -450,7 +485,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     .await
     .expect("type");
     v.fill("owner_name", "Strategic lead").await;
-    v.fill("due", "2027-03-31").await;
+    v.fill_date("due", "2027-03-31").await;
     v.submit(&format!("{item}/actions")).await;
     v.check("action added").await;
     // The minutes circulated, then approved at the next meeting.
@@ -485,10 +520,13 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.submit("/reviews").await;
     v.check("case errors").await;
     v.b.execute(
-        "document.getElementById('pseudonym').value = 'Child C';\
-         document.getElementById('aware_on').value = '2022-09-12';\
+        &format!(
+            "{SET_DATE}{}",
+            "document.getElementById('pseudonym').value = 'Child C';\
+         masaDate('aware_on', '2022-09-12');\
          document.getElementById('harm').value = 'seriously-harmed';\
-         document.getElementById('abuse').value = 'suspected';",
+         document.getElementById('abuse').value = 'suspected';"
+        ),
         vec![],
     )
     .await
@@ -501,9 +539,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.check("case recorded").await;
     let case = v.b.current_url().await.expect("url").path().to_owned();
     // Notified, and the partners told, on time.
-    v.fill("notified_on", "2022-09-16").await;
+    v.fill_date("notified_on", "2022-09-16").await;
     v.fill("panel_reference", "CSPRP-2022-0916").await;
-    v.fill("partners_told_on", "2022-09-16").await;
+    v.fill_date("partners_told_on", "2022-09-16").await;
     v.submit(&format!("{case}/dates")).await;
     v.check("case notified").await;
     // An agency is asked for its information: errors first, then sent.
@@ -526,9 +564,10 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.submit(&format!("{case}/requests")).await;
     v.check("request sent").await;
     // The business unit keys in a return that came by email, on the request's own page.
-    v.click(Locator::Css("#requests ~ table a")).await;
+    v.click(Locator::Css("#requests ~ .masa-scroll table a"))
+        .await;
     v.check("information request").await;
-    v.fill("happened_on", "2022-09-01").await;
+    v.fill_date("happened_on", "2022-09-01").await;
     v.fill("event", "Strategy discussion held.").await;
     let request = v.b.current_url().await.expect("url").path().to_owned();
     v.submit(&format!("{request}/entries")).await;
@@ -541,10 +580,8 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.check("information returned").await;
     // The rapid review: every question answered, the day it was completed.
     v.go(&case).await;
-    v.b.execute(
-        "document.querySelectorAll('textarea[name^=answer-]').forEach(t => t.value = 'Yes: agencies did not share what they knew.');\
-         document.getElementById('rapid_done_on').value = '2022-09-30';",
-        vec![],
+    v.b.execute(&format!("{SET_DATE}{}", "document.querySelectorAll('textarea[name^=answer-]').forEach(t => t.value = 'Yes: agencies did not share what they knew.');\
+         masaDate('rapid_done_on', '2022-09-30');"), vec![],
     )
     .await
     .expect("answer the questions");
@@ -605,12 +642,15 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     // The local review: reviewer, terms, milestones, the final report to the Panel.
     v.go(&case).await;
     v.b.execute(
-        "document.querySelector('#local ~ details').open = true;\
+        &format!(
+            "{SET_DATE}{}",
+            "document.querySelector('#local ~ details').open = true;\
          document.getElementById('reviewer').value = 'An independent reviewer';\
          document.getElementById('terms_of_reference').value = 'How agencies shared information.';\
-         document.getElementById('planned-practitioner-event').value = '2022-11-15';\
-         document.getElementById('done-practitioner-event').value = '2022-11-15';\
-         document.getElementById('final_sent_on').value = '2023-03-01';",
+         masaDate('planned-practitioner-event', '2022-11-15');\
+         masaDate('done-practitioner-event', '2022-11-15');\
+         masaDate('final_sent_on', '2023-03-01');"
+        ),
         vec![],
     )
     .await
@@ -626,9 +666,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     .expect("write pdf");
     let publish = |on: &'static str| {
         format!(
-            "document.getElementById('public_title').value = 'Practice review: Child C';\
+            "{SET_DATE}document.getElementById('public_title').value = 'Practice review: Child C';\
              document.getElementById('public_summary').value = 'What we learned.';\
-             document.getElementById('published_on').value = '{on}';"
+             masaDate('published_on', '{on}');"
         )
     };
     v.b.execute(&publish("2023-03-02"), vec![])
@@ -736,7 +776,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.submit("/assurance").await;
     v.check("assurance plan errors").await;
     v.b.execute(
-        "document.getElementById('answers_due').value = '2099-01-31';",
+        &format!("{SET_DATE}{}", "masaDate('answers_due', '2099-01-31');"),
         vec![],
     )
     .await
@@ -840,5 +880,10 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     assert!(v.text("main").await.contains("Welcome, Rosa Reviewer"));
     v.go("/audit").await;
     assert!(v.checked.len() >= 37, "visited {:?}", v.checked);
+    assert!(
+        v.wide.is_empty(),
+        "pages wider than a 390-pixel phone:\n{}",
+        v.wide.join("\n")
+    );
     b.close().await.expect("close");
 }

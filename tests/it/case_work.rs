@@ -79,7 +79,7 @@ both_engines!(
             ("responder", "'; DROP TABLE users; --", "Select the person"),
             ("asked", "", "Say what the agency is asked for"),
             ("due_on", "2001-01-01", "today or later"),
-            ("due_on", "soon", "Enter a real date"),
+            ("due_on", "soon", "must be a real date"),
             ("due_on", "", "Enter the date the information is due"),
         ] {
             bu.get(&url).await;
@@ -190,7 +190,7 @@ both_engines!(
         for (fields, message) in [
             (
                 vec![("happened_on", "last week"), ("event", "Visit")],
-                "Enter a real date",
+                "must be a real date",
             ),
             (
                 vec![("happened_on", "2099-01-01"), ("event", "Visit")],
@@ -970,7 +970,7 @@ both_engines!(the_learning_loop_and_the_yearly_figures, |app| {
     // The yearly figures: the recommendations recorded today, one with its actions complete.
     let r = bu.get("/reviews/figures?from=yesterday").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    r.assert_contains("Enter a real date");
+    r.assert_contains("must be a real date");
     let t = today().to_string();
     let r = bu.get(&format!("/reviews/figures?from={t}&to={t}")).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -185,6 +185,36 @@ fn fixed_plurals(template: &str) -> Vec<String> {
     out
 }
 
+/// Every template under `templates/`, with its text.
+fn templates() -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("templates")];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).expect("templates") {
+            let path = e.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "html" || x == "txt") {
+                let text = std::fs::read_to_string(&path).expect("template");
+                out.push((path, text));
+            }
+        }
+    }
+    out
+}
+
+/// Dates are typed in the design system's three boxes (the `date_input` macro), never in a
+/// browser's date picker, which phones and screen readers handle each their own way.
+#[test]
+fn dates_are_typed_in_three_boxes_everywhere() {
+    let pickers: Vec<String> = templates()
+        .into_iter()
+        .filter(|(_, t)| t.contains("type=\"date\"") || t.contains("\"date\", \"off\""))
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    assert!(pickers.is_empty(), "date pickers in {pickers:?}");
+}
+
 #[test]
 fn counts_agree_in_number() {
     assert_eq!(
@@ -196,18 +226,9 @@ fn counts_agree_in_number() {
     );
     assert!(fixed_plurals("{{ n }} recommendation{{ n|pluralize }}").is_empty());
     let mut found = Vec::new();
-    let mut dirs = vec![std::path::PathBuf::from("templates")];
-    while let Some(dir) = dirs.pop() {
-        for e in std::fs::read_dir(&dir).expect("templates") {
-            let path = e.expect("entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|x| x == "html" || x == "txt") {
-                let text = std::fs::read_to_string(&path).expect("template");
-                for f in fixed_plurals(&text) {
-                    found.push(format!("{}: {f}", path.display()));
-                }
-            }
+    for (path, text) in templates() {
+        for f in fixed_plurals(&text) {
+            found.push(format!("{}: {f}", path.display()));
         }
     }
     assert!(

@@ -252,7 +252,7 @@ both_engines!(
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         for m in [
             "Select what kind of meeting",
-            "Enter a real date",
+            "must be a real date",
             "24-hour clock",
             "200 characters or fewer",
         ] {
@@ -1205,3 +1205,75 @@ both_engines!(minutes_saved_at_once_take_the_next_numbers, |app| {
     numbers.dedup();
     assert_eq!(numbers.len(), 8, "two minutes took one number: {numbers:?}");
 });
+
+both_engines!(
+    dates_are_typed_in_three_boxes_and_kept_when_refused,
+    |app| {
+        let mut c = portsmouth_business_unit(&app).await;
+        let page = c.get("/meetings/bodies/pscp-board").await;
+        for box_ in [
+            "name=\"date-day\"",
+            "name=\"date-month\"",
+            "name=\"date-year\"",
+        ] {
+            page.assert_contains(box_);
+        }
+        assert!(
+            !page.body.contains("type=\"date\""),
+            "no browser date picker"
+        );
+        page.assert_contains("For example, 27 3 2026");
+        let meeting = |day: &'static str, month: &'static str, year: &'static str| {
+            vec![
+                ("kind", "ordinary"),
+                ("date-day", day),
+                ("date-month", month),
+                ("date-year", year),
+                ("start_time", "10:00"),
+                ("venue", "The Guildhall"),
+            ]
+        };
+        // Not a real day: the message names the field, the boxes and the venue keep what was typed.
+        let r = c
+            .post("/meetings/bodies/pscp-board", &meeting("30", "2", "2030"))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("Date must be a real date, like 27 3 2026");
+        for kept in [
+            "name=\"date-day\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" value=\"30\"",
+            "name=\"date-month\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" value=\"2\"",
+            "name=\"date-year\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" value=\"2030\"",
+            "value=\"The Guildhall\"",
+        ] {
+            r.assert_contains(kept);
+        }
+        // A box left empty is named; so is a two-digit year.
+        let r = c
+            .post("/meetings/bodies/pscp-board", &meeting("14", "", "2030"))
+            .await;
+        r.assert_contains("Date must include a month");
+        let r = c
+            .post("/meetings/bodies/pscp-board", &meeting("14", "3", "30"))
+            .await;
+        r.assert_contains("Date must have a year of four digits");
+        assert_eq!(app.count("meetings").await, 0, "nothing stored");
+        // Typed as people type it, without leading zeros.
+        let r = c
+            .post("/meetings/bodies/pscp-board", &meeting("4", "3", "2030"))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let list = c.get("/meetings/bodies/pscp-board").await;
+        list.assert_contains("4 March 2030");
+        // A filter's dates are typed the same way: the audit trail from one day to another.
+        let r = c
+            .get("/audit?from-day=31&from-month=2&from-year=2026&to-day=&to-month=&to-year=")
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("The start date must be a real date");
+        let r = c
+            .get("/audit?from-day=1&from-month=1&from-year=2026&to-day=&to-month=&to-year=")
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.assert_contains("value=\"2026\"");
+    }
+);

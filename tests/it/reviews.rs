@@ -38,7 +38,7 @@ both_engines!(editions_are_data_the_host_adds_to, |app| {
     for (field, value, message) in [
         ("key", "Bad Key!", "lower-case letters"),
         ("name", "", "title, in 200 characters or fewer"),
-        ("in_force_from", "next year", "Enter a real date"),
+        ("in_force_from", "next year", "must be a real date"),
         ("in_force_from", "", "the day it comes into force"),
         ("rapid_review_within", "0", "from 1 to 60"),
         ("rapid_review_from", "whenever", "Select when"),
@@ -136,7 +136,7 @@ both_engines!(
             ("pseudonym", "<script>alert(1)</script>", "letters, numbers"),
             ("pseudonym", "Jane Mary Anne Smith", "never the child"),
             ("kind", "murder", "Select what kind of case"),
-            ("aware_on", "yesterday", "Enter a real date"),
+            ("aware_on", "yesterday", "must be a real date"),
             ("aware_on", "2099-01-01", "today or in the past"),
             ("aware_on", "2022-09-01", "before the incident"),
             ("harm", "bruised", "died or was seriously harmed"),

@@ -232,7 +232,7 @@ both_engines!(bad_input_gets_a_clear_answer_and_changes_nothing, |app| {
     // A bad filter.
     let r = c.get("/audit?from=2026-13-45").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    r.assert_contains("Enter the start date as a real date");
+    r.assert_contains("The start date must be a real date");
     // Unknown and malformed ids.
     assert_eq!(
         c.get("/admin/people/999999").await.status,

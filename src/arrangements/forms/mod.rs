@@ -73,14 +73,14 @@ fn date_text(d: Option<Day>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-fn opt_date(errors: &mut Errors, field: &str, v: &str) -> Option<Day> {
-    errors.date(field, v).map(Day)
+fn opt_date(errors: &mut Errors, field: &str, label: &str, v: &str) -> Option<Day> {
+    errors.date(field, label, v).map(Day)
 }
 
 /// A start and end date, the end not before the start.
 fn dates(errors: &mut Errors, from: &str, to: &str) -> (Option<Day>, Option<Day>) {
-    let f = opt_date(errors, "from", from);
-    let t = opt_date(errors, "to", to);
+    let f = opt_date(errors, "from", "The start date", from);
+    let t = opt_date(errors, "to", "The end date", to);
     if let (Some(a), Some(b)) = (f, t)
         && b < a
     {

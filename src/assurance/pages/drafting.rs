@@ -125,7 +125,12 @@ pub async fn create(
     if !f.body_key.is_empty() && !known.iter().any(|(k, _)| *k == f.body_key) {
         errors.add("body_key", "Select the body that owns the plan");
     }
-    let due = due_field(&mut errors, "answers_due", &f.answers_due);
+    let due = due_field(
+        &mut errors,
+        "answers_due",
+        "Date answers are due",
+        &f.answers_due,
+    );
     let (Some(year), Some(due), true) = (year, due, errors.is_empty()) else {
         let page = NewPage::new(&viewer, f, known, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());

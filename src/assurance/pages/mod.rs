@@ -19,7 +19,7 @@ use crate::mail::Mail;
 use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
-use crate::web::forms::{Errors, FormData, REAL_DATE};
+use crate::web::forms::{Errors, FormData};
 use crate::web::page::Page;
 use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
@@ -39,8 +39,13 @@ pub use plan::*;
 pub use returns::*;
 
 /// A date that must be today or later (a due date).
-fn due_field(errors: &mut Errors, field: &str, v: &str) -> Option<NaiveDate> {
-    let d = errors.required_date(field, v, REAL_DATE);
+fn due_field(errors: &mut Errors, field: &str, label: &str, v: &str) -> Option<NaiveDate> {
+    let d = errors.required_date(
+        field,
+        label,
+        v,
+        &format!("Enter the {}", label.to_lowercase()),
+    );
     errors.not_past(field, d, "The due date must be today or in the future")
 }
 

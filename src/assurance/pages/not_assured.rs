@@ -113,7 +113,7 @@ pub async fn raise_action(
     };
     // What every action needs, then this page's own rule: an action is due from today on.
     let checked = match crate::actions::model::check_new(&typed, str::to_owned) {
-        Ok(c) => due_field(&mut errors, "due", &f.due).map(|_| c),
+        Ok(c) => due_field(&mut errors, "due", "Due date", &f.due).map(|_| c),
         Err(problems) => {
             for (field, message) in problems {
                 errors.add(&field, message);

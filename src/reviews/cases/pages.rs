@@ -103,13 +103,19 @@ pub struct CaseForm {
 pub(in crate::reviews) fn date_field(
     errors: &mut Errors,
     field: &str,
+    label: &str,
     v: &str,
     required: bool,
 ) -> Option<NaiveDate> {
     let d = if required {
-        errors.required_date(field, v, "Enter the date, like 2026-11-02")
+        errors.required_date(
+            field,
+            label,
+            v,
+            &format!("Enter the {}", lower_first(label)),
+        )
     } else {
-        errors.date(field, v)
+        errors.date(field, label, v)
     };
     errors.not_future(field, d, "The date must be today or in the past")
 }
@@ -187,8 +193,20 @@ pub async fn create(
     if !f.age_band.is_empty() && !model::AGE_BANDS.contains(&f.age_band.as_str()) {
         errors.add("age_band", "Select an age band");
     }
-    let incident = date_field(&mut errors, "incident_on", &f.incident_on, false);
-    let aware = date_field(&mut errors, "aware_on", &f.aware_on, true);
+    let incident = date_field(
+        &mut errors,
+        "incident_on",
+        "Date of the incident",
+        &f.incident_on,
+        false,
+    );
+    let aware = date_field(
+        &mut errors,
+        "aware_on",
+        "Date the local authority became aware",
+        &f.aware_on,
+        true,
+    );
     if let (Some(i), Some(a)) = (incident, aware)
         && a < i
     {
@@ -559,10 +577,34 @@ pub async fn dates(
     let before = read(&st, &viewer, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let mut errors = Errors::default();
-    let aware = date_field(&mut errors, "aware_on", &f.aware_on, true);
-    let notified = date_field(&mut errors, "notified_on", &f.notified_on, false);
-    let told = date_field(&mut errors, "partners_told_on", &f.partners_told_on, false);
-    let sent = date_field(&mut errors, "sent_to_panel_on", &f.sent_to_panel_on, false);
+    let aware = date_field(
+        &mut errors,
+        "aware_on",
+        "Date the local authority became aware",
+        &f.aware_on,
+        true,
+    );
+    let notified = date_field(
+        &mut errors,
+        "notified_on",
+        "Date the Panel was notified",
+        &f.notified_on,
+        false,
+    );
+    let told = date_field(
+        &mut errors,
+        "partners_told_on",
+        "Date the partners were told",
+        &f.partners_told_on,
+        false,
+    );
+    let sent = date_field(
+        &mut errors,
+        "sent_to_panel_on",
+        "Date the rapid review and the decision were sent to the Panel",
+        &f.sent_to_panel_on,
+        false,
+    );
     if sent.is_some() && before.decided_on.is_none() {
         errors.add(
             "sent_to_panel_on",
@@ -723,4 +765,14 @@ pub async fn signoff(
         "Signed: the decision waits for the other partners"
     };
     crate::web::saved(&st.db, &viewer, m, &format!("/reviews/{id}#the-decision")).await
+}
+
+/// A label as it reads inside a sentence: "Date of publication" in "Enter the date of
+/// publication".
+pub(in crate::reviews) fn lower_first(label: &str) -> String {
+    let mut c = label.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
