@@ -67,12 +67,40 @@ pub fn deadlines(date: NaiveDate, rules: &Rules, cal: &Calendar) -> Vec<Deadline
             due: before(rules.papers_before),
         },
         Deadline {
-            what: "Draft minutes sent out",
+            what: MINUTES_OUT,
             due: cal.add_working_days(date, rules.minutes_after),
         },
     ];
     out.sort_by_key(|d| d.due);
     out
+}
+
+/// The step whose doing masa records: the draft minutes going out.
+pub const MINUTES_OUT: &str = "Draft minutes sent out";
+
+/// Where one of a meeting's steps stands on `today`. The draft minutes are done when they were
+/// circulated (on that day, late if after the deadline); the steps before the meeting are done
+/// once it is marked held, since it went ahead on what it had. A step past its day and not done
+/// is overdue, never merely "passed".
+pub fn step_state(
+    step: &Deadline,
+    status: MeetingStatus,
+    minutes_circulated_on: Option<NaiveDate>,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> crate::calendar::deadline::Deadline {
+    let (done, on) = if step.what == MINUTES_OUT {
+        (minutes_circulated_on.is_some(), minutes_circulated_on)
+    } else {
+        (status == MeetingStatus::Held, None)
+    };
+    crate::calendar::deadline::Deadline::of(step.due, done, on, today, cal)
+}
+
+/// A meeting whose day has passed and that is still marked scheduled: the business unit is
+/// asked to mark it held or cancelled.
+pub fn to_be_marked(date: NaiveDate, status: MeetingStatus, today: NaiveDate) -> bool {
+    status == MeetingStatus::Scheduled && date < today
 }
 
 /// A paper received after the day papers were due out is late: flagged, never refused.
@@ -539,6 +567,46 @@ pub fn attendance_stats(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_past_step_is_overdue_or_done_never_passed() {
+        use crate::calendar::deadline::Deadline as D;
+        let cal = Calendar::shipped();
+        let (meeting, today) = (day("2026-11-10"), day("2026-12-01"));
+        let steps = deadlines(meeting, &Rules::default(), &cal);
+        let papers = steps
+            .iter()
+            .find(|s| s.what == "Papers sent out")
+            .expect("papers");
+        let minutes = steps
+            .iter()
+            .find(|s| s.what == MINUTES_OUT)
+            .expect("minutes");
+        let state = |s, status, circulated| step_state(s, status, circulated, today, &cal);
+        assert!(state(papers, MeetingStatus::Scheduled, None).overdue());
+        assert_eq!(state(papers, MeetingStatus::Held, None).countdown(), "Done");
+        let late_minutes = state(minutes, MeetingStatus::Held, None);
+        assert!(
+            late_minutes.overdue(),
+            "held, but the minutes have not gone"
+        );
+        assert!(late_minutes.countdown().starts_with("Overdue by"));
+        let circulated = minutes.due;
+        assert_eq!(
+            state(minutes, MeetingStatus::Held, Some(circulated)),
+            D::Done {
+                on: Some(circulated),
+                late: false
+            }
+        );
+        assert!(to_be_marked(meeting, MeetingStatus::Scheduled, today));
+        assert!(!to_be_marked(meeting, MeetingStatus::Held, today));
+        assert!(
+            !to_be_marked(today, MeetingStatus::Scheduled, today),
+            "today is not past"
+        );
+    }
+
     use super::*;
 
     fn day(s: &str) -> NaiveDate {

@@ -475,9 +475,15 @@ struct MeetingPage {
     m: Meeting,
     body: String,
     label: &'static str,
-    deadlines: Vec<Deadline>,
+    /// Each step, where it stands and its colour (none for a cancelled meeting).
+    deadlines: Vec<(
+        Deadline,
+        crate::calendar::deadline::Deadline,
+        crate::calendar::deadline::Rag,
+    )>,
+    /// The day has passed and the meeting is still marked scheduled.
+    to_be_marked: bool,
     disputes_after: i64,
-    today: NaiveDate,
     can_manage: bool,
     form: ChangeForm,
     errors: Errors,
@@ -582,6 +588,7 @@ async fn meeting_page(
         })
         .collect();
     let minutes = store::minutes(&st.db, p, m.id).await?;
+    let circulated_on = minutes.circulated_on;
     let approved_at = match minutes.approved_at {
         Some(id) => store::get(&st.db, p, id).await?,
         None => None,
@@ -621,9 +628,19 @@ async fn meeting_page(
             format!("{body}: {}", m.date.format("%-d %B %Y")),
             "/meetings",
         ),
-        deadlines: model::deadlines(m.date, &rules, &cal),
+        deadlines: if m.status == MeetingStatus::Cancelled {
+            Vec::new()
+        } else {
+            model::deadlines(m.date, &rules, &cal)
+                .into_iter()
+                .map(|d| {
+                    let state = model::step_state(&d, m.status, circulated_on, today(), &cal);
+                    (d, state, state.rag(rules.amber_working_days))
+                })
+                .collect()
+        },
+        to_be_marked: model::to_be_marked(m.date, m.status, today()),
         disputes_after: rules.disputes_after,
-        today: today(),
         can_manage: Permission::ManagePartnership.allows(viewer),
         body,
         label,

@@ -579,13 +579,44 @@ pub async fn tasks(
     let cal = crate::calendar::store::current(&st.db).await?;
     // Deadlines fall up to a few weeks either side of their meeting.
     let (from, to) = (t - Duration::days(90), t + Duration::days(120));
-    let around = if crate::web::permissions::Permission::ManagePartnership.allows(viewer) {
+    let manage = crate::web::permissions::Permission::ManagePartnership.allows(viewer);
+    let around = if manage {
         store::between(&st.db, p, from, to, None).await?
     } else {
         my_meetings(st, p, user.id, from, to).await?
     };
     let named = super::pages::named(st, p, around).await?;
     let mut out = Vec::new();
+    // The business unit's loose ends: a past meeting still marked scheduled, and a held
+    // meeting whose draft minutes have not gone out (overdue ones included).
+    if manage {
+        for l in named.iter().filter(|l| l.m.date < t) {
+            let when = l.m.date.format("%-d %B");
+            if super::model::to_be_marked(l.m.date, l.m.status, t) {
+                out.push(crate::web::tasks::Task::due(
+                    format!("Mark as held or cancelled: {}, {when}", l.body),
+                    format!("/meetings/{}#change", l.m.id),
+                    "Meetings",
+                    l.m.date,
+                    (t, &cal, 2),
+                ));
+            } else if l.m.status == super::model::MeetingStatus::Held
+                && store::minutes(&st.db, p, l.m.id)
+                    .await?
+                    .circulated_on
+                    .is_none()
+            {
+                let due = cal.add_working_days(l.m.date, rules.minutes_after);
+                out.push(crate::web::tasks::Task::due(
+                    format!("Circulate the draft minutes: {}, {when}", l.body),
+                    format!("/meetings/{}#minutes", l.m.id),
+                    "Meetings",
+                    due,
+                    (t, &cal, 2),
+                ));
+            }
+        }
+    }
     // This week and the next: the two (Monday to Sunday) cover the seven days from today once.
     for week in [t, t + Duration::days(7)] {
         let monday = week
@@ -594,10 +625,11 @@ pub async fn tasks(
             ));
         let (due, _) = super::pages::due_in_week(monday, named.clone(), &rules, &cal);
         // Only what is still to do: whether a past step was done is not recorded yet.
-        for d in due
-            .into_iter()
-            .filter(|d| d.due >= t && d.due < t + Duration::days(7))
-        {
+        for d in due.into_iter().filter(|d| {
+            d.due >= t
+                && d.due < t + Duration::days(7)
+                && !(manage && d.meeting.m.date < t && d.what == super::model::MINUTES_OUT)
+        }) {
             out.push(crate::web::tasks::Task::due(
                 format!(
                     "{}: {}, {}",

@@ -129,3 +129,114 @@ both_engines!(an_assurance_return_is_on_its_responders_home_page, |app| {
     );
     assert!(theirs.contains("/assurance/returns/"), "{theirs}");
 });
+
+both_engines!(
+    a_past_meeting_is_marked_held_and_its_steps_tell_the_truth,
+    |app| {
+        masa::demo::seed_arrangements(&app.state)
+            .await
+            .expect("arrangements");
+        let mut bu = app.signed_in("business.unit@plymouth.example").await;
+        bu.get("/meetings/bodies/pscp-board").await;
+        // A meeting arranged ahead; then time passes: its day was twelve working days ago, and
+        // it is still marked scheduled.
+        let cal = masa::calendar::working_days::Calendar::shipped();
+        let ahead = cal.add_working_days(today(), 20).to_string();
+        let r = bu
+            .post(
+                "/meetings/bodies/pscp-board",
+                &[
+                    ("kind", "ordinary"),
+                    ("date", ahead.as_str()),
+                    ("start_time", "10:00"),
+                    ("venue", "Guildhall"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let list = bu.get(r.location()).await;
+        let meeting = list
+            .body
+            .split("href=\"/meetings/")
+            .filter_map(|s| s.split('"').next())
+            .find(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()))
+            .map(|id| format!("/meetings/{id}"))
+            .expect("the meeting's link");
+        let held_on = cal.add_working_days(today(), -12);
+        let actor = masa::store::Actor::system("test: time passes");
+        let mut tx = masa::store::Tx::begin(&app.state.db, &actor)
+            .await
+            .expect("tx");
+        tx.update(
+            "UPDATE meetings SET meeting_date = $1",
+            masa::args![held_on],
+            &masa::store::RecordRef::new(None, "meeting", 0),
+            "Meeting moved into the past for a test",
+            &serde_json::json!({}),
+            &serde_json::json!({"meeting_date": held_on}),
+        )
+        .await
+        .expect("time passes");
+        tx.commit().await.expect("commit");
+        let page = bu.get(&meeting).await;
+        assert!(!page.body.contains("Passed"), "never merely passed");
+        page.assert_contains("This meeting's day has passed");
+        page.assert_contains("Overdue by");
+        page.assert_contains("govuk-tag--red");
+        let home = bu.get("/").await;
+        let tasks = next(&home.body);
+        assert!(tasks.contains("Mark as held or cancelled"), "{tasks}");
+        assert!(
+            tasks.contains(&format!("href=\"{meeting}#change\"")),
+            "{tasks}"
+        );
+        // Marked held: the steps before it are done; the draft minutes, not yet out, are
+        // overdue and become the business unit's task.
+        let version = page
+            .body
+            .split(&format!("action=\"{meeting}\" novalidate>"))
+            .nth(1)
+            .and_then(|s| s.split("name=\"version\" value=\"").nth(1))
+            .and_then(|s| s.split('"').next())
+            .expect("version")
+            .to_owned();
+        let held = held_on.to_string();
+        let r = bu
+            .post(
+                &meeting,
+                &[
+                    ("version", version.as_str()),
+                    ("date", held.as_str()),
+                    ("start_time", "10:00"),
+                    ("venue", "Guildhall"),
+                    ("status", "held"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = bu.get(&meeting).await;
+        assert!(!page.body.contains("This meeting's day has passed"));
+        let row = |what: &str| {
+            page.body
+                .split(what)
+                .nth(1)
+                .and_then(|s| s.split("</tr>").next())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let papers = row("Papers sent out");
+        assert!(papers.contains(">Done<"), "{papers}");
+        // Ten working days after the meeting, and twelve have gone.
+        let minutes = row("Draft minutes sent out");
+        assert!(minutes.contains("Overdue by 2 working days"), "{minutes}");
+        assert!(minutes.contains("govuk-tag--red"), "{minutes}");
+        let home = bu.get("/").await;
+        let tasks = next(&home.body);
+        assert!(!tasks.contains("Mark as held or cancelled"), "{tasks}");
+        assert!(tasks.contains("Circulate the draft minutes"), "{tasks}");
+        assert!(
+            tasks.contains(&format!("href=\"{meeting}#minutes\"")),
+            "{tasks}"
+        );
+    }
+);
