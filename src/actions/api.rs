@@ -108,6 +108,7 @@ pub async fn actions(
         body: q.body,
         organisation: q.organisation,
         owner: q.owner,
+        owned_by: None,
         overdue_on: (show == "overdue").then(today),
         open_only: show == "open",
         source: None,

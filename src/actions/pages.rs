@@ -68,10 +68,42 @@ pub async fn within(st: &AppState, viewer: &Viewer) -> AppResult<Option<store::W
     ))
 }
 
-/// An action this person may see, or not found.
+/// Whether this person owns the action (through their account).
+fn owns(viewer: &Viewer, a: &Action) -> bool {
+    a.owner_user_id
+        .is_some_and(|o| viewer.user.as_ref().is_some_and(|u| u.id == o))
+}
+
+/// Who may record progress on an action: the business unit, and its owner (who may mark it
+/// done, add notes and evidence, but neither move its due date nor cancel it).
+fn may_update(viewer: &Viewer, a: &Action) -> bool {
+    Permission::ManagePartnership.allows(viewer) || owns(viewer, a)
+}
+
+/// An action this person may record progress on: refused unless they are the business unit or
+/// its owner, then not found if there is no such action.
+async fn updatable(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<Action> {
+    let a = store::get(&st.db, viewer.tenant()?, id).await?;
+    match a {
+        Some(a) if may_update(viewer, &a) => Ok(a),
+        _ if !Permission::ManagePartnership.allows(viewer) => Err(AppError::Forbidden),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// An action this person may see: whatever they own (a practitioner too), and otherwise those
+/// of the tracker they may see, not found when they may not. Someone outside governance who
+/// does not own it is refused, as the tracker refuses them.
 pub async fn visible_action(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<Action> {
     let p = viewer.tenant()?;
-    let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    let a = store::get(&st.db, p, id).await?;
+    if let Some(a) = a.as_ref().filter(|a| owns(viewer, a)) {
+        return Ok(a.clone());
+    }
+    if !Permission::Governance.allows(viewer) {
+        return Err(AppError::Forbidden);
+    }
+    let a = a.ok_or(AppError::NotFound)?;
     if !store::visible(&st.db, p, id, within(st, viewer).await?.as_ref()).await? {
         return Err(AppError::NotFound);
     }
@@ -106,6 +138,12 @@ pub async fn tracker(
         body: some(&q.body),
         organisation: some(&q.organisation),
         owner: some(&q.owner),
+        // "Yours": the actions this person owns through their account.
+        owned_by: viewer
+            .user
+            .as_ref()
+            .map(|u| u.id)
+            .filter(|_| q.show == "mine"),
         overdue_on: (q.show == "overdue").then(today),
         open_only: q.show == "open",
         source: None,
@@ -168,6 +206,9 @@ struct ActionPage {
     limit: String,
     form: ProgressForm,
     errors: Errors,
+    /// The owner or the business unit: the progress and evidence forms.
+    can_update: bool,
+    /// The business unit: the due date, cancelling, escalating and the history.
     can_manage: bool,
 }
 
@@ -187,6 +228,7 @@ async fn action_page(
         note: String::new(),
         escalate: String::new(),
     });
+    let a_of_page = a.clone();
     let r = rows(st, p, vec![a])
         .await?
         .pop()
@@ -199,6 +241,7 @@ async fn action_page(
         notes,
         form,
         errors,
+        can_update: may_update(viewer, &a_of_page),
         can_manage: Permission::ManagePartnership.allows(viewer),
     })
 }
@@ -219,14 +262,40 @@ pub async fn update(
     Path(id): Path<i64>,
     FormData(f): FormData<ProgressForm>,
 ) -> AppResult<Response> {
-    let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    let a = updatable(&st, &viewer, id).await?;
     let version = crate::web::forms::version(&f.version)?;
     let was = a.status;
+    // The owner reports; moving the due date, cancelling and escalating are the business
+    // unit's (the body agrees them).
+    let manage = Permission::ManagePartnership.allows(&viewer);
+    let mut refused = Errors::default();
+    if !manage {
+        if f.status.trim() == "cancelled" {
+            refused.add(
+                "status",
+                "Only the business unit can cancel an action: say in the progress note why it should be",
+            );
+        }
+        if crate::web::forms::read_date("Due date", &f.due)
+            .ok()
+            .flatten()
+            != Some(a.due)
+        {
+            refused.add(
+                "due",
+                "Only the business unit can move the due date: say in the progress note why it should move",
+            );
+        }
+    }
+    if !refused.is_empty() {
+        let page = action_page(&st, &viewer, a, Some(f), refused).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let typed = model::ProgressTyped {
         status: &f.status,
         due: &f.due,
         note: &f.note,
-        escalate: f.escalate == "yes",
+        escalate: manage && f.escalate == "yes",
     };
     let change = match model::Progress::parse(&typed, was) {
         Ok(change) => change,
@@ -396,9 +465,13 @@ pub async fn tracking_xlsx(
 pub async fn add_evidence(
     Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
-    form: axum::extract::Multipart,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> AppResult<Response> {
-    let a = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
+    // Who may is settled before the body is read.
+    let a = updatable(&st, &viewer, id).await?;
+    let form = form.map_err(|_| {
+        AppError::BadRequest("The upload could not be read. Go back and try again.".into())
+    })?;
     let up = crate::files::Upload::read(form, st.files.limit).await?;
     let mut errors = Errors::default();
     let description = errors.text("description", up.field("description"), 1000);
@@ -428,23 +501,48 @@ pub async fn add_evidence(
 
 /// Download a piece of an action's evidence.
 pub async fn evidence(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let e = store::EVIDENCE
-        .find(&st.db, p, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let e = store::EVIDENCE.find(&st.db, p, id).await?;
+    // Outside governance only an owner may ask, so anyone else is refused whatever the id.
+    let Some(e) = e else {
+        return Err(if Permission::Governance.allows(&viewer) {
+            AppError::NotFound
+        } else {
+            AppError::Forbidden
+        });
+    };
     visible_action(&st, &viewer, e.record_id).await?;
     st.files.serve(&st.db, p, e.file.id).await
 }
 
-/// What the tracker asks of those who follow every action (the business unit, the
-/// scrutineer) for their home page: the overdue actions they may see, as one task.
+/// What the tracker asks of each person for their home page: the open actions they own, each
+/// with its countdown; and of those who follow every action (the business unit, the
+/// scrutineer), the overdue actions they may see, as one task.
 pub async fn tasks(
     st: &AppState,
     viewer: &Viewer,
     p: PartnershipId,
 ) -> AppResult<Vec<crate::web::tasks::Task>> {
+    let mut out = Vec::new();
+    if let Some(u) = viewer.user.as_ref() {
+        let mine = Filter {
+            owned_by: Some(u.id),
+            open_only: true,
+            ..Filter::default()
+        };
+        let (rules, _) = crate::partnerships::rules::rules(&st.db, p).await?;
+        let cal = crate::calendar::store::current(&st.db).await?;
+        for a in store::list(&st.db, p, &mine).await? {
+            out.push(crate::web::tasks::Task::due(
+                format!("Your action: {}", a.title),
+                format!("/actions/{}", a.id),
+                "Actions",
+                a.due,
+                (today(), &cal, rules.amber_working_days),
+            ));
+        }
+    }
     if !crate::web::permissions::Permission::ReadAll.allows(viewer) {
-        return Ok(Vec::new());
+        return Ok(out);
     }
     let t = today();
     let f = Filter {
@@ -454,11 +552,11 @@ pub async fn tasks(
     };
     let overdue = store::list(&st.db, p, &f).await?;
     let Some(oldest) = overdue.iter().map(|a| a.due).min() else {
-        return Ok(Vec::new());
+        return Ok(out);
     };
     let cal = crate::calendar::store::current(&st.db).await?;
     let n = overdue.len();
-    Ok(vec![crate::web::tasks::Task::due(
+    out.push(crate::web::tasks::Task::due(
         format!(
             "Follow up {n} overdue {}",
             if n == 1 { "action" } else { "actions" }
@@ -467,5 +565,6 @@ pub async fn tasks(
         "Actions",
         oldest,
         (t, &cal, 0),
-    )])
+    ));
+    Ok(out)
 }

@@ -18,6 +18,8 @@ crate::record! {
         pub title: String,
         pub owner_name: String,
         pub owner_organisation: String,
+        /// The owner's account, when the owner is a person with one: they open and update it.
+        pub owner_user_id: Option<i64>,
         pub due: NaiveDate,
         pub status: Status,
         pub completed_on: Option<NaiveDate>,
@@ -42,6 +44,8 @@ pub struct NewAction {
     pub title: String,
     pub owner_name: String,
     pub owner_organisation: String,
+    /// The owner's account, when the owner is a person with one.
+    pub owner_user_id: Option<i64>,
     pub due: NaiveDate,
     /// Raised from a restricted record (a serious case, an assurance plan): the action is seen
     /// only by those who may read that record, so with no body, only by those who see every
@@ -57,8 +61,8 @@ pub async fn add(db: &Db, actor: &Actor, p: PartnershipId, a: &NewAction) -> Sto
     let now = tx.now();
     let id = tx
         .insert(
-            "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, created_at, updated_at, updated_by, sensitive, restricted_item_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-            args![p, a.source_kind.as_str(), a.source_id, a.body_key.as_str(), a.reference.as_str(), a.title.as_str(), a.owner_name.as_str(), a.owner_organisation.as_str(), a.due, now, now, actor.name.as_str(), a.sensitive, a.restricted_item],
+            "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, created_at, updated_at, updated_by, sensitive, restricted_item_id, owner_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+            args![p, a.source_kind.as_str(), a.source_id, a.body_key.as_str(), a.reference.as_str(), a.title.as_str(), a.owner_name.as_str(), a.owner_organisation.as_str(), a.due, now, now, actor.name.as_str(), a.sensitive, a.restricted_item, a.owner_user_id],
             Some(p),
             "action",
             &format!("Action for {}: {}", a.owner_name, a.title),
@@ -110,6 +114,8 @@ pub struct Filter {
     pub body: Option<String>,
     pub organisation: Option<String>,
     pub owner: Option<String>,
+    /// Only the actions this account owns.
+    pub owned_by: Option<i64>,
     /// Only open actions due before this day.
     pub overdue_on: Option<NaiveDate>,
     pub open_only: bool,
@@ -131,6 +137,8 @@ pub struct Within {
     pub bodies: Vec<String>,
     /// The restricted items they are named to read.
     pub named_items: Vec<i64>,
+    /// Their account: the actions they own they see whatever body they came from.
+    pub owner: Option<i64>,
 }
 
 impl Within {
@@ -144,6 +152,7 @@ impl Within {
             all_bodies: sight.all_bodies,
             bodies: sight.bodies.clone(),
             named_items: sight.named_items.clone(),
+            owner: sight.user_id,
         })
     }
 }
@@ -154,6 +163,7 @@ fn within_sql(within: Option<&Within>, q: &mut Statement) {
     let Some(w) = within else {
         return;
     };
+    q.push(" AND ((TRUE");
     if !w.all_bodies {
         // No body: everyone's, unless raised from a restricted record.
         q.push(" AND body_key IN ('', ")
@@ -164,6 +174,10 @@ fn within_sql(within: Option<&Within>, q: &mut Statement) {
     q.push(" AND (restricted_item_id IS NULL OR restricted_item_id IN (")
         .bind_list(w.named_items.iter().copied())
         .push("))");
+    // Their own, wherever it came from.
+    q.push(") OR owner_user_id = ")
+        .bind(w.owner.unwrap_or(-1))
+        .push(")");
 }
 
 /// Whether a person may see an action.
@@ -197,6 +211,9 @@ fn filter_sql(p: PartnershipId, f: &Filter, q: &mut Statement) {
     }
     if let Some(o) = &f.owner {
         q.push(" AND owner_name = ").bind(o.as_str());
+    }
+    if let Some(u) = f.owned_by {
+        q.push(" AND owner_user_id = ").bind(u);
     }
     if let Some(d) = f.overdue_on {
         q.push(" AND due < ").bind(d);

@@ -717,6 +717,8 @@ pub async fn add_action(
         title,
         owner_name: owner,
         owner_organisation: organisation,
+        // Owned by a post or a named person without an account for now.
+        owner_user_id: None,
         due,
         sensitive: false,
         restricted_item: item.restricted.then_some(item.id),

@@ -318,6 +318,8 @@ pub async fn add_action(
         title,
         owner_name: owner,
         owner_organisation: organisation,
+        // Owned by a post or a named person without an account for now.
+        owner_user_id: None,
         due,
         sensitive: true,
         restricted_item: None,

@@ -832,6 +832,98 @@ both_engines!(
         let mut api = bu.api_client("assurance").await;
         let r = api.get(&format!("/api/v1/assurance/{plan}")).await;
         r.assert_contains(&format!("\"action_ids\":[{}]", raised[0].id));
+
+        // The agency's representative who answered owns it: it is on their home page and in
+        // their tracker, they open it and record progress; they may not move its due date or
+        // cancel it, which are the business unit's.
+        let action = format!("/actions/{}", raised[0].id);
+        let home = morgan.get("/").await;
+        home.assert_contains("Your action: Check police systems before closing a referral");
+        home.assert_contains(&format!("href=\"{action}\""));
+        let tracker = morgan.get("/actions?show=mine").await;
+        tracker.assert_contains(&format!("href=\"{action}\""));
+        let page = morgan.get(&action).await;
+        assert_eq!(page.status, StatusCode::OK, "the owner opens it");
+        page.assert_contains("name=\"note\"");
+        let version = page
+            .body
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("version")
+            .to_owned();
+        assert!(
+            !page.body.contains("value=\"cancelled\""),
+            "not theirs to cancel"
+        );
+        let moved = in_days(90);
+        for (status, due, message) in [
+            (
+                "cancelled",
+                due.as_str(),
+                "Only the business unit can cancel",
+            ),
+            (
+                "open",
+                moved.as_str(),
+                "Only the business unit can move the due date",
+            ),
+        ] {
+            let r = morgan
+                .post(
+                    &action,
+                    &[
+                        ("version", version.as_str()),
+                        ("status", status),
+                        ("due", due),
+                        ("note", "Asked for more time"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+            r.assert_contains(message);
+            r.assert_contains("Asked for more time");
+        }
+        let r = morgan
+            .post(
+                &action,
+                &[
+                    ("version", version.as_str()),
+                    ("status", "done"),
+                    ("due", due.as_str()),
+                    ("note", "Guidance issued to every call handler"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let done = masa::actions::store::get(&app.state.db, p, raised[0].id)
+            .await
+            .expect("q")
+            .expect("action");
+        assert_eq!(done.status.as_str(), "done");
+        assert!(
+            !morgan
+                .get("/")
+                .await
+                .body
+                .contains("Your action: Check police"),
+            "done: no longer a task"
+        );
+        // Someone outside governance who does not own it is refused, as by the tracker;
+        // another partnership does not find it.
+        let mut pat = app.signed_in("practitioner@plymouth.example").await;
+        assert_eq!(pat.get(&action).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            pat.post(
+                &action,
+                &[("version", "1"), ("status", "open"), ("due", due.as_str())]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let mut derby = app.signed_in("admin@derby.example").await;
+        assert_eq!(derby.get(&action).await.status, StatusCode::NOT_FOUND);
     }
 );
 

@@ -362,6 +362,7 @@ both_engines!(audit_trail_shows_restricted_content, |app| {
             title: "Safety plan".into(),
             owner_name: "Jo Bloggs".into(),
             owner_organisation: String::new(),
+            owner_user_id: None,
             due: masa::calendar::today() + chrono::Duration::days(30),
             sensitive: false,
             restricted_item: Some(item),

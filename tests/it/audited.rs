@@ -129,6 +129,7 @@ both_engines!(the_sets_a_record_owns_are_audited_old_and_new, |app| {
             title: "Write to the Panel".into(),
             owner_name: "Jo".into(),
             owner_organisation: String::new(),
+            owner_user_id: None,
             due: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).expect("day"),
             sensitive: false,
             restricted_item: Some(item.id),

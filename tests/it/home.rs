@@ -45,6 +45,7 @@ both_engines!(each_role_sees_what_it_must_do_next, |app| {
                 title: title.into(),
                 owner_name: "Training lead".into(),
                 owner_organisation: String::new(),
+                owner_user_id: None,
                 due,
                 sensitive: false,
                 restricted_item: None,

@@ -997,6 +997,7 @@ both_engines!(
                     title: title.into(),
                     owner_name: "Training lead".into(),
                     owner_organisation: String::new(),
+                    owner_user_id: None,
                     due,
                     sensitive: false,
                     restricted_item: None,

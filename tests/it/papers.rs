@@ -410,6 +410,7 @@ both_engines!(restricted_items_papers_and_the_public, |app| {
         title: title.into(),
         owner_name: "Sam Owner".into(),
         owner_organisation: String::new(),
+        owner_user_id: None,
         due: today() + Duration::days(20),
         sensitive: false,
         // A restricted item's actions are as restricted as the item.
@@ -818,6 +819,7 @@ both_engines!(evidence_is_attached_to_actions_checked_by_content, |app| {
             title: "Update the escalation policy".into(),
             owner_name: "Jo Bloggs".into(),
             owner_organisation: "NHS Devon".into(),
+            owner_user_id: None,
             due: today() + Duration::days(30),
             sensitive: false,
             restricted_item: None,

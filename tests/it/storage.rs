@@ -239,6 +239,7 @@ both_engines!(evidence_moves_into_attachments_whole, |app| {
             title: "Update the escalation policy".into(),
             owner_name: "Jo Bloggs".into(),
             owner_organisation: String::new(),
+            owner_user_id: None,
             due: masa::calendar::today(),
             sensitive: false,
             restricted_item: None,

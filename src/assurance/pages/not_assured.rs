@@ -142,6 +142,8 @@ pub async fn raise_action(
         title,
         owner_name: owner,
         owner_organisation: organisation,
+        // The agency's representative, who answered: they open and update it.
+        owner_user_id: Some(agency.responder_user_id),
         due,
         sensitive: true,
         restricted_item: None,
