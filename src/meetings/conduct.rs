@@ -257,7 +257,17 @@ pub async fn save_attendance(
         });
     }
     if !problems.is_empty() {
-        let page = attendance_page(&st, &viewer, m, problems.join(". ")).await?;
+        // Refused for one row: every row shows again as it was typed, not as stored.
+        let mut page = attendance_page(&st, &viewer, m, problems.join(". ")).await?;
+        for r in page.rows.iter_mut() {
+            if let Some(i) = f.key.iter().position(|k| *k == r.membership_key) {
+                if let Some(s) = Presence::parse(&f.status[i]) {
+                    r.status = s;
+                }
+                r.deputy_name = f.deputy[i].trim().to_owned();
+                r.confidentiality_signed = f.signed.contains(&r.membership_key);
+            }
+        }
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     match store::save_attendance(&st.db, &viewer.actor(), p, m.id, &changes).await? {
@@ -299,16 +309,28 @@ struct ItemPage {
     limit: String,
     can_manage: bool,
     errors: Errors,
+    /// What was typed into a refused upload's text fields (a paper's title, a note), shown
+    /// again: only the file must be chosen again, as browsers never refill a file input.
+    kept: std::collections::HashMap<String, String>,
 }
 
-/// The item page showing problems with a form sent to it.
+impl ItemPage {
+    /// A refused upload's field as typed, or empty.
+    fn kept(&self, name: &str) -> &str {
+        self.kept.get(name).map_or("", String::as_str)
+    }
+}
+
+/// The item page showing problems with an upload sent to it, keeping what was typed.
 pub async fn item_with_errors(
     st: &AppState,
     viewer: &Viewer,
     item: AgendaItem,
     errors: Errors,
+    kept: std::collections::HashMap<String, String>,
 ) -> AppResult<Response> {
-    let page = item_page(st, viewer, item, None, errors).await?;
+    let mut page = item_page(st, viewer, item, None, errors).await?;
+    page.kept = kept;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -383,6 +405,7 @@ async fn item_page(
         m,
         item,
         errors,
+        kept: Default::default(),
     })
 }
 

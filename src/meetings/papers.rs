@@ -256,7 +256,7 @@ pub async fn upload(
     let note = errors.text(&note_field, up.field(&note_field), 1000);
     let checked = errors.check(&field, up.checked(&st.files));
     let Some(file) = checked.filter(|_| errors.is_empty()) else {
-        return super::conduct::item_with_errors(&st, &viewer, item, errors).await;
+        return super::conduct::item_with_errors(&st, &viewer, item, errors, up.fields).await;
     };
     let late = late_today(&st, p, &m).await?;
     let actor = viewer.actor();
@@ -300,7 +300,8 @@ pub async fn upload(
                             "{stale} Check the paper's versions below before replacing it again."
                         ),
                     );
-                    return super::conduct::item_with_errors(&st, &viewer, item, errors).await;
+                    return super::conduct::item_with_errors(&st, &viewer, item, errors, up.fields)
+                        .await;
                 }
             }
         }

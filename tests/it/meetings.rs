@@ -475,7 +475,7 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
         if r.partner_role == "police" {
             ("deputy", "")
         } else {
-            ("present", "")
+            ("apologies", "")
         }
     });
     let r = c
@@ -483,6 +483,17 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     r.assert_contains("deputy");
+    // Refused for the one missing name, every row shows what was typed, not what is stored.
+    let others = rows.iter().filter(|r| r.partner_role != "police").count();
+    assert!(others > 0);
+    assert_eq!(
+        r.body
+            .matches("<option value=\"apologies\" selected>")
+            .count(),
+        others,
+        "every other row shows the apologies typed"
+    );
+    assert!(r.body.contains("<option value=\"deputy\" selected>"));
     let f = attendance_form(&rows, |r| {
         if r.partner_role == "police" {
             ("deputy", "Supt A. Deputy")

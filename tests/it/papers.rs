@@ -138,6 +138,8 @@ both_engines!(
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         r.assert_contains("name says it is a PDF but its content is not");
         r.assert_contains("href=\"#file\"");
+        // Refused for its file, the paper keeps its title as typed.
+        r.assert_contains("name=\"paper_title\" type=\"text\" value=\"Strategy\"");
         let r = c
             .upload_form(
                 &upload,
@@ -166,10 +168,12 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         r.assert_contains("The selected file must be smaller than 20 MB");
+        r.assert_contains("name=\"paper_title\" type=\"text\" value=\"Strategy\"");
         let r = c
             .upload_form(&upload, &[("paper_title", "Strategy")], None)
             .await;
         r.assert_contains("Select a file");
+        r.assert_contains("name=\"paper_title\" type=\"text\" value=\"Strategy\"");
         let r = c
             .upload_form(
                 &upload,
