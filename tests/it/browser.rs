@@ -13,6 +13,31 @@ use masa::store::Engine;
 
 use crate::support::fresh_code;
 
+/// chromedriver's own command to reach the browser's DevTools: here, to show a page as it
+/// prints.
+#[derive(Debug)]
+struct Cdp(&'static str, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(serde_json::json!({"cmd": self.0, "params": self.1}).to_string()),
+        )
+    }
+}
+
 struct Driver(Child);
 
 impl Drop for Driver {
@@ -495,6 +520,38 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.submit(&format!("{meeting}/minutes")).await;
     assert!(v.text("main").await.contains("Approved"));
     v.check("minutes approved").await;
+    // As the meeting prints: the record to read, without its forms, and links as their words.
+    v.b.issue_cmd(Cdp(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"media": "print"}),
+    ))
+    .await
+    .expect("print media");
+    let printed = v
+        .b
+        .execute(
+            "const shown = e => e.offsetParent !== null; \
+             return [document.querySelectorAll('main form').length, \
+               Array.from(document.querySelectorAll('main form, main details')).filter(shown).length, \
+               Array.from(document.querySelectorAll('main a[href^=\"/\"]')).filter(shown).length, \
+               Array.from(document.querySelectorAll('main a[href^=\"/\"]')).filter(a => !['none', 'normal', '\"\"'].includes(getComputedStyle(a, '::after').content)).length, \
+               Array.from(document.querySelectorAll('main h1, main table')).filter(shown).length]",
+            vec![],
+        )
+        .await
+        .expect("printed");
+    let n = |i: usize| printed[i].as_i64().unwrap_or(-1);
+    assert!(n(0) > 0, "the meeting page has forms on screen");
+    assert_eq!(n(1), 0, "no form or form's details prints: {printed}");
+    assert!(n(2) > 0, "links print as words: {printed}");
+    assert_eq!(n(3), 0, "masa's own addresses are not printed: {printed}");
+    assert!(n(4) > 1, "the record itself prints: {printed}");
+    v.b.issue_cmd(Cdp(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"media": ""}),
+    ))
+    .await
+    .expect("screen media");
     // Published for the public, and found by search.
     v.submit(&format!("{meeting}/publish")).await;
     v.check("meeting published").await;
