@@ -325,6 +325,20 @@ pub async fn seed_meetings(state: &AppState) -> anyhow::Result<usize> {
         }
         planned += new.len();
         store::add(&state.db, &actor, pid, &new).await?;
+        // The year's meetings already past took place: marked held, as the business unit
+        // would have, so that only what is really late shows as late.
+        let yesterday = today.pred_opt().unwrap_or(today);
+        for m in store::between(&state.db, pid, first, yesterday, None).await? {
+            let held = store::MeetingChange {
+                date: m.date,
+                start_time: m.start_time.clone(),
+                venue: m.venue.clone(),
+                status: model::MeetingStatus::Held,
+            };
+            store::change(&state.db, &actor, pid, m.id, m.version, &held)
+                .await?
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
     }
     // Morgan Member sits on Plymouth's board, so "Your meetings" has something to show.
     if let (Some(ply), Some((morgan, _))) = (
