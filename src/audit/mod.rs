@@ -3,6 +3,7 @@
 //! [`crate::store::Tx`]; nothing here or anywhere changes them.)
 
 mod pages;
+pub mod words;
 
 use crate::state::Route;
 use crate::web::permissions::Permission;

@@ -171,6 +171,8 @@ struct EntryPage {
     page: Page,
     entry: AuditEntry,
     when: String,
+    /// What the change did, field by field, in words.
+    changes: Vec<super::words::Change>,
     before: String,
     after: String,
 }
@@ -195,6 +197,7 @@ pub async fn entry(Ctx { st, viewer, p }: Ctx, Path(id): Path<String>) -> AppRes
     Ok(EntryPage {
         page: Page::new(&viewer, format!("Audit entry {id}"), "/audit"),
         when: display_time(e.at),
+        changes: super::words::changes(e.before_json.as_deref(), e.after_json.as_deref()),
         before: pretty(&e.before_json),
         after: pretty(&e.after_json),
         entry: e,

@@ -92,6 +92,31 @@ impl Action {
         }
     }
 
+    /// The action as the audit trail's reader is told it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Action::Create => "Added",
+            Action::Update => "Changed",
+            Action::Delete => "Removed",
+            Action::Read => "Viewed",
+            Action::SignIn => "Signed in",
+            Action::SignInFailed => "Sign-in refused",
+            Action::SignOut => "Signed out",
+            Action::LockedOut => "Locked out",
+            Action::PasswordChanged => "Password changed",
+            Action::TwoFactorEnabled => "Two-factor authentication set up",
+            Action::TokenUsed => "API token used",
+        }
+    }
+
+    /// The words for an action as stored ("update"), or the stored word itself.
+    pub fn words_for(stored: &str) -> String {
+        Action::ALL
+            .iter()
+            .find(|a| a.as_str() == stored)
+            .map_or_else(|| stored.to_owned(), |a| a.words().to_owned())
+    }
+
     pub const ALL: [Action; 11] = [
         Action::Create,
         Action::Update,

@@ -156,3 +156,77 @@ both_engines!(the_sets_a_record_owns_are_audited_old_and_new, |app| {
     let (_, after) = last_change(&app, "action", action, "note").await;
     assert_eq!(after["note"], "Letter drafted");
 });
+
+both_engines!(the_trail_says_what_changed_in_words, |app| {
+    use axum::http::StatusCode;
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("arrangements");
+    let mut bu = app.signed_in("business.unit@plymouth.example").await;
+    bu.get("/meetings/bodies/pscp-board").await;
+    let cal = masa::calendar::working_days::Calendar::shipped();
+    let date = cal
+        .add_working_days(crate::support::today(), 20)
+        .to_string();
+    let r = bu
+        .post(
+            "/meetings/bodies/pscp-board",
+            &[
+                ("kind", "ordinary"),
+                ("date", date.as_str()),
+                ("start_time", "10:00"),
+                ("venue", "Guildhall"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = app
+        .state
+        .db
+        .fetch_one("SELECT MAX(id) AS id FROM meetings", vec![])
+        .await
+        .expect("q")
+        .get("id")
+        .expect("id");
+    let r = bu
+        .post(
+            &format!("/meetings/{id}"),
+            &[
+                ("version", "1"),
+                ("date", date.as_str()),
+                ("start_time", "10:00"),
+                ("venue", "Council House"),
+                ("status", "scheduled"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The list names the kind of record and the action in words, not machine names.
+    let list = bu
+        .get(&format!("/audit?record_type=meeting&record_id={id}"))
+        .await;
+    list.assert_contains("<td class=\"govuk-table__cell\">Changed</td>");
+    list.assert_contains("<td class=\"govuk-table__cell\">Meeting ");
+    assert!(!list.body.contains(">update<"), "no machine words");
+    let entry = list
+        .body
+        .split("href=\"/audit/")
+        .filter_map(|s| s.split('"').next())
+        .find(|s| s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty())
+        .map(|s| format!("/audit/{s}"))
+        .expect("an entry");
+    let page = bu.get(&entry).await;
+    page.assert_contains("What changed");
+    let row = page
+        .body
+        .split("<th scope=\"row\" class=\"govuk-table__header\">Venue</th>")
+        .nth(1)
+        .and_then(|s| s.split("</tr>").next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        row.contains("Guildhall") && row.contains("Council House"),
+        "venue: before and after in words: {row}"
+    );
+    page.assert_contains("The record as stored");
+});
