@@ -36,7 +36,17 @@ async fn published(st: &AppState, p: PartnershipId, id: i64) -> AppResult<Meetin
 struct ListPage {
     page: Page,
     slug: String,
-    meetings: Vec<super::pages::Listed>,
+    /// Coming meetings (today's and later, soonest first), then past ones (newest first).
+    sections: [Section; 2],
+}
+
+/// One part of the public list of meetings.
+struct Section {
+    heading: &'static str,
+    id: &'static str,
+    order: &'static str,
+    none: &'static str,
+    rows: Vec<super::pages::Listed>,
 }
 
 pub async fn list(
@@ -47,10 +57,30 @@ pub async fn list(
     let pp = partnership(&st, &slug).await?;
     let p = PartnershipId(pp.id);
     let meetings = super::pages::named(&st, p, store::published(&st.db, p).await?).await?;
+    let today = crate::calendar::today();
+    let (mut coming, mut past): (Vec<_>, Vec<_>) =
+        meetings.into_iter().partition(|l| l.m.date >= today);
+    coming.sort_by_key(|l| l.m.date);
+    past.sort_by_key(|l| std::cmp::Reverse(l.m.date));
     Ok(ListPage {
         page: Page::public(&viewer, "Meetings", &pp.name),
         slug,
-        meetings,
+        sections: [
+            Section {
+                heading: "Coming meetings",
+                id: "coming",
+                order: "soonest first",
+                none: "No meetings to come have been published yet.",
+                rows: coming,
+            },
+            Section {
+                heading: "Past meetings",
+                id: "past",
+                order: "newest first",
+                none: "No past meetings have been published.",
+                rows: past,
+            },
+        ],
     }
     .into_response())
 }

@@ -632,6 +632,22 @@ both_engines!(restricted_items_papers_and_the_public, |app| {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The list splits what is to come (soonest first) from what was held (newest first).
+    let list = public.get("/p/plymouth/meetings").await;
+    let (coming, past) = list
+        .body
+        .split_once("id=\"past\"")
+        .expect("a past meetings section");
+    assert!(coming.contains("Coming meetings"));
+    assert!(
+        coming.contains(&format!("/p/plymouth/meetings/{}\"", next.id)),
+        "the next meeting is to come"
+    );
+    assert!(
+        past.contains(&format!("/p/plymouth/meetings/{}\"", last.id))
+            && !past.contains(&format!("/p/plymouth/meetings/{}\"", next.id)),
+        "the last meeting was held"
+    );
     let r = public
         .get(&format!("/p/plymouth/meetings/{}", next.id))
         .await;
