@@ -214,6 +214,16 @@ impl Errors {
     }
 }
 
+/// A label as it reads inside a sentence: "Date of publication" in "Enter the date of
+/// publication".
+pub fn in_sentence(label: &str) -> String {
+    let mut c = label.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// The example every date field shows, in the format its boxes take.
 pub const DATE_EXAMPLE: &str = "27 3 2026";
 
@@ -274,9 +284,8 @@ pub fn date_parts(v: &str) -> [String; 3] {
 /// nothing was typed), so that every form, query and upload has one field per date and one
 /// reader reads them all. Other fields pass as they came, in their order.
 pub fn fold_dates(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
-    const PARTS: [&str; 3] = ["-year", "-month", "-day"];
     let stem = |k: &str| {
-        PARTS
+        DATE_PARTS
             .iter()
             .find_map(|s| k.strip_suffix(s))
             .map(str::to_owned)
@@ -297,7 +306,7 @@ pub fn fold_dates(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
     for (k, v) in &pairs {
         match stem(k) {
             Some(name) if !folded.contains(&name) => {
-                let [y, m, d] = PARTS.map(|p| value(&name, p));
+                let [y, m, d] = DATE_PARTS.map(|p| value(&name, p));
                 let joined = if [&y, &m, &d].iter().all(|p| p.is_empty()) {
                     String::new()
                 } else {
@@ -315,12 +324,16 @@ pub fn fold_dates(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
     out
 }
 
-/// A url-encoded body or query with its date inputs folded by [`fold_dates`].
+/// How the date input's three boxes are named after their field.
+const DATE_PARTS: [&str; 3] = ["-year", "-month", "-day"];
+
+/// A url-encoded body or query with its date inputs folded by [`fold_dates`]; one without any
+/// passes untouched.
 fn folded(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
     if !pairs
         .iter()
-        .any(|(k, _)| k.ends_with("-day") || k.ends_with("-month") || k.ends_with("-year"))
+        .any(|(k, _)| DATE_PARTS.iter().any(|s| k.ends_with(s)))
     {
         return std::borrow::Cow::Borrowed(body);
     }

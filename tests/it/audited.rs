@@ -163,31 +163,11 @@ both_engines!(the_trail_says_what_changed_in_words, |app| {
         .await
         .expect("arrangements");
     let mut bu = app.signed_in("business.unit@plymouth.example").await;
-    bu.get("/meetings/bodies/pscp-board").await;
-    let cal = masa::calendar::working_days::Calendar::shipped();
-    let date = cal
+    let meeting = crate::support::board_meeting(&app, &mut bu, 20, "Guildhall").await;
+    let id = meeting.trim_start_matches("/meetings/");
+    let date = masa::calendar::working_days::Calendar::shipped()
         .add_working_days(crate::support::today(), 20)
         .to_string();
-    let r = bu
-        .post(
-            "/meetings/bodies/pscp-board",
-            &[
-                ("kind", "ordinary"),
-                ("date", date.as_str()),
-                ("start_time", "10:00"),
-                ("venue", "Guildhall"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id: i64 = app
-        .state
-        .db
-        .fetch_one("SELECT MAX(id) AS id FROM meetings", vec![])
-        .await
-        .expect("q")
-        .get("id")
-        .expect("id");
     let r = bu
         .post(
             &format!("/meetings/{id}"),

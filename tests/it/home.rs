@@ -56,21 +56,7 @@ both_engines!(each_role_sees_what_it_must_do_next, |app| {
     }
     // A meeting twelve working days ahead: its agenda closes within the week.
     let mut bu = app.signed_in("business.unit@plymouth.example").await;
-    bu.get("/meetings/bodies/pscp-board").await;
-    let cal = masa::calendar::working_days::Calendar::shipped();
-    let date = cal.add_working_days(today(), 12).to_string();
-    let r = bu
-        .post(
-            "/meetings/bodies/pscp-board",
-            &[
-                ("kind", "ordinary"),
-                ("date", date.as_str()),
-                ("start_time", "10:00"),
-                ("venue", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    crate::support::board_meeting(&app, &mut bu, 12, "").await;
 
     let home = bu.get("/").await;
     let tasks = next(&home.body);
@@ -138,31 +124,10 @@ both_engines!(
             .await
             .expect("arrangements");
         let mut bu = app.signed_in("business.unit@plymouth.example").await;
-        bu.get("/meetings/bodies/pscp-board").await;
         // A meeting arranged ahead; then time passes: its day was twelve working days ago, and
         // it is still marked scheduled.
+        let meeting = crate::support::board_meeting(&app, &mut bu, 20, "Guildhall").await;
         let cal = masa::calendar::working_days::Calendar::shipped();
-        let ahead = cal.add_working_days(today(), 20).to_string();
-        let r = bu
-            .post(
-                "/meetings/bodies/pscp-board",
-                &[
-                    ("kind", "ordinary"),
-                    ("date", ahead.as_str()),
-                    ("start_time", "10:00"),
-                    ("venue", "Guildhall"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let list = bu.get(r.location()).await;
-        let meeting = list
-            .body
-            .split("href=\"/meetings/")
-            .filter_map(|s| s.split('"').next())
-            .find(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()))
-            .map(|id| format!("/meetings/{id}"))
-            .expect("the meeting's link");
         let held_on = cal.add_working_days(today(), -12);
         let actor = masa::store::Actor::system("test: time passes");
         let mut tx = masa::store::Tx::begin(&app.state.db, &actor)

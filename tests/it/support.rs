@@ -745,3 +745,37 @@ impl SmtpSink {
         self.messages.lock().expect("lock").clone()
     }
 }
+
+/// The business unit arranges a meeting of Plymouth's board through its form, `working_days`
+/// from today, at `venue`: the address of the new meeting.
+pub async fn board_meeting(
+    app: &TestApp,
+    bu: &mut Client,
+    working_days: i64,
+    venue: &str,
+) -> String {
+    bu.get("/meetings/bodies/pscp-board").await;
+    let cal = masa::calendar::working_days::Calendar::shipped();
+    let date = cal.add_working_days(today(), working_days).to_string();
+    let r = bu
+        .post(
+            "/meetings/bodies/pscp-board",
+            &[
+                ("kind", "ordinary"),
+                ("date", date.as_str()),
+                ("start_time", "10:00"),
+                ("venue", venue),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = app
+        .state
+        .db
+        .fetch_one("SELECT MAX(id) AS id FROM meetings", vec![])
+        .await
+        .expect("q")
+        .get("id")
+        .expect("id");
+    format!("/meetings/{id}")
+}

@@ -44,7 +44,7 @@ fn due_field(errors: &mut Errors, field: &str, label: &str, v: &str) -> Option<N
         field,
         label,
         v,
-        &format!("Enter the {}", label.to_lowercase()),
+        &format!("Enter the {}", crate::web::forms::in_sentence(label)),
     );
     errors.not_past(field, d, "The due date must be today or in the future")
 }

@@ -112,7 +112,7 @@ pub(in crate::reviews) fn date_field(
             field,
             label,
             v,
-            &format!("Enter the {}", lower_first(label)),
+            &format!("Enter the {}", crate::web::forms::in_sentence(label)),
         )
     } else {
         errors.date(field, label, v)
@@ -765,14 +765,4 @@ pub async fn signoff(
         "Signed: the decision waits for the other partners"
     };
     crate::web::saved(&st.db, &viewer, m, &format!("/reviews/{id}#the-decision")).await
-}
-
-/// A label as it reads inside a sentence: "Date of publication" in "Enter the date of
-/// publication".
-pub(in crate::reviews) fn lower_first(label: &str) -> String {
-    let mut c = label.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
