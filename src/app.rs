@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
         .fallback(|| async { crate::web::error::AppError::NotFound })
-        .layer(from_fn(crate::web::csrf))
+        .layer(from_fn_with_state(secure, crate::web::csrf))
         .layer(from_fn_with_state(state.clone(), crate::accounts::identify::identify))
         .layer(from_fn(crate::web::render_errors))
         .layer(from_fn_with_state(secure, crate::web::security_headers))

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use crate::partnerships::store::{self as partnerships, Partnership};
 use crate::state::{AppState, Route};
 use crate::web::error::AppResult;
-use crate::web::page::Page;
+use crate::web::page::{AdminLink, Page, admin_links};
 use crate::web::permissions::Permission;
 use crate::web::tasks::{Task, in_order};
 use crate::web::viewer::Viewer;
@@ -19,6 +19,8 @@ pub fn routes() -> Vec<Route> {
         Route::get("/", Permission::Public, home),
         Route::get("/accessibility", Permission::Public, accessibility),
         Route::get("/privacy", Permission::Public, privacy),
+        Route::get("/admin", Permission::ManagePartnership, administration),
+        Route::get("/system", Permission::ManageHost, hosting),
     ]
 }
 
@@ -54,8 +56,34 @@ async fn tasks_of(st: &AppState, viewer: &Viewer) -> AppResult<Vec<Task>> {
     all.extend(crate::meetings::people::tasks(st, viewer, p).await?);
     all.extend(crate::actions::tasks(st, viewer, p).await?);
     all.extend(crate::reviews::rapid::tasks(st, viewer, p).await?);
+    all.extend(crate::reviews::cases::tasks(st, viewer, p).await?);
     all.extend(crate::assurance::tasks(st, viewer, p).await?);
     Ok(in_order(all))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/hub.html")]
+struct Hub {
+    page: Page,
+    links: Vec<&'static AdminLink>,
+}
+
+/// The partnership's administration, behind one entry of the navigation.
+async fn administration(viewer: Viewer) -> Response {
+    Hub {
+        page: Page::new(&viewer, "Administration", "/admin"),
+        links: admin_links(&viewer, false),
+    }
+    .into_response()
+}
+
+/// The host's pages: the partnerships, bank holidays and review rules.
+async fn hosting(viewer: Viewer) -> Response {
+    Hub {
+        page: Page::new(&viewer, "Hosting", "/system"),
+        links: admin_links(&viewer, true),
+    }
+    .into_response()
 }
 
 async fn home(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response> {

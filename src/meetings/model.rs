@@ -75,6 +75,23 @@ pub fn deadlines(date: NaiveDate, rules: &Rules, cal: &Calendar) -> Vec<Deadline
     out
 }
 
+/// How long before reports are due the business unit is asked to chase missing papers.
+pub const CHASE_PAPERS_WORKING_DAYS: i64 = 5;
+
+/// Whether the business unit should chase a meeting's missing papers today: from a few working
+/// days before reports are due until the meeting, while it is still to be held.
+pub fn chase_papers(
+    meeting: NaiveDate,
+    status: MeetingStatus,
+    reports_due: NaiveDate,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> bool {
+    status == MeetingStatus::Scheduled
+        && today < meeting
+        && cal.working_days_between(today, reports_due) <= CHASE_PAPERS_WORKING_DAYS
+}
+
 /// The step whose doing masa records: the draft minutes going out.
 pub const MINUTES_OUT: &str = "Draft minutes sent out";
 
@@ -567,6 +584,31 @@ pub fn attendance_stats(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn missing_papers_are_chased_from_a_week_before_reports_are_due_until_the_meeting() {
+        let cal = Calendar::shipped();
+        // Reports due Monday 2 November for a meeting on Tuesday 17 November.
+        let (meeting, reports) = (day("2026-11-17"), day("2026-11-02"));
+        let chase = |today: &str, status| chase_papers(meeting, status, reports, day(today), &cal);
+        assert!(
+            !chase("2026-10-23", MeetingStatus::Scheduled),
+            "six working days before"
+        );
+        assert!(
+            chase("2026-10-26", MeetingStatus::Scheduled),
+            "five working days before"
+        );
+        assert!(
+            chase("2026-11-10", MeetingStatus::Scheduled),
+            "reports late"
+        );
+        assert!(
+            !chase("2026-11-17", MeetingStatus::Scheduled),
+            "the day itself"
+        );
+        assert!(!chase("2026-11-10", MeetingStatus::Cancelled));
+    }
 
     #[test]
     fn a_past_step_is_overdue_or_done_never_passed() {

@@ -617,6 +617,37 @@ pub async fn tasks(
             }
         }
     }
+    // Agenda items without a paper, chased while reports can still come in.
+    if manage {
+        for l in named.iter().filter(|l| l.m.date >= t) {
+            let reports_due = cal.add_working_days(l.m.date, -rules.reports_before);
+            if !super::model::chase_papers(l.m.date, l.m.status, reports_due, t, &cal) {
+                continue;
+            }
+            let items = store::agenda(&st.db, p, l.m.id).await?;
+            let papers = super::papers::of_meeting(&st.db, p, l.m.id).await?;
+            let missing = items
+                .iter()
+                .filter(|i| !papers.iter().any(|pp| pp.agenda_item_id == i.id))
+                .count();
+            if missing == 0 {
+                continue;
+            }
+            out.push(crate::web::tasks::Task::due(
+                format!(
+                    "Chase papers for {missing} of {} agenda {}: {}, {}",
+                    items.len(),
+                    if items.len() == 1 { "item" } else { "items" },
+                    l.body,
+                    l.m.date.format("%-d %B")
+                ),
+                format!("/meetings/{}#agenda", l.m.id),
+                "Meetings",
+                reports_due,
+                (t, &cal, 2),
+            ));
+        }
+    }
     // This week and the next: the two (Monday to Sunday) cover the seven days from today once.
     for week in [t, t + Duration::days(7)] {
         let monday = week

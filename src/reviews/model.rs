@@ -224,6 +224,38 @@ pub fn owes(step: &str) -> Owes {
     }
 }
 
+/// Who a case's home-page tasks are for: the business unit runs the case, the scrutineer
+/// watches what is late.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Follows {
+    BusinessUnit,
+    Scrutineer,
+}
+
+/// How far ahead the business unit sees a case's next step on its home page.
+pub const TASK_AHEAD_WORKING_DAYS: i64 = 10;
+
+/// The steps of a case that are someone's task today: for the business unit, its own steps
+/// not yet done that are overdue or due within [`TASK_AHEAD_WORKING_DAYS`]; for the
+/// scrutineer, every step not done that is overdue.
+pub fn steps_to_do<'a>(
+    rows: &'a [Due],
+    who: Follows,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Vec<&'a Due> {
+    rows.iter()
+        .filter(|d| d.done_on.is_none())
+        .filter(|d| match who {
+            Follows::BusinessUnit => {
+                owes(d.step) == Owes::BusinessUnit
+                    && cal.working_days_between(today, d.by) <= TASK_AHEAD_WORKING_DAYS
+            }
+            Follows::Scrutineer => d.by < today,
+        })
+        .collect()
+}
+
 /// A local review (its terms, reviewer, milestones) exists for a serious case once the partners
 /// have finally decided to hold one, and for the kinds that are reviews in themselves.
 pub fn may_hold_local_review(kind: &str, local_review_decided: bool) -> bool {
@@ -586,6 +618,45 @@ pub fn still_to_sign(signed_by: &[&str]) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cases_steps_are_the_business_units_task_when_near_and_the_scrutineers_when_late() {
+        let cal = Calendar::shipped();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let rows = vec![
+            Due {
+                step: NOTIFY,
+                by: day("2026-03-02"),
+                done_on: Some(day("2026-03-01")),
+            },
+            Due {
+                step: RAPID_REVIEW,
+                by: day("2026-03-20"),
+                done_on: None,
+            },
+            Due {
+                step: "Decide on a local review",
+                by: day("2026-03-05"),
+                done_on: None,
+            },
+            Due {
+                step: PUBLISH,
+                by: day("2026-09-01"),
+                done_on: None,
+            },
+        ];
+        let today = day("2026-03-09");
+        let steps = |who| {
+            steps_to_do(&rows, who, today, &cal)
+                .iter()
+                .map(|d| d.step)
+                .collect::<Vec<_>>()
+        };
+        // Done steps are nobody's; the partners' decision is theirs; publication is months off.
+        assert_eq!(steps(Follows::BusinessUnit), vec![RAPID_REVIEW]);
+        // The scrutineer sees only what is late, whoever owes it.
+        assert_eq!(steps(Follows::Scrutineer), vec!["Decide on a local review"]);
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()

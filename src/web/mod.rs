@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod forms;
 pub mod identity;
+pub mod kept;
 pub mod page;
 pub mod permissions;
 pub mod session;
@@ -82,7 +83,7 @@ fn well_formed_request_id(s: &str) -> bool {
 
 /// Refuse any state-changing request whose form does not carry the session's CSRF token. The
 /// API is exempt: it takes bearer tokens only, never cookies.
-pub async fn csrf(req: Request, next: Next) -> Response {
+pub async fn csrf(State(secure): State<bool>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || req.uri().path().starts_with("/api/")
     {
@@ -133,10 +134,36 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         _ => false,
     };
     if !ok {
-        return AppError::Csrf.into_response();
+        return refused_keeping(&parts, &bytes, secure);
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// A form refused for its token: when it came from masa's own page, what was typed comes back
+/// on a page to save it from (signing in again first if the session has ended), never lost.
+fn refused_keeping(parts: &axum::http::request::Parts, body: &[u8], secure: bool) -> Response {
+    let viewer = parts
+        .extensions
+        .get::<Viewer>()
+        .cloned()
+        .unwrap_or_default();
+    let kept = kept::same_origin(&parts.headers)
+        .then(|| kept::Kept::of(parts.uri.path(), body))
+        .flatten();
+    let Some(kept) = kept else {
+        return AppError::Csrf.into_response();
+    };
+    // Signed out with no form cookie yet: the sign-in form on the page needs one.
+    let (viewer, cookie) = if viewer.user.is_none() && viewer.csrf_token().is_empty() {
+        let (token, cookie) = session::new_form_token(secure);
+        let mut v = viewer;
+        v.form_token = Some(token);
+        (v, Some(cookie))
+    } else {
+        (viewer, None)
+    };
+    kept::KeptPage::new(&viewer, kept).refused(cookie)
 }
 
 fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {

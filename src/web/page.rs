@@ -30,43 +30,132 @@ pub struct Page {
     pub csrf: String,
     pub flash: Option<String>,
     pub switcher: Vec<SwitchOption>,
+    /// On one of the account's own pages (linked from the account bar, not the navigation).
+    pub account_current: bool,
 }
 
-const NAV: &[(&str, &str, Permission)] = &[
-    ("/", "Home", Permission::Partnership),
-    ("/arrangements", "Structure", Permission::Partnership),
-    ("/meetings", "Meetings", Permission::Governance),
-    ("/actions", "Actions", Permission::Governance),
-    ("/reviews", "Reviews", Permission::Governance),
-    ("/reviews/requests", "Requests", Permission::Partnership),
+/// One entry of the header's navigation: shown to those `for_` allows, unless `unless` does
+/// too (the business unit reaches agencies' requests from each case, not from the header).
+struct Entry {
+    href: &'static str,
+    text: &'static str,
+    for_: Permission,
+    unless: Option<Permission>,
+}
+
+const fn entry(href: &'static str, text: &'static str, for_: Permission) -> Entry {
+    Entry {
+        href,
+        text,
+        for_,
+        unless: None,
+    }
+}
+
+/// The day's work only: the partnership's name is the link home, administration sits behind
+/// one entry and the account's links are in the account bar, so the header is one short row
+/// (it was thirteen links on two rows).
+const NAV: &[Entry] = &[
+    entry("/meetings", "Meetings", Permission::Governance),
+    entry("/actions", "Actions", Permission::Governance),
+    entry("/reviews", "Reviews", Permission::Governance),
+    Entry {
+        href: "/reviews/requests",
+        text: "Requests",
+        for_: Permission::Partnership,
+        unless: Some(Permission::ManagePartnership),
+    },
     // Every member: a responder may be a practitioner; the page shows each only their part.
-    ("/assurance", "Assurance", Permission::Partnership),
-    ("/search", "Search", Permission::Governance),
-    ("/admin/people", "People", Permission::ManagePartnership),
-    ("/audit", "Audit trail", Permission::ReadAll),
-    ("/admin/outbox", "Outbox", Permission::ManagePartnership),
-    (
-        "/admin/partnership",
-        "Settings",
+    entry("/assurance", "Assurance", Permission::Partnership),
+    entry("/arrangements", "Structure", Permission::Partnership),
+    entry("/search", "Search", Permission::Governance),
+    // The scrutineer reads the trail but administers nothing.
+    Entry {
+        href: "/audit",
+        text: "Audit trail",
+        for_: Permission::ReadAll,
+        unless: Some(Permission::ManagePartnership),
+    },
+    entry("/admin", "Administration", Permission::ManagePartnership),
+    entry("/system", "Hosting", Permission::ManageHost),
+];
+
+/// A page of the administration hubs (`/admin` for a partnership, `/system` for the host).
+pub struct AdminLink {
+    pub href: &'static str,
+    pub text: &'static str,
+    pub about: &'static str,
+    pub permission: Permission,
+}
+
+const fn admin(
+    href: &'static str,
+    text: &'static str,
+    about: &'static str,
+    permission: Permission,
+) -> AdminLink {
+    AdminLink {
+        href,
+        text,
+        about,
+        permission,
+    }
+}
+
+/// What the administration hubs list: the one list, so a new page is added here once.
+pub const ADMIN: &[AdminLink] = &[
+    admin(
+        "/admin/people",
+        "People",
+        "Invite people, change their roles and organisations, and end their access.",
         Permission::ManagePartnership,
     ),
-    (
+    admin(
+        "/audit",
+        "Audit trail",
+        "Who changed or saw what, and when.",
+        Permission::ReadAll,
+    ),
+    admin(
+        "/admin/outbox",
+        "Outbox",
+        "Every email sent for the partnership.",
+        Permission::ManagePartnership,
+    ),
+    admin(
+        "/admin/partnership",
+        "Settings",
+        "The partnership's name, its public pages and its rules.",
+        Permission::ManagePartnership,
+    ),
+    admin(
         "/system/partnerships",
         "Partnerships",
+        "The partnerships this service hosts, and their first administrators.",
         Permission::ManageHost,
     ),
-    (
+    admin(
         "/system/bank-holidays",
         "Bank holidays",
+        "The days that are not working days, for every deadline.",
         Permission::ManageHost,
     ),
-    (
+    admin(
         "/system/review-editions",
         "Review rules",
+        "The editions of the statutory guidance that set reviews' deadlines.",
         Permission::ManageHost,
     ),
-    ("/account", "Your account", Permission::Account),
 ];
+
+/// The hub's pages under `prefix` the viewer may open (`/system` for the host's; `/admin`
+/// for the partnership's, which includes the audit trail).
+pub fn admin_links(viewer: &Viewer, host: bool) -> Vec<&'static AdminLink> {
+    ADMIN
+        .iter()
+        .filter(|l| l.href.starts_with("/system") == host && l.permission.allows(viewer))
+        .collect()
+}
 
 impl Page {
     pub fn new(viewer: &Viewer, title: impl Into<String>, path: &str) -> Page {
@@ -79,18 +168,34 @@ impl Page {
                 path.starts_with(href)
             }
         };
-        let current = NAV
+        // A hub's pages count as under the hub (People is under Administration).
+        let hub = ADMIN.iter().find(|l| under(l.href)).map(|l| {
+            if l.href.starts_with("/system") {
+                "/system"
+            } else {
+                "/admin"
+            }
+        });
+        let shown: Vec<&Entry> = NAV
             .iter()
-            .map(|(href, _, _)| *href)
+            .filter(|e| {
+                viewer.user.is_some()
+                    && e.for_.allows(viewer)
+                    && !e.unless.is_some_and(|u| u.allows(viewer))
+            })
+            .collect();
+        let current = shown
+            .iter()
+            .map(|e| e.href)
             .filter(|h| under(h))
-            .max_by_key(|h| h.len());
-        let nav = NAV
+            .max_by_key(|h| h.len())
+            .or(hub.filter(|h| shown.iter().any(|e| e.href == *h)));
+        let nav = shown
             .iter()
-            .filter(|(_, _, p)| viewer.user.is_some() && p.allows(viewer))
-            .map(|(href, text, _)| NavItem {
-                href,
-                text,
-                current: current == Some(*href),
+            .map(|e| NavItem {
+                href: e.href,
+                text: e.text,
+                current: current == Some(e.href),
             })
             .collect();
         let switcher = if viewer.memberships.len() > 1 {
@@ -118,6 +223,7 @@ impl Page {
             csrf: viewer.csrf_token().to_owned(),
             flash: viewer.session.as_ref().and_then(|s| s.flash.clone()),
             switcher,
+            account_current: path.starts_with("/account"),
         }
     }
 

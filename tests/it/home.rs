@@ -206,3 +206,141 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    the_business_unit_is_asked_to_chase_papers_and_a_cases_statutory_steps,
+    |app| {
+        masa::demo::seed_arrangements(&app.state)
+            .await
+            .expect("arrangements");
+        let mut bu = app.signed_in("business.unit@plymouth.example").await;
+        // Reports for this meeting are due in three working days; for the later one in ten,
+        // too early to chase.
+        let soon = crate::support::board_meeting(&app, &mut bu, 18, "").await;
+        let later = crate::support::board_meeting(&app, &mut bu, 25, "").await;
+        for m in [&soon, &later] {
+            let r = bu
+                .post(
+                    &format!("{m}/agenda"),
+                    &[("title", "Neglect strategy"), ("purpose", "decision")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let tasks = next(&bu.get("/").await.body).to_owned();
+        assert!(
+            tasks.contains("Chase papers for 1 of 1 agenda item: "),
+            "{tasks}"
+        );
+        assert!(
+            tasks.contains(&format!("href=\"{soon}#agenda\"")),
+            "{tasks}"
+        );
+        assert!(
+            !tasks.contains(&format!("href=\"{later}#agenda\"")),
+            "{tasks}"
+        );
+
+        // A case learnt of three days ago: the Panel must be told within five working days.
+        // One learnt of a month ago and never notified: late, which the scrutineer sees too.
+        for (pseudonym, days) in [("Child R", 3), ("Child S", 30)] {
+            bu.get("/reviews/new").await;
+            let aware = (today() - Duration::days(days)).to_string();
+            let r = bu
+                .post(
+                    "/reviews",
+                    &[
+                        ("kind", "serious-case"),
+                        ("pseudonym", pseudonym),
+                        ("aware_on", aware.as_str()),
+                        ("harm", "seriously-harmed"),
+                        ("abuse", "suspected"),
+                        ("body_key", "pscp-board"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let tasks = next(&bu.get("/").await.body).to_owned();
+        assert!(tasks.contains("Notify the Panel: Child R"), "{tasks}");
+        assert!(tasks.contains("Notify the Panel: Child S"), "{tasks}");
+        assert!(tasks.contains("href=\"/reviews/"), "{tasks}");
+        let mut scrutineer = app.signed_in("scrutineer@plymouth.example").await;
+        let theirs = next(&scrutineer.get("/").await.body).to_owned();
+        assert!(theirs.contains("Notify the Panel: Child S"), "{theirs}");
+        assert!(!theirs.contains("Child R"), "not late yet: {theirs}");
+        assert!(!theirs.contains("Chase papers"), "{theirs}");
+        // Members and practitioners are not asked to run the case.
+        for email in ["member@plymouth.example", "practitioner@plymouth.example"] {
+            let mut c = app.signed_in(email).await;
+            let home = c.get("/").await;
+            assert!(!home.body.contains("Notify the Panel"), "{email}");
+            assert!(!home.body.contains("Chase papers"), "{email}");
+        }
+    }
+);
+
+// The header: the day's work in one short row, administration behind one entry and the
+// account's links in one line, so a phone's first screen is the page.
+both_engines!(
+    the_header_is_a_short_row_and_administration_is_one_entry,
+    |app| {
+        let mut bu = app.signed_in("business.unit@plymouth.example").await;
+        let home = bu.get("/").await;
+        let header = home
+            .body
+            .split("<header")
+            .nth(1)
+            .and_then(|s| s.split("</header>").next())
+            .unwrap_or_default()
+            .to_owned();
+        let stops = header.matches("<a ").count()
+            + header.matches("<button").count()
+            + header.matches("<select").count();
+        // Skip link aside, it was 18 (13 links, the partnership switcher and sign out).
+        assert!(stops <= 12, "{stops} tab stops in the header: {header}");
+        assert!(
+            !header.contains("<select"),
+            "the switcher lives on the account page"
+        );
+        for hidden in [
+            "/admin/people",
+            "/audit\"",
+            "/admin/outbox",
+            "/admin/partnership",
+        ] {
+            assert!(!header.contains(hidden), "{hidden} is in the header");
+        }
+        assert!(header.contains("href=\"/admin\""), "{header}");
+        assert!(header.contains("Sign out"));
+        // The hub lists what the business unit administers, and is the current entry on them.
+        let hub = bu.get("/admin").await;
+        assert_eq!(hub.status, StatusCode::OK);
+        for (href, text) in [
+            ("/admin/people", "People"),
+            ("/audit", "Audit trail"),
+            ("/admin/outbox", "Outbox"),
+            ("/admin/partnership", "Settings"),
+        ] {
+            hub.assert_contains(&format!("href=\"{href}\">{text}</a>"));
+        }
+        assert!(
+            !hub.body.contains("/system/"),
+            "the host's pages are not the partnership's"
+        );
+        let people = bu.get("/admin/people").await;
+        people.assert_contains("href=\"/admin\" aria-current=\"page\"");
+        // The scrutineer has the audit trail in the header, and no administration.
+        let mut scrutineer = app.signed_in("scrutineer@plymouth.example").await;
+        let home = scrutineer.get("/").await;
+        home.assert_contains("href=\"/audit\"");
+        assert!(!home.body.contains("href=\"/admin\""));
+        // The business unit is in two partnerships: it switches on its account page.
+        bu.get("/")
+            .await
+            .assert_contains("href=\"/account#switch-partnership\">Switch partnership</a>");
+        let account = bu.get("/account").await;
+        account.assert_contains("id=\"switch-partnership\"");
+        account.assert_contains("type=\"radio\"");
+    }
+);

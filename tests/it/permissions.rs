@@ -33,6 +33,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/", EVERYONE),
         ("GET", "/accessibility", EVERYONE),
         ("GET", "/privacy", EVERYONE),
+        ("GET", "/admin", ADMIN),
+        ("GET", "/system", HOST),
         ("GET", "/sign-in", EVERYONE),
         ("POST", "/sign-in", EVERYONE),
         ("GET", "/sign-in/two-factor", EVERYONE),

@@ -27,7 +27,8 @@ both_engines!(a_form_without_its_csrf_token_is_refused, |app| {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    r.assert_contains("page had expired");
+    // Refused; what was sent comes back to be saved on purpose, with a fresh token.
+    r.assert_contains("has not been saved yet");
     let r = c
         .post_raw(
             "/admin/people/invite",
@@ -440,3 +441,144 @@ both_engines!(secrets_at_rest_are_sealed, |app, sink| {
     assert!(!waiting.contains(link.rsplit('/').next().expect("secret")));
     assert_eq!(app.client().get(&link).await.status, StatusCode::OK);
 });
+
+both_engines!(typed_work_survives_the_end_of_a_session, |app| {
+    use crate::support::hidden_fields;
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("arrangements");
+    let p = app.partnership("plymouth");
+    let mut bu = app.signed_in("business.unit@plymouth.example").await;
+    let meeting = crate::support::board_meeting(&app, &mut bu, 20, "").await;
+    let id: i64 = meeting
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("id");
+    let agenda = |app: &TestApp| {
+        let db = app.state.db.clone();
+        async move {
+            masa::meetings::store::agenda(&db, p, id)
+                .await
+                .expect("agenda")
+                .len()
+        }
+    };
+    bu.get(&meeting).await;
+    // An hour and more without a click: the session has ended when the form is sent.
+    let two_hours_ago = chrono::Utc::now() - chrono::Duration::hours(2);
+    let actor = masa::store::Actor::system("test: time passes");
+    let mut tx = masa::store::Tx::begin(&app.state.db, &actor)
+        .await
+        .expect("tx");
+    tx.update(
+        "UPDATE sessions SET last_seen_at = $1",
+        masa::args![two_hours_ago],
+        &masa::store::RecordRef::new(None, "session", 0),
+        "Sessions left idle for a test",
+        &serde_json::json!({}),
+        &serde_json::json!({}),
+    )
+    .await
+    .expect("time passes");
+    tx.commit().await.expect("commit");
+    let add = format!("{meeting}/agenda");
+    let typed = "Neglect strategy: \"one year on\" & what next";
+    let r = bu
+        .post(&add, &[("title", typed), ("purpose", "decision")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    r.assert_contains("Sign in again to save what you typed");
+    r.assert_contains("Neglect strategy: &#34;one year on&#34; &#38; what next");
+    assert_eq!(agenda(&app).await, 0, "nothing saved yet");
+    // Signing in on that page carries the work through the password and the code.
+    let mut fields = hidden_fields(&r.body, "/sign-in");
+    assert!(fields.iter().any(|(k, v)| k == "kept_path" && *v == add));
+    fields.push(("email".into(), "business.unit@plymouth.example".into()));
+    fields.push(("password".into(), masa::demo::DEMO_PASSWORD.into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = bu
+        .request(axum::http::Method::POST, "/sign-in", Some(form(&pairs)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.assert_contains("Enter your security code");
+    let mut fields = hidden_fields(&r.body, "/sign-in/two-factor");
+    let secret = app
+        .totp_secret("business.unit@plymouth.example")
+        .expect("secret");
+    fields.push(("code".into(), crate::support::fresh_code(&secret)));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = bu
+        .request(
+            axum::http::Method::POST,
+            "/sign-in/two-factor",
+            Some(form(&pairs)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.assert_contains("Save what you typed");
+    assert_eq!(agenda(&app).await, 0, "saved only when the person says so");
+    let fields = hidden_fields(&r.body, &add);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = bu
+        .request(axum::http::Method::POST, &add, Some(form(&pairs)))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let items = masa::meetings::store::agenda(&app.state.db, p, id)
+        .await
+        .expect("agenda");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].title, typed, "saved as typed");
+
+    // Still signed in, but the page's token is stale (signed in again in another tab): the
+    // work comes back with a fresh token to save it with.
+    bu.csrf = Some("a token from an older page".into());
+    let r = bu
+        .post(
+            &add,
+            &[("title", "Second item"), ("purpose", "information")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    r.assert_contains("Save what you typed");
+    let fields = hidden_fields(&r.body, &add);
+    assert!(
+        !fields
+            .iter()
+            .any(|(_, v)| v == "a token from an older page")
+    );
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = bu
+        .request(axum::http::Method::POST, &add, Some(form(&pairs)))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(agenda(&app).await, 2);
+
+    // A form from another site is refused outright: never offered for saving.
+    let r = bu
+        .post_from_another_site(&add, "title=Forged&purpose=decision")
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    r.assert_contains("page had expired");
+    assert!(!r.body.contains("Forged"));
+    assert!(!r.body.contains("Save it"));
+    assert_eq!(agenda(&app).await, 2);
+});
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}

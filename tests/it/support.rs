@@ -518,6 +518,18 @@ impl Client {
         self.send(b, Body::from(body)).await
     }
 
+    /// Post a form as a browser does from another site's page (with that site's fetch
+    /// metadata), carrying this client's cookies as a forged form would.
+    pub async fn post_from_another_site(&mut self, path: &str, body: &str) -> Resp {
+        let b = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "cross-site")
+            .header(header::ORIGIN, "https://evil.example");
+        self.send(b, Body::from(body.to_owned())).await
+    }
+
     /// Post exactly these fields (no CSRF token added).
     pub async fn post_raw(&mut self, path: &str, body: &str) -> Resp {
         self.request(Method::POST, path, Some(body.to_owned()))
@@ -548,6 +560,33 @@ impl Client {
             );
         }
     }
+}
+
+/// The hidden fields of the form that posts to `action` on a page, unescaped, as a browser
+/// would send them back.
+pub fn hidden_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let form = html
+        .split(&format!("action=\"{action}\""))
+        .nth(1)
+        .and_then(|s| s.split("</form>").next())
+        .unwrap_or_default();
+    form.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|s| {
+            let (name, rest) = s.split_once('"')?;
+            let value = rest.split("value=\"").nth(1)?.split('"').next()?;
+            Some((name.to_owned(), unescape(value)))
+        })
+        .collect()
+}
+
+/// HTML's escapes as askama writes them, undone.
+pub fn unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#38;", "&")
 }
 
 fn csrf_in(html: &str) -> Option<String> {

@@ -91,15 +91,16 @@ fn user_agent(h: &axum::http::HeaderMap) -> String {
         .to_owned()
 }
 
-/// Replace the session after a change of privilege, returning its cookie.
+/// Replace the session after a change of privilege, returning its cookie and its forms' token
+/// (for a page drawn on the same response, before the browser has the cookie).
 async fn rotate(
     st: &AppState,
     viewer: &Viewer,
     stage: Stage,
     user_id: i64,
     ua: &str,
-) -> AppResult<HeaderValue> {
-    let (secret, _) = session::start(
+) -> AppResult<(HeaderValue, String)> {
+    let (secret, s) = session::start(
         &st.db,
         viewer.session.as_ref(),
         stage,
@@ -109,7 +110,10 @@ async fn rotate(
         ua,
     )
     .await?;
-    Ok(session::set_cookie(&secret, st.config.secure_cookies()))
+    Ok((
+        session::set_cookie(&secret, st.config.secure_cookies()),
+        s.csrf_token,
+    ))
 }
 
 /// Whether an account must use two-factor: it can see restricted records somewhere.

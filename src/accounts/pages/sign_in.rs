@@ -1,6 +1,7 @@
 //! Signing in (password, then the second factor) and signing out.
 
 use super::*;
+use crate::web::kept::{Kept, KeptPage};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -8,6 +9,10 @@ pub struct SignInForm {
     email: String,
     password: String,
     next: String,
+    /// A form refused when the session ended, carried through signing in to be saved after
+    /// ([`crate::web::kept`]).
+    kept_path: String,
+    kept_form: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -16,6 +21,7 @@ pub(super) struct SignInPage {
     page: Page,
     email: String,
     next: String,
+    kept: Option<Kept>,
     errors: Errors,
 }
 
@@ -52,6 +58,7 @@ pub async fn sign_in_form(
         page,
         email: String::new(),
         next: q.next,
+        kept: None,
         errors: Errors::default(),
     };
     Ok(with_cookie(page.into_response(), cookie))
@@ -64,6 +71,7 @@ pub async fn sign_in(
     FormData(f): FormData<SignInForm>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
+    let kept = Kept::from_fields(&f.kept_path, &f.kept_form);
     let email = f.email.trim().to_lowercase();
     if email.is_empty() {
         errors.add("email", "Enter your email address");
@@ -76,6 +84,7 @@ pub async fn sign_in(
             page: Page::new(&viewer, "Sign in", "/sign-in"),
             email: f.email.clone(),
             next: f.next.clone(),
+            kept: kept.clone(),
             errors,
         };
         (status, page).into_response()
@@ -138,7 +147,20 @@ pub async fn sign_in(
     let ua = user_agent(&headers);
     let next = safe_next(Some(&f.next));
     if creds.totp_secret.is_some() {
-        let cookie = rotate(&st, &viewer, Stage::SecondFactor, user.id, &ua).await?;
+        let (cookie, csrf) = rotate(&st, &viewer, Stage::SecondFactor, user.id, &ua).await?;
+        // Typed work rides on to the code's form, which is drawn here: an address would put
+        // it in logs.
+        if let Some(kept) = kept {
+            let mut page = Page::new(&viewer, "Enter your security code", "");
+            page.csrf = csrf;
+            let code = SecondFactorPage {
+                page,
+                next: next.clone(),
+                kept: Some(kept),
+                errors: Errors::default(),
+            };
+            return Ok(with_cookie(code.into_response(), Some(cookie)));
+        }
         let to = format!(
             "/sign-in/two-factor?next={}",
             url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
@@ -150,7 +172,7 @@ pub async fn sign_in(
     } else {
         Stage::SignedIn
     };
-    let cookie = rotate(&st, &viewer, stage, user.id, &ua).await?;
+    let (cookie, csrf) = rotate(&st, &viewer, stage, user.id, &ua).await?;
     let me = crate::store::Actor {
         user_id: Some(user.id),
         name: user.name.clone(),
@@ -169,6 +191,10 @@ pub async fn sign_in(
     } else {
         next
     };
+    if let Some(kept) = kept.filter(|_| stage == Stage::SignedIn) {
+        let page = KeptPage::after_sign_in(&viewer, kept, csrf);
+        return Ok(with_cookie(page.into_response(), Some(cookie)));
+    }
     Ok(with_cookie(redirect(&to), Some(cookie)))
 }
 
@@ -177,6 +203,7 @@ pub async fn sign_in(
 pub(super) struct SecondFactorPage {
     page: Page,
     next: String,
+    kept: Option<Kept>,
     errors: Errors,
 }
 
@@ -185,6 +212,8 @@ pub(super) struct SecondFactorPage {
 pub struct CodeForm {
     code: String,
     next: String,
+    kept_path: String,
+    kept_form: String,
 }
 
 pub(super) fn pending_user(viewer: &Viewer) -> Option<i64> {
@@ -202,6 +231,7 @@ pub async fn second_factor_form(viewer: Viewer, Query(q): Query<NextQuery>) -> A
     Ok(SecondFactorPage {
         page: Page::new(&viewer, "Enter your security code", ""),
         next: q.next,
+        kept: None,
         errors: Errors::default(),
     }
     .into_response())
@@ -219,6 +249,7 @@ pub async fn second_factor(
     let Some((user, creds)) = store::user_by_id(&st.db, uid).await? else {
         return Ok(redirect("/sign-in"));
     };
+    let kept = Kept::from_fields(&f.kept_path, &f.kept_form);
     let again = |msg: &str, status: StatusCode| -> Response {
         let mut errors = Errors::default();
         errors.add("code", msg);
@@ -227,6 +258,7 @@ pub async fn second_factor(
             SecondFactorPage {
                 page: Page::new(&viewer, "Enter your security code", ""),
                 next: f.next.clone(),
+                kept: kept.clone(),
                 errors,
             },
         )
@@ -295,13 +327,17 @@ pub async fn second_factor(
         true,
     )
     .await?;
-    let cookie = rotate(&st, &viewer, Stage::SignedIn, uid, &user_agent(&headers)).await?;
+    let (cookie, csrf) = rotate(&st, &viewer, Stage::SignedIn, uid, &user_agent(&headers)).await?;
     let how = if by_code {
         "Signed in with a password and two-factor code"
     } else {
         "Signed in with a password and a recovery code"
     };
     store::record_account_event(&st.db, &actor, Action::SignIn, uid, how).await?;
+    if let Some(kept) = kept {
+        let page = KeptPage::after_sign_in(&viewer, kept, csrf);
+        return Ok(with_cookie(page.into_response(), Some(cookie)));
+    }
     Ok(with_cookie(
         redirect(&safe_next(Some(&f.next))),
         Some(cookie),

@@ -29,7 +29,9 @@ pub(in crate::reviews) use crate::calendar::today;
 mod pages;
 mod record;
 mod sight;
+mod tasks;
 
 pub use pages::*;
 pub use record::*;
 pub use sight::*;
+pub use tasks::tasks;
