@@ -26,6 +26,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/invitations/{token}", Public, pages::invitation_form),
         Route::post("/invitations/{token}", Public, pages::accept_invitation),
         Route::get("/account", Account, pages::account),
+        Route::get("/account/alive", Account, pages::alive),
         Route::get(
             "/account/two-factor",
             TwoFactorSetup,

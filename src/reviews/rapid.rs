@@ -664,6 +664,10 @@ pub struct EntryForm {
 pub struct ReturnForm {
     pub version: String,
     pub summary: String,
+    /// Which button: "draft" saves the summary for later, "check" (the main button) shows it
+    /// back before anything is sent, "confirm" on that page returns it. Returning cannot be
+    /// undone by the agency, so it is never a single press.
+    pub step: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -711,6 +715,7 @@ async fn request_page(
         ret: ret.unwrap_or_else(|| ReturnForm {
             version: r.version.to_string(),
             summary: r.summary.clone(),
+            step: String::new(),
         }),
         entry: entry.unwrap_or_default(),
         pseudonym: c.pseudonym.clone(),
@@ -788,6 +793,15 @@ pub async fn add_entry(
 }
 
 /// Return the agency's information: its summary, and the chronology as it stands.
+#[derive(Template, WebTemplate)]
+#[template(path = "reviews/request_check.html")]
+struct ReturnCheck {
+    page: Page,
+    r: Request,
+    pseudonym: String,
+    entries: usize,
+}
+
 pub async fn return_request(
     Ctx { st, viewer, p }: Ctx,
     Path(rid): Path<i64>,
@@ -801,7 +815,9 @@ pub async fn return_request(
     if r.returned_on.is_some() {
         errors.add("summary", "This information has already been returned");
     }
-    if summary.is_empty() {
+    let draft = f.step == "draft";
+    // A draft may be unfinished, even empty; only its length is checked.
+    if summary.is_empty() && !draft {
         errors.add(
             "summary",
             "Summarise the agency's involvement with the child and family",
@@ -812,6 +828,72 @@ pub async fn return_request(
     if !errors.is_empty() {
         let page = request_page(&st, &viewer, r, &c, own, (None, Some(f)), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    if draft || f.step != "confirm" {
+        // Kept as a draft (as "Save as draft" does, and before the check, so "Change" finds it).
+        let actor = viewer.actor();
+        let mut tx = Tx::begin(&st.db, &actor).await?;
+        let n = tx
+            .update_versioned(
+                &crate::store::Versioned::new(
+                    "review_requests",
+                    "review-request",
+                    p,
+                    r.id,
+                    version,
+                )
+                .only_if(" AND returned_on IS NULL"),
+                "summary = $1",
+                args![summary],
+                &format!(
+                    "Draft summary saved for {} by {}",
+                    c.pseudonym, r.organisation
+                ),
+                &serde_json::json!({"summary": r.summary}),
+                &serde_json::json!({"summary": summary}),
+            )
+            .await?;
+        if n.is_err() {
+            drop(tx);
+            let mut errors = Errors::default();
+            errors.add(
+                "summary",
+                stale_record(
+                    &st.db,
+                    "review_requests",
+                    p,
+                    r.id,
+                    "This request no longer exists.",
+                )
+                .await?,
+            );
+            let (now, c, own) = read_request(&st, &viewer, rid).await?;
+            let page = request_page(&st, &viewer, now, &c, own, (None, Some(f)), errors).await?;
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        tx.commit().await?;
+        if draft {
+            return crate::web::saved(
+                &st.db,
+                &viewer,
+                "Draft saved. It has not been returned yet: you can come back to it",
+                &format!("/reviews/requests/{rid}#summary"),
+            )
+            .await;
+        }
+        let (now, c, _) = read_request(&st, &viewer, rid).await?;
+        let entries = chronology(&st.db, p, c.id, Some(now.id)).await?.len();
+        return Ok(ReturnCheck {
+            page: Page::new(
+                &viewer,
+                "Check the information before you return it",
+                "/reviews/requests",
+            ),
+            pseudonym: c.pseudonym.clone(),
+            entries,
+            r: now,
+        }
+        .into_response());
     }
     let actor = viewer.actor();
     let mut tx = Tx::begin(&st.db, &actor).await?;

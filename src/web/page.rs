@@ -30,6 +30,8 @@ pub struct Page {
     pub csrf: String,
     pub flash: Option<String>,
     pub switcher: Vec<SwitchOption>,
+    /// Seconds before the signed-in session ends without activity, for the browser's warning.
+    pub session_ends_in: Option<i64>,
     /// On one of the account's own pages (linked from the account bar, not the navigation).
     pub account_current: bool,
 }
@@ -224,6 +226,11 @@ impl Page {
             flash: viewer.session.as_ref().and_then(|s| s.flash.clone()),
             switcher,
             account_current: path.starts_with("/account"),
+            session_ends_in: viewer
+                .session
+                .as_ref()
+                .filter(|_| viewer.user.is_some())
+                .map(|s| crate::web::session::ends_in(s, chrono::Utc::now())),
         }
     }
 

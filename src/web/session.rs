@@ -17,6 +17,20 @@ pub const ABSOLUTE: Duration = Duration::hours(12);
 /// A session waiting for its two-factor code lasts this long: long enough to open the app.
 pub const SECOND_FACTOR_WAIT: Duration = Duration::minutes(10);
 
+/// Seconds until a session just seen ends if nothing more is done: its idle limit, or its
+/// absolute one when that comes first. Pages tell the browser, which warns before it.
+pub fn ends_in(s: &Session, now: DateTime<Utc>) -> i64 {
+    // [`live`] touched the row just now if it had not been for a minute.
+    let seen = if now - s.last_seen_at > Duration::minutes(1) {
+        now
+    } else {
+        s.last_seen_at
+    };
+    let idle = seen + IDLE;
+    let absolute = s.created_at + ABSOLUTE;
+    (idle.min(absolute) - now).num_seconds().max(0)
+}
+
 /// How far through signing in a session is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -270,6 +284,34 @@ pub async fn purge_expired(db: &Db) -> StoreResult<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_ends_at_its_idle_limit_or_its_absolute_one() {
+        let now = Utc::now();
+        let session = |created: Duration, seen: Duration| Session {
+            token_hash: String::new(),
+            user_id: Some(1),
+            stage: Stage::SignedIn,
+            csrf_token: String::new(),
+            partnership_id: None,
+            flash: None,
+            created_at: now - created,
+            last_seen_at: now - seen,
+        };
+        // Seen 30 seconds ago (not touched again): 59 and a half minutes left.
+        assert_eq!(
+            ends_in(&session(Duration::hours(1), Duration::seconds(30)), now),
+            3570
+        );
+        // Seen 10 minutes ago: touched by this request, so the full hour.
+        assert_eq!(
+            ends_in(&session(Duration::hours(1), Duration::minutes(10)), now),
+            3600
+        );
+        // Eleven and three-quarter hours old: the absolute limit comes first.
+        let old = session(Duration::minutes(11 * 60 + 45), Duration::seconds(0));
+        assert_eq!(ends_in(&old, now), 15 * 60);
+    }
 
     #[test]
     fn cookie_round_trip() {

@@ -374,7 +374,7 @@ both_engines!(assurance_responders_see_only_their_own_agency, |app| {
     assert!(!r.body.contains(&format!("href=\"/assurance/{plan}\"")));
     let r = morgan.get(&format!("/assurance/returns/{police}")).await;
     assert_eq!(r.status, StatusCode::OK);
-    r.assert_contains("Submit the return");
+    r.assert_contains("Check and submit");
     for path in [
         format!("/assurance/{plan}"),
         format!("/assurance/returns/{hospital}"),
@@ -651,8 +651,27 @@ both_engines!(
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         }
         morgan.get(&format!("/assurance/returns/{police}")).await;
+        // The main button shows every answer back; nothing is submitted by looking.
         let r = morgan
             .post(&format!("/assurance/returns/{police}/submit"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.assert_contains("Check your answers before you submit");
+        r.assert_contains("Assured.");
+        r.assert_contains("name=\"step\" value=\"confirm\"");
+        assert_eq!(
+            count_where(
+                &app,
+                "SELECT COUNT(*) AS n FROM assurance_agencies WHERE returned_on IS NOT NULL"
+            )
+            .await,
+            0
+        );
+        let r = morgan
+            .post(
+                &format!("/assurance/returns/{police}/submit"),
+                &[("step", "confirm")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(

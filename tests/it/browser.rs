@@ -558,6 +558,48 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/search?q=neglect").await;
     assert!(v.text("main").await.contains("Neglect"));
     v.go("/search?q=---").await;
+    // Before the idle limit the page warns, and "Stay signed in" keeps the session going.
+    let ends =
+        v.b.execute(
+            "return Number(document.body.dataset.masaSessionEndsIn)",
+            vec![],
+        )
+        .await
+        .expect("ends in");
+    assert!(
+        ends.as_i64().unwrap_or(0) > 3000,
+        "an hour's idle limit: {ends}"
+    );
+    v.b.execute(
+        "window.masaSessionCheck(Date.now() + 56 * 60 * 1000)",
+        vec![],
+    )
+    .await
+    .expect("time passes");
+    let warning = v.text(".masa-session-warning").await;
+    assert!(warning.contains("You will be signed out in"), "{warning}");
+    v.check("idle warning").await;
+    v.b.find(Locator::Css(".masa-session-warning button"))
+        .await
+        .expect("stay signed in")
+        .click()
+        .await
+        .expect("click");
+    let mut gone = false;
+    for _ in 0..50 {
+        let v2 =
+            v.b.execute(
+                "return !document.querySelector('.masa-session-warning')",
+                vec![],
+            )
+            .await;
+        if matches!(v2, Ok(serde_json::Value::Bool(true))) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the warning goes once the session is kept alive");
     v.go("/p/plymouth/meetings").await;
     v.click(Locator::Css("main table a")).await;
     v.check("published meeting").await;
@@ -633,6 +675,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "One strategy discussion; learning about escalation.",
     )
     .await;
+    v.submit(&format!("{request}/return")).await;
+    assert!(v.text("h1").await.contains("Check the information"));
+    v.check("check the information").await;
     v.submit(&format!("{request}/return")).await;
     v.check("information returned").await;
     // The rapid review: every question answered, the day it was completed.

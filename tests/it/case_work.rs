@@ -234,12 +234,56 @@ both_engines!(
         let r = pc.post(&ret, &[("version", "1"), ("summary", "")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         r.assert_contains("Summarise");
+        // A draft first: saved, not returned, still owed.
         let r = pc
             .post(
                 &ret,
                 &[
                     ("version", "1"),
+                    ("summary", "Two contacts so far"),
+                    ("step", "draft"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = pc.get(&format!("/reviews/requests/{council}")).await;
+        page.assert_contains("Draft saved");
+        page.assert_contains("Two contacts so far");
+        page.assert_contains("Save as draft");
+        // The main button shows it back before anything is sent.
+        let r = pc
+            .post(
+                &ret,
+                &[
+                    ("version", "2"),
                     ("summary", "Two contacts; learning about home visits."),
+                    ("step", "check"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.assert_contains("Check the information before you return it");
+        r.assert_contains("Two contacts; learning about home visits.");
+        r.assert_contains("name=\"step\" value=\"confirm\"");
+        let stored = masa::reviews::rapid::requests(&app.state.db, p, case(&app, p, &url).await.id)
+            .await
+            .expect("requests");
+        let council_request = stored
+            .iter()
+            .find(|q| q.id == council)
+            .expect("council's request");
+        assert_eq!(
+            council_request.returned_on, None,
+            "not returned by checking"
+        );
+        let version = council_request.version.to_string();
+        let r = pc
+            .post(
+                &ret,
+                &[
+                    ("version", version.as_str()),
+                    ("summary", "Two contacts; learning about home visits."),
+                    ("step", "confirm"),
                 ],
             )
             .await;

@@ -197,6 +197,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("POST", "/admin/arrangements/entry", ADMIN),
         ("GET", "/help/arrangements-file", IN_PARTNERSHIP),
         ("GET", "/account", SIGNED_IN),
+        ("GET", "/account/alive", SIGNED_IN),
         ("GET", "/account/two-factor", SIGNED_IN),
         ("POST", "/account/two-factor", SIGNED_IN),
         ("GET", "/account/password", SIGNED_IN),

@@ -23,6 +23,14 @@ pub async fn account(State(st): State<AppState>, viewer: Viewer) -> AppResult<Re
     .into_response())
 }
 
+/// "Stay signed in" from the warning before the idle limit: reading this counts as activity
+/// (as any page does), and says how long the session now has.
+pub async fn alive(viewer: Viewer) -> AppResult<Response> {
+    let s = viewer.session.as_ref().ok_or(AppError::Forbidden)?;
+    let ends_in = session::ends_in(s, chrono::Utc::now());
+    Ok(axum::Json(serde_json::json!({ "ends_in": ends_in })).into_response())
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "accounts/two_factor.html")]
 pub(super) struct TwoFactorPage {

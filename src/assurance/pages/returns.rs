@@ -11,6 +11,8 @@ pub(super) struct ReturnPage {
     /// The responder, while the return is open: may answer and submit.
     may_answer: bool,
     can_manage: bool,
+    /// Shown back before it is submitted, which cannot be undone.
+    checking: bool,
     errors: Errors,
 }
 
@@ -36,6 +38,7 @@ pub(super) async fn return_page(
         a,
         may_answer,
         can_manage: Permission::ManagePartnership.allows(viewer),
+        checking: false,
         errors,
     })
 }
@@ -51,7 +54,18 @@ pub async fn agency_return(
 }
 
 /// The responder submits the return: every question answered, then dated and closed.
-pub async fn submit(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SubmitForm {
+    /// "confirm" from the check page submits; anything else shows the answers back first.
+    step: String,
+}
+
+pub async fn submit(
+    Ctx { st, viewer, p }: Ctx,
+    Path(id): Path<i64>,
+    FormData(f): FormData<SubmitForm>,
+) -> AppResult<Response> {
     let sight = Sight::of(&st.db, &viewer).await?;
     let (plan, agency) = visible_return(&st.db, p, &sight, id).await?;
     if !sight.answers_for(&plan, &agency) {
@@ -68,6 +82,12 @@ pub async fn submit(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResul
         errors.add("submit", store::SUBMITTED);
     } else if answered < questions.len() {
         errors.add("submit", "Answer every question before you submit");
+    }
+    if errors.is_empty() && f.step != "confirm" {
+        let mut page = return_page(&st, &viewer, id, errors).await?;
+        page.checking = true;
+        page.page.title = format!("Check your answers before you submit: {}", page.page.title);
+        return Ok(page.into_response());
     }
     if errors.is_empty()
         && let Err(why) = store::submit(&st.db, &viewer.actor(), p, &agency, today()).await?
