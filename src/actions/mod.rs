@@ -5,7 +5,7 @@
 pub mod api;
 pub mod model;
 mod pages;
-pub use pages::tasks;
+pub use pages::{Owner, chosen_owner, owner_choices, tasks};
 pub mod store;
 
 use crate::state::Route;

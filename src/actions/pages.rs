@@ -514,6 +514,64 @@ pub async fn evidence(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppRes
     st.files.serve(&st.db, p, e.file.id).await
 }
 
+/// Someone with an account in the partnership who can own an action: they then see it on
+/// their home page and in their tracker, and update it themselves.
+#[derive(Clone, Debug)]
+pub struct Owner {
+    pub user_id: i64,
+    pub name: String,
+    pub organisation: String,
+}
+
+/// Who an action can be given to, for an owner picker: `(id, "Name, Organisation")`.
+pub async fn owner_choices(st: &AppState, p: PartnershipId) -> AppResult<Vec<(String, String)>> {
+    Ok(crate::accounts::store::members_of(&st.db, p)
+        .await?
+        .into_iter()
+        .filter(|(_, u)| !u.disabled)
+        .map(|(ms, u)| {
+            let label = if ms.organisation.is_empty() {
+                u.name.clone()
+            } else {
+                format!("{}, {}", u.name, ms.organisation)
+            };
+            (u.id.to_string(), label)
+        })
+        .collect())
+}
+
+/// The owner picked, if any: `Err` when the choice is not someone in this partnership (an id
+/// from elsewhere, or made up).
+pub async fn chosen_owner(
+    st: &AppState,
+    p: PartnershipId,
+    picked: &str,
+) -> AppResult<Result<Option<Owner>, &'static str>> {
+    let picked = picked.trim();
+    if picked.is_empty() {
+        return Ok(Ok(None));
+    }
+    let Ok(id) = picked.parse::<i64>() else {
+        return Ok(Err(
+            "Select someone in the partnership, or leave it for someone without an account",
+        ));
+    };
+    let found = crate::accounts::store::members_of(&st.db, p)
+        .await?
+        .into_iter()
+        .find(|(_, u)| u.id == id && !u.disabled);
+    Ok(match found {
+        Some((ms, u)) => Ok(Some(Owner {
+            user_id: u.id,
+            name: u.name,
+            organisation: ms.organisation,
+        })),
+        None => {
+            Err("Select someone in the partnership, or leave it for someone without an account")
+        }
+    })
+}
+
 /// What the tracker asks of each person for their home page: the open actions they own, each
 /// with its countdown; and of those who follow every action (the business unit, the
 /// scrutineer), the overdue actions they may see, as one task.

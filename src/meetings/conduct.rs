@@ -312,6 +312,8 @@ struct ItemPage {
     /// What was typed into a refused upload's text fields (a paper's title, a note), shown
     /// again: only the file must be chosen again, as browsers never refill a file input.
     kept: std::collections::HashMap<String, String>,
+    /// Who an action can be given to.
+    owners: Vec<(String, String)>,
 }
 
 impl ItemPage {
@@ -406,6 +408,11 @@ async fn item_page(
         item,
         errors,
         kept: Default::default(),
+        owners: if Permission::ManagePartnership.allows(viewer) {
+            crate::actions::owner_choices(st, p).await?
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -700,9 +707,28 @@ pub async fn decide(
 #[serde(default)]
 pub struct ActionForm {
     title: String,
+    /// Someone with an account, who then sees and updates it; or empty for a post or a
+    /// person without one, named below.
+    owner_user_id: String,
     owner_name: String,
     owner_organisation: String,
     due: String,
+}
+
+impl ActionForm {
+    /// The form as typed, to show again when it is refused.
+    fn kept(&self) -> std::collections::HashMap<String, String> {
+        [
+            ("title", &self.title),
+            ("owner_user_id", &self.owner_user_id),
+            ("owner_name", &self.owner_name),
+            ("owner_organisation", &self.owner_organisation),
+            ("due", &self.due),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect()
+    }
 }
 
 pub async fn add_action(
@@ -712,24 +738,40 @@ pub async fn add_action(
 ) -> AppResult<Response> {
     let item = item_of(&st, &viewer, id).await?;
     let m = meeting_of(&st, p, item.meeting_id).await?;
+    let picked = crate::actions::chosen_owner(&st, p, &f.owner_user_id).await?;
+    // A person picked is named by their account unless a name is typed as well.
+    let (owner_name, owner_organisation) = match &picked {
+        Ok(Some(o)) if f.owner_name.trim().is_empty() => (
+            o.name.clone(),
+            if f.owner_organisation.trim().is_empty() {
+                o.organisation.clone()
+            } else {
+                f.owner_organisation.clone()
+            },
+        ),
+        _ => (f.owner_name.clone(), f.owner_organisation.clone()),
+    };
     let typed = crate::actions::model::Typed {
         title: &f.title,
-        owner_name: &f.owner_name,
-        owner_organisation: &f.owner_organisation,
+        owner_name: &owner_name,
+        owner_organisation: &owner_organisation,
         due: &f.due,
     };
-    let (title, owner, organisation, due) =
-        match crate::actions::model::check_new(&typed, str::to_owned) {
-            Ok(x) => x,
-            Err(problems) => {
-                let mut errors = Errors::default();
-                for (field, message) in problems {
-                    errors.add(&field, message);
-                }
-                let page = item_page(&st, &viewer, item, None, errors).await?;
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let checked = crate::actions::model::check_new(&typed, str::to_owned);
+    let (checked, owner_user) = match (checked, picked) {
+        (Ok(x), Ok(o)) => (x, o.map(|o| o.user_id)),
+        (checked, picked) => {
+            let mut errors = Errors::default();
+            if let Err(why) = picked {
+                errors.add("owner_user_id", why);
             }
-        };
+            for (field, message) in checked.err().unwrap_or_default() {
+                errors.add(&field, message);
+            }
+            return item_with_errors(&st, &viewer, item, errors, f.kept()).await;
+        }
+    };
+    let (title, owner, organisation, due) = checked;
     let a = crate::actions::store::NewAction {
         source_kind: "minute".into(),
         source_id: item.id,
@@ -740,8 +782,7 @@ pub async fn add_action(
         title,
         owner_name: owner,
         owner_organisation: organisation,
-        // Owned by a post or a named person without an account for now.
-        owner_user_id: None,
+        owner_user_id: owner_user,
         due,
         sensitive: false,
         restricted_item: item.restricted.then_some(item.id),

@@ -677,8 +677,8 @@ struct RequestPage {
     r: Request,
     pseudonym: String,
     entries: Vec<Entry>,
-    rag: &'static str,
-    left: i64,
+    /// Where the request stands, in the one countdown every page uses.
+    due: crate::calendar::deadline::Deadline,
     /// The responder, or the business unit keying in a return sent by email.
     may_answer: bool,
     /// The person named to answer it is looking.
@@ -710,8 +710,13 @@ async fn request_page(
             format!("Information request: {}", r.organisation),
             "/reviews/requests",
         ),
-        rag: model::rag(r.due_on, r.returned_on.is_some(), t, &cal),
-        left: cal.working_days_between(t, r.due_on),
+        due: crate::calendar::deadline::Deadline::of(
+            r.due_on,
+            r.returned_on.is_some(),
+            r.returned_on,
+            t,
+            &cal,
+        ),
         ret: ret.unwrap_or_else(|| ReturnForm {
             version: r.version.to_string(),
             summary: r.summary.clone(),

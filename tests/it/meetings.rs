@@ -1289,3 +1289,102 @@ both_engines!(
         r.assert_contains("value=\"2026\"");
     }
 );
+
+both_engines!(
+    an_action_from_the_minutes_is_given_to_someone_in_masa,
+    |app| {
+        masa::demo::seed_arrangements(&app.state)
+            .await
+            .expect("arrangements");
+        let p = app.partnership("plymouth");
+        let mut bu = app.signed_in("business.unit@plymouth.example").await;
+        let meeting = crate::support::board_meeting(&app, &mut bu, 20, "").await;
+        let r = bu
+            .post(
+                &format!("{meeting}/agenda"),
+                &[("title", "Neglect strategy"), ("purpose", "decision")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let id: i64 = meeting
+            .rsplit('/')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .expect("id");
+        let item = masa::meetings::store::agenda(&app.state.db, p, id)
+            .await
+            .expect("agenda")[0]
+            .id;
+        let page = bu.get(&format!("/meetings/items/{item}")).await;
+        page.assert_contains("name=\"owner_user_id\"");
+        let morgan = crate::support::user_id(&app, "member@plymouth.example").await;
+        let derby = crate::support::user_id(&app, "admin@derby.example").await;
+        page.assert_contains(&format!("<option value=\"{morgan}\">"));
+        assert!(!page.body.contains(&format!("<option value=\"{derby}\">")));
+        let add = format!("/meetings/items/{item}/actions");
+        let due = (crate::support::today() + chrono::Duration::days(60)).to_string();
+        let actions = app.count("actions").await;
+        // Refused for one field, everything else comes back as typed.
+        let r = bu
+            .post(
+                &add,
+                &[
+                    ("title", ""),
+                    ("owner_user_id", ""),
+                    ("owner_name", "Strategic lead"),
+                    ("owner_organisation", "Plymouth City Council"),
+                    ("due", due.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("value=\"Strategic lead\"");
+        r.assert_contains("value=\"Plymouth City Council\"");
+        // Someone from another partnership cannot be given it.
+        let derby_s = derby.to_string();
+        let r = bu
+            .post(
+                &add,
+                &[
+                    ("title", "Publish the strategy"),
+                    ("owner_user_id", derby_s.as_str()),
+                    ("due", due.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("Select someone in the partnership");
+        r.assert_contains("Publish the strategy");
+        assert_eq!(app.count("actions").await, actions, "nothing stored");
+        // Given to Morgan by their account: named by it, on their home page, theirs to update.
+        let morgan_s = morgan.to_string();
+        let r = bu
+            .post(
+                &add,
+                &[
+                    ("title", "Publish the strategy"),
+                    ("owner_user_id", morgan_s.as_str()),
+                    ("due", due.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let a =
+            masa::actions::store::list(&app.state.db, p, &masa::actions::store::Filter::default())
+                .await
+                .expect("actions")
+                .into_iter()
+                .find(|a| a.title == "Publish the strategy")
+                .expect("the action");
+        assert_eq!(a.owner_user_id, Some(morgan));
+        assert!(!a.owner_name.is_empty(), "named by the account");
+        let mut m = app.signed_in("member@plymouth.example").await;
+        m.get("/")
+            .await
+            .assert_contains("Your action: Publish the strategy");
+        assert_eq!(
+            m.get(&format!("/actions/{}", a.id)).await.status,
+            StatusCode::OK
+        );
+    }
+);
