@@ -787,11 +787,12 @@ pub async fn add_action(
         sensitive: false,
         restricted_item: item.restricted.then_some(item.id),
     };
-    crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
-    crate::web::saved(
+    let action = crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
+    crate::web::made(
         &st.db,
         &viewer,
         "Action added to the tracker",
+        (&format!("/actions/{action}"), "View the action"),
         &format!("/meetings/items/{id}"),
     )
     .await

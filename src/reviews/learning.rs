@@ -324,8 +324,17 @@ pub async fn add_action(
         sensitive: true,
         restricted_item: None,
     };
-    crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
-    crate::web::flash(&st.db, &viewer, "Action added to the tracker").await?;
+    let action = crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
+    crate::web::flash(
+        &st.db,
+        &viewer,
+        &crate::web::page::Flash::with_link(
+            "Action added to the tracker",
+            &format!("/actions/{action}"),
+            "View the action",
+        ),
+    )
+    .await?;
     Ok(to_recommendation(c.id, rid))
 }
 

@@ -220,6 +220,19 @@ pub async fn saved(
     Ok(redirect(to))
 }
 
+/// [`saved`], with a link in the message to what was made ("Action added to the tracker:
+/// View the action"), when the page it goes back to is not that thing's own.
+pub async fn made(
+    db: &crate::store::Db,
+    viewer: &Viewer,
+    message: &str,
+    link: (&str, &str),
+    to: &str,
+) -> crate::web::error::AppResult<Response> {
+    flash(db, viewer, &page::Flash::with_link(message, link.0, link.1)).await?;
+    Ok(redirect(to))
+}
+
 /// A message for the person's next page ("Saved"), when they have a session (an API token has
 /// none to show it in).
 pub async fn flash(
@@ -252,7 +265,7 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn is_local_path(n: &str) -> bool {
+pub fn is_local_path(n: &str) -> bool {
     let b = n.as_bytes();
     b.first() == Some(&b'/')
         && b.get(1) != Some(&b'/')

@@ -21,6 +21,37 @@ pub struct SwitchOption {
     pub selected: bool,
 }
 
+/// The success message on the next page, with a link to what was made when there is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flash {
+    pub message: String,
+    /// Where the thing made is, and the link's words.
+    pub link: Option<(String, String)>,
+}
+
+/// Between the parts of a flash kept in the session's one text column.
+const FLASH_PARTS: char = '\u{1f}';
+
+impl Flash {
+    /// The message as kept: the words, then the link's address and words if it has one.
+    pub fn with_link(message: &str, href: &str, text: &str) -> String {
+        format!("{message}{FLASH_PARTS}{href}{FLASH_PARTS}{text}")
+    }
+
+    pub fn parse(kept: &str) -> Flash {
+        let mut parts = kept.split(FLASH_PARTS);
+        let message = parts.next().unwrap_or_default().to_owned();
+        // Only a link within masa (a message is made by masa, but it costs nothing to check).
+        let link = match (parts.next(), parts.next()) {
+            (Some(href), Some(text)) if crate::web::is_local_path(href) => {
+                Some((href.to_owned(), text.to_owned()))
+            }
+            _ => None,
+        };
+        Flash { message, link }
+    }
+}
+
 /// What the layout needs. Every page template has a `page: Page` field.
 pub struct Page {
     pub title: String,
@@ -28,7 +59,7 @@ pub struct Page {
     pub nav: Vec<NavItem>,
     pub signed_in_as: Option<String>,
     pub csrf: String,
-    pub flash: Option<String>,
+    pub flash: Option<Flash>,
     pub switcher: Vec<SwitchOption>,
     /// Seconds before the signed-in session ends without activity, for the browser's warning.
     pub session_ends_in: Option<i64>,
@@ -223,7 +254,11 @@ impl Page {
             nav,
             signed_in_as: viewer.user.as_ref().map(|u| u.name.clone()),
             csrf: viewer.csrf_token().to_owned(),
-            flash: viewer.session.as_ref().and_then(|s| s.flash.clone()),
+            flash: viewer
+                .session
+                .as_ref()
+                .and_then(|s| s.flash.as_deref())
+                .map(Flash::parse),
             switcher,
             account_current: path.starts_with("/account"),
             session_ends_in: viewer
@@ -277,5 +312,33 @@ pub fn error_page(
     match t.render() {
         Ok(html) => (status, axum::response::Html(html)).into_response(),
         Err(_) => (status, "Sorry, there is a problem with the service").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flash_links_to_what_was_made_within_masa_only() {
+        let f = Flash::parse(&Flash::with_link(
+            "Action added",
+            "/actions/7",
+            "View the action",
+        ));
+        assert_eq!(f.message, "Action added");
+        assert_eq!(
+            f.link,
+            Some(("/actions/7".into(), "View the action".into()))
+        );
+        assert_eq!(
+            Flash::parse("Saved"),
+            Flash {
+                message: "Saved".into(),
+                link: None
+            }
+        );
+        let away = Flash::parse(&Flash::with_link("Added", "//evil.example", "Look"));
+        assert_eq!(away.link, None);
     }
 }

@@ -1378,6 +1378,10 @@ both_engines!(
                 .expect("the action");
         assert_eq!(a.owner_user_id, Some(morgan));
         assert!(!a.owner_name.is_empty(), "named by the account");
+        // The success banner links to what was made.
+        bu.get(r.location())
+            .await
+            .assert_contains(&format!("href=\"/actions/{}\">View the action</a>", a.id));
         let mut m = app.signed_in("member@plymouth.example").await;
         m.get("/")
             .await

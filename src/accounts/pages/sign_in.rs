@@ -53,7 +53,12 @@ pub async fn sign_in_form(
     }
     let (viewer, cookie) = ensure_form_token(&st, viewer);
     let mut page = Page::new(&viewer, "Sign in", "/sign-in");
-    page.flash = page.flash.or_else(|| notice(&q.notice));
+    page.flash = page.flash.or_else(|| {
+        notice(&q.notice).map(|message| crate::web::page::Flash {
+            message,
+            link: None,
+        })
+    });
     let page = SignInPage {
         page,
         email: String::new(),

@@ -148,11 +148,12 @@ pub async fn raise_action(
         sensitive: true,
         restricted_item: None,
     };
-    crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
-    crate::web::saved(
+    let action = crate::actions::store::add(&st.db, &viewer.actor(), p, &a).await?;
+    crate::web::made(
         &st.db,
         &viewer,
         "Action added to the tracker",
+        (&format!("/actions/{action}"), "View the action"),
         &format!("/assurance/{}#agency-{}", plan.id, agency.id),
     )
     .await
