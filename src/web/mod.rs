@@ -4,6 +4,7 @@
 //! as the [`Viewer`] on the request.
 
 pub mod assets;
+pub mod chart;
 pub mod error;
 pub mod export;
 pub mod forms;

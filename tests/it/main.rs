@@ -10,6 +10,7 @@ mod attacks;
 mod audited;
 mod browser;
 mod case_work;
+mod charts;
 mod cli;
 mod home;
 mod layers;
