@@ -380,6 +380,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/accessibility").await;
     v.go("/privacy").await;
     v.go("/no-such-page").await;
+    // Under a partnership's pages: its navigation, and where to go instead.
+    v.go("/p/plymouth/no-such-page").await;
+    assert!(v.text("main").await.contains("home page"));
     // The published arrangements: the chart is an image with a title, and the same structure
     // is there in words.
     v.go("/p/plymouth/arrangements").await;

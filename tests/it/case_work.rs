@@ -557,6 +557,13 @@ both_engines!(a_case_goes_from_rapid_review_to_publication, |app| {
     let page = public_client.get(&public).await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("What we learned about sharing information.");
+    // The report's kind, size and pages beside its link, counted when it was uploaded.
+    let n = masa::files::pdf_pages(&pdf).expect("a readable PDF");
+    page.assert_contains(&format!(
+        "Download the report</a> (PDF, {}, {n} page{})",
+        masa::files::size_text(pdf.len() as i64),
+        if n == 1 { "" } else { "s" }
+    ));
     let report = public_client.get(&format!("{public}/report")).await;
     assert_eq!(report.status, StatusCode::OK);
     assert!(report.body.starts_with("%PDF"));
