@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { crate::web::error::AppError::NotFound })
         .layer(from_fn_with_state(secure, crate::web::csrf))
         .layer(from_fn_with_state(state.clone(), crate::accounts::identify::identify))
+        .layer(from_fn_with_state(state.clone(), crate::partnerships::public_not_found))
         .layer(from_fn(crate::web::render_errors))
         .layer(from_fn_with_state(secure, crate::web::security_headers))
         .layer(CatchPanicLayer::custom(|_| {

@@ -14,6 +14,7 @@ use super::model::{self, Rag};
 use super::store::{self, Action, Filter, Note};
 use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
+use crate::web::chart::{BarChart, Colour, counted};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::{Errors, FormData};
 use crate::web::page::Page;
@@ -123,6 +124,8 @@ struct TrackerPage {
     organisations: Vec<String>,
     owners: Vec<String>,
     counts: (i64, i64, i64),
+    /// The open actions by where they stand, drawn beside the same numbers in a table.
+    chart: String,
     total: i64,
     number: i64,
     pages: i64,
@@ -164,6 +167,7 @@ pub async fn tracker(
         f.within.as_ref(),
     )
     .await?;
+    let chart = rag_chart(counts);
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("body", &q.body)
         .append_pair("organisation", &q.organisation)
@@ -179,11 +183,29 @@ pub async fn tracker(
         pages: (total + PER_PAGE - 1) / PER_PAGE,
         q,
         counts,
+        chart,
         total,
         number,
         query,
     }
     .into_response())
+}
+
+/// The tracker's RAG as a bar chart: overdue, due soon and on track, each with its count.
+fn rag_chart((red, amber, green): (i64, i64, i64)) -> String {
+    let bar = |c: BarChart, rag: Rag, n: i64, colour| {
+        let n = u64::try_from(n).unwrap_or(0);
+        c.bar(
+            rag.label(),
+            n as f64,
+            counted(n, "action", "actions"),
+            colour,
+        )
+    };
+    let c = BarChart::new("rag-chart", "Open actions by where they stand");
+    let c = bar(c, Rag::Red, red, Colour::Red);
+    let c = bar(c, Rag::Amber, amber, Colour::Yellow);
+    bar(c, Rag::Green, green, Colour::Green).svg()
 }
 
 #[derive(Deserialize, Default)]

@@ -154,7 +154,13 @@ pub async fn published(
     let structure = view::structure(&a.bodies, &a.memberships, &names);
     let chart = view::chart_svg(&structure, &format!("Structure of {}", p.name));
     let page = PublishedPage {
-        page: Page::public(&viewer, "Safeguarding arrangements", &p.name),
+        page: Page::public(
+            &viewer,
+            "Safeguarding arrangements",
+            &p.name,
+            &p.slug,
+            "/arrangements",
+        ),
         partners: partners(&a, &names),
         area_text: paragraphs(&a.sections.area),
         agencies_text: paragraphs(&a.sections.relevant_agencies),
@@ -275,7 +281,7 @@ pub async fn agencies(
         })
         .collect();
     Ok(AgenciesPage {
-        page: Page::public(&viewer, "Relevant agencies", &p.name),
+        page: Page::public(&viewer, "Relevant agencies", &p.name, &p.slug, "/agencies"),
         slug,
         q: q.q,
         sector,

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::model::{Body, Membership, Organisation, Post};
+// One escape and one line-breaker for every chart drawn on the server.
+use crate::web::chart::{esc, wrap};
 
 /// A body in force, with what the pages say about it.
 #[derive(Clone, Debug)]
@@ -193,30 +195,6 @@ pub fn reporting_targets(bodies: &[Body]) -> Vec<&Body> {
                 })
         })
         .collect()
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// Break a name into lines of about `width` characters.
-fn wrap(s: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for w in s.split_whitespace() {
-        let last = lines.last_mut().expect("one line");
-        if !last.is_empty() && last.len() + 1 + w.len() > width {
-            lines.push(w.to_owned());
-        } else {
-            if !last.is_empty() {
-                last.push(' ');
-            }
-            last.push_str(w);
-        }
-    }
-    lines
 }
 
 /// The structure chart: each body a box (name, chair) in a row for its depth, lines for the
@@ -496,7 +474,6 @@ mod tests {
             wrap("Child Safeguarding Practice Review Group", 26),
             ["Child Safeguarding", "Practice Review Group"]
         );
-        assert_eq!(esc("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
     }
 }
 

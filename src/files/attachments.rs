@@ -30,7 +30,7 @@ pub struct Attachments {
     pub record_type: &'static str,
 }
 
-const COLUMNS: &str = "a.id AS attachment_id, a.record_id, a.description, f.id, f.file_name, f.media_type, f.size_bytes, f.sha256, f.created_at, f.created_by FROM attachments a JOIN files f ON f.id = a.file_id";
+const COLUMNS: &str = "a.id AS attachment_id, a.record_id, a.description, f.id, f.file_name, f.media_type, f.size_bytes, f.page_count, f.sha256, f.created_at, f.created_by FROM attachments a JOIN files f ON f.id = a.file_id";
 
 fn attachment_of(r: &Row) -> StoreResult<Attachment> {
     Ok(Attachment {

@@ -427,8 +427,51 @@ struct StatisticsPage {
     page: Page,
     body: Body,
     year: i32,
-    /// (caption, first column, rows): by member, then by organisation.
-    tables: Vec<(&'static str, &'static str, Vec<model::AttendanceStat>)>,
+    /// (caption, first column, rows, a chart of the same rows): by organisation, charted
+    /// against the expectation, then by member.
+    tables: Vec<(
+        &'static str,
+        &'static str,
+        Vec<model::AttendanceStat>,
+        Option<String>,
+    )>,
+}
+
+/// Each organisation's attendance as a bar against the body's expected share: its words say
+/// the meetings attended and whether that is below the expectation, as the table's flags do.
+fn attendance_chart(
+    title: String,
+    rows: &[model::AttendanceStat],
+    expectation: Option<&crate::arrangements::model::Attendance>,
+) -> Option<String> {
+    use crate::web::chart::{BarChart, Colour, counted, percent};
+    if rows.is_empty() {
+        return None;
+    }
+    let mut c = BarChart::new("attendance-chart", title).out_of(100.0);
+    for s in rows {
+        let (colour, flag) = if s.persistent {
+            (Colour::Red, ", persistent non-attendance")
+        } else if s.below {
+            (Colour::Yellow, ", below expectation")
+        } else if expectation.is_some() {
+            (Colour::Green, "")
+        } else {
+            (Colour::Blue, "")
+        };
+        let text = format!(
+            "{} of {} ({}%){flag}",
+            s.attended,
+            counted(s.expected as u64, "meeting", "meetings"),
+            percent(s.attended as u64, s.expected as u64)
+        );
+        c = c.bar(s.name.clone(), s.share * 100.0, text, colour);
+    }
+    if let Some(e) = expectation {
+        let pct = (e.expected_share * 100.0).round();
+        c = c.target(pct, format!("Expected: {pct}% of meetings"));
+    }
+    Some(c.svg())
 }
 
 /// Attendance at a body's meetings over a financial year, per member and per organisation,
@@ -444,14 +487,23 @@ pub async fn statistics(
     let (from, to) = year_span(year);
     let rows = store::attended(&st.db, p, &key, from, to.min(today())).await?;
     let (people, organisations) = model::attendance_stats(&rows, b.attendance.as_ref());
+    let chart = attendance_chart(
+        format!(
+            "Attendance by organisation, April {year} to March {}",
+            year + 1
+        ),
+        &organisations,
+        b.attendance.as_ref(),
+    );
     Ok(StatisticsPage {
         page: Page::new(&viewer, format!("Attendance: {}", b.name), "/meetings"),
+        // The organisations first: their chart is the page's summary.
+        tables: vec![
+            ("By organisation", "Organisation", organisations, chart),
+            ("By member", "Member", people, None),
+        ],
         body: b,
         year,
-        tables: vec![
-            ("By member", "Member", people),
-            ("By organisation", "Organisation", organisations),
-        ],
     }
     .into_response())
 }

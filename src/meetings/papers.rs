@@ -58,7 +58,7 @@ fn version_of(r: &Row) -> StoreResult<(i64, PaperVersion)> {
     ))
 }
 
-const VERSION_SELECT: &str = "SELECT v.paper_id, v.number, v.late, v.note, v.uploaded_on, f.id, f.file_name, f.media_type, f.size_bytes, f.sha256, f.created_at, f.created_by FROM paper_versions v JOIN files f ON f.id = v.file_id";
+const VERSION_SELECT: &str = "SELECT v.paper_id, v.number, v.late, v.note, v.uploaded_on, f.id, f.file_name, f.media_type, f.size_bytes, f.page_count, f.sha256, f.created_at, f.created_by FROM paper_versions v JOIN files f ON f.id = v.file_id";
 
 /// A meeting's papers, in agenda order then as added, each with its versions.
 pub async fn of_meeting(db: &Db, p: PartnershipId, meeting_id: i64) -> StoreResult<Vec<Paper>> {

@@ -63,7 +63,7 @@ pub async fn list(
     coming.sort_by_key(|l| l.m.date);
     past.sort_by_key(|l| std::cmp::Reverse(l.m.date));
     Ok(ListPage {
-        page: Page::public(&viewer, "Meetings", &pp.name),
+        page: Page::public(&viewer, "Meetings", &pp.name, &pp.slug, "/meetings"),
         slug,
         sections: [
             Section {
@@ -133,6 +133,8 @@ pub async fn meeting(
             &viewer,
             format!("{body}: {}", m.date.format("%-d %B %Y")),
             &pp.name,
+            &pp.slug,
+            "/meetings",
         ),
         label: super::model::kind_label(&m.kind),
         slug,

@@ -145,8 +145,9 @@ pub async fn save_settings(
 struct PublicPage {
     page: Page,
     partnership: Partnership,
-    /// Who to contact when worried about a child, line by line, numbers and addresses as links.
-    contact: Vec<Vec<super::model::Part>>,
+    /// Who to contact when worried about a child, line by line (numbers and addresses are
+    /// drawn as links).
+    contact: Vec<String>,
 }
 
 pub async fn public_page(
@@ -158,12 +159,12 @@ pub async fn public_page(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(PublicPage {
-        page: Page::public(&viewer, p.name.clone(), &p.name),
+        page: Page::public(&viewer, p.name.clone(), &p.name, &p.slug, ""),
         contact: p
             .worried_contact
             .lines()
             .filter(|l| !l.trim().is_empty())
-            .map(super::model::contact_parts)
+            .map(str::to_owned)
             .collect(),
         partnership: p,
     }

@@ -115,6 +115,61 @@ struct FiguresPage {
     q_to: String,
     f: Figures,
     errors: Errors,
+    /// The shares done in time, and the decisions, as charts (each under its heading) beside
+    /// the table.
+    charts: Vec<(&'static str, String)>,
+}
+
+/// The figures people look at rather than read: how much was done within its deadline, and
+/// what was decided.
+fn figure_charts(f: &Figures) -> Vec<(&'static str, String)> {
+    use crate::web::chart::{BarChart, Colour, counted};
+    let share = |c: BarChart, label: &str, done: usize, of: usize| {
+        let value = if of == 0 {
+            0.0
+        } else {
+            done as f64 * 100.0 / of as f64
+        };
+        let text = if of == 0 {
+            "none in the period".to_owned()
+        } else {
+            Figures::share(done, of)
+        };
+        c.bar(label, value, text, Colour::Blue)
+    };
+    const ON_TIME: &str = "Done within the deadline";
+    const DECISIONS: &str = "Decisions in the period";
+    let on_time = BarChart::new("on-time-chart", ON_TIME).out_of(100.0);
+    let on_time = share(
+        on_time,
+        "Notifications to the Panel on time",
+        f.notified_on_time,
+        f.notifications,
+    );
+    let on_time = share(
+        on_time,
+        "Rapid reviews completed on time",
+        f.rapid_on_time,
+        f.rapid_reviews,
+    );
+    let on_time = share(
+        on_time,
+        "Local reviews published within six months",
+        f.published_on_time,
+        f.local_published,
+    );
+    let decisions = f.decisions.iter().fold(
+        BarChart::new("decisions-chart", DECISIONS),
+        |c, (label, n)| {
+            c.bar(
+                *label,
+                *n as f64,
+                counted(*n as u64, "case", "cases"),
+                Colour::Blue,
+            )
+        },
+    );
+    vec![(ON_TIME, on_time.svg()), (DECISIONS, decisions.svg())]
 }
 
 /// The figures over the cases this person may read.
@@ -162,6 +217,7 @@ pub async fn figures(
             to,
             q_from: q.from,
             q_to: q.to,
+            charts: figure_charts(&f),
             f,
             errors,
         },

@@ -469,6 +469,32 @@ struct LoopPage {
     rows: Vec<(cases::Case, Tracked)>,
     closed: usize,
     actions_done: usize,
+    /// How many recommendations stand at each point of the loop, and the same as a chart.
+    states: Vec<(Loop, usize)>,
+    chart: String,
+}
+
+/// The recommendations at each point of the loop as one bar, in the colours of their tags.
+fn loop_chart(states: &[(Loop, usize)]) -> String {
+    use crate::web::chart::{Colour, Stacked};
+    let colour = |l: Loop| match l {
+        Loop::NoActions => Colour::Red,
+        Loop::ActionsOpen => Colour::Yellow,
+        Loop::ActionsDone => Colour::Blue,
+        Loop::Closed => Colour::Green,
+    };
+    states
+        .iter()
+        .fold(
+            Stacked::new(
+                "loop-chart",
+                "Where the recommendations stand in the learning loop",
+                "recommendation",
+                "recommendations",
+            ),
+            |c, (l, n)| c.part(l.label(), *n as u64, colour(*l)),
+        )
+        .svg()
 }
 
 /// Every recommendation the person may see, and whether its loop is closed.
@@ -495,7 +521,13 @@ pub async fn learning(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
         .iter()
         .filter(|(_, t)| matches!(t.state, Loop::Closed | Loop::ActionsDone))
         .count();
+    let states: Vec<(Loop, usize)> = Loop::ALL
+        .iter()
+        .map(|l| (*l, rows.iter().filter(|(_, t)| t.state == *l).count()))
+        .collect();
     Ok(LoopPage {
+        chart: loop_chart(&states),
+        states,
         page: Page::new(
             &viewer,
             "Learning from reviews: is the loop closed?",

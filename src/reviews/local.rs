@@ -481,7 +481,7 @@ pub async fn public_list(
     let pp = partnership(&st, &slug).await?;
     let reviews = published(&st.db, PartnershipId(pp.id)).await?;
     Ok(PublicList {
-        page: Page::public(&viewer, "Published reviews", &pp.name),
+        page: Page::public(&viewer, "Published reviews", &pp.name, &pp.slug, "/reviews"),
         slug,
         reviews,
     }
@@ -494,6 +494,8 @@ struct PublicReview {
     page: Page,
     slug: String,
     c: Case,
+    /// The published report's file, for its kind, size and pages beside the link.
+    report: Option<crate::files::StoredFile>,
 }
 
 /// A published review, or not found: nothing of an unpublished case is public.
@@ -516,9 +518,14 @@ pub async fn public_review(
     viewer: Viewer,
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let (_, name, c) = published_case(&st, &slug, id).await?;
+    let (p, name, c) = published_case(&st, &slug, id).await?;
+    let report = match c.report_file_id {
+        Some(file) => crate::files::record(&st.db, p, file).await?,
+        None => None,
+    };
     Ok(PublicReview {
-        page: Page::public(&viewer, c.public_title.clone(), &name),
+        report,
+        page: Page::public(&viewer, c.public_title.clone(), &name, &slug, "/reviews"),
         slug,
         c,
     }

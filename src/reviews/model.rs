@@ -333,6 +333,14 @@ pub enum Loop {
 }
 
 impl Loop {
+    /// In the order a recommendation goes round the loop.
+    pub const ALL: [Loop; 4] = [
+        Loop::NoActions,
+        Loop::ActionsOpen,
+        Loop::ActionsDone,
+        Loop::Closed,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Loop::NoActions => "No actions yet",

@@ -108,6 +108,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 14,
+        name: "file pages",
+        common: include_str!("../../migrations/0014_file_pages.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The statement text for one engine.

@@ -4,6 +4,8 @@
 //! as the [`Viewer`] on the request.
 
 pub mod assets;
+pub mod chart;
+pub mod contact;
 pub mod error;
 pub mod export;
 pub mod forms;
@@ -301,7 +303,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         (status, axum::Json(body)).into_response()
     } else {
         let viewer = viewer.unwrap_or_default();
-        page::error_page(&viewer, status, &message, &rid).into_response()
+        let site = res.extensions().get::<page::PublicSite>();
+        page::error_page(&viewer, status, &message, &rid, site).into_response()
     };
     *out.status_mut() = status;
     // Keep headers the handler set deliberately (Retry-After, WWW-Authenticate).

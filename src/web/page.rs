@@ -10,7 +10,7 @@ use crate::web::permissions::Permission;
 use crate::web::viewer::Viewer;
 
 pub struct NavItem {
-    pub href: &'static str,
+    pub href: String,
     pub text: &'static str,
     pub current: bool,
 }
@@ -56,6 +56,8 @@ impl Flash {
 pub struct Page {
     pub title: String,
     pub service_name: String,
+    /// Where the service name in the header goes: `/`, or a partnership's public home.
+    pub home: String,
     pub nav: Vec<NavItem>,
     pub signed_in_as: Option<String>,
     pub csrf: String,
@@ -226,7 +228,7 @@ impl Page {
         let nav = shown
             .iter()
             .map(|e| NavItem {
-                href: e.href,
+                href: e.href.to_owned(),
                 text: e.text,
                 current: current == Some(e.href),
             })
@@ -247,6 +249,7 @@ impl Page {
         };
         Page {
             title: title.into(),
+            home: "/".to_owned(),
             service_name: viewer
                 .current
                 .as_ref()
@@ -269,12 +272,73 @@ impl Page {
         }
     }
 
-    /// A page about one partnership shown to the public: its name in the header.
-    pub fn public(viewer: &Viewer, title: impl Into<String>, partnership_name: &str) -> Page {
+    /// A page of one partnership's public website: its name in the header (linking to its
+    /// public home), and the navigation between its public pages with a way to sign in.
+    /// `here` is the page's place under `/p/SLUG` (one of [`PUBLIC_NAV`]'s, or any other for
+    /// none).
+    pub fn public(
+        viewer: &Viewer,
+        title: impl Into<String>,
+        partnership_name: &str,
+        slug: &str,
+        here: &str,
+    ) -> Page {
         let mut p = Page::new(viewer, title, "");
         p.service_name = partnership_name.to_owned();
+        p.home = format!("/p/{slug}");
+        p.nav = PUBLIC_NAV
+            .iter()
+            .map(|(under, text)| NavItem {
+                href: format!("/p/{slug}{under}"),
+                text,
+                current: *under == here,
+            })
+            .collect();
+        // Someone signed in has the bar to sign out; they are offered their own pages instead.
+        p.nav.push(if viewer.user.is_some() {
+            NavItem {
+                href: "/".to_owned(),
+                text: "Your home page",
+                current: false,
+            }
+        } else {
+            NavItem {
+                href: "/sign-in".to_owned(),
+                text: "Sign in",
+                current: false,
+            }
+        });
         p
     }
+
+    /// The window's title: the page's, then the partnership's name unless it says it already.
+    pub fn window_title(&self) -> String {
+        if self.title.contains(&self.service_name) {
+            self.title.clone()
+        } else {
+            format!("{} – {}", self.title, self.service_name)
+        }
+    }
+}
+
+/// A partnership's public website, in the order of its navigation: each page's place under
+/// `/p/SLUG`, and its name.
+pub const PUBLIC_NAV: &[(&str, &str)] = &[
+    ("", "Home"),
+    ("/arrangements", "Arrangements"),
+    ("/agencies", "Relevant agencies"),
+    ("/meetings", "Meetings"),
+    ("/reviews", "Published reviews"),
+];
+
+/// The partnership a page not found was asked for under `/p/SLUG`, so that the page can say
+/// where its public pages are and how to reach its business unit. Attached to the response by
+/// `partnerships::public_not_found`, which knows the partnerships; drawn by [`error_page`].
+#[derive(Clone, Debug)]
+pub struct PublicSite {
+    pub name: String,
+    pub slug: String,
+    pub email: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -285,6 +349,7 @@ struct ErrorTemplate<'a> {
     heading: &'a str,
     message: &'a str,
     request_id: &'a str,
+    site: Option<&'a PublicSite>,
 }
 
 pub fn error_page(
@@ -292,6 +357,7 @@ pub fn error_page(
     status: StatusCode,
     message: &str,
     request_id: &str,
+    site: Option<&PublicSite>,
 ) -> Response {
     let heading = match status {
         StatusCode::NOT_FOUND => "Page not found",
@@ -302,12 +368,17 @@ pub fn error_page(
         s if s.is_server_error() => "Sorry, there is a problem with the service",
         _ => "There is a problem",
     };
+    let page = match site {
+        Some(s) => Page::public(viewer, heading, &s.name, &s.slug, "-"),
+        None => Page::new(viewer, heading, ""),
+    };
     let t = ErrorTemplate {
-        page: Page::new(viewer, heading, ""),
+        page,
         status: status.as_u16(),
         heading,
         message,
         request_id,
+        site,
     };
     match t.render() {
         Ok(html) => (status, axum::response::Html(html)).into_response(),

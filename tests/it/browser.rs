@@ -185,6 +185,65 @@ impl Visit<'_> {
         self.checked.push(label.to_owned());
     }
 
+    /// As the page prints: each chart shown, no wider than the paper's text (A4 less margins,
+    /// about 700 CSS pixels) and no narrower than its words can be read at; a picture of it
+    /// when screenshots are kept.
+    async fn print_check(&mut self, name: &str) {
+        self.b
+            .issue_cmd(Cdp(
+                "Emulation.setEmulatedMedia",
+                serde_json::json!({"media": "print"}),
+            ))
+            .await
+            .expect("print media");
+        self.b
+            .set_window_size(794, 1123)
+            .await
+            .expect("A4 at 96 dpi");
+        let widths = self
+            .b
+            .execute(
+                "return Array.from(document.querySelectorAll('svg.masa-bar-chart')).map(s => Math.round(s.getBoundingClientRect().width))",
+                vec![],
+            )
+            .await
+            .expect("charts");
+        let widths: Vec<i64> = serde_json::from_value(widths).expect("widths");
+        assert!(!widths.is_empty(), "{name}: no chart printed");
+        for w in &widths {
+            assert!(
+                (250..=700).contains(w),
+                "{name}: a chart prints {w} pixels wide"
+            );
+        }
+        if let Some(dir) = &self.shots {
+            self.b
+                .execute(
+                    "document.querySelector('svg.masa-bar-chart').scrollIntoView()",
+                    vec![],
+                )
+                .await
+                .expect("scroll");
+            let png = self.b.screenshot().await.expect("screenshot");
+            std::fs::write(
+                dir.join(format!("{:02}-{name}.png", self.checked.len())),
+                png,
+            )
+            .expect("write screenshot");
+        }
+        self.b
+            .issue_cmd(Cdp(
+                "Emulation.setEmulatedMedia",
+                serde_json::json!({"media": ""}),
+            ))
+            .await
+            .expect("screen media");
+        self.b
+            .set_window_size(1280, 1000)
+            .await
+            .expect("window size");
+    }
+
     async fn fill(&self, id: &str, text: &str) {
         let e = self
             .b
@@ -321,6 +380,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/accessibility").await;
     v.go("/privacy").await;
     v.go("/no-such-page").await;
+    // Under a partnership's pages: its navigation, and where to go instead.
+    v.go("/p/plymouth/no-such-page").await;
+    assert!(v.text("main").await.contains("home page"));
     // The published arrangements: the chart is an image with a title, and the same structure
     // is there in words.
     v.go("/p/plymouth/arrangements").await;
@@ -440,6 +502,11 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go(&format!("{meeting}/attendance")).await;
     v.submit(&format!("{meeting}/attendance")).await;
     v.check("attendance saved").await;
+    // The year's attendance so far, charted against the expectation beside its table.
+    v.go("/meetings/bodies/pscp-board/attendance").await;
+    v.b.find(Locator::Css("svg#attendance-chart[role='img']"))
+        .await
+        .expect("the attendance chart");
     v.go(&meeting).await;
     v.click(Locator::LinkText("Neglect strategy")).await;
     v.check("agenda item").await;
@@ -604,6 +671,10 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.click(Locator::Css("main table a")).await;
     v.check("published meeting").await;
     v.go("/actions").await;
+    v.b.find(Locator::Css("svg#rag-chart[role='img']"))
+        .await
+        .expect("the tracker's chart");
+    v.print_check("actions-print").await;
     v.go("/actions/tracking").await;
     v.go("/meetings/bodies/pscp-board").await;
     v.b.find(Locator::Id("kind-extraordinary"))
@@ -847,9 +918,18 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.check("recommendation action errors").await;
     v.go("/reviews/learning").await;
     assert!(v.text("main").await.contains("No actions yet"));
+    v.b.find(Locator::Css("svg#loop-chart[role='img']"))
+        .await
+        .expect("the learning loop's chart");
     v.go("/reviews/figures").await;
     v.go("/reviews/figures?from=2022-04-01&to=2023-03-31").await;
     assert!(v.text("main").await.contains("Rapid reviews completed"));
+    for id in ["on-time-chart", "decisions-chart"] {
+        v.b.find(Locator::Css(&format!("svg#{id}[role='img']")))
+            .await
+            .expect("the figures' charts");
+    }
+    v.print_check("figures-print").await;
     v.go("/reviews").await;
     // Assurance plans: the seeded plan's grid, a return and raising an action from a red
     // answer; then a new plan's errors and its draft with the forms for questions and agencies.

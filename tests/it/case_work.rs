@@ -601,6 +601,13 @@ both_engines!(a_case_goes_from_rapid_review_to_publication, |app| {
     let page = public_client.get(&public).await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("What we learned about sharing information.");
+    // The report's kind, size and pages beside its link, counted when it was uploaded.
+    let n = masa::files::pdf_pages(&pdf).expect("a readable PDF");
+    page.assert_contains(&format!(
+        "Download the report</a> (PDF, {}, {n} page{})",
+        masa::files::size_text(pdf.len() as i64),
+        if n == 1 { "" } else { "s" }
+    ));
     let report = public_client.get(&format!("{public}/report")).await;
     assert_eq!(report.status, StatusCode::OK);
     assert!(report.body.starts_with("%PDF"));
@@ -995,6 +1002,25 @@ both_engines!(the_learning_loop_and_the_yearly_figures, |app| {
     let page = bu.get("/reviews/learning").await;
     page.assert_contains("Loop closed");
     page.assert_contains("2 recommendations: 1 with every action done; 1 with the loop closed");
+    // The same as a chart, beside a table of the same numbers.
+    let (title, desc) = crate::charts::chart_text(&page.body, "loop-chart");
+    assert_eq!(
+        title,
+        "Where the recommendations stand in the learning loop"
+    );
+    assert_eq!(
+        desc,
+        "2 recommendations. No actions yet: 1 (50%). Actions open: 0 (0%). Actions done; change not yet shown: 0 (0%). Loop closed: 1 (50%)."
+    );
+    for (state, n) in [
+        ("No actions yet", 1),
+        ("Actions open", 0),
+        ("Actions done; change not yet shown", 0),
+        ("Loop closed", 1),
+        ("In all", 2),
+    ] {
+        assert_eq!(crate::charts::row_number(&page.body, state), n, "{state}");
+    }
     // A stale assessment is told.
     let r = bu
         .post(
@@ -1019,6 +1045,50 @@ both_engines!(the_learning_loop_and_the_yearly_figures, |app| {
     let r = bu.get(&format!("/reviews/figures?from={t}&to={t}")).await;
     assert_eq!(r.status, StatusCode::OK);
     r.assert_contains("2, every action complete 1 of 2 (50%)");
+    // The shares done in time and the decisions, charted with the table's numbers.
+    let (title, desc) = crate::charts::chart_text(&r.body, "on-time-chart");
+    assert_eq!(title, "Done within the deadline");
+    for (row, bar) in [
+        (
+            "Notifications to the Panel",
+            "Notifications to the Panel on time",
+        ),
+        ("Rapid reviews completed", "Rapid reviews completed on time"),
+        (
+            "Local reviews published",
+            "Local reviews published within six months",
+        ),
+    ] {
+        let cell = r
+            .body
+            .split(&format!("<th scope=\"row\" class=\"govuk-table__header\">{row}</th><td class=\"govuk-table__cell\">"))
+            .nth(1)
+            .and_then(|c| c.split("</td>").next())
+            .unwrap_or_else(|| panic!("no row {row}"));
+        let share = cell.rsplit(" time ").next().unwrap_or_default();
+        let share = share.rsplit("months ").next().unwrap_or_default();
+        let words = if share == "none" {
+            "none in the period"
+        } else {
+            share
+        };
+        assert!(
+            desc.contains(&format!("{bar}: {words}.")),
+            "{desc} / {cell}"
+        );
+    }
+    let (title, desc) = crate::charts::chart_text(&r.body, "decisions-chart");
+    assert_eq!(title, "Decisions in the period");
+    for label in r.body.split(">Decided: ").skip(1) {
+        let (label, rest) = label.split_once("</th>").expect("a row");
+        let n: usize = rest
+            .split_once('>')
+            .and_then(|(_, v)| v.split_once('<'))
+            .and_then(|(v, _)| v.parse().ok())
+            .expect("a count");
+        let cases = if n == 1 { "case" } else { "cases" };
+        assert!(desc.contains(&format!("{label}: {n} {cases}.")), "{desc}");
+    }
     let csv = bu
         .get(&format!("/reviews/figures.csv?from={t}&to={t}"))
         .await;

@@ -277,7 +277,8 @@ async fn public_pages_name_the_partnership_once() {
     let r = public.get("/p/plymouth/no-such-page").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     r.assert_contains("check it is correct");
-    r.assert_contains("href=\"/\"");
+    // Under a partnership's public pages, to its public home (tests/it/public_site.rs).
+    r.assert_contains("href=\"/p/plymouth\">home page</a>");
     assert!(!r.body.contains("quote reference"), "{}", r.body);
 }
 

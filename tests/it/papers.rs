@@ -657,6 +657,10 @@ both_engines!(restricted_items_papers_and_the_public, |app| {
         "restricted items are never published"
     );
     r.assert_contains("1 item was taken in private");
+    // Each paper with its kind, size and pages, counted when it was uploaded.
+    let v = paper.current().expect("a version");
+    assert_eq!(v.file.pages, Some(1), "the demo paper is one page");
+    r.assert_contains(&format!("(PDF, {}, 1 page)", v.file.size_text()));
     assert_eq!(
         public
             .get(&format!("/p/plymouth/papers/{}", paper.id))

@@ -1,4 +1,7 @@
-//! The rules of a partnership's own details: its contact text as links a phone can call.
+//! Contact details in text as links a phone can call or write to: UK phone numbers as `tel:`,
+//! email addresses as `mailto:`. Used wherever the public reads contact details (a
+//! partnership's page, its published arrangements, its agencies, a page not found), through
+//! `linked` in `templates/macros.html`.
 
 /// A piece of a line of contact text: words, or a number or address to link to.
 #[derive(Clone, Debug, PartialEq, Eq)]
