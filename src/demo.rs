@@ -253,6 +253,48 @@ pub async fn seed_actions_due(state: &AppState) -> anyhow::Result<()> {
             -8,
         ),
         (
+            "Audit a sample of strategy discussions held out of hours",
+            "Head of the front door",
+            "Plymouth City Council",
+            -21,
+        ),
+        (
+            "Present the exploitation profile to the board",
+            "Detective Inspector, exploitation team",
+            "Devon and Cornwall Police",
+            -2,
+        ),
+        (
+            "Agree a joint protocol for children missing from education",
+            "Head of education welfare",
+            "Plymouth City Council",
+            1,
+        ),
+        (
+            "Publish the threshold document's update for practitioners",
+            "Business manager",
+            "Plymouth Safeguarding Children Partnership",
+            12,
+        ),
+        (
+            "Report on the take-up of early help assessments by GPs",
+            "Designated doctor",
+            "NHS Devon Integrated Care Board",
+            25,
+        ),
+        (
+            "Review the neglect strategy's outcomes framework",
+            "Neglect strategy lead",
+            "Plymouth City Council",
+            60,
+        ),
+        (
+            "Include the voice of the child in every multi-agency audit",
+            "Quality assurance lead",
+            "Plymouth Safeguarding Children Partnership",
+            90,
+        ),
+        (
             "Report on the use of the escalation policy by health visitors",
             "Named nurse",
             "Livewell Southwest",
@@ -336,6 +378,30 @@ pub async fn seed_meetings(state: &AppState) -> anyhow::Result<usize> {
                 status: model::MeetingStatus::Held,
             };
             store::change(&state.db, &actor, pid, m.id, m.version, &held)
+                .await?
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        // Their minutes went out on time and were approved at the body's next meeting; the
+        // board's latest draft minutes are still due, which the business unit's home shows.
+        let past = store::between(&state.db, pid, first, yesterday, None).await?;
+        for m in &past {
+            let next = past
+                .iter()
+                .filter(|n| n.body_key == m.body_key && n.date > m.date)
+                .min_by_key(|n| n.date);
+            let status = match next {
+                Some(_) => model::MinutesStatus::Approved,
+                None if m.body_key == "pscp-board" => continue,
+                None => model::MinutesStatus::Circulated,
+            };
+            let minutes = store::Minutes {
+                status,
+                circulated_on: Some(cal.add_working_days(m.date, 5).min(yesterday)),
+                approved_at: next.map(|n| n.id),
+                amendments: String::new(),
+                version: 0,
+            };
+            store::set_minutes(&state.db, &actor, pid, m.id, 0, &minutes)
                 .await?
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
