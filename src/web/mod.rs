@@ -11,6 +11,7 @@ pub mod identity;
 pub mod page;
 pub mod permissions;
 pub mod session;
+pub mod task_list;
 pub mod tasks;
 pub mod viewer;
 
