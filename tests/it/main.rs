@@ -21,3 +21,4 @@ mod permissions;
 mod reviews;
 mod security;
 mod storage;
+mod task_lists;
