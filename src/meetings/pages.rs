@@ -631,7 +631,7 @@ fn stages(
             }
             S::Attendance => "The body had no members on the day".into(),
             S::Decisions => format!(
-                "{} of {} for decision decided",
+                "Decided: {} of {} for decision",
                 c.decided,
                 many(c.for_decision, "item", "items")
             ),

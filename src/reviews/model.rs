@@ -648,7 +648,6 @@ pub struct CaseProgress {
     pub decided: bool,
     /// The final decision is to hold a local review.
     pub local_review: bool,
-    pub sent_to_panel: bool,
     /// Anything of the local review recorded: its reviewer, terms, method, a milestone.
     pub local_begun: bool,
     pub final_sent: bool,
@@ -724,16 +723,16 @@ pub fn case_stages(
                     };
                     s.by(due(RAPID_REVIEW, false))
                 }
-                // The decision goes to the Panel with the rapid review, by the same day.
+                // The decision is due with the rapid review: late by its day until all three
+                // partners have signed it (its going to the Panel is a date recorded with it).
                 CaseStage::Decision => {
-                    let done = c.decided && c.sent_to_panel;
-                    let s = if done {
+                    let s = if c.decided {
                         Status::Completed
                     } else {
-                        Status::begun(c.proposed || c.decided)
+                        Status::begun(c.proposed)
                     };
                     let by = dues.iter().find(|d| d.step == RAPID_REVIEW);
-                    s.by(by.map(|d| Deadline::of(d.by, done, None, today, cal)))
+                    s.by(by.map(|d| Deadline::of(d.by, c.decided, None, today, cal)))
                 }
                 CaseStage::LocalReview if !local => waiting,
                 CaseStage::LocalReview => {
@@ -843,17 +842,27 @@ mod tests {
         ];
         let s = at(&notified, &told, "2022-09-22");
         assert_eq!(s[0], Completed);
+        // Proposed, not yet signed by all three, past the rapid review's day: overdue; once
+        // final, completed.
+        let proposed = CaseProgress {
+            proposed: true,
+            ..notified.clone()
+        };
+        assert!(matches!(at(&proposed, &told, "2022-10-10")[3], Overdue(_)));
+        let signed = CaseProgress {
+            decided: true,
+            ..proposed.clone()
+        };
+        assert_eq!(at(&signed, &told, "2022-10-10")[3], Completed);
         assert_eq!(s[1].label(), "Overdue by 2 working days");
         assert_eq!(s[2], InProgress);
-        // Decided, with a local review: its stages open; sent to the Panel, the decision is
-        // complete.
+        // Decided, with a local review: its stages open.
         let decided = CaseProgress {
             requests: vec![(day("2022-09-20"), Some(day("2022-09-21")))],
             rapid_done: true,
             proposed: true,
             decided: true,
             local_review: true,
-            sent_to_panel: true,
             recommendations: 2,
             closed: 1,
             ..notified.clone()

@@ -246,12 +246,12 @@ fn plan_stages(
                     "Raised where an answer gives no assurance".to_owned()
                 }
                 S::Actions => format!(
-                    "{} of {} with an action",
+                    "Raised on {} of {}",
                     progress.acted_on,
                     count(
                         progress.not_assured,
-                        "answer giving no assurance",
-                        "answers giving no assurance"
+                        "answer that gives no assurance",
+                        "answers that give no assurance"
                     )
                 ),
             };

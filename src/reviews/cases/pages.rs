@@ -530,7 +530,6 @@ pub async fn case_page(
         proposed: !c.decision.is_empty(),
         decided: c.decided_on.is_some(),
         local_review: c.local_review(),
-        sent_to_panel: c.sent_to_panel_on.is_some(),
         local_begun: !c.reviewer.is_empty()
             || !c.terms_of_reference.is_empty()
             || !c.methodology.is_empty()
@@ -653,7 +652,7 @@ fn case_stages(
                         .count();
                     Some(match requests.len() {
                         0 => "No agency asked yet".to_owned(),
-                        n => format!("{back} of {n} agencies returned"),
+                        n => format!("{back} of {n} returned"),
                     })
                 }
                 S::RapidReview => {
@@ -661,7 +660,7 @@ fn case_stages(
                 }
                 S::Decision => on("Sent to the Panel on", c.sent_to_panel_on).or_else(|| {
                     Some(if c.decided_on.is_some() {
-                        "Final: record the day it went to the Panel under notification and dates"
+                        "Final; its going to the Panel is recorded under notification and dates"
                             .to_owned()
                     } else if c.decision.is_empty() {
                         "Proposed by the business unit, signed by the three partners".to_owned()
