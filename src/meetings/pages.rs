@@ -630,6 +630,12 @@ fn stages(
                 format!("{} of {} expected recorded", c.recorded, c.expected)
             }
             S::Attendance => "The body had no members on the day".into(),
+            S::Decisions if c.for_decision == 0 => {
+                format!(
+                    "No item for decision; {}",
+                    many(c.decisions, "decision", "decisions")
+                )
+            }
             S::Decisions => format!(
                 "Decided: {} of {} for decision",
                 c.decided,

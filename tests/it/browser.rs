@@ -507,7 +507,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     // Everyone present, then a decision by consent and an action from it.
     v.go(&format!("{meeting}/attendance")).await;
     v.b.execute(
-        "document.querySelectorAll('input[type=radio][value=present]').forEach(r => r.checked = true)",
+        "document.querySelectorAll('select[name=status]').forEach(s => s.value = 'present')",
         vec![],
     )
     .await

@@ -674,6 +674,9 @@ fn case_stages(
                 S::LocalReview => {
                     on("Final report sent on", c.final_sent_on).or_else(|| by(model::FINAL_REPORT))
                 }
+                S::Publication if status == crate::web::task_list::Status::CannotStartYet => {
+                    Some("After the local review".to_owned())
+                }
                 S::Publication => on("Published on", c.published_on)
                     .or_else(|| on("Not to be published: recorded on", c.not_published_on))
                     .or_else(|| by(model::PUBLISH)),
