@@ -32,6 +32,31 @@ pub fn routes() -> Vec<Route> {
             pages::new_form,
         ),
         Route::get("/assurance/{id}", Permission::Partnership, pages::plan),
+        Route::get(
+            "/assurance/{id}/questions",
+            Permission::Partnership,
+            pages::questions,
+        ),
+        Route::get(
+            "/assurance/{id}/agencies",
+            Permission::Partnership,
+            pages::agencies,
+        ),
+        Route::get(
+            "/assurance/{id}/issue",
+            Permission::Partnership,
+            pages::issue_form,
+        ),
+        Route::get(
+            "/assurance/{id}/returns",
+            Permission::Partnership,
+            pages::returns,
+        ),
+        Route::get(
+            "/assurance/{id}/actions",
+            Permission::Partnership,
+            pages::actions,
+        ),
         Route::post(
             "/assurance/{id}/questions",
             Permission::ManagePartnership,

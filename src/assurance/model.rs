@@ -225,9 +225,174 @@ pub fn rag_counts(rags: impl IntoIterator<Item = Rag>) -> (usize, usize, usize) 
     })
 }
 
+/// The stages of an assurance plan, in the order they are done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanStage {
+    Questions,
+    Agencies,
+    Issue,
+    Returns,
+    Actions,
+}
+
+impl PlanStage {
+    pub const ALL: [PlanStage; 5] = [
+        PlanStage::Questions,
+        PlanStage::Agencies,
+        PlanStage::Issue,
+        PlanStage::Returns,
+        PlanStage::Actions,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PlanStage::Questions => "Questions",
+            PlanStage::Agencies => "Agencies and who answers",
+            PlanStage::Issue => "Issue the plan",
+            PlanStage::Returns => "Returns",
+            PlanStage::Actions => "Actions where assurance is not given",
+        }
+    }
+
+    /// The stage's page under the plan's address.
+    pub fn path(self) -> &'static str {
+        match self {
+            PlanStage::Questions => "questions",
+            PlanStage::Agencies => "agencies",
+            PlanStage::Issue => "issue",
+            PlanStage::Returns => "returns",
+            PlanStage::Actions => "actions",
+        }
+    }
+}
+
+/// What is stored about a plan, counted, as its stages see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanProgress {
+    pub issued: bool,
+    pub questions: usize,
+    pub agencies: usize,
+    pub returned: usize,
+    pub answers_due: NaiveDate,
+    /// Answers that give no assurance (partly or not assured), and how many of them have an
+    /// action raised.
+    pub not_assured: usize,
+    pub acted_on: usize,
+}
+
+/// Where each stage of a plan stands on `today`. Questions and agencies are settled when the
+/// plan is issued; returns are late after the answers' due date; actions are needed only where
+/// an answer gives no assurance.
+pub fn plan_stages(
+    p: &PlanProgress,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Vec<(PlanStage, crate::web::task_list::Status)> {
+    use crate::web::task_list::Status;
+    let all_back = p.agencies > 0 && p.returned >= p.agencies;
+    PlanStage::ALL
+        .into_iter()
+        .map(|stage| {
+            let s = match stage {
+                _ if !p.issued && matches!(stage, PlanStage::Returns | PlanStage::Actions) => {
+                    Status::CannotStartYet
+                }
+                PlanStage::Questions | PlanStage::Agencies | PlanStage::Issue if p.issued => {
+                    Status::Completed
+                }
+                PlanStage::Questions => Status::begun(p.questions > 0),
+                PlanStage::Agencies => Status::begun(p.agencies > 0),
+                PlanStage::Issue => match ready_to_issue(p.questions, p.agencies) {
+                    Ok(()) => Status::NotYetStarted,
+                    Err(_) => Status::CannotStartYet,
+                },
+                PlanStage::Returns if all_back => Status::Completed,
+                PlanStage::Returns => Status::begun(p.returned > 0).by(Some(Deadline::of(
+                    p.answers_due,
+                    false,
+                    None,
+                    today,
+                    cal,
+                ))),
+                PlanStage::Actions if p.not_assured == 0 && all_back => Status::NotNeeded,
+                PlanStage::Actions if p.not_assured == 0 => Status::CannotStartYet,
+                PlanStage::Actions if p.acted_on >= p.not_assured && all_back => Status::Completed,
+                PlanStage::Actions => Status::begun(p.acted_on > 0),
+            };
+            (stage, s)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plans_stages_follow_what_is_stored() {
+        use crate::web::task_list::Status::*;
+        let cal = Calendar::default();
+        let today = day("2026-12-03");
+        let draft = PlanProgress {
+            issued: false,
+            questions: 0,
+            agencies: 0,
+            returned: 0,
+            answers_due: day("2026-12-10"),
+            not_assured: 0,
+            acted_on: 0,
+        };
+        let at = |p: &PlanProgress, today| -> Vec<_> {
+            plan_stages(p, today, &cal)
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect()
+        };
+        assert_eq!(
+            at(&draft, today),
+            [
+                NotYetStarted,
+                NotYetStarted,
+                CannotStartYet,
+                CannotStartYet,
+                CannotStartYet
+            ]
+        );
+        let ready = PlanProgress {
+            questions: 3,
+            agencies: 2,
+            ..draft.clone()
+        };
+        assert_eq!(
+            at(&ready, today)[..3],
+            [InProgress, InProgress, NotYetStarted]
+        );
+        let issued = PlanProgress {
+            issued: true,
+            returned: 1,
+            not_assured: 2,
+            ..ready.clone()
+        };
+        assert_eq!(
+            at(&issued, today),
+            [Completed, Completed, Completed, InProgress, NotYetStarted]
+        );
+        // A week after the due date, one return still missing.
+        let s = at(&issued, day("2026-12-17"));
+        assert_eq!(s[3].label(), "Overdue by 5 working days");
+        let back = PlanProgress {
+            returned: 2,
+            acted_on: 2,
+            ..issued.clone()
+        };
+        assert_eq!(at(&back, today)[3..], [Completed, Completed]);
+        let assured = PlanProgress {
+            not_assured: 0,
+            acted_on: 0,
+            ..back.clone()
+        };
+        assert_eq!(at(&assured, today)[4], NotNeeded, "every answer assured");
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")

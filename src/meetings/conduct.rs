@@ -130,7 +130,7 @@ pub async fn add_item(
         &st.db,
         &viewer,
         "Agenda item added",
-        &format!("/meetings/{id}#agenda"),
+        &format!("/meetings/{id}/agenda"),
     )
     .await
 }
@@ -819,7 +819,7 @@ pub async fn minutes(
     let version = crate::web::forms::version(&f.version)?;
     let now = store::minutes(&st.db, p, id).await?;
     let agenda = store::agenda(&st.db, p, id).await?;
-    // Problems are said against the field they are about, on the meeting's page.
+    // Problems are said against the field they are about, on the stage's page.
     let mut errors = Errors::default();
     let new = match (f.step.as_str(), now.status) {
         ("circulate", MinutesStatus::Draft) => {
@@ -875,8 +875,8 @@ pub async fn minutes(
             &st,
             &viewer,
             m,
-            &f.approved_at,
-            &f.amendments,
+            f.step == "approve",
+            (&f.approved_at, &f.amendments),
             errors,
         )
         .await;
@@ -887,7 +887,7 @@ pub async fn minutes(
                 &st.db,
                 &viewer,
                 &format!("Minutes {}", new.status),
-                &format!("/meetings/{id}#minutes"),
+                &format!("/meetings/{id}"),
             )
             .await
         }

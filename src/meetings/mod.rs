@@ -99,10 +99,40 @@ pub fn routes() -> Vec<Route> {
             Permission::ManagePartnership,
             pages::change,
         ),
+        Route::get(
+            "/meetings/{id}/change",
+            Permission::ManagePartnership,
+            pages::change_form,
+        ),
+        Route::get(
+            "/meetings/{id}/agenda",
+            Permission::Governance,
+            pages::agenda,
+        ),
         Route::post(
             "/meetings/{id}/agenda",
             Permission::ManagePartnership,
             conduct::add_item,
+        ),
+        Route::get(
+            "/meetings/{id}/papers",
+            Permission::Governance,
+            pages::papers,
+        ),
+        Route::get(
+            "/meetings/{id}/decisions",
+            Permission::Governance,
+            pages::decisions,
+        ),
+        Route::get(
+            "/meetings/{id}/minutes",
+            Permission::Governance,
+            pages::minutes,
+        ),
+        Route::get(
+            "/meetings/{id}/approval",
+            Permission::Governance,
+            pages::approval,
         ),
         Route::get(
             "/meetings/{id}/attendance",

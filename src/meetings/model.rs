@@ -114,6 +114,167 @@ pub fn step_state(
     crate::calendar::deadline::Deadline::of(step.due, done, on, today, cal)
 }
 
+/// The stages of a meeting's cycle, in the order they are done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CycleStage {
+    Agenda,
+    Papers,
+    Attendance,
+    Decisions,
+    MinutesCirculated,
+    MinutesApproved,
+}
+
+impl CycleStage {
+    pub const ALL: [CycleStage; 6] = [
+        CycleStage::Agenda,
+        CycleStage::Papers,
+        CycleStage::Attendance,
+        CycleStage::Decisions,
+        CycleStage::MinutesCirculated,
+        CycleStage::MinutesApproved,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CycleStage::Agenda => "Agenda",
+            CycleStage::Papers => "Papers",
+            CycleStage::Attendance => "Attendance and quorum",
+            CycleStage::Decisions => "Decisions",
+            CycleStage::MinutesCirculated => "Minutes circulated",
+            CycleStage::MinutesApproved => "Minutes approved",
+        }
+    }
+
+    /// The stage's page under the meeting's address.
+    pub fn path(self) -> &'static str {
+        match self {
+            CycleStage::Agenda => "agenda",
+            CycleStage::Papers => "papers",
+            CycleStage::Attendance => "attendance",
+            CycleStage::Decisions => "decisions",
+            CycleStage::MinutesCirculated => "minutes",
+            CycleStage::MinutesApproved => "approval",
+        }
+    }
+
+    /// The deadline (of [`deadlines`]) that says when the stage is late, if it has one.
+    fn deadline(self) -> Option<&'static str> {
+        match self {
+            CycleStage::Agenda => Some("Agenda items due"),
+            CycleStage::Papers => Some("Papers sent out"),
+            CycleStage::MinutesCirculated => Some(MINUTES_OUT),
+            _ => None,
+        }
+    }
+}
+
+/// What is stored about a meeting's cycle, counted: all its stages' statuses are worked out
+/// from this.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cycle {
+    pub items: usize,
+    /// Papers received, over all its items.
+    pub papers: usize,
+    /// Those the meeting expects, and how many of them have their attendance recorded.
+    pub expected: usize,
+    pub recorded: usize,
+    /// Items for decision, and how many of them have a decision recorded.
+    pub for_decision: usize,
+    pub decided: usize,
+    /// Decisions recorded on any item.
+    pub decisions: usize,
+    /// Items with their minute written.
+    pub minuted: usize,
+}
+
+/// Where each stage of a meeting's cycle stands on `today`, from what is stored. The stages
+/// before the meeting are late by their deadlines (as [`step_state`] counts them); attendance
+/// and minutes wait for the day of the meeting; the minutes are approved only once circulated.
+pub fn cycle(
+    c: &Cycle,
+    (date, status): (NaiveDate, MeetingStatus),
+    minutes: MinutesStatus,
+    circulated_on: Option<NaiveDate>,
+    (rules, today, cal): (&Rules, NaiveDate, &Calendar),
+) -> Vec<(CycleStage, crate::web::task_list::Status)> {
+    use crate::web::task_list::Status;
+    let steps = deadlines(date, rules, cal);
+    let state = |stage: CycleStage| {
+        let what = stage.deadline()?;
+        let step = steps.iter().find(|s| s.what == what)?;
+        Some(step_state(step, status, circulated_on, today, cal))
+    };
+    let held = status == MeetingStatus::Held;
+    // Its day has come: what happens at and after the meeting may be recorded.
+    let begun = held || date <= today;
+    CycleStage::ALL
+        .into_iter()
+        .map(|stage| {
+            let s = if status == MeetingStatus::Cancelled {
+                Status::NotNeeded
+            } else {
+                match stage {
+                    // The agenda closes when its deadline passes with items on it, or when
+                    // the meeting is held (it went ahead on what it had).
+                    CycleStage::Agenda => {
+                        let closed = state(stage).is_some_and(|d| d.overdue());
+                        if held || (c.items > 0 && closed) {
+                            Status::Completed
+                        } else {
+                            Status::begun(c.items > 0)
+                        }
+                    }
+                    CycleStage::Papers => {
+                        let sent = state(stage).is_some_and(|d| d.overdue());
+                        if c.items == 0 && !held {
+                            Status::CannotStartYet
+                        } else if held || (c.papers > 0 && sent) {
+                            Status::Completed
+                        } else {
+                            Status::begun(c.papers > 0)
+                        }
+                    }
+                    CycleStage::Attendance => {
+                        if c.expected > 0 && c.recorded >= c.expected {
+                            Status::Completed
+                        } else if !begun && c.recorded == 0 {
+                            Status::CannotStartYet
+                        } else {
+                            Status::begun(c.recorded > 0)
+                        }
+                    }
+                    CycleStage::Decisions => {
+                        if c.recorded == 0 {
+                            // The quorum is judged from who is recorded as there.
+                            Status::CannotStartYet
+                        } else if c.decisions > 0 && c.decided >= c.for_decision {
+                            Status::Completed
+                        } else {
+                            Status::begun(c.decisions > 0)
+                        }
+                    }
+                    CycleStage::MinutesCirculated => {
+                        if minutes != MinutesStatus::Draft {
+                            Status::Completed
+                        } else if !begun && c.minuted == 0 {
+                            Status::CannotStartYet
+                        } else {
+                            Status::begun(c.minuted > 0)
+                        }
+                    }
+                    CycleStage::MinutesApproved => match minutes {
+                        MinutesStatus::Draft => Status::CannotStartYet,
+                        MinutesStatus::Circulated => Status::NotYetStarted,
+                        MinutesStatus::Approved => Status::Completed,
+                    },
+                }
+            };
+            (stage, s.by(state(stage)))
+        })
+        .collect()
+}
+
 /// A meeting whose day has passed and that is still marked scheduled: the business unit is
 /// asked to mark it held or cancelled.
 pub fn to_be_marked(date: NaiveDate, status: MeetingStatus, today: NaiveDate) -> bool {
@@ -650,6 +811,133 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_cycles_stages_follow_what_is_stored() {
+        use crate::web::task_list::Status::*;
+        let cal = Calendar::shipped();
+        let rules = Rules::default();
+        // A meeting on Tuesday 10 November 2026, looked at on Tuesday 3 November: the agenda
+        // items were due on the 27th of October, the papers go out on the 3rd.
+        let (meeting, today) = (day("2026-11-10"), day("2026-11-03"));
+        let at = |c: &Cycle, status, minutes, circulated, today| -> Vec<_> {
+            cycle(
+                c,
+                (meeting, status),
+                minutes,
+                circulated,
+                (&rules, today, &cal),
+            )
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect()
+        };
+        let empty = Cycle::default();
+        let s = at(
+            &empty,
+            MeetingStatus::Scheduled,
+            MinutesStatus::Draft,
+            None,
+            today,
+        );
+        assert!(
+            matches!(s[0], Overdue(_)),
+            "no agenda items by their day: {s:?}"
+        );
+        assert_eq!(
+            s[1..],
+            [
+                CannotStartYet,
+                CannotStartYet,
+                CannotStartYet,
+                CannotStartYet,
+                CannotStartYet
+            ]
+        );
+        // Items and papers in; the papers' day is today.
+        let planned = Cycle {
+            items: 3,
+            papers: 1,
+            expected: 8,
+            for_decision: 2,
+            ..Cycle::default()
+        };
+        let s = at(
+            &planned,
+            MeetingStatus::Scheduled,
+            MinutesStatus::Draft,
+            None,
+            today,
+        );
+        assert_eq!(s[..3], [Completed, InProgress, CannotStartYet]);
+        // The day of the meeting: attendance recorded for all, one of two decisions taken.
+        let on_the_day = Cycle {
+            recorded: 8,
+            decisions: 1,
+            decided: 1,
+            minuted: 1,
+            ..planned.clone()
+        };
+        let s = at(
+            &on_the_day,
+            MeetingStatus::Scheduled,
+            MinutesStatus::Draft,
+            None,
+            meeting,
+        );
+        assert_eq!(
+            s,
+            [
+                Completed,
+                Completed,
+                Completed,
+                InProgress,
+                InProgress,
+                CannotStartYet
+            ]
+        );
+        // Held; the minutes not circulated within their ten working days are overdue.
+        let s = at(
+            &on_the_day,
+            MeetingStatus::Held,
+            MinutesStatus::Draft,
+            None,
+            day("2026-12-01"),
+        );
+        assert!(matches!(s[4], Overdue(_)), "{s:?}");
+        assert_eq!(s[4].label(), "Overdue by 5 working days");
+        let decided = Cycle {
+            decided: 2,
+            decisions: 2,
+            ..on_the_day.clone()
+        };
+        let circulated = Some(day("2026-11-20"));
+        let s = at(
+            &decided,
+            MeetingStatus::Held,
+            MinutesStatus::Circulated,
+            circulated,
+            day("2026-12-01"),
+        );
+        assert_eq!(s[3..], [Completed, Completed, NotYetStarted]);
+        let s = at(
+            &decided,
+            MeetingStatus::Held,
+            MinutesStatus::Approved,
+            circulated,
+            day("2026-12-01"),
+        );
+        assert!(s.iter().all(|x| *x == Completed), "{s:?}");
+        // A cancelled meeting needs none of it.
+        let s = at(
+            &empty,
+            MeetingStatus::Cancelled,
+            MinutesStatus::Draft,
+            None,
+            today,
+        );
+        assert!(s.iter().all(|x| *x == NotNeeded), "{s:?}");
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")

@@ -520,10 +520,24 @@ pub struct ChangeForm {
     status: String,
 }
 
+/// Which page of a meeting: the summary with its cycle as a task list, one stage of the cycle
+/// (attendance has its own page, in `conduct`), or the form that changes the meeting itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Summary,
+    Agenda,
+    Papers,
+    Decisions,
+    Minutes,
+    Approval,
+    Change,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/meeting.html")]
 struct MeetingPage {
     page: Page,
+    part: Part,
     m: Meeting,
     body: String,
     label: &'static str,
@@ -533,6 +547,8 @@ struct MeetingPage {
         crate::calendar::deadline::Deadline,
         crate::calendar::deadline::Rag,
     )>,
+    /// The cycle's stages as a task list.
+    stages: Vec<crate::web::task_list::Stage>,
     /// The day has passed and the meeting is still marked scheduled.
     to_be_marked: bool,
     disputes_after: i64,
@@ -543,6 +559,13 @@ struct MeetingPage {
     agenda: Vec<(store::AgendaItem, bool)>,
     /// Per item: its id, how many papers it has, and whether any is late.
     papers: Vec<(i64, usize, bool)>,
+    /// The papers of the items this person may open.
+    paper_list: Vec<super::papers::Paper>,
+    /// The decisions of the items this person may open and that are not restricted (a
+    /// restricted item's decisions are read on its own page, where the reading is recorded).
+    decisions: Vec<store::Decision>,
+    /// Decisions recorded per item, by its id: counted for every item.
+    decided: Vec<(i64, usize)>,
     minutes: store::Minutes,
     approved_at: Option<Meeting>,
     later: Vec<Meeting>,
@@ -554,7 +577,17 @@ struct MeetingPage {
     typed_amendments: String,
 }
 
-/// What was typed into the meeting page's "add an agenda item" form.
+impl MeetingPage {
+    /// Decisions recorded on an item.
+    fn decided_on(&self, item: &i64) -> usize {
+        self.decided
+            .iter()
+            .find(|(id, _)| id == item)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+/// What was typed into the agenda's "add an agenda item" form.
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ItemValues {
@@ -565,23 +598,28 @@ pub struct ItemValues {
     pub restricted: String,
 }
 
-/// The meeting page showing problems with moving the minutes on against their fields, what was
-/// typed kept.
+/// A stage's page showing problems with moving the minutes on against their fields, what was
+/// typed kept: circulating on the minutes' page, approving on the approval's.
 pub async fn with_minutes_errors(
     st: &AppState,
     viewer: &Viewer,
     m: Meeting,
-    approved_at: &str,
-    amendments: &str,
+    approving: bool,
+    (approved_at, amendments): (&str, &str),
     errors: Errors,
 ) -> AppResult<Response> {
-    let mut page = meeting_page(st, viewer, m, None, errors).await?;
+    let part = if approving {
+        Part::Approval
+    } else {
+        Part::Minutes
+    };
+    let mut page = meeting_page(st, viewer, m, part, None, errors).await?;
     page.typed_approved_at = approved_at.to_owned();
     page.typed_amendments = amendments.to_owned();
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-/// The meeting page showing problems with a new agenda item against its fields.
+/// The agenda's page showing problems with a new agenda item against its fields.
 pub async fn with_item_errors(
     st: &AppState,
     viewer: &Viewer,
@@ -589,15 +627,100 @@ pub async fn with_item_errors(
     item: ItemValues,
     errors: Errors,
 ) -> AppResult<Response> {
-    let mut page = meeting_page(st, viewer, m, None, errors).await?;
+    let mut page = meeting_page(st, viewer, m, Part::Agenda, None, errors).await?;
     page.item = item;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The cycle's stages as a task list, each with its line: how far it has got, or when it is
+/// due.
+fn stages(
+    m: &Meeting,
+    c: &model::Cycle,
+    minutes: &store::Minutes,
+    approved_at: Option<&Meeting>,
+    (rules, cal): (&Rules, &crate::calendar::working_days::Calendar),
+) -> Vec<crate::web::task_list::Stage> {
+    use crate::web::task_list::Stage;
+    use model::CycleStage as S;
+    let steps = model::deadlines(m.date, rules, cal);
+    let by = |what: &str| {
+        steps
+            .iter()
+            .find(|d| d.what == what)
+            .map(|d| d.due.format("%-d %B %Y").to_string())
+            .unwrap_or_default()
+    };
+    let many = |n: usize, one: &str, more: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {more}")
+        }
+    };
+    model::cycle(
+        c,
+        (m.date, m.status),
+        minutes.status,
+        minutes.circulated_on,
+        (rules, today(), cal),
+    )
+    .into_iter()
+    .map(|(stage, status)| {
+        let hint = match stage {
+            S::Agenda => format!(
+                "{}; items due by {}",
+                many(c.items, "item", "items"),
+                by("Agenda items due")
+            ),
+            S::Papers => format!(
+                "{}; sent out by {}",
+                many(c.papers, "paper", "papers"),
+                by("Papers sent out")
+            ),
+            S::Attendance if c.expected > 0 => {
+                format!("{} of {} expected recorded", c.recorded, c.expected)
+            }
+            S::Attendance => "The body had no members on the day".into(),
+            S::Decisions if c.for_decision == 0 => {
+                format!(
+                    "No item for decision; {}",
+                    many(c.decisions, "decision", "decisions")
+                )
+            }
+            S::Decisions => format!(
+                "Decided: {} of {} for decision",
+                c.decided,
+                many(c.for_decision, "item", "items")
+            ),
+            S::MinutesCirculated => match minutes.circulated_on {
+                Some(d) => format!("Circulated on {}", d.format("%-d %B %Y")),
+                None => format!(
+                    "{} minuted; due out by {}",
+                    many(c.minuted, "item", "items"),
+                    by(model::MINUTES_OUT)
+                ),
+            },
+            S::MinutesApproved => match approved_at {
+                Some(a) => format!("Approved at the meeting of {}", a.date.format("%-d %B %Y")),
+                None => "At a later meeting of the body".into(),
+            },
+        };
+        Stage::new(
+            stage.name(),
+            format!("/meetings/{}/{}", m.id, stage.path()),
+            status,
+        )
+        .hint(hint)
+    })
+    .collect()
 }
 
 async fn meeting_page(
     st: &AppState,
     viewer: &Viewer,
     m: Meeting,
+    part: Part,
     form: Option<ChangeForm>,
     errors: Errors,
 ) -> AppResult<MeetingPage> {
@@ -630,13 +753,27 @@ async fn meeting_page(
         }
         agenda.push((i, open));
     }
-    let papers = super::papers::of_meeting(&st.db, p, m.id).await?;
+    let all_papers = super::papers::of_meeting(&st.db, p, m.id).await?;
     let papers: Vec<(i64, usize, bool)> = agenda
         .iter()
         .map(|(i, _)| {
-            let mine: Vec<_> = papers.iter().filter(|x| x.agenda_item_id == i.id).collect();
+            let mine: Vec<_> = all_papers
+                .iter()
+                .filter(|x| x.agenda_item_id == i.id)
+                .collect();
             let late = mine.iter().any(|x| x.current().is_some_and(|v| v.late));
             (i.id, mine.len(), late)
+        })
+        .collect();
+    let all_decisions = store::decisions(&st.db, p, m.id).await?;
+    let decided: Vec<(i64, usize)> = agenda
+        .iter()
+        .map(|(i, _)| {
+            let n = all_decisions
+                .iter()
+                .filter(|d| d.agenda_item_id == i.id)
+                .count();
+            (i.id, n)
         })
         .collect();
     let minutes = store::minutes(&st.db, p, m.id).await?;
@@ -653,13 +790,50 @@ async fn meeting_page(
         Some(&m.body_key),
     )
     .await?;
-    let people = store::attendance(&st.db, p, m.id).await?;
-    let attendance = (
-        people.iter().filter(|a| a.status.there()).count(),
-        people.len(),
-    );
+    let roll = super::conduct::roll(st, p, &m).await?;
+    let cycle = model::Cycle {
+        items: agenda.len(),
+        papers: all_papers.len(),
+        expected: roll.len(),
+        recorded: roll
+            .iter()
+            .filter(|a| a.status != model::Presence::Expected)
+            .count(),
+        for_decision: agenda
+            .iter()
+            .filter(|(i, _)| i.purpose == "decision")
+            .count(),
+        decided: agenda
+            .iter()
+            .filter(|(i, _)| {
+                i.purpose == "decision" && decided.iter().any(|(id, n)| *id == i.id && *n > 0)
+            })
+            .count(),
+        decisions: all_decisions.len(),
+        minuted: agenda
+            .iter()
+            .filter(|(i, _)| i.minute_number.is_some())
+            .count(),
+    };
+    let attendance = (roll.iter().filter(|a| a.status.there()).count(), roll.len());
+    let open = |id: i64| agenda.iter().any(|(i, o)| i.id == id && *o);
+    let plain = |id: i64| {
+        agenda
+            .iter()
+            .any(|(i, o)| i.id == id && *o && !i.restricted)
+    };
     Ok(MeetingPage {
+        stages: stages(&m, &cycle, &minutes, approved_at.as_ref(), (&rules, &cal)),
         papers,
+        paper_list: all_papers
+            .into_iter()
+            .filter(|x| open(x.agenda_item_id))
+            .collect(),
+        decisions: all_decisions
+            .into_iter()
+            .filter(|d| plain(d.agenda_item_id))
+            .collect(),
+        decided,
         item: ItemValues {
             purpose: "decision".into(),
             ..ItemValues::default()
@@ -677,7 +851,14 @@ async fn meeting_page(
             .collect(),
         page: Page::new(
             viewer,
-            format!("{body}: {}", m.date.format("%-d %B %Y")),
+            match part {
+                Part::Summary => format!("{body}: {}", m.date.format("%-d %B %Y")),
+                _ => format!(
+                    "{}: {body}, {}",
+                    part_title(part),
+                    m.date.format("%-d %B %Y")
+                ),
+            },
             "/meetings",
         ),
         deadlines: if m.status == MeetingStatus::Cancelled {
@@ -694,6 +875,7 @@ async fn meeting_page(
         to_be_marked: model::to_be_marked(m.date, m.status, today()),
         disputes_after: rules.disputes_after,
         can_manage: Permission::ManagePartnership.allows(viewer),
+        part,
         body,
         label,
         m,
@@ -702,11 +884,61 @@ async fn meeting_page(
     })
 }
 
-pub async fn meeting(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+/// A part's heading.
+fn part_title(part: Part) -> &'static str {
+    use model::CycleStage as S;
+    match part {
+        Part::Summary => "Meeting",
+        Part::Agenda => S::Agenda.name(),
+        Part::Papers => S::Papers.name(),
+        Part::Decisions => S::Decisions.name(),
+        Part::Minutes => S::MinutesCirculated.name(),
+        Part::Approval => S::MinutesApproved.name(),
+        Part::Change => "Change this meeting",
+    }
+}
+
+async fn part_of(ctx: Ctx, id: i64, part: Part) -> AppResult<Response> {
+    let Ctx { st, viewer, p } = ctx;
     let m = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
-    Ok(meeting_page(&st, &viewer, m, None, Errors::default())
+    Ok(meeting_page(&st, &viewer, m, part, None, Errors::default())
         .await?
         .into_response())
+}
+
+/// The meeting: what it is, and its cycle as a task list.
+pub async fn meeting(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    part_of(ctx, id, Part::Summary).await
+}
+
+/// The agenda, with the form to add an item.
+pub async fn agenda(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    part_of(ctx, id, Part::Agenda).await
+}
+
+/// The papers of each item (added on the item's page) and the pack.
+pub async fn papers(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    part_of(ctx, id, Part::Papers).await
+}
+
+/// The decisions recorded on each item (recorded on the item's page).
+pub async fn decisions(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    part_of(ctx, id, Part::Decisions).await
+}
+
+/// Each item's minute (written on the item's page), and circulating the draft minutes.
+pub async fn minutes(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    part_of(ctx, id, Part::Minutes).await
+}
+
+/// Recording the minutes' approval at a later meeting.
+pub async fn approval(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    part_of(ctx, id, Part::Approval).await
+}
+
+/// The form that changes the meeting's date, time, venue and status.
+pub async fn change_form(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    part_of(ctx, id, Part::Change).await
 }
 
 pub async fn change(
@@ -728,7 +960,7 @@ pub async fn change(
         );
     }
     let (Some(date), Some(status), true) = (date, status, errors.is_empty()) else {
-        let page = meeting_page(&st, &viewer, m, Some(f), errors).await?;
+        let page = meeting_page(&st, &viewer, m, Part::Change, Some(f), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let c = MeetingChange {
@@ -745,7 +977,7 @@ pub async fn change(
             let now = store::get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
             let mut errors = Errors::default();
             errors.add("date", stale);
-            let page = meeting_page(&st, &viewer, now, None, errors).await?;
+            let page = meeting_page(&st, &viewer, now, Part::Change, None, errors).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }

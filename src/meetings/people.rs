@@ -595,7 +595,7 @@ pub async fn tasks(
             if super::model::to_be_marked(l.m.date, l.m.status, t) {
                 out.push(crate::web::tasks::Task::due(
                     format!("Mark as held or cancelled: {}, {when}", l.body),
-                    format!("/meetings/{}#change", l.m.id),
+                    format!("/meetings/{}/change", l.m.id),
                     "Meetings",
                     l.m.date,
                     (t, &cal, 2),
@@ -609,7 +609,7 @@ pub async fn tasks(
                 let due = cal.add_working_days(l.m.date, rules.minutes_after);
                 out.push(crate::web::tasks::Task::due(
                     format!("Circulate the draft minutes: {}, {when}", l.body),
-                    format!("/meetings/{}#minutes", l.m.id),
+                    format!("/meetings/{}/minutes", l.m.id),
                     "Meetings",
                     due,
                     (t, &cal, 2),
@@ -641,7 +641,7 @@ pub async fn tasks(
                     l.body,
                     l.m.date.format("%-d %B")
                 ),
-                format!("/meetings/{}#agenda", l.m.id),
+                format!("/meetings/{}/papers", l.m.id),
                 "Meetings",
                 reports_due,
                 (t, &cal, 2),

@@ -311,7 +311,7 @@ pub async fn to_agenda(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppRe
         &st.db,
         &viewer,
         &format!("{} is on the agenda", item.title),
-        &format!("/meetings/{meeting_id}#agenda"),
+        &format!("/meetings/{meeting_id}/agenda"),
     )
     .await
 }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::cases::{self, CaseSight, Submitted, date_field};
+use super::cases::{self, CasePart, CaseSight, Submitted, date_field};
 use super::model::{self, Loop};
 use crate::accounts::store::stale_record;
 use crate::actions::model::Status;
@@ -202,9 +202,9 @@ async fn read(st: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Recommendat
     Ok((r, c))
 }
 
-/// Back to the recommendation on its case's page.
+/// Back to the recommendation on its case's learning page.
 fn to_recommendation(case_id: i64, rid: i64) -> Response {
-    crate::web::redirect(&format!("/reviews/{case_id}#recommendation-{rid}"))
+    crate::web::redirect(&format!("/reviews/{case_id}/learning#recommendation-{rid}"))
 }
 
 /// Show the case again with a learning form's errors.
@@ -220,6 +220,7 @@ async fn again(
         st,
         viewer,
         c,
+        CasePart::Learning,
         Submitted {
             learning: Some(f),
             ..Submitted::default()
@@ -280,7 +281,7 @@ pub async fn add_recommendation(
         &st.db,
         &viewer,
         &format!("Recommendation {next} added"),
-        &format!("/reviews/{id}#learning"),
+        &format!("/reviews/{id}/learning"),
     )
     .await
 }

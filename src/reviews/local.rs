@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::cases::{self, Case, Submitted, date_field};
+use super::cases::{self, Case, CasePart, Submitted, date_field};
 use super::model;
 use crate::args;
 use crate::files::FileType;
@@ -198,6 +198,7 @@ pub async fn save_local(
             &st,
             &viewer,
             c,
+            CasePart::Local,
             Submitted {
                 local: Some(f),
                 ..Submitted::default()
@@ -229,6 +230,7 @@ pub async fn save_local(
             &st,
             &viewer,
             id,
+            CasePart::Local,
             "terms_of_reference",
             Submitted {
                 local: Some(f),
@@ -256,7 +258,7 @@ pub async fn save_local(
     .await?;
     tx.commit().await?;
     crate::web::flash(&st.db, &viewer, "Local review saved; deadlines recomputed").await?;
-    Ok(crate::web::redirect(&format!("/reviews/{id}#local")))
+    Ok(crate::web::redirect(&format!("/reviews/{id}/local")))
 }
 
 /// Publish the review: the report (a PDF) on the partnership's public pages with a title and
@@ -315,7 +317,15 @@ pub async fn publish(
         errors.add("report", "The published report must be a PDF");
     }
     let (Some(on), Some((name, kind, bytes)), true) = (on, file, errors.is_empty()) else {
-        let page = cases::case_page(&st, &viewer, c, Submitted::default(), errors).await?;
+        let page = cases::case_page(
+            &st,
+            &viewer,
+            c,
+            CasePart::Publication,
+            Submitted::default(),
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let actor = viewer.actor();
@@ -334,7 +344,15 @@ pub async fn publish(
         .await?;
     if n.is_err() {
         drop(tx);
-        return cases::stale_page(&st, &viewer, id, "public_title", Submitted::default()).await;
+        return cases::stale_page(
+            &st,
+            &viewer,
+            id,
+            CasePart::Publication,
+            "public_title",
+            Submitted::default(),
+        )
+        .await;
     }
     tx.commit().await?;
     crate::web::flash(
@@ -343,7 +361,7 @@ pub async fn publish(
         "Published: the report is on the partnership's public pages",
     )
     .await?;
-    Ok(crate::web::redirect(&format!("/reviews/{id}#publication")))
+    Ok(crate::web::redirect(&format!("/reviews/{id}/publication")))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -397,6 +415,7 @@ pub async fn not_published(
             &st,
             &viewer,
             c,
+            CasePart::Publication,
             Submitted {
                 withheld: Some(f),
                 ..Submitted::default()
@@ -425,6 +444,7 @@ pub async fn not_published(
             &st,
             &viewer,
             id,
+            CasePart::Publication,
             "not_published_reasons",
             Submitted {
                 withheld: Some(f),
@@ -440,7 +460,7 @@ pub async fn not_published(
         "The reasons for not publishing are recorded",
     )
     .await?;
-    Ok(crate::web::redirect(&format!("/reviews/{id}#publication")))
+    Ok(crate::web::redirect(&format!("/reviews/{id}/publication")))
 }
 
 // ---- What the public sees: published reports only ----

@@ -47,6 +47,41 @@ pub fn routes() -> Vec<Route> {
             cases::new_form,
         ),
         Route::get("/reviews/{id}", Permission::Governance, cases::case),
+        Route::get(
+            "/reviews/{id}/notification",
+            Permission::Governance,
+            cases::notification,
+        ),
+        Route::get(
+            "/reviews/{id}/information",
+            Permission::Governance,
+            cases::information,
+        ),
+        Route::get(
+            "/reviews/{id}/rapid",
+            Permission::Governance,
+            cases::rapid_review,
+        ),
+        Route::get(
+            "/reviews/{id}/decision",
+            Permission::Governance,
+            cases::decision,
+        ),
+        Route::get(
+            "/reviews/{id}/local",
+            Permission::Governance,
+            cases::local_review,
+        ),
+        Route::get(
+            "/reviews/{id}/publication",
+            Permission::Governance,
+            cases::publication,
+        ),
+        Route::get(
+            "/reviews/{id}/learning",
+            Permission::Governance,
+            cases::learning,
+        ),
         Route::post(
             "/reviews/{id}/dates",
             Permission::ManagePartnership,

@@ -623,6 +623,190 @@ pub fn still_to_sign(signed_by: &[&str]) -> Vec<&'static str> {
         .collect()
 }
 
+/// The statutory stages of a case, in the order they are done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseStage {
+    Notification,
+    Information,
+    RapidReview,
+    Decision,
+    LocalReview,
+    Publication,
+    Learning,
+}
+
+impl CaseStage {
+    pub const ALL: [CaseStage; 7] = [
+        CaseStage::Notification,
+        CaseStage::Information,
+        CaseStage::RapidReview,
+        CaseStage::Decision,
+        CaseStage::LocalReview,
+        CaseStage::Publication,
+        CaseStage::Learning,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CaseStage::Notification => "Notification and dates",
+            CaseStage::Information => "Information from agencies",
+            CaseStage::RapidReview => "Rapid review",
+            CaseStage::Decision => "Decision",
+            CaseStage::LocalReview => "Local review",
+            CaseStage::Publication => "Publication",
+            CaseStage::Learning => "Recommendations and learning",
+        }
+    }
+
+    /// The stage's page under the case's address.
+    pub fn path(self) -> &'static str {
+        match self {
+            CaseStage::Notification => "notification",
+            CaseStage::Information => "information",
+            CaseStage::RapidReview => "rapid",
+            CaseStage::Decision => "decision",
+            CaseStage::LocalReview => "local",
+            CaseStage::Publication => "publication",
+            CaseStage::Learning => "learning",
+        }
+    }
+}
+
+/// What is stored about a case, as its stages see it.
+#[derive(Clone, Debug, Default)]
+pub struct CaseProgress {
+    pub kind: String,
+    pub notified: bool,
+    pub partners_told: bool,
+    /// Each information request's due date, and the day it came back.
+    pub requests: Vec<(NaiveDate, Option<NaiveDate>)>,
+    /// Anything of the rapid review recorded: an answer, its meeting, its report.
+    pub rapid_begun: bool,
+    pub rapid_done: bool,
+    pub proposed: bool,
+    /// All three partners signed the decision.
+    pub decided: bool,
+    /// The final decision is to hold a local review.
+    pub local_review: bool,
+    /// Anything of the local review recorded: its reviewer, terms, method, a milestone.
+    pub local_begun: bool,
+    pub final_sent: bool,
+    /// Published, or recorded as not to be published.
+    pub concluded: bool,
+    pub recommendations: usize,
+    /// Recommendations whose learning loop is closed.
+    pub closed: usize,
+}
+
+/// Where each stage of a case stands on `today`, from what is stored and the case's deadlines
+/// (`dues`, from [`deadlines`]). A serious case's local review and publication wait for the
+/// partners' final decision, and are not needed when it is not to hold one.
+pub fn case_stages(
+    c: &CaseProgress,
+    dues: &[Due],
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Vec<(CaseStage, crate::web::task_list::Status)> {
+    use crate::calendar::deadline::Deadline;
+    use crate::web::task_list::Status;
+    let due = |step: &str, done: bool| {
+        dues.iter()
+            .find(|d| d.step == step)
+            .map(|d| Deadline::of(d.by, done || d.done_on.is_some(), d.done_on, today, cal))
+    };
+    // Of several deadlines, the one most overdue.
+    let worst = |ds: Vec<Option<Deadline>>| {
+        ds.into_iter().flatten().max_by_key(|d| match d {
+            Deadline::Overdue { working_days } => *working_days,
+            _ => -1,
+        })
+    };
+    let local = may_hold_local_review(&c.kind, c.local_review);
+    let waiting = if c.kind == "serious-case" && !c.decided {
+        Status::CannotStartYet
+    } else {
+        Status::NotNeeded
+    };
+    CaseStage::ALL
+        .into_iter()
+        .map(|stage| {
+            let s = match stage {
+                CaseStage::Notification => {
+                    let s = if c.notified && c.partners_told {
+                        Status::Completed
+                    } else {
+                        Status::begun(c.notified || c.partners_told)
+                    };
+                    s.by(worst(vec![due(NOTIFY, false), due(TELL_PARTNERS, false)]))
+                }
+                CaseStage::Information => {
+                    let back = c.requests.iter().filter(|r| r.1.is_some()).count();
+                    let s = if c.requests.is_empty() {
+                        Status::NotYetStarted
+                    } else if back == c.requests.len() {
+                        Status::Completed
+                    } else {
+                        Status::InProgress
+                    };
+                    s.by(worst(
+                        c.requests
+                            .iter()
+                            .map(|(by, on)| Some(Deadline::of(*by, false, *on, today, cal)))
+                            .collect(),
+                    ))
+                }
+                CaseStage::RapidReview => {
+                    let s = if c.rapid_done {
+                        Status::Completed
+                    } else {
+                        Status::begun(c.rapid_begun)
+                    };
+                    s.by(due(RAPID_REVIEW, false))
+                }
+                // The decision is due with the rapid review: late by its day until all three
+                // partners have signed it (its going to the Panel is a date recorded with it).
+                CaseStage::Decision => {
+                    let s = if c.decided {
+                        Status::Completed
+                    } else {
+                        Status::begun(c.proposed)
+                    };
+                    let by = dues.iter().find(|d| d.step == RAPID_REVIEW);
+                    s.by(by.map(|d| Deadline::of(d.by, c.decided, None, today, cal)))
+                }
+                CaseStage::LocalReview if !local => waiting,
+                CaseStage::LocalReview => {
+                    let s = if c.final_sent {
+                        Status::Completed
+                    } else {
+                        Status::begun(c.local_begun)
+                    };
+                    s.by(due(FINAL_REPORT, false))
+                }
+                CaseStage::Publication if !local => waiting,
+                CaseStage::Publication => {
+                    let s = if c.concluded {
+                        Status::Completed
+                    } else {
+                        Status::begun(c.final_sent)
+                    };
+                    s.by(due(PUBLISH, false))
+                }
+                CaseStage::Learning => {
+                    if c.recommendations == 0 {
+                        Status::NotYetStarted
+                    } else if c.closed == c.recommendations {
+                        Status::Completed
+                    } else {
+                        Status::InProgress
+                    }
+                }
+            };
+            (stage, s)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,6 +848,130 @@ mod tests {
         assert_eq!(steps(Follows::BusinessUnit), vec![RAPID_REVIEW]);
         // The scrutineer sees only what is late, whoever owes it.
         assert_eq!(steps(Follows::Scrutineer), vec!["Decide on a local review"]);
+    }
+
+    #[test]
+    fn a_cases_stages_follow_its_record_and_deadlines() {
+        use crate::web::task_list::Status::*;
+        let cal = Calendar::shipped();
+        // Aware on Monday 12 September 2022: the Panel is to be told within five working days.
+        let dues = vec![
+            Due {
+                step: NOTIFY,
+                by: day("2022-09-19"),
+                done_on: None,
+            },
+            Due {
+                step: TELL_PARTNERS,
+                by: day("2022-09-19"),
+                done_on: None,
+            },
+        ];
+        let fresh = CaseProgress {
+            kind: "serious-case".into(),
+            ..CaseProgress::default()
+        };
+        let at = |c: &CaseProgress, dues: &[Due], today: &str| -> Vec<_> {
+            case_stages(c, dues, day(today), &cal)
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect()
+        };
+        let s = at(&fresh, &dues, "2022-09-14");
+        assert_eq!(
+            s,
+            [
+                NotYetStarted,
+                NotYetStarted,
+                NotYetStarted,
+                NotYetStarted,
+                CannotStartYet,
+                CannotStartYet,
+                NotYetStarted
+            ]
+        );
+        // Past the day and still not notified: overdue.
+        let s = at(&fresh, &dues, "2022-09-22");
+        assert!(matches!(s[0], Overdue(_)), "{s:?}");
+        // Notified and told; one agency has returned, one not yet, late.
+        let notified = CaseProgress {
+            notified: true,
+            partners_told: true,
+            requests: vec![
+                (day("2022-09-20"), Some(day("2022-09-19"))),
+                (day("2022-09-20"), None),
+            ],
+            rapid_begun: true,
+            ..fresh.clone()
+        };
+        let told = [
+            Due {
+                done_on: Some(day("2022-09-16")),
+                ..dues[0].clone()
+            },
+            Due {
+                done_on: Some(day("2022-09-16")),
+                ..dues[1].clone()
+            },
+            Due {
+                step: RAPID_REVIEW,
+                by: day("2022-10-07"),
+                done_on: None,
+            },
+        ];
+        let s = at(&notified, &told, "2022-09-22");
+        assert_eq!(s[0], Completed);
+        // Proposed, not yet signed by all three, past the rapid review's day: overdue; once
+        // final, completed.
+        let proposed = CaseProgress {
+            proposed: true,
+            ..notified.clone()
+        };
+        assert!(matches!(at(&proposed, &told, "2022-10-10")[3], Overdue(_)));
+        let signed = CaseProgress {
+            decided: true,
+            ..proposed.clone()
+        };
+        assert_eq!(at(&signed, &told, "2022-10-10")[3], Completed);
+        assert_eq!(s[1].label(), "Overdue by 2 working days");
+        assert_eq!(s[2], InProgress);
+        // Decided, with a local review: its stages open.
+        let decided = CaseProgress {
+            requests: vec![(day("2022-09-20"), Some(day("2022-09-21")))],
+            rapid_done: true,
+            proposed: true,
+            decided: true,
+            local_review: true,
+            recommendations: 2,
+            closed: 1,
+            ..notified.clone()
+        };
+        let s = at(&decided, &told, "2022-10-05");
+        assert_eq!(
+            s,
+            [
+                Completed,
+                Completed,
+                Completed,
+                Completed,
+                NotYetStarted,
+                NotYetStarted,
+                InProgress
+            ]
+        );
+        // Decided on no further review: no local review, nothing to publish.
+        let no_review = CaseProgress {
+            local_review: false,
+            ..decided.clone()
+        };
+        let s = at(&no_review, &told, "2022-10-05");
+        assert_eq!(s[4..6], [NotNeeded, NotNeeded]);
+        // A local learning review is a review in itself.
+        let learning = CaseProgress {
+            kind: "local-learning".into(),
+            ..fresh.clone()
+        };
+        assert_eq!(at(&learning, &[], "2022-10-05")[4], NotYetStarted);
     }
 
     fn day(s: &str) -> NaiveDate {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::cases::{self, Case, CaseSight, Submitted, date_field, today};
+use super::cases::{self, Case, CasePart, CaseSight, Submitted, date_field, today};
 use super::model;
 use crate::accounts::model::Role;
 use crate::accounts::store::stale_record;
@@ -307,6 +307,7 @@ pub async fn save_rapid(
             &st,
             &viewer,
             c,
+            CasePart::Rapid,
             Submitted {
                 rapid: Some(f),
                 ..Submitted::default()
@@ -335,6 +336,7 @@ pub async fn save_rapid(
             &st,
             &viewer,
             id,
+            CasePart::Rapid,
             "rapid_done_on",
             Submitted {
                 rapid: Some(f),
@@ -361,7 +363,7 @@ pub async fn save_rapid(
         &st.db,
         &viewer,
         "Rapid review saved",
-        &format!("/reviews/{id}#rapid"),
+        &format!("/reviews/{id}/rapid"),
     )
     .await
 }
@@ -378,7 +380,15 @@ pub async fn upload_report(
     let version = crate::web::forms::version(up.field("version"))?;
     let file = errors.check("rapid_report", up.checked(&st.files));
     let Some((name, kind, bytes)) = file else {
-        let page = cases::case_page(&st, &viewer, c, Submitted::default(), errors).await?;
+        let page = cases::case_page(
+            &st,
+            &viewer,
+            c,
+            CasePart::Rapid,
+            Submitted::default(),
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let c = Case { version, ..c };
@@ -400,14 +410,22 @@ pub async fn upload_report(
         .await?;
     if n.is_err() {
         drop(tx);
-        return cases::stale_page(&st, &viewer, id, "rapid_report", Submitted::default()).await;
+        return cases::stale_page(
+            &st,
+            &viewer,
+            id,
+            CasePart::Rapid,
+            "rapid_report",
+            Submitted::default(),
+        )
+        .await;
     }
     tx.commit().await?;
     crate::web::saved(
         &st.db,
         &viewer,
         "Rapid review report attached",
-        &format!("/reviews/{id}#rapid"),
+        &format!("/reviews/{id}/rapid"),
     )
     .await
 }
@@ -552,6 +570,7 @@ pub async fn add_request(
             &st,
             &viewer,
             c,
+            CasePart::Information,
             Submitted {
                 request: Some(f),
                 ..Submitted::default()
@@ -594,7 +613,7 @@ pub async fn add_request(
         "Request sent: the person named has been emailed",
     )
     .await?;
-    Ok(crate::web::redirect(&format!("/reviews/{id}#requests")))
+    Ok(crate::web::redirect(&format!("/reviews/{id}/information")))
 }
 
 /// A request the person may read: the one named to answer it, or those who may read its case.

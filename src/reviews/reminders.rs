@@ -91,7 +91,7 @@ pub async fn send(st: &AppState, day: NaiveDate) -> AppResult<usize> {
                             c.id,
                             by,
                             format!("{}: sign off the rapid review's decision", c.pseudonym),
-                            format!("{link}#the-decision"),
+                            format!("{link}/decision"),
                         ));
                     }
                 }

@@ -14,6 +14,7 @@ pub mod kept;
 pub mod page;
 pub mod permissions;
 pub mod session;
+pub mod task_list;
 pub mod tasks;
 pub mod viewer;
 

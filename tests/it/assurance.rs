@@ -430,7 +430,7 @@ both_engines!(assurance_responders_see_only_their_own_agency, |app| {
 
     // The scrutineer reads the whole plan and every return, and changes nothing.
     let mut sam = app.signed_in(SCRUTINEER).await;
-    let r = sam.get(&format!("/assurance/{plan}")).await;
+    let r = sam.get(&format!("/assurance/{plan}/returns")).await;
     assert_eq!(r.status, StatusCode::OK);
     r.assert_contains("Hospital narrative");
     r.assert_contains("Devon &#38; Cornwall Police");
@@ -696,7 +696,7 @@ both_engines!(
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         r.assert_contains("has been submitted");
-        let r = bu.get(&format!("/assurance/{plan}")).await;
+        let r = bu.get(&format!("/assurance/{plan}/returns")).await;
         r.assert_contains("Returned");
         r.assert_contains("3 assured");
 
@@ -745,8 +745,9 @@ both_engines!(
         let red = answer(questions[0]).await[0];
         let green = answer(questions[1]).await[0];
 
-        // The plan page offers an action on the red answer only, prefilled with the agency.
-        let r = bu.get(&format!("/assurance/{plan}")).await;
+        // The plan's actions page offers an action on the red answer only, prefilled with the
+        // agency.
+        let r = bu.get(&format!("/assurance/{plan}/actions")).await;
         r.assert_contains(&format!("/assurance/answers/{red}/action"));
         assert!(
             !r.body
@@ -832,7 +833,7 @@ both_engines!(
         assert_eq!(raised[0].source_kind, "assurance");
         assert_eq!(raised[0].owner_organisation, "Devon & Cornwall Police");
         // The plan shows the action and its status, linking to the tracker.
-        let r = bu.get(&format!("/assurance/{plan}")).await;
+        let r = bu.get(&format!("/assurance/{plan}/actions")).await;
         r.assert_contains(&format!("href=\"/actions/{}\"", raised[0].id));
         r.assert_contains("Check police systems before closing a referral");
         r.assert_contains(">open<");
@@ -840,7 +841,10 @@ both_engines!(
         let r = bu.get(&format!("/actions/{}", raised[0].id)).await;
         r.assert_contains(&format!("href=\"/assurance/answers/{red}\""));
         let r = bu.get(&format!("/assurance/answers/{red}")).await;
-        assert_eq!(r.location(), format!("/assurance/{plan}#agency-{police}"));
+        assert_eq!(
+            r.location(),
+            format!("/assurance/{plan}/returns#agency-{police}")
+        );
         assert_eq!(
             morgan
                 .get(&format!("/assurance/answers/{red}"))

@@ -153,12 +153,14 @@ both_engines!(
         let tasks = next(&home.body);
         assert!(tasks.contains("Mark as held or cancelled"), "{tasks}");
         assert!(
-            tasks.contains(&format!("href=\"{meeting}#change\"")),
+            tasks.contains(&format!("href=\"{meeting}/change\"")),
             "{tasks}"
         );
         // Marked held: the steps before it are done; the draft minutes, not yet out, are
         // overdue and become the business unit's task.
-        let version = page
+        // The meeting itself is changed on its own page.
+        let change = bu.get(&format!("{meeting}/change")).await;
+        let version = change
             .body
             .split(&format!("action=\"{meeting}\" novalidate>"))
             .nth(1)
@@ -201,7 +203,7 @@ both_engines!(
         assert!(!tasks.contains("Mark as held or cancelled"), "{tasks}");
         assert!(tasks.contains("Circulate the draft minutes"), "{tasks}");
         assert!(
-            tasks.contains(&format!("href=\"{meeting}#minutes\"")),
+            tasks.contains(&format!("href=\"{meeting}/minutes\"")),
             "{tasks}"
         );
     }
@@ -233,11 +235,11 @@ both_engines!(
             "{tasks}"
         );
         assert!(
-            tasks.contains(&format!("href=\"{soon}#agenda\"")),
+            tasks.contains(&format!("href=\"{soon}/papers\"")),
             "{tasks}"
         );
         assert!(
-            !tasks.contains(&format!("href=\"{later}#agenda\"")),
+            !tasks.contains(&format!("href=\"{later}/papers\"")),
             "{tasks}"
         );
 

@@ -23,3 +23,4 @@ mod public_site;
 mod reviews;
 mod security;
 mod storage;
+mod task_lists;

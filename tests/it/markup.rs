@@ -319,3 +319,32 @@ async fn contact_numbers_on_the_public_page_can_be_called() {
         "<a class=\"govuk-link\" href=\"mailto:mash@plymouth.gov.uk\">mash@plymouth.gov.uk</a>",
     );
 }
+
+/// The button that starts a page's main thing is the primary one; filters, drafts and lesser
+/// actions stay secondary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_thing_on_a_page_is_its_primary_button() {
+    let app = TestApp::new(masa::store::Engine::Sqlite).await;
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("arrangements");
+    masa::demo::seed_meetings(&app.state)
+        .await
+        .expect("meetings");
+    masa::demo::seed_cases(&app.state).await.expect("cases");
+    let mut bu = app.signed_in("business.unit@plymouth.example").await;
+    let primary = |body: &str, words: &str| {
+        body.split("class=\"govuk-button\"").skip(1).any(|rest| {
+            rest.split_once('>')
+                .is_some_and(|(_, after)| after.starts_with(words))
+        })
+    };
+    let cases = bu.get("/reviews").await;
+    assert!(primary(&cases.body, "Record a case"), "cases list");
+    let meeting = crate::support::board_meeting(&app, &mut bu, 20, "").await;
+    let agenda = bu.get(&format!("{meeting}/agenda")).await;
+    assert!(primary(&agenda.body, "Add the item"), "agenda stage");
+    let programme = bu.get("/meetings/bodies/pscp-board/programme").await;
+    assert_eq!(programme.status, axum::http::StatusCode::OK);
+    assert!(primary(&programme.body, "Plan the item"), "programme");
+}

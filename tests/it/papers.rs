@@ -289,7 +289,7 @@ both_engines!(
             .await
             .expect("papers");
         assert!(late[0].versions[0].late);
-        c.get(&format!("/meetings/{}", sept.id))
+        c.get(&format!("/meetings/{}/papers", sept.id))
             .await
             .assert_contains("govuk-tag--red\">Late");
 
@@ -376,7 +376,7 @@ both_engines!(restricted_items_papers_and_the_public, |app| {
     );
     assert_eq!(morgan.get(&item_url).await.status, StatusCode::NOT_FOUND);
     morgan
-        .get(&format!("/meetings/{}", next.id))
+        .get(&format!("/meetings/{}/agenda", next.id))
         .await
         .assert_contains("Restricted item");
     // ... nor another body's meetings.

@@ -377,7 +377,7 @@ both_engines!(a_decision_needs_all_three_partners_signatures, |app| {
     );
 
     // Two signatures are not a decision.
-    let page = m.get(&url).await;
+    let page = m.get(&format!("{url}/decision")).await;
     page.assert_contains("Sign off for the");
     for partner in ["local-authority", "health"] {
         m.get(&url).await;
@@ -391,7 +391,9 @@ both_engines!(a_decision_needs_all_three_partners_signatures, |app| {
         .expect("cases")[0]
         .clone();
     assert_eq!(c.decided_on, None, "two signatures are not a decision");
-    m.get(&url).await.assert_contains("Not yet a decision");
+    m.get(&format!("{url}/decision"))
+        .await
+        .assert_contains("Not yet a decision");
     // Changing the proposal withdraws the signatures given to the old one.
     bu.get(&url).await;
     let r = bu
@@ -464,7 +466,7 @@ both_engines!(a_decision_needs_all_three_partners_signatures, |app| {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    bu.get(&url)
+    bu.get(&format!("{url}/decision"))
         .await
         .assert_contains("Sent to the Panel with the rapid review on");
     // A final decision is not reopened.

@@ -16,7 +16,7 @@ pub async fn answer_in_plan(
         .ok_or(AppError::NotFound)?;
     let plan = whole_plan(&st, &viewer, agency.plan_id).await?;
     Ok(crate::web::redirect(&format!(
-        "/assurance/{}#agency-{}",
+        "/assurance/{}/returns#agency-{}",
         plan.id, agency.id
     )))
 }
@@ -154,7 +154,7 @@ pub async fn raise_action(
         &viewer,
         "Action added to the tracker",
         (&format!("/actions/{action}"), "View the action"),
-        &format!("/assurance/{}#agency-{}", plan.id, agency.id),
+        &format!("/assurance/{}/actions#agency-{}", plan.id, agency.id),
     )
     .await
 }

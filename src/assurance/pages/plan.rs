@@ -17,6 +17,15 @@ pub struct AgencyView {
     pub cells: Vec<Cell>,
 }
 
+impl AgencyView {
+    /// Whether any of its answers gives no assurance.
+    pub fn not_assured(&self) -> bool {
+        self.cells
+            .iter()
+            .any(|c| c.rag.is_some_and(Rag::assurance_not_given))
+    }
+}
+
 /// A plan with its questions, agencies and answers as one person may see them.
 pub struct PlanView {
     pub plan: Plan,
@@ -125,10 +134,38 @@ pub struct VersionForm {
     version: String,
 }
 
+/// Which page of a plan: the summary with its stages as a task list, or one stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanPart {
+    Summary,
+    Questions,
+    Agencies,
+    Issue,
+    Returns,
+    Actions,
+}
+
+impl PlanPart {
+    fn stage(self) -> Option<model::PlanStage> {
+        use model::PlanStage as S;
+        match self {
+            PlanPart::Summary => None,
+            PlanPart::Questions => Some(S::Questions),
+            PlanPart::Agencies => Some(S::Agencies),
+            PlanPart::Issue => Some(S::Issue),
+            PlanPart::Returns => Some(S::Returns),
+            PlanPart::Actions => Some(S::Actions),
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "assurance/plan.html")]
 pub(super) struct PlanPage {
     page: Page,
+    part: PlanPart,
+    /// The plan's stages as a task list.
+    stages: Vec<crate::web::task_list::Stage>,
     v: PlanView,
     question: QuestionForm,
     agency: AgencyForm,
@@ -155,10 +192,84 @@ pub(super) async fn people(st: &AppState, p: PartnershipId) -> AppResult<Vec<(St
         .collect())
 }
 
+/// A plan's stages as a task list, each with its line.
+fn plan_stages(
+    v: &PlanView,
+    cal: &crate::calendar::working_days::Calendar,
+) -> Vec<crate::web::task_list::Stage> {
+    use crate::web::task_list::Stage;
+    use model::PlanStage as S;
+    let cells = || v.agencies.iter().flat_map(|a| a.cells.iter());
+    let not_assured = cells().filter(|c| c.rag.is_some_and(Rag::assurance_not_given));
+    let progress = model::PlanProgress {
+        issued: v.plan.issued_on.is_some(),
+        questions: v.questions.len(),
+        agencies: v.agencies.len(),
+        returned: v
+            .agencies
+            .iter()
+            .filter(|a| a.agency.returned_on.is_some())
+            .count(),
+        answers_due: v.plan.answers_due,
+        not_assured: not_assured.clone().count(),
+        acted_on: not_assured.filter(|c| !c.actions.is_empty()).count(),
+    };
+    let count = |n: usize, one: &str, more: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {more}")
+        }
+    };
+    model::plan_stages(&progress, today(), cal)
+        .into_iter()
+        .map(|(stage, status)| {
+            let hint = match stage {
+                S::Questions => count(progress.questions, "question", "questions"),
+                S::Agencies => count(progress.agencies, "agency", "agencies"),
+                S::Issue => match v.plan.issued_on {
+                    Some(d) => format!("Issued on {}", d.format("%-d %B %Y")),
+                    None => match model::ready_to_issue(progress.questions, progress.agencies) {
+                        Ok(()) => {
+                            "Each responder is emailed; the questions are then fixed".to_owned()
+                        }
+                        Err(e) => e.to_owned(),
+                    },
+                },
+                S::Returns => format!(
+                    "{} of {} returned; due by {}",
+                    progress.returned,
+                    progress.agencies,
+                    v.plan.answers_due.format("%-d %B %Y")
+                ),
+                S::Actions if progress.not_assured == 0 => {
+                    "Raised where an answer gives no assurance".to_owned()
+                }
+                S::Actions => format!(
+                    "Raised on {} of {}",
+                    progress.acted_on,
+                    count(
+                        progress.not_assured,
+                        "answer that gives no assurance",
+                        "answers that give no assurance"
+                    )
+                ),
+            };
+            Stage::new(
+                stage.name(),
+                format!("/assurance/{}/{}", v.plan.id, stage.path()),
+                status,
+            )
+            .hint(hint)
+        })
+        .collect()
+}
+
 pub(super) async fn plan_page(
     st: &AppState,
     viewer: &Viewer,
     plan: Plan,
+    part: PlanPart,
     question: Option<QuestionForm>,
     agency: Option<AgencyForm>,
     errors: Errors,
@@ -171,8 +282,18 @@ pub(super) async fn plan_page(
         (Vec::new(), Vec::new())
     };
     let v = plan_view(st, p, plan, |_| true).await?;
+    let cal = crate::calendar::store::current(&st.db).await?;
     Ok(PlanPage {
-        page: Page::new(viewer, v.plan.title.clone(), "/assurance"),
+        page: Page::new(
+            viewer,
+            match part.stage() {
+                None => v.plan.title.clone(),
+                Some(s) => format!("{}: {}", s.name(), v.plan.title),
+            },
+            "/assurance",
+        ),
+        stages: plan_stages(&v, &cal),
+        part,
         v,
         question: question.unwrap_or_default(),
         agency: agency.unwrap_or_default(),
@@ -189,9 +310,71 @@ pub async fn plan(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let plan = whole_plan(&st, &viewer, id).await?;
-    Ok(plan_page(&st, &viewer, plan, None, None, Errors::default())
-        .await?
-        .into_response())
+    Ok(plan_page(
+        &st,
+        &viewer,
+        plan,
+        PlanPart::Summary,
+        None,
+        None,
+        Errors::default(),
+    )
+    .await?
+    .into_response())
+}
+
+async fn part_of(st: AppState, viewer: Viewer, id: i64, part: PlanPart) -> AppResult<Response> {
+    let plan = whole_plan(&st, &viewer, id).await?;
+    Ok(
+        plan_page(&st, &viewer, plan, part, None, None, Errors::default())
+            .await?
+            .into_response(),
+    )
+}
+
+/// The plan's questions, with the form to add one while it is a draft.
+pub async fn questions(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, PlanPart::Questions).await
+}
+
+/// The agencies asked and who answers for each, with the form to add one.
+pub async fn agencies(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, PlanPart::Agencies).await
+}
+
+/// Issuing the plan to the agencies.
+pub async fn issue_form(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, PlanPart::Issue).await
+}
+
+/// Each agency's return, and the answers by agency and question.
+pub async fn returns(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, PlanPart::Returns).await
+}
+
+/// The answers that give no assurance, and the actions raised from them.
+pub async fn actions(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, PlanPart::Actions).await
 }
 
 pub async fn add_question(
@@ -206,21 +389,39 @@ pub async fn add_question(
         errors.add("text", store::FROZEN);
     }
     let Some(text) = text.filter(|_| errors.is_empty()) else {
-        let page = plan_page(&st, &viewer, plan, Some(f), None, errors).await?;
+        let page = plan_page(
+            &st,
+            &viewer,
+            plan,
+            PlanPart::Questions,
+            Some(f),
+            None,
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     if !store::add_question(&st.db, &viewer.actor(), p, &plan, &text).await? {
         let mut errors = Errors::default();
         errors.add("text", store::FROZEN);
         let now = whole_plan(&st, &viewer, id).await?;
-        let page = plan_page(&st, &viewer, now, Some(f), None, errors).await?;
+        let page = plan_page(
+            &st,
+            &viewer,
+            now,
+            PlanPart::Questions,
+            Some(f),
+            None,
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     crate::web::saved(
         &st.db,
         &viewer,
         "Question added",
-        &format!("/assurance/{id}#questions"),
+        &format!("/assurance/{id}/questions"),
     )
     .await
 }
@@ -318,7 +519,7 @@ pub async fn edit_question(
         &st.db,
         &viewer,
         "Question changed",
-        &format!("/assurance/{}#questions", plan.id),
+        &format!("/assurance/{}/questions", plan.id),
     )
     .await
 }
@@ -331,14 +532,14 @@ pub async fn remove_question(
     if let Err(why) = store::remove_question(&st.db, &viewer.actor(), p, &q).await? {
         let mut errors = Errors::default();
         errors.add("text", why);
-        let page = plan_page(&st, &viewer, plan, None, None, errors).await?;
+        let page = plan_page(&st, &viewer, plan, PlanPart::Questions, None, None, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     crate::web::saved(
         &st.db,
         &viewer,
         "Question removed",
-        &format!("/assurance/{}#questions", plan.id),
+        &format!("/assurance/{}/questions", plan.id),
     )
     .await
 }
@@ -377,7 +578,16 @@ pub async fn add_agency(
     }
     let (Some((key, name)), Some((uid, who)), true) = (organisation, responder, errors.is_empty())
     else {
-        let page = plan_page(&st, &viewer, plan, None, Some(f), errors).await?;
+        let page = plan_page(
+            &st,
+            &viewer,
+            plan,
+            PlanPart::Agencies,
+            None,
+            Some(f),
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let uid: i64 = uid.parse().map_err(|_| AppError::NotFound)?;
@@ -396,14 +606,23 @@ pub async fn add_agency(
             "organisation_key",
             format!("{name} is already on this plan, or the plan has been issued"),
         );
-        let page = plan_page(&st, &viewer, plan, None, Some(f), errors).await?;
+        let page = plan_page(
+            &st,
+            &viewer,
+            plan,
+            PlanPart::Agencies,
+            None,
+            Some(f),
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     crate::web::saved(
         &st.db,
         &viewer,
         &format!("{name} added"),
-        &format!("/assurance/{id}#agencies"),
+        &format!("/assurance/{id}/agencies"),
     )
     .await
 }
@@ -419,7 +638,7 @@ pub async fn remove_agency(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> A
             "organisation_key",
             "The plan has been issued: its agencies are fixed",
         );
-        let page = plan_page(&st, &viewer, plan, None, None, errors).await?;
+        let page = plan_page(&st, &viewer, plan, PlanPart::Agencies, None, None, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     crate::web::flash(
@@ -429,7 +648,7 @@ pub async fn remove_agency(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> A
     )
     .await?;
     Ok(crate::web::redirect(&format!(
-        "/assurance/{}#agencies",
+        "/assurance/{}/agencies",
         plan.id
     )))
 }
@@ -474,7 +693,7 @@ pub async fn issue(
         errors.add("issue", e);
     }
     if !errors.is_empty() {
-        let page = plan_page(&st, &viewer, plan, None, None, errors).await?;
+        let page = plan_page(&st, &viewer, plan, PlanPart::Issue, None, None, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let before = Plan { version, ..plan };
@@ -482,7 +701,7 @@ pub async fn issue(
         let now = whole_plan(&st, &viewer, id).await?;
         let mut errors = Errors::default();
         errors.add("issue", stale);
-        let page = plan_page(&st, &viewer, now, None, None, errors).await?;
+        let page = plan_page(&st, &viewer, now, PlanPart::Issue, None, None, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     let partnership = viewer

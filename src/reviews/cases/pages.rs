@@ -317,10 +317,49 @@ pub struct Submitted {
     pub learning: Option<std::collections::HashMap<String, String>>,
 }
 
+/// Which page of a case: the summary with its stages as a task list, or one stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CasePart {
+    Summary,
+    Notification,
+    Information,
+    Rapid,
+    Decision,
+    Local,
+    Publication,
+    Learning,
+}
+
+impl CasePart {
+    fn of(stage: model::CaseStage) -> CasePart {
+        use model::CaseStage as S;
+        match stage {
+            S::Notification => CasePart::Notification,
+            S::Information => CasePart::Information,
+            S::RapidReview => CasePart::Rapid,
+            S::Decision => CasePart::Decision,
+            S::LocalReview => CasePart::Local,
+            S::Publication => CasePart::Publication,
+            S::Learning => CasePart::Learning,
+        }
+    }
+
+    /// The stage's name, for the page's title.
+    fn title(self) -> &'static str {
+        model::CaseStage::ALL
+            .into_iter()
+            .find(|s| CasePart::of(*s) == self)
+            .map_or("Case", |s| s.name())
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "reviews/case.html")]
 pub struct CasePage {
     page: Page,
+    part: CasePart,
+    /// The case's stages as a task list.
+    stages: Vec<crate::web::task_list::Stage>,
     c: Case,
     body: String,
     timeline: Timeline,
@@ -357,6 +396,11 @@ pub struct CasePage {
 }
 
 impl CasePage {
+    /// The stage's heading.
+    pub fn part_title(&self) -> &'static str {
+        self.part.title()
+    }
+
     /// A learning form's value as sent, for the recommendation `rid` (0: the new one).
     pub fn typed(&self, name: &str, rid: impl std::fmt::Display) -> &str {
         let rid = rid.to_string();
@@ -411,6 +455,7 @@ pub async fn case_page(
     st: &AppState,
     viewer: &Viewer,
     c: Case,
+    part: CasePart,
     sub: Submitted,
     errors: Errors,
 ) -> AppResult<CasePage> {
@@ -447,7 +492,7 @@ pub async fn case_page(
         .unwrap_or_default();
     let cal = crate::calendar::store::current(&st.db).await?;
     let t = today();
-    let requests = rapid::requests(&st.db, p, c.id)
+    let requests: Vec<(rapid::Request, &'static str, i64)> = rapid::requests(&st.db, p, c.id)
         .await?
         .into_iter()
         .map(|r| {
@@ -463,14 +508,60 @@ pub async fn case_page(
             None => Ok(None),
         }
     };
+    let timeline = timeline(st, &c).await?;
+    let recommendations = crate::reviews::learning::tracked(
+        &st.db,
+        p,
+        crate::reviews::learning::recommendations(&st.db, p, Some(c.id)).await?,
+    )
+    .await?;
+    let progress = model::CaseProgress {
+        kind: c.kind.clone(),
+        notified: c.notified_on.is_some(),
+        partners_told: c.partners_told_on.is_some(),
+        requests: requests
+            .iter()
+            .map(|(r, _, _): &(rapid::Request, &str, i64)| (r.due_on, r.returned_on))
+            .collect(),
+        rapid_begun: answers.iter().any(|(_, a)| !a.trim().is_empty())
+            || c.rapid_meeting_id.is_some()
+            || c.rapid_report_file_id.is_some(),
+        rapid_done: c.rapid_done_on.is_some(),
+        proposed: !c.decision.is_empty(),
+        decided: c.decided_on.is_some(),
+        local_review: c.local_review(),
+        local_begun: !c.reviewer.is_empty()
+            || !c.terms_of_reference.is_empty()
+            || !c.methodology.is_empty()
+            || ms
+                .iter()
+                .any(|m| m.planned_on.is_some() || m.done_on.is_some()),
+        final_sent: c.final_sent_on.is_some(),
+        concluded: c.published_on.is_some() || c.not_published_on.is_some(),
+        recommendations: recommendations.len(),
+        closed: recommendations
+            .iter()
+            .filter(|t| t.state == model::Loop::Closed)
+            .count(),
+    };
+    let stages = case_stages(&c, &progress, &timeline, &requests, (t, &cal));
     let slug = viewer
         .current
         .as_ref()
         .map(|m| m.partnership_slug.clone())
         .unwrap_or_default();
     Ok(CasePage {
-        page: Page::new(viewer, format!("Case: {}", c.pseudonym), "/reviews"),
-        timeline: timeline(st, &c).await?,
+        page: Page::new(
+            viewer,
+            match part {
+                CasePart::Summary => format!("Case: {}", c.pseudonym),
+                _ => format!("{}: {}", part.title(), c.pseudonym),
+            },
+            "/reviews",
+        ),
+        part,
+        stages,
+        timeline,
         decisions: model::DECISIONS
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -516,12 +607,7 @@ pub async fn case_page(
             ..local::NotPublishedForm::default()
         }),
         report: file(c.report_file_id).await?,
-        recommendations: crate::reviews::learning::tracked(
-            &st.db,
-            p,
-            crate::reviews::learning::recommendations(&st.db, p, Some(c.id)).await?,
-        )
-        .await?,
+        recommendations,
         learning: sub.learning.unwrap_or_default(),
         output_kinds: options(model::OUTPUT_KINDS),
         practice: options(model::PRACTICE),
@@ -534,12 +620,91 @@ pub async fn case_page(
     })
 }
 
+/// A case's stages as a task list, each with its line: when it is due, or how far it has got.
+fn case_stages(
+    c: &Case,
+    progress: &model::CaseProgress,
+    timeline: &Timeline,
+    requests: &[(crate::reviews::rapid::Request, &'static str, i64)],
+    (today, cal): (NaiveDate, &crate::calendar::working_days::Calendar),
+) -> Vec<crate::web::task_list::Stage> {
+    use crate::web::task_list::Stage;
+    use model::CaseStage as S;
+    let dues: Vec<Due> = timeline.rows.iter().map(|(d, _, _)| d.clone()).collect();
+    let by = |step: &str| {
+        dues.iter()
+            .find(|d| d.step == step)
+            .map(|d| format!("Due by {}", d.by.format("%-d %B %Y")))
+    };
+    let on =
+        |what: &str, d: Option<NaiveDate>| d.map(|d| format!("{what} {}", d.format("%-d %B %Y")));
+    model::case_stages(progress, &dues, today, cal)
+        .into_iter()
+        .map(|(stage, status)| {
+            let hint = match stage {
+                S::Notification => {
+                    on("Panel notified on", c.notified_on).or_else(|| by(model::NOTIFY))
+                }
+                S::Information => {
+                    let back = requests
+                        .iter()
+                        .filter(|r| r.0.returned_on.is_some())
+                        .count();
+                    Some(match requests.len() {
+                        0 => "No agency asked yet".to_owned(),
+                        n => format!("{back} of {n} returned"),
+                    })
+                }
+                S::RapidReview => {
+                    on("Completed on", c.rapid_done_on).or_else(|| by(model::RAPID_REVIEW))
+                }
+                S::Decision => on("Sent to the Panel on", c.sent_to_panel_on).or_else(|| {
+                    Some(if c.decided_on.is_some() {
+                        "Final; its going to the Panel is recorded under notification and dates"
+                            .to_owned()
+                    } else if c.decision.is_empty() {
+                        "Proposed by the business unit, signed by the three partners".to_owned()
+                    } else {
+                        "Waiting for the partners' signatures".to_owned()
+                    })
+                }),
+                S::LocalReview if status == crate::web::task_list::Status::CannotStartYet => {
+                    Some("Once the partners decide to hold one".to_owned())
+                }
+                S::LocalReview => {
+                    on("Final report sent on", c.final_sent_on).or_else(|| by(model::FINAL_REPORT))
+                }
+                S::Publication if status == crate::web::task_list::Status::CannotStartYet => {
+                    Some("After the local review".to_owned())
+                }
+                S::Publication => on("Published on", c.published_on)
+                    .or_else(|| on("Not to be published: recorded on", c.not_published_on))
+                    .or_else(|| by(model::PUBLISH)),
+                S::Learning => Some(match progress.recommendations {
+                    0 => "No recommendations yet".to_owned(),
+                    n => format!(
+                        "{} of {n} recommendations with the loop closed",
+                        progress.closed
+                    ),
+                }),
+            };
+            Stage::new(
+                stage.name(),
+                format!("/reviews/{}/{}", c.id, stage.path()),
+                status,
+            )
+            .hint(hint.unwrap_or_default())
+        })
+        .collect()
+}
+
 /// The case as it now stands, with the form sent back and the news that someone else changed
 /// the case first (their name and when), against `field`.
 pub async fn stale_page(
     st: &AppState,
     viewer: &Viewer,
     id: i64,
+    part: CasePart,
     field: &str,
     sub: Submitted,
 ) -> AppResult<Response> {
@@ -550,7 +715,7 @@ pub async fn stale_page(
         stale_record(&st.db, "review_cases", p, id, "This case no longer exists.").await?,
     );
     let now = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
-    let page = case_page(st, viewer, now, sub, errors).await?;
+    let page = case_page(st, viewer, now, part, sub, errors).await?;
     Ok((StatusCode::CONFLICT, page).into_response())
 }
 
@@ -560,11 +725,93 @@ pub async fn case(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let c = read(&st, &viewer, id).await?;
-    Ok(
-        case_page(&st, &viewer, c, Submitted::default(), Errors::default())
-            .await?
-            .into_response(),
+    Ok(case_page(
+        &st,
+        &viewer,
+        c,
+        CasePart::Summary,
+        Submitted::default(),
+        Errors::default(),
     )
+    .await?
+    .into_response())
+}
+
+async fn part_of(st: AppState, viewer: Viewer, id: i64, part: CasePart) -> AppResult<Response> {
+    let c = read(&st, &viewer, id).await?;
+    Ok(case_page(
+        &st,
+        &viewer,
+        c,
+        part,
+        Submitted::default(),
+        Errors::default(),
+    )
+    .await?
+    .into_response())
+}
+
+/// The dates: awareness, the Panel notified, the partners told, the decision sent.
+pub async fn notification(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, CasePart::Notification).await
+}
+
+/// The agencies asked for their information, their returns and the chronology.
+pub async fn information(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, CasePart::Information).await
+}
+
+/// The rapid review: regulation 11's questions, its meeting, its report.
+pub async fn rapid_review(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, CasePart::Rapid).await
+}
+
+/// The decision, proposed and signed off by the three partners.
+pub async fn decision(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, CasePart::Decision).await
+}
+
+/// The local review: reviewer, terms, milestones, the final report.
+pub async fn local_review(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, CasePart::Local).await
+}
+
+/// Publishing the report, or recording why it will not be published.
+pub async fn publication(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, CasePart::Publication).await
+}
+
+/// Findings, recommendations and the learning loop.
+pub async fn learning(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    part_of(st, viewer, id, CasePart::Learning).await
 }
 
 /// Record the notification and the partners being told, or correct a date: the deadlines are
@@ -630,6 +877,7 @@ pub async fn dates(
             &st,
             &viewer,
             before,
+            CasePart::Notification,
             Submitted {
                 dates: Some(f),
                 ..Submitted::default()
@@ -658,7 +906,15 @@ pub async fn dates(
             let now = get(&st.db, p, id).await?.ok_or(AppError::NotFound)?;
             let mut errors = Errors::default();
             errors.add("aware_on", stale);
-            let page = case_page(&st, &viewer, now, Submitted::default(), errors).await?;
+            let page = case_page(
+                &st,
+                &viewer,
+                now,
+                CasePart::Notification,
+                Submitted::default(),
+                errors,
+            )
+            .await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
@@ -697,6 +953,7 @@ pub async fn decide(
             &st,
             &viewer,
             c,
+            CasePart::Decision,
             Submitted {
                 decision: Some(f),
                 ..Submitted::default()
@@ -725,6 +982,7 @@ pub async fn decide(
             &st,
             &viewer,
             now,
+            CasePart::Decision,
             Submitted {
                 decision: Some(f),
                 ..Submitted::default()
@@ -740,7 +998,7 @@ pub async fn decide(
         "Decision proposed: each statutory partner's delegate now signs it off",
     )
     .await?;
-    Ok(crate::web::redirect(&format!("/reviews/{id}#the-decision")))
+    Ok(crate::web::redirect(&format!("/reviews/{id}/decision")))
 }
 
 /// A statutory partner's delegate signs off the decision for their partner.
@@ -764,5 +1022,5 @@ pub async fn signoff(
     } else {
         "Signed: the decision waits for the other partners"
     };
-    crate::web::saved(&st.db, &viewer, m, &format!("/reviews/{id}#the-decision")).await
+    crate::web::saved(&st.db, &viewer, m, &format!("/reviews/{id}/decision")).await
 }
