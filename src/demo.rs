@@ -381,6 +381,49 @@ pub async fn seed_meetings(state: &AppState) -> anyhow::Result<usize> {
                 .await?
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
+        // The board's meetings held: most there, some apologies and deputies, and one agency
+        // missing every other meeting, so the attendance figures have something to say.
+        let held = store::between(&state.db, pid, first, yesterday, None).await?;
+        for (k, m) in held
+            .iter()
+            .filter(|m| m.body_key == "pscp-board")
+            .enumerate()
+        {
+            let e = crate::meetings::expected(state, pid, m)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            store::list_expected(&state.db, &actor, pid, m.id, &e).await?;
+            let rows = store::attendance(&state.db, pid, m.id).await?;
+            let changes: Vec<store::AttendanceChange> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let status = if r.organisation.contains("Police") && k % 2 == 0 {
+                        model::Presence::Absent
+                    } else if (i + k) % 7 == 0 {
+                        model::Presence::Apologies
+                    } else if (i + k) % 11 == 0 {
+                        model::Presence::Deputy
+                    } else {
+                        model::Presence::Present
+                    };
+                    store::AttendanceChange {
+                        id: r.id,
+                        version: r.version,
+                        status,
+                        deputy_name: if status == model::Presence::Deputy {
+                            format!("Deputy for {}", r.name)
+                        } else {
+                            String::new()
+                        },
+                        confidentiality_signed: false,
+                    }
+                })
+                .collect();
+            store::save_attendance(&state.db, &actor, pid, m.id, &changes)
+                .await?
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
         // Their minutes went out on time and were approved at the body's next meeting; the
         // board's latest draft minutes are still due, which the business unit's home shows.
         let past = store::between(&state.db, pid, first, yesterday, None).await?;

@@ -37,12 +37,11 @@ struct Dashboard {
     page: Page,
     name: String,
     role: String,
-    people: usize,
-    manage: bool,
-    read_all: bool,
     host: bool,
     /// What the person should do next, soonest first.
     tasks: Vec<Task>,
+    /// Their next meetings.
+    meetings: Vec<crate::meetings::Listed>,
     in_partnership: bool,
 }
 
@@ -95,23 +94,18 @@ async fn home(State(st): State<AppState>, viewer: Viewer) -> AppResult<Response>
         }
         .into_response());
     };
-    let people = match viewer.tenant() {
-        Ok(p) if Permission::ReadAll.allows(&viewer) => {
-            crate::accounts::store::members_of(&st.db, p).await?.len()
-        }
-        _ => 0,
-    };
     Ok(Dashboard {
         page: Page::new(&viewer, "Home", "/"),
         tasks: tasks_of(&st, &viewer).await?,
+        meetings: match viewer.tenant() {
+            Ok(p) => crate::meetings::people::next_meetings(&st, &viewer, p, 5).await?,
+            Err(_) => Vec::new(),
+        },
         in_partnership: viewer.tenant().is_ok(),
         name: user.name,
         role: viewer
             .role()
             .map_or_else(|| "No partnership yet".to_owned(), |r| r.label().to_owned()),
-        people,
-        manage: Permission::ManagePartnership.allows(&viewer),
-        read_all: Permission::ReadAll.allows(&viewer),
         host: Permission::ManageHost.allows(&viewer),
     }
     .into_response())

@@ -32,7 +32,11 @@ async fn body_on(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Opti
 }
 
 /// Those the meeting expects: the body's memberships in force on the day.
-async fn expected(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Vec<store::Expected>> {
+pub(crate) async fn expected(
+    st: &AppState,
+    p: PartnershipId,
+    m: &Meeting,
+) -> AppResult<Vec<store::Expected>> {
     use crate::arrangements::{model as am, store as ast, view};
     let Some(a) = ast::load_as_at(&st.db, p, m.date).await? else {
         return Ok(Vec::new());

@@ -12,6 +12,7 @@ pub mod people;
 mod programme;
 mod public;
 
+pub(crate) use conduct::expected;
 /// Meetings with their body's name and their label, for other capabilities' lists.
 pub use conduct::roll;
 pub use pages::{Listed, named};

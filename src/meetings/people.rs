@@ -158,6 +158,37 @@ async fn my_meetings(
         .collect())
 }
 
+/// The next few meetings for a person's home page: every body's for those who follow them all
+/// (the business unit, the scrutineer), a member's own bodies' otherwise; none for others.
+pub async fn next_meetings(
+    st: &AppState,
+    viewer: &Viewer,
+    p: PartnershipId,
+    n: usize,
+) -> AppResult<Vec<super::Listed>> {
+    use crate::web::permissions::Permission;
+    let Some(user) = viewer.user.as_ref() else {
+        return Ok(Vec::new());
+    };
+    if !Permission::Governance.allows(viewer) {
+        return Ok(Vec::new());
+    }
+    let t = today();
+    let (from, to) = (t, t + Duration::days(120));
+    let ms = if Permission::ReadAll.allows(viewer) {
+        store::between(&st.db, p, from, to, None)
+            .await?
+            .into_iter()
+            .filter(|m| m.status != MeetingStatus::Cancelled)
+            .collect()
+    } else {
+        my_meetings(st, p, user.id, from, to).await?
+    };
+    let mut named = super::pages::named(st, p, ms).await?;
+    named.truncate(n);
+    Ok(named)
+}
+
 /// A person's meetings for the next year and their deadlines this week; with the address of a
 /// feed just made, shown once.
 async fn mine_page(st: &AppState, viewer: &Viewer, feed: Option<String>) -> AppResult<Response> {

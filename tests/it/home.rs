@@ -346,3 +346,59 @@ both_engines!(
         account.assert_contains("type=\"radio\"");
     }
 );
+
+both_engines!(
+    the_next_meetings_are_on_the_home_page_of_those_who_attend_or_run_them,
+    |app| {
+        masa::demo::seed_arrangements(&app.state)
+            .await
+            .expect("arrangements");
+        masa::demo::seed_meetings(&app.state)
+            .await
+            .expect("meetings");
+        let p = app.partnership("plymouth");
+        let mut bu = app.signed_in("business.unit@plymouth.example").await;
+        let next = |body: &str| {
+            body.split("Next meetings")
+                .nth(1)
+                .and_then(|s| s.split("</ul>").next())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        // The business unit: the next five of every body's, soonest first.
+        let shown = next(&bu.get("/").await.body);
+        let mut upcoming: Vec<chrono::NaiveDate> = masa::meetings::store::between(
+            &app.state.db,
+            p,
+            today(),
+            today() + Duration::days(120),
+            None,
+        )
+        .await
+        .expect("meetings")
+        .into_iter()
+        .filter(|m| m.status != masa::meetings::model::MeetingStatus::Cancelled)
+        .map(|m| m.date)
+        .collect();
+        upcoming.sort();
+        assert!(!upcoming.is_empty(), "the demo plans the year");
+        assert_eq!(
+            shown.matches("<li>").count(),
+            upcoming.len().min(5),
+            "{shown}"
+        );
+        for d in upcoming.iter().take(5) {
+            assert!(
+                shown.contains(&d.format("%A %-d %B %Y").to_string()),
+                "{d}: {shown}"
+            );
+        }
+        // Morgan sits on the board: the board's, not every body's. A practitioner attends none.
+        let mut morgan = app.signed_in("member@plymouth.example").await;
+        let theirs = next(&morgan.get("/").await.body);
+        assert!(theirs.contains("PSCP Board"), "{theirs}");
+        assert!(!theirs.contains("Practice Review Group"), "{theirs}");
+        let mut pat = app.signed_in("practitioner@plymouth.example").await;
+        assert!(!pat.get("/").await.body.contains("Next meetings"));
+    }
+);
