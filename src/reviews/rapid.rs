@@ -826,6 +826,31 @@ struct ReturnCheck {
     entries: usize,
 }
 
+/// The request changed since the page was drawn: who changed it, with the summary as typed.
+async fn changed_meanwhile(
+    st: &AppState,
+    viewer: &Viewer,
+    rid: i64,
+    f: ReturnForm,
+) -> AppResult<Response> {
+    let p = viewer.tenant()?;
+    let mut errors = Errors::default();
+    errors.add(
+        "summary",
+        stale_record(
+            &st.db,
+            "review_requests",
+            p,
+            rid,
+            "This request no longer exists.",
+        )
+        .await?,
+    );
+    let (now, c, own) = read_request(st, viewer, rid).await?;
+    let page = request_page(st, viewer, now, &c, own, (None, Some(f)), errors).await?;
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
 pub async fn return_request(
     Ctx { st, viewer, p }: Ctx,
     Path(rid): Path<i64>,
@@ -879,21 +904,7 @@ pub async fn return_request(
             .await?;
         if n.is_err() {
             drop(tx);
-            let mut errors = Errors::default();
-            errors.add(
-                "summary",
-                stale_record(
-                    &st.db,
-                    "review_requests",
-                    p,
-                    r.id,
-                    "This request no longer exists.",
-                )
-                .await?,
-            );
-            let (now, c, own) = read_request(&st, &viewer, rid).await?;
-            let page = request_page(&st, &viewer, now, &c, own, (None, Some(f)), errors).await?;
-            return Ok((StatusCode::CONFLICT, page).into_response());
+            return changed_meanwhile(&st, &viewer, rid, f).await;
         }
         tx.commit().await?;
         if draft {
@@ -938,21 +949,7 @@ pub async fn return_request(
         .await?;
     if n.is_err() {
         drop(tx);
-        let mut errors = Errors::default();
-        errors.add(
-            "summary",
-            stale_record(
-                &st.db,
-                "review_requests",
-                p,
-                r.id,
-                "This request no longer exists.",
-            )
-            .await?,
-        );
-        let (now, c, own) = read_request(&st, &viewer, rid).await?;
-        let page = request_page(&st, &viewer, now, &c, own, (None, Some(f)), errors).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+        return changed_meanwhile(&st, &viewer, rid, f).await;
     }
     tx.commit().await?;
     crate::web::saved(

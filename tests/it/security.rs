@@ -496,13 +496,7 @@ both_engines!(typed_work_survives_the_end_of_a_session, |app| {
     assert!(fields.iter().any(|(k, v)| k == "kept_path" && *v == add));
     fields.push(("email".into(), "business.unit@plymouth.example".into()));
     fields.push(("password".into(), masa::demo::DEMO_PASSWORD.into()));
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let r = bu
-        .request(axum::http::Method::POST, "/sign-in", Some(form(&pairs)))
-        .await;
+    let r = bu.post_raw("/sign-in", &form(&fields)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.assert_contains("Enter your security code");
     let mut fields = hidden_fields(&r.body, "/sign-in/two-factor");
@@ -510,28 +504,12 @@ both_engines!(typed_work_survives_the_end_of_a_session, |app| {
         .totp_secret("business.unit@plymouth.example")
         .expect("secret");
     fields.push(("code".into(), crate::support::fresh_code(&secret)));
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let r = bu
-        .request(
-            axum::http::Method::POST,
-            "/sign-in/two-factor",
-            Some(form(&pairs)),
-        )
-        .await;
+    let r = bu.post_raw("/sign-in/two-factor", &form(&fields)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.assert_contains("Save what you typed");
     assert_eq!(agenda(&app).await, 0, "saved only when the person says so");
     let fields = hidden_fields(&r.body, &add);
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let r = bu
-        .request(axum::http::Method::POST, &add, Some(form(&pairs)))
-        .await;
+    let r = bu.post_raw(&add, &form(&fields)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let items = masa::meetings::store::agenda(&app.state.db, p, id)
         .await
@@ -556,13 +534,7 @@ both_engines!(typed_work_survives_the_end_of_a_session, |app| {
             .iter()
             .any(|(_, v)| v == "a token from an older page")
     );
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let r = bu
-        .request(axum::http::Method::POST, &add, Some(form(&pairs)))
-        .await;
+    let r = bu.post_raw(&add, &form(&fields)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(agenda(&app).await, 2);
 
@@ -577,8 +549,9 @@ both_engines!(typed_work_survives_the_end_of_a_session, |app| {
     assert_eq!(agenda(&app).await, 2);
 });
 
-fn form(pairs: &[(&str, &str)]) -> String {
+/// Fields as a form posts them: exactly these, the page's own token among them.
+fn form(fields: &[(String, String)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
+        .extend_pairs(fields)
         .finish()
 }
