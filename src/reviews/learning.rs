@@ -295,17 +295,36 @@ pub async fn add_action(
 ) -> AppResult<Response> {
     let (r, c) = read(&st, &viewer, rid).await?;
     let name = |n: &str| format!("{n}-{rid}");
+    let picked = crate::actions::chosen_owner(&st, p, field(&f, &name("owner_user_id"))).await?;
+    // A person picked is named by their account unless a name is typed as well.
+    let (owner_name, owner_organisation) = match &picked {
+        Ok(Some(o)) if field(&f, &name("owner_name")).trim().is_empty() => (
+            o.name.clone(),
+            match field(&f, &name("owner_organisation")).trim() {
+                "" => o.organisation.clone(),
+                typed => typed.to_owned(),
+            },
+        ),
+        _ => (
+            field(&f, &name("owner_name")).to_owned(),
+            field(&f, &name("owner_organisation")).to_owned(),
+        ),
+    };
     let typed = crate::actions::model::Typed {
         title: field(&f, &name("title")),
-        owner_name: field(&f, &name("owner_name")),
-        owner_organisation: field(&f, &name("owner_organisation")),
+        owner_name: &owner_name,
+        owner_organisation: &owner_organisation,
         due: field(&f, &name("due")),
     };
-    let (title, owner, organisation, due) = match crate::actions::model::check_new(&typed, name) {
-        Ok(x) => x,
-        Err(problems) => {
+    let checked = crate::actions::model::check_new(&typed, name);
+    let ((title, owner, organisation, due), owner_user) = match (checked, picked) {
+        (Ok(x), Ok(o)) => (x, o.map(|o| o.user_id)),
+        (checked, picked) => {
             let mut errors = Errors::default();
-            for (field, message) in problems {
+            if let Err(why) = picked {
+                errors.add(&name("owner_user_id"), why);
+            }
+            for (field, message) in checked.err().unwrap_or_default() {
                 errors.add(&field, message);
             }
             return again(&st, &viewer, c, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -319,8 +338,7 @@ pub async fn add_action(
         title,
         owner_name: owner,
         owner_organisation: organisation,
-        // Owned by a post or a named person without an account for now.
-        owner_user_id: None,
+        owner_user_id: owner_user,
         due,
         sensitive: true,
         restricted_item: None,

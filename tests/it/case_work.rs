@@ -1127,6 +1127,51 @@ both_engines!(the_learning_loop_and_the_yearly_figures, |app| {
     bu.get("/audit?record_type=review-case")
         .await
         .assert_contains("Serious case dashboard exported (3 cases)");
+    // The second recommendation's action is given to Morgan, who is in masa: another
+    // partnership's person cannot be picked; Morgan then has it on their home page.
+    let rid2 = recs[1].id;
+    let g = |n: &str| format!("{n}-{rid2}");
+    let learning = bu.get(&format!("{url}/learning")).await;
+    learning.assert_contains(&format!("name=\"{}\"", g("owner_user_id")));
+    let morgan = user_id(&app, "member@plymouth.example").await.to_string();
+    let derby = user_id(&app, "admin@derby.example").await.to_string();
+    let (t2, u2, d2) = (g("title"), g("owner_user_id"), g("due"));
+    let r = bu
+        .post(
+            &format!("/reviews/recommendations/{rid2}/actions"),
+            &[
+                (t2.as_str(), "Tell referrers the outcome within a week"),
+                (u2.as_str(), derby.as_str()),
+                (d2.as_str(), "2026-06-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("Select someone in the partnership");
+    r.assert_contains("Tell referrers the outcome within a week");
+    let r = bu
+        .post(
+            &format!("/reviews/recommendations/{rid2}/actions"),
+            &[
+                (t2.as_str(), "Tell referrers the outcome within a week"),
+                (u2.as_str(), morgan.as_str()),
+                (d2.as_str(), "2026-06-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let owned: i64 = app
+        .state
+        .db
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM actions WHERE owner_user_id IS NOT NULL AND source_kind = 'recommendation'",
+            vec![],
+        )
+        .await
+        .expect("q")
+        .get("n")
+        .expect("n");
+    assert_eq!(owned, 1);
     // Someone who may not read the case sees none of it.
     let mut morgan = app.signed_in("member@plymouth.example").await;
     assert!(

@@ -389,6 +389,8 @@ pub struct CasePage {
     limit: String,
     slug: String,
     recommendations: Vec<crate::reviews::learning::Tracked>,
+    /// Who an action from a recommendation can be given to.
+    owners: Vec<(String, String)>,
     learning: std::collections::HashMap<String, String>,
     output_kinds: Vec<(String, String)>,
     practice: Vec<(String, String)>,
@@ -608,6 +610,11 @@ pub async fn case_page(
         }),
         report: file(c.report_file_id).await?,
         recommendations,
+        owners: if part == CasePart::Learning && Permission::ManagePartnership.allows(viewer) {
+            crate::actions::owner_choices(st, p).await?
+        } else {
+            Vec::new()
+        },
         learning: sub.learning.unwrap_or_default(),
         output_kinds: options(model::OUTPUT_KINDS),
         practice: options(model::PRACTICE),
