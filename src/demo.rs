@@ -749,6 +749,61 @@ pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
         args![cal.add_working_days(published, -10), published, file.id, "Local child safeguarding practice review: Child L", "Child L was exploited by adults who used them to carry drugs. The review found that school, youth justice and police each held part of the picture and that information was not brought together early enough. The partnership has agreed a shared exploitation screening tool and joint training; progress is reported to the board.", l_id],
     )
     .await?;
+    // Child L's recommendations and where their learning stands: one loop closed (its action
+    // done and the change shown), one with its action open, one with no action yet.
+    for (number, finding, recommendation, changed, action) in [
+        (
+            1_i64,
+            "School, youth justice and police each held part of the picture.",
+            "Adopt one exploitation screening tool across the partnership's agencies.",
+            "shown",
+            Some((
+                "Roll out the shared exploitation screening tool",
+                "Exploitation lead",
+                "Plymouth City Council",
+                -30,
+                "done",
+            )),
+        ),
+        (
+            2,
+            "Practitioners did not know who to tell about concerns outside their own agency.",
+            "Train practitioners together on exploitation and the pathway for concerns.",
+            "",
+            Some((
+                "Run joint exploitation training for school and youth justice staff",
+                "Workforce development lead",
+                "Plymouth City Council",
+                45,
+                "open",
+            )),
+        ),
+        (
+            3,
+            "The family's view was not sought until late in the work.",
+            "Hear from the family early in any multi-agency response to exploitation.",
+            "",
+            None,
+        ),
+    ] {
+        let rec_id: i64 = tx
+            .fetch_optional(
+                "INSERT INTO review_recommendations (partnership_id, case_id, number, finding, recommendation, practice_changed, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 'masa demo') RETURNING id",
+                args![p, l_id, number, finding, recommendation, changed, now],
+            )
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no recommendation id"))?
+            .get("id")?;
+        if let Some((title, owner, organisation, days, status)) = action {
+            let due = today + chrono::Duration::days(days);
+            tx.execute_seed(
+                "INSERT INTO actions (partnership_id, source_kind, source_id, body_key, reference, title, owner_name, owner_organisation, due, status, completed_on, created_at, updated_at, updated_by, sensitive) VALUES ($1, 'recommendation', $2, 'cspr-group', $3, $4, $5, $6, $7, $8, $9, $10, $10, 'masa demo', TRUE)",
+                args![p, rec_id, format!("Child L recommendation {number}"), title, owner, organisation, due, status, (status == "done").then_some(due), now],
+            )
+            .await?;
+        }
+    }
+    crate::actions::store::index(&mut tx, p, None).await?;
     tx.commit().await?;
     Ok(())
 }

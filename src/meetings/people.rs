@@ -611,6 +611,8 @@ pub async fn tasks(
     // Deadlines fall up to a few weeks either side of their meeting.
     let (from, to) = (t - Duration::days(90), t + Duration::days(120));
     let manage = crate::web::permissions::Permission::ManagePartnership.allows(viewer);
+    // The scrutineer follows every body, for what is late.
+    let scrutinise = !manage && crate::web::permissions::Permission::ReadAll.allows(viewer);
     let around = if manage {
         store::between(&st.db, p, from, to, None).await?
     } else {
@@ -618,6 +620,34 @@ pub async fn tasks(
     };
     let named = super::pages::named(st, p, around).await?;
     let mut out = Vec::new();
+    if scrutinise {
+        let every = store::between(&st.db, p, from, t, None).await?;
+        for l in super::pages::named(st, p, every)
+            .await?
+            .iter()
+            .filter(|l| l.m.status == super::model::MeetingStatus::Held)
+        {
+            let due = cal.add_working_days(l.m.date, rules.minutes_after);
+            if due < t
+                && store::minutes(&st.db, p, l.m.id)
+                    .await?
+                    .circulated_on
+                    .is_none()
+            {
+                out.push(crate::web::tasks::Task::due(
+                    format!(
+                        "Draft minutes late: {}, {}",
+                        l.body,
+                        l.m.date.format("%-d %B")
+                    ),
+                    format!("/meetings/{}", l.m.id),
+                    "Meetings",
+                    due,
+                    (t, &cal, 2),
+                ));
+            }
+        }
+    }
     // The business unit's loose ends: a past meeting still marked scheduled, and a held
     // meeting whose draft minutes have not gone out (overdue ones included).
     if manage {

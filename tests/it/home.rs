@@ -115,6 +115,36 @@ both_engines!(an_assurance_return_is_on_its_responders_home_page, |app| {
         "{theirs}"
     );
     assert!(theirs.contains("/assurance/returns/"), "{theirs}");
+    // Past the day for answers with none sent: the business unit is to chase, and the
+    // scrutineer sees the same lateness.
+    let actor = masa::store::Actor::system("test: time passes");
+    let mut tx = masa::store::Tx::begin(&app.state.db, &actor)
+        .await
+        .expect("tx");
+    let late = today() - Duration::days(10);
+    tx.update(
+        "UPDATE assurance_plans SET answers_due = $1",
+        masa::args![late],
+        &masa::store::RecordRef::new(None, "assurance-plan", 0),
+        "Answers due moved into the past for a test",
+        &serde_json::json!({}),
+        &serde_json::json!({"answers_due": late}),
+    )
+    .await
+    .expect("time passes");
+    tx.commit().await.expect("commit");
+    for email in [
+        "business.unit@plymouth.example",
+        "scrutineer@plymouth.example",
+    ] {
+        let mut c = app.signed_in(email).await;
+        let tasks = next(&c.get("/").await.body).to_owned();
+        assert!(
+            tasks.contains("agencies overdue with answers"),
+            "{email}: {tasks}"
+        );
+    }
+    assert!(!next(&pat.get("/").await.body).contains("overdue with answers"));
 });
 
 both_engines!(
@@ -206,6 +236,14 @@ both_engines!(
             tasks.contains(&format!("href=\"{meeting}/minutes\"")),
             "{tasks}"
         );
+        // The scrutineer, who sits on no body here, sees that the minutes are late.
+        let mut scrutineer = app.signed_in("scrutineer@plymouth.example").await;
+        let theirs = next(&scrutineer.get("/").await.body).to_owned();
+        assert!(theirs.contains("Draft minutes late: "), "{theirs}");
+        assert!(theirs.contains(&format!("href=\"{meeting}\"")), "{theirs}");
+        // A member not on the board is not told.
+        let mut pat = app.signed_in("practitioner@plymouth.example").await;
+        assert!(!pat.get("/").await.body.contains("Draft minutes late"));
     }
 );
 
