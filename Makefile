@@ -10,7 +10,7 @@ export MASA_LISTEN ?= 127.0.0.1:8080
 # what an earlier build on the machine compiled. Without it, everything is compiled afresh.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/masa/target
 
-.PHONY: run test bench assets test-deps postgres chromium check-tools clean
+.PHONY: run test bench assets test-deps postgres chromium check-tools clean fresh-masa
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -20,7 +20,7 @@ assets/dist/masa.css: node_modules/.package-lock.json assets/build.mjs $(wildcar
 
 assets: assets/dist/masa.css
 
-run: assets
+run: assets fresh-masa
 	$(CARGO) build
 	$(CARGO_TARGET_DIR)/debug/masa demo
 
@@ -51,12 +51,18 @@ check-tools:
 # every target is linted as `cargo clippy --all-targets -- -D warnings` would lint it) and
 # plain rustc the dependencies, which are therefore compiled once, not once for each.
 # CLIPPY_ARGS is how cargo-clippy hands `-D warnings` to clippy-driver.
-test: test-deps
+# masa's own crate is always compiled afresh: its fingerprint in the shared target directory may
+# point at another checkout's files (cargo names artifacts the same for every clone and judges
+# freshness by the files the last build read), which would let a stale build pass for this one.
+fresh-masa:
+	@rm -rf $(CARGO_TARGET_DIR)/debug/.fingerprint/masa-* $(CARGO_TARGET_DIR)/release/.fingerprint/masa-*
+
+test: test-deps fresh-masa
 	$(CARGO) fmt --all -- --check
 	RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__" \
 	  INSTA_UPDATE=no $(CARGO) nextest run --no-fail-fast
 
-bench: assets
+bench: assets fresh-masa
 	$(CARGO) build --release
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	python3 scripts/bench.py

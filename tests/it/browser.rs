@@ -710,6 +710,30 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(gone, "the warning goes once the session is kept alive");
+    // A form sent with a stale token (signed in again in another tab, say) comes back to be
+    // saved, as typed.
+    v.go(&format!("{meeting}/agenda")).await;
+    v.fill("title", "Kept while the page was stale").await;
+    v.b.execute(
+        "document.querySelectorAll('input[name=csrf_token]').forEach(i => i.value = 'stale')",
+        vec![],
+    )
+    .await
+    .expect("stale token");
+    v.submit(&format!("{meeting}/agenda")).await;
+    assert!(v.text("h1").await.contains("Save what you typed"));
+    assert!(
+        v.text("main")
+            .await
+            .contains("Kept while the page was stale")
+    );
+    v.check("kept work").await;
+    v.submit(&format!("{meeting}/agenda")).await;
+    assert!(
+        v.text("main")
+            .await
+            .contains("Kept while the page was stale")
+    );
     v.go("/p/plymouth/meetings").await;
     v.click(Locator::Css("main table a")).await;
     v.check("published meeting").await;
