@@ -117,22 +117,15 @@ both_engines!(an_assurance_return_is_on_its_responders_home_page, |app| {
     assert!(theirs.contains("/assurance/returns/"), "{theirs}");
     // Past the day for answers with none sent: the business unit is to chase, and the
     // scrutineer sees the same lateness.
-    let actor = masa::store::Actor::system("test: time passes");
-    let mut tx = masa::store::Tx::begin(&app.state.db, &actor)
-        .await
-        .expect("tx");
     let late = today() - Duration::days(10);
-    tx.update(
+    crate::support::time_passes(
+        &app.state,
         "UPDATE assurance_plans SET answers_due = $1",
         masa::args![late],
-        &masa::store::RecordRef::new(None, "assurance-plan", 0),
+        "assurance-plan",
         "Answers due moved into the past for a test",
-        &serde_json::json!({}),
-        &serde_json::json!({"answers_due": late}),
     )
-    .await
-    .expect("time passes");
-    tx.commit().await.expect("commit");
+    .await;
     for email in [
         "business.unit@plymouth.example",
         "scrutineer@plymouth.example",
@@ -159,21 +152,14 @@ both_engines!(
         let meeting = crate::support::board_meeting(&app, &mut bu, 20, "Guildhall").await;
         let cal = masa::calendar::working_days::Calendar::shipped();
         let held_on = cal.add_working_days(today(), -12);
-        let actor = masa::store::Actor::system("test: time passes");
-        let mut tx = masa::store::Tx::begin(&app.state.db, &actor)
-            .await
-            .expect("tx");
-        tx.update(
+        crate::support::time_passes(
+            &app.state,
             "UPDATE meetings SET meeting_date = $1",
             masa::args![held_on],
-            &masa::store::RecordRef::new(None, "meeting", 0),
+            "meeting",
             "Meeting moved into the past for a test",
-            &serde_json::json!({}),
-            &serde_json::json!({"meeting_date": held_on}),
         )
-        .await
-        .expect("time passes");
-        tx.commit().await.expect("commit");
+        .await;
         let page = bu.get(&meeting).await;
         assert!(!page.body.contains("Passed"), "never merely passed");
         page.assert_contains("This meeting's day has passed");

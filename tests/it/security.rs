@@ -467,21 +467,14 @@ both_engines!(typed_work_survives_the_end_of_a_session, |app| {
     bu.get(&meeting).await;
     // An hour and more without a click: the session has ended when the form is sent.
     let two_hours_ago = chrono::Utc::now() - chrono::Duration::hours(2);
-    let actor = masa::store::Actor::system("test: time passes");
-    let mut tx = masa::store::Tx::begin(&app.state.db, &actor)
-        .await
-        .expect("tx");
-    tx.update(
+    crate::support::time_passes(
+        &app.state,
         "UPDATE sessions SET last_seen_at = $1",
         masa::args![two_hours_ago],
-        &masa::store::RecordRef::new(None, "session", 0),
+        "session",
         "Sessions left idle for a test",
-        &serde_json::json!({}),
-        &serde_json::json!({}),
     )
-    .await
-    .expect("time passes");
-    tx.commit().await.expect("commit");
+    .await;
     let add = format!("{meeting}/agenda");
     let typed = "Neglect strategy: \"one year on\" & what next";
     let r = bu

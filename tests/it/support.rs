@@ -668,18 +668,37 @@ pub async fn make_delegate(state: &AppState, p: masa::store::PartnershipId, emai
 /// Time passes in a test: every final decision on a serious case is dated `day` (recorded in the
 /// audit trail as the test's doing).
 pub async fn backdate_decisions(state: &AppState, day: chrono::NaiveDate) {
+    time_passes(
+        state,
+        "UPDATE review_cases SET decided_on = $1 WHERE decided_on IS NOT NULL",
+        masa::args![day],
+        "review-case",
+        "Decisions backdated for a test",
+    )
+    .await;
+}
+
+/// Move stored dates as time passing would, written (and audited) like any change: `sql`
+/// with its `args`, on records of `kind`.
+pub async fn time_passes(
+    state: &AppState,
+    sql: &'static str,
+    args: Vec<masa::store::Value>,
+    kind: &'static str,
+    what: &str,
+) {
     let actor = masa::store::Actor::system("test: time passes");
     let mut tx = masa::store::Tx::begin(&state.db, &actor).await.expect("tx");
     tx.update(
-        "UPDATE review_cases SET decided_on = $1 WHERE decided_on IS NOT NULL",
-        masa::args![day],
-        &masa::store::RecordRef::new(None, "review-case", 0),
-        "Decisions backdated for a test",
+        sql,
+        args,
+        &masa::store::RecordRef::new(None, kind, 0),
+        what,
         &serde_json::json!({}),
-        &serde_json::json!({"decided_on": day}),
+        &serde_json::json!({}),
     )
     .await
-    .expect("backdate");
+    .expect("time passes");
     tx.commit().await.expect("commit");
 }
 
