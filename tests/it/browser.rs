@@ -184,17 +184,22 @@ impl Visit<'_> {
         self.checked.push(label.to_owned());
     }
 
+    /// Show the page as printed ("print") or on screen (""), through DevTools.
+    async fn media(&self, media: &str) {
+        self.b
+            .issue_cmd(Cdp(
+                "Emulation.setEmulatedMedia",
+                serde_json::json!({ "media": media }),
+            ))
+            .await
+            .expect("emulated media");
+    }
+
     /// As the page prints: each chart shown, no wider than the paper's text (A4 less margins,
     /// about 700 CSS pixels) and no narrower than its words can be read at; a picture of it
     /// when screenshots are kept.
     async fn print_check(&mut self, name: &str) {
-        self.b
-            .issue_cmd(Cdp(
-                "Emulation.setEmulatedMedia",
-                serde_json::json!({"media": "print"}),
-            ))
-            .await
-            .expect("print media");
+        self.media("print").await;
         self.b
             .set_window_size(794, 1123)
             .await
@@ -230,13 +235,7 @@ impl Visit<'_> {
             )
             .expect("write screenshot");
         }
-        self.b
-            .issue_cmd(Cdp(
-                "Emulation.setEmulatedMedia",
-                serde_json::json!({"media": ""}),
-            ))
-            .await
-            .expect("screen media");
+        self.media("").await;
         self.b
             .set_window_size(1280, 1000)
             .await
@@ -622,12 +621,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     assert!(v.text("main").await.contains("Approved"));
     v.check("minutes approved").await;
     // As the meeting prints: the record to read, without its forms, and links as their words.
-    v.b.issue_cmd(Cdp(
-        "Emulation.setEmulatedMedia",
-        serde_json::json!({"media": "print"}),
-    ))
-    .await
-    .expect("print media");
+    v.media("print").await;
     let printed = v
         .b
         .execute(
@@ -647,12 +641,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     assert!(n(2) > 0, "links print as words: {printed}");
     assert_eq!(n(3), 0, "masa's own addresses are not printed: {printed}");
     assert!(n(4) > 1, "the record itself prints: {printed}");
-    v.b.issue_cmd(Cdp(
-        "Emulation.setEmulatedMedia",
-        serde_json::json!({"media": ""}),
-    ))
-    .await
-    .expect("screen media");
+    v.media("").await;
     // Published for the public (the demo publishes the board's latest meeting already), and
     // found by search.
     let publish = format!("{meeting}/publish");

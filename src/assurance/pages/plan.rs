@@ -544,6 +544,18 @@ pub async fn remove_question(
     .await
 }
 
+/// The agencies' page again with the agency form as typed and what is wrong with it.
+async fn agency_refused(
+    st: &AppState,
+    viewer: &Viewer,
+    plan: Plan,
+    f: AgencyForm,
+    errors: Errors,
+) -> AppResult<Response> {
+    let page = plan_page(st, viewer, plan, PlanPart::Agencies, None, Some(f), errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
 pub async fn add_agency(
     Ctx { st, viewer, p }: Ctx,
     Path(id): Path<i64>,
@@ -578,17 +590,7 @@ pub async fn add_agency(
     }
     let (Some((key, name)), Some((uid, who)), true) = (organisation, responder, errors.is_empty())
     else {
-        let page = plan_page(
-            &st,
-            &viewer,
-            plan,
-            PlanPart::Agencies,
-            None,
-            Some(f),
-            errors,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return agency_refused(&st, &viewer, plan, f, errors).await;
     };
     let uid: i64 = uid.parse().map_err(|_| AppError::NotFound)?;
     if !store::add_agency(
@@ -606,17 +608,7 @@ pub async fn add_agency(
             "organisation_key",
             format!("{name} is already on this plan, or the plan has been issued"),
         );
-        let page = plan_page(
-            &st,
-            &viewer,
-            plan,
-            PlanPart::Agencies,
-            None,
-            Some(f),
-            errors,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return agency_refused(&st, &viewer, plan, f, errors).await;
     }
     crate::web::saved(
         &st.db,
