@@ -206,7 +206,9 @@ impl Modify for BearerAuth {
         crate::reviews::figures::figures_api,
         crate::reviews::api::request,
         crate::assurance::api::list,
-        crate::assurance::api::plan
+        crate::assurance::api::plan,
+        crate::thresholds::api::published,
+        crate::thresholds::api::usage
     ),
     components(schemas(
         Me,
@@ -250,7 +252,16 @@ impl Modify for BearerAuth {
         crate::assurance::api::EvidenceOut,
         crate::assurance::api::AnswerOut,
         crate::assurance::api::ReturnOut,
-        crate::assurance::api::PlanOut
+        crate::assurance::api::PlanOut,
+        crate::thresholds::api::ThresholdsOut,
+        crate::thresholds::api::EditionSummaryOut,
+        crate::thresholds::api::ContactOut,
+        crate::thresholds::api::LevelOut,
+        crate::thresholds::api::DomainOut,
+        crate::thresholds::api::IndicatorOut,
+        crate::thresholds::store::Usage,
+        crate::thresholds::store::Count,
+        crate::thresholds::store::SectorLevel
     )),
     modifiers(&BearerAuth)
 )]

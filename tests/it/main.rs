@@ -24,3 +24,4 @@ mod reviews;
 mod security;
 mod storage;
 mod task_lists;
+mod thresholds;
