@@ -895,6 +895,49 @@ both_engines!(sign_off_and_publishing_are_home_page_tasks, |app| {
         .assert_contains("Publish edition 1 of the thresholds document");
 });
 
+both_engines!(the_web_export_imports_back_identically, |app| {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("arrangements");
+    let mut bu = app.signed_in(BU).await;
+    let first = import(&app, &mut bu, DOC).await;
+    let once = bu.get(&format!("/thresholds/editions/{first}/file")).await;
+    assert_eq!(once.status, StatusCode::OK);
+    assert!(
+        once.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .expect("h")
+            .contains("plymouth-thresholds-edition-1.toml")
+    );
+    let second = import(&app, &mut bu, &once.body).await;
+    let twice = bu.get(&format!("/thresholds/editions/{second}/file")).await;
+    assert_eq!(once.body, twice.body);
+    // Replacing a draft from a file: the new text, refused whole when it has a problem.
+    let page = bu.get(&format!("/thresholds/editions/{second}")).await;
+    let v = version_on(&page.body);
+    let changed = once
+        .body
+        .replace("Test levels of need", "Test levels of need, revised");
+    let r = bu
+        .upload_form(
+            &format!("/thresholds/editions/{second}/file"),
+            &[("version", &v)],
+            Some(("file", "revised.toml", changed.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = bu
+        .upload_form(
+            &format!("/thresholds/editions/{second}/file"),
+            &[("version", &(v.parse::<i64>().expect("n") + 1).to_string())],
+            Some(("file", "broken.toml", b"schema = 3".as_slice())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let now = bu.get(&format!("/thresholds/editions/{second}/file")).await;
+    assert!(now.body.contains("Test levels of need, revised"));
+});
+
 both_engines!(the_demo_documents_import_and_round_trip, |app| {
     masa::demo::seed_arrangements(&app.state)
         .await
