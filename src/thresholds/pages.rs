@@ -91,37 +91,37 @@ fn one_problem(m: &str) -> Vec<Problem> {
     }]
 }
 
-/// A file brought in: checked whole, a new draft edition only when it has no problems.
-pub async fn import(ctx: Ctx, form: axum::extract::Multipart) -> AppResult<Response> {
-    let up = crate::files::Upload::read(form, ctx.st.files.limit).await?;
-    let refused = match &up.file {
-        _ if up.too_large => Some((
+/// The thresholds document in an upload, checked whole: its cleaned name and the document, or
+/// every problem (and the name, to say which file had them).
+fn uploaded(up: &crate::files::Upload) -> Result<(String, Document), (Vec<Problem>, String)> {
+    match &up.file {
+        _ if up.too_large => Err((
             one_problem("The file is too large: a thresholds document is at most 1 MB"),
             String::new(),
         )),
-        Some((n, b)) if !b.is_empty() => match model::parse(b) {
-            Ok(_) => None,
-            Err(problems) => Some((problems, crate::files::clean_name(n))),
-        },
-        _ => Some((
+        Some((n, b)) if !b.is_empty() => {
+            let name = crate::files::clean_name(n);
+            model::parse(b)
+                .map(|d| (name.clone(), d))
+                .map_err(|p| (p, name))
+        }
+        _ => Err((
             one_problem("Select a thresholds document (.toml) to upload"),
             String::new(),
         )),
-    };
-    if let Some((problems, name)) = refused {
-        let page = list_page(&ctx, problems, name).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let Some((name, bytes)) = up
-        .file
-        .as_ref()
-        .map(|(n, b)| (crate::files::clean_name(n), b))
-    else {
-        return Err(AppError::BadRequest(
-            "The upload could not be read. Try again.".into(),
-        ));
+}
+
+/// A file brought in: checked whole, a new draft edition only when it has no problems.
+pub async fn import(ctx: Ctx, form: axum::extract::Multipart) -> AppResult<Response> {
+    let up = crate::files::Upload::read(form, ctx.st.files.limit).await?;
+    let (name, d) = match uploaded(&up) {
+        Ok(x) => x,
+        Err((problems, name)) => {
+            let page = list_page(&ctx, problems, name).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
     };
-    let d = model::parse(bytes).map_err(|_| AppError::Internal("checked above".into()))?;
     let (id, number) = store::add_edition(
         &ctx.st.db,
         &ctx.viewer.actor(),
@@ -358,54 +358,42 @@ pub async fn replace(
     let e = find(&ctx.st, ctx.p, id).await?;
     let up = crate::files::Upload::read(form, ctx.st.files.limit).await?;
     let version = crate::web::forms::version(up.field("version"))?;
-    let problems = match &up.file {
-        _ if up.too_large => {
-            one_problem("The file is too large: a thresholds document is at most 1 MB")
+    let (name, d) = match uploaded(&up) {
+        Ok(x) => x,
+        Err((problems, _)) => {
+            let page = edition_page(&ctx, e, None, Errors::default(), problems).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        Some((_, b)) if !b.is_empty() => match model::parse(b) {
-            Ok(d) => {
-                let name = up
-                    .file
-                    .as_ref()
-                    .map(|(n, _)| crate::files::clean_name(n))
-                    .unwrap_or_default();
-                return match store::replace_document(
-                    &ctx.st.db,
-                    &ctx.viewer.actor(),
-                    ctx.p,
-                    &e,
-                    version,
-                    &d,
-                    &format!("document replaced from {name}"),
-                )
-                .await?
-                {
-                    Ok(()) => {
-                        crate::web::saved(
-                            &ctx.st.db,
-                            &ctx.viewer,
-                            &format!(
-                                "Edition {} replaced from {name}: sign-offs start again",
-                                e.number
-                            ),
-                            &format!("/thresholds/editions/{}", e.id),
-                        )
-                        .await
-                    }
-                    Err(m) => {
-                        let e = find(&ctx.st, ctx.p, id).await?;
-                        let page =
-                            edition_page(&ctx, e, None, Errors::default(), one_problem(&m)).await?;
-                        Ok((StatusCode::CONFLICT, page).into_response())
-                    }
-                };
-            }
-            Err(p) => p,
-        },
-        _ => one_problem("Select a thresholds document (.toml) to upload"),
     };
-    let page = edition_page(&ctx, e, None, Errors::default(), problems).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    match store::replace_document(
+        &ctx.st.db,
+        &ctx.viewer.actor(),
+        ctx.p,
+        &e,
+        version,
+        &d,
+        &format!("document replaced from {name}"),
+    )
+    .await?
+    {
+        Ok(()) => {
+            crate::web::saved(
+                &ctx.st.db,
+                &ctx.viewer,
+                &format!(
+                    "Edition {} replaced from {name}: sign-offs start again",
+                    e.number
+                ),
+                &format!("/thresholds/editions/{}", e.id),
+            )
+            .await
+        }
+        Err(m) => {
+            let e = find(&ctx.st, ctx.p, id).await?;
+            let page = edition_page(&ctx, e, None, Errors::default(), one_problem(&m)).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
 }
 
 /// The business unit asks the lead partners to sign off by a day.
@@ -1122,6 +1110,7 @@ struct UsagePage {
     query: UsageQuery,
     errors: Errors,
     levels: Vec<(String, i64)>,
+    months: Vec<(String, i64)>,
     sectors: Vec<(String, i64)>,
     indicators: Vec<(String, String, i64)>,
     level_by_sector: Vec<(String, String, i64)>,
@@ -1155,8 +1144,10 @@ pub async fn usage(ctx: Ctx, QueryData(q): QueryData<UsageQuery>) -> AppResult<R
         None => None,
     };
     let d = doc.as_deref();
-    let levels: Vec<(String, i64)> = u
-        .by_level
+    // In the document's order, lowest level first, as the tool shows them.
+    let mut by_level = u.by_level.clone();
+    by_level.sort_by_key(|c| d.and_then(|d| d.rank(&c.what)).unwrap_or(usize::MAX));
+    let levels: Vec<(String, i64)> = by_level
         .iter()
         .map(|c| (level_name(d, &c.what), c.uses))
         .collect();
@@ -1165,11 +1156,18 @@ pub async fn usage(ctx: Ctx, QueryData(q): QueryData<UsageQuery>) -> AppResult<R
         level_chart = level_chart.bar(name.clone(), *n as f64, n.to_string(), Colour::Blue);
     }
     let mut month_chart = BarChart::new("uses-by-month", "Uses of the tool by month");
-    for c in &u.by_month {
-        let label = NaiveDate::parse_from_str(&format!("{}-01", c.what), "%Y-%m-%d")
-            .map(|m| m.format("%B %Y").to_string())
-            .unwrap_or_else(|_| c.what.clone());
-        month_chart = month_chart.bar(label, c.uses as f64, c.uses.to_string(), Colour::Blue);
+    let months: Vec<(String, i64)> = u
+        .by_month
+        .iter()
+        .map(|c| {
+            let label = NaiveDate::parse_from_str(&format!("{}-01", c.what), "%Y-%m-%d")
+                .map(|m| m.format("%B %Y").to_string())
+                .unwrap_or_else(|_| c.what.clone());
+            (label, c.uses)
+        })
+        .collect();
+    for (label, n) in &months {
+        month_chart = month_chart.bar(label.clone(), *n as f64, n.to_string(), Colour::Blue);
     }
     let page = UsagePage {
         page: Page::new(&ctx.viewer, "Use of the threshold tool", "/thresholds"),
@@ -1206,6 +1204,7 @@ pub async fn usage(ctx: Ctx, QueryData(q): QueryData<UsageQuery>) -> AppResult<R
             month_chart.svg()
         },
         levels,
+        months,
         csv_query: format!("from={from}&to={to}"),
         u,
         query: q,
