@@ -568,15 +568,22 @@ pub fn screen(bytes: &[u8]) -> Result<&str, Problem> {
     Ok(text)
 }
 
-/// Parse a file, reporting every problem found (with its line), or the arrangements.
-pub fn parse(bytes: &[u8]) -> Result<Arrangements, Vec<Problem>> {
+/// Read a TOML file of masa's (screened first, then its shape): the value and its text, for
+/// the rules beyond the shape that each format checks with lines; or the first problem.
+pub fn from_toml<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<(T, &str), Vec<Problem>> {
     let text = screen(bytes).map_err(|p| vec![p])?;
-    let a: Arrangements = toml::from_str(text).map_err(|e| {
+    let v = toml::from_str(text).map_err(|e| {
         vec![Problem {
             line: e.span().map_or(1, |s| line_of(text, s.start)),
             message: e.message().trim().to_owned(),
         }]
     })?;
+    Ok((v, text))
+}
+
+/// Parse a file, reporting every problem found (with its line), or the arrangements.
+pub fn parse(bytes: &[u8]) -> Result<Arrangements, Vec<Problem>> {
+    let (a, text): (Arrangements, &str) = from_toml(bytes)?;
     let problems = check(&a, text);
     if problems.is_empty() {
         Ok(a)

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::arrangements::model::{Problem, line_of, screen};
+use crate::arrangements::model::{Problem, from_toml, line_of};
 
 /// The format's name and version, the first line of every file.
 pub const SCHEMA: &str = "masa-thresholds/1";
@@ -162,13 +162,7 @@ pub fn parse(bytes: &[u8]) -> Result<Document, Vec<Problem>> {
             ),
         }]);
     }
-    let text = screen(bytes).map_err(|p| vec![p])?;
-    let d: Document = toml::from_str(text).map_err(|e| {
-        vec![Problem {
-            line: e.span().map_or(1, |s| line_of(text, s.start)),
-            message: e.message().trim().to_owned(),
-        }]
-    })?;
+    let (d, text): (Document, &str) = from_toml(bytes)?;
     let problems = check(&d, text);
     if problems.is_empty() {
         Ok(d)

@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::model::{self, Dated, Document};
-use crate::accounts::store::stale_record;
 use crate::args;
 use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx, Versioned};
 use crate::web::error::{AppError, AppResult};
@@ -342,17 +341,21 @@ pub async fn publish(
             &serde_json::json!({"takes_effect": takes_effect}),
         )
         .await?;
-    if let Err(stale) = changed {
-        drop(tx);
-        return Ok(Err(stale.to_string()));
-    }
-    tx.commit().await?;
-    Ok(Ok(()))
+    settle(tx, changed).await
 }
 
-/// Who changed an edition last, for a stale form's message.
-pub async fn changed_by(db: &Db, p: PartnershipId, id: i64) -> StoreResult<String> {
-    stale_record(db, "threshold_editions", p, id, "This edition has gone").await
+/// A versioned change done: committed, or (stale) rolled back with who changed it first.
+async fn settle(
+    tx: Tx<'_>,
+    changed: Result<(), crate::store::Stale>,
+) -> StoreResult<Result<(), String>> {
+    match changed {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Ok(()))
+        }
+        Err(stale) => Ok(Err(stale.to_string())),
+    }
 }
 
 /// Record one use of the public tool. Plumbing, not an audited change: an audit entry would
@@ -525,10 +528,5 @@ pub async fn ask_to_sign(
             &serde_json::json!({"sign_by": by}),
         )
         .await?;
-    if let Err(stale) = changed {
-        drop(tx);
-        return Ok(Err(stale.to_string()));
-    }
-    tx.commit().await?;
-    Ok(Ok(()))
+    settle(tx, changed).await
 }
