@@ -127,6 +127,13 @@ pub struct Population {
     pub source: String,
 }
 
+impl Population {
+    /// The count as people read it: 52,898.
+    pub fn children_text(&self) -> String {
+        crate::web::forms::thousands(usize::try_from(self.children).unwrap_or(0))
+    }
+}
+
 /// Working with other partnerships through shared bodies (HIPS).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]

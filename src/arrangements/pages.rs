@@ -140,16 +140,50 @@ struct PublishedPage {
     agencies_text: Vec<String>,
     agency_count: usize,
     outline: String,
+    /// Each body's members as they stood (organisation and role; never a person's details).
+    members: Vec<(String, Vec<view::MemberView>)>,
     chart: String,
     sections: Vec<Section>,
+    is_today: bool,
+    /// `?date=...` for the PDF link when the page is not today's.
+    date_query: String,
+    form_date: String,
+    errors: Errors,
+}
+
+/// The day a reader asks to see the arrangements as at (`date`, three boxes), today if none:
+/// a day that is not a real date, or before 2000 or far ahead, is said so and today is shown.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AsAtQuery {
+    date: String,
+}
+
+fn as_at_day(q: &AsAtQuery, errors: &mut Errors) -> NaiveDate {
+    use chrono::Datelike;
+    let t = today();
+    match errors.date("date", "Date", &q.date) {
+        Some(d) if d.year() < 2000 || d > t + chrono::Days::new(5 * 366) => {
+            errors.add(
+                "date",
+                "Date must be between 1 January 2000 and five years from today",
+            );
+            t
+        }
+        Some(d) => d,
+        None => t,
+    }
 }
 
 pub async fn published(
     State(st): State<AppState>,
     viewer: Viewer,
     Path(slug): Path<String>,
+    QueryData(q): QueryData<AsAtQuery>,
 ) -> AppResult<Response> {
-    let (p, a) = partnership_and_arrangements(&st, &slug, today()).await?;
+    let mut errors = Errors::default();
+    let day = as_at_day(&q, &mut errors);
+    let (p, a) = partnership_and_arrangements(&st, &slug, day).await?;
     let names = Names::new(&a.organisations, &a.posts);
     let structure = view::structure(&a.bodies, &a.memberships, &names);
     let chart = view::chart_svg(&structure, &format!("Structure of {}", p.name));
@@ -167,19 +201,47 @@ pub async fn published(
         agency_count: a.organisations.iter().filter(|o| o.relevant_agency).count(),
         sections: sections(&a.sections),
         outline: view::outline_html(&structure),
+        members: structure
+            .iter()
+            .filter(|v| !v.members.is_empty())
+            .map(|v| (v.body.name.clone(), v.members.clone()))
+            .collect(),
         chart,
+        is_today: day == today(),
+        date_query: if day == today() {
+            String::new()
+        } else {
+            format!("?date={day}")
+        },
+        form_date: if errors.is_empty() {
+            q.date.clone()
+        } else {
+            String::new()
+        },
+        errors,
         slug,
         a,
     };
-    Ok(page.into_response())
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, page).into_response())
 }
 
 /// The published arrangements as a PDF, for printing and for filing with the annual report.
 pub async fn published_pdf(
     State(st): State<AppState>,
     Path(slug): Path<String>,
+    QueryData(q): QueryData<AsAtQuery>,
 ) -> AppResult<Response> {
-    let (p, a) = partnership_and_arrangements(&st, &slug, today()).await?;
+    let mut errors = Errors::default();
+    let day = as_at_day(&q, &mut errors);
+    if let Some((_, m)) = errors.list().first() {
+        return Err(AppError::BadRequest(m.clone()));
+    }
+    let (p, a) = partnership_and_arrangements(&st, &slug, day).await?;
     let names = Names::new(&a.organisations, &a.posts);
     let structure = view::structure(&a.bodies, &a.memberships, &names);
     let chart = view::chart_svg(&structure, &format!("Structure of {}", p.name));

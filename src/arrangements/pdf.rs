@@ -129,7 +129,9 @@ pub fn data(p: Parts<'_>) -> Data {
             .map(|ar| match ar.child_population.last() {
                 Some(pop) => format!(
                     "{}: {} children aged 0 to 17 ({})",
-                    ar.name, pop.children, pop.year
+                    ar.name,
+                    pop.children_text(),
+                    pop.year
                 ),
                 None => ar.name.clone(),
             })

@@ -1219,3 +1219,70 @@ both_engines!(the_published_text_is_edited_under_its_headings, |app| {
     // A heading left empty is not published.
     assert!(!page.body.contains("id=\"thresholds\""));
 });
+
+both_engines!(
+    the_public_page_shows_the_structure_as_at_a_day_the_reader_chooses,
+    |app| {
+        masa::demo::seed_arrangements(&app.state)
+            .await
+            .expect("examples");
+        let mut public = app.client();
+        let today = public.get("/p/plymouth/arrangements").await;
+        assert_eq!(today.status, axum::http::StatusCode::OK);
+        today.assert_contains("Shown as they stand today");
+        // Figures for reading, with their source.
+        today.assert_contains("52,898 children aged 0 to 17 (2019, ONS mid-2019");
+        assert!(
+            !today
+                .body
+                .contains("Plymouth Strategic Safeguarding Children Partnership (PSCP")
+        );
+        // Each body's members by organisation and role, and no one's contact details.
+        today.assert_contains("Who sits on each body");
+        today.assert_contains("Plymouth City Council: Member");
+        let members = today
+            .body
+            .split("Who sits on each body")
+            .nth(1)
+            .and_then(|rest| rest.split("<h2").next())
+            .expect("the members");
+        assert!(
+            !members.contains('@') && !members.contains("tel:"),
+            "no one's contact details"
+        );
+        // As at a day in 2021, with the day stated and the PDF of the same day.
+        let then = public
+            .get("/p/plymouth/arrangements?date-day=1&date-month=1&date-year=2021")
+            .await;
+        assert_eq!(then.status, axum::http::StatusCode::OK);
+        then.assert_contains("Shown as they stood on <strong>1 January 2021</strong>");
+        then.assert_contains("Plymouth Strategic Safeguarding Children Partnership (PSCP Strategic Safeguarding Partners)");
+        then.assert_contains("arrangements.pdf?date=2021-01-01");
+        let pdf = public
+            .get("/p/plymouth/arrangements.pdf?date=2021-01-01")
+            .await;
+        assert_eq!(pdf.status, axum::http::StatusCode::OK);
+        // A day that is not one, or out of range: said so, today shown.
+        for q in [
+            "date-day=31&date-month=2&date-year=2021",
+            "date=1850-01-01",
+            "date=nonsense",
+        ] {
+            let r = public.get(&format!("/p/plymouth/arrangements?{q}")).await;
+            assert_eq!(
+                r.status,
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "{q}"
+            );
+            r.assert_contains("govuk-error-summary");
+            r.assert_contains("Shown as they stand today");
+        }
+        assert_eq!(
+            public
+                .get("/p/plymouth/arrangements.pdf?date=1850-01-01")
+                .await
+                .status,
+            axum::http::StatusCode::BAD_REQUEST
+        );
+    }
+);
