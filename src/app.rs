@@ -32,6 +32,7 @@ fn routes() -> Vec<Route> {
     r.extend(crate::search::routes());
     r.extend(crate::reviews::routes());
     r.extend(crate::assurance::routes());
+    r.extend(crate::procedures::routes());
     r.extend(crate::audit::routes());
     r.extend(crate::mail::pages::routes());
     r.extend(crate::api::routes());
@@ -92,7 +93,13 @@ pub fn router(state: AppState) -> Router {
 /// The path as logged: the secrets in invitation, password-reset and calendar feed links are
 /// left out, so logs cannot be used to take over an account or read someone's diary.
 pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    for prefix in ["/invitations/", "/password-reset/", "/calendar/"] {
+    for prefix in [
+        "/invitations/",
+        "/password-reset/",
+        "/calendar/",
+        "/procedure-subscriptions/confirm/",
+        "/procedure-subscriptions/unsubscribe/",
+    ] {
         if path.starts_with(prefix) && path.len() > prefix.len() {
             return format!("{prefix}[secret]").into();
         }

@@ -206,7 +206,9 @@ impl Modify for BearerAuth {
         crate::reviews::figures::figures_api,
         crate::reviews::api::request,
         crate::assurance::api::list,
-        crate::assurance::api::plan
+        crate::assurance::api::plan,
+        crate::procedures::api::list,
+        crate::procedures::api::procedure
     ),
     components(schemas(
         Me,
@@ -250,7 +252,10 @@ impl Modify for BearerAuth {
         crate::assurance::api::EvidenceOut,
         crate::assurance::api::AnswerOut,
         crate::assurance::api::ReturnOut,
-        crate::assurance::api::PlanOut
+        crate::assurance::api::PlanOut,
+        crate::procedures::api::ProcedureSummaryOut,
+        crate::procedures::api::ProcedureVersionOut,
+        crate::procedures::api::ProcedureOut
     )),
     modifiers(&BearerAuth)
 )]

@@ -103,6 +103,8 @@ const NAV: &[Entry] = &[
     // Every member: a responder may be a practitioner; the page shows each only their part.
     entry("/assurance", "Assurance", Permission::Partnership),
     entry("/arrangements", "Structure", Permission::Partnership),
+    // Every member: practitioners work to the procedures.
+    entry("/procedures", "Procedures", Permission::Partnership),
     entry("/search", "Search", Permission::Governance),
     // The scrutineer reads the trail but administers nothing.
     Entry {
@@ -329,6 +331,7 @@ pub const PUBLIC_NAV: &[(&str, &str)] = &[
     ("/agencies", "Relevant agencies"),
     ("/meetings", "Meetings"),
     ("/reviews", "Published reviews"),
+    ("/procedures", "Procedures"),
 ];
 
 /// The partnership a page not found was asked for under `/p/SLUG`, so that the page can say
