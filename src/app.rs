@@ -124,6 +124,10 @@ mod tests {
             super::loggable_path("/calendar/s3cret.ics"),
             "/calendar/[secret]"
         );
+        assert_eq!(
+            super::loggable_path("/procedure-subscriptions/unsubscribe/abc"),
+            "/procedure-subscriptions/unsubscribe/[secret]"
+        );
         assert_eq!(super::loggable_path("/admin/people/3"), "/admin/people/3");
     }
 }
