@@ -851,3 +851,109 @@ both_engines!(junk_queries_and_other_partnerships, |app| {
         "only the partnership's own"
     );
 });
+
+both_engines!(subscribing_is_rate_limited_and_edits_are_versioned, |app| {
+    arrangements(&app).await;
+    let mut bu = app.signed_in(BU).await;
+    let id = add(&mut bu, "Neglect strategy", "pscp-board", &in_days(100), "").await;
+    let mut public = app.client();
+    public.get("/p/plymouth/procedures").await;
+    // The list's own form: a bad address is answered against its field, what was typed kept.
+    let r = public
+        .post(
+            "/p/plymouth/procedures/subscribe",
+            &[("email", "jo at example")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("id=\"email-error\"");
+    r.assert_contains("value=\"jo at example\"");
+    // One address is sent at most three confirm links an hour, whatever is asked.
+    let outbox = app.count("outbox").await;
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        let r = public
+            .post(
+                "/p/plymouth/procedures/subscribe",
+                &[("email", "flood@example.org")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        answers.push(r.body);
+    }
+    assert!(
+        answers.windows(2).all(|w| w[0] == w[1]),
+        "the same answer each time"
+    );
+    assert_eq!(app.count("outbox").await, outbox + 3);
+    assert_eq!(
+        app.count("procedure_subscriptions").await,
+        1,
+        "one request, renewed"
+    );
+    // One network may ask ten times an hour.
+    for n in 0..5 {
+        let r = public
+            .post(
+                &format!("/p/plymouth/procedures/{id}/subscribe"),
+                &[("email", &format!("reader{n}@example.org"))],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}");
+    }
+    let r = public
+        .post(
+            "/p/plymouth/procedures/subscribe",
+            &[("email", "one.more@example.org")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    r.assert_contains("Wait an hour");
+
+    // A change made on a stale copy is refused with who changed it, what was typed kept.
+    let edit = |version: &'static str, title: &'static str| {
+        vec![
+            ("title", title.to_owned()),
+            ("summary", "What it is for".to_owned()),
+            ("body_key", "pscp-board".to_owned()),
+            ("owner", String::new()),
+            ("review_on", in_days(100)),
+            ("version", version.to_owned()),
+        ]
+    };
+    bu.get(&format!("/procedures/{id}/edit")).await;
+    let r = bu
+        .post_owned(
+            &format!("/procedures/{id}/edit"),
+            &edit("1", "Neglect strategy 2027"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = bu
+        .post_owned(
+            &format!("/procedures/{id}/edit"),
+            &edit("1", "A stale title"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    r.assert_contains("This was changed by Jo Business-Unit");
+    r.assert_contains("value=\"A stale title\"");
+    // The change is in the audit trail, with the record before and after.
+    let (before, after): (String, String) = {
+        let row = app
+            .state
+            .db
+            .fetch_one(
+                "SELECT before_json, after_json FROM audit_events WHERE record_type = 'procedure' AND summary LIKE 'Procedure''s details changed%'",
+                vec![],
+            )
+            .await
+            .expect("entry");
+        (
+            row.get("before_json").expect("b"),
+            row.get("after_json").expect("a"),
+        )
+    };
+    assert!(before.contains("\"Neglect strategy\""), "{before}");
+    assert!(after.contains("Neglect strategy 2027"), "{after}");
+});
