@@ -238,7 +238,7 @@ pub async fn send_reminders(st: &AppState, day: chrono::NaiveDate) -> AppResult<
 #[template(path = "mail/procedure-changed.txt")]
 struct ChangedText<'a> {
     title: &'a str,
-    withdrawn: bool,
+    change: &'a str,
     version: Option<i64>,
     note: &'a str,
     partnership: &'a str,
@@ -251,7 +251,7 @@ struct ChangedText<'a> {
 #[template(path = "mail/procedure-changed.html")]
 struct ChangedHtml<'a> {
     title: &'a str,
-    withdrawn: bool,
+    change: &'a str,
     version: Option<i64>,
     note: &'a str,
     partnership: &'a str,
@@ -264,7 +264,8 @@ struct ChangedHtml<'a> {
 const NOTICE_DELIVERY: chrono::Duration = chrono::Duration::days(7);
 
 /// Tell the confirmed subscribers of a change made at `at` to document `id`: a new version
-/// (`Some(number)`) or its withdrawal (`None`). Each subscriber is told once, with a message
+/// (`Some(number)`; the first is the document added, told to those following every one) or
+/// its withdrawal (`None`). Each subscriber is told once, with a message
 /// carrying a link of its own to unsubscribe; those who subscribed after the change are not
 /// told of it. Returns how many were told.
 pub async fn notify(
@@ -281,6 +282,7 @@ pub async fn notify(
         return Ok(0);
     };
     let note = match version {
+        Some(1) => pr.summary.clone(),
         Some(n) => store::versions(&st.db, p, id)
             .await?
             .into_iter()
@@ -309,14 +311,12 @@ pub async fn notify(
             Follows::One(_) => format!("\u{201c}{}\u{201d}", pr.title),
             Follows::Every => "any of its policies and procedures".to_owned(),
         };
-        let subject = match version {
-            Some(_) => format!("{} has changed", pr.title),
-            None => format!("{} has been withdrawn", pr.title),
-        };
+        let change = model::change_words(version);
+        let subject = format!("{} {change}", pr.title);
         let text = ChangedText {
             title: &pr.title,
-            withdrawn: version.is_none(),
-            version,
+            change,
+            version: version.filter(|n| *n > 1),
             note: &note,
             partnership: &pp.name,
             page: &page,
@@ -325,8 +325,8 @@ pub async fn notify(
         };
         let html = ChangedHtml {
             title: text.title,
-            withdrawn: text.withdrawn,
-            version,
+            change,
+            version: text.version,
             note: text.note,
             partnership: text.partnership,
             page: text.page,

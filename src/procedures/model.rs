@@ -136,6 +136,15 @@ pub fn notice_key(version: Option<i64>) -> String {
     }
 }
 
+/// What a change notice says happened: "has changed".
+pub fn change_words(version: Option<i64>) -> &'static str {
+    match version {
+        Some(1) => "has been added to the library",
+        Some(_) => "has changed",
+        None => "has been withdrawn",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +221,8 @@ mod tests {
         assert_eq!(Follows::One(3).procedure_id(), Some(3));
         assert_eq!(notice_key(Some(2)), "version 2");
         assert_eq!(notice_key(None), "withdrawn");
+        assert_eq!(change_words(Some(1)), "has been added to the library");
+        assert_eq!(change_words(Some(3)), "has changed");
         assert_eq!(
             ProcedureStatus::parse("withdrawn"),
             Some(ProcedureStatus::Withdrawn)

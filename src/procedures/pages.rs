@@ -287,6 +287,8 @@ pub async fn create(Ctx { st, viewer, p }: Ctx, form: Multipart) -> AppResult<Re
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let id = store::add(&st.db, &st.files, &viewer.actor(), p, &d, today(), file).await?;
+    // Those following every document hear of a new one.
+    super::notify(&st, p, id, Some(1), chrono::Utc::now()).await?;
     crate::web::saved(
         &st.db,
         &viewer,

@@ -649,7 +649,8 @@ pub async fn claim_notice(
         == 1)
 }
 
-/// The versions put up and the documents withdrawn since `since`, across partnerships: what
+/// The versions put up (a first one: the document added) and the documents withdrawn since
+/// `since`, across partnerships: what
 /// subscribers may still be owed a notice of.
 pub async fn changes_since(
     db: &Db,
@@ -658,7 +659,7 @@ pub async fn changes_since(
     let mut out = Vec::new();
     for r in db
         .fetch_all(
-            "SELECT partnership_id, procedure_id, number, created_at FROM procedure_versions WHERE number > 1 AND created_at > $1 ORDER BY created_at",
+            "SELECT partnership_id, procedure_id, number, created_at FROM procedure_versions WHERE created_at > $1 ORDER BY created_at",
             args![since],
         )
         .await?

@@ -435,6 +435,23 @@ both_engines!(every_change_and_expired_links, |app, sink| {
         "",
     )
     .await;
+    // Following every document, they hear of a new one.
+    app.state
+        .mailer
+        .deliver_due(&app.state.db)
+        .await
+        .expect("deliver");
+    let added = sink
+        .all()
+        .into_iter()
+        .rev()
+        .find(|m| m.contains("To: all@example.org"))
+        .map(|m| crate::support::decode_quoted_printable(&m))
+        .unwrap_or_default();
+    assert!(
+        added.contains("Bruising in non-mobile babies has been added to the library"),
+        "{added}"
+    );
     public.get(&format!("/p/plymouth/procedures/{id2}")).await;
     public
         .post(
