@@ -560,6 +560,15 @@ both_engines!(review_reminders_go_once, |app| {
     home.assert_contains("Review the \u{201c}Safer recruitment procedure\u{201d} procedure");
     home.assert_contains("5 working days left");
     assert!(!home.body.contains("Private fostering guidance"), "not due");
+    // The named owner has it too; someone else in the partnership does not.
+    let mine = app.signed_in(MEMBER).await.get("/").await;
+    mine.assert_contains("Safer recruitment procedure");
+    let theirs = app
+        .signed_in("practitioner@plymouth.example")
+        .await
+        .get("/")
+        .await;
+    assert!(!theirs.body.contains("Safer recruitment procedure"));
     // Marked reviewed: a new date, audited, and no longer a task.
     bu.get(&format!("/procedures/{id}/reviewed")).await;
     let r = bu
