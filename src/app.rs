@@ -32,6 +32,7 @@ fn routes() -> Vec<Route> {
     r.extend(crate::search::routes());
     r.extend(crate::reviews::routes());
     r.extend(crate::assurance::routes());
+    r.extend(crate::thresholds::routes());
     r.extend(crate::procedures::routes());
     r.extend(crate::audit::routes());
     r.extend(crate::mail::pages::routes());

@@ -49,6 +49,11 @@ enum Command {
         #[command(subcommand)]
         command: ArrangementsCommand,
     },
+    /// A partnership's thresholds document (see docs/thresholds-format.md).
+    Thresholds {
+        #[command(subcommand)]
+        command: ThresholdsCommand,
+    },
     /// Manage partnerships.
     Partnership {
         #[command(subcommand)]
@@ -86,6 +91,28 @@ enum ArrangementsCommand {
     /// Write a partnership's arrangements file (to standard output, or --out FILE).
     Export {
         slug: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThresholdsCommand {
+    /// Check a file and report every problem with its line; changes nothing.
+    Check { file: PathBuf },
+    /// Check a file and, only if it has no problems, store it as a new draft edition of the
+    /// partnership's document (signed off and published from the web).
+    Import {
+        /// The partnership's short name, such as plymouth.
+        slug: String,
+        file: PathBuf,
+    },
+    /// Write an edition as its file (the one in force, the newest if none, or --edition N) to
+    /// standard output or --out FILE.
+    Export {
+        slug: String,
+        #[arg(long)]
+        edition: Option<i64>,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -218,6 +245,84 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     if n == 1 { "" } else { "s" },
                     file.display()
                 );
+            }
+            Ok(())
+        }
+        Command::Thresholds {
+            command: ThresholdsCommand::Check { file },
+        } => {
+            let n = crate::thresholds::check_file(&file).map_err(anyhow::Error::msg)?;
+            if n > 0 {
+                anyhow::bail!(
+                    "{n} problem{} in {}",
+                    if n == 1 { "" } else { "s" },
+                    file.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Thresholds {
+            command: ThresholdsCommand::Import { slug, file },
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let d = match crate::thresholds::model::parse(&bytes) {
+                Ok(d) => d,
+                Err(problems) => {
+                    for p in &problems {
+                        println!("{}:{}: {}", file.display(), p.line, p.message);
+                    }
+                    anyhow::bail!(
+                        "{} problem(s) in {}: nothing was imported",
+                        problems.len(),
+                        file.display()
+                    );
+                }
+            };
+            let db = crate::server::open(&config, false).await?;
+            let p = crate::partnerships::store::by_slug(&db, &slug)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no partnership called {slug}"))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let (_, number) = crate::thresholds::store::add_edition(
+                &db,
+                &Actor::system("masa thresholds import"),
+                crate::store::PartnershipId(p.id),
+                &d,
+                &format!("imported from {name}"),
+            )
+            .await?;
+            println!(
+                "imported {name} into {slug} as draft edition {number}: {} levels, {} domains, {} indicators",
+                d.levels.len(),
+                d.domains.len(),
+                d.indicators.len()
+            );
+            Ok(())
+        }
+        Command::Thresholds {
+            command: ThresholdsCommand::Export { slug, edition, out },
+        } => {
+            let db = crate::server::open(&config, false).await?;
+            let p = crate::partnerships::store::by_slug(&db, &slug)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no partnership called {slug}"))?;
+            let pid = crate::store::PartnershipId(p.id);
+            let all = crate::thresholds::store::editions(&db, pid).await?;
+            let (current, _) =
+                crate::thresholds::store::in_force(&db, pid, crate::calendar::today()).await?;
+            let e = match edition {
+                Some(n) => all.into_iter().find(|e| e.number == n),
+                None => current.or_else(|| all.into_iter().next()),
+            }
+            .ok_or_else(|| anyhow::anyhow!("{slug} has no such thresholds edition"))?;
+            match out {
+                Some(path) => std::fs::write(&path, &e.document)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+                None => print!("{}", e.document),
             }
             Ok(())
         }

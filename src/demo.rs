@@ -233,6 +233,153 @@ pub async fn seed_arrangements(state: &AppState) -> anyhow::Result<Vec<String>> 
     Ok(done)
 }
 
+#[derive(rust_embed::RustEmbed)]
+#[folder = "examples/thresholds/"]
+struct ExampleThresholds;
+
+/// The example thresholds documents (examples/thresholds, built into the binary), each the
+/// first edition of its partnership's document, signed off and in force since April 2024;
+/// Plymouth also has a second edition in draft, waiting for two of its three sign-offs, and a
+/// year of the public tool's (made-up) use. Returns the slugs.
+pub async fn seed_thresholds(state: &AppState) -> anyhow::Result<Vec<String>> {
+    use crate::thresholds::{model, store};
+    let actor = Actor::system("masa demo");
+    let err = |e: crate::store::StoreError| anyhow::anyhow!(e.to_string());
+    let mut done = Vec::new();
+    let mut names: Vec<_> = ExampleThresholds::iter()
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    let Some(signer) =
+        crate::accounts::store::user_by_email(&state.db, "business.unit@plymouth.example")
+            .await?
+            .map(|(u, _)| u.id)
+    else {
+        return Ok(done);
+    };
+    for name in names {
+        let slug = name.trim_end_matches(".toml");
+        let (Some(file), Some(p)) = (
+            ExampleThresholds::get(&name),
+            crate::partnerships::store::by_slug(&state.db, slug).await?,
+        ) else {
+            continue;
+        };
+        let d = model::parse(&file.data).map_err(|problems| {
+            anyhow::anyhow!(
+                "examples/thresholds/{name}: {}",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?;
+        let pid = PartnershipId(p.id);
+        let (id, _) =
+            store::add_edition(&state.db, &actor, pid, &d, &format!("imported from {name}"))
+                .await
+                .map_err(err)?;
+        let e = store::edition(&state.db, pid, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("edition"))?;
+        for role in model::SIGNERS {
+            store::sign(&state.db, &actor, pid, &e, e.version, role, signer)
+                .await
+                .map_err(err)?
+                .map_err(anyhow::Error::msg)?;
+        }
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).unwrap_or_default();
+        store::publish(&state.db, &actor, pid, &e, e.version, start)
+            .await
+            .map_err(err)?
+            .map_err(anyhow::Error::msg)?;
+        if slug == "plymouth" {
+            // The next edition: the front door's hours revised, two partners still to sign.
+            let mut next = d.clone();
+            if let Some(c) = next.contacts.iter_mut().find(|c| c.get_ref().front_door) {
+                c.get_mut().hours = "Monday to Thursday 8:30am to 5pm, Friday 8:30am to 4:30pm; the out-of-hours service at all other times".into();
+            }
+            let (id2, _) =
+                store::add_edition(&state.db, &actor, pid, &next, "copied from edition 1")
+                    .await
+                    .map_err(err)?;
+            let e2 = store::edition(&state.db, pid, id2)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("edition"))?;
+            let cal = crate::calendar::store::current(&state.db).await?;
+            let by = cal.add_working_days(crate::calendar::today(), 8);
+            store::ask_to_sign(&state.db, &actor, pid, &e2, e2.version, by)
+                .await
+                .map_err(err)?
+                .map_err(anyhow::Error::msg)?;
+            let e2 = store::edition(&state.db, pid, id2)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("edition"))?;
+            store::sign(&state.db, &actor, pid, &e2, e2.version, "health", signer)
+                .await
+                .map_err(err)?
+                .map_err(anyhow::Error::msg)?;
+            seed_threshold_uses(state, pid, e.id, &d).await?;
+        }
+        done.push(slug.to_owned());
+    }
+    Ok(done)
+}
+
+/// A year of made-up uses of the public tool: more at early help than at the statutory level,
+/// a few with a sector given, as the usage page expects to show.
+async fn seed_threshold_uses(
+    state: &AppState,
+    p: PartnershipId,
+    edition_id: i64,
+    d: &crate::thresholds::model::Document,
+) -> anyhow::Result<()> {
+    use crate::thresholds::model;
+    let today = crate::calendar::today();
+    let indicators = d.all_indicators();
+    let sectors = [
+        "",
+        "",
+        "education-and-childcare",
+        "health",
+        "police-and-immigration",
+        "voluntary-and-community",
+    ];
+    let mut n: u64 = 7;
+    for k in 0..600u64 {
+        // A small fixed generator: the same demo every time.
+        n = n
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let day = today - chrono::Days::new((n >> 33) % 365);
+        let count = 1 + ((n >> 20) % 4) as usize;
+        // Lower levels more often: pick from the front half of the list more.
+        let ticked: Vec<&model::Indicator> = (0..count)
+            .map(|j| {
+                let r = ((n >> (j * 7 + 3)) as usize) % indicators.len().max(1);
+                let r = if k % 3 == 0 { r } else { r / 2 };
+                indicators[r]
+            })
+            .collect();
+        let mut keys: Vec<&str> = ticked.iter().map(|i| i.key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let ticked =
+            model::known_ticks(d, &keys.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>());
+        let Some(s) = model::suggest(d, &ticked) else {
+            continue;
+        };
+        let keys: Vec<&str> = ticked.iter().map(|i| i.key.as_str()).collect();
+        let sector = sectors[(k % 6) as usize];
+        crate::thresholds::store::record_use(
+            &state.db, p, edition_id, day, &s.level, sector, &keys,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// A year of meetings for every body of every demo partnership that meets regularly: the
 /// current financial year, from the second Tuesday of April, as a business unit would plan it.
 /// Plymouth's tracker as it might stand today: one action overdue, one due soon, one on
@@ -1288,6 +1435,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     seed_actions_due(&state).await?;
     seed_cases(&state).await?;
     seed_assurance(&state).await?;
+    let thresholds = seed_thresholds(&state).await?;
     seed_procedures(&state).await?;
     let base = &state.config.base_url;
     println!("\nmasa demo is running at {base}\n");
@@ -1321,6 +1469,9 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     );
     for slug in &arrangements {
         println!("Published arrangements: {base}/p/{slug}/arrangements");
+    }
+    for slug in &thresholds {
+        println!("Threshold tool: {base}/p/{slug}/thresholds");
     }
     println!("Stop with Ctrl-C.\n");
     crate::server::serve(state).await

@@ -25,4 +25,5 @@ pub mod search;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod thresholds;
 pub mod web;

@@ -91,3 +91,39 @@ if (endsIn > 0) {
   window.masaSessionCheck = check
   setInterval(check, 20000)
 }
+
+// The threshold tool: as boxes are ticked, say which level they suggest so far, by the
+// document's rule (the same rule as the server's; pressing the button shows what to do next
+// and is what the partnership counts). Without JavaScript the button alone does it.
+const tool = document.getElementById('threshold-tool')
+if (tool) {
+  const rule = tool.dataset.rule || 'highest'
+  const names = [...(document.getElementById('threshold-levels')?.content.querySelectorAll('span') || [])].map(s => s.textContent)
+  const live = document.getElementById('masa-live-level')
+  const suggest = () => {
+    const ticked = [...tool.querySelectorAll('input[name="i"]')].filter(i => i.type === 'hidden' || i.checked)
+    const per = names.map(() => 0)
+    let decisive = -1
+    for (const i of ticked) {
+      const rank = Number(i.dataset.rank)
+      if (!Number.isInteger(rank) || rank < 0 || rank >= per.length) continue
+      per[rank] += 1
+      if (i.dataset.decisive) decisive = Math.max(decisive, rank)
+    }
+    const highest = per.findLastIndex(n => n > 0)
+    if (highest < 0) {
+      live.hidden = true
+      live.textContent = ''
+      return
+    }
+    let level = highest
+    if (rule === 'most') {
+      const most = Math.max(...per)
+      level = Math.max(per.findLastIndex(n => n === most), decisive)
+    }
+    live.hidden = false
+    live.textContent = 'So far these suggest: ' + names[level] + '. Press the button to see what to do next.'
+  }
+  tool.addEventListener('change', suggest)
+  suggest()
+}

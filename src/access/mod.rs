@@ -266,3 +266,41 @@ mod tests {
         assert!(sight(true, true).item("other", 2, true));
     }
 }
+
+/// Which of a statutory partner's posts may sign for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signs {
+    /// The delegated partner only (a rapid review decision).
+    Delegate,
+    /// The lead safeguarding partner or their delegate (the thresholds document, which Working
+    /// Together 2023 has the lead partners sign off).
+    LeadOrDelegate,
+}
+
+/// The statutory partner roles a person signs for, through their seats: a seat whose post is a
+/// partner's delegated (or lead) post today.
+pub async fn partner_roles(
+    db: &Db,
+    p: PartnershipId,
+    user_id: i64,
+    signs: Signs,
+) -> crate::web::error::AppResult<Vec<String>> {
+    use crate::arrangements::{model as am, store as ast};
+    let Some(a) = ast::load_as_at(db, p, crate::calendar::today()).await? else {
+        return Ok(Vec::new());
+    };
+    let seats = seats_of(db, p, user_id).await?;
+    let mut posts = Vec::new();
+    for i in ast::items(db, p).await? {
+        if i.kind == "membership" && seats.contains(&i.key) {
+            let m: am::Membership = ast::decode(&i)?;
+            posts.extend(m.post);
+        }
+    }
+    let holds = |post: &Option<String>| post.as_ref().is_some_and(|d| posts.contains(d));
+    Ok(a.statutory_partners
+        .iter()
+        .filter(|sp| holds(&sp.delegate) || (signs == Signs::LeadOrDelegate && holds(&sp.lead)))
+        .map(|sp| sp.role.clone())
+        .collect())
+}

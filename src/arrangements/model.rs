@@ -506,7 +506,8 @@ pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 /// Deepest nesting of arrays and tables accepted (the format needs 3).
 pub const MAX_DEPTH: usize = 16;
 
-fn line_of(text: &str, offset: usize) -> usize {
+/// The line of a byte offset in a file (1 for the first): problems are reported by line.
+pub fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())]
         .bytes()
         .filter(|b| *b == b'\n')
@@ -514,8 +515,9 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// Refuse what is not a text file of sensible size and shape before parsing it.
-fn screen(bytes: &[u8]) -> Result<&str, Problem> {
+/// Refuse what is not a text file of sensible size and shape before parsing it. Every TOML
+/// file masa reads passes this first (the thresholds document too).
+pub fn screen(bytes: &[u8]) -> Result<&str, Problem> {
     let at1 = |m: &str| Problem {
         line: 1,
         message: m.to_owned(),

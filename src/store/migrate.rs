@@ -116,6 +116,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: "",
     },
     Migration {
+        version: 15,
+        name: "thresholds",
+        common: include_str!("../../migrations/0015_thresholds.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
         version: 16,
         name: "procedures",
         common: include_str!("../../migrations/0016_procedures.sql"),

@@ -272,7 +272,7 @@ pub trait Child: Serialize + Sized {
 
 /// What plumbing may write, by the start of its statement: one-time links and recovery codes
 /// used up, credentials (whose change is an audited event without the secret), the search
-/// index. Nothing else.
+/// index, the threshold tool's anonymous record of use. Nothing else.
 pub const PLUMBING: &[&str] = &[
     "UPDATE password_resets SET used_at",
     "UPDATE invitations SET accepted_at",
@@ -282,6 +282,10 @@ pub const PLUMBING: &[&str] = &[
     "INSERT INTO recovery_codes",
     "INSERT INTO search_entries",
     "DELETE FROM search_entries",
+    // The public threshold tool's anonymous record of use: an audit entry would hold the time
+    // and the address that the record must not (migration 0015).
+    "INSERT INTO threshold_uses",
+    "INSERT INTO threshold_use_indicators",
 ];
 
 fn is_plumbing(sql: &str) -> bool {
@@ -541,6 +545,24 @@ impl<'a> Tx<'a> {
             )));
         }
         self.raw.execute(sql, args).await
+    }
+
+    /// As [`Tx::execute_plumbing`], for an insert ending `RETURNING id`: the new row's id.
+    pub(crate) async fn insert_plumbing(
+        &mut self,
+        sql: &'static str,
+        args: Vec<Value>,
+    ) -> StoreResult<i64> {
+        if !is_plumbing(sql) {
+            return Err(StoreError::Config(format!(
+                "not plumbing, so it must be an audited write: {sql}"
+            )));
+        }
+        self.raw
+            .fetch_optional(sql, args)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .get("id")
     }
 
     /// The demo's made-up content (its cases, and years of history for the benchmark), written

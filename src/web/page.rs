@@ -339,6 +339,8 @@ impl Page {
 /// `/p/SLUG`, and its name.
 pub const PUBLIC_NAV: &[(&str, &str)] = &[
     ("", "Home"),
+    ("/worried", "Worried about a child"),
+    ("/thresholds", "Thresholds"),
     ("/arrangements", "Arrangements"),
     ("/agencies", "Relevant agencies"),
     ("/meetings", "Meetings"),

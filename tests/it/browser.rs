@@ -369,6 +369,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     masa::demo::seed_assurance(&state)
         .await
         .expect("assurance plan");
+    masa::demo::seed_thresholds(&state)
+        .await
+        .expect("thresholds documents");
     masa::demo::seed_procedures(&state)
         .await
         .expect("procedures");
@@ -447,6 +450,105 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/p/portsmouth/agencies?q=school&sector=education-and-childcare")
         .await;
     assert!(v.text("caption").await.contains(" of "));
+    // The threshold tool, with JavaScript: the suggestion so far is said as boxes are ticked,
+    // and the button shows what to do next.
+    v.go("/p/plymouth/thresholds").await;
+    for key in ["dev-attendance-2", "dev-attendance-3"] {
+        v.b.find(Locator::Css(&format!("label[for='i-{key}']")))
+            .await
+            .expect("an indicator")
+            .click()
+            .await
+            .expect("tick");
+    }
+    let live = v.text("#masa-live-level").await;
+    assert!(
+        live.contains("So far these suggest: Targeted early help"),
+        "{live}"
+    );
+    v.click(Locator::Css("button[name='suggest']")).await;
+    v.check("/p/plymouth/thresholds (suggested)").await;
+    let heading = v.text("#suggestion h2").await;
+    assert!(
+        heading.contains("Suggested level: Targeted early help"),
+        "{heading}"
+    );
+    // On paper: the suggestion and the indicators, not the search and filters.
+    v.media("print").await;
+    assert!(
+        !v.b.find(Locator::Id("q"))
+            .await
+            .expect("search box")
+            .is_displayed()
+            .await
+            .expect("shown?"),
+        "the tool's filters are not printed"
+    );
+    assert!(
+        v.b.find(Locator::Css("#suggestion h2"))
+            .await
+            .expect("suggestion")
+            .is_displayed()
+            .await
+            .expect("shown?")
+    );
+    v.media("").await;
+    // Without JavaScript: browse a level, search, tick, and the same suggestion comes from the
+    // server alone. (axe needs scripts, so it runs on each page once it has loaded without.)
+    let scripts = |on: bool| {
+        v.b.issue_cmd(Cdp(
+            "Emulation.setScriptExecutionDisabled",
+            serde_json::json!({ "value": !on }),
+        ))
+    };
+    scripts(false).await.expect("scripts off");
+    let url = format!(
+        "{}/p/plymouth/thresholds?q=education&level=statutory",
+        v.base
+    );
+    v.b.goto(&url).await.expect("goto");
+    v.b.find(Locator::Css("label[for='i-dev-attendance-4']"))
+        .await
+        .expect("a statutory indicator about education")
+        .click()
+        .await
+        .expect("tick");
+    v.b.find(Locator::Css("button[name='suggest']"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("press");
+    for _ in 0..100 {
+        let now =
+            v.b.current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+        if now.contains("suggest=1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let heading = v.text("#suggestion h2").await;
+    assert!(heading.contains("Suggested level: Statutory"), "{heading}");
+    let live_hidden =
+        v.b.find(Locator::Id("masa-live-level"))
+            .await
+            .expect("live")
+            .is_displayed()
+            .await
+            .expect("shown?");
+    assert!(
+        !live_hidden,
+        "without JavaScript the live line stays hidden"
+    );
+    scripts(true).await.expect("scripts on");
+    v.check("/p/plymouth/thresholds (suggested, no JavaScript)")
+        .await;
+    v.go("/p/plymouth/thresholds/editions").await;
+    v.go("/p/plymouth/worried").await;
+    v.go("/p/derby-derbyshire/worried").await;
     v.go("/sign-in").await;
     // A sign-in with errors shows the error summary.
     v.submit("/sign-in").await;
@@ -1022,6 +1124,13 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/reviews").await;
     // Assurance plans: the seeded plan's grid, a return and raising an action from a red
     // answer; then a new plan's errors and its draft with the forms for questions and agencies.
+    v.go("/thresholds").await;
+    v.click(Locator::LinkText("Edition 2: Plymouth levels of need"))
+        .await;
+    v.check("/thresholds/editions/2").await;
+    v.click(Locator::Css("a[href$='/indicators/new']")).await;
+    v.check("/thresholds/editions/2/indicators/new").await;
+    v.go("/thresholds/usage").await;
     v.go("/assurance").await;
     let seeded =
         v.b.find(Locator::Css("table a[href^='/assurance/']"))

@@ -201,3 +201,91 @@ fn sigterm_stops_the_server_cleanly() {
         "{request}"
     );
 }
+
+/// `masa thresholds check`, `import` and `export`: a bad file refused with its lines and
+/// nothing stored; a good one a draft edition; export → import → export identical.
+#[test]
+fn thresholds_check_import_and_export_round_trip() {
+    let dir = tempfile::tempdir().expect("dir");
+    let run = |args: &[&str]| masa(dir.path()).args(args).output().expect("run");
+    assert!(run(&["migrate"]).status.success());
+    assert!(
+        run(&[
+            "partnership",
+            "add",
+            "--slug",
+            "testshire",
+            "--name",
+            "Testshire Safeguarding Children Partnership"
+        ])
+        .status
+        .success()
+    );
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, crate::thresholds::DOC).expect("write");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        crate::thresholds::DOC.replace("domain = \"family\"", "domain = \"nowhere\""),
+    )
+    .expect("write");
+
+    let out = run(&["thresholds", "check", bad.to_str().expect("path")]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        said.matches("no domain has the key \"nowhere\"").count(),
+        2,
+        "{said}"
+    );
+    assert!(said.contains("bad.toml:"), "{said}");
+    let out = run(&[
+        "thresholds",
+        "import",
+        "testshire",
+        bad.to_str().expect("path"),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was imported"));
+    let out = run(&["thresholds", "export", "testshire"]);
+    assert!(!out.status.success(), "nothing to export yet");
+
+    let out = run(&["thresholds", "check", good.to_str().expect("path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = run(&[
+        "thresholds",
+        "import",
+        "testshire",
+        good.to_str().expect("path"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("draft edition 1"));
+    let once = run(&["thresholds", "export", "testshire"]).stdout;
+    let exported = dir.path().join("exported.toml");
+    std::fs::write(&exported, &once).expect("write");
+    assert!(
+        run(&[
+            "thresholds",
+            "import",
+            "testshire",
+            exported.to_str().expect("path")
+        ])
+        .status
+        .success()
+    );
+    let twice = run(&["thresholds", "export", "testshire", "--edition", "2"]).stdout;
+    assert!(!once.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&once),
+        String::from_utf8_lossy(&twice)
+    );
+    assert!(!run(&["thresholds", "export", "nowhere"]).status.success());
+}

@@ -25,3 +25,4 @@ mod reviews;
 mod security;
 mod storage;
 mod task_lists;
+mod thresholds;

@@ -3,26 +3,9 @@
 
 use super::*;
 
-/// The statutory partner roles a person is the delegate of, through their seats: a seat whose
-/// post is a partner's delegated post today.
+/// The statutory partner roles a person is the delegate of (`access::partner_roles`).
 pub async fn delegate_roles(db: &Db, p: PartnershipId, user_id: i64) -> AppResult<Vec<String>> {
-    use crate::arrangements::{model as am, store as ast};
-    let Some(a) = ast::load_as_at(db, p, today()).await? else {
-        return Ok(Vec::new());
-    };
-    let seats = crate::access::seats_of(db, p, user_id).await?;
-    let mut posts = Vec::new();
-    for i in ast::items(db, p).await? {
-        if i.kind == "membership" && seats.contains(&i.key) {
-            let m: am::Membership = ast::decode(&i)?;
-            posts.extend(m.post);
-        }
-    }
-    Ok(a.statutory_partners
-        .iter()
-        .filter(|sp| sp.delegate.as_ref().is_some_and(|d| posts.contains(d)))
-        .map(|sp| sp.role.clone())
-        .collect())
+    crate::access::partner_roles(db, p, user_id, crate::access::Signs::Delegate).await
 }
 
 /// What one person may read of the partnership's cases.
