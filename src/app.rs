@@ -33,6 +33,7 @@ fn routes() -> Vec<Route> {
     r.extend(crate::reviews::routes());
     r.extend(crate::assurance::routes());
     r.extend(crate::thresholds::routes());
+    r.extend(crate::procedures::routes());
     r.extend(crate::audit::routes());
     r.extend(crate::mail::pages::routes());
     r.extend(crate::api::routes());
@@ -93,7 +94,13 @@ pub fn router(state: AppState) -> Router {
 /// The path as logged: the secrets in invitation, password-reset and calendar feed links are
 /// left out, so logs cannot be used to take over an account or read someone's diary.
 pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    for prefix in ["/invitations/", "/password-reset/", "/calendar/"] {
+    for prefix in [
+        "/invitations/",
+        "/password-reset/",
+        "/calendar/",
+        "/procedure-subscriptions/confirm/",
+        "/procedure-subscriptions/unsubscribe/",
+    ] {
         if path.starts_with(prefix) && path.len() > prefix.len() {
             return format!("{prefix}[secret]").into();
         }
@@ -117,6 +124,10 @@ mod tests {
         assert_eq!(
             super::loggable_path("/calendar/s3cret.ics"),
             "/calendar/[secret]"
+        );
+        assert_eq!(
+            super::loggable_path("/procedure-subscriptions/unsubscribe/abc"),
+            "/procedure-subscriptions/unsubscribe/[secret]"
         );
         assert_eq!(super::loggable_path("/admin/people/3"), "/admin/people/3");
     }

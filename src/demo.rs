@@ -1101,6 +1101,83 @@ pub async fn seed_assurance(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Plymouth's policies and procedures, in our own words: a neglect strategy in its second
+/// version, an escalation policy whose review is due within days (so the reminder and the home
+/// page's task show), and a safer recruitment procedure reviewed not long ago.
+pub async fn seed_procedures(state: &AppState) -> anyhow::Result<()> {
+    use crate::procedures::store::{self, Details};
+    let actor = Actor::system("masa demo");
+    let today = crate::calendar::today();
+    let Some(ply) = crate::partnerships::store::by_slug(&state.db, "plymouth").await? else {
+        return Ok(());
+    };
+    let pid = crate::store::PartnershipId(ply.id);
+    let bodies = crate::arrangements::store::as_at(&state.db, pid, "body", today).await?;
+    let Some(board) = bodies
+        .iter()
+        .find(|b| b.key == "pscp-board")
+        .or(bodies.first())
+        .map(|b| b.key.clone())
+    else {
+        return Ok(());
+    };
+    let cal = crate::calendar::store::current(&state.db).await?;
+    let docs = [
+        (
+            "Neglect strategy and practitioner toolkit",
+            "How the partnership's agencies recognise neglect early, the tools they use to weigh it, and when to step up to children's social care.",
+            today + chrono::Duration::days(240),
+        ),
+        (
+            "Escalation and resolution of professional disagreements",
+            "What a practitioner does when they disagree with another agency's decision about a child, step by step, and who to go to at each step.",
+            cal.add_working_days(today, 6),
+        ),
+        (
+            "Safer recruitment and allegations against staff",
+            "Checks every agency makes before someone works with children, and how an allegation against a member of staff or a volunteer is reported to the designated officer.",
+            today + chrono::Duration::days(500),
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (title, summary, review_on) in docs {
+        let d = Details {
+            title: title.to_owned(),
+            summary: summary.to_owned(),
+            body_key: board.clone(),
+            owner_user_id: None,
+            review_on,
+        };
+        let file = (
+            format!("{}.pdf", title.to_lowercase().replace(' ', "-")),
+            crate::files::FileType::Pdf,
+            demo_paper(title)?,
+        );
+        ids.push(store::add(&state.db, &state.files, &actor, pid, &d, today, file).await?);
+    }
+    if let Some(first) = ids.first()
+        && let Some(pr) = store::get(&state.db, pid, *first).await?
+    {
+        let file = (
+            "neglect-strategy-v2.pdf".to_owned(),
+            crate::files::FileType::Pdf,
+            demo_paper("Neglect strategy and practitioner toolkit, version 2")?,
+        );
+        let _ = store::add_version(
+            &state.db,
+            &state.files,
+            &actor,
+            pid,
+            &pr,
+            "Graded care profile 2 replaces the old checklist; contacts for the front door updated.",
+            today,
+            file,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Years of serious cases, for the benchmark: twenty a year, each notified and rapidly reviewed,
 /// half decided for a local review and published, each with four recommendations of two actions
 /// and a chronology of twenty entries. Written directly, like the meetings' history.
@@ -1359,6 +1436,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     seed_cases(&state).await?;
     seed_assurance(&state).await?;
     let thresholds = seed_thresholds(&state).await?;
+    seed_procedures(&state).await?;
     let base = &state.config.base_url;
     println!("\nmasa demo is running at {base}\n");
     println!("Every demo account's password is: {DEMO_PASSWORD}\n");

@@ -19,6 +19,7 @@ pub mod mail;
 pub mod meetings;
 pub mod partnerships;
 pub mod pdf;
+pub mod procedures;
 pub mod reviews;
 pub mod search;
 pub mod server;

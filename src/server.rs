@@ -79,6 +79,13 @@ fn spawn_jobs(state: &AppState) {
         true,
         |st| async move { crate::reviews::reminders::hourly(&st).await },
     );
+    every(
+        state,
+        "procedures: review reminders and change notices",
+        3600,
+        true,
+        |st| async move { crate::procedures::hourly(&st).await },
+    );
 }
 
 /// Run a job every `seconds` (first at once when `now`), logging a failure and trying again

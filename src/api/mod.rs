@@ -208,7 +208,9 @@ impl Modify for BearerAuth {
         crate::assurance::api::list,
         crate::assurance::api::plan,
         crate::thresholds::api::published,
-        crate::thresholds::api::usage
+        crate::thresholds::api::usage,
+        crate::procedures::api::list,
+        crate::procedures::api::procedure
     ),
     components(schemas(
         Me,
@@ -261,7 +263,10 @@ impl Modify for BearerAuth {
         crate::thresholds::api::IndicatorOut,
         crate::thresholds::store::Usage,
         crate::thresholds::store::Count,
-        crate::thresholds::store::SectorLevel
+        crate::thresholds::store::SectorLevel,
+        crate::procedures::api::ProcedureSummaryOut,
+        crate::procedures::api::ProcedureVersionOut,
+        crate::procedures::api::ProcedureOut
     )),
     modifiers(&BearerAuth)
 )]

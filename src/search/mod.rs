@@ -1,6 +1,6 @@
-//! Search across what a person may see: agendas, minutes, decisions, papers and actions, best
-//! first, with the words they searched for marked. The engine is `store::search`; who may see
-//! what is the meetings' rule (`meetings::access`).
+//! Search across what a person may see: agendas, minutes, decisions, papers, actions and the
+//! policies and procedures, best first, with the words they searched for marked. The engine is
+//! `store::search`; who may see what is the meetings' rule (`meetings::access`).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -35,6 +35,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "decision" => "Decision",
         "paper" => "Paper",
         "action" => "Action",
+        "procedure" => "Policy or procedure",
         _ => "Record",
     }
 }

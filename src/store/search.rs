@@ -85,6 +85,27 @@ pub fn marked(text: &str) -> String {
 /// first: a match in a title counts more than one in the text. Two steps, so that only the
 /// entries shown are marked up: the best `limit` are chosen first, then highlighted.
 pub async fn find(db: &Db, scope: &Scope, query: &str, limit: i64) -> StoreResult<Vec<Hit>> {
+    find_in(db, scope, None, query, limit).await
+}
+
+/// [`find`], among the entries of one kind only (the public library searches its documents).
+pub async fn find_kind(
+    db: &Db,
+    scope: &Scope,
+    kind: &str,
+    query: &str,
+    limit: i64,
+) -> StoreResult<Vec<Hit>> {
+    find_in(db, scope, Some(kind), query, limit).await
+}
+
+async fn find_in(
+    db: &Db,
+    scope: &Scope,
+    kind: Option<&str>,
+    query: &str,
+    limit: i64,
+) -> StoreResult<Vec<Hit>> {
     let words = terms(query);
     if words.is_empty() {
         return Ok(Vec::new());
@@ -106,6 +127,9 @@ pub async fn find(db: &Db, scope: &Scope, query: &str, limit: i64) -> StoreResul
     };
     let sight = |q: &mut Statement| {
         q.push(" AND e.partnership_id = ").bind(scope.partnership);
+        if let Some(k) = kind {
+            q.push(" AND e.kind = ").bind(k);
+        }
         if !scope.all_bodies {
             // No body: everyone's, unless it came from a restricted record.
             q.push(" AND e.body_key IN ('', ")

@@ -103,6 +103,14 @@ const NAV: &[Entry] = &[
     // Every member: a responder may be a practitioner; the page shows each only their part.
     entry("/assurance", "Assurance", Permission::Partnership),
     entry("/arrangements", "Structure", Permission::Partnership),
+    // Every member reads the library (practitioners work to it); the business unit, who keep
+    // it, reach it from Administration.
+    Entry {
+        href: "/procedures",
+        text: "Procedures",
+        for_: Permission::Partnership,
+        unless: Some(Permission::ManagePartnership),
+    },
     entry("/search", "Search", Permission::Governance),
     // The scrutineer reads the trail but administers nothing.
     Entry {
@@ -155,6 +163,12 @@ pub const ADMIN: &[AdminLink] = &[
         "/admin/outbox",
         "Outbox",
         "Every email sent for the partnership.",
+        Permission::ManagePartnership,
+    ),
+    admin(
+        "/procedures",
+        "Policies and procedures",
+        "The library: its documents, their versions and amendment notes, and their reviews.",
         Permission::ManagePartnership,
     ),
     admin(
@@ -331,6 +345,7 @@ pub const PUBLIC_NAV: &[(&str, &str)] = &[
     ("/agencies", "Relevant agencies"),
     ("/meetings", "Meetings"),
     ("/reviews", "Published reviews"),
+    ("/procedures", "Procedures"),
 ];
 
 /// The partnership a page not found was asked for under `/p/SLUG`, so that the page can say

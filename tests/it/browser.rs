@@ -372,6 +372,13 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     masa::demo::seed_thresholds(&state)
         .await
         .expect("thresholds documents");
+    masa::demo::seed_procedures(&state)
+        .await
+        .expect("procedures");
+    let library = masa::procedures::store::list(&state.db, masa::store::PartnershipId(plymouth.id))
+        .await
+        .expect("procedures");
+    let doc = library.first().map(|d| d.id).expect("a demo document");
     let app = masa::app::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
 
@@ -398,6 +405,20 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     // The public side.
     v.go("/").await;
     v.go("/p/plymouth").await;
+    // The public library: the list with its search box, a document, and subscribing.
+    v.go("/p/plymouth/procedures").await;
+    v.go("/p/plymouth/procedures?q=neglect").await;
+    v.go("/p/plymouth/procedures?q=--").await;
+    v.go(&format!("/p/plymouth/procedures/{doc}")).await;
+    v.fill("email", "not an address").await;
+    v.submit(&format!("/p/plymouth/procedures/{doc}/subscribe"))
+        .await;
+    v.check("subscribe refused").await;
+    v.fill("email", "reader@example.org").await;
+    v.submit(&format!("/p/plymouth/procedures/{doc}/subscribe"))
+        .await;
+    assert!(v.text("main").await.contains("Check your email"));
+    v.check("subscribe answered").await;
     v.go("/accessibility").await;
     v.go("/privacy").await;
     v.go("/no-such-page").await;
@@ -962,6 +983,18 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.submit("/sign-in").await;
     v.fill("code", &fresh_code(&secret)).await;
     v.submit("/sign-in/two-factor").await;
+    // The library as the business unit keeps it.
+    for path in [
+        "/procedures".to_owned(),
+        "/procedures/new".to_owned(),
+        format!("/procedures/{doc}"),
+        format!("/procedures/{doc}/version"),
+        format!("/procedures/{doc}/reviewed"),
+        format!("/procedures/{doc}/withdraw"),
+        format!("/procedures/{doc}/edit"),
+    ] {
+        v.go(&path).await;
+    }
     // Time passes: the decision was made on 3 October 2022.
     crate::support::backdate_decisions(
         &state,

@@ -19,6 +19,7 @@ mod markup;
 mod meetings;
 mod papers;
 mod permissions;
+mod procedures;
 mod public_site;
 mod reviews;
 mod security;

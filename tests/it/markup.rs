@@ -85,6 +85,9 @@ async fn no_page_repeats_an_id_or_labels_nothing() {
     masa::demo::seed_assurance(&app.state)
         .await
         .expect("assurance");
+    masa::demo::seed_procedures(&app.state)
+        .await
+        .expect("procedures");
     let mut failures = BTreeSet::new();
     let mut visited = 0;
     for who in [
@@ -269,6 +272,10 @@ async fn public_pages_name_the_partnership_once() {
         ),
         ("/p/plymouth/meetings", format!("Meetings – {name}")),
         ("/p/plymouth/reviews", format!("Published reviews – {name}")),
+        (
+            "/p/plymouth/procedures",
+            format!("Policies and procedures – {name}"),
+        ),
     ] {
         let r = public.get(path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
