@@ -342,9 +342,9 @@ pub const PUBLIC_NAV: &[(&str, &str)] = &[
     ("/worried", "Worried about a child"),
     ("/thresholds", "Thresholds"),
     ("/arrangements", "Arrangements"),
-    ("/agencies", "Relevant agencies"),
+    ("/agencies", "Agencies"),
     ("/meetings", "Meetings"),
-    ("/reviews", "Published reviews"),
+    ("/reviews", "Reviews"),
     ("/procedures", "Procedures"),
 ];
 

@@ -10,12 +10,15 @@ use crate::support::{TestApp, today};
 const PLYMOUTH: &str = "Plymouth Safeguarding Children Partnership";
 
 /// Each public page under /p/SLUG and its name in the navigation.
-const PAGES: [(&str, &str); 5] = [
+const PAGES: [(&str, &str); 8] = [
     ("", "Home"),
+    ("/worried", "Worried about a child"),
+    ("/thresholds", "Thresholds"),
     ("/arrangements", "Arrangements"),
-    ("/agencies", "Relevant agencies"),
+    ("/agencies", "Agencies"),
     ("/meetings", "Meetings"),
-    ("/reviews", "Published reviews"),
+    ("/reviews", "Reviews"),
+    ("/procedures", "Procedures"),
 ];
 
 fn between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
@@ -105,6 +108,9 @@ both_engines!(
         masa::demo::seed_arrangements(&app.state)
             .await
             .expect("arrangements");
+        masa::demo::seed_thresholds(&app.state)
+            .await
+            .expect("thresholds");
         let meeting = published_meeting(&app).await;
         let mut public = app.client();
         for (under, _) in PAGES {
