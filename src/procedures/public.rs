@@ -9,7 +9,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -41,21 +41,10 @@ async fn current(st: &AppState, p: PartnershipId, id: i64) -> AppResult<Procedur
         .ok_or(AppError::NotFound)
 }
 
-/// Forms shown to visitors carry a token: without a session, from a cookie of its own.
-fn form_token(st: &AppState, mut viewer: Viewer) -> (Viewer, Option<HeaderValue>) {
-    if viewer.session.is_some() || viewer.form_token.is_some() {
-        return (viewer, None);
-    }
-    let (token, cookie) = crate::web::session::new_form_token(st.config.secure_cookies());
-    viewer.form_token = Some(token);
-    (viewer, Some(cookie))
-}
+use crate::web::session::with_cookie;
 
-fn with_cookie(mut res: Response, cookie: Option<HeaderValue>) -> Response {
-    if let Some(c) = cookie {
-        res.headers_mut().append(header::SET_COOKIE, c);
-    }
-    res
+fn form_token(st: &AppState, viewer: Viewer) -> (Viewer, Option<HeaderValue>) {
+    crate::web::session::ensure_form_token(st.config.secure_cookies(), viewer)
 }
 
 /// A document as the public list shows it.

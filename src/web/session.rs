@@ -117,6 +117,32 @@ pub fn form_cookie_name(secure: bool) -> &'static str {
 }
 
 /// A new form token and the Set-Cookie header that gives it to the browser.
+/// Forms shown to people not signed in still need a CSRF token: without a session, it comes
+/// in a cookie of its own (no row is kept for a visitor until they sign in). The cookie to set,
+/// if one was made, goes on the response with [`with_cookie`].
+pub fn ensure_form_token(
+    secure: bool,
+    mut viewer: crate::web::viewer::Viewer,
+) -> (crate::web::viewer::Viewer, Option<HeaderValue>) {
+    if viewer.session.is_some() || viewer.form_token.is_some() {
+        return (viewer, None);
+    }
+    let (token, cookie) = new_form_token(secure);
+    viewer.form_token = Some(token);
+    (viewer, Some(cookie))
+}
+
+/// A response with the form cookie [`ensure_form_token`] made, if it made one.
+pub fn with_cookie(
+    mut res: axum::response::Response,
+    cookie: Option<HeaderValue>,
+) -> axum::response::Response {
+    if let Some(c) = cookie {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, c);
+    }
+    res
+}
+
 pub fn new_form_token(secure: bool) -> (String, HeaderValue) {
     let token = new_secret();
     let s = format!(

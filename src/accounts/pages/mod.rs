@@ -66,22 +66,10 @@ struct ResetHtml<'a> {
 
 // ---- helpers ----
 
-fn with_cookie(mut res: Response, cookie: Option<HeaderValue>) -> Response {
-    if let Some(c) = cookie {
-        res.headers_mut().append(header::SET_COOKIE, c);
-    }
-    res
-}
+use crate::web::session::with_cookie;
 
-/// Forms shown to people not signed in still need a CSRF token: without a session, it comes
-/// in a cookie of its own (no row is kept for a visitor until they sign in).
-fn ensure_form_token(st: &AppState, mut viewer: Viewer) -> (Viewer, Option<HeaderValue>) {
-    if viewer.session.is_some() || viewer.form_token.is_some() {
-        return (viewer, None);
-    }
-    let (token, cookie) = session::new_form_token(st.config.secure_cookies());
-    viewer.form_token = Some(token);
-    (viewer, Some(cookie))
+fn ensure_form_token(st: &AppState, viewer: Viewer) -> (Viewer, Option<HeaderValue>) {
+    session::ensure_form_token(st.config.secure_cookies(), viewer)
 }
 
 fn user_agent(h: &axum::http::HeaderMap) -> String {
