@@ -53,6 +53,7 @@ pub fn state(config: Config, db: Db) -> anyhow::Result<AppState> {
         mailer,
         files,
         secrets,
+        public_pages: Default::default(),
     })
 }
 

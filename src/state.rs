@@ -21,6 +21,8 @@ pub struct AppState {
     pub files: crate::files::Files,
     /// Seals secrets kept at rest (authenticator keys, links awaiting delivery).
     pub secrets: crate::store::sealed::Sealer,
+    /// Public pages that are the same for every visitor, laid out once.
+    pub public_pages: crate::web::public_cache::PublicCache,
 }
 
 /// One route: method, path, the permission it needs, and its handler.

@@ -121,10 +121,27 @@ pub async fn tool(
     viewer: Viewer,
     Path(slug): Path<String>,
     QueryData(query): QueryData<ToolQuery>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
 ) -> AppResult<Response> {
     let pp = partnership(&st, &slug).await?;
     let p = PartnershipId(pp.id);
     let (e, is_current, all) = chosen(&st, p, query.edition).await?;
+    // Nothing ticked and not signed in: the same page for every visitor of this edition, with
+    // the editions published, on this day, at this address. Laid out once and kept.
+    let same_for_all = viewer.user.is_none() && query.i.is_empty() && query.suggest.is_empty();
+    let key = format!(
+        "thresholds:{}:{}:{}:{}:{}:{}",
+        e.id,
+        e.version,
+        all.len(),
+        all.iter().map(|x| x.id).max().unwrap_or(0),
+        crate::calendar::today(),
+        uri.query().unwrap_or("")
+    );
+    if same_for_all && let Some(kept) = st.public_pages.answer(&key, &headers) {
+        return Ok(kept);
+    }
     let d: Arc<Document> = e.parsed()?;
     let ticked = model::known_ticks(&d, &query.i);
     let ticked_keys: Vec<&str> = ticked.iter().map(|i| i.key.as_str()).collect();
@@ -243,7 +260,7 @@ pub async fn tool(
     } else {
         format!("edition={}", e.number)
     };
-    Ok(ToolPage {
+    let page = ToolPage {
         page: Page::public(&viewer, title, &pp.name, &pp.slug, "/thresholds"),
         slug: pp.slug.clone(),
         e: &e,
@@ -271,8 +288,14 @@ pub async fn tool(
         rule: d.document.rule.words(),
         judgement: model::JUDGEMENT,
         edition_query,
+    };
+    if !same_for_all {
+        return Ok(page.into_response());
     }
-    .into_response())
+    let html = page
+        .render()
+        .map_err(|e| AppError::Internal(format!("threshold tool: {e}")))?;
+    Ok(st.public_pages.keep(key, html, &headers))
 }
 
 #[derive(Template, WebTemplate)]

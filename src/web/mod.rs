@@ -13,6 +13,7 @@ pub mod identity;
 pub mod kept;
 pub mod page;
 pub mod permissions;
+pub mod public_cache;
 pub mod session;
 pub mod task_list;
 pub mod tasks;

@@ -426,6 +426,18 @@ impl Client {
         self.request(Method::GET, path, None).await
     }
 
+    /// A GET with headers of its own (a conditional request, say).
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut b = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header(header::USER_AGENT, "masa-tests");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        self.send(b, Body::empty()).await
+    }
+
     /// Post a form with the CSRF token of the last page seen.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
         let mut f: Vec<(String, String)> = fields

@@ -333,6 +333,11 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         signed_off(&app, second).await;
+        let before = app.client().get("/p/plymouth/thresholds").await;
+        assert!(
+            !before.body.contains("Edition 2 replaces"),
+            "nothing else published yet"
+        );
         let tomorrow = today() + chrono::Days::new(1);
         let r = publish(&mut bu, second, tomorrow).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -341,6 +346,24 @@ both_engines!(
         let t = public.get("/p/plymouth/thresholds").await;
         t.assert_contains("Family struggling with housing");
         t.assert_contains("Edition 2 replaces this one on");
+        // The same for every visitor: kept, with an ETag a browser can ask again with.
+        let etag = t.headers["etag"].to_str().expect("etag").to_owned();
+        let held = public
+            .get_with("/p/plymouth/thresholds", &[("if-none-match", &etag)])
+            .await;
+        assert_eq!(held.status, StatusCode::NOT_MODIFIED);
+        assert!(held.body.is_empty());
+        let other = public
+            .get_with(
+                "/p/plymouth/thresholds?level=statutory",
+                &[("if-none-match", &etag)],
+            )
+            .await;
+        assert_eq!(
+            other.status,
+            StatusCode::OK,
+            "another address is another page"
+        );
         let later = public.get("/p/plymouth/thresholds?edition=2").await;
         later.assert_contains("Family at risk of losing their home");
 
