@@ -431,27 +431,41 @@ pub async fn confirm_form(
     let Some((pp, what)) = about(&st, &s).await? else {
         return Ok(expired(&viewer));
     };
-    let (viewer, cookie) = form_token(&st, viewer);
-    let page = message(
-        Page::public(
-            &viewer,
-            "Confirm your subscription",
-            &pp.name,
-            &pp.slug,
-            "/procedures",
-        ),
+    Ok(button_page(
+        &st,
+        viewer,
+        &pp,
         "Confirm your subscription",
-        vec![format!(
+        format!(
             "{} will be emailed when {what} changes, until you unsubscribe.",
             s.email
-        )],
-        Some((
+        ),
+        (
             format!("/procedure-subscriptions/confirm/{token}"),
-            "Confirm".to_owned(),
-        )),
+            "Confirm",
+        ),
+    ))
+}
+
+/// The page an emailed link opens: what pressing its one button will do. The link alone
+/// changes nothing (mail scanners follow links); the button is a form, with a visitor's token.
+fn button_page(
+    st: &AppState,
+    viewer: Viewer,
+    pp: &Partnership,
+    title: &str,
+    text: String,
+    (action, button): (String, &str),
+) -> Response {
+    let (viewer, cookie) = form_token(st, viewer);
+    let page = message(
+        Page::public(&viewer, title, &pp.name, &pp.slug, "/procedures"),
+        title,
+        vec![text],
+        Some((action, button.to_owned())),
         None,
     );
-    Ok(with_cookie(page.into_response(), cookie))
+    with_cookie(page.into_response(), cookie)
 }
 
 pub async fn confirm(
@@ -518,27 +532,20 @@ pub async fn unsubscribe_form(
     let Some((pp, what)) = about(&st, &s).await? else {
         return Ok(unsubscribed(&viewer));
     };
-    let (viewer, cookie) = form_token(&st, viewer);
-    let page = message(
-        Page::public(
-            &viewer,
-            "Stop these emails",
-            &pp.name,
-            &pp.slug,
-            "/procedures",
-        ),
+    Ok(button_page(
+        &st,
+        viewer,
+        &pp,
         "Stop these emails",
-        vec![format!(
+        format!(
             "{} is told when {what} changes. Unsubscribe to stop these emails; your address is then deleted.",
             s.email
-        )],
-        Some((
+        ),
+        (
             format!("/procedure-subscriptions/unsubscribe/{token}"),
-            "Unsubscribe".to_owned(),
-        )),
-        None,
-    );
-    Ok(with_cookie(page.into_response(), cookie))
+            "Unsubscribe",
+        ),
+    ))
 }
 
 pub async fn unsubscribe(
