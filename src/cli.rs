@@ -83,8 +83,12 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum ArrangementsCommand {
-    /// Check a file and report every problem with its line; changes nothing.
+    /// Check a file and report every problem with its line; changes nothing. A file of an
+    /// earlier schema is checked as upgraded, and what the upgrade changes is listed.
     Check { file: PathBuf },
+    /// Upgrade a file of an earlier schema to the current one in place (comments and layout
+    /// kept), once it has no problems; the original is kept beside it as FILE.bak.
+    Upgrade { file: PathBuf },
     /// Check a file and, only if it has no problems, store it: new entries are added, changed
     /// ones updated and removed ones deleted, each in the audit trail.
     Import { file: PathBuf },
@@ -179,8 +183,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         } => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let a = match crate::arrangements::model::parse(&bytes) {
-                Ok(a) => a,
+            let read = match crate::arrangements::model::read(&bytes) {
+                Ok(r) => r,
                 Err(problems) => {
                     for p in &problems {
                         println!("{}:{}: {}", file.display(), p.line, p.message);
@@ -192,9 +196,18 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     );
                 }
             };
+            if !read.upgraded.is_empty() {
+                println!(
+                    "{}: upgraded to {} as it was imported (masa arrangements upgrade {} writes the file)",
+                    file.display(),
+                    crate::arrangements::model::SCHEMA,
+                    file.display()
+                );
+            }
+            let a = &read.arrangements;
             let db = crate::server::open(&config, false).await?;
             let actor = Actor::system("masa arrangements import");
-            let (_, s) = crate::arrangements::store::import(&db, &actor, &a)
+            let (_, s) = crate::arrangements::store::import_file(&db, &actor, &read)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.public_message()))?;
             println!(
@@ -243,6 +256,29 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 anyhow::bail!(
                     "{n} problem{} in {}",
                     if n == 1 { "" } else { "s" },
+                    file.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Arrangements {
+            command: ArrangementsCommand::Upgrade { file },
+        } => {
+            let changes = crate::arrangements::upgrade_file(&file).map_err(anyhow::Error::msg)?;
+            if changes.is_empty() {
+                println!(
+                    "{}: already {}; nothing to do",
+                    file.display(),
+                    crate::arrangements::model::SCHEMA
+                );
+            } else {
+                for c in &changes {
+                    println!("{}: {c}", file.display());
+                }
+                println!(
+                    "{}: upgraded to {} (the original is {}.bak)",
+                    file.display(),
+                    crate::arrangements::model::SCHEMA,
                     file.display()
                 );
             }

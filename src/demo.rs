@@ -215,7 +215,7 @@ pub async fn seed_arrangements(state: &AppState) -> anyhow::Result<Vec<String>> 
         let Some(file) = ExampleArrangements::get(&name) else {
             continue;
         };
-        let a = crate::arrangements::model::parse(&file.data).map_err(|problems| {
+        let read = crate::arrangements::model::read(&file.data).map_err(|problems| {
             anyhow::anyhow!(
                 "examples/arrangements/{name}: {}",
                 problems
@@ -225,10 +225,10 @@ pub async fn seed_arrangements(state: &AppState) -> anyhow::Result<Vec<String>> 
                     .join("; ")
             )
         })?;
-        crate::arrangements::store::import(&state.db, &actor, &a)
+        crate::arrangements::store::import_file(&state.db, &actor, &read)
             .await
             .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-        done.push(a.partnership.slug.clone());
+        done.push(read.arrangements.partnership.slug.clone());
     }
     Ok(done)
 }

@@ -56,20 +56,74 @@ pub struct MemberOut {
     pub voting: bool,
 }
 
+/// A rotating chair as it stands on the day, derived from the rotation.
+#[derive(Serialize, ToSchema)]
+pub struct RotationOut {
+    pub holder: String,
+    pub from: NaiveDate,
+    pub handover: NaiveDate,
+    pub next: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct BodyOut {
     pub key: String,
+    /// Its name on the day (a renamed body keeps its earlier names for earlier days).
     pub name: String,
     pub kind: String,
     pub parent: Option<String>,
     pub depth: usize,
     pub chair: String,
+    pub rotation: Option<RotationOut>,
+    /// Members only: those in attendance are listed apart.
     pub members: Vec<MemberOut>,
+    /// Who attends without being a member: never voting, not counted for the quorum.
+    pub in_attendance: Vec<MemberOut>,
+    /// The bodies that replaced it, when it has ended.
+    pub successors: Vec<String>,
+    /// The collaboration that shares it, by key, and in words with whom or who holds it.
+    pub collaboration: Option<String>,
+    pub shared: String,
+    /// Held by another partnership on this host for a collaboration with this one.
+    pub held_elsewhere: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CollaborationPartnerOut {
+    pub name: String,
+    /// Its slug, when it is on this host.
+    pub slug: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CollaborationOut {
+    pub key: String,
+    pub name: String,
+    pub partners: Vec<CollaborationPartnerOut>,
+    /// The slug of the partnership holding the shared bodies, when not this one.
+    pub host: Option<String>,
+    pub shared_bodies: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartnerOut {
+    pub organisation: String,
+    /// For a statutory partner its role (`local-authority`, `health`, `police`); for an
+    /// additional partner its sector.
+    pub role: String,
+    pub description: String,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct StructureOut {
     pub date: NaiveDate,
+    /// The edition of Working Together the arrangements followed on the day.
+    pub guidance: String,
+    /// The three statutory partners the law names (only they sign off what the law asks).
+    pub statutory_partners: Vec<PartnerOut>,
+    /// The partners the partnership chose beside them.
+    pub additional_partners: Vec<PartnerOut>,
+    pub collaborations: Vec<CollaborationOut>,
     pub bodies: Vec<BodyOut>,
 }
 
@@ -82,8 +136,14 @@ pub async fn structure(
 ) -> AppResult<Json<StructureOut>> {
     let day = query(q)?.date.unwrap_or_else(today);
     let a = load(&st, &viewer, day).await?;
-    let names = Names::new(&a.organisations, &a.posts);
-    let bodies = view::structure(&a.bodies, &a.memberships, &names)
+    let member = |m: view::MemberView| MemberOut {
+        organisation: m.organisation,
+        representative: m.who,
+        role: m.role,
+        voting: m.voting,
+    };
+    let bodies = super::store::structure(&st.db, &a)
+        .await?
         .into_iter()
         .map(|v| BodyOut {
             key: v.body.key,
@@ -92,19 +152,66 @@ pub async fn structure(
             parent: v.body.parent,
             depth: v.depth,
             chair: v.chair,
-            members: v
-                .members
-                .into_iter()
-                .map(|m| MemberOut {
-                    organisation: m.organisation,
-                    representative: m.who,
-                    role: m.role,
-                    voting: m.voting,
-                })
-                .collect(),
+            rotation: v.rotation.map(|r| RotationOut {
+                holder: r.holder,
+                from: r.from,
+                handover: r.handover,
+                next: r.next,
+            }),
+            members: v.members.into_iter().map(member).collect(),
+            in_attendance: v.in_attendance.into_iter().map(member).collect(),
+            successors: v.body.successors,
+            collaboration: v.collaboration,
+            shared: v.shared,
+            held_elsewhere: v.guest,
         })
         .collect();
-    Ok(Json(StructureOut { date: day, bodies }))
+    let names = Names::new(&a.organisations, &a.posts);
+    Ok(Json(StructureOut {
+        date: day,
+        guidance: a
+            .partnership
+            .edition_on(day)
+            .map(|e| e.guidance.clone())
+            .unwrap_or_default(),
+        statutory_partners: a
+            .statutory_partners
+            .iter()
+            .map(|s| PartnerOut {
+                organisation: names.organisation(&s.organisation),
+                role: s.role.clone(),
+                description: String::new(),
+            })
+            .collect(),
+        additional_partners: a
+            .additional_partners
+            .iter()
+            .map(|s| PartnerOut {
+                organisation: names.organisation(&s.organisation),
+                role: s.sector.clone(),
+                description: s.description.clone(),
+            })
+            .collect(),
+        collaborations: a
+            .collaborations
+            .iter()
+            .map(|c| CollaborationOut {
+                key: c.key.clone(),
+                name: c.name.clone(),
+                partners: c
+                    .partners
+                    .iter()
+                    .map(|p| CollaborationPartnerOut {
+                        name: p.name.clone(),
+                        slug: p.slug.clone(),
+                    })
+                    .collect(),
+                host: c.host.clone(),
+                shared_bodies: c.shared_bodies.clone(),
+            })
+            .collect(),
+        bodies,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]

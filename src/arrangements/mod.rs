@@ -3,11 +3,13 @@
 //! edit (docs/arrangements-format.md), checked line by line.
 
 pub mod api;
+mod file_text;
 mod forms;
 pub mod model;
 mod pages;
 mod pdf;
 pub mod store;
+pub mod upgrade;
 pub mod view;
 
 use crate::state::Route;
@@ -211,8 +213,22 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// `masa arrangements check FILE`: every problem, with its line. Returns the number of problems.
+/// A `/1` file is checked as upgraded (its lines are those of the upgraded text), and what the
+/// upgrade would change is said first.
 pub fn check_file(path: &std::path::Path) -> Result<usize, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if let Some(up) = model::screen(&bytes).ok().and_then(upgrade::upgrade) {
+        println!(
+            "{}: this file is {}; masa reads it as {} after these changes (masa arrangements upgrade {} writes them):",
+            path.display(),
+            model::SCHEMA_1,
+            model::SCHEMA,
+            path.display()
+        );
+        for c in &up.changes {
+            println!("  {c}");
+        }
+    }
     match model::parse(&bytes) {
         Ok(a) => {
             println!(
@@ -231,4 +247,38 @@ pub fn check_file(path: &std::path::Path) -> Result<usize, String> {
             Ok(problems.len())
         }
     }
+}
+
+/// `masa arrangements upgrade FILE`: write a `/1` file as `/2`, comments kept, only when the
+/// upgraded file has no problems; the original stays beside it as `FILE.bak`. Returns what
+/// changed (nothing for a file already `/2`).
+pub fn upgrade_file(path: &std::path::Path) -> Result<Vec<String>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = model::screen(&bytes).map_err(|p| format!("{}:{}: {}", path.display(), p.line, p.message))?;
+    let Some(up) = upgrade::upgrade(text) else {
+        return match model::parse(&bytes) {
+            Ok(_) => Ok(Vec::new()),
+            Err(ps) => Err(ps
+                .iter()
+                .map(|p| format!("{}:{}: {}", path.display(), p.line, p.message))
+                .collect::<Vec<_>>()
+                .join("\n")),
+        };
+    };
+    if let Err(ps) = model::parse(up.text.as_bytes()) {
+        return Err(format!(
+            "{}\n{} problem(s) once upgraded: the file was not changed",
+            ps.iter()
+                .map(|p| format!("{}:{} (upgraded): {}", path.display(), p.line, p.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            ps.len()
+        ));
+    }
+    let mut backup = path.as_os_str().to_owned();
+    backup.push(".bak");
+    std::fs::write(&backup, &bytes)
+        .map_err(|e| format!("cannot write {}: {e}", std::path::Path::new(&backup).display()))?;
+    std::fs::write(path, &up.text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(up.changes)
 }

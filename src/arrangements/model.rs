@@ -11,7 +11,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use toml::Spanned;
 
 /// The format's name and version, the first line of every file.
-pub const SCHEMA: &str = "masa-arrangements/1";
+pub const SCHEMA: &str = "masa-arrangements/2";
+/// The earlier version, which [`super::upgrade`] turns into this one.
+pub const SCHEMA_1: &str = "masa-arrangements/1";
 
 /// A calendar date, written in the file as a TOML date (`2022-07-01`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -75,6 +77,8 @@ pub struct Arrangements {
     #[serde(default)]
     pub statutory_partners: Vec<Spanned<StatutoryPartner>>,
     #[serde(default)]
+    pub additional_partners: Vec<Spanned<AdditionalPartner>>,
+    #[serde(default)]
     pub bodies: Vec<Spanned<Body>>,
     #[serde(default)]
     pub memberships: Vec<Spanned<Membership>>,
@@ -90,12 +94,10 @@ pub struct Partnership {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub short_name: String,
-    /// When these arrangements were published.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub published: Option<Day>,
-    /// Which statutory guidance they follow: `working-together-2018` or `working-together-2023`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub guidance: String,
+    /// Each published edition of the arrangements, oldest first: when it was published, from
+    /// when it applied and which statutory guidance it follows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub editions: Vec<Edition>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub website: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -103,6 +105,48 @@ pub struct Partnership {
     /// Where the published arrangements came from (a cabinet report, a web page).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
+}
+
+pub const GUIDANCE: &[&str] = &["working-together-2018", "working-together-2023"];
+
+/// One published edition of the arrangements.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Edition {
+    /// `working-together-2018` or `working-together-2023`.
+    pub guidance: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<Day>,
+    /// From when it applied, when not the day it was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Day>,
+}
+
+impl Edition {
+    /// The day it began to apply: `from`, else the day it was published.
+    pub fn start(&self) -> Option<Day> {
+        self.from.or(self.published)
+    }
+
+    /// The guidance in words.
+    pub fn guidance_text(&self) -> &'static str {
+        match self.guidance.as_str() {
+            "working-together-2018" => "Working Together to Safeguard Children 2018",
+            "working-together-2023" => "Working Together to Safeguard Children 2023",
+            _ => "",
+        }
+    }
+}
+
+impl Partnership {
+    /// The edition that applied on a day: the latest begun by then (the first, before any).
+    pub fn edition_on(&self, day: NaiveDate) -> Option<&Edition> {
+        self.editions
+            .iter()
+            .rev()
+            .find(|e| e.start().is_none_or(|s| s.0 <= day))
+            .or(self.editions.first())
+    }
 }
 
 /// A local authority area the partnership covers.
@@ -125,6 +169,39 @@ pub struct Population {
     pub children: i64,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
+    /// When this figure replaced an earlier one for the same year (ONS revises its
+    /// estimates); the earlier entry stays, with its own source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revised: Option<Day>,
+}
+
+/// An area's latest child population as known on a day, with the figures it revised.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopulationOn<'a> {
+    pub figure: &'a Population,
+    /// Earlier figures for the same year, newest first.
+    pub earlier: Vec<&'a Population>,
+}
+
+impl Area {
+    /// The latest year's figure as known on a day: a revision counts from its date.
+    pub fn population_on(&self, day: NaiveDate) -> Option<PopulationOn<'_>> {
+        let known: Vec<&Population> = self
+            .child_population
+            .iter()
+            .filter(|p| p.revised.is_none_or(|r| r.0 <= day))
+            .collect();
+        let year = known.iter().map(|p| p.year).max()?;
+        let mut of_year: Vec<&Population> =
+            known.into_iter().filter(|p| p.year == year).collect();
+        of_year.sort_by_key(|p| p.revised);
+        let figure = of_year.pop()?;
+        of_year.reverse();
+        Some(PopulationOn {
+            figure,
+            earlier: of_year,
+        })
+    }
 }
 
 impl Population {
@@ -140,15 +217,47 @@ impl Population {
 pub struct Collaboration {
     pub key: String,
     pub name: String,
-    /// The partnerships taking part, by name (other partnerships need not be in masa).
-    pub partners: Vec<String>,
-    /// Bodies in this file that the collaboration shares.
+    /// The other partnerships taking part: by name, and by slug when on the same masa host.
+    pub partners: Vec<CollaborationPartner>,
+    /// Bodies in this file that the collaboration shares: this partnership hosts them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shared_bodies: Vec<String>,
+    /// The slug of the partnership on this host whose file holds the shared bodies, when it is
+    /// not this one. Its collaboration of the same key must name this partnership by slug.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Day>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Day>,
+}
+
+/// A partnership taking part in a collaboration.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CollaborationPartner {
+    pub name: String,
+    /// Its slug, when it runs on the same masa host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+}
+
+/// A name something was known by for a period, before its current `name`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FormerName {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Day>,
+    pub to: Day,
+}
+
+/// The name on a day: the former name whose dates hold it, else the current one.
+pub fn name_on<'a>(name: &'a str, former: &'a [FormerName], day: NaiveDate) -> &'a str {
+    former
+        .iter()
+        .find(|f| in_force(f.from, Some(f.to), day))
+        .map_or(name, |f| f.name.as_str())
 }
 
 pub const SECTORS: &[&str] = &[
@@ -197,9 +306,26 @@ pub struct Organisation {
     pub from: Option<Day>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Day>,
-    /// The organisation that took over (a CCG succeeded by an ICB).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub successor: Option<String>,
+    /// The organisations that took over: one (eight CCGs each naming the one ICB that merged
+    /// them), or several when it split.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub successors: Vec<String>,
+    /// Names it had before its current one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_names: Vec<FormerName>,
+}
+
+impl Organisation {
+    pub fn name_on(&self, day: NaiveDate) -> &str {
+        name_on(&self.name, &self.former_names, day)
+    }
+
+    /// The same organisation as it stood on a day: named as it was then.
+    pub fn on(&self, day: NaiveDate) -> Organisation {
+        let mut o = self.clone();
+        o.name = self.name_on(day).to_owned();
+        o
+    }
 }
 
 /// A post in an organisation, and who holds it.
@@ -233,6 +359,28 @@ pub struct StatutoryPartner {
     pub to: Option<Day>,
 }
 
+/// A partner the partnership chose beyond the three the law names (since 2023, often
+/// education), with its lead and delegate like a statutory partner. It does not sign what the
+/// law asks the statutory partners to sign.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AdditionalPartner {
+    pub organisation: String,
+    /// The sector it speaks for, from the list of sectors.
+    pub sector: String,
+    /// What it is there as ("Schools' representative", "Director of Education").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delegate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Day>,
+}
+
 pub const BODY_KINDS: &[&str] = &[
     "strategic-group",
     "board",
@@ -250,7 +398,13 @@ pub const BODY_KINDS: &[&str] = &[
 pub struct Body {
     pub key: String,
     pub name: String,
+    /// Names it had before its current one ("the Executive" before "the Executive Board").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_names: Vec<FormerName>,
     pub kind: String,
+    /// The bodies that replaced it when it ended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub successors: Vec<String>,
     /// The body it reports to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
@@ -304,6 +458,7 @@ pub struct Body {
 
 pub const CHAIR_RULES: &[&str] = &[
     "rotating-statutory-partners",
+    "rotating-partners",
     "independent",
     "sector",
     "appointed-by-body",
@@ -325,6 +480,15 @@ pub struct ChairRule {
     pub post: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// For a rotating chair: the organisations in the order the chair passes among them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotation: Vec<String>,
+    /// For a rotating chair: the months each holds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term_months: Option<u32>,
+    /// For a rotating chair: the day the first in the rotation took the chair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_from: Option<Day>,
 }
 
 pub const FREQUENCIES: &[&str] = &[
@@ -355,6 +519,8 @@ pub struct Meetings {
 pub enum Quorum {
     /// All three statutory partners (or their deputies) present.
     AllStatutoryPartners,
+    /// Every partner present: the statutory partners and the additional partners in force.
+    AllPartners,
     /// At least this many members present.
     Members { count: u32 },
     /// At least this share of the voting members present.
@@ -372,6 +538,55 @@ pub struct Attendance {
     /// A deputy's attendance counts for the member.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deputy_counts: bool,
+}
+
+/// A rotating chair's holder for one term.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Turn<'a> {
+    /// The organisation in the chair.
+    pub organisation: &'a str,
+    /// The day its term began.
+    pub from: NaiveDate,
+    /// The day the chair passes on.
+    pub handover: NaiveDate,
+    /// Who takes it then.
+    pub next: &'a str,
+}
+
+impl ChairRule {
+    /// Whether the chair passes among partners rather than being held by one.
+    pub fn rotates(&self) -> bool {
+        self.rule.starts_with("rotating-")
+    }
+
+    /// Who holds a rotating chair on a day, derived from the order, the term and the day the
+    /// rotation began; None before it began or when the rule gives no rotation.
+    pub fn turn_on(&self, day: NaiveDate) -> Option<Turn<'_>> {
+        let start = self.rotation_from?.0;
+        let term = self.term_months.filter(|t| *t > 0)?;
+        if self.rotation.is_empty() || day < start {
+            return None;
+        }
+        let after = |k: u32| start.checked_add_months(chrono::Months::new(k.checked_mul(term)?));
+        // A first guess from the months between, corrected by a step either way.
+        use chrono::Datelike;
+        let months = (day.year() - start.year()) * 12 + day.month() as i32 - start.month() as i32;
+        let mut k = u32::try_from(months.max(0)).ok()? / term;
+        while after(k)? > day {
+            k = k.checked_sub(1)?;
+        }
+        while after(k + 1)? <= day {
+            k += 1;
+        }
+        let n = self.rotation.len();
+        let at = |k: u32| self.rotation[k as usize % n].as_str();
+        Some(Turn {
+            organisation: at(k),
+            from: after(k)?,
+            handover: after(k + 1)?,
+            next: at(k + 1),
+        })
+    }
 }
 
 /// A reporting line for a period.
@@ -397,11 +612,12 @@ impl Body {
             .map(|l| l.body.as_str())
     }
 
-    /// The same body as it stood on a day: its reporting line resolved.
+    /// The same body as it stood on a day: its reporting line and its name resolved.
     pub fn on(&self, day: NaiveDate) -> Body {
         let mut b = self.clone();
         b.parent = self.parent_on(day).map(str::to_owned);
         b.parents.clear();
+        b.name = name_on(&self.name, &self.former_names, day).to_owned();
         b
     }
 }
@@ -443,7 +659,12 @@ pub const MEMBERSHIP_ROLES: &[&str] = &[
     "co-opted",
     "lay-member",
     "young-person",
+    "in-attendance",
 ];
+
+/// Roles that sit at a body without being members: not voting, not counted for quorum or in
+/// attendance figures, and shown apart from the members.
+pub const IN_ATTENDANCE: &str = "in-attendance";
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -463,6 +684,22 @@ pub struct Membership {
     pub from: Option<Day>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Day>,
+}
+
+impl Membership {
+    /// A member of the body, not someone in attendance.
+    pub fn is_member(&self) -> bool {
+        self.role != IN_ATTENDANCE
+    }
+
+    /// Can vote: as stated, else by role.
+    pub fn votes(&self) -> bool {
+        self.is_member()
+            && self.voting.unwrap_or(!matches!(
+                self.role.as_str(),
+                "participating-observer" | "independent-non-voting"
+            ))
+    }
 }
 
 /// The published text of the arrangements, section by section (Markdown-like plain text).
@@ -588,15 +825,40 @@ pub fn from_toml<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<(T, &st
     Ok((v, text))
 }
 
-/// Parse a file, reporting every problem found (with its line), or the arrangements.
-pub fn parse(bytes: &[u8]) -> Result<Arrangements, Vec<Problem>> {
-    let (a, text): (Arrangements, &str) = from_toml(bytes)?;
-    let problems = check(&a, text);
+/// A file as read: the arrangements, and the text they were read from, which is the upgraded
+/// text when the file was `/1` (what changed is listed in `upgraded`).
+#[derive(Debug)]
+pub struct Read {
+    pub arrangements: Arrangements,
+    pub text: String,
+    pub upgraded: Vec<String>,
+}
+
+/// Read a file, upgrading a `/1` file first: every problem found (with its line, a line of the
+/// upgraded text for a `/1` file), or the arrangements.
+pub fn read(bytes: &[u8]) -> Result<Read, Vec<Problem>> {
+    let text = screen(bytes).map_err(|p| vec![p])?;
+    let (text, upgraded) = match super::upgrade::upgrade(text) {
+        Some(u) => (u.text, u.changes),
+        None => (text.to_owned(), Vec::new()),
+    };
+    let (a, _): (Arrangements, &str) = from_toml(text.as_bytes())?;
+    let problems = check(&a, &text);
     if problems.is_empty() {
-        Ok(a)
+        Ok(Read {
+            arrangements: a,
+            text,
+            upgraded,
+        })
     } else {
         Err(problems)
     }
+}
+
+/// Parse a file (a `/1` file is upgraded first), reporting every problem found (with its
+/// line), or the arrangements.
+pub fn parse(bytes: &[u8]) -> Result<Arrangements, Vec<Problem>> {
+    read(bytes).map(|r| r.arrangements)
 }
 
 fn overlaps(a: (Option<Day>, Option<Day>), b: (Option<Day>, Option<Day>)) -> bool {
@@ -636,14 +898,36 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
             ),
         );
     }
-    if !matches!(
-        a.partnership.guidance.as_str(),
-        "" | "working-together-2018" | "working-together-2023"
-    ) {
-        add(
-            0..0,
-            "guidance must be working-together-2018 or working-together-2023".into(),
-        );
+    let mut last_start: Option<Day> = None;
+    for (i, e) in a.partnership.editions.iter().enumerate() {
+        if !GUIDANCE.contains(&e.guidance.as_str()) {
+            add(
+                0..0,
+                format!(
+                    "edition {}: guidance must be working-together-2018 or working-together-2023, not {:?}",
+                    i + 1,
+                    e.guidance
+                ),
+            );
+        }
+        match e.start() {
+            None if i > 0 => add(
+                0..0,
+                format!(
+                    "edition {}: say when it was published or from when it applied; only the first edition may leave both out",
+                    i + 1
+                ),
+            ),
+            Some(s) if last_start.is_some_and(|l| s <= l) => add(
+                0..0,
+                format!(
+                    "edition {} starts on {s}, not after the edition before it: list editions oldest first",
+                    i + 1
+                ),
+            ),
+            _ => {}
+        }
+        last_start = e.start().or(last_start);
     }
 
     fn keys<'a, T>(
@@ -710,10 +994,13 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         );
         let mut years = BTreeSet::new();
         for pop in &v.child_population {
-            if !years.insert(pop.year) {
+            if !years.insert((pop.year, pop.revised)) {
                 add(
                     x.span(),
-                    format!("area {} has two child populations for {}", v.key, pop.year),
+                    format!(
+                        "area {} has two child populations for {}: give the later one the date it was revised (revised = 2021-06-25), and keep the earlier",
+                        v.key, pop.year
+                    ),
                 );
             }
             if pop.children < 0 {
@@ -742,6 +1029,35 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
                 &format!("collaboration {}", v.key),
                 &mut add,
             );
+        }
+        let name = format!("collaboration {}", v.key);
+        for slug in v.partners.iter().filter_map(|p| p.slug.as_deref()).chain(v.host.as_deref()) {
+            if crate::partnerships::store::parse_slug(slug).is_err() {
+                add(
+                    x.span(),
+                    format!("{name}: {slug:?} is not a partnership's slug (lower-case letters, numbers and hyphens)"),
+                );
+            }
+            if slug == a.partnership.slug {
+                add(
+                    x.span(),
+                    format!("{name} names this partnership as another: list only the others"),
+                );
+            }
+        }
+        if let Some(host) = &v.host {
+            if !v.shared_bodies.is_empty() {
+                add(
+                    x.span(),
+                    format!("{name} has a host ({host}) and shared bodies of its own: the host's file lists the shared bodies"),
+                );
+            }
+            if !v.partners.iter().any(|p| p.slug.as_deref() == Some(host)) {
+                add(
+                    x.span(),
+                    format!("{name}: its host {host:?} must be one of its partners, named by that slug"),
+                );
+            }
         }
     }
     let org_by_key: BTreeMap<&str, &Organisation> = a
@@ -776,13 +1092,17 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         if let Some(parent) = &v.parent {
             refer(x.span(), &orgs, parent, "organisation", &name, &mut add);
         }
-        if let Some(s) = &v.successor {
+        former_names(x.span(), &name, &v.former_names, &mut add);
+        if !v.successors.is_empty() && v.to.is_none() {
+            add(
+                x.span(),
+                format!("{name} has a successor, so it needs the date it ended (to)"),
+            );
+        }
+        for s in &v.successors {
             refer(x.span(), &orgs, s, "organisation", &name, &mut add);
-            if v.to.is_none() {
-                add(
-                    x.span(),
-                    format!("{name} has a successor, so it needs the date it ended (to)"),
-                );
+            if s == &v.key {
+                add(x.span(), format!("{name} names itself as its successor"));
             }
             if let (Some(end), Some(next)) = (v.to, org_by_key.get(s.as_str()).and_then(|o| o.from))
                 && next.0 <= end.0
@@ -835,6 +1155,48 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
     }
     // An organisation is a statutory partner once at a time. (A partnership covering several
     // areas has several of a role: Derby and Derbyshire has two councils and two CCGs.)
+    for x in &a.additional_partners {
+        let v = x.get_ref();
+        let name = format!("additional partner {}", v.organisation);
+        if !SECTORS.contains(&v.sector.as_str()) {
+            add(
+                x.span(),
+                format!(
+                    "{name}: sector {:?} is not one of {}",
+                    v.sector,
+                    SECTORS.join(", ")
+                ),
+            );
+        }
+        refer(x.span(), &orgs, &v.organisation, "organisation", &name, &mut add);
+        for post in [&v.lead, &v.delegate].into_iter().flatten() {
+            refer(x.span(), &posts, post, "post", &name, &mut add);
+        }
+        dates(x.span(), &name, v.from, v.to, &mut add);
+        if org_by_key
+            .get(v.organisation.as_str())
+            .is_some_and(|o| o.statutory_partner.is_some())
+        {
+            add(
+                x.span(),
+                format!("{name} is a statutory partner: the law names it, so list it under statutory_partners only"),
+            );
+        }
+    }
+    for (i, x) in a.additional_partners.iter().enumerate() {
+        for y in &a.additional_partners[i + 1..] {
+            let (v, w) = (x.get_ref(), y.get_ref());
+            if v.organisation == w.organisation && overlaps((v.from, v.to), (w.from, w.to)) {
+                add(
+                    y.span(),
+                    format!(
+                        "{} is listed twice as an additional partner at the same time",
+                        v.organisation
+                    ),
+                );
+            }
+        }
+    }
     for (i, x) in a.statutory_partners.iter().enumerate() {
         for y in &a.statutory_partners[i + 1..] {
             let (v, w) = (x.get_ref(), y.get_ref());
@@ -877,6 +1239,19 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
             );
         }
         dates(x.span(), &name, v.from, v.to, &mut add);
+        former_names(x.span(), &name, &v.former_names, &mut add);
+        if !v.successors.is_empty() && v.to.is_none() {
+            add(
+                x.span(),
+                format!("{name} has a successor, so it needs the date it ended (to)"),
+            );
+        }
+        for s in &v.successors {
+            refer(x.span(), &bodies, s, "body", &name, &mut add);
+            if s == &v.key {
+                add(x.span(), format!("{name} names itself as its successor"));
+            }
+        }
         if v.parent.is_some() && !v.parents.is_empty() {
             add(
                 x.span(),
@@ -940,6 +1315,48 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
                     ),
                 },
                 _ => {}
+            }
+            if !c.rotation.is_empty() || c.term_months.is_some() || c.rotation_from.is_some() {
+                if !c.rotates() {
+                    add(
+                        x.span(),
+                        format!("{name}: a rotation is only for a rotating chair rule"),
+                    );
+                } else if c.rotation.is_empty()
+                    || c.term_months.is_none_or(|t| t == 0 || t > 120)
+                    || c.rotation_from.is_none()
+                {
+                    add(
+                        x.span(),
+                        format!("{name}: a rotating chair needs all of rotation (the organisations in order), term_months (1 to 120) and rotation_from (when the first took the chair)"),
+                    );
+                }
+                let statutory = |k: &str| {
+                    org_by_key.get(k).is_some_and(|o| o.statutory_partner.is_some())
+                        || a.statutory_partners.iter().any(|s| s.get_ref().organisation == k)
+                };
+                let additional =
+                    |k: &str| a.additional_partners.iter().any(|s| s.get_ref().organisation == k);
+                for o in &c.rotation {
+                    refer(x.span(), &orgs, o, "organisation", &name, &mut add);
+                    let ok = match c.rule.as_str() {
+                        "rotating-statutory-partners" => statutory(o),
+                        _ => statutory(o) || additional(o),
+                    };
+                    if orgs.contains(o.as_str()) && !ok {
+                        add(
+                            x.span(),
+                            format!(
+                                "{name}: {o} is in the chair's rotation but is not {}",
+                                if c.rule == "rotating-statutory-partners" {
+                                    "a statutory partner"
+                                } else {
+                                    "a partner"
+                                }
+                            ),
+                        );
+                    }
+                }
             }
         }
         if let Some(m) = &v.meetings
@@ -1049,7 +1466,7 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         }
         if matches!(
             v.role.as_str(),
-            "participating-observer" | "independent-non-voting"
+            "participating-observer" | "independent-non-voting" | IN_ATTENDANCE
         ) && v.voting == Some(true)
         {
             add(
@@ -1124,11 +1541,38 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
     entries(&a.organisations, "organisation", &mut add);
     entries(&a.posts, "post", &mut add);
     entries(&a.statutory_partners, "statutory partner", &mut add);
+    entries(&a.additional_partners, "additional partner", &mut add);
     entries(&a.bodies, "body", &mut add);
     entries(&a.memberships, "membership", &mut add);
     p.sort();
     p.dedup();
     p
+}
+
+/// Former names must be dated in order and not overlap.
+fn former_names(
+    span: std::ops::Range<usize>,
+    what: &str,
+    names: &[FormerName],
+    add: &mut impl FnMut(std::ops::Range<usize>, String),
+) {
+    for (i, n) in names.iter().enumerate() {
+        if n.from.is_some_and(|f| f > n.to) {
+            add(
+                span.clone(),
+                format!("{what}: former name {:?} ends before it starts", n.name),
+            );
+        }
+        if names[i + 1..]
+            .iter()
+            .any(|m| overlaps((n.from, Some(n.to)), (m.from, Some(m.to))))
+        {
+            add(
+                span.clone(),
+                format!("{what} has two former names at the same time"),
+            );
+        }
+    }
 }
 
 /// The most characters a short field (a name, a key, a title) may hold.

@@ -38,19 +38,22 @@ pub struct Partner {
     pub delegate: String,
 }
 
+/// Who a post is: its holder and title, or the title alone.
+fn post_text(names: &Names, k: &Option<String>) -> String {
+    k.as_deref()
+        .and_then(|k| names.posts.get(k))
+        .map(|p| {
+            if p.holder.is_empty() {
+                p.title.clone()
+            } else {
+                format!("{}, {}", p.holder, p.title)
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// The three statutory partners the law names: only they sign what the law asks them to.
 fn partners(a: &AsAt, names: &Names) -> Vec<Partner> {
-    let post = |k: &Option<String>| {
-        k.as_deref()
-            .and_then(|k| names.posts.get(k))
-            .map(|p| {
-                if p.holder.is_empty() {
-                    p.title.clone()
-                } else {
-                    format!("{}, {}", p.holder, p.title)
-                }
-            })
-            .unwrap_or_default()
-    };
     a.statutory_partners
         .iter()
         .map(|s| Partner {
@@ -61,8 +64,92 @@ fn partners(a: &AsAt, names: &Names) -> Vec<Partner> {
                 r => r.to_owned(),
             },
             organisation: names.organisation(&s.organisation),
-            lead: post(&s.lead),
-            delegate: post(&s.delegate),
+            lead: post_text(names, &s.lead),
+            delegate: post_text(names, &s.delegate),
+        })
+        .collect()
+}
+
+/// The partners the partnership chose beyond the statutory three (education, say).
+pub fn additional_partners(a: &AsAt, names: &Names) -> Vec<Partner> {
+    a.additional_partners
+        .iter()
+        .map(|s| Partner {
+            role: if s.description.is_empty() {
+                view::role_label(&s.sector)
+            } else {
+                s.description.clone()
+            },
+            organisation: names.organisation(&s.organisation),
+            lead: post_text(names, &s.lead),
+            delegate: post_text(names, &s.delegate),
+        })
+        .collect()
+}
+
+/// A child population figure for reading: "174,200 children aged 0 to 17 (2023, ONS)", and
+/// the figures it revised.
+pub struct PopulationText {
+    pub text: String,
+    pub earlier: Vec<String>,
+}
+
+pub fn population_text(ar: &model::Area, day: NaiveDate) -> Option<PopulationText> {
+    let on = ar.population_on(day)?;
+    let words = |p: &model::Population| {
+        let mut s = format!(
+            "{} children aged 0 to 17 ({}",
+            p.children_text(),
+            p.year
+        );
+        if !p.source.is_empty() {
+            s.push_str(", ");
+            s.push_str(&p.source);
+        }
+        if let Some(r) = p.revised {
+            s.push_str(&format!(", revised {}", r.0.format("%-d %B %Y")));
+        }
+        s.push(')');
+        s
+    };
+    Some(PopulationText {
+        text: words(on.figure),
+        earlier: on.earlier.into_iter().map(words).collect(),
+    })
+}
+
+/// A collaboration as the public page says it.
+pub struct CollaborationText {
+    pub name: String,
+    /// Each partner: its name and, when it is on this masa, the address of its arrangements.
+    pub partners: Vec<(String, String)>,
+    /// The bodies it shares, in words ("Held by ...", "Shared with ...").
+    pub bodies: Vec<String>,
+}
+
+fn collaboration_texts(a: &AsAt, structure: &[BodyView]) -> Vec<CollaborationText> {
+    a.collaborations
+        .iter()
+        .map(|c| CollaborationText {
+            name: c.name.clone(),
+            partners: c
+                .partners
+                .iter()
+                .map(|p| {
+                    (
+                        p.name.clone(),
+                        p.slug
+                            .as_ref()
+                            .map(|s| format!("/p/{s}/arrangements"))
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            bodies: structure
+                .iter()
+                .filter(|v| v.collaboration.as_deref() == Some(c.key.as_str()))
+                .map(|v| v.body.name.clone())
+                .collect(),
         })
         .collect()
 }
@@ -135,13 +222,22 @@ struct PublishedPage {
     page: Page,
     slug: String,
     a: AsAt,
+    /// The edition of the arrangements in force on the day.
+    edition: Option<model::Edition>,
     partners: Vec<Partner>,
+    additional: Vec<Partner>,
+    /// The education and childcare agencies named to take part (participants, not partners).
+    education_agencies: Vec<String>,
+    /// Each area's child population on the day, with the figures it revised.
+    populations: Vec<(String, Option<PopulationText>)>,
+    /// The collaborations with other partnerships, in words, with a link where one is on masa.
+    collaborations: Vec<CollaborationText>,
     area_text: Vec<String>,
     agencies_text: Vec<String>,
     agency_count: usize,
     outline: String,
     /// Each body's members as they stood (organisation and role; never a person's details).
-    members: Vec<(String, Vec<view::MemberView>)>,
+    members: Vec<(String, Vec<view::MemberView>, Vec<view::MemberView>)>,
     chart: String,
     sections: Vec<Section>,
     is_today: bool,
@@ -185,7 +281,7 @@ pub async fn published(
     let day = as_at_day(&q, &mut errors);
     let (p, a) = partnership_and_arrangements(&st, &slug, day).await?;
     let names = Names::new(&a.organisations, &a.posts);
-    let structure = view::structure(&a.bodies, &a.memberships, &names);
+    let structure = store::structure(&st.db, &a).await?;
     let chart = view::chart_svg(&structure, &format!("Structure of {}", p.name));
     let page = PublishedPage {
         page: Page::public(
@@ -195,7 +291,21 @@ pub async fn published(
             &p.slug,
             "/arrangements",
         ),
+        edition: a.partnership.edition_on(day).cloned(),
         partners: partners(&a, &names),
+        additional: additional_partners(&a, &names),
+        education_agencies: a
+            .organisations
+            .iter()
+            .filter(|o| o.designated_education)
+            .map(|o| o.name.clone())
+            .collect(),
+        populations: a
+            .areas
+            .iter()
+            .map(|ar| (ar.name.clone(), population_text(ar, day)))
+            .collect(),
+        collaborations: collaboration_texts(&a, &structure),
         area_text: paragraphs(&a.sections.area),
         agencies_text: paragraphs(&a.sections.relevant_agencies),
         agency_count: a.organisations.iter().filter(|o| o.relevant_agency).count(),
@@ -203,8 +313,14 @@ pub async fn published(
         outline: view::outline_html(&structure),
         members: structure
             .iter()
-            .filter(|v| !v.members.is_empty())
-            .map(|v| (v.body.name.clone(), v.members.clone()))
+            .filter(|v| !v.members.is_empty() || !v.in_attendance.is_empty())
+            .map(|v| {
+                (
+                    v.body.name.clone(),
+                    v.members.clone(),
+                    v.in_attendance.clone(),
+                )
+            })
             .collect(),
         chart,
         is_today: day == today(),
@@ -243,7 +359,7 @@ pub async fn published_pdf(
     }
     let (p, a) = partnership_and_arrangements(&st, &slug, day).await?;
     let names = Names::new(&a.organisations, &a.posts);
-    let structure = view::structure(&a.bodies, &a.memberships, &names);
+    let structure = store::structure(&st.db, &a).await?;
     let chart = view::chart_svg(&structure, &format!("Structure of {}", p.name));
     let data = super::pdf::data(super::pdf::Parts {
         name: &p.name,
@@ -253,6 +369,7 @@ pub async fn published_pdf(
         ),
         a: &a,
         partners: partners(&a, &names),
+        additional: additional_partners(&a, &names),
         structure: &structure,
         chart,
         sections: sections(&a.sections),
@@ -382,8 +499,7 @@ pub async fn structure(
     let a = store::load_as_at(&st.db, p, day).await?;
     let (structure, chart) = match &a {
         Some(a) => {
-            let names = Names::new(&a.organisations, &a.posts);
-            let s = view::structure(&a.bodies, &a.memberships, &names);
+            let s = store::structure(&st.db, a).await?;
             let c = view::chart_svg(&s, &format!("Structure as at {}", day.format("%-d %B %Y")));
             (s, c)
         }
@@ -554,9 +670,10 @@ pub async fn upload(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let a = match model::parse(&bytes) {
-        Ok(a) if a.partnership.slug == slug => a,
-        Ok(a) => {
+    let read = match model::read(&bytes) {
+        Ok(r) if r.arrangements.partnership.slug == slug => r,
+        Ok(r) => {
+            let a = r.arrangements;
             let m = format!(
                 "This file is for the partnership \"{}\"; you are working in \"{slug}\"",
                 a.partnership.slug
@@ -569,13 +686,25 @@ pub async fn upload(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let (_, s) = store::import(&st.db, &viewer.actor(), &a).await?;
+    let (_, s) = store::import_file(&st.db, &viewer.actor(), &read).await?;
     crate::web::flash(
         &st.db,
         &viewer,
         &format!(
-            "Arrangements imported: {} added, {} changed, {} removed, {} unchanged",
-            s.created, s.updated, s.deleted, s.unchanged
+            "Arrangements imported: {} added, {} changed, {} removed, {} unchanged{}",
+            s.created,
+            s.updated,
+            s.deleted,
+            s.unchanged,
+            if read.upgraded.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ". The file was {}; it was upgraded to {} as it was imported (comments kept): download the file to have the upgraded text",
+                    model::SCHEMA_1,
+                    model::SCHEMA
+                )
+            }
         ),
     )
     .await?;

@@ -19,7 +19,9 @@ pub struct Data {
     published: String,
     as_at: String,
     url: String,
+    guidance: String,
     partners: Vec<PartnerRow>,
+    additional: Vec<PartnerRow>,
     areas: Vec<String>,
     area_text: Vec<String>,
     agencies_text: Vec<String>,
@@ -58,6 +60,10 @@ struct BodyLine {
     chair: String,
     reports_to: String,
     depth: usize,
+    /// With whom a collaboration shares it, or who holds it.
+    shared: String,
+    /// Who attends without being a member, by organisation and post.
+    in_attendance: String,
 }
 
 #[derive(Serialize)]
@@ -71,9 +77,19 @@ pub struct Parts<'a> {
     pub url: String,
     pub a: &'a AsAt,
     pub partners: Vec<Partner>,
+    pub additional: Vec<Partner>,
     pub structure: &'a [BodyView],
     pub chart: String,
     pub sections: Vec<Section>,
+}
+
+fn row(x: Partner) -> PartnerRow {
+    PartnerRow {
+        role: x.role,
+        organisation: x.organisation,
+        lead: x.lead,
+        delegate: x.delegate,
+    }
 }
 
 /// What the PDF shows: the headings the guidance requires, as on the public page, with every
@@ -108,31 +124,30 @@ pub fn data(p: Parts<'_>) -> Data {
         partnership: p.name.to_owned(),
         published: a
             .partnership
-            .published
+            .edition_on(a.day)
+            .and_then(|e| e.published)
             .map(|d| d.0.format("%-d %B %Y").to_string())
             .unwrap_or_default(),
         as_at: a.day.format("%-d %B %Y").to_string(),
         url: p.url,
-        partners: p
-            .partners
-            .into_iter()
-            .map(|x| PartnerRow {
-                role: x.role,
-                organisation: x.organisation,
-                lead: x.lead,
-                delegate: x.delegate,
-            })
-            .collect(),
+        guidance: a
+            .partnership
+            .edition_on(a.day)
+            .map(|e| e.guidance_text().to_owned())
+            .unwrap_or_default(),
+        partners: p.partners.into_iter().map(row).collect(),
+        additional: p.additional.into_iter().map(row).collect(),
         areas: a
             .areas
             .iter()
-            .map(|ar| match ar.child_population.last() {
-                Some(pop) => format!(
-                    "{}: {} children aged 0 to 17 ({})",
-                    ar.name,
-                    pop.children_text(),
-                    pop.year
-                ),
+            .map(|ar| match super::pages::population_text(ar, a.day) {
+                Some(pop) => {
+                    let mut s = format!("{}: {}", ar.name, pop.text);
+                    for e in pop.earlier {
+                        s.push_str(&format!("; earlier figure: {e}"));
+                    }
+                    s
+                }
                 None => ar.name.clone(),
             })
             .collect(),
@@ -159,6 +174,19 @@ pub fn data(p: Parts<'_>) -> Data {
                 chair: v.chair.clone(),
                 reports_to: name_of(&v.body.parent),
                 depth: v.depth,
+                shared: v.shared.clone(),
+                in_attendance: v
+                    .in_attendance
+                    .iter()
+                    .map(|m| {
+                        if m.title.is_empty() {
+                            m.organisation.clone()
+                        } else {
+                            format!("{} ({})", m.title, m.organisation)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
             .collect(),
         sections: p

@@ -20,6 +20,7 @@ pub const KINDS: &[&str] = &[
     "organisation",
     "post",
     "statutory-partner",
+    "additional-partner",
     "body",
     "membership",
     "sections",
@@ -144,6 +145,24 @@ pub fn items_of(a: &Arrangements) -> AppResult<Vec<Item>> {
             "statutory-partner",
             key,
             &v.role,
+            &v.organisation,
+            day(v.from),
+            day(v.to),
+            toml_text(v)?,
+        );
+    }
+    for x in &a.additional_partners {
+        let v = x.get_ref();
+        // Like a statutory partner: what it is and when it began.
+        let key = format!(
+            "{}/{}",
+            v.organisation,
+            v.from.map(|d| d.to_string()).unwrap_or_default()
+        );
+        push(
+            "additional-partner",
+            key,
+            &v.sector,
             &v.organisation,
             day(v.from),
             day(v.to),
@@ -290,8 +309,12 @@ pub async fn as_at(
 
 /// Read an entry's data back into its type.
 pub fn decode<T: DeserializeOwned>(item: &Item) -> AppResult<T> {
-    toml::from_str(&item.data)
-        .map_err(|e| AppError::Internal(format!("stored {} {}: {e}", item.kind, item.key)))
+    toml::from_str(&item.data).or_else(|e| {
+        // Stored by a masa that read `/1` files: read as upgraded.
+        let up = super::upgrade::entry(&item.kind, &item.data);
+        toml::from_str(&up)
+            .map_err(|_| AppError::Internal(format!("stored {} {}: {e}", item.kind, item.key)))
+    })
 }
 
 /// What an import did.
@@ -304,12 +327,56 @@ pub struct ImportSummary {
     pub partnership_created: bool,
 }
 
-/// Store a checked file: insert what is new, update what changed, delete what is gone, each
-/// through the audit trail, all in one transaction.
+/// Store a file as read, and keep its text as written (comments, layout, each entry's form),
+/// which [`export`] gives back.
+pub async fn import_file(
+    db: &Db,
+    actor: &crate::store::Actor,
+    r: &model::Read,
+) -> AppResult<(PartnershipId, ImportSummary)> {
+    import_kept(db, actor, &r.arrangements, Some(&r.text)).await
+}
+
+/// Store checked arrangements that came without a file's text (built in code): export then
+/// writes the file afresh from the entries.
 pub async fn import(
     db: &Db,
     actor: &crate::store::Actor,
     a: &Arrangements,
+) -> AppResult<(PartnershipId, ImportSummary)> {
+    import_kept(db, actor, a, None).await
+}
+
+/// What the audit trail says of a kept file: its size and digest (each entry's change has its
+/// own before and after).
+fn file_digest(text: &str) -> serde_json::Value {
+    use sha2::Digest;
+    serde_json::json!({
+        "bytes": text.len(),
+        "lines": text.lines().count(),
+        "sha256": hex::encode(sha2::Sha256::digest(text.as_bytes())),
+    })
+}
+
+/// The file's text as kept, if it is.
+pub async fn kept_text(db: &Db, p: PartnershipId) -> StoreResult<Option<String>> {
+    db.fetch_optional(
+        "SELECT source FROM arrangement_files WHERE partnership_id = $1",
+        args![p],
+    )
+    .await?
+    .map(|r| r.get("source"))
+    .transpose()
+}
+
+/// Store a checked file: insert what is new, update what changed, delete what is gone, each
+/// through the audit trail, all in one transaction; and keep the file's text, or forget the
+/// text kept when there is none (it would no longer match the entries).
+async fn import_kept(
+    db: &Db,
+    actor: &crate::store::Actor,
+    a: &Arrangements,
+    text: Option<&str>,
 ) -> AppResult<(PartnershipId, ImportSummary)> {
     let mut summary = ImportSummary::default();
     let mut tx = Tx::begin(db, actor).await?;
@@ -387,13 +454,63 @@ pub async fn import(
             summary.deleted += 1;
         }
     }
+    let kept = if summary.partnership_created {
+        None
+    } else {
+        kept_text(db, p).await?
+    };
+    let file = RecordRef {
+        partnership: Some(p),
+        record_type: "arrangements",
+        record_id: "file".into(),
+    };
+    match (kept.as_deref(), text) {
+        (Some(k), Some(t)) if k == t => {}
+        (Some(k), Some(t)) => {
+            tx.update(
+                "UPDATE arrangement_files SET source = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4",
+                args![t, now, by.as_str(), p],
+                &file,
+                "Arrangements file kept as written",
+                &file_digest(k),
+                &file_digest(t),
+            )
+            .await?;
+        }
+        (None, Some(t)) => {
+            tx.insert_keyed(
+                "INSERT INTO arrangement_files (partnership_id, source, updated_at, updated_by) VALUES ($1, $2, $3, $4)",
+                args![p, t, now, by.as_str()],
+                &file,
+                "Arrangements file kept as written",
+                &file_digest(t),
+            )
+            .await?;
+        }
+        // Built in code with nothing changed: the text kept still says what is stored.
+        (Some(_), None) if summary.created + summary.updated + summary.deleted == 0 => {}
+        (Some(k), None) => {
+            tx.delete(
+                "DELETE FROM arrangement_files WHERE partnership_id = $1",
+                args![p],
+                &file,
+                "Arrangements file no longer kept: the entries changed without it",
+                &file_digest(k),
+            )
+            .await?;
+        }
+        (None, None) => {}
+    }
     tx.commit().await?;
     Ok((p, summary))
 }
 
-/// The file for a partnership, rebuilt from what is stored: the same input always gives the same
-/// bytes, so export, import, export is identical.
+/// The file for a partnership: as its author wrote it when it came as a file, else rebuilt from
+/// what is stored. Either way export, import, export gives the same bytes.
 pub async fn export(db: &Db, p: PartnershipId) -> AppResult<String> {
+    if let Some(text) = kept_text(db, p).await? {
+        return Ok(text);
+    }
     let all = items(db, p).await?;
     let of = |kind: &'static str| all.iter().filter(move |i| i.kind == kind);
     let partnership: model::Partnership = match of("partnership").next() {
@@ -409,6 +526,8 @@ pub async fn export(db: &Db, p: PartnershipId) -> AppResult<String> {
         organisations: Vec<model::Organisation>,
         posts: Vec<model::Post>,
         statutory_partners: Vec<model::StatutoryPartner>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        additional_partners: Vec<model::AdditionalPartner>,
         bodies: Vec<model::Body>,
         memberships: Vec<model::Membership>,
         sections: model::Sections,
@@ -426,6 +545,7 @@ pub async fn export(db: &Db, p: PartnershipId) -> AppResult<String> {
         organisations: all_of(of("organisation"))?,
         posts: all_of(of("post"))?,
         statutory_partners: all_of(of("statutory-partner"))?,
+        additional_partners: all_of(of("additional-partner"))?,
         bodies: all_of(of("body"))?,
         memberships: all_of(of("membership"))?,
         sections: of("sections")
@@ -450,6 +570,8 @@ pub struct AsAt {
     pub organisations: Vec<model::Organisation>,
     pub posts: Vec<model::Post>,
     pub statutory_partners: Vec<model::StatutoryPartner>,
+    pub additional_partners: Vec<model::AdditionalPartner>,
+    pub collaborations: Vec<model::Collaboration>,
     pub bodies: Vec<model::Body>,
     pub memberships: Vec<model::Membership>,
     pub sections: model::Sections,
@@ -466,6 +588,58 @@ impl AsAt {
             partners: &self.statutory_partners,
         }
     }
+}
+
+/// The structure as at the arrangements' day, with what collaborations share: a body this
+/// partnership hosts says with whom; a body another partnership on this host holds for a
+/// collaboration with this one is added (with its chair and members from the host's file) when
+/// both files name the collaboration and each other by slug.
+pub async fn structure(db: &Db, a: &AsAt) -> AppResult<Vec<super::view::BodyView>> {
+    use super::view::{self, Names};
+    let names = Names::new(&a.organisations, &a.posts);
+    let mut out = view::structure(&a.bodies, &a.memberships, &names, a.day);
+    let list = |c: &model::Collaboration| {
+        let n: Vec<&str> = c.partners.iter().map(|p| p.name.as_str()).collect();
+        n.join(", ")
+    };
+    for c in &a.collaborations {
+        for v in out.iter_mut().filter(|v| c.shared_bodies.contains(&v.body.key)) {
+            v.shared = format!("Shared with {} ({})", list(c), c.name);
+            v.collaboration = Some(c.key.clone());
+        }
+        let Some(host) = &c.host else { continue };
+        let Some(hp) = crate::partnerships::store::by_slug(db, host).await? else {
+            continue;
+        };
+        let Some(h) = load_as_at(db, PartnershipId(hp.id), a.day).await? else {
+            continue;
+        };
+        let Some(hc) = h.collaborations.iter().find(|x| {
+            x.key == c.key
+                && x.partners
+                    .iter()
+                    .any(|p| p.slug.as_deref() == Some(a.partnership.slug.as_str()))
+        }) else {
+            continue;
+        };
+        let host_names = Names::new(&h.organisations, &h.posts);
+        let shared: Vec<model::Body> = h
+            .bodies
+            .iter()
+            .filter(|b| hc.shared_bodies.contains(&b.key))
+            .map(|b| model::Body {
+                parent: None,
+                ..b.clone()
+            })
+            .collect();
+        for mut v in view::structure(&shared, &h.memberships, &host_names, a.day) {
+            v.shared = format!("Held by {} for {}", hp.name, c.name);
+            v.guest = true;
+            v.collaboration = Some(c.key.clone());
+            out.push(v);
+        }
+    }
+    Ok(out)
 }
 
 /// The arrangements as at a day, or None when the partnership has none stored.
@@ -490,9 +664,15 @@ pub async fn load_as_at(db: &Db, p: PartnershipId, day: NaiveDate) -> AppResult<
         day,
         partnership: decode(head)?,
         areas: of(&all, "area", &in_force)?,
-        organisations: of(&all, "organisation", &in_force)?,
+        // Each organisation and body under the name it had that day.
+        organisations: of::<model::Organisation>(&all, "organisation", &in_force)?
+            .iter()
+            .map(|o| o.on(day))
+            .collect(),
         posts: of(&all, "post", &in_force)?,
         statutory_partners: of(&all, "statutory-partner", &in_force)?,
+        additional_partners: of(&all, "additional-partner", &in_force)?,
+        collaborations: of(&all, "collaboration", &in_force)?,
         // Each body with its reporting line as it stood that day.
         bodies: of::<model::Body>(&all, "body", &in_force)?
             .iter()
@@ -537,6 +717,7 @@ fn file_place(kind: &str) -> Option<(&'static str, bool)> {
         "organisation" => ("organisations", true),
         "post" => ("posts", true),
         "statutory-partner" => ("statutory_partners", true),
+        "additional-partner" => ("additional_partners", true),
         "body" => ("bodies", true),
         "membership" => ("memberships", true),
         _ => return None,
@@ -595,7 +776,7 @@ pub async fn edit_entry(
     if text.len() > 256 * 1024 {
         return Err(problem(1, "The entry is too long".into()));
     }
-    let fragment: toml::Table = toml::from_str(text).map_err(|e| {
+    let fragment: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
         problem(
             e.span().map_or(1, |s| {
                 text[..s.start.min(text.len())].lines().count().max(1)
@@ -612,6 +793,7 @@ pub async fn edit_entry(
         "organisation" => toml::from_str::<model::Organisation>(text).map(|_| ()),
         "post" => toml::from_str::<model::Post>(text).map(|_| ()),
         "statutory-partner" => toml::from_str::<model::StatutoryPartner>(text).map(|_| ()),
+        "additional-partner" => toml::from_str::<model::AdditionalPartner>(text).map(|_| ()),
         "body" => toml::from_str::<model::Body>(text).map(|_| ()),
         _ => toml::from_str::<model::Membership>(text).map(|_| ()),
     };
@@ -624,37 +806,44 @@ pub async fn edit_entry(
         )
     })?;
     change_file(db, actor, p, |doc| {
-        if in_array {
-            let list = doc
-                .get_mut(field)
-                .and_then(|v| v.as_array_mut())
-                .ok_or(EditError::App(AppError::NotFound))?;
-            let slot = list
-                .get_mut(usize::try_from(item.position).unwrap_or(usize::MAX))
-                .ok_or(EditError::App(AppError::NotFound))?;
-            *slot = toml::Value::Table(fragment);
+        let new = fragment.as_table();
+        let target = if in_array {
+            super::file_text::entries(doc, field)
+                .into_iter()
+                .nth(usize::try_from(item.position).unwrap_or(usize::MAX))
         } else {
-            doc.insert(field.to_owned(), toml::Value::Table(fragment));
+            doc.get_mut(field).and_then(super::file_text::entry_of)
+        };
+        match target {
+            Some(mut t) => t.merge(new),
+            None if !in_array => {
+                let mut t = new.clone();
+                super::file_text::unplace(&mut t);
+                doc.insert(field, toml_edit::Item::Table(t));
+            }
+            None => return Err(EditError::App(AppError::NotFound)),
         }
         Ok(())
     })
     .await
 }
 
-/// Change the stored file as a TOML document, check the result as a whole, and store it through
-/// [`import`]. Problems are reported by message (their lines would be lines of the whole file).
+/// Change the stored file as a TOML document (its comments and layout kept), check the result
+/// as a whole, and store it, keeping the new text. Problems are reported by message (their
+/// lines would be lines of the whole file).
 pub async fn change_file(
     db: &Db,
     actor: &crate::store::Actor,
     p: PartnershipId,
-    change: impl FnOnce(&mut toml::Table) -> Result<(), EditError>,
+    change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<(), EditError>,
 ) -> Result<ImportSummary, EditError> {
-    let mut doc: toml::Table = toml::from_str(&export(db, p).await?)
-        .map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
+    let mut doc: toml_edit::DocumentMut = export(db, p)
+        .await?
+        .parse()
+        .map_err(|e: toml_edit::TomlError| EditError::App(AppError::Internal(e.to_string())))?;
     change(&mut doc)?;
-    let whole = toml::to_string_pretty(&doc)
-        .map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
-    let a = model::parse(whole.as_bytes()).map_err(|ps| {
+    let whole = doc.to_string();
+    let r = model::read(whole.as_bytes()).map_err(|ps| {
         EditError::Problems(
             ps.into_iter()
                 .map(|p| model::Problem {
@@ -664,7 +853,7 @@ pub async fn change_file(
                 .collect(),
         )
     })?;
-    if a.partnership.slug
+    if r.arrangements.partnership.slug
         != crate::partnerships::store::by_id(db, p)
             .await?
             .map(|x| x.slug)
@@ -675,7 +864,7 @@ pub async fn change_file(
             message: "The partnership's short name cannot be changed here".into(),
         }]));
     }
-    let (_, summary) = import(db, actor, &a).await?;
+    let (_, summary) = import_file(db, actor, &r).await?;
     Ok(summary)
 }
 
@@ -691,17 +880,12 @@ pub async fn add_entry<T: Serialize>(
     let (field, true) = file_place(kind).ok_or(EditError::App(AppError::NotFound))? else {
         return Err(EditError::App(AppError::NotFound));
     };
-    let value = toml::Value::try_from(entry)
-        .map_err(|e| EditError::App(AppError::Internal(e.to_string())))?;
+    let text = toml_text(entry).map_err(EditError::App)?;
+    let new: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| EditError::App(AppError::Internal(e.to_string())))?;
     change_file(db, actor, p, |doc| {
-        let list = doc
-            .entry(field)
-            .or_insert_with(|| toml::Value::Array(Vec::new()));
-        list.as_array_mut()
-            .ok_or(EditError::App(AppError::Internal(format!(
-                "{field} is not a list"
-            ))))?
-            .push(value);
+        super::file_text::push(doc, field, new.as_table().clone());
         Ok(())
     })
     .await

@@ -18,13 +18,34 @@ pub struct BodyView {
     /// Who chairs it: the chair membership's post or representative and organisation, else the
     /// chair rule in words.
     pub chair: String,
+    /// For a chair that rotates: who holds it, from when, and the next handover.
+    pub rotation: Option<Rotation>,
     pub members: Vec<MemberView>,
+    /// Those who attend without being members (a business manager, a minute-taker).
+    pub in_attendance: Vec<MemberView>,
+    /// Set for a body a collaboration shares: with whom, or who hosts it.
+    pub shared: String,
+    /// A body another partnership on this host holds for a collaboration with this one.
+    pub guest: bool,
+    /// The key of the collaboration that shares it.
+    pub collaboration: Option<String>,
+}
+
+/// A rotating chair as it stands on a day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rotation {
+    pub holder: String,
+    pub from: NaiveDate,
+    pub handover: NaiveDate,
+    pub next: String,
 }
 
 #[derive(Clone, Debug)]
 pub struct MemberView {
     pub organisation: String,
     pub who: String,
+    /// The post's title alone, without its holder (for the public): else the representative.
+    pub title: String,
     pub role: String,
     pub voting: bool,
 }
@@ -71,6 +92,7 @@ fn chair_rule_words(b: &Body, bodies: &[Body], names: &Names) -> String {
         None => "Not stated".into(),
         Some(c) => match c.rule.as_str() {
             "rotating-statutory-partners" => "Rotates among the statutory partners".into(),
+            "rotating-partners" => "Rotates among the partners".into(),
             "independent" => "Independent chair".into(),
             "sector" => format!(
                 "From the {} sector",
@@ -98,9 +120,15 @@ fn chair_rule_words(b: &Body, bodies: &[Body], names: &Names) -> String {
 
 /// The bodies in force as a depth-first tree (parents before children, in file order), each
 /// with its chair and members. A body whose parent is not in force is shown at the top.
-pub fn structure(bodies: &[Body], memberships: &[Membership], names: &Names) -> Vec<BodyView> {
+pub fn structure(
+    bodies: &[Body],
+    memberships: &[Membership],
+    names: &Names,
+    day: NaiveDate,
+) -> Vec<BodyView> {
     let keys: Vec<&str> = bodies.iter().map(|b| b.key.as_str()).collect();
     let mut out = Vec::new();
+    #[allow(clippy::too_many_arguments)]
     fn walk(
         at: Option<&str>,
         depth: usize,
@@ -108,6 +136,7 @@ pub fn structure(bodies: &[Body], memberships: &[Membership], names: &Names) -> 
         keys: &[&str],
         ms: &[Membership],
         names: &Names,
+        day: NaiveDate,
         out: &mut Vec<BodyView>,
     ) {
         for b in bodies {
@@ -115,42 +144,64 @@ pub fn structure(bodies: &[Body], memberships: &[Membership], names: &Names) -> 
             if parent != at || out.iter().any(|v: &BodyView| v.body.key == b.key) {
                 continue;
             }
-            let members: Vec<MemberView> = ms
-                .iter()
-                .filter(|m| m.body == b.key)
-                .map(|m| MemberView {
-                    organisation: names.organisation(&m.organisation),
-                    who: names.who(m),
-                    role: role_label(&m.role),
-                    voting: m.voting.unwrap_or(!matches!(
-                        m.role.as_str(),
-                        "participating-observer" | "independent-non-voting"
-                    )),
-                })
-                .collect();
-            let chair = ms
-                .iter()
-                .find(|m| m.body == b.key && m.role == "chair")
-                .map(|m| {
-                    let who = names.who(m);
-                    let org = names.organisation(&m.organisation);
-                    if who.is_empty() {
-                        org
-                    } else {
-                        format!("{who}, {org}")
-                    }
-                })
-                .unwrap_or_else(|| chair_rule_words(b, bodies, names));
+            let view = |m: &Membership| MemberView {
+                organisation: names.organisation(&m.organisation),
+                who: names.who(m),
+                title: m
+                    .post
+                    .as_deref()
+                    .and_then(|p| names.posts.get(p))
+                    .map_or_else(|| m.representative.clone(), |p| p.title.clone()),
+                role: role_label(&m.role),
+                voting: m.votes(),
+            };
+            let of_body = || ms.iter().filter(|m| m.body == b.key);
+            let members: Vec<MemberView> = of_body().filter(|m| m.is_member()).map(view).collect();
+            let in_attendance: Vec<MemberView> =
+                of_body().filter(|m| !m.is_member()).map(view).collect();
+            let rotation = b.chair.as_ref().and_then(|c| c.turn_on(day)).map(|t| Rotation {
+                holder: names.organisation(t.organisation),
+                from: t.from,
+                handover: t.handover,
+                next: names.organisation(t.next),
+            });
+            let chair = match &rotation {
+                // Derived from the rule, so it needs no typing in each year.
+                Some(r) => format!(
+                    "{} (rotates to {} on {})",
+                    r.holder,
+                    r.next,
+                    r.handover.format("%-d %B %Y")
+                ),
+                None => ms
+                    .iter()
+                    .find(|m| m.body == b.key && m.role == "chair")
+                    .map(|m| {
+                        let who = names.who(m);
+                        let org = names.organisation(&m.organisation);
+                        if who.is_empty() {
+                            org
+                        } else {
+                            format!("{who}, {org}")
+                        }
+                    })
+                    .unwrap_or_else(|| chair_rule_words(b, bodies, names)),
+            };
             out.push(BodyView {
                 body: b.clone(),
                 depth,
                 chair,
+                rotation,
                 members,
+                in_attendance,
+                shared: String::new(),
+                guest: false,
+                collaboration: None,
             });
-            walk(Some(&b.key), depth + 1, bodies, keys, ms, names, out);
+            walk(Some(&b.key), depth + 1, bodies, keys, ms, names, day, out);
         }
     }
-    walk(None, 0, bodies, &keys, memberships, names, &mut out);
+    walk(None, 0, bodies, &keys, memberships, names, day, &mut out);
     out
 }
 
@@ -263,11 +314,27 @@ pub fn chart_svg(views: &[BodyView], title: &str) -> String {
     }
     for v in views {
         let (bx, by) = (left(&v.body.key), top(v.depth));
-        svg.push_str(&format!("<g class=\"masa-chart__body\"><rect x=\"{bx}\" y=\"{by}\" width=\"{W}\" height=\"{H}\" fill=\"#ffffff\" stroke=\"#1d70b8\" stroke-width=\"3\"/>"));
+        // A body held by another partnership is drawn dashed; a shared one says so.
+        let dash = if v.guest {
+            " stroke-dasharray=\"8 4\""
+        } else {
+            ""
+        };
+        svg.push_str(&format!("<g class=\"masa-chart__body\"><rect x=\"{bx}\" y=\"{by}\" width=\"{W}\" height=\"{H}\" fill=\"#ffffff\" stroke=\"#1d70b8\" stroke-width=\"3\"{dash}/>"));
         let mut y = by + 20;
-        for line in wrap(&v.body.name, 26).iter().take(3) {
+        let lines = if v.shared.is_empty() { 3 } else { 2 };
+        for line in wrap(&v.body.name, 26).iter().take(lines) {
             svg.push_str(&format!("<text x=\"{}\" y=\"{y}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0b0c0c\">{}</text>", bx + 8, esc(line)));
             y += 17;
+        }
+        if !v.shared.is_empty() {
+            let note: String = v.shared.chars().take(30).collect();
+            svg.push_str(&format!(
+                "<text x=\"{}\" y=\"{}\" font-size=\"12\" font-style=\"italic\" fill=\"#484949\">{}</text>",
+                bx + 8,
+                by + H - 28,
+                esc(&note)
+            ));
         }
         let chair: String = v.chair.chars().take(30).collect();
         svg.push_str(&format!(
@@ -308,6 +375,9 @@ pub fn outline_html(views: &[BodyView]) -> String {
         {
             html.push_str(&format!(" Reports to {}.", esc(&p.body.name)));
         }
+        if !v.shared.is_empty() {
+            html.push_str(&format!(" {}.", esc(&v.shared)));
+        }
     }
     if open > 0 {
         html.push_str("</li>");
@@ -340,7 +410,7 @@ mod tests {
             body("sub", Some("qa"), &[]),
         ];
         let names = Names::new(&[], &[]);
-        let s = structure(&bodies, &[], &names);
+        let s = structure(&bodies, &[], &names, NaiveDate::MIN);
         assert_eq!(
             s.iter()
                 .map(|v| (v.body.key.as_str(), v.depth))
@@ -699,10 +769,18 @@ pub fn changes(before: &Day, after: &Day) -> Vec<Change> {
             "organisation",
             &o.name,
             "removed",
-            o.successor
-                .as_deref()
-                .map(|s| format!("succeeded by {}", org_name(s)))
-                .unwrap_or_default(),
+            if o.successors.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "succeeded by {}",
+                    o.successors
+                        .iter()
+                        .map(|s| org_name(s))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                )
+            },
         ));
     }
     for o in after

@@ -140,6 +140,8 @@ pub struct AttendeeOut {
     pub status: String,
     pub deputy: String,
     pub voting: bool,
+    /// There without being a member (a minute-taker, say): never counted for the quorum.
+    pub in_attendance: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -263,20 +265,7 @@ pub async fn meeting(
         }
     }
     let people = store::attendance(&st.db, p, id).await?;
-    let rule = crate::arrangements::store::load_as_at(&st.db, p, m.date)
-        .await?
-        .and_then(|a| a.bodies.into_iter().find(|b| b.key == m.body_key))
-        .and_then(|b| b.quorum);
-    let attendees: Vec<model::Attendee> = people
-        .iter()
-        .map(|a| model::Attendee {
-            name: a.name.clone(),
-            status: a.status,
-            voting: a.voting,
-            partner_role: Some(a.partner_role.clone()).filter(|r| !r.is_empty()),
-        })
-        .collect();
-    let q = model::quorum(rule.as_ref(), &attendees);
+    let q = super::conduct::quorate(&st, p, &m).await?;
     let quorum = match &q {
         model::Quorate::Yes(w) | model::Quorate::No(w) => w.clone(),
         model::Quorate::NoRule => "The body states no quorum rule".into(),
@@ -294,6 +283,7 @@ pub async fn meeting(
                 status: a.status.to_string(),
                 deputy: a.deputy_name,
                 voting: a.voting,
+                in_attendance: a.in_attendance,
             })
             .collect(),
         decisions: store::decisions(&st.db, p, id)

@@ -53,17 +53,21 @@ pub(crate) async fn expected(
             continue;
         }
         let org = a.organisations.iter().find(|o| o.key == ms.organisation);
+        let additional = a
+            .additional_partners
+            .iter()
+            .any(|x| x.organisation == ms.organisation);
         out.push(store::Expected {
             membership_key: i.key.clone(),
             name: names.who(&ms),
             organisation: names.organisation(&ms.organisation),
-            partner_role: org
-                .and_then(|o| o.statutory_partner.clone())
-                .unwrap_or_default(),
-            voting: ms.voting.unwrap_or(!matches!(
-                ms.role.as_str(),
-                "participating-observer" | "independent-non-voting"
-            )),
+            partner_role: match org.and_then(|o| o.statutory_partner.clone()) {
+                Some(role) => role,
+                None if additional => model::ADDITIONAL_PARTNER.to_owned(),
+                None => String::new(),
+            },
+            voting: ms.votes(),
+            in_attendance: !ms.is_member(),
         });
     }
     Ok(out)
@@ -75,13 +79,15 @@ fn attendee(a: &Attendance) -> Attendee {
         status: a.status,
         voting: a.voting,
         partner_role: Some(a.partner_role.clone()).filter(|r| !r.is_empty()),
+        organisation: a.organisation.clone(),
     }
 }
 
-async fn quorate(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Quorate> {
+pub(super) async fn quorate(st: &AppState, p: PartnershipId, m: &Meeting) -> AppResult<Quorate> {
     let people: Vec<Attendee> = store::attendance(&st.db, p, m.id)
         .await?
         .iter()
+        .filter(|a| !a.in_attendance)
         .map(attendee)
         .collect();
     let rule = body_on(st, p, m).await?.and_then(|b| b.quorum);
@@ -149,6 +155,8 @@ struct AttendancePage {
     body: String,
     confidentiality: bool,
     rows: Vec<Attendance>,
+    /// How many of the rows are in attendance rather than members.
+    in_attendance: usize,
     quorum: Quorate,
     can_manage: bool,
     error: String,
@@ -162,13 +170,15 @@ async fn attendance_page(
 ) -> AppResult<AttendancePage> {
     let p = viewer.tenant()?;
     let b = body_on(st, p, &m).await?;
+    let rows = roll(st, p, &m).await?;
     Ok(AttendancePage {
+        in_attendance: rows.iter().filter(|r| r.in_attendance).count(),
         page: Page::new(viewer, "Attendance", "/meetings"),
         body: b
             .as_ref()
             .map_or_else(|| m.body_key.clone(), |b| b.name.clone()),
         confidentiality: b.as_ref().is_some_and(|b| b.confidentiality_agreement),
-        rows: roll(st, p, &m).await?,
+        rows,
         quorum: quorate(st, p, &m).await?,
         can_manage: Permission::ManagePartnership.allows(viewer),
         m,

@@ -423,9 +423,16 @@ pub struct Attendee {
     pub name: String,
     pub status: Presence,
     pub voting: bool,
-    /// The statutory partner their organisation is, if it is one.
+    /// The statutory partner their organisation is (`local-authority`, `health`, `police`),
+    /// or [`ADDITIONAL_PARTNER`] for a partner the partnership chose; None for anyone else.
     pub partner_role: Option<String>,
+    /// Their organisation's name, which tells the partners apart.
+    pub organisation: String,
 }
+
+/// The partner role of an attendee whose organisation is one of the partnership's additional
+/// partners (education, say), which "all partners present" counts beside the statutory three.
+pub const ADDITIONAL_PARTNER: &str = "additional";
 
 impl Attendee {
     /// There in person or by their deputy: a deputy has the same rights as the member.
@@ -457,20 +464,58 @@ fn role_words(role: &str) -> &'static str {
     }
 }
 
-/// Evaluate a body's stored quorum rule against who is there.
+/// The statutory partners no one is there for, in words.
+fn missing_statutory(there: &[&Attendee]) -> Vec<&'static str> {
+    PARTNER_ROLES
+        .iter()
+        .filter(|r| !there.iter().any(|a| a.partner_role.as_deref() == Some(**r)))
+        .map(|r| role_words(r))
+        .collect()
+}
+
+/// Evaluate a body's stored quorum rule against who is there. Those in attendance rather
+/// than members are not passed in: they never count.
 pub fn quorum(rule: Option<&crate::arrangements::model::Quorum>, people: &[Attendee]) -> Quorate {
     use crate::arrangements::model::Quorum;
     let there: Vec<&Attendee> = people.iter().filter(|a| a.there()).collect();
     match rule {
         None => Quorate::NoRule,
         Some(Quorum::AllStatutoryPartners) => {
-            let missing: Vec<&str> = PARTNER_ROLES
-                .iter()
-                .filter(|r| !there.iter().any(|a| a.partner_role.as_deref() == Some(**r)))
-                .map(|r| role_words(r))
-                .collect();
+            let missing = missing_statutory(&there);
             if missing.is_empty() {
                 Quorate::Yes("All three statutory partners are here".into())
+            } else {
+                Quorate::No(format!(
+                    "Not quorate: no one is here for {}",
+                    missing.join(" or ")
+                ))
+            }
+        }
+        Some(Quorum::AllPartners) => {
+            let mut missing = missing_statutory(&there);
+            let mut additional: Vec<&str> = people
+                .iter()
+                .filter(|a| a.partner_role.as_deref() == Some(ADDITIONAL_PARTNER))
+                .map(|a| a.organisation.as_str())
+                .collect();
+            additional.sort();
+            additional.dedup();
+            missing.extend(
+                additional
+                    .iter()
+                    .filter(|o| !there.iter().any(|a| a.organisation == **o))
+                    .copied(),
+            );
+            if missing.is_empty() {
+                Quorate::Yes(if additional.is_empty() {
+                    "All three statutory partners are here".into()
+                } else {
+                    format!(
+                        "All {} partners are here: the three statutory partners and {}",
+                        additional.len() + 3,
+                        additional.join(", ")
+                    )
+                })
             } else {
                 Quorate::No(format!(
                     "Not quorate: no one is here for {}",
@@ -1011,6 +1056,7 @@ mod tests {
             status,
             voting,
             partner_role: role.map(str::to_owned),
+            organisation: name.into(),
         }
     }
 
@@ -1051,6 +1097,29 @@ mod tests {
         assert!(quorum(Some(&Quorum::ShareOfVoting { share: 0.5 }), &people).is_quorate());
         assert!(!quorum(Some(&Quorum::ShareOfVoting { share: 0.75 }), &people).is_quorate());
         assert_eq!(quorum(None, &people), Quorate::NoRule);
+    }
+
+    #[test]
+    fn all_partners_present_means_the_statutory_three_and_each_additional_partner() {
+        use crate::arrangements::model::Quorum;
+        let mut people = board();
+        // The headteacher speaks for the schools, an additional partner.
+        people[3].partner_role = Some(ADDITIONAL_PARTNER.into());
+        people[3].organisation = "Schools' representative".into();
+        assert_eq!(
+            quorum(Some(&Quorum::AllPartners), &people),
+            Quorate::Yes(
+                "All 4 partners are here: the three statutory partners and Schools' representative"
+                    .into()
+            )
+        );
+        people[3].status = Presence::Apologies;
+        assert_eq!(
+            quorum(Some(&Quorum::AllPartners), &people),
+            Quorate::No("Not quorate: no one is here for Schools' representative".into())
+        );
+        // The statutory rule does not ask for the additional partner.
+        assert!(quorum(Some(&Quorum::AllStatutoryPartners), &people).is_quorate());
     }
 
     fn cast(p: &Attendee, vote: &str) -> Cast {

@@ -405,6 +405,8 @@ pub struct Attendance {
     pub organisation: String,
     pub partner_role: String,
     pub voting: bool,
+    /// There without being a member (a minute-taker, say): shown apart, never counted.
+    pub in_attendance: bool,
     pub status: Presence,
     pub deputy_name: String,
     pub confidentiality_signed: bool,
@@ -417,7 +419,7 @@ pub async fn attendance(
     meeting_id: i64,
 ) -> StoreResult<Vec<Attendance>> {
     db.fetch_all(
-        "SELECT id, membership_key, name, organisation, partner_role, voting, status, deputy_name, confidentiality_signed, version FROM attendance WHERE partnership_id = $1 AND meeting_id = $2 ORDER BY id",
+        "SELECT id, membership_key, name, organisation, partner_role, voting, in_attendance, status, deputy_name, confidentiality_signed, version FROM attendance WHERE partnership_id = $1 AND meeting_id = $2 ORDER BY in_attendance, id",
         args![p, meeting_id],
     )
     .await?
@@ -430,6 +432,7 @@ pub async fn attendance(
             organisation: r.get("organisation")?,
             partner_role: r.get("partner_role")?,
             voting: r.get("voting")?,
+            in_attendance: r.get("in_attendance")?,
             status: r.get("status")?,
             deputy_name: r.get("deputy_name")?,
             confidentiality_signed: r.get("confidentiality_signed")?,
@@ -447,6 +450,7 @@ pub struct Expected {
     pub organisation: String,
     pub partner_role: String,
     pub voting: bool,
+    pub in_attendance: bool,
 }
 
 /// The meeting's roll: everyone listed, then those expected who are not listed yet (not
@@ -467,6 +471,7 @@ pub async fn roll(
                 organisation: e.organisation.clone(),
                 partner_role: e.partner_role.clone(),
                 voting: e.voting,
+                in_attendance: e.in_attendance,
                 status: Presence::Expected,
                 deputy_name: String::new(),
                 confidentiality_signed: false,
@@ -497,8 +502,8 @@ pub async fn list_expected(
     let now = tx.now();
     for e in &new {
         tx.insert(
-            "INSERT INTO attendance (partnership_id, meeting_id, membership_key, name, organisation, partner_role, voting, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            args![p, meeting_id, e.membership_key.as_str(), e.name.as_str(), e.organisation.as_str(), e.partner_role.as_str(), e.voting, now, actor.name.as_str()],
+            "INSERT INTO attendance (partnership_id, meeting_id, membership_key, name, organisation, partner_role, voting, in_attendance, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            args![p, meeting_id, e.membership_key.as_str(), e.name.as_str(), e.organisation.as_str(), e.partner_role.as_str(), e.voting, e.in_attendance, now, actor.name.as_str()],
             Some(p),
             "attendance",
             &format!("Expected at meeting {meeting_id}: {}", e.name),
@@ -808,7 +813,7 @@ pub async fn attended(
     to: NaiveDate,
 ) -> StoreResult<Vec<super::model::Attended>> {
     db.fetch_all(
-        "SELECT m.meeting_date, a.membership_key, a.name, a.organisation, a.status FROM attendance a JOIN meetings m ON m.id = a.meeting_id WHERE m.partnership_id = $1 AND m.body_key = $2 AND m.meeting_date >= $3 AND m.meeting_date <= $4 AND m.status <> 'cancelled' AND m.kind <> 'development' ORDER BY m.meeting_date, a.id",
+        "SELECT m.meeting_date, a.membership_key, a.name, a.organisation, a.status FROM attendance a JOIN meetings m ON m.id = a.meeting_id WHERE m.partnership_id = $1 AND m.body_key = $2 AND m.meeting_date >= $3 AND m.meeting_date <= $4 AND m.status <> 'cancelled' AND m.kind <> 'development' AND a.in_attendance = FALSE ORDER BY m.meeting_date, a.id",
         args![p, body_key, from, to],
     )
     .await?

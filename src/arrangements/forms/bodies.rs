@@ -60,6 +60,9 @@ impl BodyForm {
                 String::new(),
                 String::new(),
             ),
+            Some(model::Quorum::AllPartners) => {
+                ("all-partners".into(), String::new(), String::new())
+            }
             Some(model::Quorum::Members { count }) => {
                 ("members".into(), count.to_string(), String::new())
             }
@@ -287,6 +290,7 @@ impl BodyForm {
         b.quorum = match self.quorum.as_str() {
             "" => None,
             "all-statutory-partners" => Some(model::Quorum::AllStatutoryPartners),
+            "all-partners" => Some(model::Quorum::AllPartners),
             "members" => e
                 .whole_number(
                     "quorum_count",

@@ -37,7 +37,7 @@ impl OrganisationForm {
             parent: o.parent.clone().unwrap_or_default(),
             from: date_text(o.from),
             to: date_text(o.to),
-            successor: o.successor.clone().unwrap_or_default(),
+            successor: o.successors.first().cloned().unwrap_or_default(),
         }
     }
 
@@ -73,13 +73,19 @@ impl OrganisationForm {
             "Select the parent organisation",
         );
         (o.from, o.to) = dates(&mut e, &self.from, &self.to);
-        o.successor = e.choice(
+        // The form edits the first successor; the others of a split stay as the file has them.
+        let first = e.choice(
             "successor",
             &self.successor,
             orgs,
             "Select the organisation that took over",
         );
-        if o.successor.is_some() && o.to.is_none() {
+        match first {
+            Some(s) if o.successors.is_empty() => o.successors.push(s),
+            Some(s) => o.successors[0] = s,
+            None => o.successors.clear(),
+        }
+        if !o.successors.is_empty() && o.to.is_none() {
             e.add(
                 "to",
                 "Enter the date it ended: an organisation with a successor has an end date",
