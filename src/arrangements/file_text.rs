@@ -302,7 +302,9 @@ mod tests {
             "# The board's members.\n[[bodies]]\nkey = \"board\" # assumed\nname = \"Board\"\nkind = \"board\"\n\n[[bodies]]\nkey = \"exec\"\nname = \"Exec\"\n",
         );
         let mut all = entries(&mut d, "bodies");
-        all[0].merge(&table("key = \"board\"\nname = \"The Board\"\nkind = \"board\"\n"));
+        all[0].merge(&table(
+            "key = \"board\"\nname = \"The Board\"\nkind = \"board\"\n",
+        ));
         assert_eq!(
             d.to_string(),
             "# The board's members.\n[[bodies]]\nkey = \"board\" # assumed\nname = \"The Board\"\nkind = \"board\"\n\n[[bodies]]\nkey = \"exec\"\nname = \"Exec\"\n"
@@ -317,17 +319,32 @@ mod tests {
         let mut all = entries(&mut d, "memberships");
         all[1].merge(&table("body = \"c\"\nrole = \"member\"\nvoting = false\n"));
         drop(all);
-        push(&mut d, "memberships", table("body = \"d\"\nrole = \"member\"\n"));
+        push(
+            &mut d,
+            "memberships",
+            table("body = \"d\"\nrole = \"member\"\n"),
+        );
         let text = d.to_string();
-        assert!(text.contains("{ body = \"b\", role = \"member\" }, # one"), "{text}");
-        assert!(text.contains("{ body = \"c\", role = \"member\", voting = false }"), "{text}");
-        assert!(text.contains("{ body = \"d\", role = \"member\" }"), "{text}");
+        assert!(
+            text.contains("{ body = \"b\", role = \"member\" }, # one"),
+            "{text}"
+        );
+        assert!(
+            text.contains("{ body = \"c\", role = \"member\", voting = false }"),
+            "{text}"
+        );
+        assert!(
+            text.contains("{ body = \"d\", role = \"member\" }"),
+            "{text}"
+        );
         assert!(!text.contains("[[memberships]]"), "{text}");
     }
 
     #[test]
     fn a_renamed_key_keeps_its_place_and_comment() {
-        let mut d = doc("[[organisations]]\nkey = \"ccg\"\n# merged in 2022\nsuccessor = \"icb\"\nto = 2022-06-30\n");
+        let mut d = doc(
+            "[[organisations]]\nkey = \"ccg\"\n# merged in 2022\nsuccessor = \"icb\"\nto = 2022-06-30\n",
+        );
         let mut all = entries(&mut d, "organisations");
         let mut list = toml_edit::Array::new();
         list.push("icb");

@@ -15,6 +15,46 @@ pub mod view;
 use crate::state::Route;
 use crate::web::permissions::Permission;
 
+/// What the arrangements ask of the business unit on their home page: to arrange the handover
+/// of a rotating chair that passes on soon (derived from the rule, so nobody need remember).
+pub async fn tasks(
+    st: &crate::state::AppState,
+    viewer: &crate::web::viewer::Viewer,
+    p: crate::store::PartnershipId,
+) -> crate::web::error::AppResult<Vec<crate::web::tasks::Task>> {
+    if !Permission::ManagePartnership.allows(viewer) {
+        return Ok(Vec::new());
+    }
+    let t = crate::calendar::today();
+    let Some(a) = store::load_as_at(&st.db, p, t).await? else {
+        return Ok(Vec::new());
+    };
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let names = view::Names::new(&a.organisations, &a.posts);
+    let mut out = Vec::new();
+    for b in &a.bodies {
+        let Some(turn) = b.chair.as_ref().and_then(|c| c.turn_on(t)) else {
+            continue;
+        };
+        if !model::handover_near(turn.handover, t, &cal) {
+            continue;
+        }
+        out.push(crate::web::tasks::Task::due(
+            format!(
+                "Arrange the handover of the {} chair from {} to {}",
+                b.name,
+                names.organisation(turn.organisation),
+                names.organisation(turn.next)
+            ),
+            format!("/arrangements#body-{}", b.key),
+            "Arrangements",
+            turn.handover,
+            (t, &cal, model::HANDOVER_AMBER_WORKING_DAYS),
+        ));
+    }
+    Ok(out)
+}
+
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get(
@@ -254,7 +294,8 @@ pub fn check_file(path: &std::path::Path) -> Result<usize, String> {
 /// changed (nothing for a file already `/2`).
 pub fn upgrade_file(path: &std::path::Path) -> Result<Vec<String>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = model::screen(&bytes).map_err(|p| format!("{}:{}: {}", path.display(), p.line, p.message))?;
+    let text = model::screen(&bytes)
+        .map_err(|p| format!("{}:{}: {}", path.display(), p.line, p.message))?;
     let Some(up) = upgrade::upgrade(text) else {
         return match model::parse(&bytes) {
             Ok(_) => Ok(Vec::new()),
@@ -277,8 +318,12 @@ pub fn upgrade_file(path: &std::path::Path) -> Result<Vec<String>, String> {
     }
     let mut backup = path.as_os_str().to_owned();
     backup.push(".bak");
-    std::fs::write(&backup, &bytes)
-        .map_err(|e| format!("cannot write {}: {e}", std::path::Path::new(&backup).display()))?;
+    std::fs::write(&backup, &bytes).map_err(|e| {
+        format!(
+            "cannot write {}: {e}",
+            std::path::Path::new(&backup).display()
+        )
+    })?;
     std::fs::write(path, &up.text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(up.changes)
 }

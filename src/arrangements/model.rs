@@ -192,8 +192,7 @@ impl Area {
             .filter(|p| p.revised.is_none_or(|r| r.0 <= day))
             .collect();
         let year = known.iter().map(|p| p.year).max()?;
-        let mut of_year: Vec<&Population> =
-            known.into_iter().filter(|p| p.year == year).collect();
+        let mut of_year: Vec<&Population> = known.into_iter().filter(|p| p.year == year).collect();
         of_year.sort_by_key(|p| p.revised);
         let figure = of_year.pop()?;
         of_year.reverse();
@@ -551,6 +550,21 @@ pub struct Turn<'a> {
     pub handover: NaiveDate,
     /// Who takes it then.
     pub next: &'a str,
+}
+
+/// How long before a rotating chair passes on the business unit is told, to arrange the
+/// handover (papers, the chair's briefing, the public page), in working days: about two months.
+pub const HANDOVER_NOTICE_WORKING_DAYS: i64 = 40;
+/// Within this many working days of the handover the task is amber.
+pub const HANDOVER_AMBER_WORKING_DAYS: i64 = 10;
+
+/// Whether a handover on `handover` is near enough on `today` to tell the business unit.
+pub fn handover_near(
+    handover: NaiveDate,
+    today: NaiveDate,
+    cal: &crate::calendar::working_days::Calendar,
+) -> bool {
+    handover >= today && cal.working_days_between(today, handover) <= HANDOVER_NOTICE_WORKING_DAYS
 }
 
 impl ChairRule {
@@ -1031,11 +1045,18 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
             );
         }
         let name = format!("collaboration {}", v.key);
-        for slug in v.partners.iter().filter_map(|p| p.slug.as_deref()).chain(v.host.as_deref()) {
+        for slug in v
+            .partners
+            .iter()
+            .filter_map(|p| p.slug.as_deref())
+            .chain(v.host.as_deref())
+        {
             if crate::partnerships::store::parse_slug(slug).is_err() {
                 add(
                     x.span(),
-                    format!("{name}: {slug:?} is not a partnership's slug (lower-case letters, numbers and hyphens)"),
+                    format!(
+                        "{name}: {slug:?} is not a partnership's slug (lower-case letters, numbers and hyphens)"
+                    ),
                 );
             }
             if slug == a.partnership.slug {
@@ -1049,13 +1070,17 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
             if !v.shared_bodies.is_empty() {
                 add(
                     x.span(),
-                    format!("{name} has a host ({host}) and shared bodies of its own: the host's file lists the shared bodies"),
+                    format!(
+                        "{name} has a host ({host}) and shared bodies of its own: the host's file lists the shared bodies"
+                    ),
                 );
             }
             if !v.partners.iter().any(|p| p.slug.as_deref() == Some(host)) {
                 add(
                     x.span(),
-                    format!("{name}: its host {host:?} must be one of its partners, named by that slug"),
+                    format!(
+                        "{name}: its host {host:?} must be one of its partners, named by that slug"
+                    ),
                 );
             }
         }
@@ -1168,7 +1193,14 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
                 ),
             );
         }
-        refer(x.span(), &orgs, &v.organisation, "organisation", &name, &mut add);
+        refer(
+            x.span(),
+            &orgs,
+            &v.organisation,
+            "organisation",
+            &name,
+            &mut add,
+        );
         for post in [&v.lead, &v.delegate].into_iter().flatten() {
             refer(x.span(), &posts, post, "post", &name, &mut add);
         }
@@ -1179,7 +1211,9 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
         {
             add(
                 x.span(),
-                format!("{name} is a statutory partner: the law names it, so list it under statutory_partners only"),
+                format!(
+                    "{name} is a statutory partner: the law names it, so list it under statutory_partners only"
+                ),
             );
         }
     }
@@ -1328,15 +1362,24 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
                 {
                     add(
                         x.span(),
-                        format!("{name}: a rotating chair needs all of rotation (the organisations in order), term_months (1 to 120) and rotation_from (when the first took the chair)"),
+                        format!(
+                            "{name}: a rotating chair needs all of rotation (the organisations in order), term_months (1 to 120) and rotation_from (when the first took the chair)"
+                        ),
                     );
                 }
                 let statutory = |k: &str| {
-                    org_by_key.get(k).is_some_and(|o| o.statutory_partner.is_some())
-                        || a.statutory_partners.iter().any(|s| s.get_ref().organisation == k)
+                    org_by_key
+                        .get(k)
+                        .is_some_and(|o| o.statutory_partner.is_some())
+                        || a.statutory_partners
+                            .iter()
+                            .any(|s| s.get_ref().organisation == k)
                 };
-                let additional =
-                    |k: &str| a.additional_partners.iter().any(|s| s.get_ref().organisation == k);
+                let additional = |k: &str| {
+                    a.additional_partners
+                        .iter()
+                        .any(|s| s.get_ref().organisation == k)
+                };
                 for o in &c.rotation {
                     refer(x.span(), &orgs, o, "organisation", &name, &mut add);
                     let ok = match c.rule.as_str() {

@@ -97,11 +97,7 @@ pub struct PopulationText {
 pub fn population_text(ar: &model::Area, day: NaiveDate) -> Option<PopulationText> {
     let on = ar.population_on(day)?;
     let words = |p: &model::Population| {
-        let mut s = format!(
-            "{} children aged 0 to 17 ({}",
-            p.children_text(),
-            p.year
-        );
+        let mut s = format!("{} children aged 0 to 17 ({}", p.children_text(), p.year);
         if !p.source.is_empty() {
             s.push_str(", ");
             s.push_str(&p.source);

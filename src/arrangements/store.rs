@@ -603,7 +603,10 @@ pub async fn structure(db: &Db, a: &AsAt) -> AppResult<Vec<super::view::BodyView
         n.join(", ")
     };
     for c in &a.collaborations {
-        for v in out.iter_mut().filter(|v| c.shared_bodies.contains(&v.body.key)) {
+        for v in out
+            .iter_mut()
+            .filter(|v| c.shared_bodies.contains(&v.body.key))
+        {
             v.shared = format!("Shared with {} ({})", list(c), c.name);
             v.collaboration = Some(c.key.clone());
         }

@@ -159,12 +159,16 @@ pub fn structure(
             let members: Vec<MemberView> = of_body().filter(|m| m.is_member()).map(view).collect();
             let in_attendance: Vec<MemberView> =
                 of_body().filter(|m| !m.is_member()).map(view).collect();
-            let rotation = b.chair.as_ref().and_then(|c| c.turn_on(day)).map(|t| Rotation {
-                holder: names.organisation(t.organisation),
-                from: t.from,
-                handover: t.handover,
-                next: names.organisation(t.next),
-            });
+            let rotation = b
+                .chair
+                .as_ref()
+                .and_then(|c| c.turn_on(day))
+                .map(|t| Rotation {
+                    holder: names.organisation(t.organisation),
+                    from: t.from,
+                    handover: t.handover,
+                    next: names.organisation(t.next),
+                });
             let chair = match &rotation {
                 // Derived from the rule, so it needs no typing in each year.
                 Some(r) => format!(
@@ -722,7 +726,29 @@ pub fn changes(before: &Day, after: &Day) -> Vec<Change> {
         .iter()
         .filter(|b| !after.bodies.iter().any(|a| a.key == b.key))
     {
-        out.push(c("body", &b.name, "removed", String::new()));
+        let detail = if b.successors.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "replaced by {}",
+                b.successors
+                    .iter()
+                    .map(|s| body_name(s))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )
+        };
+        out.push(c("body", &b.name, "removed", detail));
+    }
+    // The same body under another name: its memberships and history are its own still.
+    for a in after.bodies {
+        if let Some(b) = before
+            .bodies
+            .iter()
+            .find(|b| b.key == a.key && b.name != a.name)
+        {
+            out.push(c("body", &a.name, "renamed", format!("was {}", b.name)));
+        }
     }
     for a in after.bodies {
         match before.bodies.iter().find(|b| b.key == a.key) {
@@ -789,6 +815,20 @@ pub fn changes(before: &Day, after: &Day) -> Vec<Change> {
         .filter(|o| !before.organisations.iter().any(|b| b.key == o.key))
     {
         out.push(c("organisation", &o.name, "added", String::new()));
+    }
+    for a in after.organisations {
+        if let Some(b) = before
+            .organisations
+            .iter()
+            .find(|b| b.key == a.key && b.name != a.name)
+        {
+            out.push(c(
+                "organisation",
+                &a.name,
+                "renamed",
+                format!("was {}", b.name),
+            ));
+        }
     }
     let partner = |s: &super::model::StatutoryPartner| {
         format!(

@@ -5,6 +5,7 @@ mod support;
 mod accounts;
 mod api;
 mod arrangements;
+mod arrangements_two;
 mod assurance;
 mod attacks;
 mod audited;
