@@ -289,3 +289,73 @@ fn thresholds_check_import_and_export_round_trip() {
     );
     assert!(!run(&["thresholds", "export", "nowhere"]).status.success());
 }
+
+#[test]
+fn a_first_schema_file_is_explained_checked_and_upgraded_in_place() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("torbay.toml");
+    let original = include_str!("../fixtures/torbay.toml");
+    std::fs::write(&file, original).expect("write");
+    // check explains the upgrade, checks the upgraded text, and changes nothing.
+    let out = masa(dir.path())
+        .args(["arrangements", "check"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("this file is masa-arrangements/1"), "{said}");
+    assert!(
+        said.contains("successor = \"...\" becomes successors"),
+        "{said}"
+    );
+    assert!(said.contains("fine ("), "{said}");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), original);
+    // upgrade writes it, keeping the original beside it.
+    let out = masa(dir.path())
+        .args(["arrangements", "upgrade"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let upgraded = std::fs::read_to_string(&file).expect("read");
+    assert!(upgraded.contains("schema = \"masa-arrangements/2\""));
+    assert!(
+        upgraded.starts_with("# A small partnership for the tests"),
+        "comments kept"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("torbay.toml.bak")).expect("backup"),
+        original
+    );
+    // A second time there is nothing to do.
+    let out = masa(dir.path())
+        .args(["arrangements", "upgrade"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing to do"));
+    // A /1 file with a problem is not upgraded, and says where.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        original.replace("successor = \"devon-icb\"", "successor = \"nowhere\""),
+    )
+    .expect("write");
+    let out = masa(dir.path())
+        .args(["arrangements", "upgrade"])
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere"));
+    assert!(
+        std::fs::read_to_string(&bad)
+            .expect("read")
+            .contains("masa-arrangements/1")
+    );
+}
