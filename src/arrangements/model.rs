@@ -1698,3 +1698,117 @@ mod length_tests {
         assert!(too_long(&prose, true).is_empty());
     }
 }
+
+#[cfg(test)]
+mod over_time_tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn a_rotating_chair_passes_on_by_its_term() {
+        let c = ChairRule {
+            rule: "rotating-partners".into(),
+            rotation: vec!["la".into(), "icb".into(), "police".into()],
+            term_months: Some(12),
+            rotation_from: Some(Day(d("2024-04-01"))),
+            ..Default::default()
+        };
+        assert_eq!(c.turn_on(d("2024-03-31")), None, "before it began");
+        let t = c.turn_on(d("2024-04-01")).expect("turn");
+        assert_eq!((t.organisation, t.next), ("la", "icb"));
+        assert_eq!((t.from, t.handover), (d("2024-04-01"), d("2025-04-01")));
+        // The last day of a term, and the first of the next.
+        assert_eq!(
+            c.turn_on(d("2025-03-31")).map(|t| t.organisation),
+            Some("la")
+        );
+        assert_eq!(
+            c.turn_on(d("2025-04-01")).map(|t| t.organisation),
+            Some("icb")
+        );
+        // Round again after the third.
+        let t = c.turn_on(d("2026-06-15")).expect("turn");
+        assert_eq!((t.organisation, t.next), ("police", "la"));
+        assert_eq!(
+            c.turn_on(d("2027-04-01")).map(|t| t.organisation),
+            Some("la")
+        );
+        // A term from the 31st ends on the last day of a shorter month.
+        let c = ChairRule {
+            term_months: Some(1),
+            rotation_from: Some(Day(d("2025-01-31"))),
+            ..c
+        };
+        assert_eq!(
+            c.turn_on(d("2025-02-28")).map(|t| t.organisation),
+            Some("icb")
+        );
+        // No rotation, no turn.
+        assert_eq!(ChairRule::default().turn_on(d("2025-01-01")), None);
+    }
+
+    #[test]
+    fn names_editions_and_figures_are_as_they_stood() {
+        let former = vec![FormerName {
+            name: "the Executive".into(),
+            from: None,
+            to: Day(d("2024-11-30")),
+        }];
+        assert_eq!(
+            name_on("Executive Board", &former, d("2024-11-30")),
+            "the Executive"
+        );
+        assert_eq!(
+            name_on("Executive Board", &former, d("2024-12-01")),
+            "Executive Board"
+        );
+        let p = Partnership {
+            slug: "x".into(),
+            name: "X".into(),
+            short_name: String::new(),
+            editions: vec![
+                Edition {
+                    guidance: "working-together-2018".into(),
+                    published: Some(Day(d("2019-06-28"))),
+                    from: None,
+                },
+                Edition {
+                    guidance: "working-together-2023".into(),
+                    published: Some(Day(d("2024-11-20"))),
+                    from: Some(Day(d("2024-12-01"))),
+                },
+            ],
+            website: String::new(),
+            contact_email: String::new(),
+            source: String::new(),
+        };
+        let g = |day: &str| p.edition_on(d(day)).map(|e| e.guidance.as_str());
+        assert_eq!(
+            g("2018-01-01"),
+            Some("working-together-2018"),
+            "the first, before any"
+        );
+        assert_eq!(g("2024-11-30"), Some("working-together-2018"));
+        assert_eq!(g("2024-12-01"), Some("working-together-2023"));
+        let pop = |children, revised: Option<&str>| Population {
+            year: 2023,
+            children,
+            source: String::new(),
+            revised: revised.map(|r| Day(d(r))),
+        };
+        let area = Area {
+            key: "a".into(),
+            name: "A".into(),
+            local_authority: "la".into(),
+            child_population: vec![pop(100, None), pop(110, Some("2025-06-26"))],
+        };
+        let on = area.population_on(d("2025-06-26")).expect("figure");
+        assert_eq!((on.figure.children, on.earlier.len()), (110, 1));
+        assert_eq!(on.earlier[0].children, 100);
+        let before = area.population_on(d("2025-06-25")).expect("figure");
+        assert_eq!((before.figure.children, before.earlier.len()), (100, 0));
+    }
+}

@@ -205,15 +205,22 @@ impl BodyForm {
         if self.purpose.chars().count() > 20_000 {
             e.add("purpose", "Enter 20,000 characters or fewer");
         }
-        let note = b.chair.take().map(|c| c.note).unwrap_or_default();
+        let was = b.chair.take().unwrap_or_default();
         b.chair = match self.chair.as_str() {
             "" => None,
             rule if model::CHAIR_RULES.contains(&rule) => {
                 let mut c = model::ChairRule {
                     rule: rule.to_owned(),
-                    note,
+                    note: was.note,
                     ..Default::default()
                 };
+                // A rotation's order, term and start are kept in the file; the form keeps them
+                // while the chair still rotates.
+                if c.rotates() {
+                    c.rotation = was.rotation;
+                    c.term_months = was.term_months;
+                    c.rotation_from = was.rotation_from;
+                }
                 match rule {
                     "sector" => {
                         c.sector = e.choice(
@@ -413,6 +420,10 @@ impl BodyChoices {
                     "rotating-statutory-partners".into(),
                     "Rotates among the statutory partners".into(),
                 ),
+                (
+                    "rotating-partners".into(),
+                    "Rotates among the partners, additional partners included".into(),
+                ),
                 ("independent".into(), "An independent chair".into()),
                 ("sector".into(), "From a named sector".into()),
                 (
@@ -594,6 +605,34 @@ mod tests {
             (again.quorum.as_str(), again.expected.as_str()),
             ("all-statutory-partners", "75")
         );
+    }
+
+    #[test]
+    fn editing_a_body_keeps_its_chairs_rotation_while_it_rotates() {
+        let mut b = model::Body {
+            key: "exec".into(),
+            name: "Executive".into(),
+            kind: "executive".into(),
+            chair: Some(model::ChairRule {
+                rule: "rotating-partners".into(),
+                rotation: vec!["council".into(), "icb".into()],
+                term_months: Some(12),
+                rotation_from: Some(model::Day(
+                    chrono::NaiveDate::from_ymd_opt(2024, 4, 1).unwrap_or_default(),
+                )),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let mut f = BodyForm::of(&b, 1);
+        f.name = "Executive Board".into();
+        assert!(f.apply(&mut b, &choices()).is_empty());
+        let c = b.chair.clone().unwrap_or_default();
+        assert_eq!((c.rotation.len(), c.term_months), (2, Some(12)));
+        // Chosen another way, the rotation goes with the rule.
+        f.chair = "independent".into();
+        assert!(f.apply(&mut b, &choices()).is_empty());
+        assert!(b.chair.unwrap_or_default().rotation.is_empty());
     }
 
     #[test]
