@@ -327,20 +327,30 @@ pub fn chart_svg(views: &[BodyView], title: &str) -> String {
         svg.push_str(&format!("<g class=\"masa-chart__body\"><rect x=\"{bx}\" y=\"{by}\" width=\"{W}\" height=\"{H}\" fill=\"#ffffff\" stroke=\"#1d70b8\" stroke-width=\"3\"{dash}/>"));
         let mut y = by + 20;
         let lines = if v.shared.is_empty() { 3 } else { 2 };
-        for line in wrap(&v.body.name, 26).iter().take(lines) {
+        // About 22 bold characters fit the box's width.
+        for line in wrap(&v.body.name, 22).iter().take(lines) {
             svg.push_str(&format!("<text x=\"{}\" y=\"{y}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0b0c0c\">{}</text>", bx + 8, esc(line)));
             y += 17;
         }
         if !v.shared.is_empty() {
-            let note: String = v.shared.chars().take(30).collect();
+            // The box has room for a short note; the outline says it in full.
+            let note = if v.guest {
+                "Held by another partnership"
+            } else {
+                "Shared with other partnerships"
+            };
             svg.push_str(&format!(
                 "<text x=\"{}\" y=\"{}\" font-size=\"12\" font-style=\"italic\" fill=\"#484949\">{}</text>",
                 bx + 8,
                 by + H - 28,
-                esc(&note)
+                esc(note)
             ));
         }
-        let chair: String = v.chair.chars().take(30).collect();
+        let chair = match &v.rotation {
+            Some(r) => format!("{} (rotating)", r.holder),
+            None => v.chair.clone(),
+        };
+        let chair: String = chair.chars().take(30).collect();
         svg.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#484949\">Chair: {}</text></g>",
             bx + 8,

@@ -448,7 +448,7 @@ both_engines!(
         let mut public = app.client();
         let now = public_on("seaview", &today().to_string(), &mut public).await;
         let area = between(&now, "id=\"area\"", "</ul>");
-        assert!(area.contains("175,950 children aged 0 to 17 (2023, ONS mid-2023 estimate, revised, revised 26 June 2025)"), "{area}");
+        assert!(area.contains("175,950 children aged 0 to 17 (2023, ONS mid-2023 estimate, 2025 edition, revised 26 June 2025)"), "{area}");
         assert!(
             area.contains(
                 "Earlier figure: 174,200 children aged 0 to 17 (2023, ONS mid-2023 estimate)"

@@ -375,6 +375,43 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     masa::demo::seed_procedures(&state)
         .await
         .expect("procedures");
+    // Seaview and Harbourside (test fixtures): what the second schema adds to the pages, with
+    // Jo from the business unit in Seaview too.
+    let mut seaview = None;
+    for text in [
+        include_str!("../fixtures/seaview.toml"),
+        include_str!("../fixtures/harbourside.toml"),
+    ] {
+        let r = masa::arrangements::model::read(text.as_bytes()).expect("fixture");
+        let (p, _) = masa::arrangements::store::import_file(
+            &state.db,
+            &masa::store::Actor::system("test"),
+            &r,
+        )
+        .await
+        .expect("import");
+        seaview = seaview.or(Some(p));
+    }
+    let seaview = seaview.expect("seaview");
+    {
+        let jo = masa::accounts::store::user_by_email(&state.db, "business.unit@plymouth.example")
+            .await
+            .expect("q")
+            .expect("jo")
+            .0;
+        let actor = masa::store::Actor::system("test");
+        let mut tx = masa::store::Tx::begin(&state.db, &actor).await.expect("tx");
+        masa::accounts::store::add_membership(
+            &mut tx,
+            seaview,
+            jo.id,
+            masa::web::identity::Role::PartnershipAdmin,
+            "Seaview business unit",
+        )
+        .await
+        .expect("membership");
+        tx.commit().await.expect("commit");
+    }
     let library = masa::procedures::store::list(&state.db, masa::store::PartnershipId(plymouth.id))
         .await
         .expect("procedures");
@@ -419,6 +456,10 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         .await;
     assert!(v.text("main").await.contains("Check your email"));
     v.check("subscribe answered").await;
+    v.go("/p/seaview/arrangements").await;
+    v.go("/p/seaview/arrangements?date-day=1&date-month=6&date-year=2025")
+        .await;
+    v.go("/p/harbourside/arrangements").await;
     v.go("/accessibility").await;
     v.go("/privacy").await;
     v.go("/no-such-page").await;
@@ -948,6 +989,22 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     .expect("propose");
     v.submit(&format!("{case}/decision")).await;
     v.check("decision proposed").await;
+    // Working in Seaview: its structure, with a rotating chair, a shared panel and people in
+    // attendance.
+    v.go("/account").await;
+    v.b.execute(
+        &format!(
+            "document.getElementById('partnership-{}').checked = true",
+            seaview.0
+        ),
+        vec![],
+    )
+    .await
+    .expect("choose Seaview");
+    v.submit("/switch-partnership").await;
+    v.go("/arrangements").await;
+    assert!(v.text("main").await.contains("In attendance (not members"));
+    v.go("/admin/arrangements/bodies/executive").await;
     v.submit("/sign-out").await;
     let sign_in = |who: &'static str| {
         let secret = demo
