@@ -982,19 +982,6 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
             add(span, format!("{what} ends ({t}) before it starts ({f})"));
         }
     };
-    let refer = |span: std::ops::Range<usize>,
-                 set: &BTreeSet<&str>,
-                 key: &str,
-                 what: &str,
-                 from: &str,
-                 add: &mut dyn FnMut(std::ops::Range<usize>, String)| {
-        if !set.contains(key) {
-            add(
-                span,
-                format!("{from} refers to {what} {key:?}, which is not in the file"),
-            );
-        }
-    };
 
     for x in &a.areas {
         let v = x.get_ref();
@@ -1165,21 +1152,19 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
                 ),
             );
         }
-        refer(
+        let refs = Refs {
+            orgs: &orgs,
+            posts: &posts,
+        };
+        refs.partner(
             x.span(),
-            &orgs,
-            &v.organisation,
-            "organisation",
             &name,
+            &v.organisation,
+            [&v.lead, &v.delegate],
             &mut add,
         );
-        for post in [&v.lead, &v.delegate].into_iter().flatten() {
-            refer(x.span(), &posts, post, "post", &name, &mut add);
-        }
         dates(x.span(), &name, v.from, v.to, &mut add);
     }
-    // An organisation is a statutory partner once at a time. (A partnership covering several
-    // areas has several of a role: Derby and Derbyshire has two councils and two CCGs.)
     for x in &a.additional_partners {
         let v = x.get_ref();
         let name = format!("additional partner {}", v.organisation);
@@ -1193,17 +1178,17 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
                 ),
             );
         }
-        refer(
+        let refs = Refs {
+            orgs: &orgs,
+            posts: &posts,
+        };
+        refs.partner(
             x.span(),
-            &orgs,
-            &v.organisation,
-            "organisation",
             &name,
+            &v.organisation,
+            [&v.lead, &v.delegate],
             &mut add,
         );
-        for post in [&v.lead, &v.delegate].into_iter().flatten() {
-            refer(x.span(), &posts, post, "post", &name, &mut add);
-        }
         dates(x.span(), &name, v.from, v.to, &mut add);
         if org_by_key
             .get(v.organisation.as_str())
@@ -1231,6 +1216,8 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
             }
         }
     }
+    // An organisation is a statutory partner once at a time. (A partnership covering several
+    // areas has several of a role: Derby and Derbyshire has two councils and two CCGs.)
     for (i, x) in a.statutory_partners.iter().enumerate() {
         for y in &a.statutory_partners[i + 1..] {
             let (v, w) = (x.get_ref(), y.get_ref());
@@ -1590,6 +1577,54 @@ pub fn check(a: &Arrangements, text: &str) -> Vec<Problem> {
     p.sort();
     p.dedup();
     p
+}
+
+/// A reference to a key of the file must find it.
+fn refer(
+    span: std::ops::Range<usize>,
+    set: &BTreeSet<&str>,
+    key: &str,
+    what: &str,
+    from: &str,
+    add: &mut dyn FnMut(std::ops::Range<usize>, String),
+) {
+    if !set.contains(key) {
+        add(
+            span,
+            format!("{from} refers to {what} {key:?}, which is not in the file"),
+        );
+    }
+}
+
+/// The keys a partner's entry may refer to.
+struct Refs<'a> {
+    orgs: &'a BTreeSet<&'a str>,
+    posts: &'a BTreeSet<&'a str>,
+}
+
+impl Refs<'_> {
+    /// A partner (statutory or additional) names its organisation, and posts for its lead and
+    /// delegate, all of which must be in the file.
+    fn partner(
+        &self,
+        span: std::ops::Range<usize>,
+        name: &str,
+        organisation: &str,
+        posts: [&Option<String>; 2],
+        add: &mut impl FnMut(std::ops::Range<usize>, String),
+    ) {
+        refer(
+            span.clone(),
+            self.orgs,
+            organisation,
+            "organisation",
+            name,
+            add,
+        );
+        for post in posts.into_iter().flatten() {
+            refer(span.clone(), self.posts, post, "post", name, add);
+        }
+    }
 }
 
 /// Former names must be dated in order and not overlap.
