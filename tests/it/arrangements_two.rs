@@ -616,24 +616,7 @@ both_engines!(meetings_count_partners_and_not_those_in_attendance, |app| {
         &[("partnership_id", &p.0.to_string())],
     )
     .await;
-    let r = c
-        .post(
-            "/meetings/bodies/pscp-board/plan",
-            &[("first", "2022-09-20"), ("plan_start_time", "10:00")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
-    let sept = ms::between(
-        &app.state.db,
-        p,
-        d("2022-09-01"),
-        d("2022-09-30"),
-        Some("pscp-board"),
-    )
-    .await
-    .expect("meetings")[0]
-        .id;
+    let sept = crate::support::plan_portsmouth_board(&app, &mut c, p).await[0].id;
     let meeting = ms::get(&app.state.db, p, sept)
         .await
         .expect("q")

@@ -170,23 +170,7 @@ both_engines!(attendance_is_charted_against_the_expectation, |app| {
     assert_eq!(empty.status, StatusCode::OK);
     assert!(!empty.body.contains("attendance-chart"));
 
-    let r = c
-        .post(
-            "/meetings/bodies/pscp-board/plan",
-            &[("first", "2022-09-20"), ("plan_start_time", "10:00")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
-    let year = ms::between(
-        &app.state.db,
-        ports,
-        d("2022-04-01"),
-        d("2023-03-31"),
-        Some("pscp-board"),
-    )
-    .await
-    .expect("meetings");
+    let year = crate::support::plan_portsmouth_board(&app, &mut c, ports).await;
     let sept = year[0].id;
     let meeting = ms::get(&app.state.db, ports, sept)
         .await

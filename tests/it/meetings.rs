@@ -350,23 +350,7 @@ both_engines!(a_whole_meeting_cycle_by_the_bodys_rules, |app| {
     use masa::meetings::store as ms;
     let mut c = portsmouth_business_unit(&app).await;
     let p = app.partnership("portsmouth");
-    let r = c
-        .post(
-            "/meetings/bodies/pscp-board/plan",
-            &[("first", "2022-09-20"), ("plan_start_time", "10:00")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
-    let year = ms::between(
-        &app.state.db,
-        p,
-        d("2022-04-01"),
-        d("2023-03-31"),
-        Some("pscp-board"),
-    )
-    .await
-    .expect("meetings");
+    let year = crate::support::plan_portsmouth_board(&app, &mut c, p).await;
     let (sept, dec) = (year[0].id, year[1].id);
 
     // The agenda: a bad item is refused, a good one added.
@@ -1163,24 +1147,7 @@ both_engines!(minutes_saved_at_once_take_the_next_numbers, |app| {
     use masa::meetings::store as ms;
     let mut c = portsmouth_business_unit(&app).await;
     let p = app.partnership("portsmouth");
-    let r = c
-        .post(
-            "/meetings/bodies/pscp-board/plan",
-            &[("first", "2022-09-20"), ("plan_start_time", "10:00")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
-    let m = ms::between(
-        &app.state.db,
-        p,
-        day("2022-04-01"),
-        day("2023-03-31"),
-        Some("pscp-board"),
-    )
-    .await
-    .expect("meetings")[0]
-        .id;
+    let m = crate::support::plan_portsmouth_board(&app, &mut c, p).await[0].id;
     let actor = masa::store::Actor::system("test");
     let mut items = Vec::new();
     for n in 0..8 {

@@ -849,3 +849,28 @@ pub async fn board_meeting(
         .expect("id");
     format!("/meetings/{id}")
 }
+
+/// The business unit plans a year of the Portsmouth board's meetings from 20 September 2022;
+/// the meetings of April 2022 to March 2023, in order.
+pub async fn plan_portsmouth_board(
+    app: &TestApp,
+    c: &mut Client,
+    p: masa::store::PartnershipId,
+) -> Vec<masa::meetings::store::Meeting> {
+    let r = c
+        .post(
+            "/meetings/bodies/pscp-board/plan",
+            &[("first", "2022-09-20"), ("plan_start_time", "10:00")],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    masa::meetings::store::between(
+        &app.state.db,
+        p,
+        day("2022-04-01"),
+        day("2023-03-31"),
+        Some("pscp-board"),
+    )
+    .await
+    .expect("meetings")
+}
