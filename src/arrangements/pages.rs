@@ -123,6 +123,26 @@ pub struct CollaborationText {
     pub bodies: Vec<String>,
 }
 
+/// Link a partner's arrangements only when that partnership is on this host: a slug that names
+/// none stays plain text rather than a link to a missing page.
+async fn on_this_host(
+    st: &AppState,
+    mut cs: Vec<CollaborationText>,
+) -> AppResult<Vec<CollaborationText>> {
+    for c in &mut cs {
+        for (_, href) in &mut c.partners {
+            let slug = href
+                .strip_prefix("/p/")
+                .and_then(|r| r.strip_suffix("/arrangements"))
+                .unwrap_or("");
+            if !slug.is_empty() && partnerships::by_slug(&st.db, slug).await?.is_none() {
+                href.clear();
+            }
+        }
+    }
+    Ok(cs)
+}
+
 fn collaboration_texts(a: &AsAt, structure: &[BodyView]) -> Vec<CollaborationText> {
     a.collaborations
         .iter()
@@ -301,7 +321,7 @@ pub async fn published(
             .iter()
             .map(|ar| (ar.name.clone(), population_text(ar, day)))
             .collect(),
-        collaborations: collaboration_texts(&a, &structure),
+        collaborations: on_this_host(&st, collaboration_texts(&a, &structure)).await?,
         area_text: paragraphs(&a.sections.area),
         agencies_text: paragraphs(&a.sections.relevant_agencies),
         agency_count: a.organisations.iter().filter(|o| o.relevant_agency).count(),

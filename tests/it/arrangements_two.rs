@@ -382,6 +382,16 @@ both_engines!(a_collaboration_shares_a_body_across_partnerships, |app| {
         &guest,
         "Held by Seaview Safeguarding Children Partnership for Coast Child Death Overview Panel",
     );
+    // A partner named by a slug this host does not have is named, not linked.
+    let elsewhere = SEAVIEW.replace("slug = \"harbourside\"", "slug = \"not-on-this-host\"");
+    import(&app, &elsewhere).await;
+    let page = public_on("seaview", &today().to_string(), &mut public).await;
+    assert!(
+        !page.contains("/p/not-on-this-host"),
+        "no link to a missing page"
+    );
+    assert!(page.contains("With Harbourside Safeguarding Children Partnership and"));
+    import(&app, SEAVIEW).await;
     // With its chair and members from the host's file; drawn dashed in the guest's chart.
     assert!(
         between(
