@@ -185,6 +185,21 @@ pub fn routes() -> Vec<Route> {
             forms::partners,
         ),
         Route::get(
+            "/admin/arrangements/additional-partners",
+            Permission::ManagePartnership,
+            forms::additional_partners,
+        ),
+        Route::get(
+            "/admin/arrangements/additional-partner",
+            Permission::ManagePartnership,
+            forms::additional_partner_form,
+        ),
+        Route::post(
+            "/admin/arrangements/additional-partner",
+            Permission::ManagePartnership,
+            forms::additional_partner_save,
+        ),
+        Route::get(
             "/admin/arrangements/partner",
             Permission::ManagePartnership,
             forms::partner_form,

@@ -704,3 +704,105 @@ both_engines!(meetings_count_partners_and_not_those_in_attendance, |app| {
     assert_eq!(taker["in_attendance"], true);
     assert_eq!(v["quorate"], true, "{v}");
 });
+
+both_engines!(
+    the_business_unit_keeps_the_other_partners_on_a_form,
+    |app| {
+        let p = import(&app, SEAVIEW).await;
+        let mut bu = seaview_business_unit(&app, p).await;
+        let list = bu.get("/admin/arrangements/additional-partners").await;
+        assert_eq!(list.status, StatusCode::OK);
+        list.assert_contains("Seaview Learning Trust");
+        list.assert_contains(
+            "href=\"/admin/arrangements/additional-partner?key=learning-trust%2F2024-12-01\"",
+        );
+        bu.get("/admin/arrangements/additional-partner?key=learning-trust%2F2024-12-01")
+            .await
+            .assert_contains("value=\"Schools&#39; representative\"");
+        // Bad input: each field named, what was typed kept, nothing stored.
+        let before = store::export(&app.state.db, p).await.expect("export");
+        let audited = app.count("audit_events").await;
+        bu.get("/admin/arrangements/additional-partner").await;
+        let r = bu
+            .post(
+                "/admin/arrangements/additional-partner",
+                &[
+                    ("key", ""),
+                    ("version", "0"),
+                    ("organisation", "nowhere"),
+                    ("sector", "knitting"),
+                    ("description", "Youth justice"),
+                    ("from", "2025-02-31"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        r.assert_contains("Select the organisation");
+        r.assert_contains("Select the sector it speaks for");
+        r.assert_contains("value=\"Youth justice\"");
+        assert_eq!(
+            store::export(&app.state.db, p).await.expect("export"),
+            before
+        );
+        assert_eq!(app.count("audit_events").await, audited);
+        // A statutory partner is refused by the file's rules, with a clear message.
+        let r = bu
+            .post(
+                "/admin/arrangements/additional-partner",
+                &[
+                    ("key", ""),
+                    ("version", "0"),
+                    ("organisation", "police"),
+                    ("sector", "police-and-immigration"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        r.assert_contains("list it under statutory_partners only");
+        // Added: in the file with its neighbours, comments kept, and on the public page.
+        let r = bu
+            .post(
+                "/admin/arrangements/additional-partner",
+                &[
+                    ("key", ""),
+                    ("version", "0"),
+                    ("organisation", "youth-justice"),
+                    ("sector", "criminal-justice"),
+                    ("description", "Youth justice"),
+                    ("from", "2025-04-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let after = store::export(&app.state.db, p).await.expect("export");
+        assert!(after.contains("# Provenance: written by hand"));
+        assert!(
+        after.contains("[[additional_partners]]\norganisation = \"youth-justice\"\nsector = \"criminal-justice\"\ndescription = \"Youth justice\"\nfrom = 2025-04-01\n"),
+        "{after}"
+    );
+        let mut public = app.client();
+        let now = public_on("seaview", &today().to_string(), &mut public).await;
+        assert!(
+            between(&now, "id=\"additional-partners\"", "</table>")
+                .contains("Seaview Youth Justice Service")
+        );
+        // Another partnership's partner is not found from Derby and Derbyshire.
+        let mut derby = app.signed_in("admin@derby.example").await;
+        let r = derby
+            .get("/admin/arrangements/additional-partner?key=learning-trust%2F2024-12-01")
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = derby
+            .post(
+                "/admin/arrangements/additional-partner",
+                &[
+                    ("key", "learning-trust/2024-12-01"),
+                    ("version", "1"),
+                    ("organisation", "learning-trust"),
+                    ("sector", "education-and-childcare"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+);

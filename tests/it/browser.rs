@@ -658,6 +658,8 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
         "/reviews/requests",
         "/admin/arrangements/partners",
         "/admin/arrangements/partner?key=health%2Fnhs-devon-icb%2F2022-07-01",
+        "/admin/arrangements/additional-partners",
+        "/admin/arrangements/additional-partner",
         "/api/v1/openapi.json",
     ] {
         if path.ends_with(".json") {
@@ -1005,6 +1007,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/arrangements").await;
     assert!(v.text("main").await.contains("In attendance (not members"));
     v.go("/admin/arrangements/bodies/executive").await;
+    v.go("/admin/arrangements/additional-partners").await;
+    v.go("/admin/arrangements/additional-partner?key=learning-trust%2F2024-12-01")
+        .await;
     v.submit("/sign-out").await;
     let sign_in = |who: &'static str| {
         let secret = demo
