@@ -41,6 +41,38 @@ impl Entry<'_> {
         }
     }
 
+    /// The comments and blank lines written above a key, as text.
+    pub fn comments_above(&self, key: &str) -> String {
+        let k = match self {
+            Entry::Table(t) => t.key(key),
+            Entry::Inline(t) => t.key(key),
+        };
+        k.and_then(|k| k.leaf_decor().prefix())
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    /// Write comments above a key, before those already there.
+    pub fn add_comments_above(&mut self, key: &str, text: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let mut k = match self {
+            Entry::Table(t) => t.key_mut(key),
+            Entry::Inline(t) => t.key_mut(key),
+        };
+        if let Some(k) = k.as_mut() {
+            let had = k
+                .leaf_decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or("")
+                .to_owned();
+            k.leaf_decor_mut().set_prefix(format!("{text}{had}"));
+        }
+    }
+
     /// Give a key a new name and value where it stands, keeping the comments above it.
     pub fn rename(&mut self, from: &str, to: &str, value: Value) {
         fn renamed(k: &Key, to: &str) -> Key {

@@ -65,8 +65,11 @@ pub fn upgrade(text: &str) -> Option<Upgraded> {
             } else {
                 "published"
             };
+            // The removed key's comments (provenance, say) go above the edition.
+            let comments = t.comments_above(other);
             t.remove(other);
             t.rename(second, "editions", Value::Array(list));
+            t.add_comments_above("editions", &comments);
             changes.push(
                 "partnership: published and guidance become its first edition (editions = [...])"
                     .into(),
@@ -158,4 +161,20 @@ fn bare(v: &Value) -> Value {
     let mut v = v.clone();
     v.decor_mut().clear();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_above_either_key_survive_the_upgrade() {
+        let text = "schema = \"masa-arrangements/1\"\n\n[partnership]\nslug = \"x\"\nname = \"X\"\n# When it was published.\npublished = 2019-06-28\n# Assumed: the 2018 guidance.\nguidance = \"working-together-2018\"\n";
+        let up = upgrade(text).expect("a /1 file");
+        assert_eq!(
+            up.text,
+            "schema = \"masa-arrangements/2\"\n\n[partnership]\nslug = \"x\"\nname = \"X\"\n# Assumed: the 2018 guidance.\n# When it was published.\neditions = [\n  { guidance = \"working-together-2018\", published = 2019-06-28 }]\n"
+        );
+        assert_eq!(up.text.lines().count(), text.lines().count());
+    }
 }
