@@ -54,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: ThresholdsCommand,
     },
+    /// A partnership's scorecard document (see docs/scorecard-format.md).
+    Scorecard {
+        #[command(subcommand)]
+        command: ScorecardCommand,
+    },
     /// Manage partnerships.
     Partnership {
         #[command(subcommand)]
@@ -120,6 +125,13 @@ enum ThresholdsCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum ScorecardCommand {
+    /// Check a file on its own and report every problem with its line; changes nothing. (On
+    /// the web the file is also checked against the partnership's arrangements.)
+    Check { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -279,6 +291,19 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     "{}: upgraded to {} (the original is {}.bak)",
                     file.display(),
                     crate::arrangements::model::SCHEMA,
+                    file.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Scorecard {
+            command: ScorecardCommand::Check { file },
+        } => {
+            let n = crate::scorecard::check_file(&file).map_err(anyhow::Error::msg)?;
+            if n > 0 {
+                anyhow::bail!(
+                    "{n} problem{} in {}",
+                    if n == 1 { "" } else { "s" },
                     file.display()
                 );
             }

@@ -21,6 +21,7 @@ pub mod partnerships;
 pub mod pdf;
 pub mod procedures;
 pub mod reviews;
+pub mod scorecard;
 pub mod search;
 pub mod server;
 pub mod state;

@@ -87,6 +87,13 @@ fn spawn_jobs(state: &AppState) {
         true,
         |st| async move { crate::procedures::hourly(&st).await },
     );
+    every(
+        state,
+        "scorecard: late figures chased",
+        3600,
+        true,
+        |st| async move { crate::scorecard::hourly(&st).await },
+    );
 }
 
 /// Run a job every `seconds` (first at once when `now`), logging a failure and trying again

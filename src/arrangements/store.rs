@@ -350,11 +350,10 @@ pub async fn import(
 /// What the audit trail says of a kept file: its size and digest (each entry's change has its
 /// own before and after).
 fn file_digest(text: &str) -> serde_json::Value {
-    use sha2::Digest;
     serde_json::json!({
         "bytes": text.len(),
         "lines": text.lines().count(),
-        "sha256": hex::encode(sha2::Sha256::digest(text.as_bytes())),
+        "sha256": crate::files::digest(text.as_bytes()),
     })
 }
 

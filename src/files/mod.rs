@@ -20,6 +20,12 @@ pub use kinds::{FileType, identify};
 use crate::args;
 use crate::store::{Db, PartnershipId, Row, StoreError, StoreResult, Tx};
 
+/// The SHA-256 of some bytes in hex: how a file (an upload, an import, a kept document) is
+/// identified in the audit trail without keeping it there.
+pub fn digest(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// Where files are kept, and how large one may be.
 #[derive(Clone)]
 pub struct Files {
@@ -123,7 +129,7 @@ impl Files {
         bytes: Vec<u8>,
     ) -> StoreResult<StoredFile> {
         let key = format!("{}/{}", p.0, uuid::Uuid::new_v4());
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let sha256 = digest(&bytes);
         let size = bytes.len() as i64;
         // Counted apart from the request's thread, and a reader that fails or panics on a
         // malformed file only leaves the count unknown.

@@ -136,6 +136,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 18,
+        name: "scorecard",
+        common: include_str!("../../migrations/0018_scorecard.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The statement text for one engine.

@@ -103,6 +103,7 @@ const NAV: &[Entry] = &[
     // Every member: a responder may be a practitioner; the page shows each only their part.
     entry("/assurance", "Assurance", Permission::Partnership),
     entry("/arrangements", "Structure", Permission::Partnership),
+    entry("/scorecard", "Scorecard", Permission::Governance),
     // Every member reads the library (practitioners work to it); the business unit, who keep
     // it, reach it from Administration.
     Entry {
