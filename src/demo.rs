@@ -234,6 +234,169 @@ pub async fn seed_arrangements(state: &AppState) -> anyhow::Result<Vec<String>> 
 }
 
 #[derive(rust_embed::RustEmbed)]
+#[folder = "examples/scorecard/"]
+struct ExampleScorecards;
+
+/// The commentary of the Q1 2022/23 Plymouth scorecard, as the paper printed it.
+const PLYMOUTH_Q1_COMMENTARY: &[(&str, &str)] = &[
+    (
+        "referrals",
+        "In the 12 months to the end of quarter one, the Plymouth Referrals and Assessment Service (PRAS) received 2,806 referrals, this is 861 less than the 12 months to June 2021 and 434 less than the 12 months to June 2020. At a rate per 10,000 children (enabling comparisons against other authorities) Plymouth is reporting at 526.5 at the end of quarter one.\n\nThe proportion of re-referrals received (where a referral had been received for the same child in the 12 months prior) has seen an improvement. The end of quarter one position was reported at 22.5%, down 1.3 percentage points from Plymouth's published 2020/21 figure and 0.1 on the provisional figure for 2021/22.",
+    ),
+    (
+        "child-protection",
+        "At the end of quarter one (30 June 2022) there were 247 children who were subject to a Child Protect Plan. This is a rate of 46.3 children per 10,000 children, which is lower than the 2021/22 position due to be published in December 2022. The rate per 10,000 children is currently between the England and Statistical Neighbour averages, which represents some positive progress.",
+    ),
+    (
+        "looked-after",
+        "On the 30 June 2022, there were 493 children/young people who are children in care. This is an increase of three children on the end of 2021/22 and only eight more children than the published figure for the end of 2020/21.\n\n312 (63.3%) of children in care are placed within the city, the remaining 181 children (36.7%) are placed outside of the city. This measure is simply based on the postcode of the child's placement address. Those not within PL1 to PL7 or PL9 are considered outside of the city.",
+    ),
+];
+
+/// The example scorecard documents (examples/scorecard), each with the figures in
+/// `SLUG-figures.csv` beside it: for Plymouth, the Q1 2022/23 scorecard as the paper printed
+/// it, published, with its commentary; the business unit named to send the council's figures;
+/// and the latest quarter asked for. Returns the slugs.
+pub async fn seed_scorecard(state: &AppState) -> anyhow::Result<Vec<String>> {
+    use crate::scorecard::{entries, format, model, store};
+    let actor = Actor::system("masa demo");
+    let err = |e: crate::web::error::AppError| anyhow::anyhow!(e.to_string());
+    let mut done = Vec::new();
+    let mut names: Vec<_> = ExampleScorecards::iter()
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    for name in names {
+        let slug = name.trim_end_matches(".toml");
+        let (Some(file), Some(p)) = (
+            ExampleScorecards::get(&name),
+            crate::partnerships::store::by_slug(&state.db, slug).await?,
+        ) else {
+            continue;
+        };
+        let pid = PartnershipId(p.id);
+        let known = crate::scorecard::known(state, pid).await.map_err(err)?;
+        let d = format::parse(&file.data, &known).map_err(|problems| {
+            anyhow::anyhow!(
+                "examples/scorecard/{name}: {}",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?;
+        let text = String::from_utf8_lossy(&file.data).into_owned();
+        store::import(
+            &state.db,
+            &actor,
+            pid,
+            &d,
+            &text,
+            &format!("imported from {name}"),
+        )
+        .await?;
+        if let Some(figures) = ExampleScorecards::get(&format!("{slug}-figures.csv")) {
+            let sent: Vec<&format::Indicator> = d
+                .all_indicators()
+                .filter(|i| i.input() != format::Input::Derived)
+                .collect();
+            let rows = entries::read_history(&sent, &figures.data).map_err(|problems| {
+                anyhow::anyhow!(
+                    "examples/scorecard/{slug}-figures.csv: {}",
+                    problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            })?;
+            let mut by_day: std::collections::BTreeMap<
+                (chrono::NaiveDate, String),
+                Vec<entries::Entry>,
+            > = std::collections::BTreeMap::new();
+            for (day, e) in rows {
+                let source = d
+                    .indicator(&e.code)
+                    .map(|i| i.source.clone())
+                    .unwrap_or_default();
+                by_day.entry((day, source)).or_default().push(e);
+            }
+            for ((day, source), list) in by_day {
+                store::record(&state.db, &actor, pid, day, &source, &list, "history", "").await?;
+            }
+        }
+        if let Some(c) = d.scorecards.first().map(|s| s.get_ref()) {
+            let q1 = chrono::NaiveDate::from_ymd_opt(2022, 6, 30).unwrap_or_default();
+            let due = chrono::NaiveDate::from_ymd_opt(2022, 8, 31).unwrap_or_default();
+            let label = model::period_label(q1, c.frequency, c.year_starts);
+            if let Some(id) =
+                store::open_period(&state.db, &actor, pid, &c.key, q1, &label, due).await?
+            {
+                let period = store::period(&state.db, pid, id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("period"))?;
+                if slug == "plymouth" {
+                    for (section, text) in PLYMOUTH_Q1_COMMENTARY {
+                        store::save_commentary(&state.db, &actor, pid, &period, section, text, 0)
+                            .await?;
+                    }
+                }
+                let inputs = store::inputs(&state.db, pid, &crate::scorecard::card::days(c, q1))
+                    .await
+                    .map_err(err)?;
+                let mut card = crate::scorecard::card::card(&d, c, q1, &inputs);
+                let notes = store::commentaries(&state.db, pid, id).await?;
+                for s in &mut card.sections {
+                    if let Some((t, _)) = notes.get(&s.key) {
+                        s.commentary.clone_from(t);
+                    }
+                }
+                store::publish(&state.db, &actor, pid, &period, &card).await?;
+            }
+            // The business unit sends the council's figures, and the latest quarter is asked for.
+            if let Some((u, _)) =
+                crate::accounts::store::user_by_email(&state.db, "business.unit@plymouth.example")
+                    .await?
+            {
+                for org in d
+                    .all_indicators()
+                    .map(|i| i.source.clone())
+                    .collect::<std::collections::BTreeSet<_>>()
+                {
+                    store::add_submitter(&state.db, &actor, pid, &org, (u.id, &u.name)).await?;
+                }
+            }
+            let today = crate::calendar::today();
+            let latest = (0..13)
+                .filter_map(|k| {
+                    today
+                        .checked_sub_months(chrono::Months::new(k))
+                        .map(model::month_end)
+                })
+                .find(|e| model::ends_a_period(*e, c.frequency, c.year_starts) && *e < today);
+            if let Some(ends) = latest {
+                let cal = crate::calendar::store::current(&state.db).await?;
+                let due = cal.add_working_days(today, 10);
+                let label = model::period_label(ends, c.frequency, c.year_starts);
+                if let Some(id) =
+                    store::open_period(&state.db, &actor, pid, &c.key, ends, &label, due).await?
+                {
+                    let period = store::period(&state.db, pid, id)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("period"))?;
+                    crate::scorecard::ask(state, pid, &period, false)
+                        .await
+                        .map_err(err)?;
+                }
+            }
+        }
+        done.push(slug.to_owned());
+    }
+    Ok(done)
+}
+
+#[derive(rust_embed::RustEmbed)]
 #[folder = "examples/thresholds/"]
 struct ExampleThresholds;
 
@@ -1437,6 +1600,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     seed_assurance(&state).await?;
     let thresholds = seed_thresholds(&state).await?;
     seed_procedures(&state).await?;
+    seed_scorecard(&state).await?;
     let base = &state.config.base_url;
     println!("\nmasa demo is running at {base}\n");
     println!("Every demo account's password is: {DEMO_PASSWORD}\n");

@@ -157,13 +157,14 @@ fn hidden_on(d: &Document, on: NaiveDate, inputs: &Inputs) -> BTreeMap<String, H
 
 /// One cell as it is shown: the words, and the number only when it may be seen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Cell {
     pub shown: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<Milli>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<Hidden>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub revised: bool,
 }
 
@@ -595,6 +596,24 @@ indicators = ["cla", "fostering", "secure", "parents", "secure-share"]
         assert_eq!(s.rows[1].rag, Some(Rag::Green));
         assert_eq!(s.rows[1].trend.len(), TREND as usize);
         assert_eq!(s.rows[1].trend.last().expect("present").label, "Q1 2022/23");
+    }
+
+    #[test]
+    fn a_card_reads_back_exactly_as_it_was_stored() {
+        let d = doc();
+        let mut inputs = Inputs::default();
+        let on = day(2022, 6, 30);
+        count(&mut inputs, "cla", on, 493);
+        count(&mut inputs, "secure", on, 3);
+        count(&mut inputs, "referrals", day(2022, 3, 31), 3285);
+        let c = card(&d, d.scorecard("c").expect("present"), on, &inputs);
+        let json = serde_json::to_string(&c).expect("stored");
+        let back: Card = serde_json::from_str(&json).expect("read back");
+        assert_eq!(back, c);
+        assert!(
+            !json.contains("\"value\":3000"),
+            "a hidden count is not in what is stored"
+        );
     }
 
     #[test]

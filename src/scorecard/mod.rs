@@ -137,6 +137,15 @@ pub async fn document(
     }
 }
 
+/// The arrangements' organisations and areas, which a document names.
+pub async fn known(st: &AppState, p: PartnershipId) -> AppResult<format::Known> {
+    let keys = |v: Vec<(String, String)>| Some(v.into_iter().map(|(k, _)| k).collect());
+    Ok(format::Known {
+        organisations: keys(crate::arrangements::store::names(&st.db, p, "organisation").await?),
+        areas: keys(crate::arrangements::store::names(&st.db, p, "area").await?),
+    })
+}
+
 /// Whether this person may send an organisation's figures: the business unit, or someone named
 /// to send them.
 pub async fn may_submit(

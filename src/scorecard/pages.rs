@@ -659,20 +659,11 @@ fn one_problem(m: &str) -> Vec<Problem> {
     }]
 }
 
-/// The arrangements' organisations and areas, which a document names.
-async fn known(st: &AppState, p: PartnershipId) -> AppResult<format::Known> {
-    let keys = |v: Vec<(String, String)>| Some(v.into_iter().map(|(k, _)| k).collect());
-    Ok(format::Known {
-        organisations: keys(crate::arrangements::store::names(&st.db, p, "organisation").await?),
-        areas: keys(crate::arrangements::store::names(&st.db, p, "area").await?),
-    })
-}
-
 /// A document brought in: checked whole against itself and the arrangements, kept only when it
 /// has no problem.
 pub async fn import(ctx: Ctx, form: axum::extract::Multipart) -> AppResult<Response> {
     let up = crate::files::Upload::read(form, ctx.st.files.limit).await?;
-    let known = known(&ctx.st, ctx.p).await?;
+    let known = super::known(&ctx.st, ctx.p).await?;
     let (name, bytes) = match &up.file {
         _ if up.too_large => {
             let page = catalogue_page(

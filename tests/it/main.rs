@@ -23,6 +23,7 @@ mod permissions;
 mod procedures;
 mod public_site;
 mod reviews;
+mod scorecard;
 mod security;
 mod storage;
 mod task_lists;

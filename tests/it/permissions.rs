@@ -172,6 +172,57 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("POST", "/assurance/answers/{id}/action", ADMIN),
         ("GET", "/api/v1/assurance", IN_PARTNERSHIP),
         ("GET", "/api/v1/assurance/{id}", IN_PARTNERSHIP),
+        // The scorecard: the partnership's governance reads it; the business unit keeps the
+        // catalogue, opens, publishes and names the senders. A sender (who may be a
+        // practitioner) sends their organisation's figures and writes its sections'
+        // commentary: the handler decides who is named (the business unit is, for every one).
+        ("GET", "/scorecard", GOVERNANCE),
+        ("POST", "/scorecard/periods", ADMIN),
+        ("GET", "/scorecard/periods/{id}", GOVERNANCE),
+        ("GET", "/scorecard/periods/{id}/publish", ADMIN),
+        ("POST", "/scorecard/periods/{id}/publish", ADMIN),
+        (
+            "GET",
+            "/scorecard/periods/{id}/publications/{number}",
+            GOVERNANCE,
+        ),
+        (
+            "GET",
+            "/scorecard/periods/{id}/commentary/{section}",
+            IN_PARTNERSHIP,
+        ),
+        (
+            "POST",
+            "/scorecard/periods/{id}/commentary/{section}",
+            IN_PARTNERSHIP,
+        ),
+        (
+            "GET",
+            "/scorecard/periods/{id}/organisations/{org}",
+            IN_PARTNERSHIP,
+        ),
+        (
+            "POST",
+            "/scorecard/periods/{id}/organisations/{org}",
+            IN_PARTNERSHIP,
+        ),
+        (
+            "POST",
+            "/scorecard/periods/{id}/organisations/{org}/upload",
+            IN_PARTNERSHIP,
+        ),
+        (
+            "GET",
+            "/scorecard/periods/{id}/organisations/{org}/template.csv",
+            IN_PARTNERSHIP,
+        ),
+        ("GET", "/scorecard/indicators", GOVERNANCE),
+        ("POST", "/scorecard/indicators", ADMIN),
+        ("GET", "/scorecard/indicators/{code}", GOVERNANCE),
+        ("GET", "/scorecard/document", GOVERNANCE),
+        ("GET", "/scorecard/submitters", ADMIN),
+        ("POST", "/scorecard/submitters", ADMIN),
+        ("POST", "/scorecard/submitters/remove", ADMIN),
         ("GET", "/thresholds", GOVERNANCE),
         ("POST", "/thresholds", ADMIN),
         ("POST", "/thresholds/editions", ADMIN),

@@ -1,0 +1,749 @@
+//! The scorecard: the seed's Q1 2022/23 figures reproduce its rates; small numbers hidden with
+//! the cell that would give them away; a correction is a revision with its reason and the
+//! publication stays as it was; a file with one bad row stores nothing; hostile files refused;
+//! only the governance reads it and each sender only their organisation's figures; another
+//! partnership's ids not found; late figures chased once however often the job runs.
+
+use axum::http::StatusCode;
+use masa::scorecard::store;
+
+use crate::both_engines;
+use crate::support::{TestApp, day, today};
+
+const BU: &str = "business.unit@plymouth.example";
+const MEMBER: &str = "member@plymouth.example";
+const PRACTITIONER: &str = "practitioner@plymouth.example";
+const DERBY: &str = "admin@derby.example";
+
+/// Plymouth's arrangements and its example scorecard: the Q1 2022/23 period's id.
+async fn plymouth(app: &TestApp) -> i64 {
+    masa::demo::seed_arrangements(&app.state)
+        .await
+        .expect("arrangements");
+    let done = masa::demo::seed_scorecard(&app.state)
+        .await
+        .expect("scorecard");
+    assert_eq!(done, ["plymouth"]);
+    store::periods(&app.state.db, app.partnership("plymouth"))
+        .await
+        .expect("periods")
+        .into_iter()
+        .find(|p| p.label == "Q1 2022/23")
+        .expect("the Q1 period")
+        .id
+}
+
+async fn figures_and_audit(app: &TestApp) -> (i64, i64) {
+    (
+        app.count("scorecard_figures").await,
+        app.count("audit_events").await,
+    )
+}
+
+/// The text of a table row (its cells), for checking what one indicator shows.
+fn row_of<'a>(body: &'a str, name: &str) -> &'a str {
+    let at = body
+        .find(name)
+        .unwrap_or_else(|| panic!("{name} on the page"));
+    let end = body[at..].find("</tr>").map_or(body.len(), |e| at + e);
+    &body[at..end]
+}
+
+both_engines!(the_seed_scorecard_reproduces_its_rates, |app| {
+    let id = plymouth(&app).await;
+    let mut bu = app.signed_in(BU).await;
+    let page = bu.get(&format!("/scorecard/periods/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let b = &page.body;
+    // 2,806 referrals among the 53,292 children behind the paper's rates is 526.5.
+    let referrals = row_of(
+        b,
+        "Referrals received within the last 12 months - rate per 10,000 children",
+    );
+    for shown in [
+        "598.1",
+        "678.5",
+        "616.4",
+        "526.5",
+        "494.1 (2020/21)",
+        "608.5 (2020/21)",
+    ] {
+        assert!(referrals.contains(shown), "{shown} in {referrals}");
+    }
+    let cp = row_of(
+        b,
+        "Children subject to a Child Protection Plan - rate per 10,000 children",
+    );
+    for shown in ["58.6", "62.5", "61.2", "46.3"] {
+        assert!(cp.contains(shown), "{shown} in {cp}");
+    }
+    assert!(row_of(b, "Children subject to a Child In Need Plan - rate").contains("161.0"));
+    assert!(row_of(b, "Looked After Children - rate per 10,000").contains("92.5"));
+    assert!(row_of(b, "% of re-referrals within 12 months").contains("22.5%"));
+    assert!(
+        row_of(
+            b,
+            "Category of abuse for current Child Protection Plan: Neglect"
+        )
+        .contains("46.2% (114)")
+    );
+    assert!(
+        row_of(
+            b,
+            "Category of abuse for current Child Protection Plan: Sexual Abuse"
+        )
+        .contains("5.7% (14)")
+    );
+    // The columns are the paper's.
+    for h in [
+        "2019/20 actual",
+        "2020/21 actual",
+        "2021/22 actual",
+        "Q1 2022/23",
+        "2017/18 actual",
+    ] {
+        assert!(b.contains(h), "{h}");
+    }
+    // Lower is better for re-referrals, and they fell.
+    assert!(row_of(b, "% of re-referrals within 12 months").contains("Improving"));
+    // Published as the paper was, and readable as published.
+    let published = bu
+        .get(&format!("/scorecard/periods/{id}/publications/1"))
+        .await;
+    assert_eq!(published.status, StatusCode::OK);
+    assert!(published.body.contains("526.5") && published.body.contains("as published"));
+    assert!(
+        published
+            .body
+            .contains("Plymouth Referrals and Assessment Service")
+    );
+});
+
+both_engines!(
+    small_numbers_are_hidden_with_the_cell_that_gives_them_away,
+    |app| {
+        plymouth(&app).await;
+        let p = app.partnership("plymouth");
+        let mut bu = app.signed_in(BU).await;
+        bu.get("/scorecard").await;
+        let r = bu
+            .post(
+                "/scorecard/periods",
+                &[
+                    ("scorecard", "childrens-services"),
+                    ("ends-day", "30"),
+                    ("ends-month", "9"),
+                    ("ends-year", "2022"),
+                    ("due-day", &today().format("%-d").to_string()),
+                    ("due-month", &today().format("%-m").to_string()),
+                    ("due-year", &today().format("%Y").to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let period = store::periods(&app.state.db, p)
+            .await
+            .expect("periods")
+            .into_iter()
+            .find(|x| x.label == "Q2 2022/23")
+            .expect("Q2");
+        let form = format!(
+            "/scorecard/periods/{}/organisations/plymouth-city-council",
+            period.id
+        );
+        bu.get(&form).await;
+        // 500 looked after: one placement type of 3 (hidden below five) beside a total, so the
+        // next smallest (12) is hidden too; the share of a hidden count is hidden with it.
+        let r = bu
+            .post(
+                &form,
+                &[
+                    ("v-cla", "500"),
+                    ("v-placed-family", "400"),
+                    ("v-placed-homes", "60"),
+                    ("v-placed-hostels", "25"),
+                    ("v-placed-secure", "3"),
+                    ("v-placed-lodgings", "12"),
+                    ("v-cp", "250"),
+                    ("v-cp-neglect", "4"),
+                    ("v-cp-physical", "100"),
+                    ("v-cp-sexual", "46"),
+                    ("v-cp-emotional", "100"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let b = bu
+            .get(&format!("/scorecard/periods/{}", period.id))
+            .await
+            .body;
+        let cell = |name: &str| {
+            let row = row_of(&b, name);
+            row.rsplit("<strong>")
+                .next()
+                .map(|s| s.split('<').next().unwrap_or("").to_owned())
+                .unwrap_or_default()
+        };
+        assert_eq!(cell("Placement Type: Secure Units"), "x");
+        assert_eq!(
+            cell("Placement Type: Lodgings or Independent living (16+)"),
+            "x"
+        );
+        assert_eq!(cell("Residential Care"), "60");
+        assert_eq!(cell("Number of children subject to a Care Plan"), "500");
+        assert_eq!(
+            cell("Category of abuse for current Child Protection Plan: Neglect"),
+            "x"
+        );
+        // 46 is the smallest other category: hidden, or 4 = 250 - the rest.
+        assert_eq!(
+            cell("Category of abuse for current Child Protection Plan: Sexual Abuse"),
+            "x"
+        );
+        assert_eq!(
+            cell("Category of abuse for current Child Protection Plan: Physical Abuse"),
+            "40.0% (100)"
+        );
+        assert!(!row_of(&b, "Placement Type: Secure Units").contains(">3<"));
+        assert!(b.contains("x: a number from 1 to 5 is not shown") || b.contains("x: a number"));
+        // The trend table shows the hidden figure hidden too, never the number.
+        assert!(!b.contains("(4)") && !b.contains("1.6%"));
+    }
+);
+
+both_engines!(
+    a_correction_is_a_revision_and_the_publication_stays,
+    |app| {
+        let id = plymouth(&app).await;
+        let mut bu = app.signed_in(BU).await;
+        let form = format!("/scorecard/periods/{id}/organisations/plymouth-city-council");
+        let page = bu.get(&form).await;
+        assert!(
+            page.body.contains("value=\"2806\""),
+            "what was sent is in the form"
+        );
+        // A correction needs its reason: refused, nothing stored, what was typed kept.
+        let before = figures_and_audit(&app).await;
+        let r = bu.post(&form, &[("v-referrals", "2,810")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body
+                .contains("Say why the figures already sent are being corrected")
+        );
+        assert!(r.body.contains("value=\"2,810\""));
+        assert_eq!(figures_and_audit(&app).await, before);
+        // Bad input in any field: each named against its field.
+        let r = bu
+            .post(
+                &form,
+                &[
+                    ("v-referrals", "lots"),
+                    ("v-cla", "-4"),
+                    ("v-cla-outside", "120"),
+                    ("reason", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains(
+            "Number of referrals received within the last 12 months must be a whole number"
+        ));
+        assert!(r.body.contains("must be 0 or more"));
+        assert!(r.body.contains("must be a percentage from 0 to 100"));
+        assert_eq!(figures_and_audit(&app).await, before);
+        let r = bu
+            .post(
+                &form,
+                &[
+                    ("v-referrals", "2,810"),
+                    ("reason", "Four referrals recorded late"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(app.count("scorecard_figures").await, before.0 + 1);
+        // The revision has who, when and why; the first revision stays.
+        let p = app.partnership("plymouth");
+        let history = store::history(&app.state.db, p, "referrals")
+            .await
+            .expect("history");
+        let q1: Vec<_> = history
+            .iter()
+            .filter(|f| f.ends_on == day("2022-06-30"))
+            .collect();
+        assert_eq!(q1.len(), 2);
+        assert_eq!(
+            (q1[0].revision, q1[0].numerator, q1[0].reason.as_str()),
+            (2, Some(2810), "Four referrals recorded late")
+        );
+        assert_eq!((q1[1].revision, q1[1].numerator), (1, Some(2806)));
+        let audited: i64 = app
+        .state
+        .db
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM audit_events WHERE record_type = 'scorecard-figure' AND summary LIKE '%corrected: revision 2%'",
+            vec![],
+        )
+        .await
+        .expect("q")
+        .get("n")
+        .expect("n");
+        assert_eq!(audited, 1);
+        // The scorecard shows the latest, marked revised; the publication as it was, with the
+        // revision said beside it.
+        let now = bu.get(&format!("/scorecard/periods/{id}")).await.body;
+        let row = row_of(
+            &now,
+            "Number of referrals received within the last 12 months",
+        );
+        assert!(row.contains("2,810") && row.contains("Revised"), "{row}");
+        let published = bu
+            .get(&format!("/scorecard/periods/{id}/publications/1"))
+            .await
+            .body;
+        let row = row_of(
+            &published,
+            "Number of referrals received within the last 12 months",
+        );
+        assert!(row.contains("2,806"), "{row}");
+        assert!(
+            row.contains("Revised since this publication: now 2,810"),
+            "{row}"
+        );
+        // The business unit and scrutineer see every revision; a member does not see raw figures.
+        let ind = bu.get("/scorecard/indicators/referrals").await.body;
+        assert!(ind.contains("Four referrals recorded late") && ind.contains("2,806"));
+        let mut member = app.signed_in(MEMBER).await;
+        let ind = member.get("/scorecard/indicators/referrals").await;
+        assert_eq!(ind.status, StatusCode::OK);
+        assert!(!ind.body.contains("Every figure sent"));
+        // Publishing again is a new number; the first stays readable.
+        bu.get(&format!("/scorecard/periods/{id}/publish")).await;
+        let r = bu
+            .post(&format!("/scorecard/periods/{id}/publish"), &[])
+            .await;
+        assert_eq!(
+            r.location(),
+            format!("/scorecard/periods/{id}/publications/2")
+        );
+        let second = bu
+            .get(&format!("/scorecard/periods/{id}/publications/2"))
+            .await
+            .body;
+        assert!(
+            row_of(
+                &second,
+                "Number of referrals received within the last 12 months"
+            )
+            .contains("2,810")
+        );
+        let first = bu
+            .get(&format!("/scorecard/periods/{id}/publications/1"))
+            .await
+            .body;
+        assert!(
+            row_of(
+                &first,
+                "Number of referrals received within the last 12 months"
+            )
+            .contains("2,806")
+        );
+    }
+);
+
+both_engines!(a_file_with_one_bad_row_stores_nothing, |app| {
+    let id = plymouth(&app).await;
+    let mut bu = app.signed_in(BU).await;
+    let form = format!("/scorecard/periods/{id}/organisations/plymouth-city-council");
+    bu.get(&form).await;
+    // The template is made for the organisation and period, with what it has sent.
+    let t = bu.get(&format!("{form}/template.csv")).await;
+    assert_eq!(t.status, StatusCode::OK);
+    assert!(
+        t.body
+            .starts_with("code,indicator,value,numerator,denominator")
+    );
+    assert!(
+        t.body
+            .contains("referrals,Number of referrals received within the last 12 months,2806")
+    );
+    let before = figures_and_audit(&app).await;
+    let bad = "code,value\nplaced-other,2\nplaced-secure,=HYPERLINK(\"http://x\")\nnot-ours,5\n";
+    let r = bu
+        .upload_form(
+            &format!("{form}/upload"),
+            &[("upload-reason", "")],
+            Some(("file", "q1.csv", bad.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("q1.csv has 2 problems: nothing was kept"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains("Line 3, value: placed-secure must be a whole number")
+    );
+    assert!(
+        r.body
+            .contains("Line 4, code: &#34;not-ours&#34; is not one of the indicators asked of you")
+    );
+    assert_eq!(figures_and_audit(&app).await, before);
+    // Hostile files: another encoding, not text, too large.
+    for (name, bytes, says) in [
+        (
+            "latin1.csv",
+            b"code,value\nplaced-other,\xa32\n".to_vec(),
+            "not UTF-8",
+        ),
+        (
+            "binary.csv",
+            b"code,value\x00\x01\n".to_vec(),
+            "control characters",
+        ),
+        ("huge.csv", vec![b'1'; 2 * 1024 * 1024], "larger than 1 MB"),
+        ("empty.csv", Vec::new(), "select a CSV file"),
+    ] {
+        let r = bu
+            .upload_form(&format!("{form}/upload"), &[], Some(("file", name, &bytes)))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(r.body.contains(says), "{name}: {says}");
+    }
+    assert_eq!(figures_and_audit(&app).await, before);
+    // A good file is kept whole: new figures, and a correction with its reason.
+    let good = "code,value\nplaced-other,2\nplaced-secure,1\nreferrals,2807\n";
+    let r = bu
+        .upload_form(
+            &format!("{form}/upload"),
+            &[],
+            Some(("file", "q1.csv", good.as_bytes())),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a correction needs its reason"
+    );
+    assert_eq!(figures_and_audit(&app).await, before);
+    let r = bu
+        .upload_form(
+            &format!("{form}/upload"),
+            &[("upload-reason", "Checked against the census")],
+            Some(("file", "q1.csv", good.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.count("scorecard_figures").await, before.0 + 3);
+});
+
+both_engines!(who_reads_and_who_sends, |app| {
+    let id = plymouth(&app).await;
+    let p = app.partnership("plymouth");
+    let council = format!("/scorecard/periods/{id}/organisations/plymouth-city-council");
+    // A practitioner not named to send anything sees none of it.
+    let mut prac = app.signed_in(PRACTITIONER).await;
+    assert_eq!(prac.get(&council).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        prac.get(&format!("{council}/template.csv")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        prac.get(&format!("/scorecard/periods/{id}/commentary/referrals"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Named to send the council's figures: that form and its sections' commentary, nothing else.
+    let mut bu = app.signed_in(BU).await;
+    bu.get("/scorecard/submitters").await;
+    let (u, _) = masa::accounts::store::user_by_email(&app.state.db, PRACTITIONER)
+        .await
+        .expect("q")
+        .expect("user");
+    let r = bu
+        .post(
+            "/scorecard/submitters",
+            &[
+                ("organisation", "plymouth-city-council"),
+                ("person", &u.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = bu
+        .post(
+            "/scorecard/submitters",
+            &[("organisation", "no-such-org"), ("person", "999999")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Select the organisation") && r.body.contains("Select the person"));
+    assert_eq!(prac.get(&council).await.status, StatusCode::OK);
+    let police = format!("/scorecard/periods/{id}/organisations/devon-cornwall-police");
+    assert_eq!(prac.get(&police).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        bu.get(&police).await.status,
+        StatusCode::NOT_FOUND,
+        "nothing is asked of the police here"
+    );
+    assert_ne!(
+        prac.get(&format!("/scorecard/periods/{id}")).await.status,
+        StatusCode::OK
+    );
+    // Their home page asks for the latest quarter's figures (Q1 is published: nothing of it).
+    let home = prac.get("/").await.body;
+    assert!(
+        home.contains("Send Plymouth City Council&#39;s scorecard figures"),
+        "the task"
+    );
+    assert!(!home.contains("figures for Q1 2022/23"));
+    let c = prac
+        .get(&format!("/scorecard/periods/{id}/commentary/referrals"))
+        .await;
+    assert_eq!(c.status, StatusCode::OK);
+    // Another partnership's ids are not found, in every page.
+    let mut derby = app.signed_in(DERBY).await;
+    for path in [
+        format!("/scorecard/periods/{id}"),
+        format!("/scorecard/periods/{id}/publish"),
+        format!("/scorecard/periods/{id}/publications/1"),
+        format!("/scorecard/periods/{id}/commentary/referrals"),
+        council.clone(),
+        format!("{council}/template.csv"),
+        "/scorecard/indicators/referrals".to_owned(),
+        "/scorecard/document".to_owned(),
+    ] {
+        assert_eq!(
+            derby.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    derby.get("/scorecard").await;
+    let before = figures_and_audit(&app).await;
+    for path in [
+        format!("/scorecard/periods/{id}/publish"),
+        council.clone(),
+        format!("/scorecard/periods/{id}/commentary/referrals"),
+    ] {
+        let r = derby
+            .post(
+                &path,
+                &[("v-referrals", "1"), ("text", "x"), ("version", "0")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(figures_and_audit(&app).await, before);
+    assert_eq!(
+        store::publications(&app.state.db, p, id)
+            .await
+            .expect("q")
+            .len(),
+        1
+    );
+});
+
+both_engines!(late_figures_are_chased_once, |app| {
+    plymouth(&app).await;
+    let p = app.partnership("plymouth");
+    // The demo asks for the latest quarter; nothing of it is in yet.
+    let open = store::past_due(&app.state.db, today() + chrono::Days::new(60))
+        .await
+        .expect("q");
+    let (_, period) = open
+        .into_iter()
+        .find(|(pp, _)| *pp == p)
+        .expect("an open period");
+    let chases = || async {
+        app.state
+            .db
+            .fetch_one(
+                "SELECT COUNT(*) AS n FROM outbox WHERE subject LIKE 'Late:%'",
+                vec![],
+            )
+            .await
+            .expect("q")
+            .get::<i64>("n")
+            .expect("n")
+    };
+    assert_eq!(chases().await, 0);
+    assert_eq!(
+        masa::scorecard::chase(&app.state, period.due_on)
+            .await
+            .expect("chase"),
+        0,
+        "not late on its due day"
+    );
+    let late = period.due_on + chrono::Days::new(1);
+    // Two instances at once: one chase.
+    let (a, b) = tokio::join!(
+        masa::scorecard::chase(&app.state, late),
+        masa::scorecard::chase(&app.state, late)
+    );
+    assert_eq!(a.expect("a") + b.expect("b"), 1);
+    assert_eq!(chases().await, 1);
+    assert_eq!(
+        masa::scorecard::chase(&app.state, late + chrono::Days::new(2))
+            .await
+            .expect("chase"),
+        0,
+        "not again within five working days"
+    );
+    assert_eq!(
+        // Two weeks on, whatever bank holidays fall in them.
+        masa::scorecard::chase(&app.state, late + chrono::Days::new(14))
+            .await
+            .expect("chase"),
+        1
+    );
+    // The business unit, named for the council, has the task on its home page.
+    let mut bu = app.signed_in(BU).await;
+    let home = bu.get("/").await.body;
+    assert!(
+        home.contains(&format!(
+            "Send Plymouth City Council&#39;s scorecard figures for {}",
+            period.label
+        )),
+        "the task"
+    );
+});
+
+both_engines!(
+    the_catalogue_is_checked_whole_and_a_changed_definition_is_a_new_edition,
+    |app| {
+        let id = plymouth(&app).await;
+        let p = app.partnership("plymouth");
+        let mut bu = app.signed_in(BU).await;
+        bu.get("/scorecard/indicators").await;
+        let text = bu.get("/scorecard/document").await.body;
+        assert!(text.contains("schema = \"masa-scorecard/1\""));
+        let docs = app.count("scorecard_documents").await;
+        let editions = app.count("scorecard_indicators").await;
+        // A source that is not in the arrangements, named with its line; nothing kept.
+        let bad = text.replacen(
+            "source = \"plymouth-city-council\"",
+            "source = \"nobody\"",
+            1,
+        );
+        let r = bu
+            .upload(
+                "/scorecard/indicators",
+                "file",
+                "bad.toml",
+                bad.as_bytes(),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body
+                .contains("bad.toml has 1 problem: nothing was brought in"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body
+                .contains("its source &#34;nobody&#34; is not an organisation in the arrangements")
+        );
+        for hostile in [b"\xff\xfe not text".to_vec(), b"schema = \"masa-scorecard/1\"\nindicators = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n".to_vec(), vec![b'#'; 2 * 1024 * 1024]] {
+        let r = bu.upload("/scorecard/indicators", "file", "x.toml", &hostile, true).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+        assert_eq!(
+            (
+                app.count("scorecard_documents").await,
+                app.count("scorecard_indicators").await
+            ),
+            (docs, editions)
+        );
+        // The same file again changes nothing but keeps a new document number.
+        let r = bu
+            .upload(
+                "/scorecard/indicators",
+                "file",
+                "same.toml",
+                text.as_bytes(),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(app.count("scorecard_indicators").await, editions);
+        // A changed definition is a new edition; a changed benchmark is not.
+        let changed = text
+            .replace(
+                "Requests for children's social care services received",
+                "Requests for children's social care services (contacts excluded) received",
+            )
+            .replace("value = 494.1", "value = 494.2");
+        let r = bu
+            .upload(
+                "/scorecard/indicators",
+                "file",
+                "changed.toml",
+                changed.as_bytes(),
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(app.count("scorecard_indicators").await, editions + 1);
+        let eds = store::editions(&app.state.db, p, "referrals")
+            .await
+            .expect("q");
+        assert_eq!(eds.len(), 2);
+        let figures = store::history(&app.state.db, p, "referrals")
+            .await
+            .expect("q");
+        assert!(
+            figures.iter().all(|f| f.indicator_id == eds[0].id),
+            "old figures keep their edition"
+        );
+        assert_eq!(
+            store::editions(&app.state.db, p, "referrals-rate")
+                .await
+                .expect("q")
+                .len(),
+            1
+        );
+        // And the scorecard still reads.
+        assert!(
+            bu.get(&format!("/scorecard/periods/{id}"))
+                .await
+                .body
+                .contains("494.2 (2020/21)")
+        );
+        // Opening a period: bad input named, nothing stored.
+        bu.get("/scorecard").await;
+        let periods = app.count("scorecard_periods").await;
+        let r = bu
+            .post(
+                "/scorecard/periods",
+                &[
+                    ("scorecard", "childrens-services"),
+                    ("ends-day", "15"),
+                    ("ends-month", "5"),
+                    ("ends-year", "2022"),
+                    ("due-day", "1"),
+                    ("due-month", "1"),
+                    ("due-year", "2020"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body
+                .contains("15 May 2022 is not the last day of a quarterly period"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("The due date must be today or later"));
+        let r = bu
+            .post("/scorecard/periods", &[("scorecard", "nope")])
+            .await;
+        assert!(r.body.contains("Select the scorecard") && r.body.contains("Enter the period"));
+        assert_eq!(app.count("scorecard_periods").await, periods);
+    }
+);
