@@ -9,6 +9,7 @@
 //! a submitter sees and sends only their organisation's figures (and writes the commentary of
 //! the sections their organisation owns). Anything else is not found.
 
+pub mod api;
 pub mod card;
 pub mod entries;
 pub mod format;
@@ -98,6 +99,16 @@ pub fn routes() -> Vec<Route> {
             "/scorecard/submitters/remove",
             ManagePartnership,
             pages::remove_submitter,
+        ),
+        Route::get("/p/{slug}/scorecard.csv", Public, pages::open_data),
+        Route::get("/api/v1/scorecard/periods", Governance, api::periods),
+        Route::get("/api/v1/scorecard/periods/{id}", Governance, api::period),
+        Route::get("/api/v1/scorecard/indicators", Governance, api::indicators),
+        // A sender's system (the token of someone named to send): the handler decides.
+        Route::post(
+            "/api/v1/scorecard/periods/{id}/organisations/{org}/figures",
+            Partnership,
+            api::send,
         ),
     ]
 }

@@ -808,6 +808,62 @@ pub(super) fn raw(i: &Indicator, f: &Figure) -> String {
     }
 }
 
+// ---- Open data ----
+
+/// Every published scorecard of the partnership as open data: the latest publication of each
+/// period, small numbers hidden as published, one row per indicator and column.
+pub async fn open_data(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    use crate::web::export::{Cell as Out, Table};
+    let pp = crate::partnerships::store::by_slug(&st.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut rows = Vec::new();
+    for (period, pb) in store::published(&st.db, PartnershipId(pp.id)).await? {
+        let Some(card) = pb.card() else { continue };
+        for (s, r) in card.rows() {
+            for (column, cell) in s.columns.iter().zip(&r.cells) {
+                rows.push(vec![
+                    Out::from(period.label.as_str()),
+                    Out::from(Some(period.ends_on)),
+                    Out::from(s.title.as_str()),
+                    Out::from(r.code.as_str()),
+                    Out::from(r.name.as_str()),
+                    Out::from(column.as_str()),
+                    Out::from(cell.shown.as_str()),
+                    cell.value.map_or(Out::Empty, |v| Out::Number(v.as_f64())),
+                    Out::from(match cell.hidden {
+                        Some(Hidden::Small) => "small number",
+                        Some(Hidden::Secondary) => "would reveal a small number",
+                        None => "",
+                    }),
+                    Out::from(pb.number.to_string()),
+                    Out::from(Some(crate::calendar::uk_local(pb.published_at).date())),
+                ]);
+            }
+        }
+    }
+    crate::web::export::csv(&Table {
+        name: format!("{slug}-scorecard"),
+        headers: vec![
+            "period",
+            "period_ends",
+            "section",
+            "code",
+            "indicator",
+            "column",
+            "shown",
+            "value",
+            "hidden",
+            "publication",
+            "published_on",
+        ],
+        rows,
+    })
+}
+
 // ---- Who sends whose figures ----
 
 #[derive(Deserialize, Default)]

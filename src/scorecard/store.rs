@@ -439,6 +439,20 @@ pub async fn sent(
         .collect())
 }
 
+/// Whether any entry changes a figure already sent for the period (which then needs a reason).
+pub async fn corrects(
+    db: &Db,
+    p: PartnershipId,
+    ends_on: NaiveDate,
+    entries: &[Entry],
+) -> StoreResult<bool> {
+    let codes: Vec<String> = entries.iter().map(|e| e.code.clone()).collect();
+    let sent = sent(db, p, ends_on, &codes).await?;
+    Ok(entries
+        .iter()
+        .any(|e| sent.get(&e.code).is_some_and(|f| !same_as(e, f))))
+}
+
 fn same_as(e: &Entry, f: &Figure) -> bool {
     e.numerator == f.numerator && e.denominator == f.denominator && e.value_milli == f.value_milli
 }

@@ -192,18 +192,6 @@ pub async fn form(ctx: Ctx, Path((id, org)): Path<(i64, String)>) -> AppResult<R
     .into_response())
 }
 
-/// Whether any entry changes a figure already sent (which then needs a reason).
-async fn corrects(ctx: &Ctx, period: &Period, entries: &[Entry]) -> AppResult<bool> {
-    let codes: Vec<String> = entries.iter().map(|e| e.code.clone()).collect();
-    let sent = store::sent(&ctx.st.db, ctx.p, period.ends_on, &codes).await?;
-    Ok(entries.iter().any(|e| {
-        sent.get(&e.code).is_some_and(|f| {
-            (f.numerator, f.denominator, f.value_milli)
-                != (e.numerator, e.denominator, e.value_milli)
-        })
-    }))
-}
-
 const REASON_NEEDED: &str = "Say why the figures already sent are being corrected (the scorecard shows who corrected them, when and why)";
 
 async fn keep(
@@ -272,7 +260,10 @@ pub async fn save(
         typed.get("reason").map_or("", String::as_str),
         1000,
     );
-    if errors.is_empty() && reason.is_empty() && corrects(&ctx, &period, &list).await? {
+    if errors.is_empty()
+        && reason.is_empty()
+        && store::corrects(&ctx.st.db, ctx.p, period.ends_on, &list).await?
+    {
         errors.add("reason", REASON_NEEDED);
     }
     if !errors.is_empty() {
@@ -350,7 +341,10 @@ pub async fn upload(
     };
     let mut errors = Errors::default();
     let reason = errors.text("upload-reason", up.field("upload-reason"), 1000);
-    if errors.is_empty() && reason.is_empty() && corrects(&ctx, &period, &list).await? {
+    if errors.is_empty()
+        && reason.is_empty()
+        && store::corrects(&ctx.st.db, ctx.p, period.ends_on, &list).await?
+    {
         errors.add("upload-reason", REASON_NEEDED);
     }
     if !errors.is_empty() {

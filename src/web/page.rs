@@ -103,7 +103,13 @@ const NAV: &[Entry] = &[
     // Every member: a responder may be a practitioner; the page shows each only their part.
     entry("/assurance", "Assurance", Permission::Partnership),
     entry("/arrangements", "Structure", Permission::Partnership),
-    entry("/scorecard", "Scorecard", Permission::Governance),
+    // The governance reads it; the business unit, who keep it, reach it from Administration.
+    Entry {
+        href: "/scorecard",
+        text: "Scorecard",
+        for_: Permission::Governance,
+        unless: Some(Permission::ManagePartnership),
+    },
     // Every member reads the library (practitioners work to it); the business unit, who keep
     // it, reach it from Administration.
     Entry {
@@ -164,6 +170,12 @@ pub const ADMIN: &[AdminLink] = &[
         "/admin/outbox",
         "Outbox",
         "Every email sent for the partnership.",
+        Permission::ManagePartnership,
+    ),
+    admin(
+        "/scorecard",
+        "Scorecard",
+        "The performance scorecard: its periods, the figures sent, publishing, the indicators and who sends them.",
         Permission::ManagePartnership,
     ),
     admin(

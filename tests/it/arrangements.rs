@@ -1230,8 +1230,8 @@ both_engines!(
         let today = public.get("/p/plymouth/arrangements").await;
         assert_eq!(today.status, axum::http::StatusCode::OK);
         today.assert_contains("Shown as they stand today");
-        // Figures for reading, with their source.
-        today.assert_contains("52,898 children aged 0 to 17 (2019, ONS mid-2019");
+        // Figures for reading, with their source: the latest year's.
+        today.assert_contains("53,292 children aged 0 to 17 (2020, The child population the Q1 2022/23 Performance Scorecard");
         assert!(
             !today
                 .body

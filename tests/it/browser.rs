@@ -375,6 +375,7 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     masa::demo::seed_procedures(&state)
         .await
         .expect("procedures");
+    masa::demo::seed_scorecard(&state).await.expect("scorecard");
     // Seaview and Harbourside (test fixtures): what the second schema adds to the pages, with
     // Jo from the business unit in Seaview too.
     let mut seaview = None;
@@ -1193,6 +1194,32 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.click(Locator::Css("a[href$='/indicators/new']")).await;
     v.check("/thresholds/editions/2/indicators/new").await;
     v.go("/thresholds/usage").await;
+    // The scorecard: the hub and its errors, the seed's Q1 2022/23 as it stands and as
+    // published (with its trend charts), publishing, a section's commentary, the council's
+    // figures and their errors, the catalogue, an indicator, who sends the figures.
+    v.go("/scorecard").await;
+    v.submit("/scorecard/periods").await;
+    v.check("scorecard period errors").await;
+    v.click(Locator::LinkText("Q1 2022/23")).await;
+    v.check("scorecard Q1 2022/23").await;
+    let q1 = v.b.current_url().await.expect("url").path().to_owned();
+    v.b.find(Locator::Css(
+        "svg#trend-referrals-referrals-rate[role='img']",
+    ))
+    .await
+    .expect("a trend chart");
+    v.go(&format!("{q1}/publications/1")).await;
+    v.go(&format!("{q1}/publish")).await;
+    v.go(&format!("{q1}/commentary/referrals")).await;
+    v.go(&format!("{q1}/organisations/plymouth-city-council"))
+        .await;
+    v.fill("v-referrals", "lots").await;
+    v.submit(&format!("{q1}/organisations/plymouth-city-council"))
+        .await;
+    v.check("scorecard figures errors").await;
+    v.go("/scorecard/indicators").await;
+    v.go("/scorecard/indicators/referrals-rate").await;
+    v.go("/scorecard/submitters").await;
     v.go("/assurance").await;
     let seeded =
         v.b.find(Locator::Css("table a[href^='/assurance/']"))

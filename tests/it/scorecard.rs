@@ -747,3 +747,159 @@ both_engines!(
         assert_eq!(app.count("scorecard_periods").await, periods);
     }
 );
+
+both_engines!(
+    the_api_reads_the_scorecard_and_takes_a_senders_figures,
+    |app| {
+        let id = plymouth(&app).await;
+        let mut bu = app.signed_in(BU).await;
+        let mut api = bu.api_client("scorecard").await;
+        let periods = api.get("/api/v1/scorecard/periods").await;
+        assert_eq!(periods.status, StatusCode::OK);
+        assert!(
+            periods.body.contains("\"label\":\"Q1 2022/23\"")
+                && periods.body.contains("\"publications\":[1]")
+        );
+        let card = api.get(&format!("/api/v1/scorecard/periods/{id}")).await;
+        assert_eq!(card.status, StatusCode::OK);
+        assert!(card.body.contains("\"shown\":\"526.5\""), "{}", card.body);
+        let published = api
+            .get(&format!("/api/v1/scorecard/periods/{id}?publication=1"))
+            .await;
+        assert!(published.body.contains("\"publication\":1"));
+        assert_eq!(
+            api.get(&format!("/api/v1/scorecard/periods/{id}?publication=9"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert!(
+            api.get("/api/v1/scorecard/indicators")
+                .await
+                .body
+                .contains("\"code\":\"referrals-rate\",\"name\"")
+        );
+        // Sending: every problem named and nothing kept; then kept as revisions.
+        let url =
+            format!("/api/v1/scorecard/periods/{id}/organisations/plymouth-city-council/figures");
+        let before = figures_and_audit(&app).await;
+        for (body, says) in [
+            (
+                r#"{"figures":[{"code":"referrals","value":2810.5},{"code":"nope","value":1},{"code":"cla-outside","value":101}]}"#,
+                "referrals: value must be a whole number",
+            ),
+            (
+                r#"{"figures":[{"code":"referrals","value":2810}]}"#,
+                "reason: say why",
+            ),
+            (
+                r#"{"figures":[{"code":"referrals","value":"2810"}]}"#,
+                "Bad request",
+            ),
+            (r#"{"figures":[],"colour":"red"}"#, "Bad request"),
+            ("not json", "Bad request"),
+        ] {
+            let r = api.post_json(&url, body).await;
+            assert!(
+                r.status == StatusCode::UNPROCESSABLE_ENTITY || r.status == StatusCode::BAD_REQUEST,
+                "{body}: {}",
+                r.status
+            );
+            assert!(r.body.contains(says), "{body}: {}", r.body);
+        }
+        assert_eq!(figures_and_audit(&app).await, before);
+        let r = api
+        .post_json(&url, r#"{"figures":[{"code":"referrals","value":2810},{"code":"placed-other","value":2}],"reason":"Late referrals added"}"#)
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("\"recorded\":2") && r.body.contains("\"corrected\":1"));
+        // Another organisation's figures, or another partnership's period: not found.
+        let police =
+            format!("/api/v1/scorecard/periods/{id}/organisations/devon-cornwall-police/figures");
+        assert_eq!(
+            api.post_json(&police, r#"{"figures":[]}"#).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let mut derby = app.signed_in(DERBY).await;
+        let mut derby_api = derby.api_client("d").await;
+        assert_eq!(
+            derby_api
+                .get(&format!("/api/v1/scorecard/periods/{id}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            derby_api.post_json(&url, r#"{"figures":[]}"#).await.status,
+            StatusCode::NOT_FOUND
+        );
+        // A practitioner's token, not named to send: not found, nothing kept.
+        let mut prac = app.signed_in(PRACTITIONER).await;
+        let mut prac_api = prac.api_client("p").await;
+        let before = figures_and_audit(&app).await;
+        assert_eq!(
+            prac_api
+                .post_json(
+                    &url,
+                    r#"{"figures":[{"code":"referrals","value":1}],"reason":"x"}"#
+                )
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(figures_and_audit(&app).await.0, before.0);
+    }
+);
+
+both_engines!(
+    the_open_data_is_what_was_published_with_small_numbers_hidden,
+    |app| {
+        let id = plymouth(&app).await;
+        let mut public = app.client();
+        let csv = public.get("/p/plymouth/scorecard.csv").await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.starts_with("period,period_ends,section,code,indicator,column,shown,value,hidden,publication,published_on"));
+        assert!(
+            csv.body
+                .contains("Q1 2022/23,30/06/2022,Referrals and re-referrals,referrals-rate,")
+        );
+        assert!(csv.body.contains(",Q1 2022/23,526.5,526.5,,1,"));
+        // Only what was published: a period not yet published is not there, nor a later correction.
+        assert!(!csv.body.contains("Q2 2026/27") && !csv.body.contains("2026/27"));
+        let mut bu = app.signed_in(BU).await;
+        let form = format!("/scorecard/periods/{id}/organisations/plymouth-city-council");
+        bu.get(&form).await;
+        let r = bu
+            .post(
+                &form,
+                &[
+                    ("v-placed-secure", "3"),
+                    ("v-referrals", "2811"),
+                    ("reason", "Checked"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let again = public.get("/p/plymouth/scorecard.csv").await.body;
+        assert_eq!(
+            again, csv.body,
+            "the open data changes only when a period is published"
+        );
+        bu.get(&format!("/scorecard/periods/{id}/publish")).await;
+        bu.post(&format!("/scorecard/periods/{id}/publish"), &[])
+            .await;
+        let republished = public.get("/p/plymouth/scorecard.csv").await.body;
+        assert!(republished.contains(",Q1 2022/23,\"2,811\",2811,,2,"));
+        // The secure units' 3 is hidden (below five), and so is the next smallest part of the total.
+        let secure = republished
+            .lines()
+            .find(|l| l.contains("placed-secure") && l.contains(",Q1 2022/23,"))
+            .expect("secure units");
+        assert!(secure.contains(",x,,small number,"), "{secure}");
+        assert!(republished.contains("would reveal a small number"));
+        assert_eq!(
+            public.get("/p/nowhere/scorecard.csv").await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);

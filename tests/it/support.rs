@@ -426,6 +426,19 @@ impl Client {
         self.request(Method::GET, path, None).await
     }
 
+    /// POST a JSON body (the API), with this client's token.
+    pub async fn post_json(&mut self, path: &str, json: &str) -> Resp {
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::USER_AGENT, "masa-tests")
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = &self.bearer {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(b, Body::from(json.to_owned())).await
+    }
+
     /// A GET with headers of its own (a conditional request, say).
     pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Resp {
         let mut b = Request::builder()
