@@ -49,6 +49,11 @@ pub fn routes() -> Vec<Route> {
             Governance,
             pages::publication,
         ),
+        Route::get(
+            "/scorecard/periods/{id}/publications/{number}/paper.pdf",
+            Governance,
+            pages::paper,
+        ),
         // A section's owner may be a practitioner: the handler decides.
         Route::get(
             "/scorecard/periods/{id}/commentary/{section}",

@@ -411,6 +411,136 @@ pub async fn publication(ctx: Ctx, Path((id, number)): Path<(i64, i64)>) -> AppR
     Ok(period_page(&ctx, period, Some(pb)).await?.into_response())
 }
 
+// ---- The paper ----
+
+const PAPER: &str = include_str!("../../templates/pdf/scorecard.typ");
+
+#[derive(serde::Serialize)]
+struct PaperRow {
+    name: String,
+    cells: Vec<String>,
+    england: String,
+    neighbours: String,
+}
+
+#[derive(serde::Serialize)]
+struct PaperSection {
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<PaperRow>,
+    commentary: Vec<String>,
+}
+
+#[derive(serde::Serialize)]
+struct Paper {
+    partnership: String,
+    title: String,
+    period: String,
+    publication: i64,
+    published: String,
+    published_by: String,
+    introduction: String,
+    hidden: bool,
+    sections: Vec<PaperSection>,
+}
+
+/// A publication as the paper for the board or the councillors: a tagged PDF of the scorecard
+/// exactly as it was published.
+pub async fn paper(ctx: Ctx, Path((id, number)): Path<(i64, i64)>) -> AppResult<Response> {
+    let period = find_period(&ctx.st, ctx.p, id).await?;
+    let pb = store::publications(&ctx.st.db, ctx.p, id)
+        .await?
+        .into_iter()
+        .find(|x| x.number == number)
+        .ok_or(AppError::NotFound)?;
+    let card = pb
+        .card()
+        .ok_or_else(|| AppError::Internal(format!("publication {} does not read", pb.id)))?;
+    let d = the_document(&ctx.st, ctx.p).await?;
+    let partnership = ctx
+        .viewer
+        .current
+        .as_ref()
+        .map(|m| m.partnership_name.clone())
+        .unwrap_or_default();
+    let data = Paper {
+        partnership,
+        title: card.title.clone(),
+        period: card.period.clone(),
+        publication: pb.number,
+        published: crate::calendar::uk_local(pb.published_at)
+            .format("%-d %B %Y")
+            .to_string(),
+        published_by: pb.published_by.clone(),
+        introduction: d
+            .scorecard(&card.scorecard)
+            .map(|c| c.introduction.clone())
+            .unwrap_or_default(),
+        hidden: card
+            .rows()
+            .any(|(_, r)| r.cells.iter().any(|c| c.hidden.is_some())),
+        sections: card
+            .sections
+            .iter()
+            .map(|s| PaperSection {
+                title: s.title.clone(),
+                columns: s.columns.clone(),
+                rows: s
+                    .rows
+                    .iter()
+                    .map(|r| PaperRow {
+                        name: r.name.clone(),
+                        cells: r
+                            .cells
+                            .iter()
+                            .map(|c| {
+                                if c.revised {
+                                    format!("{} (revised)", c.shown)
+                                } else {
+                                    c.shown.clone()
+                                }
+                            })
+                            .collect(),
+                        england: r.england.clone(),
+                        neighbours: r.neighbours.clone(),
+                    })
+                    .collect(),
+                commentary: s
+                    .commentary
+                    .split("\n\n")
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            })
+            .collect(),
+    };
+    let bytes = crate::pdf::make(PAPER, &data, Vec::new(), today()).await?;
+    let slug: String = period
+        .label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"scorecard-{slug}-publication-{number}.pdf\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 // ---- Publishing ----
 
 #[derive(Template, WebTemplate)]

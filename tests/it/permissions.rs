@@ -188,6 +188,11 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ),
         (
             "GET",
+            "/scorecard/periods/{id}/publications/{number}/paper.pdf",
+            GOVERNANCE,
+        ),
+        (
+            "GET",
             "/scorecard/periods/{id}/commentary/{section}",
             IN_PARTNERSHIP,
         ),

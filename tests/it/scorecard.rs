@@ -119,6 +119,58 @@ both_engines!(the_seed_scorecard_reproduces_its_rates, |app| {
     );
 });
 
+both_engines!(a_publication_is_a_tagged_pdf_paper, |app| {
+    let id = plymouth(&app).await;
+    let mut member = app.signed_in(MEMBER).await;
+    let page = member
+        .get(&format!("/scorecard/periods/{id}/publications/1"))
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("/scorecard/periods/{id}/publications/1/paper.pdf"))
+    );
+    let r = member
+        .get(&format!("/scorecard/periods/{id}/publications/1/paper.pdf"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let pdf = &r.bytes;
+    assert!(pdf.starts_with(b"%PDF-1."), "not a PDF");
+    let has = |needle: &str| pdf.windows(needle.len()).any(|w| w == needle.as_bytes());
+    for needle in [
+        "/StructTreeRoot",
+        "/Lang(en-GB)",
+        "Children's services performance scorecard: Q1 2022/23",
+    ] {
+        assert!(has(needle), "{needle} missing from the PDF");
+    }
+    assert_eq!(
+        member
+            .get(&format!("/scorecard/periods/{id}/publications/2/paper.pdf"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let mut prac = app.signed_in(PRACTITIONER).await;
+    assert_ne!(
+        prac.get(&format!("/scorecard/periods/{id}/publications/1/paper.pdf"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let mut derby = app.signed_in(DERBY).await;
+    assert_eq!(
+        derby
+            .get(&format!("/scorecard/periods/{id}/publications/1/paper.pdf"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+});
+
 both_engines!(
     small_numbers_are_hidden_with_the_cell_that_gives_them_away,
     |app| {
