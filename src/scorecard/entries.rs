@@ -234,9 +234,10 @@ fn at(line: usize, column: &str, message: impl Into<String>) -> RowProblem {
 /// The template's columns.
 pub const COLUMNS: [&str; 5] = ["code", "indicator", "value", "numerator", "denominator"];
 
-/// An uploaded CSV file of an organisation's figures, checked whole against what it is asked
-/// for: every entry, or every problem with its line (nothing is kept from a file with any).
-pub fn read_csv(asked: &[&Indicator], bytes: &[u8]) -> Result<Vec<Entry>, Vec<RowProblem>> {
+/// An uploaded file of an organisation's figures (CSV, or an XLSX workbook's first sheet),
+/// checked whole against what it is asked for: every entry, or every problem with its line
+/// (nothing is kept from a file with any).
+pub fn read_file(asked: &[&Indicator], bytes: &[u8]) -> Result<Vec<Entry>, Vec<RowProblem>> {
     Ok(read_rows(asked, bytes, false)?
         .into_iter()
         .map(|(_, e)| e)
@@ -255,11 +256,15 @@ pub fn read_history(
         .collect())
 }
 
-fn read_rows(
-    asked: &[&Indicator],
-    bytes: &[u8],
-    dated: bool,
-) -> Result<Vec<(Option<NaiveDate>, Entry)>, Vec<RowProblem>> {
+/// A sheet of text cells: the column names, and each row with its line (CSV) or row number
+/// (XLSX), as people see them in their spreadsheet.
+struct Grid {
+    headers: Vec<String>,
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+/// A file of figures as a grid: an XLSX workbook's first sheet, or CSV text.
+fn grid(bytes: &[u8]) -> Result<Grid, Vec<RowProblem>> {
     if bytes.len() > MAX_FILE {
         return Err(vec![at(
             1,
@@ -270,12 +275,20 @@ fn read_rows(
             ),
         )]);
     }
+    if bytes.starts_with(b"PK\x03\x04") {
+        xlsx_grid(bytes)
+    } else {
+        csv_grid(bytes)
+    }
+}
+
+fn csv_grid(bytes: &[u8]) -> Result<Grid, Vec<RowProblem>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Err(vec![at(
             1,
             "",
-            "the file is not UTF-8 text: save it from your spreadsheet as \"CSV UTF-8\"",
+            "the file is not UTF-8 text: save it from your spreadsheet as \"CSV UTF-8\", or upload the .xlsx workbook",
         )]);
     };
     if text
@@ -303,6 +316,132 @@ fn read_rows(
             )]);
         }
     };
+    let mut rows = Vec::new();
+    for (k, rec) in reader.records().enumerate() {
+        if k >= MAX_ROWS {
+            return Err(vec![at(
+                k + 2,
+                "",
+                format!("a file of figures has at most {MAX_ROWS} rows"),
+            )]);
+        }
+        match rec {
+            Ok(r) => {
+                let line = r.position().map_or(k + 2, |p| p.line() as usize);
+                rows.push((line, r.iter().map(str::to_owned).collect()));
+            }
+            Err(e) => return Err(vec![at(k + 2, "", format!("cannot be read: {e}"))]),
+        }
+    }
+    Ok(Grid { headers, rows })
+}
+
+/// Most a workbook may hold once unpacked: a sheet of figures is a few kilobytes, and a small
+/// file that unpacks to gigabytes (a zip bomb) is refused before it is read.
+const MAX_UNPACKED: u64 = 20 * 1024 * 1024;
+
+fn xlsx_grid(bytes: &[u8]) -> Result<Grid, Vec<RowProblem>> {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    let not_a_workbook = || {
+        vec![at(
+            1,
+            "",
+            "the file is not a workbook masa can read: upload an .xlsx workbook or a CSV file",
+        )]
+    };
+    let mut unpacked = 0u64;
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| not_a_workbook())?;
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|_| not_a_workbook())?;
+        unpacked = unpacked.saturating_add(f.size());
+    }
+    if unpacked > MAX_UNPACKED {
+        return Err(vec![at(
+            1,
+            "",
+            "the workbook unpacks to more than 20 MB: save just the figures in it",
+        )]);
+    }
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| not_a_workbook())?;
+    let Some(sheet) = book.sheet_names().first().cloned() else {
+        return Err(not_a_workbook());
+    };
+    let range = book.worksheet_range(&sheet).map_err(|_| not_a_workbook())?;
+    // A formula's value is whatever the spreadsheet last worked out, which may not be what
+    // was meant: a figure is typed.
+    if let Ok(formulas) = book.worksheet_formula(&sheet)
+        && let Some((r, c, _)) = formulas.used_cells().find(|(_, _, f)| !f.is_empty())
+    {
+        let (row, col) = formulas
+            .start()
+            .map_or((r, c), |(r0, c0)| (r + r0 as usize, c + c0 as usize));
+        return Err(vec![at(
+            row + 1,
+            "",
+            format!(
+                "cell {}{} holds a formula: type the figure itself",
+                column_letters(col),
+                row + 1
+            ),
+        )]);
+    }
+    let start_row = range.start().map_or(0, |(r, _)| r as usize);
+    let text = |d: &Data| match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    };
+    let mut rows = range.rows().enumerate().map(|(k, r)| {
+        (
+            start_row + k + 1,
+            r.iter().map(text).collect::<Vec<String>>(),
+        )
+    });
+    let Some((_, headers)) = rows.next() else {
+        return Err(vec![at(1, "", "the sheet is empty")]);
+    };
+    let rows: Vec<(usize, Vec<String>)> = rows.collect();
+    if rows.len() > MAX_ROWS {
+        return Err(vec![at(
+            1,
+            "",
+            format!("a file of figures has at most {MAX_ROWS} rows"),
+        )]);
+    }
+    Ok(Grid {
+        headers: headers
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect(),
+        rows,
+    })
+}
+
+/// A spreadsheet's column letters: 0 is A, 26 is AA.
+fn column_letters(mut c: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn read_rows(
+    asked: &[&Indicator],
+    bytes: &[u8],
+    dated: bool,
+) -> Result<Vec<(Option<NaiveDate>, Entry)>, Vec<RowProblem>> {
+    let Grid { headers, rows } = grid(bytes)?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     let named = |h: &str| COLUMNS.contains(&h) || (dated && h == "ends_on");
     let Some(code_at) = col("code") else {
@@ -335,28 +474,9 @@ fn read_rows(
     let mut problems = Vec::new();
     let mut entries = Vec::new();
     let mut seen = BTreeSet::new();
-    for (k, rec) in reader.records().enumerate() {
-        let line = rec
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map_or(k + 2, |p| p.line() as usize);
-        if k >= MAX_ROWS {
-            problems.push(at(
-                line,
-                "",
-                format!("a file of figures has at most {MAX_ROWS} rows"),
-            ));
-            break;
-        }
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(at(line, "", format!("cannot be read: {e}")));
-                continue;
-            }
-        };
-        let cell = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("").trim();
+    for (line, rec) in &rows {
+        let line = *line;
+        let cell = |i: Option<usize>| i.and_then(|i| rec.get(i)).map_or("", |s| s.trim());
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -517,10 +637,10 @@ frequency = "quarterly"
         let d = parse(DOC.as_bytes(), &Known::default()).expect("present");
         let asked: Vec<&Indicator> = d.all_indicators().collect();
         let good = "code,indicator,value,numerator,denominator\nreferrals,Referrals,\"2,806\",,\noutside,,,181,493\nattendance,,86.4%,,\n";
-        let entries = read_csv(&asked, good.as_bytes()).expect("present");
+        let entries = read_file(&asked, good.as_bytes()).expect("present");
         assert_eq!(entries.len(), 3);
         let bad = "code,value,numerator,denominator\nreferrals,=SUM(A1:A9),,\noutside,,500,493\nnope,1,,\nattendance,86.4,,\nreferrals,3,,\n";
-        let problems = read_csv(&asked, bad.as_bytes()).expect_err("refused");
+        let problems = read_file(&asked, bad.as_bytes()).expect_err("refused");
         let words: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             words,
@@ -565,27 +685,97 @@ frequency = "quarterly"
         );
     }
 
+    fn workbook(rows: &[&[&str]], formula: Option<(u32, u16, &str)>) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match v.parse::<f64>() {
+                    Ok(n) => sheet.write_number(r, c, n).map(|_| ()),
+                    Err(_) => sheet.write_string(r, c, *v).map(|_| ()),
+                }
+                .expect("cell");
+            }
+        }
+        if let Some((r, c, f)) = formula {
+            sheet.write_formula(r, c, f).expect("formula");
+        }
+        book.save_to_buffer().expect("xlsx")
+    }
+
+    #[test]
+    fn a_workbook_is_read_as_its_first_sheet() {
+        let d = parse(DOC.as_bytes(), &Known::default()).expect("present");
+        let asked: Vec<&Indicator> = d.all_indicators().collect();
+        let good = workbook(
+            &[
+                &["code", "value", "numerator", "denominator"],
+                &["referrals", "2806"],
+                &["outside", "", "181", "493"],
+                &["attendance", "86.4"],
+            ],
+            None,
+        );
+        let entries = read_file(&asked, &good).expect("read");
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[0].numerator, Some(2806));
+        assert_eq!(entries[2].value_milli, Some(86_400));
+        let bad = workbook(
+            &[&["code", "value"], &["referrals", "2806.5"], &["nope", "1"]],
+            None,
+        );
+        let words: Vec<String> = read_file(&asked, &bad)
+            .expect_err("refused")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "Line 2, value: referrals must be a whole number, without a decimal point",
+                "Line 3, code: \"nope\" is not one of the indicators asked of you for this period",
+            ]
+        );
+        let formula = workbook(
+            &[&["code", "value"], &["referrals"]],
+            Some((1, 1, "=2000+806")),
+        );
+        let p = read_file(&asked, &formula).expect_err("refused");
+        assert_eq!(
+            p[0].message,
+            "cell B2 holds a formula: type the figure itself"
+        );
+        assert!(
+            read_file(&asked, b"PK\x03\x04 not really a zip").expect_err("refused")[0]
+                .message
+                .contains("not a workbook")
+        );
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(27), "AB");
+    }
+
     #[test]
     fn files_that_are_not_csv_are_refused() {
         let d = parse(DOC.as_bytes(), &Known::default()).expect("present");
         let asked: Vec<&Indicator> = d.all_indicators().collect();
         let latin1 = b"code,value\nreferrals,\xa3100\n";
         assert!(
-            read_csv(&asked, latin1).expect_err("refused")[0]
+            read_file(&asked, latin1).expect_err("refused")[0]
                 .message
                 .contains("UTF-8")
         );
         assert!(
-            read_csv(&asked, b"value\n1\n").expect_err("refused")[0]
+            read_file(&asked, b"value\n1\n").expect_err("refused")[0]
                 .message
                 .contains("code")
         );
         assert!(
-            read_csv(&asked, b"code,colour\n").expect_err("refused")[0]
+            read_file(&asked, b"code,colour\n").expect_err("refused")[0]
                 .message
                 .contains("unknown column")
         );
-        assert!(read_csv(&asked, &vec![b'a'; MAX_FILE + 1]).is_err());
-        assert!(read_csv(&asked, b"code,value\x00\n").is_err());
+        assert!(read_file(&asked, &vec![b'a'; MAX_FILE + 1]).is_err());
+        assert!(read_file(&asked, b"code,value\x00\n").is_err());
     }
 }

@@ -86,6 +86,11 @@ pub fn routes() -> Vec<Route> {
             Partnership,
             submit::template,
         ),
+        Route::get(
+            "/scorecard/periods/{id}/organisations/{org}/template.xlsx",
+            Partnership,
+            submit::template_xlsx,
+        ),
         Route::get("/scorecard/indicators", Governance, pages::catalogue),
         Route::post("/scorecard/indicators", ManagePartnership, pages::import),
         Route::get("/scorecard/indicators/{code}", Governance, pages::indicator),

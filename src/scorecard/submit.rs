@@ -335,7 +335,7 @@ pub async fn upload(
             .await;
         }
     };
-    let list = match entries::read_csv(&refs, &bytes) {
+    let list = match entries::read_file(&refs, &bytes) {
         Ok(l) => l,
         Err(problems) => return refuse(problems, file, Errors::default()).await,
     };
@@ -354,8 +354,16 @@ pub async fn upload(
 }
 
 /// The organisation's template for the period: a row for each figure asked of it, with what
-/// it has sent already.
+/// it has sent already; as CSV, or XLSX with `template.xlsx`.
 pub async fn template(ctx: Ctx, Path((id, org)): Path<(i64, String)>) -> AppResult<Response> {
+    template_as(ctx, id, org, false).await
+}
+
+pub async fn template_xlsx(ctx: Ctx, Path((id, org)): Path<(i64, String)>) -> AppResult<Response> {
+    template_as(ctx, id, org, true).await
+}
+
+async fn template_as(ctx: Ctx, id: i64, org: String, xlsx: bool) -> AppResult<Response> {
     let (period, _, asked) = asked(&ctx, id, &org).await?;
     let codes: Vec<String> = asked.iter().map(|i| i.code.clone()).collect();
     let sent = store::sent(&ctx.st.db, ctx.p, period.ends_on, &codes).await?;
@@ -393,9 +401,14 @@ pub async fn template(ctx: Ctx, Path((id, org)): Path<(i64, String)>) -> AppResu
             }
         })
         .collect();
-    crate::web::export::csv(&Table {
+    let t = Table {
         name: format!("scorecard-{org}-{slug}"),
         headers: entries::COLUMNS.to_vec(),
         rows,
-    })
+    };
+    if xlsx {
+        crate::web::export::xlsx(&t)
+    } else {
+        crate::web::export::csv(&t)
+    }
 }

@@ -221,6 +221,11 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
             "/scorecard/periods/{id}/organisations/{org}/template.csv",
             IN_PARTNERSHIP,
         ),
+        (
+            "GET",
+            "/scorecard/periods/{id}/organisations/{org}/template.xlsx",
+            IN_PARTNERSHIP,
+        ),
         ("GET", "/scorecard/indicators", GOVERNANCE),
         ("POST", "/scorecard/indicators", ADMIN),
         ("GET", "/scorecard/indicators/{code}", GOVERNANCE),

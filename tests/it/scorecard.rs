@@ -465,6 +465,20 @@ both_engines!(a_file_with_one_bad_row_stores_nothing, |app| {
         assert!(r.body.contains(says), "{name}: {says}");
     }
     assert_eq!(figures_and_audit(&app).await, before);
+    // The workbook template goes back in as it came out: nothing changes.
+    let x = bu.get(&format!("{form}/template.xlsx")).await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.bytes.starts_with(b"PK\x03\x04"));
+    let r = bu
+        .upload_form(
+            &format!("{form}/upload"),
+            &[],
+            Some(("file", "q1.xlsx", &x.bytes)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(figures_and_audit(&app).await.0, before.0);
+    bu.get(&form).await;
     // A good file is kept whole: new figures, and a correction with its reason.
     let good = "code,value\nplaced-other,2\nplaced-secure,1\nreferrals,2807\n";
     let r = bu
