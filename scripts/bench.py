@@ -109,6 +109,12 @@ def main():
 
         history = re.search(r"Plymouth history: (.*)", text)
         paths = [("/admin/people", "people in Plymouth"), ("/actions?show=open", "Actions"), ("/actions", "Actions"), ("/meetings/due", "Due in the week of"), ("/search?q=report", "results for"), ("/reviews", "Serious case reviews"), ("/reviews/learning", "is the loop closed"), ("/reviews/figures", "Serious case figures")]
+        # The scorecard: the seed's Q1 2022/23 as it stands (worked out per request from the
+        # figures it shows and the arrangements' child population).
+        st, _, hub = s.req("GET", "/scorecard")
+        q1 = re.search(r'href="(/scorecard/periods/\d+)">Q1 2022/23<', hub)
+        assert st == 200 and q1, st
+        paths.append((q1.group(1), "Referrals and re-referrals"))
         if os.environ.get("BENCH_PATH"):
             paths = [(os.environ["BENCH_PATH"], "")]
         for path, expect in paths:
@@ -128,7 +134,7 @@ def main():
         suggest = "/p/plymouth/thresholds?" + "&".join(f"i={k}" for k in ticks) + "&suggest=1"
         st, _, page = s.req("GET", suggest)
         assert st == 200 and "Suggested level" in page, st
-        public = [("/p/plymouth/thresholds", "/p/plymouth/thresholds"), ("suggestion, 10 ticked", suggest)]
+        public = [("/p/plymouth/thresholds", "/p/plymouth/thresholds"), ("suggestion, 10 ticked", suggest), ("/p/plymouth/scorecard.csv", "/p/plymouth/scorecard.csv")]
         public_results = []
         for conns in (50, 500):
             ceiling = wrk(base + "/healthz", None, conns)

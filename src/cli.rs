@@ -146,6 +146,18 @@ enum PartnershipCommand {
     },
 }
 
+/// What `check` says of a file: fine, or how many problems it printed.
+fn checked(file: &std::path::Path, found: Result<usize, String>) -> anyhow::Result<()> {
+    match found.map_err(anyhow::Error::msg)? {
+        0 => Ok(()),
+        n => anyhow::bail!(
+            "{n} problem{} in {}",
+            if n == 1 { "" } else { "s" },
+            file.display()
+        ),
+    }
+}
+
 fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MASA_LOG")
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
@@ -262,17 +274,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Arrangements {
             command: ArrangementsCommand::Check { file },
-        } => {
-            let n = crate::arrangements::check_file(&file).map_err(anyhow::Error::msg)?;
-            if n > 0 {
-                anyhow::bail!(
-                    "{n} problem{} in {}",
-                    if n == 1 { "" } else { "s" },
-                    file.display()
-                );
-            }
-            Ok(())
-        }
+        } => checked(&file, crate::arrangements::check_file(&file)),
         Command::Arrangements {
             command: ArrangementsCommand::Upgrade { file },
         } => {
@@ -298,30 +300,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Scorecard {
             command: ScorecardCommand::Check { file },
-        } => {
-            let n = crate::scorecard::check_file(&file).map_err(anyhow::Error::msg)?;
-            if n > 0 {
-                anyhow::bail!(
-                    "{n} problem{} in {}",
-                    if n == 1 { "" } else { "s" },
-                    file.display()
-                );
-            }
-            Ok(())
-        }
+        } => checked(&file, crate::scorecard::check_file(&file)),
         Command::Thresholds {
             command: ThresholdsCommand::Check { file },
-        } => {
-            let n = crate::thresholds::check_file(&file).map_err(anyhow::Error::msg)?;
-            if n > 0 {
-                anyhow::bail!(
-                    "{n} problem{} in {}",
-                    if n == 1 { "" } else { "s" },
-                    file.display()
-                );
-            }
-            Ok(())
-        }
+        } => checked(&file, crate::thresholds::check_file(&file)),
         Command::Thresholds {
             command: ThresholdsCommand::Import { slug, file },
         } => {

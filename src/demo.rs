@@ -132,6 +132,12 @@ const USERS: &[UserSpec] = &[
     ),
 ];
 
+/// An example file the demo could not read, with every problem in it.
+fn unreadable(path: &str, problems: &[impl std::fmt::Display]) -> anyhow::Error {
+    let all: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    anyhow::anyhow!("{path}: {}", all.join("; "))
+}
+
 /// Fill an empty database with the demo content.
 pub async fn seed(state: &AppState) -> anyhow::Result<Demo> {
     let actor = Actor::system("masa demo");
@@ -215,16 +221,8 @@ pub async fn seed_arrangements(state: &AppState) -> anyhow::Result<Vec<String>> 
         let Some(file) = ExampleArrangements::get(&name) else {
             continue;
         };
-        let read = crate::arrangements::model::read(&file.data).map_err(|problems| {
-            anyhow::anyhow!(
-                "examples/arrangements/{name}: {}",
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        })?;
+        let read = crate::arrangements::model::read(&file.data)
+            .map_err(|problems| unreadable(&format!("examples/arrangements/{name}"), &problems))?;
         crate::arrangements::store::import_file(&state.db, &actor, &read)
             .await
             .map_err(|e| anyhow::anyhow!(e.to_string()))?;
@@ -276,16 +274,8 @@ pub async fn seed_scorecard(state: &AppState) -> anyhow::Result<Vec<String>> {
         };
         let pid = PartnershipId(p.id);
         let known = crate::scorecard::known(state, pid).await.map_err(err)?;
-        let d = format::parse(&file.data, &known).map_err(|problems| {
-            anyhow::anyhow!(
-                "examples/scorecard/{name}: {}",
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        })?;
+        let d = format::parse(&file.data, &known)
+            .map_err(|problems| unreadable(&format!("examples/scorecard/{name}"), &problems))?;
         let text = String::from_utf8_lossy(&file.data).into_owned();
         store::import(
             &state.db,
@@ -302,14 +292,7 @@ pub async fn seed_scorecard(state: &AppState) -> anyhow::Result<Vec<String>> {
                 .filter(|i| i.input() != format::Input::Derived)
                 .collect();
             let rows = entries::read_history(&sent, &figures.data).map_err(|problems| {
-                anyhow::anyhow!(
-                    "examples/scorecard/{slug}-figures.csv: {}",
-                    problems
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
+                unreadable(&format!("examples/scorecard/{slug}-figures.csv"), &problems)
             })?;
             let mut by_day: std::collections::BTreeMap<
                 (chrono::NaiveDate, String),
@@ -428,16 +411,8 @@ pub async fn seed_thresholds(state: &AppState) -> anyhow::Result<Vec<String>> {
         ) else {
             continue;
         };
-        let d = model::parse(&file.data).map_err(|problems| {
-            anyhow::anyhow!(
-                "examples/thresholds/{name}: {}",
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        })?;
+        let d = model::parse(&file.data)
+            .map_err(|problems| unreadable(&format!("examples/thresholds/{name}"), &problems))?;
         let pid = PartnershipId(p.id);
         let (id, _) =
             store::add_edition(&state.db, &actor, pid, &d, &format!("imported from {name}"))

@@ -753,6 +753,28 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// A problem with the file as a whole (too large, not text, nothing chosen): on its first
+    /// line, where a reader starts.
+    pub fn whole_file(message: &str) -> Vec<Problem> {
+        vec![Problem {
+            line: 1,
+            message: message.to_owned(),
+        }]
+    }
+}
+
+/// A key one entry of a document (thresholds, scorecard) names another by: lower-case letters,
+/// numbers and hyphens, at most 60, not starting or ending with a hyphen.
+pub fn is_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() <= 60
+        && k.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !k.starts_with('-')
+        && !k.ends_with('-')
+}
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "line {}: {}", self.line, self.message)

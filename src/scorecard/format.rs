@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::model::{Frequency, Milli};
-use crate::arrangements::model::{Problem, from_toml, line_of};
+use crate::arrangements::model::{Problem, from_toml, is_key, line_of};
 
 /// The format's name and version, the first line of every file.
 pub const SCHEMA: &str = "masa-scorecard/1";
@@ -339,15 +339,6 @@ impl Section {
 pub struct Known {
     pub organisations: Option<BTreeSet<String>>,
     pub areas: Option<BTreeSet<String>>,
-}
-
-pub fn is_key(k: &str) -> bool {
-    !k.is_empty()
-        && k.len() <= 60
-        && k.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !k.starts_with('-')
-        && !k.ends_with('-')
 }
 
 /// Parse a file, reporting every problem found (with its line), or the document.

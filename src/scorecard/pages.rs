@@ -516,17 +516,7 @@ pub async fn paper(ctx: Ctx, Path((id, number)): Path<(i64, i64)>) -> AppResult<
             .collect(),
     };
     let bytes = crate::pdf::make(PAPER, &data, Vec::new(), today()).await?;
-    let slug: String = period
-        .label
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let slug = period.file_name();
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -782,13 +772,6 @@ pub async fn catalogue(ctx: Ctx) -> AppResult<Response> {
         .into_response())
 }
 
-fn one_problem(m: &str) -> Vec<Problem> {
-    vec![Problem {
-        line: 1,
-        message: m.to_owned(),
-    }]
-}
-
 /// A document brought in: checked whole against itself and the arrangements, kept only when it
 /// has no problem.
 pub async fn import(ctx: Ctx, form: axum::extract::Multipart) -> AppResult<Response> {
@@ -798,7 +781,7 @@ pub async fn import(ctx: Ctx, form: axum::extract::Multipart) -> AppResult<Respo
         _ if up.too_large => {
             let page = catalogue_page(
                 &ctx,
-                one_problem("The file is too large: a scorecard document is at most 1 MB"),
+                Problem::whole_file("The file is too large: a scorecard document is at most 1 MB"),
                 String::new(),
             )
             .await?;
@@ -808,7 +791,7 @@ pub async fn import(ctx: Ctx, form: axum::extract::Multipart) -> AppResult<Respo
         _ => {
             let page = catalogue_page(
                 &ctx,
-                one_problem("Select a scorecard document (.toml) to upload"),
+                Problem::whole_file("Select a scorecard document (.toml) to upload"),
                 String::new(),
             )
             .await?;

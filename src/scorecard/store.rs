@@ -191,6 +191,22 @@ crate::record! {
     }
 }
 
+impl Period {
+    /// Its label as part of a file's name: "q1-2022-23".
+    pub fn file_name(&self) -> String {
+        self.label
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    }
+}
+
 const PERIOD_COLUMNS: &str = <Period as crate::store::Record>::COLUMNS;
 
 fn period_of(r: &Row) -> StoreResult<Period> {

@@ -390,17 +390,7 @@ async fn template_as(ctx: Ctx, id: i64, org: String, xlsx: bool) -> AppResult<Re
             ]
         })
         .collect();
-    let slug: String = period
-        .label
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let slug = period.file_name();
     let t = Table {
         name: format!("scorecard-{org}-{slug}"),
         headers: entries::COLUMNS.to_vec(),

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::arrangements::model::{Problem, from_toml, line_of};
+use crate::arrangements::model::{Problem, from_toml, is_key, line_of};
 
 /// The format's name and version, the first line of every file.
 pub const SCHEMA: &str = "masa-thresholds/1";
@@ -178,15 +178,6 @@ pub fn to_text(d: &Document) -> String {
     format!(
         "# A thresholds document (levels of need): see docs/thresholds-format.md.\n# Check it with `masa thresholds check FILE`.\n\n{body}"
     )
-}
-
-fn is_key(k: &str) -> bool {
-    !k.is_empty()
-        && k.len() <= 60
-        && k.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !k.starts_with('-')
-        && !k.ends_with('-')
 }
 
 fn looks_like_telephone(t: &str) -> bool {

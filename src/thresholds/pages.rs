@@ -84,19 +84,12 @@ pub async fn list(ctx: Ctx) -> AppResult<Response> {
         .into_response())
 }
 
-fn one_problem(m: &str) -> Vec<Problem> {
-    vec![Problem {
-        line: 1,
-        message: m.to_owned(),
-    }]
-}
-
 /// The thresholds document in an upload, checked whole: its cleaned name and the document, or
 /// every problem (and the name, to say which file had them).
 fn uploaded(up: &crate::files::Upload) -> Result<(String, Document), (Vec<Problem>, String)> {
     match &up.file {
         _ if up.too_large => Err((
-            one_problem("The file is too large: a thresholds document is at most 1 MB"),
+            Problem::whole_file("The file is too large: a thresholds document is at most 1 MB"),
             String::new(),
         )),
         Some((n, b)) if !b.is_empty() => {
@@ -106,7 +99,7 @@ fn uploaded(up: &crate::files::Upload) -> Result<(String, Document), (Vec<Proble
                 .map_err(|p| (p, name))
         }
         _ => Err((
-            one_problem("Select a thresholds document (.toml) to upload"),
+            Problem::whole_file("Select a thresholds document (.toml) to upload"),
             String::new(),
         )),
     }
@@ -390,7 +383,8 @@ pub async fn replace(
         }
         Err(m) => {
             let e = find(&ctx.st, ctx.p, id).await?;
-            let page = edition_page(&ctx, e, None, Errors::default(), one_problem(&m)).await?;
+            let page =
+                edition_page(&ctx, e, None, Errors::default(), Problem::whole_file(&m)).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
@@ -495,7 +489,8 @@ pub async fn sign(
             .await
         }
         Err(m) => {
-            let page = edition_page(&ctx, e, None, Errors::default(), one_problem(&m)).await?;
+            let page =
+                edition_page(&ctx, e, None, Errors::default(), Problem::whole_file(&m)).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
