@@ -780,8 +780,9 @@ impl<'a> Census<'a> {
             _ if blank => {}
             _ => {
                 let name = frame.name;
+                let lead = t.len() - t.trim_start().len();
                 self.problem(
-                    pos,
+                    pos + lead,
                     name,
                     "holds text, where the specification has only elements",
                 );

@@ -126,6 +126,7 @@ pub fn read_903(
         hasher: RandomState::new(),
         children: HashMap::new(),
         header_read: false,
+        header_name: String::new(),
         episodes_read: false,
         open: HashMap::new(),
         figures: LacFigures {
@@ -400,6 +401,7 @@ struct Reading<'r> {
     hasher: RandomState,
     children: HashMap<u64, Known>,
     header_read: bool,
+    header_name: String,
     episodes_read: bool,
     /// The line of each child's episode with no end date.
     open: HashMap<u64, usize>,
@@ -465,7 +467,10 @@ impl Reading<'_> {
             return;
         }
         match table {
-            Table::Header => self.header_read = true,
+            Table::Header => {
+                self.header_read = true;
+                self.header_name = name.to_string();
+            }
             Table::Episodes => self.episodes_read = true,
             _ => {}
         }
@@ -564,12 +569,10 @@ impl Reading<'_> {
     fn header_row(&mut self, name: &str, line: usize, row: &Row<'_>) {
         let key = self.child_key(name, line, row.get(H_CHILD));
         let sex = row.get(H_SEX);
-        if self.required(name, line, "SEX", sex).is_some() {
-            if !self.codes.sex.contains(&sex) {
-                let whose = format!("{} return", self.codes.year);
-                let message = codes_message_in("sex", &whose, self.codes.sex);
-                self.problems.push(name, line, "SEX", message);
-            }
+        if self.required(name, line, "SEX", sex).is_some() && !self.codes.sex.contains(&sex) {
+            let whose = format!("{} return", self.codes.year);
+            let message = codes_message_in("sex", &whose, self.codes.sex);
+            self.problems.push(name, line, "SEX", message);
         }
         let dob = row.get(H_DOB);
         if self.required(name, line, "DOB", dob).is_some()
@@ -602,11 +605,14 @@ impl Reading<'_> {
             self.date(name, line, "MC_DOB", mc_dob);
         }
         if let Some(key) = key {
-            if self.children.contains_key(&key) {
-                self.problems
-                    .push(name, line, "CHILD", "the same child as an earlier row");
-            } else {
-                self.children.insert(key, Known { line, episodes: 0 });
+            match self.children.entry(key) {
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    self.problems
+                        .push(name, line, "CHILD", "the same child as an earlier row");
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(Known { line, episodes: 0 });
+                }
             }
         }
         self.figures.children += 1;
@@ -733,7 +739,8 @@ impl Reading<'_> {
             d
         };
         let urn = row.get(E_URN);
-        if !urn.is_empty() && !(urn.len() <= 10 && urn.bytes().all(|b| b.is_ascii_alphanumeric())) {
+        let urn_ok = urn.len() <= 10 && urn.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !urn_ok {
             self.problems.push(
                 name,
                 line,
@@ -807,7 +814,7 @@ impl Reading<'_> {
             lonely.sort_unstable();
             for line in lonely {
                 self.problems.push(
-                    "header.csv",
+                    &self.header_name,
                     line,
                     "CHILD",
                     "no episodes for this child in the episodes table",
