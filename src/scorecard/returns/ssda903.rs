@@ -749,9 +749,11 @@ impl Reading<'_> {
             );
         }
 
-        // The child's one episode with no end date.
+        // The child's one episode with no end date (children of the header table only, so
+        // what is held is bounded by it).
         if dec_text.is_empty()
             && let Some(key) = key
+            && self.children.contains_key(&key)
         {
             if let Some(&first) = self.open.get(&key) {
                 self.problems.push(
