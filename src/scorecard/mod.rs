@@ -15,6 +15,7 @@ pub mod entries;
 pub mod format;
 pub mod model;
 mod pages;
+pub mod returns;
 pub mod store;
 mod submit;
 

@@ -22,6 +22,7 @@ mod papers;
 mod permissions;
 mod procedures;
 mod public_site;
+mod returns;
 mod reviews;
 mod scorecard;
 mod security;
