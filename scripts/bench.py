@@ -71,11 +71,49 @@ def wrk(url, cookie, connections=CONNECTIONS):
     return {"p50": ms("50"), "p99": ms("99"), "rps": rps, "non2xx": int(non2xx.group(1)) if non2xx else 0, "errors": errors.group(1) if errors else ""}
 
 
+def timed(cmd):
+    """Run a command in a process of its own: (seconds, peak resident MB, its output)."""
+    wrapper = ("import resource, subprocess, sys, time; t = time.time(); "
+               "r = subprocess.run(sys.argv[1:], capture_output=True); "
+               "print(time.time() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode); "
+               "sys.stdout.flush(); sys.stdout.buffer.write(r.stdout)")
+    out = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, check=True).stdout
+    first, _, rest = out.partition(b"\n")
+    seconds, kb, code = first.split()
+    assert code == b"0", (cmd, rest[:2000])
+    return float(seconds), int(kb) / 1024, rest
+
+
+def returns_benchmark(binary):
+    """The statutory returns of a large authority (scripts/gen_returns.py: 60,000 children in
+    the census; 10,000 looked after with 30,000 episodes, last year's return beside it), read
+    by masa: time and peak memory of each."""
+    work = tempfile.mkdtemp(prefix="masa-returns-")
+    try:
+        gen = os.path.join(os.path.dirname(__file__), "gen_returns.py")
+        subprocess.run([sys.executable, gen, "--children", "60000", "--lac", "10000", "--episodes", "30000", "--previous", "--seed", "7", "--out", work], check=True, capture_output=True)
+        import json
+        expected = json.load(open(os.path.join(work, "expected.json")))
+        census = timed([binary, "scorecard", "census", os.path.join(work, "census.xml")])
+        assert json.loads(census[2]) == expected["census"], "the census figures differ from the generator's"
+        inside = ",".join(expected["rules"]["inside_area"])
+        lac = timed([binary, "scorecard", "lac", "--year-ending", expected["year_ending"], "--inside", inside, os.path.join(work, "903")])
+        assert json.loads(lac[2]) == expected["ssda903"], "the 903 figures differ from the generator's"
+        size = lambda p: os.path.getsize(p) / 1e6
+        print(f"\nstatutory returns (generated; figures checked against the generator's own count)")
+        print(f"  children in need census, 60,000 children ({size(os.path.join(work, 'census.xml')):.0f} MB): {census[0]:.2f} s, peak {census[1]:.0f} MB")
+        print(f"  SSDA903, 10,000 children, 30,000 episodes: {lac[0]:.2f} s, peak {lac[1]:.0f} MB")
+        print("  Data to Insight's Python validator on the same files: not run by this benchmark yet")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.dirname(__file__), "..", "target")
     binary = os.path.join(target, "release", "masa")
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
+    returns_benchmark(binary)
     data = tempfile.mkdtemp(prefix="masa-bench-")
     port = free_port()
     env = dict(os.environ, MASA_DATA_DIR=data, MASA_LISTEN=f"127.0.0.1:{port}", MASA_LOG="warn", MASA_DEMO_HISTORY_YEARS="10")

@@ -132,6 +132,21 @@ enum ScorecardCommand {
     /// Check a file on its own and report every problem with its line; changes nothing. (On
     /// the web the file is also checked against the partnership's arrangements.)
     Check { file: PathBuf },
+    /// Read a children in need census (XML): print the figures masa counts from it as JSON, or
+    /// every problem with its file, line and field. Nothing is stored, and no child's details
+    /// are printed.
+    Census { file: PathBuf },
+    /// Read an SSDA903 return's CSV tables (header.csv and episodes.csv at least, or a folder
+    /// holding them): print the figures as JSON, or every problem. Nothing is stored.
+    Lac {
+        /// The last day of the return's year, such as 2026-03-31.
+        #[arg(long)]
+        year_ending: chrono::NaiveDate,
+        /// Postcode districts inside the area, comma-separated (PL1,PL2,...,PL7,PL9).
+        #[arg(long, value_delimiter = ',')]
+        inside: Vec<String>,
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -144,6 +159,24 @@ enum PartnershipCommand {
         #[arg(long)]
         name: String,
     },
+}
+
+/// A statutory return read: its figures as JSON, or every problem (and a failure).
+fn returned<T: serde::Serialize>(
+    read: Result<T, Vec<crate::scorecard::returns::ReturnProblem>>,
+) -> anyhow::Result<()> {
+    match read {
+        Ok(figures) => {
+            println!("{}", serde_json::to_string_pretty(&figures)?);
+            Ok(())
+        }
+        Err(problems) => {
+            for p in &problems {
+                println!("{p}");
+            }
+            anyhow::bail!("{} problem(s): nothing was counted", problems.len())
+        }
+    }
 }
 
 /// What `check` says of a file: fine, or how many problems it printed.
@@ -301,6 +334,56 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Scorecard {
             command: ScorecardCommand::Check { file },
         } => checked(&file, crate::scorecard::check_file(&file)),
+        Command::Scorecard {
+            command: ScorecardCommand::Census { file },
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            returned(crate::scorecard::returns::cin::read_cin(&name, &bytes))
+        }
+        Command::Scorecard {
+            command:
+                ScorecardCommand::Lac {
+                    year_ending,
+                    inside,
+                    files,
+                },
+        } => {
+            let mut tables = Vec::new();
+            for f in files {
+                let paths = if f.is_dir() {
+                    let mut v: Vec<PathBuf> = std::fs::read_dir(&f)?
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.is_file())
+                        .collect();
+                    v.sort();
+                    v
+                } else {
+                    vec![f]
+                };
+                for p in paths {
+                    let bytes = std::fs::read(&p)
+                        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+                    let name = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    tables.push((name, bytes));
+                }
+            }
+            let rules = crate::scorecard::returns::Rules {
+                inside_area: inside,
+            };
+            returned(crate::scorecard::returns::ssda903::read_903(
+                &tables,
+                year_ending,
+                &rules,
+            ))
+        }
         Command::Thresholds {
             command: ThresholdsCommand::Check { file },
         } => checked(&file, crate::thresholds::check_file(&file)),
