@@ -66,7 +66,7 @@ struct Worked {
     revised: bool,
 }
 
-fn worked(d: &Document, i: &Indicator, on: NaiveDate, inputs: &Inputs) -> Option<Worked> {
+fn worked(i: &Indicator, on: NaiveDate, inputs: &Inputs) -> Option<Worked> {
     let fig = |code: &str| inputs.figures.get(&(code.to_owned(), on));
     let own = || fig(&i.code);
     match i.input() {
@@ -109,7 +109,6 @@ fn worked(d: &Document, i: &Indicator, on: NaiveDate, inputs: &Inputs) -> Option
                 })
             } else {
                 let dn = fig(&dv.denominator)?;
-                let _ = d;
                 Some(Worked {
                     value: model::percentage(count, dn.numerator?)?,
                     count: Some(count),
@@ -127,7 +126,7 @@ fn hidden_on(d: &Document, on: NaiveDate, inputs: &Inputs) -> BTreeMap<String, H
     // A count and whether its own rule hides it.
     let count_of = |code: &str| {
         let i = d.indicator(code)?;
-        let c = worked(d, i, on, inputs)?.count?;
+        let c = worked(i, on, inputs)?.count?;
         Some((c, i.suppression.hides(c)))
     };
     for i in d.all_indicators() {
@@ -196,14 +195,8 @@ pub fn shown(i: &Indicator, v: Milli) -> String {
 }
 
 /// The cell of one indicator on one day.
-fn cell(
-    d: &Document,
-    i: &Indicator,
-    on: NaiveDate,
-    inputs: &Inputs,
-    hidden: &BTreeMap<String, Hidden>,
-) -> Cell {
-    let Some(w) = worked(d, i, on, inputs) else {
+fn cell(i: &Indicator, on: NaiveDate, inputs: &Inputs, hidden: &BTreeMap<String, Hidden>) -> Cell {
+    let Some(w) = worked(i, on, inputs) else {
         return Cell::missing();
     };
     let h = if i.suppression == Suppression::None {
@@ -357,9 +350,9 @@ pub fn card(d: &Document, c: &Scorecard, ends: NaiveDate, inputs: &Inputs) -> Ca
                     let mut cells: Vec<Cell> = years
                         .iter()
                         .zip(&year_hidden)
-                        .map(|(y, h)| cell(d, i, *y, inputs, h))
+                        .map(|(y, h)| cell(i, *y, inputs, h))
                         .collect();
-                    let now = cell(d, i, ends, inputs, &now_hidden);
+                    let now = cell(i, ends, inputs, &now_hidden);
                     let trend: Vec<Point> = trend_days
                         .iter()
                         .zip(&trend_hidden)
@@ -368,7 +361,7 @@ pub fn card(d: &Document, c: &Scorecard, ends: NaiveDate, inputs: &Inputs) -> Ca
                             cell: if *t == ends {
                                 now.clone()
                             } else {
-                                cell(d, i, *t, inputs, h)
+                                cell(i, *t, inputs, h)
                             },
                         })
                         .collect();

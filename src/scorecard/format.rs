@@ -377,15 +377,6 @@ impl Document {
             .find(|s| s.key == key)
     }
 
-    /// The indicators an organisation submits, in the file's order.
-    pub fn submitted_by<'a>(
-        &'a self,
-        organisation: &'a str,
-    ) -> impl Iterator<Item = &'a Indicator> {
-        self.all_indicators()
-            .filter(move |i| i.source == organisation && i.input() != Input::Derived)
-    }
-
     /// The parts of each total, in the file's order.
     pub fn parts(&self) -> BTreeMap<&str, Vec<&str>> {
         let mut m: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -815,7 +806,10 @@ indicators = ["referrals", "referrals-rate"]
             "2020/21"
         );
         assert_eq!(d.scorecard("children").expect("present").year_starts, 4);
-        assert_eq!(d.submitted_by("council").count(), 1);
+        assert_eq!(
+            crate::scorecard::store::asked_of(&d, "children", "council").len(),
+            1
+        );
         // The canonical text reads back the same.
         let again = parse(to_text(&d).as_bytes(), &known()).expect("present");
         assert_eq!(to_text(&again), to_text(&d));

@@ -237,11 +237,10 @@ pub async fn ask(
         .unwrap_or_default();
     let base = st.config.base_url.trim_end_matches('/');
     let mut queued = 0;
-    for (org, user, name, email) in store::submitters(&st.db, p).await? {
+    for (org, _, name, email) in store::submitters(&st.db, p).await? {
         let Some(codes) = outstanding.get(&org) else {
             continue;
         };
-        let _ = user;
         let organisation = names.get(&org).map_or(org.as_str(), String::as_str);
         let link = format!("{base}/scorecard/periods/{}/organisations/{org}", period.id);
         let subject = if chase {
