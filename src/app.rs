@@ -52,15 +52,24 @@ pub fn route_table() -> Vec<(Method, &'static str, Permission)> {
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let mut app: Router<AppState> = Router::new();
+    // An upload may be as large as the limit on files, with room for the form around it; the
+    // handler says when the file itself is too large. A route may take more (its own limit).
+    let upload_limit = state.files.limit + crate::web::FORM_LIMIT * 4;
+    let mut largest = upload_limit;
     for r in routes() {
+        let limit = r
+            .body_limit
+            .map_or(upload_limit, |b| b + crate::web::FORM_LIMIT * 4);
+        largest = largest.max(limit);
         let handler = r
             .handler
-            .route_layer(from_fn_with_state(r.permission, crate::web::enforce));
+            .route_layer(from_fn_with_state(r.permission, crate::web::enforce))
+            .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(limit))
+            .layer(DefaultBodyLimit::max(limit));
         app = app.route(r.path, handler);
     }
     let request_id = HeaderName::from_static("x-request-id");
     let secure = state.config.secure_cookies();
-    let upload_limit = state.files.limit + crate::web::FORM_LIMIT * 4;
     app.route("/assets/{*path}", get(crate::web::assets::serve))
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
@@ -75,10 +84,8 @@ pub fn router(state: AppState) -> Router {
             axum::response::IntoResponse::into_response(StatusCode::INTERNAL_SERVER_ERROR)
         }))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        // An upload may be as large as the limit on files, with room for the form around it;
-        // the handler says when the file itself is too large.
-        .layer(RequestBodyLimitLayer::new(upload_limit))
-        .layer(DefaultBodyLimit::max(upload_limit))
+        // No body at all is larger than the largest route's limit; each route has its own.
+        .layer(RequestBodyLimitLayer::new(largest))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         // One log line per request, at info, inside a span carrying the request id.
         .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(tracing::Level::INFO)).make_span_with(|req: &axum::http::Request<_>| {

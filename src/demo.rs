@@ -1544,6 +1544,13 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         }
     }
     config.database_url = format!("sqlite://{}", path.display());
+    // For the benchmark on PostgreSQL: an empty database of its own (the bench makes it).
+    let on_postgres = std::env::var("MASA_DEMO_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres://"));
+    if let Some(url) = &on_postgres {
+        config.database_url.clone_from(url);
+    }
     // The demo's papers start afresh with its database.
     if config.files_url.is_none() {
         let files = config.data_dir.join("demo-files");
@@ -1553,6 +1560,11 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         config.files_url = Some(files.display().to_string());
     }
     let db = crate::server::open(&config, true).await?;
+    if on_postgres.is_some() && !crate::partnerships::store::all(&db).await?.is_empty() {
+        anyhow::bail!(
+            "MASA_DEMO_DATABASE_URL must name an empty database: the demo makes its own partnerships"
+        );
+    }
     let state = crate::server::state(config, db)?;
     let demo = seed(&state).await?;
     let arrangements = seed_arrangements(&state).await?;
@@ -1576,6 +1588,26 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let thresholds = seed_thresholds(&state).await?;
     seed_procedures(&state).await?;
     seed_scorecard(&state).await?;
+    // For the benchmark: MASA_DEMO_SCORECARD_YEARS=10 gives Plymouth a monthly scorecard of 100
+    // indicators with ten years of figures, and MASA_DEMO_SCORECARD_PARTNERSHIPS=130 as many
+    // other partnerships the same (a national host's).
+    if let Some(years) = std::env::var("MASA_DEMO_SCORECARD_YEARS")
+        .ok()
+        .and_then(|v| v.parse::<i32>().ok())
+        .filter(|y| (1..=30).contains(y))
+    {
+        let others = std::env::var("MASA_DEMO_SCORECARD_PARTNERSHIPS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|n| *n <= 500)
+            .unwrap_or(0);
+        let started = std::time::Instant::now();
+        let figures = seed_scorecard_scale(&state, others, years).await?;
+        println!(
+            "Scorecard history: {figures} monthly figures of 100 indicators over {years} years, for Plymouth and {others} other partnerships ({:.1} s to load)",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let base = &state.config.base_url;
     println!("\nmasa demo is running at {base}\n");
     println!("Every demo account's password is: {DEMO_PASSWORD}\n");
@@ -1614,4 +1646,129 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     }
     println!("Stop with Ctrl-C.\n");
     crate::server::serve(state).await
+}
+
+/// A monthly scorecard of `groups` × 5 indicators for the scale benchmark, as document text
+/// (without the schema line): in each group two counts, a share of them worked out, a rate of
+/// the first, and a percentage sent as two counts. Codes say how each arrives: `mc-` a count,
+/// `ms-` two counts, `md-` worked out.
+pub fn monthly_scorecard(groups: usize, source: &str) -> String {
+    let mut t = String::new();
+    let mut sections = String::new();
+    for g in 1..=groups {
+        let (a, b) = (format!("mc-{g:03}-a"), format!("mc-{g:03}-b"));
+        let (share, rate, sent) = (
+            format!("md-{g:03}-share"),
+            format!("md-{g:03}-rate"),
+            format!("ms-{g:03}"),
+        );
+        t.push_str(&format!(
+            "[[indicators]]\ncode = \"{a}\"\nname = \"Measure {g}: all\"\nunit = \"count\"\nsource = \"{source}\"\nfrequency = \"monthly\"\n\n\
+             [[indicators]]\ncode = \"{b}\"\nname = \"Measure {g}: within timescale\"\nunit = \"count\"\nsource = \"{source}\"\nfrequency = \"monthly\"\n\n\
+             [[indicators]]\ncode = \"{share}\"\nname = \"Measure {g}: % within timescale\"\nunit = \"percentage\"\nhigher_is_better = true\nsource = \"{source}\"\nfrequency = \"monthly\"\nderived = {{ numerator = \"{b}\", denominator = \"{a}\" }}\ntarget = 80.0\ntolerance = 5.0\nbenchmarks = [{{ series = \"england\", year = \"2024/25\", value = 78.5 }}]\n\n\
+             [[indicators]]\ncode = \"{rate}\"\nname = \"Measure {g}: rate per 10,000 children\"\nunit = \"rate\"\nsource = \"{source}\"\nfrequency = \"monthly\"\nderived = {{ numerator = \"{a}\" }}\n\n\
+             [[indicators]]\ncode = \"{sent}\"\nname = \"Measure {g}: % seen by a practitioner\"\nunit = \"percentage\"\nhigher_is_better = true\nsource = \"{source}\"\nfrequency = \"monthly\"\nnumerator = \"seen\"\ndenominator = \"all\"\n\n"
+        ));
+        if (g - 1) % 2 == 0 {
+            sections.push_str(&format!(
+                "[[scorecards.sections]]\nkey = \"s{g:03}\"\ntitle = \"Measures {g} and {}\"\nindicators = [",
+                g + 1
+            ));
+        }
+        sections.push_str(&format!(
+            "\"{a}\", \"{b}\", \"{share}\", \"{rate}\", \"{sent}\", "
+        ));
+        if g % 2 == 0 || g == groups {
+            sections.push_str("]\n\n");
+        }
+    }
+    t.push_str("[[scorecards]]\nkey = \"monthly\"\ntitle = \"Monthly performance\"\nfrequency = \"monthly\"\n\n");
+    t.push_str(&sections);
+    t
+}
+
+/// For the benchmark: Plymouth's document gains a monthly scorecard of 100 indicators with
+/// `years` of monthly figures, and `others` partnerships of their own carry the same (a national
+/// host's), bulk-written (one statement a month, not a request a figure). Returns the figures
+/// written.
+pub async fn seed_scorecard_scale(
+    state: &AppState,
+    others: usize,
+    years: i32,
+) -> anyhow::Result<i64> {
+    use crate::scorecard::{format, model, store};
+    let actor = Actor::system("masa demo history");
+    const GROUPS: usize = 20;
+    let mut targets = Vec::new();
+    if let (Some(p), Some(file)) = (
+        partnerships::by_slug(&state.db, "plymouth").await?,
+        ExampleScorecards::get("plymouth.toml"),
+    ) {
+        let mut text = String::from_utf8_lossy(&file.data).into_owned();
+        text.push_str("\n# For the benchmark: a monthly scorecard of made-up measures.\n");
+        text.push_str(&monthly_scorecard(GROUPS, "plymouth-city-council"));
+        targets.push((PartnershipId(p.id), text));
+    }
+    for n in 1..=others {
+        let mut tx = Tx::begin(&state.db, &actor).await?;
+        let pid = partnerships::create(
+            &mut tx,
+            &format!("bench-{n:03}"),
+            &format!("Bench area {n:03}"),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+        tx.commit().await?;
+        let text = format!(
+            "schema = \"masa-scorecard/1\"\n\n{}",
+            monthly_scorecard(GROUPS, "bench-council")
+        );
+        targets.push((pid, text));
+    }
+    let today = crate::calendar::today();
+    let last = model::month_end(
+        chrono::NaiveDate::from_ymd_opt(
+            chrono::Datelike::year(&today),
+            chrono::Datelike::month(&today),
+            1,
+        )
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(today),
+    );
+    let months: Vec<chrono::NaiveDate> = (0..years.max(1) * 12)
+        .filter_map(|k| {
+            last.checked_sub_months(chrono::Months::new(u32::try_from(k).unwrap_or(0)))
+                .map(model::month_end)
+        })
+        .collect();
+    let mut written = 0i64;
+    for (pid, text) in targets {
+        let d = format::parse(text.as_bytes(), &format::Known::default())
+            .map_err(|problems| unreadable("the benchmark's scorecard", &problems))?;
+        store::import(&state.db, &actor, pid, &d, &text, "made for the benchmark").await?;
+        let mut tx = Tx::begin(&state.db, &actor).await?;
+        let now = tx.now();
+        for (k, day) in months.iter().enumerate() {
+            let k = k as i64;
+            // Counts between 20 and 419, the second of a pair not above the first; shares of
+            // 5 to 94 in 100 to 149.
+            written += tx.execute_seed(
+                "INSERT INTO scorecard_figures (partnership_id, indicator_id, code, ends_on, revision, numerator, value_milli, organisation_key, how, recorded_at, recorded_by) SELECT partnership_id, id, code, $2, 1, CASE WHEN code LIKE '%-a' THEN 420 + (id * 37 + $3 * 11) % 400 ELSE 20 + (id * 37 + $3 * 11) % 400 END, 1000 * CASE WHEN code LIKE '%-a' THEN 420 + (id * 37 + $3 * 11) % 400 ELSE 20 + (id * 37 + $3 * 11) % 400 END, 'bench', 'history', $4, 'masa demo' FROM scorecard_indicators WHERE partnership_id = $1 AND code LIKE 'mc-%'",
+                crate::args![pid, *day, k, now],
+            )
+            .await? as i64;
+            written += tx.execute_seed(
+                "INSERT INTO scorecard_figures (partnership_id, indicator_id, code, ends_on, revision, numerator, denominator, value_milli, organisation_key, how, recorded_at, recorded_by) SELECT partnership_id, id, code, $2, 1, 5 + (id * 13 + $3 * 7) % 90, 100 + id % 50, (5 + (id * 13 + $3 * 7) % 90) * 100000 / (100 + id % 50), 'bench', 'history', $4, 'masa demo' FROM scorecard_indicators WHERE partnership_id = $1 AND code LIKE 'ms-%'",
+                crate::args![pid, *day, k, now],
+            )
+            .await? as i64;
+        }
+        tx.commit().await?;
+        // This month's period, asked for and not yet published.
+        if let Some(c) = d.scorecard("monthly") {
+            let label = model::period_label(last, c.frequency, c.year_starts);
+            store::open_period(&state.db, &actor, pid, &c.key, last, &label, today).await?;
+        }
+    }
+    Ok(written)
 }

@@ -31,6 +31,9 @@ pub struct Route {
     pub path: &'static str,
     pub permission: Permission,
     pub handler: MethodRouter<AppState>,
+    /// The largest request body, where a route takes more than the limit on uploaded files
+    /// (a local authority's statutory return).
+    pub body_limit: Option<usize>,
 }
 
 impl Route {
@@ -44,6 +47,7 @@ impl Route {
             path,
             permission,
             handler: axum::routing::get(h),
+            body_limit: None,
         }
     }
 
@@ -57,7 +61,14 @@ impl Route {
             path,
             permission,
             handler: axum::routing::post(h),
+            body_limit: None,
         }
+    }
+
+    /// This route takes bodies up to `bytes`.
+    pub fn with_body_limit(mut self, bytes: usize) -> Route {
+        self.body_limit = Some(bytes);
+        self
     }
 }
 

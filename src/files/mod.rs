@@ -215,13 +215,15 @@ impl Files {
     }
 }
 
-/// A form sent as `multipart/form-data`: its text fields and at most one file.
+/// A form sent as `multipart/form-data`: its text fields and its files (most forms take one).
 #[derive(Debug, Default)]
 pub struct Upload {
     pub fields: std::collections::HashMap<String, String>,
     /// The file's name and bytes, when one was chosen.
     pub file: Option<(String, Vec<u8>)>,
-    /// The file was larger than the limit (and was not read to its end).
+    /// Any further files chosen (an input with `multiple`), in the order sent.
+    pub more: Vec<(String, Vec<u8>)>,
+    /// The files were larger than the limit together (and were not read to their end).
     pub too_large: bool,
 }
 
@@ -266,6 +268,8 @@ impl Upload {
             )
         };
         let mut up = Upload::default();
+        // The limit is on every file together.
+        let mut read = 0usize;
         loop {
             let field = match form.next_field().await {
                 Ok(Some(f)) => f,
@@ -284,7 +288,7 @@ impl Upload {
                 loop {
                     match field.chunk().await {
                         Ok(Some(c)) => {
-                            if bytes.len() + c.len() > limit {
+                            if read + bytes.len() + c.len() > limit {
                                 up.too_large = true;
                                 return Ok(up);
                             }
@@ -299,7 +303,12 @@ impl Upload {
                     }
                 }
                 if !(file_name.is_empty() && bytes.is_empty()) {
-                    up.file = Some((file_name, bytes));
+                    read += bytes.len();
+                    if up.file.is_none() {
+                        up.file = Some((file_name, bytes));
+                    } else {
+                        up.more.push((file_name, bytes));
+                    }
                 }
             } else {
                 let text = field.text().await.map_err(|_| unreadable())?;

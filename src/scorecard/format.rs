@@ -21,9 +21,46 @@ pub const MAX_TEXT: usize = 4000;
 #[serde(deny_unknown_fields)]
 pub struct Document {
     pub schema: String,
+    /// How the local authority's statutory returns are counted for this partnership.
+    #[serde(default, skip_serializing_if = "ReturnRules::is_empty")]
+    pub returns: ReturnRules,
     pub indicators: Vec<Spanned<Indicator>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scorecards: Vec<Spanned<Scorecard>>,
+}
+
+/// The partnership's own rules for counting the statutory returns.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRules {
+    /// Postcode districts inside the area: a placement elsewhere is outside it (Plymouth:
+    /// PL1 to PL7 and PL9). Empty: every placement counts as inside.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inside_area: Vec<String>,
+}
+
+impl ReturnRules {
+    fn is_empty(&self) -> bool {
+        self.inside_area.is_empty()
+    }
+
+    pub fn rules(&self) -> super::returns::Rules {
+        super::returns::Rules {
+            inside_area: self.inside_area.clone(),
+        }
+    }
+}
+
+/// Whether a text is a postcode district (outward code): PL1, PL9, EC1A, M1.
+pub fn is_district(d: &str) -> bool {
+    let b = d.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let rest = &b[letters..];
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let tail = &rest[digits..];
+    (1..=2).contains(&letters)
+        && (1..=2).contains(&digits)
+        && (tail.is_empty() || (tail.len() == 1 && tail[0].is_ascii_uppercase()))
 }
 
 /// What an indicator counts in.
@@ -194,6 +231,11 @@ pub struct Indicator {
     pub tolerance: Option<f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub benchmarks: Vec<Benchmark>,
+    /// The statutory return's count this indicator takes when a return is imported
+    /// (`cin.referrals`; see [`super::returns::figures::Key`]); how a figure arrives, not what
+    /// it means, so not part of an edition.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub from_return: String,
 }
 
 fn is_default_rule(s: &Suppression) -> bool {
@@ -417,6 +459,20 @@ pub fn check(d: &Document, text: &str, known: &Known) -> Vec<Problem> {
             ),
         );
     }
+    if let Some(bad) = d.returns.inside_area.iter().find(|x| !is_district(x)) {
+        add(
+            0..0,
+            format!(
+                "returns.inside_area: {bad:?} is not a postcode district: write them like \"PL1\" or \"EC1A\", in capitals"
+            ),
+        );
+    }
+    if d.returns.inside_area.len() > 500 {
+        add(
+            0..0,
+            "returns.inside_area: at most 500 postcode districts".into(),
+        );
+    }
     let mut codes: BTreeMap<&str, &Indicator> = BTreeMap::new();
     for s in &d.indicators {
         let i = s.get_ref();
@@ -454,6 +510,34 @@ pub fn check(d: &Document, text: &str, known: &Known) -> Vec<Problem> {
                     "indicator {name}: the definition is at most {MAX_TEXT} characters, the numerator and denominator 300"
                 ),
             );
+        }
+        if !i.from_return.is_empty() {
+            match super::returns::figures::Key::parse(&i.from_return) {
+                Err(m) => add(at.clone(), format!("indicator {name}: from_return {m}")),
+                Ok(key) => match i.input() {
+                    Input::Derived => add(
+                        at.clone(),
+                        format!(
+                            "indicator {name}: it is worked out from other indicators, so it takes nothing from a return: give from_return to the count it is worked out from"
+                        ),
+                    ),
+                    Input::Share | Input::Value if i.unit != Unit::Percentage => add(
+                        at.clone(),
+                        format!(
+                            "indicator {name}: a return gives counts and percentages, and this indicator's unit is {}",
+                            i.unit.words()
+                        ),
+                    ),
+                    Input::Share | Input::Value if !key.is_share() => add(
+                        at.clone(),
+                        format!(
+                            "indicator {name}: {:?} is a count, not a part of a whole, so it cannot give a percentage",
+                            i.from_return
+                        ),
+                    ),
+                    _ => {}
+                },
+            }
         }
         if let Some(orgs) = &known.organisations
             && !orgs.contains(&i.source)

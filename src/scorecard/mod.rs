@@ -13,6 +13,7 @@ pub mod api;
 pub mod card;
 pub mod entries;
 pub mod format;
+mod imports;
 pub mod model;
 mod pages;
 pub mod returns;
@@ -111,6 +112,20 @@ pub fn routes() -> Vec<Route> {
             ManagePartnership,
             pages::remove_submitter,
         ),
+        // The local authority's statutory returns: larger than any other upload.
+        Route::get("/scorecard/returns", ManagePartnership, imports::page),
+        Route::post(
+            "/scorecard/returns/census",
+            ManagePartnership,
+            imports::census,
+        )
+        .with_body_limit(imports::MAX_CENSUS),
+        Route::post(
+            "/scorecard/returns/903",
+            ManagePartnership,
+            imports::ssda903,
+        )
+        .with_body_limit(imports::MAX_903),
         Route::get("/p/{slug}/scorecard.csv", Public, pages::open_data),
         Route::get("/api/v1/scorecard/periods", Governance, api::periods),
         Route::get("/api/v1/scorecard/periods/{id}", Governance, api::period),

@@ -490,7 +490,35 @@ pub async fn record(
 ) -> StoreResult<(usize, usize)> {
     let editions = current_editions(db, p).await?;
     let mut tx = Tx::begin(db, actor).await?;
+    let recorded = record_in(
+        &mut tx,
+        &editions,
+        p,
+        ends_on,
+        organisation,
+        entries,
+        how,
+        reason,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(recorded)
+}
+
+/// [`record`] inside a transaction of the caller's.
+#[allow(clippy::too_many_arguments)]
+async fn record_in(
+    tx: &mut Tx<'_>,
+    editions: &BTreeMap<String, Edition>,
+    p: PartnershipId,
+    ends_on: NaiveDate,
+    organisation: &str,
+    entries: &[Entry],
+    how: &str,
+    reason: &str,
+) -> StoreResult<(usize, usize)> {
     let now = tx.now();
+    let actor_name = tx.actor().name.clone();
     let mut recorded = (0, 0);
     for e in entries {
         let Some(ed) = editions.get(&e.code) else {
@@ -516,7 +544,7 @@ pub async fn record(
         let why = if revision == 1 { "" } else { reason };
         tx.insert(
             "INSERT INTO scorecard_figures (partnership_id, indicator_id, code, ends_on, revision, numerator, denominator, value_milli, organisation_key, how, reason, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-            args![p, ed.id, e.code.as_str(), ends_on, revision, e.numerator, e.denominator, e.value_milli, organisation, how, why, now, actor.name.as_str()],
+            args![p, ed.id, e.code.as_str(), ends_on, revision, e.numerator, e.denominator, e.value_milli, organisation, how, why, now, actor_name.as_str()],
             Some(p),
             "scorecard-figure",
             &if revision == 1 {
@@ -532,7 +560,6 @@ pub async fn record(
             recorded.1 += 1;
         }
     }
-    tx.commit().await?;
     Ok(recorded)
 }
 
@@ -835,4 +862,122 @@ pub async fn outstanding(
 /// Parse the stored document (it was checked when it came in).
 pub fn parsed(text: &str) -> Option<Document> {
     format::parse(text.as_bytes(), &format::Known::default()).ok()
+}
+
+/// One file of an imported return, as kept: its name, digest and size, never its content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ImportedFile {
+    pub name: String,
+    pub sha256: String,
+    pub bytes: i64,
+}
+
+/// What an import of a statutory return did, before it is stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReturnImport {
+    /// `cin` or `903`.
+    pub kind: &'static str,
+    pub reference_date: NaiveDate,
+    pub files: Vec<ImportedFile>,
+    pub children: i64,
+    pub rows_read: i64,
+}
+
+crate::record! {
+    /// The fact of an import, as kept.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ImportFact {
+        pub id: i64,
+        pub kind: String,
+        pub reference_date: NaiveDate,
+        pub files: String,
+        pub children: i64,
+        pub rows_read: i64,
+        pub figures_recorded: i64,
+        pub figures_corrected: i64,
+        pub imported_at: DateTime<Utc>,
+        pub imported_by: String,
+    }
+}
+
+impl ImportFact {
+    pub fn files(&self) -> Vec<ImportedFile> {
+        serde_json::from_str(&self.files).unwrap_or_default()
+    }
+}
+
+const IMPORT_COLUMNS: &str = <ImportFact as crate::store::Record>::COLUMNS;
+
+/// Record a return's figures for its reference date and the fact of the import, in one
+/// transaction: both or neither. Returns the figures recorded and corrected (a figure the return gives again unchanged is not recorded again).
+pub async fn import_return(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    import: &ReturnImport,
+    by_source: &BTreeMap<String, Vec<Entry>>,
+) -> StoreResult<(usize, usize)> {
+    let editions = current_editions(db, p).await?;
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let why = format!(
+        "from the {} for {} (import on {})",
+        if import.kind == "cin" {
+            "children in need census"
+        } else {
+            "SSDA903 return"
+        },
+        import.reference_date.format("%-d %B %Y"),
+        now.format("%-d %B %Y %H:%M")
+    );
+    let (mut recorded, mut corrected) = (0, 0);
+    for (organisation, entries) in by_source {
+        let (r, c) = record_in(
+            &mut tx,
+            &editions,
+            p,
+            import.reference_date,
+            organisation,
+            entries,
+            "return",
+            &why,
+        )
+        .await?;
+        recorded += r;
+        corrected += c;
+    }
+    let files = serde_json::to_string(&import.files).unwrap_or_default();
+    tx.insert(
+            "INSERT INTO scorecard_imports (partnership_id, kind, reference_date, files, children, rows_read, figures_recorded, figures_corrected, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            args![p, import.kind, import.reference_date, files.as_str(), import.children, import.rows_read, recorded as i64, corrected as i64, now, actor.name.as_str()],
+            Some(p),
+            "scorecard-import",
+            &format!(
+                "{} for {} imported: {} figures recorded, {} of them corrections",
+                import.kind,
+                import.reference_date,
+                recorded,
+                corrected
+            ),
+            &serde_json::json!({"import": import, "recorded": recorded, "corrected": corrected}),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok((recorded, corrected))
+}
+
+/// The partnership's imports, newest first.
+pub async fn imports(db: &Db, p: PartnershipId) -> StoreResult<Vec<ImportFact>> {
+    db.fetch_all(
+        Sql::join(&[
+            "SELECT ",
+            IMPORT_COLUMNS,
+            " FROM scorecard_imports WHERE partnership_id = $1 ORDER BY imported_at DESC, id DESC LIMIT 100",
+        ]),
+        args![p],
+    )
+    .await?
+    .iter()
+    .map(<ImportFact as crate::store::Record>::from_row)
+    .collect()
 }

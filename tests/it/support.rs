@@ -224,9 +224,21 @@ impl TestApp {
     }
 
     pub async fn with_smtp(engine: Engine, smtp_url: Option<String>) -> TestApp {
+        Self::with_settings(engine, smtp_url, &[]).await
+    }
+
+    /// A masa with these settings as well (`MASA_UPLOAD_LIMIT_MB`, say).
+    pub async fn with_settings(
+        engine: Engine,
+        smtp_url: Option<String>,
+        settings: &[(&'static str, &str)],
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (db, pg_database) = fresh_db(engine, dir.path()).await;
         let mut env: HashMap<&str, String> = HashMap::new();
+        for (k, v) in settings {
+            env.insert(k, (*v).to_owned());
+        }
         env.insert("MASA_DATA_DIR", dir.path().display().to_string());
         if let Some(u) = smtp_url {
             env.insert("MASA_SMTP_URL", u);
@@ -312,6 +324,39 @@ impl TestApp {
     }
 
     /// Rows in a table, for checking that nothing changed.
+    /// Every `table.column` holding `needle` anywhere in its text, in every table: to show
+    /// that something was never stored.
+    pub async fn where_in_database(&self, needle: &str) -> Vec<String> {
+        let db = &self.state.db;
+        let columns_sql: &'static str = match db.engine() {
+            Engine::Sqlite => {
+                "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1, 2"
+            }
+            Engine::Postgres => {
+                "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, 2"
+            }
+        };
+        let mut found = Vec::new();
+        for r in db.fetch_all(columns_sql, vec![]).await.expect("columns") {
+            let (t, c): (String, String) = (r.get("t").expect("t"), r.get("c").expect("c"));
+            // Names from the database's own catalogue, made static for the query builder.
+            let sql: &'static str = Box::leak(
+                format!("SELECT COUNT(*) AS n FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE $1")
+                    .into_boxed_str(),
+            );
+            let n: i64 = db
+                .fetch_one(sql, vec![format!("%{needle}%").into()])
+                .await
+                .expect("search")
+                .get("n")
+                .expect("n");
+            if n > 0 {
+                found.push(format!("{t}.{c}"));
+            }
+        }
+        found
+    }
+
     pub async fn count(&self, table: &'static str) -> i64 {
         self.state
             .db
@@ -516,6 +561,17 @@ impl Client {
         fields: &[(&str, &str)],
         file: Option<(&str, &str, &[u8])>,
     ) -> Resp {
+        self.upload_files(path, fields, file.as_slice()).await
+    }
+
+    /// Send a multipart form with several files (field, name, bytes), as an input with
+    /// `multiple` does.
+    pub async fn upload_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Resp {
         let boundary = "masa-test-boundary-7d3f";
         let mut body = Vec::new();
         for (k, v) in fields {
@@ -526,7 +582,7 @@ impl Client {
                 .as_bytes(),
             );
         }
-        if let Some((field, name, bytes)) = file {
+        for (field, name, bytes) in files {
             body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
             body.extend_from_slice(bytes);
             body.extend_from_slice(b"\r\n");

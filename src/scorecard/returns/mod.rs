@@ -16,6 +16,7 @@
 //! by the return's year (see each module), so the 2023 to 2024 and 2024 to 2025 returns read too.
 
 pub mod cin;
+pub mod figures;
 pub mod ssda903;
 
 use std::fmt;

@@ -350,6 +350,13 @@ const PLACE_2026: &[&str] = &[
     "A3", "A4", "A5", "A6", "K1", "K2", "K3", "P1", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1",
     "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z11", "Z12", "Z13", "Z14",
 ];
+/// Whether a code is a placement (PLACE) in any year read.
+pub fn is_place_code(code: &str) -> bool {
+    [PLACE_2024, PLACE_2025, PLACE_2026]
+        .iter()
+        .any(|list| list.contains(&code))
+}
+
 /// Placements that have no provider (temporary and other placements).
 const NO_PROVIDER_2025: &[&str] = &["T0", "T1", "T2", "T3", "T4", "Z1"];
 const NO_PROVIDER_2026: &[&str] = &["T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"];
