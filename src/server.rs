@@ -54,6 +54,7 @@ pub fn state(config: Config, db: Db) -> anyhow::Result<AppState> {
         files,
         secrets,
         public_pages: Default::default(),
+        memo: Default::default(),
     })
 }
 

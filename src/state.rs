@@ -23,6 +23,8 @@ pub struct AppState {
     pub secrets: crate::store::sealed::Sealer,
     /// Public pages that are the same for every visitor, laid out once.
     pub public_pages: crate::web::public_cache::PublicCache,
+    /// Values worked out once and kept by what they show (a parsed document, a scorecard).
+    pub memo: crate::web::memo::Memo,
 }
 
 /// One route: method, path, the permission it needs, and its handler.

@@ -161,16 +161,28 @@ pub fn check_file(path: &std::path::Path) -> Result<usize, String> {
     }
 }
 
-/// The document in use, parsed; `None` before one is brought in.
+/// The document in use, parsed; `None` before one is brought in. A stored document never
+/// changes (a new one takes the next number), so it is parsed once per number.
 pub async fn document(
     st: &AppState,
     p: PartnershipId,
-) -> AppResult<Option<(i64, format::Document)>> {
+) -> AppResult<Option<(i64, std::sync::Arc<format::Document>)>> {
+    let Some(n) = store::document_number(&st.db, p).await? else {
+        return Ok(None);
+    };
+    let key = format!("scorecard-document:{}:{n}", p.0);
+    if let Some(d) = st.memo.get::<format::Document>(&key) {
+        return Ok(Some((n, d)));
+    }
     match store::document(&st.db, p).await? {
         None => Ok(None),
-        Some((n, text)) => store::parsed(&text).map(|d| Some((n, d))).ok_or_else(|| {
-            AppError::Internal(format!("stored scorecard document {n} does not read"))
-        }),
+        Some((n, text)) => {
+            let d = store::parsed(&text).ok_or_else(|| {
+                AppError::Internal(format!("stored scorecard document {n} does not read"))
+            })?;
+            let key = format!("scorecard-document:{}:{n}", p.0);
+            Ok(Some((n, st.memo.keep(key, d))))
+        }
     }
 }
 

@@ -39,7 +39,10 @@ pub(super) async fn organisation_names(
 }
 
 /// The document in use, or not found (a period or indicator cannot exist without one).
-pub(super) async fn the_document(st: &AppState, p: PartnershipId) -> AppResult<Document> {
+pub(super) async fn the_document(
+    st: &AppState,
+    p: PartnershipId,
+) -> AppResult<std::sync::Arc<Document>> {
     super::document(st, p)
         .await?
         .map(|(_, d)| d)
@@ -243,6 +246,7 @@ pub async fn open(ctx: Ctx, FormData(f): FormData<OpenForm>) -> AppResult<Respon
 
 // ---- A period's scorecard ----
 
+#[derive(Clone)]
 pub struct RowView {
     pub row: Row,
     pub chart: String,
@@ -250,6 +254,7 @@ pub struct RowView {
     pub since: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct SectionView {
     pub section: SectionCard,
     pub rows: Vec<RowView>,
@@ -326,6 +331,14 @@ async fn organisations(ctx: &Ctx, d: &Document, period: &Period) -> AppResult<Ve
     Ok(out)
 }
 
+/// The organisations this person sends figures for (none for most).
+async fn my_organisations(ctx: &Ctx) -> AppResult<Vec<String>> {
+    Ok(match &ctx.viewer.user {
+        Some(u) => store::submits_for(&ctx.st.db, ctx.p, u.id).await?,
+        None => Vec::new(),
+    })
+}
+
 async fn may_comment(ctx: &Ctx, section_owner: &str) -> AppResult<bool> {
     if Permission::ManagePartnership.allows(&ctx.viewer) {
         return Ok(true);
@@ -334,49 +347,104 @@ async fn may_comment(ctx: &Ctx, section_owner: &str) -> AppResult<bool> {
         && super::may_submit(&ctx.st, &ctx.viewer, ctx.p, section_owner).await?)
 }
 
-async fn period_page(
+/// A period's scorecard laid out: the card shown and its sections with their charts drawn.
+struct LaidOut {
+    card: Card,
+    sections: Vec<SectionView>,
+}
+
+/// Lay out the scorecard as it stands (or as a publication showed it). Kept by what it is made
+/// from: the document's number, the figures of the days it shows (how many, and the newest),
+/// the child population, each section's commentary version and the publication shown. Figures
+/// are only ever added, so a key that still matches shows what a fresh one would.
+async fn laid_out(
     ctx: &Ctx,
-    period: Period,
-    shown: Option<Publication>,
-) -> AppResult<PeriodPage> {
-    let d = the_document(&ctx.st, ctx.p).await?;
-    let now = current_card(&ctx.st, ctx.p, &d, &period).await?;
-    let card = match &shown {
+    d: &Document,
+    number: i64,
+    period: &Period,
+    shown: Option<&Publication>,
+) -> AppResult<std::sync::Arc<LaidOut>> {
+    let c = d
+        .scorecard(&period.scorecard_key)
+        .ok_or(AppError::NotFound)?;
+    let days = card::days(c, period.ends_on);
+    let figures = store::fingerprint(&ctx.st.db, ctx.p, &days).await?;
+    let populations = store::populations(&ctx.st.db, ctx.p).await?;
+    let notes = store::commentaries(&ctx.st.db, ctx.p, period.id).await?;
+    let versions: Vec<(&String, i64)> = notes.iter().map(|(k, (_, v))| (k, *v)).collect();
+    let key = format!(
+        "scorecard-period:{}:{}:{number}:{figures:?}:{populations:?}:{versions:?}:{:?}",
+        ctx.p.0,
+        period.id,
+        shown.map(|pb| pb.number)
+    );
+    if let Some(kept) = ctx.st.memo.get::<LaidOut>(&key) {
+        return Ok(kept);
+    }
+    let inputs = store::inputs_with(&ctx.st.db, ctx.p, &days, populations).await?;
+    let mut now = card::card(d, c, period.ends_on, &inputs);
+    for s in &mut now.sections {
+        if let Some((text, _)) = notes.get(&s.key) {
+            s.commentary.clone_from(text);
+        }
+    }
+    let card = match shown {
         Some(pb) => pb
             .card()
             .ok_or_else(|| AppError::Internal(format!("publication {} does not read", pb.id)))?,
         None => now.clone(),
     };
     let current: BTreeMap<&str, &Row> = now.rows().map(|(_, r)| (r.code.as_str(), r)).collect();
-    let mut sections = Vec::new();
-    for s in &card.sections {
-        let rows = s
-            .rows
-            .iter()
-            .map(|r| {
-                let since = shown.as_ref().and_then(|_| {
-                    let was = r.cells.last()?;
-                    let is = current.get(r.code.as_str())?.cells.last()?;
-                    (was.shown != is.shown)
-                        .then(|| format!("Revised since this publication: now {}", is.shown))
-                });
-                RowView {
-                    chart: chart(&s.key, r, d.indicator(&r.code)),
-                    row: r.clone(),
-                    since,
-                }
-            })
-            .collect();
-        sections.push(SectionView {
+    let sections = card
+        .sections
+        .iter()
+        .map(|s| SectionView {
+            rows: s
+                .rows
+                .iter()
+                .map(|r| {
+                    let since = shown.and_then(|_| {
+                        let was = r.cells.last()?;
+                        let is = current.get(r.code.as_str())?.cells.last()?;
+                        (was.shown != is.shown)
+                            .then(|| format!("Revised since this publication: now {}", is.shown))
+                    });
+                    RowView {
+                        chart: chart(&s.key, r, d.indicator(&r.code)),
+                        row: r.clone(),
+                        since,
+                    }
+                })
+                .collect(),
             has_hidden: s
                 .rows
                 .iter()
                 .any(|r| r.cells.iter().any(|c| c.hidden.is_some())),
             section: s.clone(),
-            rows,
-            may_comment: shown.is_none() && may_comment(ctx, &s.owner).await?,
-        });
+            may_comment: false,
+        })
+        .collect();
+    Ok(ctx.st.memo.keep(key, LaidOut { card, sections }))
+}
+
+async fn period_page(
+    ctx: &Ctx,
+    period: Period,
+    shown: Option<Publication>,
+) -> AppResult<PeriodPage> {
+    let (number, d) = super::document(&ctx.st, ctx.p)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let laid = laid_out(ctx, &d, number, &period, shown.as_ref()).await?;
+    let mut sections = laid.sections.clone();
+    if shown.is_none() {
+        let mine = my_organisations(ctx).await?;
+        for s in &mut sections {
+            s.may_comment = Permission::ManagePartnership.allows(&ctx.viewer)
+                || (!s.section.owner.is_empty() && mine.contains(&s.section.owner));
+        }
     }
+    let card = laid.card.clone();
     let title = match &shown {
         Some(pb) => format!(
             "{}: {} (publication {})",

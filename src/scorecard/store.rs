@@ -25,6 +25,17 @@ pub async fn document(db: &Db, p: PartnershipId) -> StoreResult<Option<(i64, Str
     .transpose()
 }
 
+/// The number of the document in use (without reading it).
+pub async fn document_number(db: &Db, p: PartnershipId) -> StoreResult<Option<i64>> {
+    db.fetch_optional(
+        "SELECT number FROM scorecard_documents WHERE partnership_id = $1 ORDER BY number DESC LIMIT 1",
+        args![p],
+    )
+    .await?
+    .map(|r| r.get("number"))
+    .transpose()
+}
+
 /// What an import did.
 #[derive(Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Imported {
@@ -407,20 +418,62 @@ pub async fn inputs(
     p: PartnershipId,
     days: &BTreeSet<NaiveDate>,
 ) -> crate::web::error::AppResult<Inputs> {
+    let populations = populations(db, p).await?;
+    inputs_with(db, p, days, populations).await
+}
+
+/// [`inputs`] with the child population already read.
+pub async fn inputs_with(
+    db: &Db,
+    p: PartnershipId,
+    days: &BTreeSet<NaiveDate>,
+    populations: Vec<(String, Vec<crate::arrangements::model::Population>)>,
+) -> crate::web::error::AppResult<Inputs> {
     let figures = latest_on(db, p, days)
         .await?
         .into_iter()
         .map(|f| ((f.code.clone(), f.ends_on), f.stored()))
         .collect();
-    let mut populations = Vec::new();
-    for item in crate::arrangements::store::as_at(db, p, "area", crate::calendar::today()).await? {
-        let a: crate::arrangements::model::Area = crate::arrangements::store::decode(&item)?;
-        populations.push((a.key, a.child_population));
-    }
     Ok(Inputs {
         figures,
         populations,
     })
+}
+
+/// Each area's child population estimates, as the arrangements give them today.
+pub async fn populations(
+    db: &Db,
+    p: PartnershipId,
+) -> crate::web::error::AppResult<Vec<(String, Vec<crate::arrangements::model::Population>)>> {
+    let mut out = Vec::new();
+    for item in crate::arrangements::store::as_at(db, p, "area", crate::calendar::today()).await? {
+        let a: crate::arrangements::model::Area = crate::arrangements::store::decode(&item)?;
+        out.push((a.key, a.child_population));
+    }
+    Ok(out)
+}
+
+/// How many figure revisions there are for these days, and the newest one's id: revisions are
+/// only ever added, so while this is the same, so are the figures of those days.
+pub async fn fingerprint(
+    db: &Db,
+    p: PartnershipId,
+    days: &BTreeSet<NaiveDate>,
+) -> StoreResult<(i64, Option<i64>)> {
+    if days.is_empty() {
+        return Ok((0, None));
+    }
+    let mut q = Statement::new(
+        "SELECT COUNT(*) AS n, MAX(id) AS newest FROM scorecard_figures WHERE partnership_id = ",
+        Vec::new(),
+    );
+    q.bind(p)
+        .push(" AND ends_on IN (")
+        .bind_list(days.iter().copied())
+        .push(")");
+    let (sql, args) = q.parts();
+    let row = db.fetch_one(sql, args).await?;
+    Ok((row.get("n")?, row.get("newest")?))
 }
 
 /// Every revision of an indicator's figures, newest period first and latest revision first.

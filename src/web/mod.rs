@@ -11,6 +11,7 @@ pub mod export;
 pub mod forms;
 pub mod identity;
 pub mod kept;
+pub mod memo;
 pub mod page;
 pub mod permissions;
 pub mod public_cache;
