@@ -305,9 +305,7 @@ pub async fn seed_scorecard(state: &AppState) -> anyhow::Result<Vec<String>> {
                     .unwrap_or_default();
                 by_day.entry((day, source)).or_default().push(e);
             }
-            for ((day, source), list) in by_day {
-                store::record(&state.db, &actor, pid, day, &source, &list, "history", "").await?;
-            }
+            store::record_many(&state.db, &actor, pid, &by_day, "history", "").await?;
         }
         if let Some(c) = d.scorecards.first().map(|s| s.get_ref()) {
             let q1 = chrono::NaiveDate::from_ymd_opt(2022, 6, 30).unwrap_or_default();

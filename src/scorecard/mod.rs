@@ -13,6 +13,7 @@ pub mod api;
 pub mod card;
 pub mod entries;
 pub mod format;
+mod history;
 mod imports;
 pub mod model;
 mod pages;
@@ -112,6 +113,8 @@ pub fn routes() -> Vec<Route> {
             ManagePartnership,
             pages::remove_submitter,
         ),
+        Route::get("/scorecard/history", ManagePartnership, history::page),
+        Route::post("/scorecard/history", ManagePartnership, history::upload),
         // The local authority's statutory returns: larger than any other upload.
         Route::get("/scorecard/returns", ManagePartnership, imports::page),
         Route::post(

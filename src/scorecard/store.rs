@@ -558,6 +558,37 @@ pub async fn record(
     Ok(recorded)
 }
 
+/// Figures of many days and organisations at once (past years brought in by the business
+/// unit), in one transaction: all or none. Returns how many were recorded and corrected.
+pub async fn record_many(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    groups: &BTreeMap<(NaiveDate, String), Vec<Entry>>,
+    how: &str,
+    reason: &str,
+) -> StoreResult<(usize, usize)> {
+    let editions = current_editions(db, p).await?;
+    let mut tx = Tx::begin(db, actor).await?;
+    let mut all = (0, 0);
+    for ((day, organisation), entries) in groups {
+        let (r, c) = record_in(
+            &mut tx,
+            &editions,
+            p,
+            *day,
+            organisation,
+            entries,
+            how,
+            reason,
+        )
+        .await?;
+        all = (all.0 + r, all.1 + c);
+    }
+    tx.commit().await?;
+    Ok(all)
+}
+
 /// [`record`] inside a transaction of the caller's.
 #[allow(clippy::too_many_arguments)]
 async fn record_in(

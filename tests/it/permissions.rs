@@ -233,6 +233,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/scorecard/submitters", ADMIN),
         ("POST", "/scorecard/submitters", ADMIN),
         ("POST", "/scorecard/submitters/remove", ADMIN),
+        ("GET", "/scorecard/history", ADMIN),
+        ("POST", "/scorecard/history", ADMIN),
         ("GET", "/scorecard/returns", ADMIN),
         ("POST", "/scorecard/returns/census", ADMIN),
         ("POST", "/scorecard/returns/903", ADMIN),

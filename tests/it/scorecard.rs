@@ -969,3 +969,124 @@ both_engines!(
         );
     }
 );
+
+both_engines!(past_figures_come_in_whole_or_not_at_all, |app| {
+    plymouth(&app).await;
+    let p = app.partnership("plymouth");
+    let day = day("2015-03-31");
+    let history = |code: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            store::history(&db, p, code)
+                .await
+                .expect("history")
+                .into_iter()
+                .filter(|f| f.ends_on == day)
+                .collect::<Vec<_>>()
+        }
+    };
+    let mut bu = app.signed_in(BU).await;
+    let page = bu.get("/scorecard/history").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("nothing is kept unless the whole file is right");
+    // One bad row among good ones: every problem with its line, nothing kept.
+    let before = figures_and_audit(&app).await;
+    let bad = "ends_on,code,value\n2015-03-31,referrals,3000\n2015-03-30,cla,480\n2015-03-31,not-ours,5\n";
+    let r = bu
+        .upload_form(
+            "/scorecard/history",
+            &[("reason", "")],
+            Some(("file", "past.csv", bad.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("past.csv has 2 problems: nothing was kept");
+    r.assert_contains("Line 3, ends_on: must be the last day of a month");
+    r.assert_contains("Line 4, code:");
+    assert_eq!(figures_and_audit(&app).await, before);
+    // The file right: each figure recorded as history, for its own day and organisation.
+    let good = "ends_on,code,value\n2015-03-31,referrals,3000\n2015-03-31,cla,480\n";
+    let r = bu
+        .upload_form(
+            "/scorecard/history",
+            &[("reason", "")],
+            Some(("file", "past.csv", good.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    bu.get("/scorecard/history")
+        .await
+        .assert_contains("past.csv: 2 figures recorded for 1 day, 0 of them corrections");
+    let referrals = history("referrals").await;
+    assert_eq!(referrals.len(), 1);
+    assert_eq!(
+        (
+            referrals[0].numerator,
+            referrals[0].how.as_str(),
+            referrals[0].organisation_key.as_str()
+        ),
+        (Some(3000), "history", "plymouth-city-council")
+    );
+    // A correction needs its reason; what was typed stays; then it is a second revision.
+    let fix = "ends_on,code,value\n2015-03-31,referrals,3010\n";
+    let before = figures_and_audit(&app).await;
+    let r = bu
+        .upload_form(
+            "/scorecard/history",
+            &[("reason", "")],
+            Some(("file", "fix.csv", fix.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("say why they are being corrected");
+    assert_eq!(figures_and_audit(&app).await, before);
+    let r = bu
+        .upload_form(
+            "/scorecard/history",
+            &[("reason", "The 2015 return was revised by the DfE")],
+            Some(("file", "fix.csv", fix.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let referrals = history("referrals").await;
+    assert_eq!(referrals.len(), 2);
+    assert_eq!(
+        (
+            referrals[0].revision,
+            referrals[0].numerator,
+            referrals[0].reason.as_str()
+        ),
+        (2, Some(3010), "The 2015 return was revised by the DfE")
+    );
+    assert_eq!(
+        referrals[1].numerator,
+        Some(3000),
+        "the first revision is kept"
+    );
+    // Nobody else brings figures in; another partnership's business unit, into Plymouth, never.
+    for who in [MEMBER, PRACTITIONER] {
+        let mut c = app.signed_in(who).await;
+        let r = c
+            .upload_form(
+                "/scorecard/history",
+                &[],
+                Some(("file", "past.csv", good.as_bytes())),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let mut derby = app.signed_in(DERBY).await;
+    derby
+        .get("/scorecard/history")
+        .await
+        .assert_contains("Bring in the");
+    let r = derby
+        .upload_form(
+            "/scorecard/history",
+            &[],
+            Some(("file", "past.csv", good.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(history("referrals").await.len(), 2);
+});
