@@ -184,7 +184,7 @@ def d2i_benchmark(work, expected, census, lac):
     limit = float(os.environ.get("BENCH_D2I_LIMIT", D2I_LIMIT))
     print(f"\n  Data to Insight's validators on the same files ({versions}), each in a process of its own"
           + (f", stopped after {limit:.0f} s" if limit else "") + ":")
-    print(f"  {'return':<28}{'masa s':>8}{'masa MB':>9}{'validator s':>13}{'validator MB':>14}{'time ratio':>12}{'memory ratio':>14}")
+    print(f"  {'return':<28}{'masa s':>8}{'masa MB':>9}{'validator s':>13}{'validator MB':>14}{'time ratio':>12}{'memory ratio':>14}", flush=True)
     aims, notes = [], []
     for label, (masa_s, masa_mb), cmd in runs:
         seconds, mb, code, out, err = run_timed(cmd, cwd=work, limit=limit)
@@ -197,7 +197,7 @@ def d2i_benchmark(work, expected, census, lac):
         # is met, one they miss is not decided.
         at_least = ">=" if code is None else ""
         print(f"  {label:<28}{masa_s:>8.2f}{masa_mb:>9.0f}{at_least:>5}{seconds:>8.1f}{at_least:>5}{mb:>9.0f}"
-              f"{at_least:>4}{seconds / masa_s:>7.0f}x{at_least:>4}{mb / masa_mb:>9.1f}x")
+              f"{at_least:>4}{seconds / masa_s:>7.0f}x{at_least:>4}{mb / masa_mb:>9.1f}x", flush=True)
         if code is None:
             notes.append(f"{label}: the validator had not finished after {seconds:.0f} s and was stopped (BENCH_D2I_LIMIT=0 lets it finish)")
         else:
