@@ -8,7 +8,7 @@ in thousands of records. Prints p50, p99, requests per second, each
 page's share of /healthz throughput, and the server's peak memory. Aims: p99 under 50 ms, each
 page at 20% or more of /healthz throughput, peak memory under 100 MB."""
 
-import base64, hashlib, hmac, http.client, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.parse
+import base64, hashlib, hmac, http.client, json, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.parse
 
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = 50
@@ -71,17 +71,167 @@ def wrk(url, cookie, connections=CONNECTIONS):
     return {"p50": ms("50"), "p99": ms("99"), "rps": rps, "non2xx": int(non2xx.group(1)) if non2xx else 0, "errors": errors.group(1) if errors else ""}
 
 
-def timed(cmd):
-    """Run a command in a process of its own: (seconds, peak resident MB, its output)."""
-    wrapper = ("import resource, subprocess, sys, time; t = time.time(); "
-               "r = subprocess.run(sys.argv[1:], capture_output=True); "
-               "print(time.time() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode); "
-               "sys.stdout.flush(); sys.stdout.buffer.write(r.stdout)")
-    out = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, check=True).stdout
-    first, _, rest = out.partition(b"\n")
+# Runs the command given after a time limit in seconds (0: none), then prints its seconds, its
+# peak resident KB (RUSAGE_CHILDREN: the wrapper starts nothing else, and a child stopped at the
+# limit is waited for, so its peak counts too) and its exit code ("limit" if it was stopped),
+# then its output; its error output goes to the wrapper's.
+TIMED_WRAPPER = """
+import resource, subprocess, sys, time
+t = time.time()
+try:
+    r = subprocess.run(sys.argv[2:], capture_output=True, timeout=float(sys.argv[1]) or None)
+    code, out, err = r.returncode, r.stdout, r.stderr
+except subprocess.TimeoutExpired as e:
+    code, out, err = "limit", e.stdout or b"", e.stderr or b""
+print(time.time() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+sys.stdout.flush()
+sys.stdout.buffer.write(out)
+sys.stderr.buffer.write(err)
+"""
+
+
+def run_timed(cmd, cwd=None, limit=0):
+    """Run a command in a process of its own, stopped after limit seconds if that is not 0:
+    (seconds, peak resident MB, exit code or None if it was stopped, its output, its error
+    output)."""
+    done = subprocess.run([sys.executable, "-c", TIMED_WRAPPER, str(limit), *cmd], capture_output=True, check=True, cwd=cwd)
+    first, _, rest = done.stdout.partition(b"\n")
     seconds, kb, code = first.split()
-    assert code == b"0", (cmd, rest[:2000])
-    return float(seconds), int(kb) / 1024, rest
+    return float(seconds), int(kb) / 1024, None if code == b"limit" else int(code), rest, done.stderr
+
+
+def timed(cmd):
+    """Run a command in a process of its own, which must succeed: (seconds, peak resident MB,
+    its output)."""
+    seconds, mb, code, out, _ = run_timed(cmd)
+    assert code == 0, (cmd, out[:2000])
+    return seconds, mb, out
+
+
+# Data to Insight's validators (csc-validator-be-cin and -903 on PyPI), run beside masa's readers
+# on the same generated files. They pin pandas below 2 and so need Python 3.11; they are kept in
+# a virtualenv outside the repository, made on first use.
+D2I_VENV = os.path.join(os.path.expanduser("~"), ".cache", "masa", "d2i-venv")
+D2I_PACKAGES = ["csc-validator-be-903", "csc-validator-be-cin", "pandas<2", "pytest"]
+# The local authority the 903 validator places children inside or outside: Plymouth, whose
+# postcode districts the generator uses (and whose LEA, 879, heads the census).
+D2I_LOCAL_AUTHORITY = "E06000026"
+# Each validator is stopped after this many seconds (BENCH_D2I_LIMIT overrides it; 0: never).
+D2I_LIMIT = 0
+# The 903 validator's command line cannot be given last year's files or the collection year
+# (`run-offline` wants all eleven tables by fixed names and fixes the year at 2023), so this
+# does what `run-offline` does through the package's own calls: this year's and last year's
+# tables (recognised by their header rows), every rule of the year's ruleset, the report and
+# the issue table. It prints the issue table's size and the rules that crashed.
+D2I_903_RUN = """
+import importlib, json, sys
+from lac_validator import lac_validator
+from lac_validator.report import Report
+from lac_validator.utils import process_uploaded_files
+this_year, last_year, collection_year, ruleset, la = sys.argv[1:6]
+files = process_uploaded_files({
+    "This year": [this_year + "/header.csv", this_year + "/episodes.csv"],
+    "Prev year": [last_year + "/header.csv", last_year + "/episodes.csv"]})
+registry = importlib.import_module("lac_validator.rules." + ruleset).registry
+v = lac_validator.LacValidator(metadata={"collectionYear": collection_year, "localAuthority": la},
+                               files=files, registry=registry, selected_rules=None)
+report = Report(v.ds_results, registry)
+issues = lac_validator.create_issue_df(report.report, report.error_report)
+print(json.dumps({"issues": len(issues), "crashed": v.fails}))
+"""
+
+
+def d2i_validators():
+    """The virtualenv's Python with both validators installed, making it on first use; or
+    (None, why not)."""
+    python = os.path.join(D2I_VENV, "bin", "python")
+    works = lambda *cmd: subprocess.run(cmd, capture_output=True).returncode == 0
+    if not (os.path.exists(python) and works(python, "-c", "import lac_validator, cin_validator, pytest")):
+        base = shutil.which("python3.11")
+        if not base or not works(base, "--version"):
+            return None, "Python 3.11 (python3.11) is not on this machine; the validators pin pandas below 2 and need it"
+        print(f"  installing Data to Insight's validators into {D2I_VENV} (once)", flush=True)
+        steps = [("could not make the virtualenv", [base, "-m", "venv", D2I_VENV]),
+                 ("could not install them from PyPI", [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                                                       "--retries", "2", "--timeout", "30", *D2I_PACKAGES])]
+        for failed, step in steps:
+            r = subprocess.run(step, capture_output=True, text=True)
+            if r.returncode != 0:
+                return None, f"{failed}: " + (r.stderr.strip().splitlines() or ["no message"])[-1]
+    return python, None
+
+
+def d2i_benchmark(work, expected, census, lac):
+    """Data to Insight's validators on the files masa's readers read (census.xml, 903/ and
+    903-previous/ in work), with masa's (seconds, peak MB) for each; prints both side by side,
+    the ratios and the aims (at least 50 times faster, in a tenth of the memory)."""
+    if os.environ.get("BENCH_D2I") == "0":
+        print("  Data to Insight's validators: not run (BENCH_D2I=0)")
+        return
+    python, why = d2i_validators()
+    if python is None:
+        print(f"  Data to Insight's validators: not run: {why}")
+        return
+    versions = subprocess.run([python, "-c", "import importlib.metadata as m, sys; print(', '.join(p + ' ' + m.version(p) for p in sys.argv[1:]), 'on Python', sys.version.split()[0])",
+                               "csc-validator-be-cin", "csc-validator-be-903"], capture_output=True, text=True).stdout.strip()
+    # The year's rulesets: the collection ending 31 March 2026 is 2025_26.
+    year = int(expected["year_ending"][:4])
+    rules = f"{year - 1}_{year % 100:02d}"
+    runs = [("children in need census", census,
+             [python, "-m", "cin_validator", "run", os.path.join(work, "census.xml"), "--ruleset", f"cin{rules}"]),
+            ("SSDA903 with last year's", lac,
+             [python, "-c", D2I_903_RUN, os.path.join(work, "903"), os.path.join(work, "903-previous"), str(year), f"lac{rules}", D2I_LOCAL_AUTHORITY])]
+    limit = float(os.environ.get("BENCH_D2I_LIMIT", D2I_LIMIT))
+    print(f"\n  Data to Insight's validators on the same files ({versions}), each in a process of its own"
+          + (f", stopped after {limit:.0f} s" if limit else "") + ":")
+    print(f"  {'return':<28}{'masa s':>8}{'masa MB':>9}{'validator s':>13}{'validator MB':>14}{'time ratio':>12}{'memory ratio':>14}", flush=True)
+    aims, notes = [], []
+    for label, (masa_s, masa_mb), cmd in runs:
+        seconds, mb, code, out, err = run_timed(cmd, cwd=work, limit=limit)
+        if code not in (0, None):
+            why = (err.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+            print(f"  {label:<28}{masa_s:>8.2f}{masa_mb:>9.0f}  the validator failed after {seconds:.0f} s (exit {code}): {why}")
+            aims.append((f"{label}: the validator ran to completion", False))
+            continue
+        # Stopped at the limit, its time and its peak so far are lower bounds: an aim they meet
+        # is met, one they miss is not decided.
+        at_least = ">=" if code is None else ""
+        print(f"  {label:<28}{masa_s:>8.2f}{masa_mb:>9.0f}{at_least:>5}{seconds:>8.1f}{at_least:>5}{mb:>9.0f}"
+              f"{at_least:>4}{seconds / masa_s:>7.0f}x{at_least:>4}{mb / masa_mb:>9.1f}x", flush=True)
+        if code is None:
+            notes.append(f"{label}: the validator had not finished after {seconds:.0f} s and was stopped (BENCH_D2I_LIMIT=0 lets it finish)")
+        else:
+            notes.append(f"{label}: the validator ran to the end and reported {d2i_issues(out)}")
+        decided = lambda ok: ok or (None if code is None else False)
+        aims += [(f"{label}: masa at least 50x faster than the validator", decided(seconds / masa_s >= 50)),
+                 (f"{label}: masa in a tenth of the validator's peak memory or less", decided(mb / masa_mb >= 10))]
+    # Not like for like: the validators run every rule of the year's validation (masa's readers
+    # check the specification's fields and codes and count the indicators), and the 903 one
+    # reads last year's return as well.
+    notes.append("the 903 validator reads last year's return too, for its rules across years; masa's reader reads this year's")
+    for note in notes:
+        print(f"    {note}")
+    for label, ok in aims:
+        print(f"  {'met ' if ok else 'MISSED' if ok is False else 'open  '}  {label}")
+
+
+def d2i_issues(out):
+    """What a validator that ran to the end reported: the size of its issue table (a row for
+    each rule, field and row of the data that fails it), from the 903 run's JSON line or the
+    CIN command line's pandas table (which ends "[N rows x M columns]" when cut short), and
+    the rules that crashed and were passed over."""
+    lines = out.decode(errors="replace").strip().splitlines() or [""]
+    if lines[-1].startswith("{"):
+        found = json.loads(lines[-1])
+        rows, crashed = found["issues"], found["crashed"]
+    else:
+        # The CIN validator prints "Error with rule CODE: ..." for a rule that crashes.
+        crashed = [m.group(1) for m in (re.match(r"Error with rule (\S+):", l) for l in lines) if m]
+        table = [l for l in lines if not l.startswith("Error with rule ")]
+        m = re.search(r"^\[(\d+) rows x \d+ columns\]$", "\n".join(table), re.M)
+        rows = 0 if table[0].startswith("Empty DataFrame") else int(m.group(1)) if m else len(table) - 1
+    return f"{rows:,} issue rows (a rule, a field and a row each)" + (
+        f"; rule{'s' if len(crashed) > 1 else ''} {', '.join(crashed)} crashed and {'were' if len(crashed) > 1 else 'was'} passed over" if crashed else "")
 
 
 def returns_benchmark(binary):
@@ -92,7 +242,6 @@ def returns_benchmark(binary):
     try:
         gen = os.path.join(os.path.dirname(__file__), "gen_returns.py")
         subprocess.run([sys.executable, gen, "--children", "60000", "--lac", "10000", "--episodes", "30000", "--previous", "--seed", "7", "--out", work], check=True, capture_output=True)
-        import json
         expected = json.load(open(os.path.join(work, "expected.json")))
         census = timed([binary, "scorecard", "census", os.path.join(work, "census.xml")])
         assert json.loads(census[2]) == expected["census"], "the census figures differ from the generator's"
@@ -103,7 +252,7 @@ def returns_benchmark(binary):
         print(f"\nstatutory returns (generated; figures checked against the generator's own count)")
         print(f"  children in need census, 60,000 children ({size(os.path.join(work, 'census.xml')):.0f} MB): {census[0]:.2f} s, peak {census[1]:.0f} MB")
         print(f"  SSDA903, 10,000 children, 30,000 episodes: {lac[0]:.2f} s, peak {lac[1]:.0f} MB")
-        print("  Data to Insight's Python validator on the same files: not run by this benchmark yet")
+        d2i_benchmark(work, expected, census[:2], lac[:2])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
