@@ -117,7 +117,7 @@ D2I_PACKAGES = ["csc-validator-be-903", "csc-validator-be-cin", "pandas<2", "pyt
 # postcode districts the generator uses (and whose LEA, 879, heads the census).
 D2I_LOCAL_AUTHORITY = "E06000026"
 # Each validator is stopped after this many seconds (BENCH_D2I_LIMIT overrides it; 0: never).
-D2I_LIMIT = 0
+D2I_LIMIT = 900
 # The 903 validator's command line cannot be given last year's files or the collection year
 # (`run-offline` wants all eleven tables by fixed names and fixes the year at 2023), so this
 # does what `run-offline` does through the package's own calls: this year's and last year's
