@@ -302,7 +302,7 @@ def scorecard_periods(s):
     st, _, hub = s.req("GET", "/scorecard")
     assert st == 200, st
     q1 = re.search(r'href="(/scorecard/periods/\d+)">Q1 2022/23<', hub)
-    monthly = re.search(r'Monthly performance.*?href="(/scorecard/periods/\d+)"', hub, re.S)
+    monthly = re.search(r'href="(/scorecard/periods/\d+)">[^<]*</a></td>\s*<td class="govuk-table__cell">Monthly performance<', hub)
     return q1.group(1), monthly.group(1) if monthly else None
 
 

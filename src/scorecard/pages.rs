@@ -311,9 +311,13 @@ fn chart(section: &str, row: &Row, i: Option<&Indicator>) -> String {
     c.svg()
 }
 
-async fn organisations(ctx: &Ctx, d: &Document, period: &Period) -> AppResult<Vec<Outstanding>> {
+async fn organisations(
+    ctx: &Ctx,
+    d: &Document,
+    period: &Period,
+    missing: &BTreeMap<String, usize>,
+) -> AppResult<Vec<Outstanding>> {
     let names = organisation_names(&ctx.st, ctx.p).await?;
-    let outstanding = store::outstanding(&ctx.st.db, ctx.p, d, period).await?;
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for i in store::asked(d, &period.scorecard_key) {
         *counts.entry(i.source.as_str()).or_default() += 1;
@@ -324,7 +328,7 @@ async fn organisations(ctx: &Ctx, d: &Document, period: &Period) -> AppResult<Ve
             key: key.to_owned(),
             name: names.get(key).cloned().unwrap_or_else(|| key.to_owned()),
             asked,
-            missing: outstanding.get(key).map_or(0, Vec::len),
+            missing: missing.get(key).copied().unwrap_or(0),
             may_submit: super::may_submit(&ctx.st, &ctx.viewer, ctx.p, key).await?,
         });
     }
@@ -350,6 +354,8 @@ async fn may_comment(ctx: &Ctx, section_owner: &str) -> AppResult<bool> {
 /// A period's scorecard laid out: the card shown and its sections with their charts drawn.
 struct LaidOut {
     card: Card,
+    /// Each organisation's figures asked for the period and not yet sent.
+    missing: BTreeMap<String, usize>,
     sections: Vec<SectionView>,
 }
 
@@ -382,6 +388,15 @@ async fn laid_out(
         return Ok(kept);
     }
     let inputs = store::inputs_with(&ctx.st.db, ctx.p, &days, populations).await?;
+    let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+    for i in store::asked(d, &period.scorecard_key) {
+        if !inputs
+            .figures
+            .contains_key(&(i.code.clone(), period.ends_on))
+        {
+            *missing.entry(i.source.clone()).or_default() += 1;
+        }
+    }
     let mut now = card::card(d, c, period.ends_on, &inputs);
     for s in &mut now.sections {
         if let Some((text, _)) = notes.get(&s.key) {
@@ -424,7 +439,14 @@ async fn laid_out(
             may_comment: false,
         })
         .collect();
-    Ok(ctx.st.memo.keep(key, LaidOut { card, sections }))
+    Ok(ctx.st.memo.keep(
+        key,
+        LaidOut {
+            card,
+            missing,
+            sections,
+        },
+    ))
 }
 
 async fn period_page(
@@ -438,10 +460,15 @@ async fn period_page(
     let laid = laid_out(ctx, &d, number, &period, shown.as_ref()).await?;
     let mut sections = laid.sections.clone();
     if shown.is_none() {
-        let mine = my_organisations(ctx).await?;
+        let manages = Permission::ManagePartnership.allows(&ctx.viewer);
+        let mine = if manages {
+            Vec::new()
+        } else {
+            my_organisations(ctx).await?
+        };
         for s in &mut sections {
-            s.may_comment = Permission::ManagePartnership.allows(&ctx.viewer)
-                || (!s.section.owner.is_empty() && mine.contains(&s.section.owner));
+            s.may_comment =
+                manages || (!s.section.owner.is_empty() && mine.contains(&s.section.owner));
         }
     }
     let card = laid.card.clone();
@@ -454,7 +481,7 @@ async fn period_page(
     };
     Ok(PeriodPage {
         page: Page::new(&ctx.viewer, title, "/scorecard"),
-        organisations: organisations(ctx, &d, &period).await?,
+        organisations: organisations(ctx, &d, &period, &laid.missing).await?,
         publications: store::publications(&ctx.st.db, ctx.p, period.id).await?,
         period,
         card,
@@ -619,6 +646,11 @@ pub async fn publish_form(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> 
     let d = the_document(&ctx.st, ctx.p).await?;
     let card = current_card(&ctx.st, ctx.p, &d, &period).await?;
     let current: Vec<&card::Cell> = card.rows().filter_map(|(_, r)| r.cells.last()).collect();
+    let missing: BTreeMap<String, usize> = store::outstanding(&ctx.st.db, ctx.p, &d, &period)
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k, v.len()))
+        .collect();
     Ok(PublishPage {
         page: Page::new(
             &ctx.viewer,
@@ -632,7 +664,7 @@ pub async fn publish_form(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> 
             .iter()
             .filter(|s| !s.commentary.trim().is_empty())
             .count(),
-        organisations: organisations(&ctx, &d, &period).await?,
+        organisations: organisations(&ctx, &d, &period, &missing).await?,
         publications: store::publications(&ctx.st.db, ctx.p, id).await?,
         period,
         card,

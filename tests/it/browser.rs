@@ -1220,6 +1220,12 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/scorecard/indicators").await;
     v.go("/scorecard/indicators/referrals-rate").await;
     v.go("/scorecard/submitters").await;
+    v.go("/scorecard/history").await;
+    v.click(Locator::Css(
+        "form[action^='/scorecard/history'] button[type=submit]",
+    ))
+    .await;
+    v.check("scorecard past figures errors").await;
     // The statutory returns: a census that is not one refused with its problems, then a small
     // generated census imported, and the import's record (its digest breaks on a phone).
     v.go("/scorecard/returns").await;
