@@ -77,7 +77,7 @@ pub async fn upload(ctx: Ctx, form: axum::extract::Multipart) -> AppResult<Respo
     };
     let one = |m: &str| {
         vec![RowProblem {
-            line: 1,
+            line: 0,
             column: String::new(),
             message: m.to_owned(),
         }]
