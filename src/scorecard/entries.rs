@@ -218,7 +218,10 @@ impl std::fmt::Display for RowProblem {
         if self.line == 0 {
             // The file as a whole: no line to point at. Said as a sentence.
             let mut m = self.message.chars();
-            let first = m.next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+            let first = m
+                .next()
+                .map(|c| c.to_uppercase().to_string())
+                .unwrap_or_default();
             write!(f, "{first}{}", m.as_str())
         } else if self.column.is_empty() {
             write!(f, "Line {}: {}", self.line, self.message)
