@@ -294,17 +294,7 @@ pub async fn seed_scorecard(state: &AppState) -> anyhow::Result<Vec<String>> {
             let rows = entries::read_history(&sent, &figures.data).map_err(|problems| {
                 unreadable(&format!("examples/scorecard/{slug}-figures.csv"), &problems)
             })?;
-            let mut by_day: std::collections::BTreeMap<
-                (chrono::NaiveDate, String),
-                Vec<entries::Entry>,
-            > = std::collections::BTreeMap::new();
-            for (day, e) in rows {
-                let source = d
-                    .indicator(&e.code)
-                    .map(|i| i.source.clone())
-                    .unwrap_or_default();
-                by_day.entry((day, source)).or_default().push(e);
-            }
+            let by_day = crate::scorecard::history::by_day_and_source(&sent, rows);
             store::record_many(&state.db, &actor, pid, &by_day, "history", "").await?;
         }
         if let Some(c) = d.scorecards.first().map(|s| s.get_ref()) {

@@ -213,11 +213,7 @@ async fn record(
 ) -> AppResult<Response> {
     let (recorded, corrected) =
         store::import_return(&ctx.st.db, &ctx.viewer.actor(), ctx.p, &import, &by_source).await?;
-    let words = if import.kind == "cin" {
-        Return::Cin.words()
-    } else {
-        Return::Lac.words()
-    };
+    let words = import.which.words();
     crate::web::saved(
         &ctx.st.db,
         &ctx.viewer,
@@ -263,7 +259,7 @@ pub async fn census(ctx: Ctx, form: axum::extract::Multipart) -> AppResult<Respo
     };
     let by_source = entries(&d, Return::Cin, |k| k.of_cin(&figures));
     let import = ReturnImport {
-        kind: "cin",
+        which: Return::Cin,
         reference_date: figures.reference_date,
         files: vec![kept(&name, bytes)],
         children: figures.children as i64,
@@ -297,7 +293,6 @@ pub async fn ssda903(ctx: Ctx, form: axum::extract::Multipart) -> AppResult<Resp
         .file
         .iter()
         .chain(up.more.iter())
-        .filter(|(n, b)| !(n.is_empty() && b.is_empty()))
         .map(|(n, b)| (crate::files::clean_name(n), b.clone()))
         .collect();
     if files.is_empty() {
@@ -310,7 +305,7 @@ pub async fn ssda903(ctx: Ctx, form: axum::extract::Multipart) -> AppResult<Resp
     };
     let by_source = entries(&d, Return::Lac, |k| k.of_903(&figures));
     let import = ReturnImport {
-        kind: "903",
+        which: Return::Lac,
         reference_date: figures.reference_date,
         files: files.iter().map(|(n, b)| kept(n, b)).collect(),
         children: figures.children as i64,

@@ -13,7 +13,7 @@ pub mod api;
 pub mod card;
 pub mod entries;
 pub mod format;
-mod history;
+pub mod history;
 mod imports;
 pub mod model;
 mod pages;

@@ -959,8 +959,7 @@ pub struct ImportedFile {
 /// What an import of a statutory return did, before it is stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReturnImport {
-    /// `cin` or `903`.
-    pub kind: &'static str,
+    pub which: super::returns::figures::Return,
     pub reference_date: NaiveDate,
     pub files: Vec<ImportedFile>,
     pub children: i64,
@@ -1006,11 +1005,7 @@ pub async fn import_return(
     let now = tx.now();
     let why = format!(
         "from the {} for {} (import on {})",
-        if import.kind == "cin" {
-            "children in need census"
-        } else {
-            "SSDA903 return"
-        },
+        import.which.words(),
         import.reference_date.format("%-d %B %Y"),
         now.format("%-d %B %Y %H:%M")
     );
@@ -1033,12 +1028,12 @@ pub async fn import_return(
     let files = serde_json::to_string(&import.files).unwrap_or_default();
     tx.insert(
             "INSERT INTO scorecard_imports (partnership_id, kind, reference_date, files, children, rows_read, figures_recorded, figures_corrected, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            args![p, import.kind, import.reference_date, files.as_str(), import.children, import.rows_read, recorded as i64, corrected as i64, now, actor.name.as_str()],
+            args![p, import.which.key(), import.reference_date, files.as_str(), import.children, import.rows_read, recorded as i64, corrected as i64, now, actor.name.as_str()],
             Some(p),
             "scorecard-import",
             &format!(
                 "{} for {} imported: {} figures recorded, {} of them corrections",
-                import.kind,
+                import.which.key(),
                 import.reference_date,
                 recorded,
                 corrected

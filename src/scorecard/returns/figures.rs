@@ -5,15 +5,25 @@
 use super::{CinFigures, LacFigures};
 
 /// The two returns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Return {
     /// The children in need census.
+    #[serde(rename = "cin")]
     Cin,
     /// The SSDA903 children looked after return.
+    #[serde(rename = "903")]
     Lac,
 }
 
 impl Return {
+    /// How an import of it is recorded: `cin` or `903`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Return::Cin => "cin",
+            Return::Lac => "903",
+        }
+    }
+
     pub fn words(self) -> &'static str {
         match self {
             Return::Cin => "children in need census",
@@ -245,6 +255,14 @@ mod tests {
         assert!(bad.contains("\"XX\" is not an SSDA903 placement"), "{bad}");
         assert!(Key::parse("903.placement:").is_err());
         assert!(Key::parse("cin.cp-").is_err());
+    }
+
+    #[test]
+    fn a_return_is_recorded_by_the_same_key_everywhere() {
+        for r in [Return::Cin, Return::Lac] {
+            let json = serde_json::to_string(&r).expect("json");
+            assert_eq!(json, format!("\"{}\"", r.key()));
+        }
     }
 
     #[test]
