@@ -337,13 +337,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Scorecard {
             command: ScorecardCommand::Census { file },
         } => {
-            let bytes = std::fs::read(&file)
+            use crate::scorecard::returns::{MAX_BYTES, cin, too_large};
+            let opened = std::fs::File::open(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            returned(crate::scorecard::returns::cin::read_cin(&name, &bytes))
+            let len = opened.metadata().map(|m| m.len()).unwrap_or(0);
+            // Read as it comes, never whole: a census of 60,000 children is 70 MB.
+            returned(if len > MAX_BYTES as u64 {
+                Err(vec![too_large(&name, len as usize, MAX_BYTES)])
+            } else {
+                cin::read_cin_from(&name, opened, MAX_BYTES as u64)
+            })
         }
         Command::Scorecard {
             command:

@@ -14,10 +14,11 @@
 //!
 //! Hostile files: no DTD is read (a `<!DOCTYPE` refuses the file, so neither internal nor
 //! external entities can expand), only XML's five entities and character references are
-//! understood, the file must be UTF-8, and nesting past [`MAX_DEPTH`] refuses it. Nothing is
-//! allocated from what the file says about itself; what is held grows only with one child's
-//! episodes (at most [`MAX_EPISODES`]) and with a hashed key per child (to find a repeated
-//! LAchildID), dropped when the reading ends.
+//! understood, the file must be UTF-8, and nesting past [`MAX_DEPTH`] or a tag, text or comment
+//! past [`stream::MAX_EVENT`] refuses it. The file is read as it comes ([`read_cin_from`]), never
+//! held whole. Nothing is allocated from what the file says about itself; what is held grows
+//! only with one child's episodes (at most [`MAX_EPISODES`]) and with a hashed key per child (to
+//! find a repeated LAchildID), dropped when the reading ends.
 
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashSet};
@@ -28,7 +29,11 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_BYTES, Problems, ReturnProblem, codes_message, iso_date, utf8_text, year_start};
+use std::io::{BufReader, Read};
+
+use super::{
+    MAX_BYTES, Problems, ReturnProblem, codes_message, iso_date, stream, too_large, year_start,
+};
 
 /// Deepest nesting read: the census itself goes seven deep.
 pub const MAX_DEPTH: usize = 16;
@@ -78,9 +83,21 @@ pub(crate) fn read_cin_within(
     bytes: &[u8],
     max: usize,
 ) -> Result<CinFigures, Vec<ReturnProblem>> {
-    let text = utf8_text(name, bytes, max).map_err(|p| vec![p])?;
-    let mut census = Census::new(name, text);
-    census.read();
+    if bytes.len() > max {
+        return Err(vec![too_large(name, bytes.len(), max)]);
+    }
+    read_cin_from(name, bytes, max as u64)
+}
+
+/// Reads a census as it comes from `source` (a file, say), holding only the element being
+/// read: a census of any size reads in a few megabytes.
+pub fn read_cin_from<R: Read>(
+    name: &str,
+    source: R,
+    max: u64,
+) -> Result<CinFigures, Vec<ReturnProblem>> {
+    let mut census = Census::new(name);
+    census.read(source, max);
     census.finish()
 }
 
@@ -331,7 +348,7 @@ fn slots(node: Node) -> &'static [Slot] {
 struct Frame {
     node: Node,
     name: &'static str,
-    pos: usize,
+    line: usize,
     required: bool,
     counts: [u32; MOST_SLOTS],
 }
@@ -339,14 +356,14 @@ struct Frame {
 /// One `<CINdetails>` of the child being read.
 #[derive(Clone, Copy, Default)]
 struct Episode {
-    pos: usize,
+    line: usize,
     referral: Option<NaiveDate>,
-    referral_pos: usize,
+    referral_line: usize,
     closure: Option<NaiveDate>,
     closure_seen: bool,
-    closure_pos: usize,
+    closure_line: usize,
     reason: bool,
-    reason_pos: usize,
+    reason_line: usize,
     nfa: Option<bool>,
     need: bool,
 }
@@ -356,10 +373,10 @@ struct Episode {
 struct Plan {
     episode: usize,
     start: Option<NaiveDate>,
-    start_pos: usize,
+    start_line: usize,
     end: Option<NaiveDate>,
     end_seen: bool,
-    end_pos: usize,
+    end_line: usize,
     latest: Option<usize>,
     previous: Option<u32>,
 }
@@ -368,11 +385,11 @@ struct Plan {
 #[derive(Default)]
 struct ChildState {
     id: Option<u64>,
-    id_pos: usize,
+    id_line: usize,
     sex: bool,
     gender: bool,
-    gender_pos: usize,
-    sex_pos: usize,
+    gender_line: usize,
+    sex_line: usize,
     episodes: Vec<Episode>,
     plans: Vec<Plan>,
     too_many: bool,
@@ -381,11 +398,11 @@ struct ChildState {
 impl ChildState {
     fn clear(&mut self) {
         self.id = None;
-        self.id_pos = 0;
+        self.id_line = 0;
         self.sex = false;
         self.gender = false;
-        self.gender_pos = 0;
-        self.sex_pos = 0;
+        self.gender_line = 0;
+        self.sex_line = 0;
         self.episodes.clear();
         self.plans.clear();
         self.too_many = false;
@@ -397,7 +414,7 @@ impl ChildState {
 struct Span {
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
-    end_pos: usize,
+    end_line: usize,
 }
 
 #[derive(Default)]
@@ -412,34 +429,8 @@ struct Counts {
     plans_started_with_previous: i64,
 }
 
-/// Byte offsets to lines, moving from the last offset asked about.
-struct Lines<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    line: usize,
-}
-
-impl Lines<'_> {
-    fn at(&mut self, pos: usize) -> usize {
-        let pos = pos.min(self.bytes.len());
-        if pos >= self.pos {
-            self.line += newlines(&self.bytes[self.pos..pos]);
-        } else {
-            self.line -= newlines(&self.bytes[pos..self.pos]);
-        }
-        self.pos = pos;
-        self.line
-    }
-}
-
-fn newlines(b: &[u8]) -> usize {
-    b.iter().filter(|&&c| c == b'\n').count()
-}
-
 struct Census<'a> {
     name: &'a str,
-    text: &'a str,
-    lines: Lines<'a>,
     problems: Problems,
     stack: Vec<Frame>,
     value: String,
@@ -448,28 +439,25 @@ struct Census<'a> {
     header_seen: bool,
     children_seen: bool,
     stopped: bool,
+    /// Where the declaration names an encoding other than UTF-8, and which.
+    declared: Option<(usize, String)>,
+    last_line: usize,
     ref_date: Option<NaiveDate>,
-    ref_pos: usize,
+    ref_line: usize,
     year: Option<(i32, usize)>,
     hasher: RandomState,
     ids: HashSet<u64>,
     child: ChildState,
-    child_pos: usize,
+    child_line: usize,
     span: Span,
     dates: Vec<NaiveDate>,
     counts: Counts,
 }
 
 impl<'a> Census<'a> {
-    fn new(name: &'a str, text: &'a str) -> Self {
+    fn new(name: &'a str) -> Self {
         Census {
             name,
-            text,
-            lines: Lines {
-                bytes: text.as_bytes(),
-                pos: 0,
-                line: 1,
-            },
             problems: Problems::default(),
             stack: Vec::with_capacity(MAX_DEPTH),
             value: String::with_capacity(MAX_VALUE),
@@ -478,36 +466,35 @@ impl<'a> Census<'a> {
             header_seen: false,
             children_seen: false,
             stopped: false,
+            declared: None,
+            last_line: 0,
             ref_date: None,
-            ref_pos: 0,
+            ref_line: 0,
             year: None,
             hasher: RandomState::new(),
             ids: HashSet::new(),
             child: ChildState::default(),
-            child_pos: 0,
+            child_line: 0,
             span: Span::default(),
             dates: Vec::new(),
             counts: Counts::default(),
         }
     }
 
-    fn problem(&mut self, pos: usize, field: &str, message: impl Into<String>) {
-        let line = if self.problems.full() {
-            0
-        } else {
-            self.lines.at(pos)
-        };
+    fn problem(&mut self, line: usize, field: &str, message: impl Into<String>) {
         self.problems.push(self.name, line, field, message);
     }
 
     /// A problem that stops the reading: the file cannot be read further.
-    fn fatal(&mut self, pos: usize, field: &str, message: impl Into<String>) {
-        self.problem(pos, field, message);
+    fn fatal(&mut self, line: usize, field: &str, message: impl Into<String>) {
+        self.problem(line, field, message);
         self.stopped = true;
     }
 
-    fn read(&mut self) {
-        let mut reader = Reader::from_str(self.text);
+    /// Reads the census as it comes: only the event being read is held, never the file.
+    fn read<R: Read>(&mut self, source: R, max: u64) {
+        let checked = stream::Checked::new(source, max);
+        let mut reader = Reader::from_reader(BufReader::with_capacity(64 * 1024, checked));
         {
             let config = reader.config_mut();
             config.check_end_names = true;
@@ -517,39 +504,47 @@ impl<'a> Census<'a> {
             config.expand_empty_elements = false;
             config.trim_text(false);
         }
+        let mut buf = Vec::new();
         while !self.stopped {
-            let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-            let event = match reader.read_event() {
+            buf.clear();
+            let before = reader.buffer_position();
+            let line = reader.get_mut().get_mut().line_at(before);
+            let event = match reader.read_event_into(&mut buf) {
                 Ok(event) => event,
                 Err(e) => {
-                    let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
-                    self.fatal(at, "", format!("malformed XML: {}", short(&e.to_string())));
+                    let at = reader.error_position();
+                    let checked = reader.get_mut().get_mut();
+                    match checked.refused() {
+                        Some((l, m)) => {
+                            let m = m.to_string();
+                            self.fatal(l, "", m);
+                        }
+                        None => {
+                            let l = checked.line_at(at);
+                            let m = format!("malformed XML: {}", short(&e.to_string()));
+                            self.fatal(l, "", m);
+                        }
+                    }
                     break;
                 }
             };
             match event {
                 Event::Start(e) => {
-                    if self.attributes_ok(&e, before) {
-                        self.open(e.local_name().into_inner(), before);
+                    if self.attributes_ok(&e, line) {
+                        self.open(e.local_name().into_inner(), line);
                     }
                 }
                 Event::Empty(e) => {
-                    if self.attributes_ok(&e, before) {
-                        self.open(e.local_name().into_inner(), before);
+                    if self.attributes_ok(&e, line) {
+                        self.open(e.local_name().into_inner(), line);
                         if !self.stopped {
-                            self.close(before);
+                            self.close(line);
                         }
                     }
                 }
-                Event::End(_) => self.close(before),
-                Event::Text(t) => {
-                    let t = t.into_inner();
-                    self.text(&t, before);
-                }
-                Event::CData(t) => {
-                    let t = t.into_inner();
-                    self.text(&t, before);
-                }
+                Event::End(_) => self.close(line),
+                Event::Text(t) => self.text(&t, line),
+                Event::CData(t) => self.text(&t, line),
                 Event::GeneralRef(r) => {
                     let resolved = if r.is_char_ref() {
                         match r.resolve_char_ref() {
@@ -569,15 +564,15 @@ impl<'a> Census<'a> {
                     match resolved {
                         Some(c) => {
                             let mut buf = [0u8; 4];
-                            self.text(c.encode_utf8(&mut buf), before);
+                            self.text(c.encode_utf8(&mut buf), line);
                         }
                         None if r.is_char_ref() => self.fatal(
-                            before,
+                            line,
                             "",
                             "malformed XML: a character reference that is not a character",
                         ),
                         None => self.fatal(
-                            before,
+                            line,
                             "",
                             "an entity reference other than XML's own five (&lt; &gt; &amp; \
                              &apos; &quot;): entities are not read, so the file is refused",
@@ -585,46 +580,46 @@ impl<'a> Census<'a> {
                     }
                 }
                 Event::DocType(_) => self.fatal(
-                    before,
+                    line,
                     "",
                     "the file has a DOCTYPE (a document type definition): DTDs and the \
                      entities they declare are not read, so the file is refused",
                 ),
-                Event::Decl(d) => {
-                    let encoding = match d.encoding() {
-                        Some(Ok(e)) => Some(e.into_owned()),
-                        Some(Err(_)) => {
-                            self.fatal(before, "", "malformed XML: the XML declaration");
-                            None
-                        }
-                        None => None,
-                    };
-                    if let Some(e) = encoding {
+                Event::Decl(d) => match d.encoding() {
+                    Some(Ok(e)) => {
+                        let e = e.into_owned();
                         let utf8 =
                             e.eq_ignore_ascii_case("utf-8") || e.eq_ignore_ascii_case("utf8");
-                        if !utf8 && !self.text.is_ascii() {
-                            self.fatal(
-                                before,
-                                "",
-                                format!(
-                                    "the file is not UTF-8 (its declaration says {}): save it as UTF-8",
-                                    short(&e)
-                                ),
-                            );
+                        if !utf8 {
+                            self.declared = Some((line, e));
                         }
                     }
-                }
+                    Some(Err(_)) => self.fatal(line, "", "malformed XML: the XML declaration"),
+                    None => {}
+                },
                 Event::PI(_) | Event::Comment(_) => {}
                 Event::Eof => break,
             }
+            // A file declared as another encoding reads the same as UTF-8 while it is ASCII.
+            if let Some((_, e)) = &self.declared
+                && let Some(l) = reader.get_ref().get_ref().first_non_ascii()
+                && !self.stopped
+            {
+                let m = format!(
+                    "the file is not UTF-8 (its declaration says {}): save it as UTF-8",
+                    short(e)
+                );
+                self.fatal(l, "", m);
+            }
         }
+        self.last_line = reader.get_ref().get_ref().last_line();
     }
 
-    fn attributes_ok(&mut self, e: &quick_xml::events::BytesStart<'_>, pos: usize) -> bool {
+    fn attributes_ok(&mut self, e: &quick_xml::events::BytesStart<'_>, line: usize) -> bool {
         for a in e.attributes() {
             if let Err(err) = a {
                 self.fatal(
-                    pos,
+                    line,
                     "",
                     format!("malformed XML: {}", short(&err.to_string())),
                 );
@@ -634,10 +629,10 @@ impl<'a> Census<'a> {
         true
     }
 
-    fn open(&mut self, name: &str, pos: usize) {
+    fn open(&mut self, name: &str, line: usize) {
         if self.stack.len() >= MAX_DEPTH {
             self.fatal(
-                pos,
+                line,
                 "",
                 format!(
                     "elements are nested more than {MAX_DEPTH} deep: the census goes seven deep"
@@ -647,38 +642,38 @@ impl<'a> Census<'a> {
         }
         let Some(parent) = self.stack.last() else {
             if self.root_seen {
-                self.fatal(pos, "", "malformed XML: a second root element");
+                self.fatal(line, "", "malformed XML: a second root element");
                 return;
             }
             self.root_seen = true;
             if name != "Message" {
                 self.fatal(
-                    pos,
+                    line,
                     "",
                     "the root element is not <Message>: this is not a children in need census",
                 );
                 return;
             }
-            self.push(Node::Message, "Message", pos, true);
+            self.push(Node::Message, "Message", line, true);
             return;
         };
         let (parent_node, parent_name) = (parent.node, parent.name);
         match parent_node {
-            Node::Skipped => self.push(Node::Skipped, "", pos, false),
+            Node::Skipped => self.push(Node::Skipped, "", line, false),
             Node::Leaf(_) => {
                 self.problem(
-                    pos,
+                    line,
                     parent_name,
                     "holds an element, where the specification has a value",
                 );
-                self.push(Node::Skipped, "", pos, false);
+                self.push(Node::Skipped, "", line, false);
             }
             container => {
                 let list = slots(container);
                 let Some(i) = list.iter().position(|s| s.name == name) else {
                     let message = format!("<{}> is not an element of <{parent_name}>", short(name));
-                    self.problem(pos, parent_name, message);
-                    self.push(Node::Skipped, "", pos, false);
+                    self.problem(line, parent_name, message);
+                    self.push(Node::Skipped, "", line, false);
                     return;
                 };
                 let slot = &list[i];
@@ -691,21 +686,21 @@ impl<'a> Census<'a> {
                 };
                 if count > slot.max {
                     self.problem(
-                        pos,
+                        line,
                         slot.name,
                         format!("more than one <{}> in <{parent_name}>", slot.name),
                     );
                 }
-                let node = self.begin(slot.node, pos);
+                let node = self.begin(slot.node, line);
                 if self.stopped {
                     return;
                 }
-                self.push(node, slot.name, pos, slot.min > 0);
+                self.push(node, slot.name, line, slot.min > 0);
             }
         }
     }
 
-    fn push(&mut self, node: Node, name: &'static str, pos: usize, required: bool) {
+    fn push(&mut self, node: Node, name: &'static str, line: usize, required: bool) {
         if let Node::Leaf(_) = node {
             self.value.clear();
             self.value_too_long = false;
@@ -713,13 +708,13 @@ impl<'a> Census<'a> {
         self.stack.push(Frame {
             node,
             name,
-            pos,
+            line,
             required,
             counts: [0; MOST_SLOTS],
         });
     }
 
-    fn close(&mut self, pos: usize) {
+    fn close(&mut self, line: usize) {
         let Some(frame) = self.stack.pop() else {
             return;
         };
@@ -728,7 +723,7 @@ impl<'a> Census<'a> {
                 let value = std::mem::take(&mut self.value);
                 if self.value_too_long {
                     self.problem(
-                        frame.pos,
+                        frame.line,
                         frame.name,
                         format!("longer than the {MAX_VALUE} characters read"),
                     );
@@ -736,10 +731,10 @@ impl<'a> Census<'a> {
                     let v = value.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'));
                     if v.is_empty() {
                         if frame.required {
-                            self.problem(frame.pos, frame.name, "is empty");
+                            self.problem(frame.line, frame.name, "is empty");
                         }
                     } else {
-                        self.leaf(l, frame.name, frame.pos, v);
+                        self.leaf(l, frame.name, frame.line, v);
                     }
                 }
                 self.value = value;
@@ -749,22 +744,22 @@ impl<'a> Census<'a> {
                 for (i, slot) in slots(container).iter().enumerate() {
                     if frame.counts[i] < slot.min {
                         self.problem(
-                            frame.pos,
+                            frame.line,
                             slot.name,
                             format!("missing: <{}> needs a <{}>", frame.name, slot.name),
                         );
                     }
                 }
-                self.end(container, &frame, pos);
+                self.end(container, &frame, line);
             }
         }
     }
 
-    fn text(&mut self, t: &str, pos: usize) {
+    fn text(&mut self, t: &str, line: usize) {
         let blank = t.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
         let Some(frame) = self.stack.last() else {
             if !blank {
-                self.fatal(pos, "", "malformed XML: text outside the root element");
+                self.fatal(line, "", "malformed XML: text outside the root element");
             }
             return;
         };
@@ -780,9 +775,11 @@ impl<'a> Census<'a> {
             _ if blank => {}
             _ => {
                 let name = frame.name;
+                // The line the text itself starts on, past the whitespace before it.
                 let lead = t.len() - t.trim_start().len();
+                let newlines = t.as_bytes()[..lead].iter().filter(|&&b| b == b'\n').count();
                 self.problem(
-                    pos + lead,
+                    line + newlines,
                     name,
                     "holds text, where the specification has only elements",
                 );
@@ -791,11 +788,11 @@ impl<'a> Census<'a> {
     }
 
     /// What starting a module does; gives the node to read it as.
-    fn begin(&mut self, node: Node, pos: usize) -> Node {
+    fn begin(&mut self, node: Node, line: usize) -> Node {
         match node {
             Node::Header => {
                 if self.children_seen {
-                    self.problem(pos, "Header", "comes after <Children>: it comes first");
+                    self.problem(line, "Header", "comes after <Children>: it comes first");
                 }
                 self.header_seen = true;
             }
@@ -804,11 +801,11 @@ impl<'a> Census<'a> {
             }
             Node::Child => {
                 self.child.clear();
-                self.child_pos = pos;
+                self.child_line = line;
                 self.counts.children += 1;
                 if self.counts.children > MAX_CHILDREN {
                     self.fatal(
-                        pos,
+                        line,
                         "Child",
                         format!("more than {MAX_CHILDREN} children: not one authority's census"),
                     );
@@ -819,7 +816,7 @@ impl<'a> Census<'a> {
                     if !self.child.too_many {
                         self.child.too_many = true;
                         self.problem(
-                            pos,
+                            line,
                             "CINdetails",
                             format!(
                                 "more than {MAX_EPISODES} for one child: the rest are not read"
@@ -829,7 +826,7 @@ impl<'a> Census<'a> {
                     return Node::Skipped;
                 }
                 self.child.episodes.push(Episode {
-                    pos,
+                    line,
                     ..Episode::default()
                 });
             }
@@ -838,7 +835,7 @@ impl<'a> Census<'a> {
                     if !self.child.too_many {
                         self.child.too_many = true;
                         self.problem(
-                            pos,
+                            line,
                             "ChildProtectionPlans",
                             format!(
                                 "more than {MAX_EPISODES} for one child: the rest are not read"
@@ -859,62 +856,66 @@ impl<'a> Census<'a> {
         node
     }
 
-    fn date(&mut self, field: &str, pos: usize, v: &str) -> Option<NaiveDate> {
+    fn date(&mut self, field: &str, line: usize, v: &str) -> Option<NaiveDate> {
         let d = iso_date(v);
         if d.is_none() {
-            self.problem(pos, field, "not a date (the census writes yyyy-mm-dd)");
+            self.problem(line, field, "not a date (the census writes yyyy-mm-dd)");
         }
         d
     }
 
-    fn code(&mut self, field: &str, pos: usize, v: &str, what: &str, list: &[&str]) -> bool {
+    fn code(&mut self, field: &str, line: usize, v: &str, what: &str, list: &[&str]) -> bool {
         let ok = list.contains(&v);
         if !ok {
-            self.problem(pos, field, codes_message(what, list));
+            self.problem(line, field, codes_message(what, list));
         }
         ok
     }
 
-    fn yes_no(&mut self, field: &str, pos: usize, v: &str) -> Option<bool> {
+    fn yes_no(&mut self, field: &str, line: usize, v: &str) -> Option<bool> {
         match v {
             "true" | "TRUE" | "1" => Some(true),
             "false" | "FALSE" | "0" => Some(false),
             _ => {
-                self.problem(pos, field, "not true or false (or 1 or 0)");
+                self.problem(line, field, "not true or false (or 1 or 0)");
                 None
             }
         }
     }
 
-    fn leaf(&mut self, l: Leaf, field: &'static str, pos: usize, v: &str) {
+    fn leaf(&mut self, l: Leaf, field: &'static str, line: usize, v: &str) {
         match l {
             Leaf::Collection => {
                 if v != "CIN" {
-                    self.problem(pos, field, "not CIN: this is not a children in need census");
+                    self.problem(
+                        line,
+                        field,
+                        "not CIN: this is not a children in need census",
+                    );
                 }
             }
             Leaf::Year => match (v.len(), v.parse::<i32>()) {
-                (4, Ok(y)) => self.year = Some((y, pos)),
-                _ => self.problem(pos, field, "not a year"),
+                (4, Ok(y)) => self.year = Some((y, line)),
+                _ => self.problem(line, field, "not a year"),
             },
             Leaf::ReferenceDate => {
-                if let Some(d) = self.date(field, pos, v) {
+                if let Some(d) = self.date(field, line, v) {
                     self.ref_date = Some(d);
-                    self.ref_pos = pos;
+                    self.ref_line = line;
                 }
             }
             Leaf::SourceLevel => {
-                self.code(field, pos, v, "source level", &["L"]);
+                self.code(field, line, v, "source level", &["L"]);
             }
             Leaf::Lea => {
                 if !(v.len() == 3 && v.bytes().all(|b| b.is_ascii_digit())) {
-                    self.problem(pos, field, "not a local authority number (three digits)");
+                    self.problem(line, field, "not a local authority number (three digits)");
                 }
             }
             Leaf::FreeText => {}
             Leaf::SerialNo => {
                 if !(v.len() >= 3 && v.bytes().all(|b| b.is_ascii_digit())) {
-                    self.problem(pos, field, "not a serial number (three digits or more)");
+                    self.problem(line, field, "not a serial number (three digits or more)");
                 }
             }
             Leaf::DateTime => {
@@ -925,7 +926,7 @@ impl<'a> Census<'a> {
                         b.is_ascii_digit() || matches!(b, b'.' | b':' | b'+' | b'-' | b'Z')
                     });
                 if !ok {
-                    self.problem(pos, field, "not a date and time (yyyy-mm-ddThh:mm:ss)");
+                    self.problem(line, field, "not a date and time (yyyy-mm-ddThh:mm:ss)");
                 }
             }
             Leaf::ChildId => {
@@ -933,13 +934,13 @@ impl<'a> Census<'a> {
                 let strict = self.ref_date.is_none_or(|d| d.year() >= 2025);
                 if strict && !(v.len() <= 20 && v.bytes().all(|b| b.is_ascii_alphanumeric())) {
                     self.problem(
-                        pos,
+                        line,
                         field,
                         "not an LA child ID (at most 20 letters and digits)",
                     );
                 }
                 self.child.id = Some(self.hasher.hash_one(v));
-                self.child.id_pos = pos;
+                self.child.id_line = line;
             }
             Leaf::Upn => {
                 let b = v.as_bytes();
@@ -949,113 +950,113 @@ impl<'a> Census<'a> {
                     && (b[12].is_ascii_digit() || b[12].is_ascii_alphabetic());
                 if !ok {
                     self.problem(
-                        pos,
+                        line,
                         field,
                         "not a unique pupil number (a letter, 11 digits, and a digit or letter)",
                     );
                 }
             }
             Leaf::UpnUnknown => {
-                self.code(field, pos, v, "UPN unknown", UPN_UNKNOWN);
+                self.code(field, line, v, "UPN unknown", UPN_UNKNOWN);
             }
             Leaf::BirthDate => {
-                if let (Some(d), Some(r)) = (self.date(field, pos, v), self.ref_date)
+                if let (Some(d), Some(r)) = (self.date(field, line, v), self.ref_date)
                     && d > r
                 {
-                    self.problem(pos, field, "after the census's reference date");
+                    self.problem(line, field, "after the census's reference date");
                 }
             }
             Leaf::Date => {
-                self.date(field, pos, v);
+                self.date(field, line, v);
             }
             Leaf::GenderCurrent => {
-                self.code(field, pos, v, "gender", GENDER_CURRENT);
+                self.code(field, line, v, "gender", GENDER_CURRENT);
                 self.child.gender = true;
-                self.child.gender_pos = pos;
+                self.child.gender_line = line;
             }
             Leaf::Sex => {
-                self.code(field, pos, v, "sex", SEX);
+                self.code(field, line, v, "sex", SEX);
                 self.child.sex = true;
-                self.child.sex_pos = pos;
+                self.child.sex_line = line;
             }
             Leaf::Ethnicity => {
-                self.code(field, pos, v, "ethnicity", ETHNICITY);
+                self.code(field, line, v, "ethnicity", ETHNICITY);
             }
             Leaf::Disability => {
-                self.code(field, pos, v, "disability", DISABILITY);
+                self.code(field, line, v, "disability", DISABILITY);
             }
             Leaf::ReferralDate => {
-                let d = self.date(field, pos, v);
+                let d = self.date(field, line, v);
                 if let Some(e) = self.child.episodes.last_mut() {
                     e.referral = d;
-                    e.referral_pos = pos;
+                    e.referral_line = line;
                 }
             }
             Leaf::ReferralSource => {
-                self.code(field, pos, v, "referral source", REFERRAL_SOURCE);
+                self.code(field, line, v, "referral source", REFERRAL_SOURCE);
             }
             Leaf::PrimaryNeed => {
-                self.code(field, pos, v, "primary need", PRIMARY_NEED);
+                self.code(field, line, v, "primary need", PRIMARY_NEED);
                 if let Some(e) = self.child.episodes.last_mut() {
                     e.need = true;
                 }
             }
             Leaf::ClosureDate => {
-                let d = self.date(field, pos, v);
+                let d = self.date(field, line, v);
                 if let Some(e) = self.child.episodes.last_mut() {
                     e.closure = d;
                     e.closure_seen = true;
-                    e.closure_pos = pos;
+                    e.closure_line = line;
                 }
             }
             Leaf::ReasonForClosure => {
-                self.code(field, pos, v, "reason for closure", REASON_FOR_CLOSURE);
+                self.code(field, line, v, "reason for closure", REASON_FOR_CLOSURE);
                 if let Some(e) = self.child.episodes.last_mut() {
                     e.reason = true;
-                    e.reason_pos = pos;
+                    e.reason_line = line;
                 }
             }
             Leaf::ReferralNfa => {
-                let nfa = self.yes_no(field, pos, v);
+                let nfa = self.yes_no(field, line, v);
                 if let Some(e) = self.child.episodes.last_mut() {
                     e.nfa = nfa;
                 }
             }
             Leaf::YesNo => {
-                self.yes_no(field, pos, v);
+                self.yes_no(field, line, v);
             }
             Leaf::SpanStart => {
-                self.span.start = self.date(field, pos, v);
+                self.span.start = self.date(field, line, v);
             }
             Leaf::SpanEnd => {
-                self.span.end = self.date(field, pos, v);
-                self.span.end_pos = pos;
+                self.span.end = self.date(field, line, v);
+                self.span.end_line = line;
             }
             Leaf::Factor => {
-                self.code(field, pos, v, "factor at assessment", ASSESSMENT_FACTORS);
+                self.code(field, line, v, "factor at assessment", ASSESSMENT_FACTORS);
             }
             Leaf::CppStart => {
-                let d = self.date(field, pos, v);
+                let d = self.date(field, line, v);
                 if let Some(p) = self.child.plans.last_mut() {
                     p.start = d;
-                    p.start_pos = pos;
+                    p.start_line = line;
                 }
             }
             Leaf::CppEnd => {
-                let d = self.date(field, pos, v);
+                let d = self.date(field, line, v);
                 if let Some(p) = self.child.plans.last_mut() {
                     p.end = d;
                     p.end_seen = true;
-                    p.end_pos = pos;
+                    p.end_line = line;
                 }
             }
             Leaf::InitialCategory => {
-                self.code(field, pos, v, "category of abuse", &CATEGORIES);
+                self.code(field, line, v, "category of abuse", &CATEGORIES);
             }
             Leaf::LatestCategory => {
                 let latest = CATEGORIES.iter().position(|c| *c == v);
                 if latest.is_none() {
-                    self.problem(pos, field, codes_message("category of abuse", &CATEGORIES));
+                    self.problem(line, field, codes_message("category of abuse", &CATEGORIES));
                 }
                 if let Some(p) = self.child.plans.last_mut() {
                     p.latest = latest;
@@ -1068,7 +1069,7 @@ impl<'a> Census<'a> {
                     None
                 };
                 if n.is_none() {
-                    self.problem(pos, field, "not a number of plans (0 or more)");
+                    self.problem(line, field, "not a number of plans (0 or more)");
                 }
                 if let Some(p) = self.child.plans.last_mut() {
                     p.previous = n;
@@ -1084,19 +1085,19 @@ impl<'a> Census<'a> {
                 if let Some(r) = self.ref_date {
                     if (r.month(), r.day()) != (3, 31) {
                         self.problem(
-                            self.ref_pos,
+                            self.ref_line,
                             "ReferenceDate",
                             "not 31 March: the census year ends on 31 March",
                         );
                     }
-                    if let Some((y, pos)) = self.year
+                    if let Some((y, line)) = self.year
                         && y != r.year()
                     {
-                        self.problem(pos, "Year", "not the year of the ReferenceDate");
+                        self.problem(line, "Year", "not the year of the ReferenceDate");
                     }
                 }
             }
-            Node::Identifiers => self.identifiers_end(frame.pos),
+            Node::Identifiers => self.identifiers_end(frame.line),
             Node::Details => self.details_end(),
             Node::Plan => self.plan_end(),
             Node::Assessment => {
@@ -1104,7 +1105,7 @@ impl<'a> Census<'a> {
                     && e < s
                 {
                     self.problem(
-                        self.span.end_pos,
+                        self.span.end_line,
                         "AssessmentAuthorisationDate",
                         "before the AssessmentActualStartDate",
                     );
@@ -1115,7 +1116,7 @@ impl<'a> Census<'a> {
                     && e < s
                 {
                     self.problem(
-                        self.span.end_pos,
+                        self.span.end_line,
                         "CINPlanEndDate",
                         "before the CINPlanStartDate",
                     );
@@ -1126,13 +1127,13 @@ impl<'a> Census<'a> {
         }
     }
 
-    fn identifiers_end(&mut self, pos: usize) {
+    fn identifiers_end(&mut self, line: usize) {
         let (sex, gender) = (self.child.sex, self.child.gender);
         match self.ref_date.map(|d| d.year() >= 2025) {
             Some(true) => {
                 if !sex {
                     self.problem(
-                        pos,
+                        line,
                         "Sex",
                         "missing: from the 2024 to 2025 census a child's <Sex> (M, F or U) \
                          replaces <GenderCurrent>",
@@ -1140,7 +1141,7 @@ impl<'a> Census<'a> {
                 }
                 if gender {
                     self.problem(
-                        self.child.gender_pos,
+                        self.child.gender_line,
                         "GenderCurrent",
                         "not in this census: from 2024 to 2025 it is <Sex>",
                     );
@@ -1149,14 +1150,14 @@ impl<'a> Census<'a> {
             Some(false) => {
                 if !gender {
                     self.problem(
-                        pos,
+                        line,
                         "GenderCurrent",
                         "missing: <ChildIdentifiers> needs one",
                     );
                 }
                 if sex {
                     self.problem(
-                        self.child.sex_pos,
+                        self.child.sex_line,
                         "Sex",
                         "not in this census: <Sex> replaces <GenderCurrent> from the 2024 to \
                          2025 census",
@@ -1165,7 +1166,7 @@ impl<'a> Census<'a> {
             }
             None => {
                 if !sex && !gender {
-                    self.problem(pos, "Sex", "missing: <ChildIdentifiers> needs one");
+                    self.problem(line, "Sex", "missing: <ChildIdentifiers> needs one");
                 }
             }
         }
@@ -1179,7 +1180,7 @@ impl<'a> Census<'a> {
             && r > end
         {
             self.problem(
-                e.referral_pos,
+                e.referral_line,
                 "CINreferralDate",
                 "after the census's reference date",
             );
@@ -1189,7 +1190,7 @@ impl<'a> Census<'a> {
                 && c < r
             {
                 self.problem(
-                    e.closure_pos,
+                    e.closure_line,
                     "CINclosureDate",
                     "before the CINreferralDate",
                 );
@@ -1198,7 +1199,7 @@ impl<'a> Census<'a> {
                 && (c < year_start(end) || c > end)
             {
                 self.problem(
-                    e.closure_pos,
+                    e.closure_line,
                     "CINclosureDate",
                     "not in the census year (1 April to the reference date)",
                 );
@@ -1206,21 +1207,21 @@ impl<'a> Census<'a> {
         }
         if e.closure_seen && !e.reason {
             self.problem(
-                e.closure_pos,
+                e.closure_line,
                 "ReasonForClosure",
                 "missing: a closed case gives its reason for closure",
             );
         }
         if e.reason && !e.closure_seen {
             self.problem(
-                e.reason_pos,
+                e.reason_line,
                 "CINclosureDate",
                 "missing: a reason for closure needs the closure date",
             );
         }
         if e.nfa == Some(false) && !e.need {
             self.problem(
-                e.pos,
+                e.line,
                 "PrimaryNeedCode",
                 "missing: a referral that led to further action gives its primary need",
             );
@@ -1237,7 +1238,7 @@ impl<'a> Census<'a> {
                 && s > end
             {
                 self.problem(
-                    p.start_pos,
+                    p.start_line,
                     "CPPstartDate",
                     "after the census's reference date",
                 );
@@ -1246,7 +1247,7 @@ impl<'a> Census<'a> {
                 && s < r
             {
                 self.problem(
-                    p.start_pos,
+                    p.start_line,
                     "CPPstartDate",
                     "before the CINreferralDate of its <CINdetails>",
                 );
@@ -1256,13 +1257,13 @@ impl<'a> Census<'a> {
             if let Some(s) = p.start
                 && e < s
             {
-                self.problem(p.end_pos, "CPPendDate", "before the CPPstartDate");
+                self.problem(p.end_line, "CPPendDate", "before the CPPstartDate");
             }
             if let Some(end) = self.ref_date
                 && (e < year_start(end) || e > end)
             {
                 self.problem(
-                    p.end_pos,
+                    p.end_line,
                     "CPPendDate",
                     "not in the census year (1 April to the reference date)",
                 );
@@ -1275,7 +1276,7 @@ impl<'a> Census<'a> {
             && !self.ids.insert(id)
         {
             self.problem(
-                self.child.id_pos,
+                self.child.id_line,
                 "LAchildID",
                 "the same LAchildID as an earlier child",
             );
@@ -1287,9 +1288,9 @@ impl<'a> Census<'a> {
             .filter(|p| p.start.is_some() && !p.end_seen)
             .skip(1);
         if let Some(second) = open.next() {
-            let pos = second.start_pos;
+            let line = second.start_line;
             self.problem(
-                pos,
+                line,
                 "CPPendDate",
                 "a second child protection plan with no end date for this child: one can be open",
             );
@@ -1353,7 +1354,7 @@ impl<'a> Census<'a> {
                 self.problem(0, "", "the file has no XML elements: it is not a census");
             } else if let Some(open) = self.stack.last() {
                 let name = open.name;
-                let end = self.text.len();
+                let end = self.last_line;
                 self.problem(
                     end,
                     "",

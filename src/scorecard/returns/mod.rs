@@ -18,6 +18,7 @@
 pub mod cin;
 pub mod figures;
 pub mod ssda903;
+pub mod stream;
 
 use std::fmt;
 
@@ -123,11 +124,6 @@ impl Problems {
         }
     }
 
-    /// Whether more problems would only be counted (so their line need not be worked out).
-    pub(crate) fn full(&self) -> bool {
-        self.kept.len() >= MAX_PROBLEMS
-    }
-
     pub(crate) fn is_empty(&self) -> bool {
         self.kept.is_empty()
     }
@@ -164,14 +160,7 @@ pub(crate) fn utf8_text<'a>(
         message,
     };
     if bytes.len() > max {
-        return Err(refuse(
-            0,
-            format!(
-                "the file is {} bytes, more than the {} read",
-                bytes.len(),
-                max
-            ),
-        ));
+        return Err(too_large(name, bytes.len(), max));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(refuse(
@@ -195,6 +184,16 @@ pub(crate) fn utf8_text<'a>(
             line_at(body, e.valid_up_to()),
             "the file is not UTF-8: save it as UTF-8".to_string(),
         )),
+    }
+}
+
+/// The refusal of a file larger than a reader reads.
+pub(crate) fn too_large(name: &str, len: usize, max: usize) -> ReturnProblem {
+    ReturnProblem {
+        file: name.to_string(),
+        line: 0,
+        field: String::new(),
+        message: format!("the file is {len} bytes, more than the {max} read"),
     }
 }
 
