@@ -34,6 +34,7 @@ fn routes() -> Vec<Route> {
     r.extend(crate::assurance::routes());
     r.extend(crate::thresholds::routes());
     r.extend(crate::scorecard::routes());
+    r.extend(crate::training::routes());
     r.extend(crate::procedures::routes());
     r.extend(crate::audit::routes());
     r.extend(crate::mail::pages::routes());

@@ -1230,6 +1230,132 @@ pub async fn seed_assurance(state: &AppState) -> anyhow::Result<()> {
 /// Plymouth's policies and procedures, in our own words: a neglect strategy in its second
 /// version, an escalation policy whose review is due within days (so the reminder and the home
 /// page's task show), and a safer recruitment procedure reviewed not long ago.
+/// A small training programme for Plymouth: four courses, sessions to come (one full, with a
+/// waiting list; one planned) and two already delivered, and a few places booked.
+pub async fn seed_training(state: &AppState) -> anyhow::Result<()> {
+    use crate::training::model::{Delivery, Level, SessionStatus};
+    use crate::training::store::{self, CourseFields, SessionFields};
+    let actor = Actor::system("masa demo");
+    let today = crate::calendar::today();
+    let Some(ply) = crate::partnerships::store::by_slug(&state.db, "plymouth").await? else {
+        return Ok(());
+    };
+    let p = crate::store::PartnershipId(ply.id);
+    let courses = [
+        (
+            "Neglect: recognising it and acting on it",
+            Level::Core,
+            Delivery::InPerson,
+            180,
+            "Know the signs of neglect at each age\nUse the neglect screening tool with a family\nKnow when and how to refer",
+        ),
+        (
+            "Working Together: an introduction to safeguarding children",
+            Level::Introductory,
+            Delivery::Online,
+            120,
+            "Know each agency's part in safeguarding\nKnow what to do when worried about a child",
+        ),
+        (
+            "Professional curiosity and challenge",
+            Level::Core,
+            Delivery::Blended,
+            180,
+            "Ask the questions behind what is seen\nUse the escalation policy when you disagree",
+        ),
+        (
+            "Child exploitation: criminal and sexual",
+            Level::Advanced,
+            Delivery::InPerson,
+            360,
+            "Recognise exploitation and its signs\nShare information through the exploitation pathway",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (title, level, delivery, minutes, outcomes) in courses {
+        let f = CourseFields {
+            title: title.to_owned(),
+            description: String::new(),
+            outcomes: outcomes.to_owned(),
+            audience: "Practitioners in every agency who work with children and families".into(),
+            level,
+            delivery,
+            minutes,
+            link: String::new(),
+        };
+        ids.push(store::add_course(&state.db, &actor, p, &f).await?);
+    }
+    let mut sessions = Vec::new();
+    // (course, days from today, capacity, status)
+    for (course, days, capacity, status) in [
+        (0, -40, 20, SessionStatus::Delivered),
+        (1, -20, 40, SessionStatus::Delivered),
+        (0, 12, 20, SessionStatus::Open),
+        (1, 19, 1, SessionStatus::Open),
+        (2, 26, 16, SessionStatus::Open),
+        (3, 33, 24, SessionStatus::Open),
+        (0, 54, 20, SessionStatus::Open),
+        (2, 75, 16, SessionStatus::Planned),
+    ] {
+        let held_on = today + chrono::Duration::days(days);
+        let online = course == 1;
+        let f = SessionFields {
+            held_on,
+            start_time: "09:30".into(),
+            end_time: if course == 3 { "15:30" } else { "12:30" }.into(),
+            venue: if online {
+                String::new()
+            } else {
+                "Jan Cutting Healthy Living Centre, Scott Road".into()
+            },
+            online_link: if online {
+                "https://meet.example/plymouth-working-together".into()
+            } else {
+                String::new()
+            },
+            capacity,
+            opens_on: held_on - chrono::Duration::days(60),
+            closes_on: held_on - chrono::Duration::days(2),
+            cutoff_days: 5,
+            status,
+        };
+        let Some(c) = store::course(&state.db, p, ids[course]).await? else {
+            continue;
+        };
+        sessions.push(store::add_session(&state.db, &actor, p, &c, &f).await?);
+    }
+    let user = |email: &'static str| async move {
+        crate::accounts::store::user_by_email(&state.db, email)
+            .await
+            .map(|u| u.map(|(u, _)| u.id))
+    };
+    // The practitioner holds a place; the one place on the online session is taken and the
+    // member waits for it.
+    for (email, org, session) in [
+        (
+            "practitioner@plymouth.example",
+            "Livewell Southwest",
+            sessions[2],
+        ),
+        ("scrutineer@plymouth.example", "", sessions[3]),
+        (
+            "member@plymouth.example",
+            "Plymouth City Council",
+            sessions[3],
+        ),
+        (
+            "practitioner@plymouth.example",
+            "Livewell Southwest",
+            sessions[4],
+        ),
+    ] {
+        if let Some(uid) = user(email).await? {
+            let _ = store::book(&state.db, &actor, p, session, uid, org).await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn seed_procedures(state: &AppState) -> anyhow::Result<()> {
     use crate::procedures::store::{self, Details};
     let actor = Actor::system("masa demo");
@@ -1575,6 +1701,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     seed_assurance(&state).await?;
     let thresholds = seed_thresholds(&state).await?;
     seed_procedures(&state).await?;
+    seed_training(&state).await?;
     seed_scorecard(&state).await?;
     // For the benchmark: MASA_DEMO_SCORECARD_YEARS=10 gives Plymouth a monthly scorecard of 100
     // indicators with ten years of figures, and MASA_DEMO_SCORECARD_PARTNERSHIPS=130 as many

@@ -27,4 +27,5 @@ pub mod server;
 pub mod state;
 pub mod store;
 pub mod thresholds;
+pub mod training;
 pub mod web;

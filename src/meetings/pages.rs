@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::Deserialize;
 
 use super::access::Sight;
@@ -86,17 +86,11 @@ pub async fn named(st: &AppState, p: PartnershipId, ms: Vec<Meeting>) -> AppResu
         .collect())
 }
 
+/// A time as typed, as stored ("09:30"); as typed when it is refused, so the form keeps it.
 fn time_field(errors: &mut Errors, field: &str, v: &str) -> String {
-    let v = v.trim();
-    match NaiveTime::parse_from_str(v, "%H:%M") {
-        Ok(t) => t.format("%H:%M").to_string(),
-        Err(_) => {
-            errors.add(
-                field,
-                "Enter a time on the 24-hour clock, like 10:00 or 14:30",
-            );
-            v.to_owned()
-        }
+    match errors.time(field, v) {
+        Some(t) => t.format("%H:%M").to_string(),
+        None => v.trim().to_owned(),
     }
 }
 

@@ -115,6 +115,20 @@ impl Errors {
         got
     }
 
+    /// A time on the 24-hour clock ("09:30"), or nothing with the one message for it.
+    pub fn time(&mut self, field: &str, v: &str) -> Option<chrono::NaiveTime> {
+        match chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M") {
+            Ok(t) => Some(t),
+            Err(_) => {
+                self.add(
+                    field,
+                    "Enter a time on the 24-hour clock, like 10:00 or 14:30",
+                );
+                None
+            }
+        }
+    }
+
     /// A whole number in a range, or nothing when empty; anything else is refused with `msg`.
     pub fn whole_number(
         &mut self,

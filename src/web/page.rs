@@ -102,6 +102,14 @@ const NAV: &[Entry] = &[
     },
     // Every member: a responder may be a practitioner; the page shows each only their part.
     entry("/assurance", "Assurance", Permission::Partnership),
+    // Every member books training; the business unit, who run the programme, reach it from
+    // Administration.
+    Entry {
+        href: "/training",
+        text: "Training",
+        for_: Permission::Partnership,
+        unless: Some(Permission::ManagePartnership),
+    },
     entry("/arrangements", "Structure", Permission::Partnership),
     // The governance reads it; the business unit, who keep it, reach it from Administration.
     Entry {
@@ -176,6 +184,12 @@ pub const ADMIN: &[AdminLink] = &[
         "/scorecard",
         "Scorecard",
         "The performance scorecard: its periods, the figures sent, publishing, the indicators and who sends them.",
+        Permission::ManagePartnership,
+    ),
+    admin(
+        "/training",
+        "Training",
+        "The training programme: courses, sessions, places and waiting lists.",
         Permission::ManagePartnership,
     ),
     admin(

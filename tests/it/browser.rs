@@ -369,6 +369,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     masa::demo::seed_assurance(&state)
         .await
         .expect("assurance plan");
+    masa::demo::seed_training(&state)
+        .await
+        .expect("training programme");
     masa::demo::seed_thresholds(&state)
         .await
         .expect("thresholds documents");
@@ -1270,6 +1273,55 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     }
     assert!(v.text("main").await.contains("SHA-256"));
     let _ = std::fs::remove_dir_all(&returns);
+    // Training: a course refused then added, a session refused then added, a place booked.
+    v.go("/training").await;
+    v.go("/training/courses/new").await;
+    v.submit("/training/courses").await;
+    v.check("training course errors").await;
+    v.fill("title", "Neglect: recognising it and acting on it")
+        .await;
+    v.fill(
+        "outcomes",
+        "Know the signs of neglect\nUse the neglect screening tool",
+    )
+    .await;
+    v.b.execute(
+        "document.getElementById('level').value = 'core'; document.getElementById('delivery').value = 'in-person';",
+        vec![],
+    )
+    .await
+    .expect("choose level and delivery");
+    v.fill("minutes", "180").await;
+    v.submit("/training/courses").await;
+    v.check("training course").await;
+    let course = v.b.current_url().await.expect("url").path().to_owned();
+    v.go(&format!("{course}/edit")).await;
+    v.go(&format!("{course}/sessions/new")).await;
+    let sessions = format!("{course}/sessions");
+    v.submit(&sessions).await;
+    v.check("training session errors").await;
+    let held = (chrono::Utc::now().date_naive() + chrono::Duration::days(40))
+        .format("%Y-%m-%d")
+        .to_string();
+    let opens = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    v.fill_date("held_on", &held).await;
+    v.fill_date("opens_on", &opens).await;
+    v.fill_date("closes_on", &held).await;
+    v.fill("start_time", "09:30").await;
+    v.fill("end_time", "12:30").await;
+    v.fill("venue", "Jan Cutting Healthy Living Centre, Scott Road")
+        .await;
+    v.fill("capacity", "1").await;
+    v.submit(&sessions).await;
+    v.check("training session").await;
+    let session = v.b.current_url().await.expect("url").path().to_owned();
+    v.submit(&format!("{session}/book")).await;
+    v.check("training session booked").await;
+    v.go("/training").await;
+    v.go("/training/courses").await;
     v.go("/assurance").await;
     let seeded =
         v.b.find(Locator::Css("table a[href^='/assurance/']"))

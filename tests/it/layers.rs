@@ -27,7 +27,7 @@ fn layer(module: &str) -> Option<u8> {
         | "mail::pages" | "health" => 5,
         // The capabilities.
         "meetings" | "reviews" | "assurance" | "thresholds" | "procedures" | "scorecard"
-        | "search" | "audit" | "home" => 6,
+        | "training" | "search" | "audit" | "home" => 6,
         // Assembly: the router, the API document, jobs and serving, the commands, the demo.
         "app" | "api" | "server" | "cli" | "demo" | "main" | "lib" => 7,
         _ => return None,

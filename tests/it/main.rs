@@ -29,3 +29,4 @@ mod security;
 mod storage;
 mod task_lists;
 mod thresholds;
+mod training;

@@ -247,6 +247,21 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
             "/api/v1/scorecard/periods/{id}/organisations/{org}/figures",
             IN_PARTNERSHIP,
         ),
+        // Training: everyone in the partnership sees the programme and books; the training
+        // officer (the business unit) keeps courses and sessions. A handler decides whose
+        // booking may be cancelled (the person's own, or anyone's by the business unit).
+        ("GET", "/training", IN_PARTNERSHIP),
+        ("GET", "/training/courses", IN_PARTNERSHIP),
+        ("POST", "/training/courses", ADMIN),
+        ("GET", "/training/courses/new", ADMIN),
+        ("GET", "/training/courses/{id}", IN_PARTNERSHIP),
+        ("POST", "/training/courses/{id}", ADMIN),
+        ("GET", "/training/courses/{id}/edit", ADMIN),
+        ("GET", "/training/courses/{id}/sessions/new", ADMIN),
+        ("POST", "/training/courses/{id}/sessions", ADMIN),
+        ("GET", "/training/sessions/{id}", IN_PARTNERSHIP),
+        ("POST", "/training/sessions/{id}/book", IN_PARTNERSHIP),
+        ("POST", "/training/bookings/{id}/cancel", IN_PARTNERSHIP),
         ("GET", "/thresholds", GOVERNANCE),
         ("POST", "/thresholds", ADMIN),
         ("POST", "/thresholds/editions", ADMIN),

@@ -1,0 +1,73 @@
+//! Multi-agency training: the partnership's courses and their sessions, places booked by the
+//! practitioners of its agencies, a waiting list that takes a freed place by itself, and
+//! cancellation inside or outside the cut-off counted in working days.
+//!
+//! Who sees what: everyone with a role in the partnership sees the programme and books for
+//! themself; the training officer (the business unit) adds courses and sessions, sees each
+//! session's places and waiting list and cancels anyone's booking. A planned session, not yet
+//! open, is the training officer's alone. A person's bookings are theirs: nobody else learns
+//! who is booked on what.
+
+pub mod model;
+mod pages;
+pub mod store;
+
+use crate::state::Route;
+use crate::web::permissions::Permission;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/training", Permission::Partnership, pages::programme),
+        Route::get("/training/courses", Permission::Partnership, pages::courses),
+        Route::post(
+            "/training/courses",
+            Permission::ManagePartnership,
+            pages::add_course,
+        ),
+        Route::get(
+            "/training/courses/new",
+            Permission::ManagePartnership,
+            pages::new_course,
+        ),
+        Route::get(
+            "/training/courses/{id}",
+            Permission::Partnership,
+            pages::course,
+        ),
+        Route::post(
+            "/training/courses/{id}",
+            Permission::ManagePartnership,
+            pages::change_course,
+        ),
+        Route::get(
+            "/training/courses/{id}/edit",
+            Permission::ManagePartnership,
+            pages::edit_course,
+        ),
+        Route::get(
+            "/training/courses/{id}/sessions/new",
+            Permission::ManagePartnership,
+            pages::new_session,
+        ),
+        Route::post(
+            "/training/courses/{id}/sessions",
+            Permission::ManagePartnership,
+            pages::add_session,
+        ),
+        Route::get(
+            "/training/sessions/{id}",
+            Permission::Partnership,
+            pages::session,
+        ),
+        Route::post(
+            "/training/sessions/{id}/book",
+            Permission::Partnership,
+            pages::book,
+        ),
+        Route::post(
+            "/training/bookings/{id}/cancel",
+            Permission::Partnership,
+            pages::cancel,
+        ),
+    ]
+}

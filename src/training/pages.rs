@@ -1,0 +1,641 @@
+//! The training pages: the programme (sessions to come and the person's own bookings), a
+//! course and its sessions, a session with its places and waiting list, and the training
+//! officer's forms for courses and sessions.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::model::{self, BookingStatus, Delivery, Level, SessionStatus, Shown};
+use super::store::{self, Booking, Course, CourseFields, NotBooked, Session, SessionFields};
+use crate::calendar::today;
+use crate::mail::Mail;
+use crate::state::{AppState, Ctx};
+use crate::store::PartnershipId;
+use crate::web::error::{AppError, AppResult};
+use crate::web::forms::{Errors, FormData};
+use crate::web::page::Page;
+use crate::web::permissions::Permission;
+use crate::web::viewer::Viewer;
+
+/// A session as a row of a list: the session, how it shows today, and the places left.
+pub struct SessionRow {
+    pub s: Session,
+    pub shown: Shown,
+}
+
+fn rows(sessions: Vec<Session>, today: NaiveDate) -> Vec<SessionRow> {
+    sessions
+        .into_iter()
+        .map(|s| SessionRow {
+            shown: s.shown(today),
+            s,
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/programme.html")]
+pub struct ProgrammePage {
+    page: Page,
+    sessions: Vec<SessionRow>,
+    mine: Vec<(Booking, Session)>,
+    courses: usize,
+    can_manage: bool,
+}
+
+/// The programme: every session to come, and the person's own bookings.
+pub async fn programme(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
+    let t = today();
+    let can_manage = Permission::ManagePartnership.allows(&viewer);
+    let sessions = store::sessions(&st.db, p, Some(t)).await?;
+    // A planned session is the training officer's draft: others see it once it opens.
+    let sessions = sessions
+        .into_iter()
+        .filter(|s| can_manage || s.status != SessionStatus::Planned)
+        .collect();
+    let mine = match viewer.user.as_ref() {
+        Some(u) => store::bookings_of_user(&st.db, p, u.id).await?,
+        None => Vec::new(),
+    };
+    Ok(ProgrammePage {
+        page: Page::new(&viewer, "Training", "/training"),
+        sessions: rows(sessions, t),
+        mine,
+        courses: store::courses(&st.db, p).await?.len(),
+        can_manage,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/courses.html")]
+pub struct CoursesPage {
+    page: Page,
+    courses: Vec<Course>,
+    can_manage: bool,
+}
+
+pub async fn courses(Ctx { st, viewer, p }: Ctx) -> AppResult<Response> {
+    Ok(CoursesPage {
+        page: Page::new(&viewer, "Courses", "/training"),
+        courses: store::courses(&st.db, p).await?,
+        can_manage: Permission::ManagePartnership.allows(&viewer),
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/course.html")]
+pub struct CoursePage {
+    page: Page,
+    c: Course,
+    sessions: Vec<SessionRow>,
+    can_manage: bool,
+}
+
+pub async fn course(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let c = store::course(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let can_manage = Permission::ManagePartnership.allows(&viewer);
+    let sessions = store::sessions_of_course(&st.db, p, id)
+        .await?
+        .into_iter()
+        .filter(|s| can_manage || s.status != SessionStatus::Planned)
+        .collect();
+    Ok(CoursePage {
+        page: Page::new(&viewer, c.title.clone(), "/training"),
+        sessions: rows(sessions, today()),
+        c,
+        can_manage,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CourseForm {
+    title: String,
+    description: String,
+    outcomes: String,
+    audience: String,
+    level: String,
+    delivery: String,
+    minutes: String,
+    link: String,
+    version: String,
+}
+
+impl CourseForm {
+    fn of(c: &Course) -> CourseForm {
+        CourseForm {
+            title: c.title.clone(),
+            description: c.description.clone(),
+            outcomes: c.outcomes.clone(),
+            audience: c.audience.clone(),
+            level: c.level.as_str().to_owned(),
+            delivery: c.delivery.as_str().to_owned(),
+            minutes: c.minutes.to_string(),
+            link: c.link.clone(),
+            version: c.version.to_string(),
+        }
+    }
+
+    /// The course as typed, checked: every problem against its field.
+    fn check(&self, errors: &mut Errors) -> Option<CourseFields> {
+        let title = errors.required_text(
+            "title",
+            &self.title,
+            model::TITLE_MAX,
+            "Enter the course's title",
+        );
+        let description = errors.text("description", &self.description, model::TEXT_MAX);
+        let outcomes = errors.text("outcomes", &self.outcomes, model::TEXT_MAX);
+        let audience = errors.text("audience", &self.audience, 500);
+        let level = Level::parse(self.level.trim());
+        if level.is_none() {
+            errors.add("level", "Select the course's level");
+        }
+        let delivery = Delivery::parse(self.delivery.trim());
+        if delivery.is_none() {
+            errors.add("delivery", "Select how the course is delivered");
+        }
+        let minutes = errors.whole_number(
+            "minutes",
+            &self.minutes,
+            5..=2400,
+            "Enter the course's length in minutes, from 5 to 2400, like 180",
+        );
+        if self.minutes.trim().is_empty() {
+            errors.add("minutes", "Enter the course's length in minutes, like 180");
+        }
+        let link = web_address(errors, "link", &self.link);
+        if delivery == Some(Delivery::ELearning) && link.is_empty() && errors.get("link").is_none()
+        {
+            errors.add("link", "Enter the e-learning's web address");
+        }
+        match (level, delivery, minutes, errors.is_empty()) {
+            (Some(level), Some(delivery), Some(minutes), true) => Some(CourseFields {
+                title,
+                description,
+                outcomes,
+                audience,
+                level,
+                delivery,
+                minutes: i64::from(minutes),
+                link,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A web address starting https:// (or http://), or nothing.
+fn web_address(errors: &mut Errors, field: &str, v: &str) -> String {
+    let v = v.trim();
+    if !v.is_empty()
+        && (!(v.starts_with("https://") || v.starts_with("http://"))
+            || v.chars().count() > 500
+            || v.chars().any(char::is_whitespace))
+    {
+        errors.add(
+            field,
+            "Enter a web address starting https://, or leave it empty",
+        );
+    }
+    v.to_owned()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/course_form.html")]
+pub struct CourseFormPage {
+    page: Page,
+    form: CourseForm,
+    /// The course being changed; none for a new one.
+    id: Option<i64>,
+    levels: Vec<(String, String)>,
+    deliveries: Vec<(String, String)>,
+    errors: Errors,
+}
+
+impl CourseFormPage {
+    fn new(viewer: &Viewer, form: CourseForm, id: Option<i64>, errors: Errors) -> Self {
+        CourseFormPage {
+            page: Page::new(
+                viewer,
+                if id.is_some() {
+                    "Change the course"
+                } else {
+                    "New course"
+                },
+                "/training",
+            ),
+            form,
+            id,
+            levels: Level::ALL
+                .iter()
+                .map(|l| (l.as_str().to_owned(), l.label().to_owned()))
+                .collect(),
+            deliveries: Delivery::ALL
+                .iter()
+                .map(|d| (d.as_str().to_owned(), d.label().to_owned()))
+                .collect(),
+            errors,
+        }
+    }
+}
+
+pub async fn new_course(Ctx { viewer, .. }: Ctx) -> AppResult<Response> {
+    Ok(
+        CourseFormPage::new(&viewer, CourseForm::default(), None, Errors::default())
+            .into_response(),
+    )
+}
+
+pub async fn add_course(
+    Ctx { st, viewer, p }: Ctx,
+    FormData(f): FormData<CourseForm>,
+) -> AppResult<Response> {
+    let mut errors = Errors::default();
+    let Some(fields) = f.check(&mut errors) else {
+        let page = CourseFormPage::new(&viewer, f, None, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let id = store::add_course(&st.db, &viewer.actor(), p, &fields).await?;
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Course added: add its sessions",
+        &format!("/training/courses/{id}"),
+    )
+    .await
+}
+
+pub async fn edit_course(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let c = store::course(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(
+        CourseFormPage::new(&viewer, CourseForm::of(&c), Some(id), Errors::default())
+            .into_response(),
+    )
+}
+
+pub async fn change_course(
+    Ctx { st, viewer, p }: Ctx,
+    Path(id): Path<i64>,
+    FormData(f): FormData<CourseForm>,
+) -> AppResult<Response> {
+    let before = store::course(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version = crate::web::forms::version(&f.version)?;
+    let mut errors = Errors::default();
+    let Some(fields) = f.check(&mut errors) else {
+        let page = CourseFormPage::new(&viewer, f, Some(id), errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let as_seen = Course { version, ..before };
+    if let Err(stale) = store::update_course(&st.db, &viewer.actor(), p, &as_seen, &fields).await? {
+        let mut errors = Errors::default();
+        errors.add("title", stale.to_string());
+        let page = CourseFormPage::new(&viewer, f, Some(id), errors);
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Course saved",
+        &format!("/training/courses/{id}"),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SessionForm {
+    held_on: String,
+    start_time: String,
+    end_time: String,
+    venue: String,
+    online_link: String,
+    capacity: String,
+    opens_on: String,
+    closes_on: String,
+    cutoff_days: String,
+    status: String,
+}
+
+impl SessionForm {
+    fn check(&self, errors: &mut Errors, course: &Course) -> Option<SessionFields> {
+        let held_on = errors.required_date(
+            "held_on",
+            "Date of the session",
+            &self.held_on,
+            "Enter the date of the session",
+        );
+        let held_on = errors.not_past("held_on", held_on, "The session must be today or later");
+        let start = errors.time("start_time", &self.start_time);
+        let end = errors.time("end_time", &self.end_time);
+        let venue = errors.text("venue", &self.venue, 300);
+        let online_link = web_address(errors, "online_link", &self.online_link);
+        let in_person = matches!(course.delivery, Delivery::InPerson | Delivery::Blended);
+        if in_person && venue.is_empty() {
+            errors.add("venue", "Enter where the session is held");
+        }
+        if course.delivery == Delivery::Online
+            && online_link.is_empty()
+            && errors.get("online_link").is_none()
+        {
+            errors.add("online_link", "Enter the link to join the session");
+        }
+        let capacity = errors.whole_number(
+            "capacity",
+            &self.capacity,
+            1..=model::CAPACITY_MAX,
+            "Enter the number of places, from 1 to 1000",
+        );
+        if self.capacity.trim().is_empty() {
+            errors.add("capacity", "Enter the number of places");
+        }
+        let opens_on = errors.required_date(
+            "opens_on",
+            "Booking opens",
+            &self.opens_on,
+            "Enter the day booking opens",
+        );
+        let closes_on = errors.required_date(
+            "closes_on",
+            "Booking closes",
+            &self.closes_on,
+            "Enter the day booking closes",
+        );
+        let cutoff = errors.whole_number(
+            "cutoff_days",
+            &self.cutoff_days,
+            0..=model::CUTOFF_MAX,
+            "Enter the cut-off in working days, from 0 to 30",
+        );
+        if self.cutoff_days.trim().is_empty() {
+            errors.add("cutoff_days", "Enter the cut-off in working days, like 5");
+        }
+        let status = match self.status.trim() {
+            "open" => Some(SessionStatus::Open),
+            "planned" => Some(SessionStatus::Planned),
+            _ => {
+                errors.add("status", "Select whether the session opens for booking now");
+                None
+            }
+        };
+        let (Some(held_on), Some(start), Some(end), Some(opens_on), Some(closes_on)) =
+            (held_on, start, end, opens_on, closes_on)
+        else {
+            return None;
+        };
+        let times = model::SessionTimes {
+            held_on,
+            start,
+            end,
+            opens_on,
+            closes_on,
+        };
+        for (field, message) in times.problems() {
+            errors.add(field, message);
+        }
+        match (capacity, cutoff, status, errors.is_empty()) {
+            (Some(capacity), Some(cutoff), Some(status), true) => Some(SessionFields {
+                held_on,
+                start_time: start.format("%H:%M").to_string(),
+                end_time: end.format("%H:%M").to_string(),
+                venue,
+                online_link,
+                capacity: i64::from(capacity),
+                opens_on,
+                closes_on,
+                cutoff_days: i64::from(cutoff),
+                status,
+            }),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/session_form.html")]
+pub struct SessionFormPage {
+    page: Page,
+    c: Course,
+    form: SessionForm,
+    errors: Errors,
+}
+
+pub async fn new_session(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let c = store::course(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = SessionForm {
+        cutoff_days: "5".into(),
+        status: "open".into(),
+        ..SessionForm::default()
+    };
+    Ok(SessionFormPage {
+        page: Page::new(&viewer, format!("New session of {}", c.title), "/training"),
+        c,
+        form,
+        errors: Errors::default(),
+    }
+    .into_response())
+}
+
+pub async fn add_session(
+    Ctx { st, viewer, p }: Ctx,
+    Path(id): Path<i64>,
+    FormData(f): FormData<SessionForm>,
+) -> AppResult<Response> {
+    let c = store::course(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = Errors::default();
+    let Some(fields) = f.check(&mut errors, &c) else {
+        let page = SessionFormPage {
+            page: Page::new(&viewer, format!("New session of {}", c.title), "/training"),
+            c,
+            form: f,
+            errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let sid = store::add_session(&st.db, &viewer.actor(), p, &c, &fields).await?;
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        "Session added",
+        &format!("/training/sessions/{sid}"),
+    )
+    .await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/session.html")]
+pub struct SessionPage {
+    page: Page,
+    s: Session,
+    shown: Shown,
+    c: Course,
+    /// The person's own booking on it, if they hold one, and whether it is a place.
+    mine: Option<Booking>,
+    booked: bool,
+    last_free_day: NaiveDate,
+    /// The places and the waiting list, for the training officer.
+    bookings: Vec<Booking>,
+    can_manage: bool,
+}
+
+/// A session as the person may see it: a planned one only by the training officer.
+async fn visible_session(
+    st: &AppState,
+    viewer: &Viewer,
+    p: PartnershipId,
+    id: i64,
+) -> AppResult<Session> {
+    let s = store::session(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if s.status == SessionStatus::Planned && !Permission::ManagePartnership.allows(viewer) {
+        return Err(AppError::NotFound);
+    }
+    Ok(s)
+}
+
+pub async fn session(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let s = visible_session(&st, &viewer, p, id).await?;
+    let c = store::course(&st.db, p, s.course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let can_manage = Permission::ManagePartnership.allows(&viewer);
+    let all = store::bookings_of_session(&st.db, p, id).await?;
+    let me = viewer.user.as_ref().map(|u| u.id);
+    let mine = all
+        .iter()
+        .find(|b| Some(b.user_id) == me && b.status.active())
+        .cloned();
+    let cal = crate::calendar::store::current(&st.db).await?;
+    Ok(SessionPage {
+        page: Page::new(
+            &viewer,
+            format!("{}: {}", c.title, s.held_on.format("%-d %B %Y")),
+            "/training",
+        ),
+        shown: s.shown(today()),
+        last_free_day: model::last_free_day(s.held_on, s.cutoff_days, &cal),
+        bookings: if can_manage { all } else { Vec::new() },
+        booked: mine
+            .as_ref()
+            .is_some_and(|b| b.status == BookingStatus::Booked),
+        s,
+        c,
+        mine,
+        can_manage,
+    }
+    .into_response())
+}
+
+/// Take a place (or a place on the waiting list) on a session for the person signed in.
+pub async fn book(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let s = visible_session(&st, &viewer, p, id).await?;
+    let u = viewer.user.as_ref().ok_or(AppError::NotFound)?;
+    let back = format!("/training/sessions/{id}");
+    if !s.shown(today()).bookable() {
+        return crate::web::saved(
+            &st.db,
+            &viewer,
+            "This session is not taking bookings",
+            &back,
+        )
+        .await;
+    }
+    let organisation = viewer
+        .current
+        .as_ref()
+        .map(|m| m.organisation.clone())
+        .unwrap_or_default();
+    let message = match store::book(&st.db, &viewer.actor(), p, id, u.id, &organisation).await? {
+        Ok((_, BookingStatus::Booked)) => "You are booked on this session",
+        Ok(_) => {
+            "The session is full: you are on the waiting list, and will be booked and emailed if a place comes free"
+        }
+        Err(NotBooked::Already) => "You are already booked on this session",
+        Err(NotBooked::NotTaking) => "This session is not taking bookings",
+        Err(NotBooked::NoSession) => return Err(AppError::NotFound),
+    };
+    crate::web::saved(&st.db, &viewer, message, &back).await
+}
+
+#[derive(Template)]
+#[template(path = "mail/training-place-freed.txt")]
+struct PlaceFreedText<'a> {
+    name: &'a str,
+    s: &'a Session,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/training-place-freed.html")]
+struct PlaceFreedHtml<'a> {
+    name: &'a str,
+    s: &'a Session,
+    link: &'a str,
+}
+
+/// Cancel a booking: the person's own, or anyone's by the training officer. A freed place
+/// goes to the first on the waiting list, who is emailed.
+pub async fn cancel(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let b = store::booking(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let can_manage = Permission::ManagePartnership.allows(&viewer);
+    let own = viewer.user.as_ref().is_some_and(|u| u.id == b.user_id);
+    if !own && !can_manage {
+        return Err(AppError::NotFound);
+    }
+    let back = format!("/training/sessions/{}", b.session_id);
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let Some(done) = store::cancel(&st.db, &viewer.actor(), p, &b, today(), &cal).await? else {
+        return crate::web::saved(&st.db, &viewer, "That booking was already cancelled", &back)
+            .await;
+    };
+    if let Some(first) = &done.promoted
+        && let Some(s) = store::session(&st.db, p, first.session_id).await?
+    {
+        let link = format!("{}{back}", st.config.base_url.trim_end_matches('/'));
+        let mail = Mail::from_templates(
+            &first.email,
+            &format!("A place has come free: {}", s.course_title),
+            &PlaceFreedText {
+                name: &first.name,
+                s: &s,
+                link: &link,
+            },
+            &PlaceFreedHtml {
+                name: &first.name,
+                s: &s,
+                link: &link,
+            },
+        )?;
+        st.mailer.queue(&st.db, Some(p), mail).await?;
+    }
+    let message = match (own, done.status) {
+        (true, BookingStatus::CancelledLate) => {
+            "Your place is cancelled. It was inside the cut-off, so it may be charged as a place not attended"
+        }
+        (true, _) => "Your booking is cancelled",
+        (false, BookingStatus::CancelledLate) => "The booking is cancelled, inside the cut-off",
+        (false, _) => "The booking is cancelled",
+    };
+    crate::web::saved(&st.db, &viewer, message, &back).await
+}

@@ -1,0 +1,615 @@
+//! Courses, sessions and bookings. A place is taken or freed only inside a transaction that
+//! holds the session's row, so two people taking the last place at once leave one booked and
+//! one on the waiting list, and a freed place goes to the first on the list in the same write.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::model::{self, BookingStatus, Delivery, Level, SessionStatus};
+use crate::args;
+use crate::calendar::working_days::Calendar;
+use crate::store::{Actor, Db, PartnershipId, RecordRef, Row, Sql, StoreResult, Tx, Versioned};
+
+crate::record! {
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Course {
+        pub id: i64,
+        pub title: String,
+        pub description: String,
+        pub outcomes: String,
+        pub audience: String,
+        pub level: Level,
+        pub delivery: Delivery,
+        pub minutes: i64,
+        pub link: String,
+        pub withdrawn: i64,
+        pub version: i64,
+    }
+}
+
+const COURSE_COLUMNS: &str = <Course as crate::store::Record>::COLUMNS;
+
+fn course_of(r: &Row) -> StoreResult<Course> {
+    <Course as crate::store::Record>::from_row(r)
+}
+
+impl Course {
+    /// Its learning outcomes, one a line.
+    pub fn outcome_list(&self) -> Vec<&str> {
+        self.outcomes
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+}
+
+crate::record! {
+    /// A session, with its course's title and its places counted.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Session {
+        pub id: i64 => "s.id",
+        pub course_id: i64 => "s.course_id",
+        pub course_title: String => "c.title",
+        pub held_on: NaiveDate => "s.held_on",
+        pub start_time: String => "s.start_time",
+        pub end_time: String => "s.end_time",
+        pub venue: String => "s.venue",
+        pub online_link: String => "s.online_link",
+        pub capacity: i64 => "s.capacity",
+        pub opens_on: NaiveDate => "s.opens_on",
+        pub closes_on: NaiveDate => "s.closes_on",
+        pub cutoff_days: i64 => "s.cutoff_days",
+        pub status: SessionStatus => "s.status",
+        pub booked: i64 => "(SELECT COUNT(*) FROM training_bookings b WHERE b.session_id = s.id AND b.status = 'booked')",
+        pub waiting: i64 => "(SELECT COUNT(*) FROM training_bookings b WHERE b.session_id = s.id AND b.status = 'waiting')",
+        pub version: i64 => "s.version",
+    }
+}
+
+const SESSION_COLUMNS: &str = <Session as crate::store::Record>::COLUMNS;
+const SESSION_FROM: &str =
+    " FROM training_sessions s JOIN training_courses c ON c.id = s.course_id";
+
+fn session_of(r: &Row) -> StoreResult<Session> {
+    <Session as crate::store::Record>::from_row(r)
+}
+
+impl Session {
+    pub fn shown(&self, today: NaiveDate) -> model::Shown {
+        let window = model::Window::of(self.opens_on, self.closes_on, self.held_on, today);
+        model::Shown::of(self.status, window, self.capacity, self.booked)
+    }
+
+    pub fn places_left(&self) -> i64 {
+        (self.capacity - self.booked).max(0)
+    }
+}
+
+crate::record! {
+    /// A person's place, or place on the waiting list, with who they are.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Booking {
+        pub id: i64 => "b.id",
+        pub session_id: i64 => "b.session_id",
+        pub user_id: i64 => "b.user_id",
+        pub name: String => "u.name",
+        pub email: String => "u.email",
+        pub organisation: String => "b.organisation",
+        pub status: BookingStatus => "b.status",
+        pub waiting_since: Option<DateTime<Utc>> => "b.waiting_since",
+        pub booked_at: Option<DateTime<Utc>> => "b.booked_at",
+        pub cancelled_at: Option<DateTime<Utc>> => "b.cancelled_at",
+        pub booked_by: String => "b.booked_by",
+        pub version: i64 => "b.version",
+    }
+}
+
+const BOOKING_COLUMNS: &str = <Booking as crate::store::Record>::COLUMNS;
+const BOOKING_FROM: &str = " FROM training_bookings b JOIN users u ON u.id = b.user_id";
+
+fn booking_of(r: &Row) -> StoreResult<Booking> {
+    <Booking as crate::store::Record>::from_row(r)
+}
+
+/// A course as the training officer typed it, checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct CourseFields {
+    pub title: String,
+    pub description: String,
+    pub outcomes: String,
+    pub audience: String,
+    pub level: Level,
+    pub delivery: Delivery,
+    pub minutes: i64,
+    pub link: String,
+}
+
+/// A session as the training officer typed it, checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionFields {
+    pub held_on: NaiveDate,
+    pub start_time: String,
+    pub end_time: String,
+    pub venue: String,
+    pub online_link: String,
+    pub capacity: i64,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub cutoff_days: i64,
+    pub status: SessionStatus,
+}
+
+pub async fn courses(db: &Db, p: PartnershipId) -> StoreResult<Vec<Course>> {
+    db.fetch_all(
+        Sql::join(&[
+            "SELECT ",
+            COURSE_COLUMNS,
+            " FROM training_courses WHERE partnership_id = $1 ORDER BY withdrawn, title, id",
+        ]),
+        args![p],
+    )
+    .await?
+    .iter()
+    .map(course_of)
+    .collect()
+}
+
+pub async fn course(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Course>> {
+    db.fetch_optional(
+        Sql::join(&[
+            "SELECT ",
+            COURSE_COLUMNS,
+            " FROM training_courses WHERE partnership_id = $1 AND id = $2",
+        ]),
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(course_of)
+    .transpose()
+}
+
+pub async fn add_course(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    f: &CourseFields,
+) -> StoreResult<i64> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let id = tx
+        .insert(
+            "INSERT INTO training_courses (partnership_id, title, description, outcomes, audience, level, delivery, minutes, link, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            args![p, f.title.as_str(), f.description.as_str(), f.outcomes.as_str(), f.audience.as_str(), f.level, f.delivery, f.minutes, f.link.as_str(), now, now, actor.name.as_str()],
+            Some(p),
+            "training-course",
+            &format!("Course added: {}", f.title),
+            f,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Change a course; `Ok(Err)` when someone changed it first.
+pub async fn update_course(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    before: &Course,
+    f: &CourseFields,
+) -> StoreResult<Result<(), crate::store::Stale>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let v = Versioned::new(
+        "training_courses",
+        "training-course",
+        p,
+        before.id,
+        before.version,
+    );
+    let done = tx
+        .update_versioned(
+            &v,
+            "title = $1, description = $2, outcomes = $3, audience = $4, level = $5, delivery = $6, minutes = $7, link = $8",
+            args![f.title.as_str(), f.description.as_str(), f.outcomes.as_str(), f.audience.as_str(), f.level, f.delivery, f.minutes, f.link.as_str()],
+            &format!("Course changed: {}", f.title),
+            before,
+            f,
+        )
+        .await?;
+    if done.is_ok() {
+        tx.commit().await?;
+    }
+    Ok(done)
+}
+
+/// Sessions from a day on (every session when `from` is none), soonest first.
+pub async fn sessions(
+    db: &Db,
+    p: PartnershipId,
+    from: Option<NaiveDate>,
+) -> StoreResult<Vec<Session>> {
+    let rows = match from {
+        Some(d) => {
+            db.fetch_all(
+                Sql::join(&[
+                    "SELECT ",
+                    SESSION_COLUMNS,
+                    SESSION_FROM,
+                    " WHERE s.partnership_id = $1 AND s.held_on >= $2 ORDER BY s.held_on, s.start_time, s.id",
+                ]),
+                args![p, d],
+            )
+            .await?
+        }
+        None => {
+            db.fetch_all(
+                Sql::join(&[
+                    "SELECT ",
+                    SESSION_COLUMNS,
+                    SESSION_FROM,
+                    " WHERE s.partnership_id = $1 ORDER BY s.held_on, s.start_time, s.id",
+                ]),
+                args![p],
+            )
+            .await?
+        }
+    };
+    rows.iter().map(session_of).collect()
+}
+
+pub async fn sessions_of_course(
+    db: &Db,
+    p: PartnershipId,
+    course_id: i64,
+) -> StoreResult<Vec<Session>> {
+    db.fetch_all(
+        Sql::join(&[
+            "SELECT ",
+            SESSION_COLUMNS,
+            SESSION_FROM,
+            " WHERE s.partnership_id = $1 AND s.course_id = $2 ORDER BY s.held_on, s.start_time, s.id",
+        ]),
+        args![p, course_id],
+    )
+    .await?
+    .iter()
+    .map(session_of)
+    .collect()
+}
+
+pub async fn session(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Session>> {
+    db.fetch_optional(
+        Sql::join(&[
+            "SELECT ",
+            SESSION_COLUMNS,
+            SESSION_FROM,
+            " WHERE s.partnership_id = $1 AND s.id = $2",
+        ]),
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(session_of)
+    .transpose()
+}
+
+pub async fn add_session(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    course: &Course,
+    f: &SessionFields,
+) -> StoreResult<i64> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let now = tx.now();
+    let id = tx
+        .insert(
+            "INSERT INTO training_sessions (partnership_id, course_id, held_on, start_time, end_time, venue, online_link, capacity, opens_on, closes_on, cutoff_days, status, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+            args![p, course.id, f.held_on, f.start_time.as_str(), f.end_time.as_str(), f.venue.as_str(), f.online_link.as_str(), f.capacity, f.opens_on, f.closes_on, f.cutoff_days, f.status, now, now, actor.name.as_str()],
+            Some(p),
+            "training-session",
+            &format!("Session of {} added for {}", course.title, f.held_on.format("%-d %B %Y")),
+            f,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The bookings of a session still holding a place or a place on the list, places first and
+/// the waiting list in its order; then those cancelled.
+pub async fn bookings_of_session(
+    db: &Db,
+    p: PartnershipId,
+    session_id: i64,
+) -> StoreResult<Vec<Booking>> {
+    db.fetch_all(
+        Sql::join(&[
+            "SELECT ",
+            BOOKING_COLUMNS,
+            BOOKING_FROM,
+            " WHERE b.partnership_id = $1 AND b.session_id = $2 ORDER BY CASE b.status WHEN 'booked' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, b.waiting_since, b.id",
+        ]),
+        args![p, session_id],
+    )
+    .await?
+    .iter()
+    .map(booking_of)
+    .collect()
+}
+
+/// A person's bookings, newest session first, with their sessions.
+pub async fn bookings_of_user(
+    db: &Db,
+    p: PartnershipId,
+    user_id: i64,
+) -> StoreResult<Vec<(Booking, Session)>> {
+    let bookings: Vec<Booking> = db
+        .fetch_all(
+            Sql::join(&[
+                "SELECT ",
+                BOOKING_COLUMNS,
+                BOOKING_FROM,
+                " WHERE b.partnership_id = $1 AND b.user_id = $2 ORDER BY b.id DESC",
+            ]),
+            args![p, user_id],
+        )
+        .await?
+        .iter()
+        .map(booking_of)
+        .collect::<StoreResult<_>>()?;
+    // Their sessions in one query, not one each.
+    let sessions: Vec<Session> = db
+        .fetch_all(
+            Sql::join(&[
+                "SELECT ",
+                SESSION_COLUMNS,
+                SESSION_FROM,
+                " WHERE s.partnership_id = $1 AND s.id IN (SELECT session_id FROM training_bookings WHERE partnership_id = $1 AND user_id = $2)",
+            ]),
+            args![p, user_id],
+        )
+        .await?
+        .iter()
+        .map(session_of)
+        .collect::<StoreResult<_>>()?;
+    let mut out: Vec<(Booking, Session)> = bookings
+        .into_iter()
+        .filter_map(|b| {
+            let s = sessions.iter().find(|s| s.id == b.session_id)?.clone();
+            Some((b, s))
+        })
+        .collect();
+    out.sort_by_key(|(_, s)| std::cmp::Reverse(s.held_on));
+    Ok(out)
+}
+
+pub async fn booking(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Booking>> {
+    db.fetch_optional(
+        Sql::join(&[
+            "SELECT ",
+            BOOKING_COLUMNS,
+            BOOKING_FROM,
+            " WHERE b.partnership_id = $1 AND b.id = $2",
+        ]),
+        args![p, id],
+    )
+    .await?
+    .as_ref()
+    .map(booking_of)
+    .transpose()
+}
+
+/// Holds the session's row until the transaction ends, so that places on it are counted and
+/// taken one transaction at a time: an update that changes nothing takes PostgreSQL's row lock
+/// (SQLite's write lock is already held from `BEGIN IMMEDIATE`). Gives the capacity and status.
+async fn hold_session(
+    tx: &mut Tx<'_>,
+    p: PartnershipId,
+    session_id: i64,
+) -> StoreResult<Option<(i64, SessionStatus)>> {
+    let Some(r) = tx
+        .fetch_optional(
+            "UPDATE training_sessions SET capacity = capacity WHERE partnership_id = $1 AND id = $2 RETURNING capacity, status",
+            args![p, session_id],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((r.get("capacity")?, r.get("status")?)))
+}
+
+async fn count_booked(tx: &mut Tx<'_>, session_id: i64) -> StoreResult<i64> {
+    let r = tx
+        .fetch_optional(
+            "SELECT COUNT(*) AS n FROM training_bookings WHERE session_id = $1 AND status = 'booked'",
+            args![session_id],
+        )
+        .await?;
+    match r {
+        Some(r) => r.get("n"),
+        None => Ok(0),
+    }
+}
+
+/// Why a place was not taken.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotBooked {
+    /// The session is gone, or not this partnership's.
+    NoSession,
+    /// The session no longer takes bookings (cancelled or delivered meanwhile).
+    NotTaking,
+    /// The person already holds a place or a place on its list.
+    Already,
+}
+
+/// Take a place for a person, or a place on the waiting list when the session is full.
+pub async fn book(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    session_id: i64,
+    user_id: i64,
+    organisation: &str,
+) -> StoreResult<Result<(i64, BookingStatus), NotBooked>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let Some((capacity, status)) = hold_session(&mut tx, p, session_id).await? else {
+        return Ok(Err(NotBooked::NoSession));
+    };
+    if status != SessionStatus::Open {
+        return Ok(Err(NotBooked::NotTaking));
+    }
+    let already = tx
+        .fetch_optional(
+            "SELECT id FROM training_bookings WHERE session_id = $1 AND user_id = $2 AND status IN ('booked', 'waiting')",
+            args![session_id, user_id],
+        )
+        .await?;
+    if already.is_some() {
+        return Ok(Err(NotBooked::Already));
+    }
+    let booked = count_booked(&mut tx, session_id).await?;
+    let place = model::place(capacity, booked);
+    let now = tx.now();
+    let (booked_at, waiting_since) = match place {
+        BookingStatus::Booked => (Some(now), None),
+        _ => (None, Some(now)),
+    };
+    let by = actor.name.clone();
+    let id = tx
+        .insert(
+            "INSERT INTO training_bookings (partnership_id, session_id, user_id, organisation, status, waiting_since, booked_at, booked_by, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            args![p, session_id, user_id, organisation, place, waiting_since, booked_at, by.as_str(), now, now, by.as_str()],
+            Some(p),
+            "training-booking",
+            match place {
+                BookingStatus::Booked => "Place booked on a training session",
+                _ => "Put on a training session's waiting list",
+            },
+            &serde_json::json!({"session": session_id, "user": user_id, "organisation": organisation, "status": place}),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(Ok((id, place)))
+}
+
+/// What cancelling a booking did: what it became, and who took the place it freed.
+#[derive(Debug)]
+pub struct Cancelled {
+    pub status: BookingStatus,
+    pub promoted: Option<Booking>,
+}
+
+/// Cancel a booking; a freed place goes to the first on the waiting list in the same
+/// transaction. `None` when the booking had already ended (cancelled meanwhile).
+pub async fn cancel(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    b: &Booking,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> StoreResult<Option<Cancelled>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let Some(_) = hold_session(&mut tx, p, b.session_id).await? else {
+        return Ok(None);
+    };
+    // Read again under the hold: the booking as it is now, not as the page showed it.
+    let Some(r) = tx
+        .fetch_optional(
+            Sql::join(&[
+                "SELECT ",
+                BOOKING_COLUMNS,
+                BOOKING_FROM,
+                " WHERE b.partnership_id = $1 AND b.id = $2",
+            ]),
+            args![p, b.id],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let now_b = booking_of(&r)?;
+    if !now_b.status.active() {
+        return Ok(None);
+    }
+    let Some(srow) = tx
+        .fetch_optional(
+            "SELECT held_on, cutoff_days FROM training_sessions WHERE id = $1",
+            args![b.session_id],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let held_on: NaiveDate = srow.get("held_on")?;
+    let cutoff: i64 = srow.get("cutoff_days")?;
+    let status = model::cancellation(now_b.status, held_on, today, cutoff, cal);
+    let now = tx.now();
+    let record = RecordRef::new(Some(p), "training-booking", b.id);
+    tx.update(
+        "UPDATE training_bookings SET status = $1, cancelled_at = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6",
+        args![status, now, now, actor.name.as_str(), p, b.id],
+        &record,
+        &format!("Booking {}", status.label().to_lowercase()),
+        &now_b,
+        &serde_json::json!({"status": status, "cancelled_at": now}),
+    )
+    .await?;
+    let mut promoted = None;
+    if now_b.status == BookingStatus::Booked {
+        promoted = promote(&mut tx, p, b.session_id).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(Cancelled { status, promoted }))
+}
+
+/// Give a free place to the first on the waiting list (who joined it first): the booking that
+/// took it, if any.
+async fn promote(
+    tx: &mut Tx<'_>,
+    p: PartnershipId,
+    session_id: i64,
+) -> StoreResult<Option<Booking>> {
+    let Some((capacity, status)) = hold_session(tx, p, session_id).await? else {
+        return Ok(None);
+    };
+    if status != SessionStatus::Open || count_booked(tx, session_id).await? >= capacity {
+        return Ok(None);
+    }
+    let Some(r) = tx
+        .fetch_optional(
+            Sql::join(&[
+                "SELECT ",
+                BOOKING_COLUMNS,
+                BOOKING_FROM,
+                " WHERE b.partnership_id = $1 AND b.session_id = $2 AND b.status = 'waiting' ORDER BY b.waiting_since, b.id LIMIT 1",
+            ]),
+            args![p, session_id],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let first = booking_of(&r)?;
+    let now = tx.now();
+    let by = tx.actor().name.clone();
+    let record = RecordRef::new(Some(p), "training-booking", first.id);
+    tx.update(
+        "UPDATE training_bookings SET status = 'booked', booked_at = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5",
+        args![now, now, by.as_str(), p, first.id],
+        &record,
+        "A freed place given to the first on the waiting list",
+        &first,
+        &serde_json::json!({"status": BookingStatus::Booked, "booked_at": now}),
+    )
+    .await?;
+    Ok(Some(Booking {
+        status: BookingStatus::Booked,
+        booked_at: Some(now),
+        ..first
+    }))
+}

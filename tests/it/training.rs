@@ -1,0 +1,387 @@
+//! Multi-agency training: courses and sessions kept by the business unit, places taken by
+//! practitioners, the waiting list taking a freed place, and the cut-off in working days.
+
+use axum::http::StatusCode;
+
+use crate::both_engines;
+use crate::support::{Client, TestApp, today};
+
+const BU: &str = "business.unit@plymouth.example";
+const PRACTITIONER: &str = "practitioner@plymouth.example";
+const MEMBER: &str = "member@plymouth.example";
+const SCRUTINEER: &str = "scrutineer@plymouth.example";
+
+fn date_fields(name: &str, d: chrono::NaiveDate) -> Vec<(String, String)> {
+    use chrono::Datelike;
+    vec![
+        (format!("{name}-day"), d.day().to_string()),
+        (format!("{name}-month"), d.month().to_string()),
+        (format!("{name}-year"), d.year().to_string()),
+    ]
+}
+
+async fn post_owned(
+    c: &mut Client,
+    path: &str,
+    fields: Vec<(String, String)>,
+) -> crate::support::Resp {
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.post(path, &borrowed).await
+}
+
+/// A course added through its form by the business unit: its id.
+async fn course(bu: &mut Client, title: &str) -> i64 {
+    bu.get("/training/courses/new").await;
+    let r = bu
+        .post(
+            "/training/courses",
+            &[
+                ("title", title),
+                ("description", "Recognising neglect and acting on it"),
+                ("outcomes", "Know the signs\nUse the neglect tool"),
+                ("level", "core"),
+                ("delivery", "in-person"),
+                ("minutes", "180"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location()
+        .trim_start_matches("/training/courses/")
+        .parse()
+        .expect("the course's id")
+}
+
+/// A session of a course `days` from today with `capacity` places and a cut-off of `cutoff`
+/// working days: its id.
+async fn session(bu: &mut Client, course: i64, days: i64, capacity: &str, cutoff: &str) -> i64 {
+    let t = today();
+    let held = t + chrono::Duration::days(days);
+    let mut f = date_fields("held_on", held);
+    f.extend(date_fields("opens_on", t));
+    f.extend(date_fields("closes_on", held));
+    for (k, v) in [
+        ("start_time", "09:30"),
+        ("end_time", "12:30"),
+        ("venue", "Jan Cutting Healthy Living Centre"),
+        ("capacity", capacity),
+        ("cutoff_days", cutoff),
+        ("status", "open"),
+    ] {
+        f.push((k.into(), v.into()));
+    }
+    bu.get(&format!("/training/courses/{course}/sessions/new"))
+        .await;
+    let r = post_owned(bu, &format!("/training/courses/{course}/sessions"), f).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location()
+        .trim_start_matches("/training/sessions/")
+        .parse()
+        .expect("the session's id")
+}
+
+async fn book(c: &mut Client, session: i64) -> crate::support::Resp {
+    c.get(&format!("/training/sessions/{session}")).await;
+    c.post(&format!("/training/sessions/{session}/book"), &[])
+        .await
+}
+
+/// The (status) of each booking of a session, by the person's email, in the list's order.
+async fn places(app: &TestApp, session: i64) -> Vec<(String, String)> {
+    let p = app.partnership("plymouth");
+    masa::training::store::bookings_of_session(&app.state.db, p, session)
+        .await
+        .expect("bookings")
+        .into_iter()
+        .map(|b| (b.email, b.status.as_str().to_owned()))
+        .collect()
+}
+
+both_engines!(training_the_last_place_taken_at_once_goes_to_one, |app| {
+    let mut bu = app.signed_in(BU).await;
+    let c = course(&mut bu, "Neglect: core").await;
+    let mut a = app.signed_in(PRACTITIONER).await;
+    let mut b = app.signed_in(MEMBER).await;
+    // Several races, each for the one place of its session.
+    for _ in 0..4 {
+        let s = session(&mut bu, c, 20, "1", "5").await;
+        a.get(&format!("/training/sessions/{s}")).await;
+        b.get(&format!("/training/sessions/{s}")).await;
+        let path = format!("/training/sessions/{s}/book");
+        let (ra, rb) = tokio::join!(a.post(&path, &[]), b.post(&path, &[]));
+        assert_eq!(ra.status, StatusCode::SEE_OTHER);
+        assert_eq!(rb.status, StatusCode::SEE_OTHER);
+        let got = places(&app, s).await;
+        let booked = got.iter().filter(|(_, st)| st == "booked").count();
+        let waiting = got.iter().filter(|(_, st)| st == "waiting").count();
+        assert_eq!((booked, waiting), (1, 1), "{got:?}");
+    }
+    // Booking twice holds one place.
+    let s = session(&mut bu, c, 20, "5", "5").await;
+    book(&mut a, s).await;
+    let again = book(&mut a, s).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(places(&app, s).await.len(), 1);
+    let page = a.get(&format!("/training/sessions/{s}")).await;
+    page.assert_contains("already booked");
+});
+
+both_engines!(
+    training_a_freed_place_goes_to_the_first_waiting,
+    |app, sink| {
+        let mut bu = app.signed_in(BU).await;
+        let c = course(&mut bu, "Neglect: core").await;
+        let s = session(&mut bu, c, 20, "1", "5").await;
+        let mut first = app.signed_in(PRACTITIONER).await;
+        let mut second = app.signed_in(MEMBER).await;
+        let mut third = app.signed_in(SCRUTINEER).await;
+        book(&mut first, s).await;
+        let r = book(&mut second, s).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        second
+            .get(&format!("/training/sessions/{s}"))
+            .await
+            .assert_contains("waiting list");
+        book(&mut third, s).await;
+        assert_eq!(
+            places(&app, s).await,
+            [
+                (PRACTITIONER.to_owned(), "booked".to_owned()),
+                (MEMBER.to_owned(), "waiting".to_owned()),
+                (SCRUTINEER.to_owned(), "waiting".to_owned()),
+            ]
+        );
+        // The first cancels (twenty days ahead: in time): the second takes the place, and is told.
+        let p = app.partnership("plymouth");
+        let mine = masa::training::store::bookings_of_session(&app.state.db, p, s)
+            .await
+            .expect("bookings");
+        let audits = app.count("audit_events").await;
+        first.get(&format!("/training/sessions/{s}")).await;
+        let r = first
+            .post(&format!("/training/bookings/{}/cancel", mine[0].id), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let got = places(&app, s).await;
+        assert_eq!(got[0], (MEMBER.to_owned(), "booked".to_owned()), "{got:?}");
+        assert_eq!(got[1], (SCRUTINEER.to_owned(), "waiting".to_owned()));
+        assert_eq!(got[2], (PRACTITIONER.to_owned(), "cancelled".to_owned()));
+        // The cancellation and the place given are each in the audit trail.
+        assert_eq!(app.count("audit_events").await - audits, 2);
+        let link = app.link_mailed_to(&sink, MEMBER).await;
+        assert_eq!(link, format!("/training/sessions/{s}"));
+        // The training officer sees the places and the list; a practitioner does not.
+        let page = bu.get(&format!("/training/sessions/{s}")).await;
+        page.assert_contains("Places and waiting list");
+        let page = third.get(&format!("/training/sessions/{s}")).await;
+        assert!(!page.body.contains("Places and waiting list"));
+        assert!(!page.body.contains(PRACTITIONER));
+        // The training officer cancels the second's place: the third takes it.
+        let r = bu
+            .post(&format!("/training/bookings/{}/cancel", mine[1].id), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let got = places(&app, s).await;
+        assert_eq!(
+            got[0],
+            (SCRUTINEER.to_owned(), "booked".to_owned()),
+            "{got:?}"
+        );
+        // Cancelling what is already cancelled changes nothing.
+        let audits = app.count("audit_events").await;
+        let r = bu
+            .post(&format!("/training/bookings/{}/cancel", mine[1].id), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.count("audit_events").await, audits);
+    }
+);
+
+both_engines!(
+    training_a_place_cancelled_inside_the_cutoff_is_late,
+    |app| {
+        let mut bu = app.signed_in(BU).await;
+        let c = course(&mut bu, "Neglect: core").await;
+        // Tomorrow, with a cut-off of five working days: any cancellation now is late.
+        let soon = session(&mut bu, c, 1, "10", "5").await;
+        // Two months ahead, with the same cut-off: in time.
+        let later = session(&mut bu, c, 60, "10", "5").await;
+        let mut a = app.signed_in(PRACTITIONER).await;
+        book(&mut a, soon).await;
+        book(&mut a, later).await;
+        let p = app.partnership("plymouth");
+        for (s, want) in [(soon, "cancelled-late"), (later, "cancelled")] {
+            let b = masa::training::store::bookings_of_session(&app.state.db, p, s)
+                .await
+                .expect("bookings");
+            a.get(&format!("/training/sessions/{s}")).await;
+            a.post(&format!("/training/bookings/{}/cancel", b[0].id), &[])
+                .await;
+            assert_eq!(places(&app, s).await[0].1, want);
+        }
+    }
+);
+
+both_engines!(training_forms_refuse_bad_input_and_keep_it, |app| {
+    let mut bu = app.signed_in(BU).await;
+    let courses = app.count("training_courses").await;
+    let audits = app.count("audit_events").await;
+    bu.get("/training/courses/new").await;
+    let r = bu
+        .post(
+            "/training/courses",
+            &[
+                ("title", ""),
+                ("description", "Kept <as typed>"),
+                ("level", "expert"),
+                ("delivery", "e-learning"),
+                ("minutes", "ninety"),
+                ("link", "javascript:alert(1)"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for m in [
+        "Enter the course&#39;s title",
+        "Select the course&#39;s level",
+        "length in minutes",
+        "Enter a web address starting https://",
+    ] {
+        r.assert_contains(m);
+    }
+    r.assert_contains("Kept &#60;as typed&#62;");
+    assert_eq!(app.count("training_courses").await, courses);
+    assert_eq!(app.count("audit_events").await, audits);
+
+    let c = course(&mut bu, "Neglect: core").await;
+    let sessions = app.count("training_sessions").await;
+    let audits = app.count("audit_events").await;
+    let t = today();
+    let mut f = date_fields("held_on", t + chrono::Duration::days(10));
+    f.extend(date_fields("opens_on", t));
+    f.extend(date_fields("closes_on", t + chrono::Duration::days(11)));
+    for (k, v) in [
+        ("start_time", "14:00"),
+        ("end_time", "09:00"),
+        ("venue", ""),
+        ("capacity", "0"),
+        ("cutoff_days", "-1"),
+        ("status", "open"),
+    ] {
+        f.push((k.into(), v.into()));
+    }
+    bu.get(&format!("/training/courses/{c}/sessions/new")).await;
+    let r = post_owned(&mut bu, &format!("/training/courses/{c}/sessions"), f).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for m in [
+        "The end time must be after the start time",
+        "on or before the day of the session",
+        "Enter where the session is held",
+        "Enter the number of places, from 1 to 1000",
+        "Enter the cut-off in working days",
+    ] {
+        r.assert_contains(m);
+    }
+    r.assert_contains("value=\"14:00\"");
+    let mut f = date_fields("held_on", t - chrono::Duration::days(1));
+    f.push(("start_time".into(), "25:00".into()));
+    let r = post_owned(&mut bu, &format!("/training/courses/{c}/sessions"), f).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("The session must be today or later");
+    r.assert_contains("Enter a time on the 24-hour clock");
+    assert_eq!(app.count("training_sessions").await, sessions);
+    assert_eq!(app.count("audit_events").await, audits);
+});
+
+both_engines!(training_is_seen_only_where_it_may_be, |app| {
+    let mut bu = app.signed_in(BU).await;
+    let c = course(&mut bu, "Neglect: core").await;
+    let s = session(&mut bu, c, 20, "5", "5").await;
+    // A planned session is the business unit's until it opens.
+    let t = today();
+    let mut f = date_fields("held_on", t + chrono::Duration::days(30));
+    f.extend(date_fields("opens_on", t));
+    f.extend(date_fields("closes_on", t + chrono::Duration::days(29)));
+    for (k, v) in [
+        ("start_time", "09:30"),
+        ("end_time", "12:30"),
+        ("venue", "Plymouth Guildhall"),
+        ("capacity", "5"),
+        ("cutoff_days", "5"),
+        ("status", "planned"),
+    ] {
+        f.push((k.into(), v.into()));
+    }
+    let r = post_owned(&mut bu, &format!("/training/courses/{c}/sessions"), f).await;
+    let planned: i64 = r
+        .location()
+        .trim_start_matches("/training/sessions/")
+        .parse()
+        .expect("id");
+    let mut a = app.signed_in(PRACTITIONER).await;
+    assert_eq!(
+        a.get(&format!("/training/sessions/{planned}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    a.get(&format!("/training/sessions/{s}")).await;
+    assert_eq!(
+        a.post(&format!("/training/sessions/{planned}/book"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        bu.get(&format!("/training/sessions/{planned}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    book(&mut a, s).await;
+    let p = app.partnership("plymouth");
+    let b = masa::training::store::bookings_of_session(&app.state.db, p, s)
+        .await
+        .expect("bookings")[0]
+        .id;
+    // Another person cannot cancel a practitioner's place.
+    let mut m = app.signed_in(MEMBER).await;
+    m.get(&format!("/training/sessions/{s}")).await;
+    assert_eq!(
+        m.post(&format!("/training/bookings/{b}/cancel"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Another partnership's administrator finds none of it.
+    let mut derby = app.signed_in("admin@derby.example").await;
+    derby.get("/training").await;
+    for path in [
+        format!("/training/courses/{c}"),
+        format!("/training/courses/{c}/edit"),
+        format!("/training/courses/{c}/sessions/new"),
+        format!("/training/sessions/{s}"),
+    ] {
+        assert_eq!(
+            derby.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    for path in [
+        format!("/training/courses/{c}"),
+        format!("/training/courses/{c}/sessions"),
+        format!("/training/sessions/{s}/book"),
+        format!("/training/bookings/{b}/cancel"),
+    ] {
+        assert_eq!(
+            derby.post(&path, &[("title", "Taken")]).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    assert_eq!(places(&app, s).await[0].1, "booked");
+    let page = derby.get("/training").await;
+    assert!(!page.body.contains("Neglect: core"));
+});
