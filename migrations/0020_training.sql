@@ -74,3 +74,6 @@ CREATE TABLE training_bookings (
 );
 CREATE INDEX training_bookings_of_session ON training_bookings (session_id, status);
 CREATE INDEX training_bookings_of_user ON training_bookings (partnership_id, user_id);
+
+-- An iCalendar invitation sent with a message (a training place booked, moved or cancelled).
+ALTER TABLE outbox ADD COLUMN calendar TEXT;

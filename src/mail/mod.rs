@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use askama::Template;
 use chrono::{DateTime, Utc};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
@@ -36,6 +37,8 @@ pub struct Mail {
     pub html: String,
     /// The one-time link and when it stops working.
     pub secret: Option<(String, DateTime<Utc>)>,
+    /// An iCalendar invitation sent with it (`invitation.ics`), for a place booked or moved.
+    pub calendar: Option<String>,
 }
 
 impl Mail {
@@ -43,6 +46,12 @@ impl Mail {
     /// [`SECRET_LINK`].
     pub fn with_secret_link(mut self, link: String, expires_at: DateTime<Utc>) -> Mail {
         self.secret = Some((link, expires_at));
+        self
+    }
+
+    /// Send an iCalendar invitation (or a cancellation) with the message.
+    pub fn with_calendar(mut self, ics: String) -> Mail {
+        self.calendar = Some(ics);
         self
     }
 
@@ -59,6 +68,7 @@ impl Mail {
             text: text.render()?,
             html: html.render()?,
             secret: None,
+            calendar: None,
         })
     }
 }
@@ -129,8 +139,8 @@ impl Mailer {
         };
         let id = db
             .fetch_one(
-                "INSERT INTO outbox (partnership_id, to_address, subject, body_text, body_html, created_at, status, next_attempt_at, secret_link, secret_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                args![partnership, mail.to, mail.subject, mail.text, mail.html, now, status, now, link, expires],
+                "INSERT INTO outbox (partnership_id, to_address, subject, body_text, body_html, created_at, status, next_attempt_at, secret_link, secret_expires_at, calendar) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                args![partnership, mail.to, mail.subject, mail.text, mail.html, now, status, now, link, expires, mail.calendar],
             )
             .await?
             .get("id")?;
@@ -163,7 +173,7 @@ impl Mailer {
             }
             let r = db
                 .fetch_one(
-                    "SELECT to_address, subject, body_text, body_html, attempts, secret_link, secret_expires_at FROM outbox WHERE id = $1",
+                    "SELECT to_address, subject, body_text, body_html, attempts, secret_link, secret_expires_at, calendar FROM outbox WHERE id = $1",
                     args![id],
                 )
                 .await?;
@@ -189,6 +199,7 @@ impl Mailer {
                     &r.get::<String>("subject")?,
                     text,
                     html,
+                    r.get::<Option<String>>("calendar")?,
                 )
                 .map(|m| async move { smtp.send(m).await.map_err(|e| e.to_string()) });
             let outcome = match result {
@@ -230,13 +241,25 @@ impl Mailer {
         subject: &str,
         text: String,
         html: String,
+        calendar: Option<String>,
     ) -> Result<Message, String> {
         let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+        let body = MultiPart::alternative_plain_html(text, html);
+        let body = match calendar {
+            Some(ics) => {
+                let kind = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                    .map_err(|e| e.to_string())?;
+                MultiPart::mixed()
+                    .multipart(body)
+                    .singlepart(Attachment::new("invitation.ics".to_owned()).body(ics, kind))
+            }
+            None => body,
+        };
         Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject)
-            .multipart(MultiPart::alternative_plain_html(text, html))
+            .multipart(body)
             .map_err(|e| e.to_string())
     }
 

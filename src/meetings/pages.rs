@@ -88,7 +88,7 @@ pub async fn named(st: &AppState, p: PartnershipId, ms: Vec<Meeting>) -> AppResu
 
 /// A time as typed, as stored ("09:30"); as typed when it is refused, so the form keeps it.
 fn time_field(errors: &mut Errors, field: &str, v: &str) -> String {
-    match errors.time(field, v) {
+    match errors.time(field, v, "Enter the start time") {
         Some(t) => t.format("%H:%M").to_string(),
         None => v.trim().to_owned(),
     }

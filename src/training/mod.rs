@@ -9,6 +9,7 @@
 //! who is booked on what.
 
 pub mod model;
+pub mod notices;
 mod pages;
 pub mod store;
 

@@ -11,9 +11,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::model::{self, BookingStatus, Delivery, Level, SessionStatus, Shown};
+use super::notices::{self, Notice};
 use super::store::{self, Booking, Course, CourseFields, NotBooked, Session, SessionFields};
 use crate::calendar::today;
-use crate::mail::Mail;
 use crate::state::{AppState, Ctx};
 use crate::store::PartnershipId;
 use crate::web::error::{AppError, AppResult};
@@ -340,8 +340,8 @@ impl SessionForm {
             "Enter the date of the session",
         );
         let held_on = errors.not_past("held_on", held_on, "The session must be today or later");
-        let start = errors.time("start_time", &self.start_time);
-        let end = errors.time("end_time", &self.end_time);
+        let start = errors.time("start_time", &self.start_time, "Enter the start time");
+        let end = errors.time("end_time", &self.end_time, "Enter the end time");
         let venue = errors.text("venue", &self.venue, 300);
         let online_link = web_address(errors, "online_link", &self.online_link);
         let in_person = matches!(course.delivery, Delivery::InPerson | Delivery::Blended);
@@ -564,8 +564,24 @@ pub async fn book(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<
         .as_ref()
         .map(|m| m.organisation.clone())
         .unwrap_or_default();
-    let message = match store::book(&st.db, &viewer.actor(), p, id, u.id, &organisation).await? {
-        Ok((_, BookingStatus::Booked)) => "You are booked on this session",
+    let booked = store::book(&st.db, &viewer.actor(), p, id, u.id, &organisation).await?;
+    if let Ok((bid, place)) = &booked
+        && let (Some(b), Some(s)) = (
+            store::booking(&st.db, p, *bid).await?,
+            store::session(&st.db, p, id).await?,
+        )
+    {
+        let notice = if *place == BookingStatus::Booked {
+            Notice::Booked
+        } else {
+            Notice::Waiting
+        };
+        notices::tell(&st, p, &b, &s, notice).await?;
+    }
+    let message = match booked {
+        Ok((_, BookingStatus::Booked)) => {
+            "You are booked on this session: the invitation is in your email"
+        }
         Ok(_) => {
             "The session is full: you are on the waiting list, and will be booked and emailed if a place comes free"
         }
@@ -574,22 +590,6 @@ pub async fn book(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<
         Err(NotBooked::NoSession) => return Err(AppError::NotFound),
     };
     crate::web::saved(&st.db, &viewer, message, &back).await
-}
-
-#[derive(Template)]
-#[template(path = "mail/training-place-freed.txt")]
-struct PlaceFreedText<'a> {
-    name: &'a str,
-    s: &'a Session,
-    link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/training-place-freed.html")]
-struct PlaceFreedHtml<'a> {
-    name: &'a str,
-    s: &'a Session,
-    link: &'a str,
 }
 
 /// Cancel a booking: the person's own, or anyone's by the training officer. A freed place
@@ -609,25 +609,19 @@ pub async fn cancel(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResul
         return crate::web::saved(&st.db, &viewer, "That booking was already cancelled", &back)
             .await;
     };
-    if let Some(first) = &done.promoted
-        && let Some(s) = store::session(&st.db, p, first.session_id).await?
-    {
-        let link = format!("{}{back}", st.config.base_url.trim_end_matches('/'));
-        let mail = Mail::from_templates(
-            &first.email,
-            &format!("A place has come free: {}", s.course_title),
-            &PlaceFreedText {
-                name: &first.name,
-                s: &s,
-                link: &link,
-            },
-            &PlaceFreedHtml {
-                name: &first.name,
-                s: &s,
-                link: &link,
-            },
-        )?;
-        st.mailer.queue(&st.db, Some(p), mail).await?;
+    // The learner, the organiser and whoever took the place are each told.
+    if let Some(s) = store::session(&st.db, p, b.session_id).await? {
+        let late = done.status == BookingStatus::CancelledLate;
+        let by = viewer.actor().name;
+        let notice = Notice::Cancelled {
+            late,
+            by: (!own).then_some(by.as_str()),
+        };
+        notices::tell(&st, p, &b, &s, notice).await?;
+        notices::tell_organiser(&st, p, &b, &s, late, &by).await?;
+        if let Some(first) = &done.promoted {
+            notices::tell(&st, p, first, &s, Notice::PlaceFreed).await?;
+        }
     }
     let message = match (own, done.status) {
         (true, BookingStatus::CancelledLate) => {

@@ -115,8 +115,13 @@ impl Errors {
         got
     }
 
-    /// A time on the 24-hour clock ("09:30"), or nothing with the one message for it.
-    pub fn time(&mut self, field: &str, v: &str) -> Option<chrono::NaiveTime> {
+    /// A time on the 24-hour clock ("09:30"); empty is refused with `missing`, anything else
+    /// with the one message for a time.
+    pub fn time(&mut self, field: &str, v: &str, missing: &str) -> Option<chrono::NaiveTime> {
+        if v.trim().is_empty() {
+            self.add(field, missing);
+            return None;
+        }
         match chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M") {
             Ok(t) => Some(t),
             Err(_) => {

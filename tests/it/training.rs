@@ -173,6 +173,40 @@ both_engines!(
         assert_eq!(app.count("audit_events").await - audits, 2);
         let link = app.link_mailed_to(&sink, MEMBER).await;
         assert_eq!(link, format!("/training/sessions/{s}"));
+        // Each was told, over SMTP: the place booked with its invitation, the waiting list, the
+        // cancellation with the calendar's cancellation, the organiser, and the freed place.
+        let mail: Vec<String> = sink
+            .all()
+            .iter()
+            .map(|m| crate::support::decode_quoted_printable(m))
+            .collect();
+        let to = |who: &str, subject: &str| {
+            mail.iter()
+                .filter(|m| m.contains(&format!("To: {who}")) && m.contains(subject))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let booked = to(PRACTITIONER, "Subject: Booked: Neglect: core");
+        assert_eq!(booked.len(), 1, "{mail:?}");
+        assert!(booked[0].contains("BEGIN:VCALENDAR"), "{}", booked[0]);
+        assert!(booked[0].contains("METHOD:PUBLISH"));
+        assert!(booked[0].contains(&format!("UID:training-session-{s}@")));
+        let waiting = to(SCRUTINEER, "Subject: On the waiting list");
+        assert_eq!(waiting.len(), 1);
+        assert!(!waiting[0].contains("BEGIN:VCALENDAR"));
+        let cancelled = to(PRACTITIONER, "Subject: Cancelled: your place");
+        assert_eq!(cancelled.len(), 1);
+        assert!(cancelled[0].contains("METHOD:CANCEL"));
+        let organiser = to("pscp@plymouth.gov.uk", "Subject: Training place cancelled");
+        assert_eq!(organiser.len(), 1, "{mail:?}");
+        assert!(
+            organiser[0].contains("Pat Practitioner"),
+            "{}",
+            organiser[0]
+        );
+        let freed = to(MEMBER, "Subject: A place has come free");
+        assert_eq!(freed.len(), 1);
+        assert!(freed[0].contains("BEGIN:VCALENDAR"));
         // The training officer sees the places and the list; a practitioner does not.
         let page = bu.get(&format!("/training/sessions/{s}")).await;
         page.assert_contains("Places and waiting list");
@@ -292,6 +326,7 @@ both_engines!(training_forms_refuse_bad_input_and_keep_it, |app| {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     r.assert_contains("The session must be today or later");
     r.assert_contains("Enter a time on the 24-hour clock");
+    r.assert_contains("Enter the end time");
     assert_eq!(app.count("training_sessions").await, sessions);
     assert_eq!(app.count("audit_events").await, audits);
 });
