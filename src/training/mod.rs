@@ -61,6 +61,26 @@ pub fn routes() -> Vec<Route> {
             pages::session,
         ),
         Route::post(
+            "/training/sessions/{id}",
+            Permission::ManagePartnership,
+            pages::change_session,
+        ),
+        Route::get(
+            "/training/sessions/{id}/edit",
+            Permission::ManagePartnership,
+            pages::edit_session,
+        ),
+        Route::get(
+            "/training/sessions/{id}/cancel",
+            Permission::ManagePartnership,
+            pages::cancel_session_form,
+        ),
+        Route::post(
+            "/training/sessions/{id}/cancel",
+            Permission::ManagePartnership,
+            pages::cancel_session,
+        ),
+        Route::post(
             "/training/sessions/{id}/book",
             Permission::Partnership,
             pages::book,

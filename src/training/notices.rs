@@ -75,6 +75,12 @@ pub enum Notice<'a> {
         late: bool,
         by: Option<&'a str>,
     },
+    /// The session's day, times or place changed.
+    Moved,
+    /// The partnership cancelled the session, for this reason.
+    SessionCancelled {
+        reason: &'a str,
+    },
 }
 
 impl Notice<'_> {
@@ -85,6 +91,8 @@ impl Notice<'_> {
             Notice::Waiting => format!("On the waiting list: {c}"),
             Notice::PlaceFreed => format!("A place has come free: {c}"),
             Notice::Cancelled { .. } => format!("Cancelled: your place on {c}"),
+            Notice::Moved => format!("Changed: {c}"),
+            Notice::SessionCancelled { .. } => format!("Session cancelled: {c}"),
         }
     }
 
@@ -93,6 +101,8 @@ impl Notice<'_> {
             Notice::Booked => "You are booked on this session. The invitation attached puts it in your calendar; if you can no longer go, cancel your place so that it passes to the next person waiting.".into(),
             Notice::Waiting => "The session is full, so you are on its waiting list. If a place comes free it goes to the first person on the list, who is booked and emailed.".into(),
             Notice::PlaceFreed => "A place has come free and you were first on the waiting list, so the place is yours: you are booked. The invitation attached puts it in your calendar; if you can no longer go, cancel your place so that it passes to the next person waiting.".into(),
+            Notice::Moved => "The session has changed: its day, time or place are as below. The invitation attached updates your calendar. If you can no longer go, cancel your place so that it passes to the next person waiting.".into(),
+            Notice::SessionCancelled { reason } => format!("The session is cancelled, so your booking is cancelled with it, without charge. The reason given: {reason}"),
             Notice::Cancelled { late, by } => {
                 let who = by.map_or_else(|| "Your place is cancelled.".to_owned(), |b| format!("Your place was cancelled by {b}."));
                 if *late {
@@ -137,10 +147,12 @@ pub async fn tell(
         },
     )?;
     mail = match notice {
-        Notice::Booked | Notice::PlaceFreed => {
+        Notice::Booked | Notice::PlaceFreed | Notice::Moved => {
             mail.with_calendar(invitation(s, &host, &link, false))
         }
-        Notice::Cancelled { .. } => mail.with_calendar(invitation(s, &host, &link, true)),
+        Notice::Cancelled { .. } | Notice::SessionCancelled { .. } => {
+            mail.with_calendar(invitation(s, &host, &link, true))
+        }
         Notice::Waiting => mail,
     };
     st.mailer.queue(&st.db, Some(p), mail).await?;

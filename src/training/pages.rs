@@ -329,9 +329,27 @@ pub struct SessionForm {
     closes_on: String,
     cutoff_days: String,
     status: String,
+    version: String,
 }
 
 impl SessionForm {
+    fn of(s: &Session) -> SessionForm {
+        let d = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        SessionForm {
+            held_on: d(s.held_on),
+            start_time: s.start_time.clone(),
+            end_time: s.end_time.clone(),
+            venue: s.venue.clone(),
+            online_link: s.online_link.clone(),
+            capacity: s.capacity.to_string(),
+            opens_on: d(s.opens_on),
+            closes_on: d(s.closes_on),
+            cutoff_days: s.cutoff_days.to_string(),
+            status: s.status.as_str().to_owned(),
+            version: s.version.to_string(),
+        }
+    }
+
     fn check(&self, errors: &mut Errors, course: &Course) -> Option<SessionFields> {
         let held_on = errors.required_date(
             "held_on",
@@ -430,8 +448,33 @@ impl SessionForm {
 pub struct SessionFormPage {
     page: Page,
     c: Course,
+    /// The session being changed, and how many hold places on it; none for a new one.
+    changing: Option<(i64, i64)>,
     form: SessionForm,
     errors: Errors,
+}
+
+impl SessionFormPage {
+    fn new(
+        viewer: &Viewer,
+        c: Course,
+        changing: Option<(i64, i64)>,
+        form: SessionForm,
+        errors: Errors,
+    ) -> Self {
+        let title = if changing.is_some() {
+            format!("Change the session of {}", c.title)
+        } else {
+            format!("New session of {}", c.title)
+        };
+        SessionFormPage {
+            page: Page::new(viewer, title, "/training"),
+            c,
+            changing,
+            form,
+            errors,
+        }
+    }
 }
 
 pub async fn new_session(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
@@ -443,13 +486,7 @@ pub async fn new_session(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> App
         status: "open".into(),
         ..SessionForm::default()
     };
-    Ok(SessionFormPage {
-        page: Page::new(&viewer, format!("New session of {}", c.title), "/training"),
-        c,
-        form,
-        errors: Errors::default(),
-    }
-    .into_response())
+    Ok(SessionFormPage::new(&viewer, c, None, form, Errors::default()).into_response())
 }
 
 pub async fn add_session(
@@ -462,12 +499,7 @@ pub async fn add_session(
         .ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
     let Some(fields) = f.check(&mut errors, &c) else {
-        let page = SessionFormPage {
-            page: Page::new(&viewer, format!("New session of {}", c.title), "/training"),
-            c,
-            form: f,
-            errors,
-        };
+        let page = SessionFormPage::new(&viewer, c, None, f, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let sid = store::add_session(&st.db, &viewer.actor(), p, &c, &fields).await?;
@@ -476,6 +508,208 @@ pub async fn add_session(
         &viewer,
         "Session added",
         &format!("/training/sessions/{sid}"),
+    )
+    .await
+}
+
+/// A session the training officer may still change: neither cancelled nor delivered.
+async fn changeable(st: &AppState, p: PartnershipId, id: i64) -> AppResult<(Session, Course)> {
+    let s = store::session(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if matches!(
+        s.status,
+        SessionStatus::Cancelled | SessionStatus::Delivered
+    ) {
+        return Err(AppError::NotFound);
+    }
+    let c = store::course(&st.db, p, s.course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((s, c))
+}
+
+pub async fn edit_session(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (s, c) = changeable(&st, p, id).await?;
+    let form = SessionForm::of(&s);
+    Ok(SessionFormPage::new(
+        &viewer,
+        c,
+        Some((id, s.booked + s.waiting)),
+        form,
+        Errors::default(),
+    )
+    .into_response())
+}
+
+/// Change a session; if its day, times or place moved, everyone booked or waiting is told
+/// (with the invitation updated), and places a larger capacity makes go to the waiting list.
+pub async fn change_session(
+    Ctx { st, viewer, p }: Ctx,
+    Path(id): Path<i64>,
+    FormData(f): FormData<SessionForm>,
+) -> AppResult<Response> {
+    let (s, c) = changeable(&st, p, id).await?;
+    let version = crate::web::forms::version(&f.version)?;
+    let changing = Some((id, s.booked + s.waiting));
+    let mut errors = Errors::default();
+    let Some(fields) = f.check(&mut errors, &c) else {
+        let page = SessionFormPage::new(&viewer, c, changing, f, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let as_seen = Session {
+        version,
+        ..s.clone()
+    };
+    let changed = match store::update_session(&st.db, &viewer.actor(), p, &as_seen, &fields).await?
+    {
+        Ok(c) => c,
+        Err(why) => {
+            let mut errors = Errors::default();
+            let status = match why {
+                store::NotChanged::Stale(stale) => {
+                    errors.add("held_on", stale.to_string());
+                    StatusCode::CONFLICT
+                }
+                store::NotChanged::FewerThanBooked(n) => {
+                    errors.add(
+                        "capacity",
+                        format!(
+                            "{n} people hold places: offer at least {n}, or cancel bookings first"
+                        ),
+                    );
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+            };
+            let page = SessionFormPage::new(&viewer, c, changing, f, errors);
+            return Ok((status, page).into_response());
+        }
+    };
+    let Some(now) = store::session(&st.db, p, id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let mut told = 0;
+    if changed.moved {
+        for b in store::bookings_of_session(&st.db, p, id).await? {
+            if b.status.active() {
+                notices::tell(&st, p, &b, &now, Notice::Moved).await?;
+                told += 1;
+            }
+        }
+    }
+    for b in &changed.promoted {
+        notices::tell(&st, p, b, &now, Notice::PlaceFreed).await?;
+    }
+    let message = match (told, changed.promoted.len()) {
+        (0, 0) => "Session saved".to_owned(),
+        (t, 0) => format!("Session saved: {t} booked or waiting emailed the change"),
+        (0, n) => format!("Session saved: {n} from the waiting list booked and emailed"),
+        (t, n) => format!(
+            "Session saved: {t} booked or waiting emailed the change, and {n} from the waiting list booked"
+        ),
+    };
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        &message,
+        &format!("/training/sessions/{id}"),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CancelSessionForm {
+    reason: String,
+    version: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/session_cancel.html")]
+pub struct CancelSessionPage {
+    page: Page,
+    s: Session,
+    form: CancelSessionForm,
+    errors: Errors,
+}
+
+/// Check before cancelling a session: who will be told, and why it is cancelled.
+pub async fn cancel_session_form(
+    Ctx { st, viewer, p }: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (s, _) = changeable(&st, p, id).await?;
+    let form = CancelSessionForm {
+        reason: String::new(),
+        version: s.version.to_string(),
+    };
+    Ok(CancelSessionPage {
+        page: Page::new(&viewer, "Cancel the session", "/training"),
+        s,
+        form,
+        errors: Errors::default(),
+    }
+    .into_response())
+}
+
+pub async fn cancel_session(
+    Ctx { st, viewer, p }: Ctx,
+    Path(id): Path<i64>,
+    FormData(f): FormData<CancelSessionForm>,
+) -> AppResult<Response> {
+    let (s, _) = changeable(&st, p, id).await?;
+    let version = crate::web::forms::version(&f.version)?;
+    let mut errors = Errors::default();
+    let reason = errors.required_text(
+        "reason",
+        &f.reason,
+        1000,
+        "Enter why the session is cancelled: everyone booked is told",
+    );
+    let refuse = |s: Session, f: CancelSessionForm, errors: Errors, status: StatusCode| {
+        let page = CancelSessionPage {
+            page: Page::new(&viewer, "Cancel the session", "/training"),
+            s,
+            form: f,
+            errors,
+        };
+        Ok((status, page).into_response())
+    };
+    if !errors.is_empty() {
+        return refuse(s, f, errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let as_seen = Session {
+        version,
+        ..s.clone()
+    };
+    let told = match store::cancel_session(&st.db, &viewer.actor(), p, &as_seen, &reason).await? {
+        Ok(told) => told,
+        Err(stale) => {
+            errors.add("reason", stale.to_string());
+            return refuse(s, f, errors, StatusCode::CONFLICT);
+        }
+    };
+    let Some(now) = store::session(&st.db, p, id).await? else {
+        return Err(AppError::NotFound);
+    };
+    for b in &told {
+        notices::tell(
+            &st,
+            p,
+            b,
+            &now,
+            Notice::SessionCancelled { reason: &reason },
+        )
+        .await?;
+    }
+    crate::web::saved(
+        &st.db,
+        &viewer,
+        &format!(
+            "Session cancelled: {} booked or waiting emailed",
+            told.len()
+        ),
+        &format!("/training/sessions/{id}"),
     )
     .await
 }

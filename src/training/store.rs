@@ -613,3 +613,135 @@ async fn promote(
         ..first
     }))
 }
+
+/// Why a session's change was not made.
+#[derive(Debug)]
+pub enum NotChanged {
+    /// Someone changed it first.
+    Stale(crate::store::Stale),
+    /// Fewer places than are booked: bookings must be cancelled first.
+    FewerThanBooked(i64),
+}
+
+/// What changing a session did: whether its day, times or place moved (everyone booked or
+/// waiting is told), and who took the places a larger capacity made.
+#[derive(Debug)]
+pub struct Changed {
+    pub moved: bool,
+    pub promoted: Vec<Booking>,
+}
+
+/// Change a session as at the version the training officer saw.
+pub async fn update_session(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    before: &Session,
+    f: &SessionFields,
+) -> StoreResult<Result<Changed, NotChanged>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    if hold_session(&mut tx, p, before.id).await?.is_none() {
+        return Ok(Err(NotChanged::Stale(crate::store::Stale {
+            changed: None,
+        })));
+    }
+    let booked = count_booked(&mut tx, before.id).await?;
+    if f.capacity < booked {
+        return Ok(Err(NotChanged::FewerThanBooked(booked)));
+    }
+    let v = Versioned::new(
+        "training_sessions",
+        "training-session",
+        p,
+        before.id,
+        before.version,
+    )
+    .only_if(" AND status <> 'cancelled'");
+    if let Err(stale) = tx
+        .update_versioned(
+            &v,
+            "held_on = $1, start_time = $2, end_time = $3, venue = $4, online_link = $5, capacity = $6, opens_on = $7, closes_on = $8, cutoff_days = $9, status = $10",
+            args![f.held_on, f.start_time.as_str(), f.end_time.as_str(), f.venue.as_str(), f.online_link.as_str(), f.capacity, f.opens_on, f.closes_on, f.cutoff_days, f.status],
+            &format!("Session of {} changed", before.course_title),
+            before,
+            f,
+        )
+        .await?
+    {
+        return Ok(Err(NotChanged::Stale(stale)));
+    }
+    let mut promoted = Vec::new();
+    while let Some(b) = promote(&mut tx, p, before.id).await? {
+        promoted.push(b);
+    }
+    tx.commit().await?;
+    let moved = before.held_on != f.held_on
+        || before.start_time != f.start_time
+        || before.end_time != f.end_time
+        || before.venue != f.venue
+        || before.online_link != f.online_link;
+    Ok(Ok(Changed { moved, promoted }))
+}
+
+/// Cancel a session: every place and place on the waiting list with it, none of them late
+/// (the partnership cancelled, not the learner). Gives the bookings that were active, to be
+/// told; `Err` when someone changed the session first or it was already cancelled.
+pub async fn cancel_session(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    before: &Session,
+    reason: &str,
+) -> StoreResult<Result<Vec<Booking>, crate::store::Stale>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    let v = Versioned::new(
+        "training_sessions",
+        "training-session",
+        p,
+        before.id,
+        before.version,
+    )
+    .only_if(" AND status <> 'cancelled'");
+    if let Err(stale) = tx
+        .update_versioned(
+            &v,
+            "status = 'cancelled'",
+            args![],
+            &format!("Session of {} cancelled: {reason}", before.course_title),
+            before,
+            &serde_json::json!({"status": SessionStatus::Cancelled, "reason": reason}),
+        )
+        .await?
+    {
+        return Ok(Err(stale));
+    }
+    let active: Vec<Booking> = tx
+        .fetch_all(
+            Sql::join(&[
+                "SELECT ",
+                BOOKING_COLUMNS,
+                BOOKING_FROM,
+                " WHERE b.partnership_id = $1 AND b.session_id = $2 AND b.status IN ('booked', 'waiting') ORDER BY b.id",
+            ]),
+            args![p, before.id],
+        )
+        .await?
+        .iter()
+        .map(booking_of)
+        .collect::<StoreResult<_>>()?;
+    let now = tx.now();
+    for b in &active {
+        let record = RecordRef::new(Some(p), "training-booking", b.id);
+        tx.update(
+            "UPDATE training_bookings SET status = 'cancelled', cancelled_at = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5",
+            args![now, now, actor.name.as_str(), p, b.id],
+            &record,
+            "Booking cancelled with its session",
+            b,
+            &serde_json::json!({"status": BookingStatus::Cancelled, "cancelled_at": now}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(active))
+}

@@ -1320,6 +1320,10 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     let session = v.b.current_url().await.expect("url").path().to_owned();
     v.submit(&format!("{session}/book")).await;
     v.check("training session booked").await;
+    v.go(&format!("{session}/edit")).await;
+    v.go(&format!("{session}/cancel")).await;
+    v.submit(&format!("{session}/cancel")).await;
+    v.check("training session cancel errors").await;
     v.go("/training").await;
     v.go("/training/courses").await;
     v.go("/assurance").await;

@@ -405,6 +405,18 @@ both_engines!(training_is_seen_only_where_it_may_be, |app| {
         );
     }
     for path in [
+        format!("/training/sessions/{s}/edit"),
+        format!("/training/sessions/{s}/cancel"),
+    ] {
+        assert_eq!(
+            derby.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    for path in [
+        format!("/training/sessions/{s}"),
+        format!("/training/sessions/{s}/cancel"),
         format!("/training/courses/{c}"),
         format!("/training/courses/{c}/sessions"),
         format!("/training/sessions/{s}/book"),
@@ -420,3 +432,151 @@ both_engines!(training_is_seen_only_where_it_may_be, |app| {
     let page = derby.get("/training").await;
     assert!(!page.body.contains("Neglect: core"));
 });
+
+/// The session form's fields as stored, with some changed, for the change form.
+async fn session_fields(app: &TestApp, s: i64, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let p = app.partnership("plymouth");
+    let now = masa::training::store::session(&app.state.db, p, s)
+        .await
+        .expect("session")
+        .expect("there");
+    let mut f = date_fields("held_on", now.held_on);
+    f.extend(date_fields("opens_on", now.opens_on));
+    f.extend(date_fields("closes_on", now.closes_on));
+    let capacity = now.capacity.to_string();
+    let cutoff = now.cutoff_days.to_string();
+    let version = now.version.to_string();
+    for (k, v) in [
+        ("start_time", now.start_time.as_str()),
+        ("end_time", now.end_time.as_str()),
+        ("venue", now.venue.as_str()),
+        ("capacity", capacity.as_str()),
+        ("cutoff_days", cutoff.as_str()),
+        ("status", "open"),
+        ("version", version.as_str()),
+    ] {
+        let v = changes
+            .iter()
+            .find(|(ck, _)| *ck == k)
+            .map_or(v, |(_, cv)| *cv);
+        f.push((k.into(), v.into()));
+    }
+    f
+}
+
+both_engines!(
+    training_a_changed_or_cancelled_session_tells_everyone,
+    |app, sink| {
+        let mut bu = app.signed_in(BU).await;
+        let c = course(&mut bu, "Neglect: core").await;
+        let s = session(&mut bu, c, 20, "2", "5").await;
+        for who in [PRACTITIONER, SCRUTINEER, MEMBER] {
+            let mut x = app.signed_in(who).await;
+            book(&mut x, s).await;
+        }
+        bu.get(&format!("/training/sessions/{s}/edit")).await;
+        // Fewer places than are booked is refused, and nothing changes.
+        let audits = app.count("audit_events").await;
+        let f = session_fields(&app, s, &[("capacity", "1")]).await;
+        let r = post_owned(&mut bu, &format!("/training/sessions/{s}"), f).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("2 people hold places");
+        assert_eq!(app.count("audit_events").await, audits);
+        // A third place goes to the one waiting.
+        let stale = session_fields(&app, s, &[("capacity", "3")]).await;
+        let r = post_owned(&mut bu, &format!("/training/sessions/{s}"), stale.clone()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(places(&app, s).await.iter().all(|(_, st)| st == "booked"));
+        // The same form again is a stale copy: refused, with who changed it.
+        let r = post_owned(&mut bu, &format!("/training/sessions/{s}"), stale).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        // Moving it an hour later tells all three, with the calendar updated.
+        let f = session_fields(&app, s, &[("start_time", "10:30"), ("end_time", "13:30")]).await;
+        let r = post_owned(&mut bu, &format!("/training/sessions/{s}"), f).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        app.state
+            .mailer
+            .deliver_due(&app.state.db)
+            .await
+            .expect("deliver");
+        let mail: Vec<String> = sink
+            .all()
+            .iter()
+            .map(|m| crate::support::decode_quoted_printable(m))
+            .collect();
+        let with = |subject: &str| {
+            mail.iter()
+                .filter(|m| m.contains(subject))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(with("Subject: A place has come free").len(), 1);
+        let moved = with("Subject: Changed: Neglect: core");
+        assert_eq!(moved.len(), 3, "{mail:?}");
+        assert!(moved[0].contains("T103000"), "{}", moved[0]);
+        // Cancelling needs a reason; with one, every booking ends and everyone is told why.
+        let r = bu.get(&format!("/training/sessions/{s}/cancel")).await;
+        r.assert_contains("3 booked and 0 waiting");
+        let version = masa::training::store::session(&app.state.db, app.partnership("plymouth"), s)
+            .await
+            .expect("s")
+            .expect("s")
+            .version
+            .to_string();
+        let r = bu
+            .post(
+                &format!("/training/sessions/{s}/cancel"),
+                &[("reason", " "), ("version", &version)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        r.assert_contains("Enter why the session is cancelled");
+        assert!(places(&app, s).await.iter().all(|(_, st)| st == "booked"));
+        let r = bu
+            .post(
+                &format!("/training/sessions/{s}/cancel"),
+                &[("reason", "The trainer is ill"), ("version", &version)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(
+            places(&app, s)
+                .await
+                .iter()
+                .all(|(_, st)| st == "cancelled")
+        );
+        app.state
+            .mailer
+            .deliver_due(&app.state.db)
+            .await
+            .expect("deliver");
+        let cancelled: Vec<String> = sink
+            .all()
+            .iter()
+            .map(|m| crate::support::decode_quoted_printable(m))
+            .filter(|m| m.contains("Subject: Session cancelled"))
+            .collect();
+        assert_eq!(cancelled.len(), 3);
+        assert!(
+            cancelled
+                .iter()
+                .all(|m| m.contains("The trainer is ill") && m.contains("METHOD:CANCEL"))
+        );
+        // A cancelled session takes no bookings and cannot be changed.
+        let mut a = app.signed_in(PRACTITIONER).await;
+        a.get(&format!("/training/sessions/{s}"))
+            .await
+            .assert_contains("Cancelled");
+        a.post(&format!("/training/sessions/{s}/book"), &[]).await;
+        assert!(
+            places(&app, s)
+                .await
+                .iter()
+                .all(|(_, st)| st == "cancelled")
+        );
+        assert_eq!(
+            bu.get(&format!("/training/sessions/{s}/edit")).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
