@@ -59,8 +59,10 @@ CREATE TABLE training_bookings (
     user_id BIGINT NOT NULL REFERENCES users(id),
     -- The learner's organisation when they booked (from the arrangements or their membership).
     organisation TEXT NOT NULL DEFAULT '',
-    -- booked, waiting, cancelled or cancelled-late
+    -- booked, waiting, cancelled, cancelled-late, attended or did-not-attend
     status TEXT NOT NULL,
+    -- 1 for someone who came without a place, added to the register on the day
+    walk_in BIGINT NOT NULL DEFAULT 0,
     -- When the person joined the waiting list: its order.
     waiting_since {ts},
     booked_at {ts},

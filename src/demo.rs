@@ -1288,8 +1288,8 @@ pub async fn seed_training(state: &AppState) -> anyhow::Result<()> {
     let mut sessions = Vec::new();
     // (course, days from today, capacity, status)
     for (course, days, capacity, status) in [
-        (0, -40, 20, SessionStatus::Delivered),
-        (1, -20, 40, SessionStatus::Delivered),
+        (0, -40, 20, SessionStatus::Open),
+        (1, -20, 40, SessionStatus::Open),
         (0, 12, 20, SessionStatus::Open),
         (1, 19, 1, SessionStatus::Open),
         (2, 26, 16, SessionStatus::Open),
@@ -1297,7 +1297,11 @@ pub async fn seed_training(state: &AppState) -> anyhow::Result<()> {
         (0, 54, 20, SessionStatus::Open),
         (2, 75, 16, SessionStatus::Planned),
     ] {
-        let held_on = today + chrono::Duration::days(days);
+        // Training is held on weekdays.
+        let mut held_on = today + chrono::Duration::days(days);
+        while chrono::Datelike::weekday(&held_on).number_from_monday() > 5 {
+            held_on += chrono::Duration::days(1);
+        }
         let online = course == 1;
         let f = SessionFields {
             held_on,
@@ -1352,6 +1356,40 @@ pub async fn seed_training(state: &AppState) -> anyhow::Result<()> {
         if let Some(uid) = user(email).await? {
             let _ = store::book(&state.db, &actor, p, session, uid, org).await?;
         }
+    }
+    // The two sessions already held: booked, then their registers taken (one did not come).
+    for session in [sessions[0], sessions[1]] {
+        for (email, org) in [
+            ("practitioner@plymouth.example", "Livewell Southwest"),
+            ("member@plymouth.example", "Plymouth City Council"),
+        ] {
+            if let Some(uid) = user(email).await? {
+                let _ = store::book(&state.db, &actor, p, session, uid, org).await?;
+            }
+        }
+        let Some(s) = store::session(&state.db, p, session).await? else {
+            continue;
+        };
+        let marks = store::bookings_of_session(&state.db, p, session)
+            .await?
+            .into_iter()
+            .map(|b| {
+                let came = b.email.starts_with("practitioner") || session == sessions[1];
+                (
+                    b.id,
+                    if came {
+                        crate::training::model::BookingStatus::Attended
+                    } else {
+                        crate::training::model::BookingStatus::DidNotAttend
+                    },
+                )
+            })
+            .collect();
+        let register = store::Register {
+            marks,
+            walk_ins: Vec::new(),
+        };
+        store::save_register(&state.db, &actor, p, &s, &register).await?;
     }
     Ok(())
 }

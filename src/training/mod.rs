@@ -80,6 +80,17 @@ pub fn routes() -> Vec<Route> {
             Permission::ManagePartnership,
             pages::cancel_session,
         ),
+        Route::get(
+            "/training/sessions/{id}/register",
+            Permission::ManagePartnership,
+            pages::register,
+        ),
+        Route::post(
+            "/training/sessions/{id}/register",
+            Permission::ManagePartnership,
+            pages::save_register,
+        ),
+        Route::get("/training/record", Permission::Partnership, pages::record),
         Route::post(
             "/training/sessions/{id}/book",
             Permission::Partnership,

@@ -45,6 +45,10 @@ crate::states! {
         Cancelled = "cancelled",
         /// Cancelled inside the cut-off: charged as a place not attended, unless waived.
         CancelledLate = "cancelled-late",
+        /// On the register as there (a walk-in too).
+        Attended = "attended",
+        /// Held a place and did not come: charged as a place not attended, unless waived.
+        DidNotAttend = "did-not-attend",
     }
 }
 
@@ -81,7 +85,17 @@ impl BookingStatus {
             BookingStatus::Waiting => "On the waiting list",
             BookingStatus::Cancelled => "Cancelled",
             BookingStatus::CancelledLate => "Cancelled late",
+            BookingStatus::Attended => "Attended",
+            BookingStatus::DidNotAttend => "Did not attend",
         }
+    }
+
+    /// Whether the booking is on the register: a place held on the day.
+    pub fn on_register(self) -> bool {
+        matches!(
+            self,
+            BookingStatus::Booked | BookingStatus::Attended | BookingStatus::DidNotAttend
+        )
     }
 }
 
@@ -194,6 +208,11 @@ pub fn cancellation(
 /// The last day a place can be cancelled without charge.
 pub fn last_free_day(held_on: NaiveDate, cutoff: i64, cal: &Calendar) -> NaiveDate {
     cal.add_working_days(held_on, -cutoff)
+}
+
+/// Whether the register can be taken: on or after the day, for a session that was open.
+pub fn register_open(status: SessionStatus, held_on: NaiveDate, today: NaiveDate) -> bool {
+    matches!(status, SessionStatus::Open | SessionStatus::Delivered) && today >= held_on
 }
 
 /// A session's dates and times as typed, checked together.
@@ -312,6 +331,23 @@ mod tests {
             Shown::of(SessionStatus::Planned, open, 10, 0),
             Shown::Planned
         );
+    }
+
+    #[test]
+    fn training_the_register_is_taken_on_or_after_the_day() {
+        let day = d("2026-12-10");
+        assert!(!register_open(SessionStatus::Open, day, d("2026-12-09")));
+        assert!(register_open(SessionStatus::Open, day, day));
+        assert!(register_open(
+            SessionStatus::Delivered,
+            day,
+            d("2027-01-09")
+        ));
+        assert!(!register_open(SessionStatus::Cancelled, day, day));
+        assert!(!register_open(SessionStatus::Planned, day, day));
+        assert!(BookingStatus::DidNotAttend.on_register());
+        assert!(!BookingStatus::CancelledLate.on_register());
+        assert!(!BookingStatus::Waiting.on_register());
     }
 
     #[test]

@@ -101,6 +101,7 @@ crate::record! {
         pub booked_at: Option<DateTime<Utc>> => "b.booked_at",
         pub cancelled_at: Option<DateTime<Utc>> => "b.cancelled_at",
         pub booked_by: String => "b.booked_by",
+        pub walk_in: i64 => "b.walk_in",
         pub version: i64 => "b.version",
     }
 }
@@ -744,4 +745,106 @@ pub async fn cancel_session(
     }
     tx.commit().await?;
     Ok(Ok(active))
+}
+
+/// The register as the training officer (or trainer) marked it: each place attended or not,
+/// and people who came without a place.
+#[derive(Debug, Serialize)]
+pub struct Register {
+    pub marks: Vec<(i64, BookingStatus)>,
+    pub walk_ins: Vec<(i64, String)>,
+}
+
+/// Mark a booking on the register.
+async fn mark(
+    tx: &mut Tx<'_>,
+    p: PartnershipId,
+    b: &Booking,
+    status: BookingStatus,
+) -> StoreResult<u64> {
+    let now = tx.now();
+    let by = tx.actor().name.clone();
+    let record = RecordRef::new(Some(p), "training-booking", b.id);
+    tx.update(
+        "UPDATE training_bookings SET status = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5",
+        args![status, now, by.as_str(), p, b.id],
+        &record,
+        &format!("Register: {}", status.label().to_lowercase()),
+        b,
+        &serde_json::json!({"status": status}),
+    )
+    .await
+}
+
+/// Record a session's register and mark it delivered, in one transaction. Only places held on
+/// the day are marked; a walk-in who already has a booking on the session is marked attended.
+pub async fn save_register(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    s: &Session,
+    r: &Register,
+) -> StoreResult<()> {
+    let mut tx = Tx::begin(db, actor).await?;
+    if hold_session(&mut tx, p, s.id).await?.is_none() {
+        return Ok(());
+    }
+    let now = tx.now();
+    let by = actor.name.clone();
+    let current: Vec<Booking> = tx
+        .fetch_all(
+            Sql::join(&[
+                "SELECT ",
+                BOOKING_COLUMNS,
+                BOOKING_FROM,
+                " WHERE b.partnership_id = $1 AND b.session_id = $2",
+            ]),
+            args![p, s.id],
+        )
+        .await?
+        .iter()
+        .map(booking_of)
+        .collect::<StoreResult<_>>()?;
+    for (id, status) in &r.marks {
+        if let Some(b) = current
+            .iter()
+            .find(|b| b.id == *id && b.status.on_register())
+            && b.status != *status
+        {
+            mark(&mut tx, p, b, *status).await?;
+        }
+    }
+    for (user_id, organisation) in &r.walk_ins {
+        match current.iter().find(|b| b.user_id == *user_id) {
+            Some(b) if b.status == BookingStatus::Attended => {}
+            Some(b) => {
+                mark(&mut tx, p, b, BookingStatus::Attended).await?;
+            }
+            None => {
+                tx.insert(
+                    "INSERT INTO training_bookings (partnership_id, session_id, user_id, organisation, status, walk_in, booked_at, booked_by, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, 'attended', 1, $5, $6, $7, $8, $9) RETURNING id",
+                    args![p, s.id, *user_id, organisation.as_str(), now, by.as_str(), now, now, by.as_str()],
+                    Some(p),
+                    "training-booking",
+                    "Register: a walk-in attended",
+                    &serde_json::json!({"session": s.id, "user": user_id, "organisation": organisation, "status": BookingStatus::Attended, "walk_in": true}),
+                )
+                .await?;
+            }
+        }
+    }
+    if s.status != SessionStatus::Delivered {
+        let record = RecordRef::new(Some(p), "training-session", s.id);
+        tx.update(
+            "UPDATE training_sessions SET status = 'delivered', version = version + 1, updated_at = $1, updated_by = $2 WHERE partnership_id = $3 AND id = $4",
+            args![now, by.as_str(), p, s.id],
+            &record,
+            &format!("Session of {} delivered: register taken", s.course_title),
+            &serde_json::json!({"status": s.status}),
+            &serde_json::json!({"status": SessionStatus::Delivered}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

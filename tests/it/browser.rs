@@ -1324,8 +1324,27 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go(&format!("{session}/cancel")).await;
     v.submit(&format!("{session}/cancel")).await;
     v.check("training session cancel errors").await;
+    v.go(&format!("{session}/register")).await;
+    // A session already held, whose register the demo took.
+    let ply = masa::partnerships::store::by_slug(&state.db, "plymouth")
+        .await
+        .expect("q")
+        .expect("plymouth");
+    let held = masa::training::store::sessions(&state.db, masa::store::PartnershipId(ply.id), None)
+        .await
+        .expect("sessions")
+        .into_iter()
+        .find(|s| s.status == masa::training::model::SessionStatus::Delivered)
+        .expect("a delivered session");
+    v.go(&format!("/training/sessions/{}", held.id)).await;
+    v.go(&format!("/training/sessions/{}/register", held.id))
+        .await;
+    v.submit(&format!("/training/sessions/{}/register", held.id))
+        .await;
+    v.check("training register saved").await;
     v.go("/training").await;
     v.go("/training/courses").await;
+    v.go("/training/record").await;
     v.go("/assurance").await;
     let seeded =
         v.b.find(Locator::Css("table a[href^='/assurance/']"))

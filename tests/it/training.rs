@@ -580,3 +580,118 @@ both_engines!(
         );
     }
 );
+
+both_engines!(training_the_register_records_who_came, |app| {
+    let mut bu = app.signed_in(BU).await;
+    let c = course(&mut bu, "Neglect: core").await;
+    let s = session(&mut bu, c, 0, "10", "5").await;
+    let later = session(&mut bu, c, 10, "10", "5").await;
+    let mut pat = app.signed_in(PRACTITIONER).await;
+    book(&mut pat, s).await;
+    book(&mut pat, later).await;
+    let mut sam = app.signed_in(SCRUTINEER).await;
+    book(&mut sam, s).await;
+    let p = app.partnership("plymouth");
+    let ids = |v: Vec<masa::training::store::Booking>| {
+        v.into_iter()
+            .map(|b| (b.email.clone(), b.id))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let b = ids(
+        masa::training::store::bookings_of_session(&app.state.db, p, s)
+            .await
+            .expect("bookings"),
+    );
+    let (pat_b, sam_b) = (b[PRACTITIONER], b[SCRUTINEER]);
+    let member = crate::support::user_id(&app, MEMBER).await;
+    // Not before the day.
+    let lb = ids(
+        masa::training::store::bookings_of_session(&app.state.db, p, later)
+            .await
+            .expect("bookings"),
+    )[PRACTITIONER];
+    bu.get(&format!("/training/sessions/{later}/register"))
+        .await;
+    let r = bu
+        .post(
+            &format!("/training/sessions/{later}/register"),
+            &[(&format!("attended-{lb}"), "attended")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("on or after the day of the session");
+    // Every place must be marked; what was marked is kept; nothing is stored.
+    let audits = app.count("audit_events").await;
+    bu.get(&format!("/training/sessions/{s}/register")).await;
+    let pat_field = format!("attended-{pat_b}");
+    let sam_field = format!("attended-{sam_b}");
+    let r = bu
+        .post(
+            &format!("/training/sessions/{s}/register"),
+            &[(pat_field.as_str(), "attended"), ("walk_in", "999999")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("Select whether Sam");
+    r.assert_contains("Select someone in the partnership from the list");
+    r.assert_contains("value=\"attended\" checked");
+    assert_eq!(app.count("audit_events").await, audits);
+    // Marked, with a walk-in.
+    let member_s = member.to_string();
+    let r = bu
+        .post(
+            &format!("/training/sessions/{s}/register"),
+            &[
+                (pat_field.as_str(), "attended"),
+                (sam_field.as_str(), "did-not-attend"),
+                ("walk_in", member_s.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let got: std::collections::BTreeMap<String, String> =
+        places(&app, s).await.into_iter().collect();
+    assert_eq!(got[PRACTITIONER], "attended");
+    assert_eq!(got[SCRUTINEER], "did-not-attend");
+    assert_eq!(got[MEMBER], "attended");
+    // Three marks and the session delivered, each in the audit trail.
+    assert_eq!(app.count("audit_events").await - audits, 4);
+    let walk_in = masa::training::store::bookings_of_session(&app.state.db, p, s)
+        .await
+        .expect("bookings")
+        .into_iter()
+        .find(|b| b.email == MEMBER)
+        .expect("the walk-in");
+    assert_eq!(walk_in.walk_in, 1);
+    let now = masa::training::store::session(&app.state.db, p, s)
+        .await
+        .expect("s")
+        .expect("s");
+    assert_eq!(now.status, masa::training::model::SessionStatus::Delivered);
+    // The learner's record holds what they attended, not what they missed.
+    let rec = pat.get("/training/record").await;
+    rec.assert_contains("1 session attended, 3 hours in all");
+    let rec = sam.get("/training/record").await;
+    rec.assert_contains("No sessions attended yet");
+    // Another partnership finds no register.
+    let mut derby = app.signed_in("admin@derby.example").await;
+    derby.get("/training").await;
+    assert_eq!(
+        derby
+            .get(&format!("/training/sessions/{s}/register"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        derby
+            .post(
+                &format!("/training/sessions/{s}/register"),
+                &[(pat_field.as_str(), "did-not-attend")]
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(places(&app, s).await[0].1, "attended");
+});
