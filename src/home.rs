@@ -60,6 +60,7 @@ async fn tasks_of(st: &AppState, viewer: &Viewer) -> AppResult<Vec<Task>> {
     all.extend(crate::thresholds::tasks(st, viewer, p).await?);
     all.extend(crate::scorecard::tasks(st, viewer, p).await?);
     all.extend(crate::procedures::tasks(st, viewer, p).await?);
+    all.extend(crate::training::tasks(st, viewer, p).await?);
     all.extend(crate::arrangements::tasks(st, viewer, p).await?);
     Ok(in_order(all))
 }

@@ -11,6 +11,7 @@
 pub mod model;
 pub mod notices;
 mod pages;
+pub use pages::tasks;
 pub mod store;
 
 use crate::state::Route;

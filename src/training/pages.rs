@@ -1055,3 +1055,54 @@ fn session_minutes(s: &Session) -> i64 {
         _ => 0,
     }
 }
+
+/// What training asks of the person for their home page: the business unit, each register to
+/// take (due the working day after the session); a learner, each place in the next five
+/// working days, due on its day.
+pub async fn tasks(
+    st: &AppState,
+    viewer: &Viewer,
+    p: PartnershipId,
+) -> AppResult<Vec<crate::web::tasks::Task>> {
+    use crate::web::tasks::Task;
+    let cal = crate::calendar::store::current(&st.db).await?;
+    let t = today();
+    let mut out = Vec::new();
+    if Permission::ManagePartnership.allows(viewer) {
+        for s in store::awaiting_register(&st.db, p, t).await? {
+            out.push(Task::due(
+                format!(
+                    "Take the register for {} on {}",
+                    s.course_title,
+                    s.held_on.format("%-d %B")
+                ),
+                format!("/training/sessions/{}/register", s.id),
+                "Training",
+                cal.add_working_days(s.held_on, 1),
+                (t, &cal, 1),
+            ));
+        }
+    }
+    if let Some(u) = viewer.user.as_ref() {
+        let horizon = cal.add_working_days(t, 5);
+        for (b, s) in store::bookings_of_user(&st.db, p, u.id).await? {
+            if b.status == BookingStatus::Booked
+                && s.status == SessionStatus::Open
+                && s.held_on >= t
+                && s.held_on <= horizon
+            {
+                out.push(Task::due(
+                    format!(
+                        "Go to {} at {}, or cancel your place for the next person waiting",
+                        s.course_title, s.start_time
+                    ),
+                    format!("/training/sessions/{}", s.id),
+                    "Training",
+                    s.held_on,
+                    (t, &cal, 2),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -848,3 +848,24 @@ pub async fn save_register(
     tx.commit().await?;
     Ok(())
 }
+
+/// Sessions held (on or before `today`) whose register is not yet taken: still open.
+pub async fn awaiting_register(
+    db: &Db,
+    p: PartnershipId,
+    today: NaiveDate,
+) -> StoreResult<Vec<Session>> {
+    db.fetch_all(
+        Sql::join(&[
+            "SELECT ",
+            SESSION_COLUMNS,
+            SESSION_FROM,
+            " WHERE s.partnership_id = $1 AND s.status = 'open' AND s.held_on <= $2 ORDER BY s.held_on, s.id",
+        ]),
+        args![p, today],
+    )
+    .await?
+    .iter()
+    .map(session_of)
+    .collect()
+}

@@ -604,6 +604,13 @@ both_engines!(training_the_register_records_who_came, |app| {
     );
     let (pat_b, sam_b) = (b[PRACTITIONER], b[SCRUTINEER]);
     let member = crate::support::user_id(&app, MEMBER).await;
+    // The home pages ask for it: the business unit to take the register, the learner to go.
+    bu.get("/")
+        .await
+        .assert_contains("Take the register for Neglect: core");
+    pat.get("/")
+        .await
+        .assert_contains("Go to Neglect: core at 09:30");
     // Not before the day.
     let lb = ids(
         masa::training::store::bookings_of_session(&app.state.db, p, later)
@@ -668,6 +675,12 @@ both_engines!(training_the_register_records_who_came, |app| {
         .expect("s")
         .expect("s");
     assert_eq!(now.status, masa::training::model::SessionStatus::Delivered);
+    assert!(
+        !bu.get("/")
+            .await
+            .body
+            .contains("Take the register for Neglect: core")
+    );
     // The learner's record holds what they attended, not what they missed.
     let rec = pat.get("/training/record").await;
     rec.assert_contains("1 session attended, 3 hours in all");
