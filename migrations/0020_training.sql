@@ -65,6 +65,8 @@ CREATE TABLE training_bookings (
     walk_in BIGINT NOT NULL DEFAULT 0,
     -- When the person joined the waiting list: its order.
     waiting_since {ts},
+    -- A place offered from the waiting list is held for the learner until then.
+    offer_expires_at {ts},
     booked_at {ts},
     cancelled_at {ts},
     -- Who made the booking (the learner, or a booking manager for them).
@@ -76,6 +78,7 @@ CREATE TABLE training_bookings (
 );
 CREATE INDEX training_bookings_of_session ON training_bookings (session_id, status);
 CREATE INDEX training_bookings_of_user ON training_bookings (partnership_id, user_id);
+CREATE INDEX training_bookings_offered ON training_bookings (status, offer_expires_at);
 
 -- An iCalendar invitation sent with a message (a training place booked, moved or cancelled).
 ALTER TABLE outbox ADD COLUMN calendar TEXT;

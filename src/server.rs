@@ -95,6 +95,14 @@ fn spawn_jobs(state: &AppState) {
         true,
         |st| async move { crate::scorecard::hourly(&st).await },
     );
+    every(
+        state,
+        "training: offers of freed places passed on",
+        // An offer for a session starting soon may hold its place for only an hour.
+        600,
+        true,
+        |st| async move { crate::training::hourly(&st).await },
+    );
 }
 
 /// Run a job every `seconds` (first at once when `now`), logging a failure and trying again

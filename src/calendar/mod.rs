@@ -44,6 +44,17 @@ pub fn uk_local(t: DateTime<Utc>) -> chrono::NaiveDateTime {
     (t + offset).naive_utc()
 }
 
+/// The moment a UK local time names (a session's start): BST or GMT as that day has it. In the
+/// hour the clocks go back, the first of the two; in the hour they skip, an hour later.
+pub fn from_uk_local(l: chrono::NaiveDateTime) -> DateTime<Utc> {
+    let summer = Utc.from_utc_datetime(&(l - Duration::hours(1)));
+    if uk_local(summer) == l {
+        summer
+    } else {
+        Utc.from_utc_datetime(&l)
+    }
+}
+
 /// "24 November 2026 at 14:02", as GOV.UK style writes dates and times.
 pub fn display_time(t: impl std::borrow::Borrow<DateTime<Utc>>) -> String {
     let l = uk_local(*t.borrow());
@@ -68,6 +79,32 @@ mod tests {
         DateTime::parse_from_rfc3339(s)
             .expect("time")
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_uk_local_time_is_the_moment_it_names() {
+        let l =
+            |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("local");
+        assert_eq!(
+            from_uk_local(l("2026-07-01 09:30")),
+            utc("2026-07-01T08:30:00Z")
+        );
+        assert_eq!(
+            from_uk_local(l("2026-12-01 09:30")),
+            utc("2026-12-01T09:30:00Z")
+        );
+        // The hour the clocks go back happens twice: the first (BST) is meant.
+        assert_eq!(
+            from_uk_local(l("2026-10-25 01:30")),
+            utc("2026-10-25T00:30:00Z")
+        );
+        for t in [
+            "2026-03-29T00:30:00Z",
+            "2026-06-15T12:00:00Z",
+            "2026-11-15T12:00:00Z",
+        ] {
+            assert_eq!(from_uk_local(uk_local(utc(t))), utc(t));
+        }
     }
 
     #[test]

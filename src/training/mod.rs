@@ -11,7 +11,7 @@
 pub mod model;
 pub mod notices;
 mod pages;
-pub use pages::tasks;
+pub use pages::{hourly, tasks};
 pub mod store;
 
 use crate::state::Route;
@@ -96,6 +96,11 @@ pub fn routes() -> Vec<Route> {
             "/training/sessions/{id}/book",
             Permission::Partnership,
             pages::book,
+        ),
+        Route::post(
+            "/training/bookings/{id}/accept",
+            Permission::Partnership,
+            pages::accept,
         ),
         Route::post(
             "/training/bookings/{id}/cancel",

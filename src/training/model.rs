@@ -1,7 +1,7 @@
 //! The rules of multi-agency training as pure functions: who gets a place, when booking is
 //! open, and when a cancellation is late.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use crate::calendar::working_days::Calendar;
 
@@ -45,6 +45,11 @@ crate::states! {
         Cancelled = "cancelled",
         /// Cancelled inside the cut-off: charged as a place not attended, unless waived.
         CancelledLate = "cancelled-late",
+        /// A place freed and offered to the first on the waiting list, held until the offer's
+        /// time: accepted, it is booked; unanswered, it passes on.
+        Offered = "offered",
+        /// An offer not accepted in time: the place passed to the next person waiting.
+        Lapsed = "offer-lapsed",
         /// On the register as there (a walk-in too).
         Attended = "attended",
         /// Held a place and did not come: charged as a place not attended, unless waived.
@@ -76,7 +81,15 @@ impl Delivery {
 impl BookingStatus {
     /// Whether the booking still holds a place or a place on the list.
     pub fn active(self) -> bool {
-        matches!(self, BookingStatus::Booked | BookingStatus::Waiting)
+        matches!(
+            self,
+            BookingStatus::Booked | BookingStatus::Waiting | BookingStatus::Offered
+        )
+    }
+
+    /// Whether it takes one of the session's places (an offer holds its place until it lapses).
+    pub fn holds_place(self) -> bool {
+        matches!(self, BookingStatus::Booked | BookingStatus::Offered)
     }
 
     pub fn label(self) -> &'static str {
@@ -85,6 +98,8 @@ impl BookingStatus {
             BookingStatus::Waiting => "On the waiting list",
             BookingStatus::Cancelled => "Cancelled",
             BookingStatus::CancelledLate => "Cancelled late",
+            BookingStatus::Offered => "Place offered",
+            BookingStatus::Lapsed => "Offer passed on",
             BookingStatus::Attended => "Attended",
             BookingStatus::DidNotAttend => "Did not attend",
         }
@@ -210,6 +225,21 @@ pub fn last_free_day(held_on: NaiveDate, cutoff: i64, cal: &Calendar) -> NaiveDa
     cal.add_working_days(held_on, -cutoff)
 }
 
+/// How long a freed place is held for the first on the waiting list.
+pub const OFFER_HOURS: i64 = 48;
+
+/// Until when an offer made at `now` holds its place: two days, but ending two hours before the
+/// session starts so that someone else can still take it; at least an hour, unless the session
+/// starts sooner than that.
+pub fn offer_until(now: DateTime<Utc>, starts: DateTime<Utc>) -> DateTime<Utc> {
+    let until = (now + Duration::hours(OFFER_HOURS)).min(starts - Duration::hours(2));
+    if until < now + Duration::hours(1) {
+        (now + Duration::hours(1)).min(starts)
+    } else {
+        until
+    }
+}
+
 /// Whether the register can be taken: on or after the day, for a session that was open.
 pub fn register_open(status: SessionStatus, held_on: NaiveDate, today: NaiveDate) -> bool {
     matches!(status, SessionStatus::Open | SessionStatus::Delivered) && today >= held_on
@@ -331,6 +361,39 @@ mod tests {
             Shown::of(SessionStatus::Planned, open, 10, 0),
             Shown::Planned
         );
+    }
+
+    #[test]
+    fn training_an_offer_holds_the_place_for_two_days_or_until_just_before() {
+        let t = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("a time")
+                .with_timezone(&Utc)
+        };
+        let now = t("2026-12-01T10:00:00Z");
+        // A week ahead: two days.
+        assert_eq!(
+            offer_until(now, t("2026-12-08T09:30:00Z")),
+            t("2026-12-03T10:00:00Z")
+        );
+        // Tomorrow morning: until two hours before it starts.
+        assert_eq!(
+            offer_until(now, t("2026-12-02T09:30:00Z")),
+            t("2026-12-02T07:30:00Z")
+        );
+        // In ninety minutes: an hour; in thirty: until it starts.
+        assert_eq!(
+            offer_until(now, t("2026-12-01T11:30:00Z")),
+            t("2026-12-01T11:00:00Z")
+        );
+        assert_eq!(
+            offer_until(now, t("2026-12-01T10:30:00Z")),
+            t("2026-12-01T10:30:00Z")
+        );
+        assert!(BookingStatus::Offered.holds_place());
+        assert!(BookingStatus::Offered.active());
+        assert!(!BookingStatus::Offered.on_register());
+        assert!(!BookingStatus::Lapsed.active());
     }
 
     #[test]

@@ -68,8 +68,14 @@ struct NoticeHtml<'a> {
 pub enum Notice<'a> {
     Booked,
     Waiting,
-    /// A place came free and the first on the waiting list took it.
-    PlaceFreed,
+    /// A place came free and is held for the first on the waiting list until then.
+    Offered {
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    /// An offered place accepted: booked.
+    Accepted,
+    /// An offer not accepted in time passed to the next person waiting.
+    Lapsed,
     /// The learner's booking was cancelled, by them or by the training officer (`by`).
     Cancelled {
         late: bool,
@@ -89,7 +95,9 @@ impl Notice<'_> {
         match self {
             Notice::Booked => format!("Booked: {c}"),
             Notice::Waiting => format!("On the waiting list: {c}"),
-            Notice::PlaceFreed => format!("A place has come free: {c}"),
+            Notice::Offered { .. } => format!("A place has come free: {c}"),
+            Notice::Accepted => format!("Booked: {c}"),
+            Notice::Lapsed => format!("The place offered has passed on: {c}"),
             Notice::Cancelled { .. } => format!("Cancelled: your place on {c}"),
             Notice::Moved => format!("Changed: {c}"),
             Notice::SessionCancelled { .. } => format!("Session cancelled: {c}"),
@@ -99,8 +107,10 @@ impl Notice<'_> {
     fn said(&self) -> String {
         match self {
             Notice::Booked => "You are booked on this session. The invitation attached puts it in your calendar; if you can no longer go, cancel your place so that it passes to the next person waiting.".into(),
-            Notice::Waiting => "The session is full, so you are on its waiting list. If a place comes free it goes to the first person on the list, who is booked and emailed.".into(),
-            Notice::PlaceFreed => "A place has come free and you were first on the waiting list, so the place is yours: you are booked. The invitation attached puts it in your calendar; if you can no longer go, cancel your place so that it passes to the next person waiting.".into(),
+            Notice::Waiting => "The session is full, so you are on its waiting list. If a place comes free it is offered to the first person on the list, by email, and held for them for a time to accept it.".into(),
+            Notice::Offered { until } => format!("A place has come free and you are first on the waiting list. It is held for you until {}: accept it on the session's page by then, or it passes to the next person waiting. If you no longer want it, decline it there so that it passes on at once.", crate::calendar::display_time(until)),
+            Notice::Accepted => "You accepted the place offered: you are booked. The invitation attached puts the session in your calendar; if you can no longer go, cancel your place so that it passes to the next person waiting.".into(),
+            Notice::Lapsed => "The place offered to you was not accepted in time, so it has passed to the next person waiting, and you are no longer on the waiting list. Book again if places come free.".into(),
             Notice::Moved => "The session has changed: its day, time or place are as below. The invitation attached updates your calendar. If you can no longer go, cancel your place so that it passes to the next person waiting.".into(),
             Notice::SessionCancelled { reason } => format!("The session is cancelled, so your booking is cancelled with it, without charge. The reason given: {reason}"),
             Notice::Cancelled { late, by } => {
@@ -147,13 +157,13 @@ pub async fn tell(
         },
     )?;
     mail = match notice {
-        Notice::Booked | Notice::PlaceFreed | Notice::Moved => {
+        Notice::Booked | Notice::Accepted | Notice::Moved => {
             mail.with_calendar(invitation(s, &host, &link, false))
         }
         Notice::Cancelled { .. } | Notice::SessionCancelled { .. } => {
             mail.with_calendar(invitation(s, &host, &link, true))
         }
-        Notice::Waiting => mail,
+        Notice::Waiting | Notice::Offered { .. } | Notice::Lapsed => mail,
     };
     st.mailer.queue(&st.db, Some(p), mail).await?;
     Ok(())

@@ -600,14 +600,14 @@ pub async fn change_session(
         }
     }
     for b in &changed.promoted {
-        notices::tell(&st, p, b, &now, Notice::PlaceFreed).await?;
+        offer(&st, p, b, &now).await?;
     }
     let message = match (told, changed.promoted.len()) {
         (0, 0) => "Session saved".to_owned(),
         (t, 0) => format!("Session saved: {t} booked or waiting emailed the change"),
-        (0, n) => format!("Session saved: {n} from the waiting list booked and emailed"),
+        (0, n) => format!("Session saved: {n} from the waiting list offered a place"),
         (t, n) => format!(
-            "Session saved: {t} booked or waiting emailed the change, and {n} from the waiting list booked"
+            "Session saved: {t} booked or waiting emailed the change, and {n} from the waiting list offered a place"
         ),
     };
     crate::web::saved(
@@ -726,6 +726,8 @@ pub struct SessionPage {
     /// The person's own booking on it, if they hold one, and whether it is a place.
     mine: Option<Booking>,
     booked: bool,
+    /// Until when a place offered to the person is held, in words.
+    offer_until: String,
     last_free_day: NaiveDate,
     /// The places and the waiting list, for the training officer.
     bookings: Vec<Booking>,
@@ -775,6 +777,11 @@ pub async fn session(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResu
         booked: mine
             .as_ref()
             .is_some_and(|b| b.status == BookingStatus::Booked),
+        offer_until: mine
+            .as_ref()
+            .and_then(|b| b.offer_expires_at)
+            .map(crate::calendar::display_time)
+            .unwrap_or_default(),
         s,
         c,
         mine,
@@ -821,7 +828,7 @@ pub async fn book(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<
             "You are booked on this session: the invitation is in your email"
         }
         Ok(_) => {
-            "The session is full: you are on the waiting list, and will be booked and emailed if a place comes free"
+            "The session is full: you are on the waiting list. If a place comes free it is offered to the first on the list, by email"
         }
         Err(NotBooked::Already) => "You are already booked on this session",
         Err(NotBooked::NotTaking) => "This session is not taking bookings",
@@ -858,8 +865,17 @@ pub async fn cancel(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResul
         notices::tell(&st, p, &b, &s, notice).await?;
         notices::tell_organiser(&st, p, &b, &s, late, &by).await?;
         if let Some(first) = &done.promoted {
-            notices::tell(&st, p, first, &s, Notice::PlaceFreed).await?;
+            offer(&st, p, first, &s).await?;
         }
+    }
+    if own && b.status == BookingStatus::Offered {
+        return crate::web::saved(
+            &st.db,
+            &viewer,
+            "You declined the place: it passes to the next person waiting",
+            &back,
+        )
+        .await;
     }
     let message = match (own, done.status) {
         (true, BookingStatus::CancelledLate) => {
@@ -1105,4 +1121,54 @@ pub async fn tasks(
         }
     }
     Ok(out)
+}
+
+/// Tell the first on the waiting list of the place held for them.
+async fn offer(st: &AppState, p: PartnershipId, b: &Booking, s: &Session) -> AppResult<()> {
+    let Some(until) = b.offer_expires_at else {
+        return Ok(());
+    };
+    notices::tell(st, p, b, s, Notice::Offered { until }).await
+}
+
+/// Accept a place offered from the waiting list: the learner's own only.
+pub async fn accept(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let b = store::booking(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if viewer.user.as_ref().is_none_or(|u| u.id != b.user_id) {
+        return Err(AppError::NotFound);
+    }
+    let back = format!("/training/sessions/{}", b.session_id);
+    let message = match store::accept(&st.db, &viewer.actor(), p, &b).await? {
+        Ok(()) => {
+            if let (Some(now), Some(s)) = (
+                store::booking(&st.db, p, id).await?,
+                store::session(&st.db, p, b.session_id).await?,
+            ) {
+                notices::tell(&st, p, &now, &s, Notice::Accepted).await?;
+            }
+            "You are booked on this session: the invitation is in your email"
+        }
+        Err(store::NotAccepted::Gone) => {
+            "The offer had passed on before it was accepted: book again to join the waiting list"
+        }
+    };
+    crate::web::saved(&st.db, &viewer, message, &back).await
+}
+
+/// Pass on the offers unanswered in time, and tell both people: run hourly on every instance
+/// (each offer is passed on once, in the transaction that holds its session).
+pub async fn hourly(st: &AppState) -> AppResult<()> {
+    for passed in store::pass_on_offers(&st.db, chrono::Utc::now()).await? {
+        let p = passed.partnership;
+        let Some(s) = store::session(&st.db, p, passed.lapsed.session_id).await? else {
+            continue;
+        };
+        notices::tell(st, p, &passed.lapsed, &s, Notice::Lapsed).await?;
+        if let Some(next) = &passed.next {
+            offer(st, p, next, &s).await?;
+        }
+    }
+    Ok(())
 }

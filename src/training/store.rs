@@ -61,7 +61,8 @@ crate::record! {
         pub closes_on: NaiveDate => "s.closes_on",
         pub cutoff_days: i64 => "s.cutoff_days",
         pub status: SessionStatus => "s.status",
-        pub booked: i64 => "(SELECT COUNT(*) FROM training_bookings b WHERE b.session_id = s.id AND b.status = 'booked')",
+        /// Places taken: booked, or offered and held.
+        pub booked: i64 => "(SELECT COUNT(*) FROM training_bookings b WHERE b.session_id = s.id AND b.status IN ('booked', 'offered'))",
         pub waiting: i64 => "(SELECT COUNT(*) FROM training_bookings b WHERE b.session_id = s.id AND b.status = 'waiting')",
         pub version: i64 => "s.version",
     }
@@ -98,6 +99,7 @@ crate::record! {
         pub organisation: String => "b.organisation",
         pub status: BookingStatus => "b.status",
         pub waiting_since: Option<DateTime<Utc>> => "b.waiting_since",
+        pub offer_expires_at: Option<DateTime<Utc>> => "b.offer_expires_at",
         pub booked_at: Option<DateTime<Utc>> => "b.booked_at",
         pub cancelled_at: Option<DateTime<Utc>> => "b.cancelled_at",
         pub booked_by: String => "b.booked_by",
@@ -331,7 +333,7 @@ pub async fn bookings_of_session(
             "SELECT ",
             BOOKING_COLUMNS,
             BOOKING_FROM,
-            " WHERE b.partnership_id = $1 AND b.session_id = $2 ORDER BY CASE b.status WHEN 'booked' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, b.waiting_since, b.id",
+            " WHERE b.partnership_id = $1 AND b.session_id = $2 ORDER BY CASE b.status WHEN 'booked' THEN 0 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END, b.waiting_since, b.id",
         ]),
         args![p, session_id],
     )
@@ -403,30 +405,45 @@ pub async fn booking(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<B
     .transpose()
 }
 
+/// A session as held by a transaction.
+struct Held {
+    capacity: i64,
+    status: SessionStatus,
+    /// When it starts.
+    starts: DateTime<Utc>,
+}
+
 /// Holds the session's row until the transaction ends, so that places on it are counted and
 /// taken one transaction at a time: an update that changes nothing takes PostgreSQL's row lock
-/// (SQLite's write lock is already held from `BEGIN IMMEDIATE`). Gives the capacity and status.
+/// (SQLite's write lock is already held from `BEGIN IMMEDIATE`).
 async fn hold_session(
     tx: &mut Tx<'_>,
     p: PartnershipId,
     session_id: i64,
-) -> StoreResult<Option<(i64, SessionStatus)>> {
+) -> StoreResult<Option<Held>> {
     let Some(r) = tx
         .fetch_optional(
-            "UPDATE training_sessions SET capacity = capacity WHERE partnership_id = $1 AND id = $2 RETURNING capacity, status",
+            "UPDATE training_sessions SET capacity = capacity WHERE partnership_id = $1 AND id = $2 RETURNING capacity, status, held_on, start_time",
             args![p, session_id],
         )
         .await?
     else {
         return Ok(None);
     };
-    Ok(Some((r.get("capacity")?, r.get("status")?)))
+    let held_on: NaiveDate = r.get("held_on")?;
+    let start: String = r.get("start_time")?;
+    let start = chrono::NaiveTime::parse_from_str(&start, "%H:%M").unwrap_or_default();
+    Ok(Some(Held {
+        capacity: r.get("capacity")?,
+        status: r.get("status")?,
+        starts: crate::calendar::from_uk_local(held_on.and_time(start)),
+    }))
 }
 
 async fn count_booked(tx: &mut Tx<'_>, session_id: i64) -> StoreResult<i64> {
     let r = tx
         .fetch_optional(
-            "SELECT COUNT(*) AS n FROM training_bookings WHERE session_id = $1 AND status = 'booked'",
+            "SELECT COUNT(*) AS n FROM training_bookings WHERE session_id = $1 AND status IN ('booked', 'offered')",
             args![session_id],
         )
         .await?;
@@ -457,7 +474,10 @@ pub async fn book(
     organisation: &str,
 ) -> StoreResult<Result<(i64, BookingStatus), NotBooked>> {
     let mut tx = Tx::begin(db, actor).await?;
-    let Some((capacity, status)) = hold_session(&mut tx, p, session_id).await? else {
+    let Some(Held {
+        capacity, status, ..
+    }) = hold_session(&mut tx, p, session_id).await?
+    else {
         return Ok(Err(NotBooked::NoSession));
     };
     if status != SessionStatus::Open {
@@ -465,7 +485,7 @@ pub async fn book(
     }
     let already = tx
         .fetch_optional(
-            "SELECT id FROM training_bookings WHERE session_id = $1 AND user_id = $2 AND status IN ('booked', 'waiting')",
+            "SELECT id FROM training_bookings WHERE session_id = $1 AND user_id = $2 AND status IN ('booked', 'waiting', 'offered')",
             args![session_id, user_id],
         )
         .await?;
@@ -561,24 +581,24 @@ pub async fn cancel(
     )
     .await?;
     let mut promoted = None;
-    if now_b.status == BookingStatus::Booked {
+    if now_b.status.holds_place() {
         promoted = promote(&mut tx, p, b.session_id).await?;
     }
     tx.commit().await?;
     Ok(Some(Cancelled { status, promoted }))
 }
 
-/// Give a free place to the first on the waiting list (who joined it first): the booking that
-/// took it, if any.
+/// Offer a free place to the first on the waiting list (who joined it first), held for them
+/// until [`model::offer_until`]: the booking offered it, if any.
 async fn promote(
     tx: &mut Tx<'_>,
     p: PartnershipId,
     session_id: i64,
 ) -> StoreResult<Option<Booking>> {
-    let Some((capacity, status)) = hold_session(tx, p, session_id).await? else {
+    let Some(held) = hold_session(tx, p, session_id).await? else {
         return Ok(None);
     };
-    if status != SessionStatus::Open || count_booked(tx, session_id).await? >= capacity {
+    if held.status != SessionStatus::Open || count_booked(tx, session_id).await? >= held.capacity {
         return Ok(None);
     }
     let Some(r) = tx
@@ -597,22 +617,122 @@ async fn promote(
     };
     let first = booking_of(&r)?;
     let now = tx.now();
+    if held.starts <= now {
+        return Ok(None);
+    }
+    let until = model::offer_until(now, held.starts);
     let by = tx.actor().name.clone();
     let record = RecordRef::new(Some(p), "training-booking", first.id);
     tx.update(
-        "UPDATE training_bookings SET status = 'booked', booked_at = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5",
-        args![now, now, by.as_str(), p, first.id],
+        "UPDATE training_bookings SET status = 'offered', offer_expires_at = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5",
+        args![until, now, by.as_str(), p, first.id],
         &record,
-        "A freed place given to the first on the waiting list",
+        "A freed place offered to the first on the waiting list",
         &first,
-        &serde_json::json!({"status": BookingStatus::Booked, "booked_at": now}),
+        &serde_json::json!({"status": BookingStatus::Offered, "offer_expires_at": until}),
     )
     .await?;
     Ok(Some(Booking {
-        status: BookingStatus::Booked,
-        booked_at: Some(now),
+        status: BookingStatus::Offered,
+        offer_expires_at: Some(until),
         ..first
     }))
+}
+
+/// Why an offer was not taken up.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotAccepted {
+    /// It passed on (or was withdrawn) before it was accepted.
+    Gone,
+}
+
+/// Accept an offered place: it is booked.
+pub async fn accept(
+    db: &Db,
+    actor: &Actor,
+    p: PartnershipId,
+    b: &Booking,
+) -> StoreResult<Result<(), NotAccepted>> {
+    let mut tx = Tx::begin(db, actor).await?;
+    if hold_session(&mut tx, p, b.session_id).await?.is_none() {
+        return Ok(Err(NotAccepted::Gone));
+    }
+    let now = tx.now();
+    let record = RecordRef::new(Some(p), "training-booking", b.id);
+    let n = tx
+        .update(
+            "UPDATE training_bookings SET status = 'booked', booked_at = $1, offer_expires_at = NULL, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5 AND status = 'offered' AND offer_expires_at > $6",
+            args![now, now, actor.name.as_str(), p, b.id, now],
+            &record,
+            "The place offered accepted: booked",
+            b,
+            &serde_json::json!({"status": BookingStatus::Booked, "booked_at": now}),
+        )
+        .await?;
+    if n == 0 {
+        return Ok(Err(NotAccepted::Gone));
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// An offer that passed on: the one who did not answer, and whom the place went to next.
+#[derive(Debug)]
+pub struct PassedOn {
+    pub partnership: PartnershipId,
+    pub lapsed: Booking,
+    pub next: Option<Booking>,
+}
+
+/// Pass on every offer unanswered by its time, in every partnership: each in a transaction
+/// holding its session, and only if it is still unanswered, so that instances running this at
+/// once pass each on once.
+pub async fn pass_on_offers(db: &Db, now: DateTime<Utc>) -> StoreResult<Vec<PassedOn>> {
+    let due = db
+        .fetch_all(
+            "SELECT id, partnership_id FROM training_bookings WHERE status = 'offered' AND offer_expires_at <= $1 ORDER BY id LIMIT 500",
+            args![now],
+        )
+        .await?;
+    let actor = Actor::system("training: offers passed on");
+    let mut out = Vec::new();
+    for r in due {
+        let p = PartnershipId(r.get("partnership_id")?);
+        let id: i64 = r.get("id")?;
+        let Some(b) = booking(db, p, id).await? else {
+            continue;
+        };
+        let mut tx = Tx::begin(db, &actor).await?;
+        if hold_session(&mut tx, p, b.session_id).await?.is_none() {
+            continue;
+        }
+        let at = tx.now();
+        let record = RecordRef::new(Some(p), "training-booking", id);
+        let n = tx
+            .update(
+                "UPDATE training_bookings SET status = 'offer-lapsed', version = version + 1, updated_at = $1, updated_by = $2 WHERE partnership_id = $3 AND id = $4 AND status = 'offered' AND offer_expires_at <= $5",
+                args![at, actor.name.as_str(), p, id, now],
+                &record,
+                "The place offered was not accepted in time: passed on",
+                &b,
+                &serde_json::json!({"status": BookingStatus::Lapsed}),
+            )
+            .await?;
+        if n == 0 {
+            continue;
+        }
+        let next = promote(&mut tx, p, b.session_id).await?;
+        tx.commit().await?;
+        out.push(PassedOn {
+            partnership: p,
+            lapsed: Booking {
+                status: BookingStatus::Lapsed,
+                ..b
+            },
+            next,
+        });
+    }
+    Ok(out)
 }
 
 /// Why a session's change was not made.
@@ -722,7 +842,7 @@ pub async fn cancel_session(
                 "SELECT ",
                 BOOKING_COLUMNS,
                 BOOKING_FROM,
-                " WHERE b.partnership_id = $1 AND b.session_id = $2 AND b.status IN ('booked', 'waiting') ORDER BY b.id",
+                " WHERE b.partnership_id = $1 AND b.session_id = $2 AND b.status IN ('booked', 'waiting', 'offered') ORDER BY b.id",
             ]),
             args![p, before.id],
         )

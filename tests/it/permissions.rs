@@ -268,6 +268,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("POST", "/training/sessions/{id}/register", ADMIN),
         ("GET", "/training/record", IN_PARTNERSHIP),
         ("POST", "/training/sessions/{id}/book", IN_PARTNERSHIP),
+        ("POST", "/training/bookings/{id}/accept", IN_PARTNERSHIP),
         ("POST", "/training/bookings/{id}/cancel", IN_PARTNERSHIP),
         ("GET", "/thresholds", GOVERNANCE),
         ("POST", "/thresholds", ADMIN),

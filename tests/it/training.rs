@@ -166,10 +166,18 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let got = places(&app, s).await;
-        assert_eq!(got[0], (MEMBER.to_owned(), "booked".to_owned()), "{got:?}");
+        assert_eq!(got[0], (MEMBER.to_owned(), "offered".to_owned()), "{got:?}");
         assert_eq!(got[1], (SCRUTINEER.to_owned(), "waiting".to_owned()));
         assert_eq!(got[2], (PRACTITIONER.to_owned(), "cancelled".to_owned()));
-        // The cancellation and the place given are each in the audit trail.
+        // The place is held for the second: nobody else can take it meanwhile.
+        let r = book(&mut bu, s).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            places(&app, s).await[2],
+            (BU.to_owned(), "waiting".to_owned())
+        );
+        let audits = audits + 1;
+        // The cancellation and the place offered are each in the audit trail.
         assert_eq!(app.count("audit_events").await - audits, 2);
         let link = app.link_mailed_to(&sink, MEMBER).await;
         assert_eq!(link, format!("/training/sessions/{s}"));
@@ -206,14 +214,42 @@ both_engines!(
         );
         let freed = to(MEMBER, "Subject: A place has come free");
         assert_eq!(freed.len(), 1);
-        assert!(freed[0].contains("BEGIN:VCALENDAR"));
+        assert!(freed[0].contains("held for you until"), "{}", freed[0]);
+        // The second accepts it on the session's page: booked, with the invitation.
+        second
+            .get(&format!("/training/sessions/{s}"))
+            .await
+            .assert_contains("Accept the place");
+        let r = second
+            .post(&format!("/training/bookings/{}/accept", mine[1].id), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            places(&app, s).await[0],
+            (MEMBER.to_owned(), "booked".to_owned())
+        );
+        app.link_mailed_to(&sink, MEMBER).await;
+        let accepted: Vec<String> = sink
+            .all()
+            .iter()
+            .map(|m| crate::support::decode_quoted_printable(m))
+            .filter(|m| m.contains(&format!("To: {MEMBER}")) && m.contains("Subject: Booked:"))
+            .collect();
+        assert_eq!(accepted.len(), 1);
+        assert!(accepted[0].contains("BEGIN:VCALENDAR"));
+        // Nobody accepts another's offer.
+        let r = third
+            .post(&format!("/training/bookings/{}/accept", mine[1].id), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
         // The training officer sees the places and the list; a practitioner does not.
         let page = bu.get(&format!("/training/sessions/{s}")).await;
         page.assert_contains("Places and waiting list");
         let page = third.get(&format!("/training/sessions/{s}")).await;
         assert!(!page.body.contains("Places and waiting list"));
         assert!(!page.body.contains(PRACTITIONER));
-        // The training officer cancels the second's place: the third takes it.
+        // The training officer cancels the second's place: it is offered to the third.
+        bu.get(&format!("/training/sessions/{s}")).await;
         let r = bu
             .post(&format!("/training/bookings/{}/cancel", mine[1].id), &[])
             .await;
@@ -221,8 +257,48 @@ both_engines!(
         let got = places(&app, s).await;
         assert_eq!(
             got[0],
-            (SCRUTINEER.to_owned(), "booked".to_owned()),
+            (SCRUTINEER.to_owned(), "offered".to_owned()),
             "{got:?}"
+        );
+        // Unanswered past its time, the offer passes to the next waiting (the business unit's
+        // own booking), once however often the job runs.
+        crate::support::time_passes(
+            &app.state,
+            "UPDATE training_bookings SET offer_expires_at = $1 WHERE id = $2",
+            masa::args![
+                chrono::Utc::now() - chrono::Duration::minutes(1),
+                mine[2].id
+            ],
+            "training-booking",
+            "The offer's time passes",
+        )
+        .await;
+        let outbox = app.count("outbox").await;
+        masa::training::hourly(&app.state).await.expect("job");
+        masa::training::hourly(&app.state).await.expect("job again");
+        let got: std::collections::BTreeMap<String, String> =
+            places(&app, s).await.into_iter().collect();
+        assert_eq!(got[SCRUTINEER], "offer-lapsed");
+        assert_eq!(got[BU], "offered");
+        // The one who lapsed and the one offered are told, once each.
+        assert_eq!(app.count("outbox").await - outbox, 2);
+        // Too late to accept now.
+        third.get(&format!("/training/sessions/{s}")).await;
+        let r = third
+            .post(&format!("/training/bookings/{}/accept", mine[2].id), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        third
+            .get(&format!("/training/sessions/{s}"))
+            .await
+            .assert_contains("The offer had passed on");
+        assert_eq!(
+            places(&app, s)
+                .await
+                .into_iter()
+                .find(|(e, _)| e == SCRUTINEER)
+                .map(|(_, st)| st),
+            Some("offer-lapsed".to_owned())
         );
         // Cancelling what is already cancelled changes nothing.
         let audits = app.count("audit_events").await;
@@ -486,7 +562,12 @@ both_engines!(
         let stale = session_fields(&app, s, &[("capacity", "3")]).await;
         let r = post_owned(&mut bu, &format!("/training/sessions/{s}"), stale.clone()).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert!(places(&app, s).await.iter().all(|(_, st)| st == "booked"));
+        assert!(
+            places(&app, s)
+                .await
+                .iter()
+                .all(|(_, st)| st == "booked" || st == "offered")
+        );
         // The same form again is a stale copy: refused, with who changed it.
         let r = post_owned(&mut bu, &format!("/training/sessions/{s}"), stale).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
@@ -531,7 +612,12 @@ both_engines!(
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         r.assert_contains("Enter why the session is cancelled");
-        assert!(places(&app, s).await.iter().all(|(_, st)| st == "booked"));
+        assert!(
+            places(&app, s)
+                .await
+                .iter()
+                .all(|(_, st)| st == "booked" || st == "offered")
+        );
         let r = bu
             .post(
                 &format!("/training/sessions/{s}/cancel"),
