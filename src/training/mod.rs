@@ -8,6 +8,7 @@
 //! open, is the training officer's alone. A person's bookings are theirs: nobody else learns
 //! who is booked on what.
 
+pub mod figures;
 pub mod model;
 pub mod notices;
 mod pages;
@@ -92,6 +93,17 @@ pub fn routes() -> Vec<Route> {
             pages::save_register,
         ),
         Route::get("/training/record", Permission::Partnership, pages::record),
+        Route::get("/training/figures", Permission::ReadAll, pages::figures),
+        Route::get(
+            "/training/figures.csv",
+            Permission::ReadAll,
+            pages::figures_csv,
+        ),
+        Route::get(
+            "/training/figures.xlsx",
+            Permission::ReadAll,
+            pages::figures_xlsx,
+        ),
         Route::post(
             "/training/sessions/{id}/book",
             Permission::Partnership,

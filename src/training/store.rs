@@ -85,6 +85,15 @@ impl Session {
     pub fn places_left(&self) -> i64 {
         (self.capacity - self.booked).max(0)
     }
+
+    /// Its length in minutes, from its times as stored.
+    pub fn minutes(&self) -> i64 {
+        let t = |v: &str| chrono::NaiveTime::parse_from_str(v, "%H:%M").ok();
+        match (t(&self.start_time), t(&self.end_time)) {
+            (Some(a), Some(b)) if b > a => (b - a).num_minutes(),
+            _ => 0,
+        }
+    }
 }
 
 crate::record! {
@@ -988,4 +997,56 @@ pub async fn awaiting_register(
     .iter()
     .map(session_of)
     .collect()
+}
+
+/// The sessions held from `from` to `to` (both included) and their bookings, for the figures:
+/// two queries whatever the period.
+pub async fn figures_in(
+    db: &Db,
+    p: PartnershipId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<(Vec<super::figures::Held>, Vec<super::figures::Place>)> {
+    let sessions: Vec<Session> = db
+        .fetch_all(
+            Sql::join(&[
+                "SELECT ",
+                SESSION_COLUMNS,
+                SESSION_FROM,
+                " WHERE s.partnership_id = $1 AND s.held_on >= $2 AND s.held_on <= $3 ORDER BY s.held_on, s.id",
+            ]),
+            args![p, from, to],
+        )
+        .await?
+        .iter()
+        .map(session_of)
+        .collect::<StoreResult<_>>()?;
+    let held = sessions
+        .iter()
+        .map(|s| super::figures::Held {
+            id: s.id,
+            course: s.course_title.clone(),
+            minutes: s.minutes(),
+            capacity: s.capacity,
+            status: s.status,
+        })
+        .collect();
+    let places = db
+        .fetch_all(
+            "SELECT b.session_id, b.user_id, b.organisation, b.status, b.walk_in FROM training_bookings b JOIN training_sessions s ON s.id = b.session_id WHERE b.partnership_id = $1 AND s.held_on >= $2 AND s.held_on <= $3",
+            args![p, from, to],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(super::figures::Place {
+                session_id: r.get("session_id")?,
+                user_id: r.get("user_id")?,
+                organisation: r.get("organisation")?,
+                status: r.get("status")?,
+                walk_in: r.get::<i64>("walk_in")? == 1,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    Ok((held, places))
 }

@@ -1345,6 +1345,9 @@ async fn invite_sign_in_with_two_factor_and_every_page_passes_axe() {
     v.go("/training").await;
     v.go("/training/courses").await;
     v.go("/training/record").await;
+    v.go("/training/figures").await;
+    v.go("/training/figures?from-day=31&from-month=3&from-year=2027&to-day=1&to-month=4&to-year=2026")
+        .await;
     v.go("/assurance").await;
     let seeded =
         v.b.find(Locator::Css("table a[href^='/assurance/']"))

@@ -767,6 +767,76 @@ both_engines!(training_the_register_records_who_came, |app| {
             .body
             .contains("Take the register for Neglect: core")
     );
+    // The figures for the day: half a day of training, two people trained (one a walk-in),
+    // one place not attended of the two booked.
+    let t = today();
+    let day = |name: &str| {
+        use chrono::Datelike;
+        format!(
+            "{name}-day={}&{name}-month={}&{name}-year={}",
+            t.day(),
+            t.month(),
+            t.year()
+        )
+    };
+    let q = format!("{}&{}", day("from"), day("to"));
+    let fig = bu.get(&format!("/training/figures?{q}")).await;
+    assert_eq!(fig.status, StatusCode::OK, "{}", fig.body);
+    for want in [
+        "0.5 (1 session;",
+        "Practitioners trained</dt><dd class=\"govuk-summary-list__value\">2<",
+        "2, 1 of them walk-ins",
+        "1 (50% of places booked)",
+    ] {
+        fig.assert_contains(want);
+    }
+    let csv = bu.get(&format!("/training/figures.csv?{q}")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.contains("Course,Neglect: core,1,,10,2,2,1,50"),
+        "{}",
+        csv.body
+    );
+    let xlsx = bu.get(&format!("/training/figures.xlsx?{q}")).await;
+    assert!(xlsx.bytes.starts_with(b"PK"));
+    let tomorrow = t + chrono::Duration::days(1);
+    let backwards = format!(
+        "{}&to-day={}&to-month={}&to-year={}",
+        day("from")
+            .replace(
+                &format!("from-day={}", chrono::Datelike::day(&t)),
+                &format!("from-day={}", chrono::Datelike::day(&tomorrow))
+            )
+            .replace(
+                &format!("from-month={}", chrono::Datelike::month(&t)),
+                &format!("from-month={}", chrono::Datelike::month(&tomorrow))
+            )
+            .replace(
+                &format!("from-year={}", chrono::Datelike::year(&t)),
+                &format!("from-year={}", chrono::Datelike::year(&tomorrow))
+            ),
+        chrono::Datelike::day(&t),
+        chrono::Datelike::month(&t),
+        chrono::Datelike::year(&t)
+    );
+    let r = bu.get(&format!("/training/figures?{backwards}")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("on or after its start");
+    assert_eq!(
+        bu.get(&format!("/training/figures.csv?{backwards}"))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    // The scrutineer reads them; a practitioner does not.
+    assert_eq!(
+        sam.get(&format!("/training/figures?{q}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        pat.get(&format!("/training/figures?{q}")).await.status,
+        StatusCode::FORBIDDEN
+    );
     // The learner's record holds what they attended, not what they missed.
     let rec = pat.get("/training/record").await;
     rec.assert_contains("1 session attended, 3 hours in all");
@@ -793,4 +863,7 @@ both_engines!(training_the_register_records_who_came, |app| {
         StatusCode::NOT_FOUND
     );
     assert_eq!(places(&app, s).await[0].1, "attended");
+    // Another partnership's figures hold nothing of this one's.
+    let theirs = derby.get(&format!("/training/figures.csv?{q}")).await;
+    assert!(!theirs.body.contains("Neglect"), "{}", theirs.body);
 });
