@@ -398,20 +398,22 @@ pub async fn bookings_of_user(
     Ok(out)
 }
 
+/// One booking of the partnership's.
+fn one_booking() -> Sql {
+    Sql::join(&[
+        "SELECT ",
+        BOOKING_COLUMNS,
+        BOOKING_FROM,
+        " WHERE b.partnership_id = $1 AND b.id = $2",
+    ])
+}
+
 pub async fn booking(db: &Db, p: PartnershipId, id: i64) -> StoreResult<Option<Booking>> {
-    db.fetch_optional(
-        Sql::join(&[
-            "SELECT ",
-            BOOKING_COLUMNS,
-            BOOKING_FROM,
-            " WHERE b.partnership_id = $1 AND b.id = $2",
-        ]),
-        args![p, id],
-    )
-    .await?
-    .as_ref()
-    .map(booking_of)
-    .transpose()
+    db.fetch_optional(one_booking(), args![p, id])
+        .await?
+        .as_ref()
+        .map(booking_of)
+        .transpose()
 }
 
 /// A session as held by a transaction.
@@ -548,18 +550,7 @@ pub async fn cancel(
         return Ok(None);
     };
     // Read again under the hold: the booking as it is now, not as the page showed it.
-    let Some(r) = tx
-        .fetch_optional(
-            Sql::join(&[
-                "SELECT ",
-                BOOKING_COLUMNS,
-                BOOKING_FROM,
-                " WHERE b.partnership_id = $1 AND b.id = $2",
-            ]),
-            args![p, b.id],
-        )
-        .await?
-    else {
+    let Some(r) = tx.fetch_optional(one_booking(), args![p, b.id]).await? else {
         return Ok(None);
     };
     let now_b = booking_of(&r)?;
@@ -578,23 +569,49 @@ pub async fn cancel(
     let held_on: NaiveDate = srow.get("held_on")?;
     let cutoff: i64 = srow.get("cutoff_days")?;
     let status = model::cancellation(now_b.status, held_on, today, cutoff, cal);
-    let now = tx.now();
-    let record = RecordRef::new(Some(p), "training-booking", b.id);
-    tx.update(
-        "UPDATE training_bookings SET status = $1, cancelled_at = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6",
-        args![status, now, now, actor.name.as_str(), p, b.id],
-        &record,
-        &format!("Booking {}", status.label().to_lowercase()),
-        &now_b,
-        &serde_json::json!({"status": status, "cancelled_at": now}),
-    )
-    .await?;
+    let summary = format!("Booking {}", status.label().to_lowercase());
+    end_booking(&mut tx, p, &now_b, status, &summary).await?;
     let mut promoted = None;
     if now_b.status.holds_place() {
         promoted = promote(&mut tx, p, b.session_id).await?;
     }
     tx.commit().await?;
     Ok(Some(Cancelled { status, promoted }))
+}
+
+/// Bookings read inside a transaction.
+async fn bookings_in(
+    tx: &mut Tx<'_>,
+    sql: Sql,
+    args: Vec<crate::store::Value>,
+) -> StoreResult<Vec<Booking>> {
+    tx.fetch_all(sql, args)
+        .await?
+        .iter()
+        .map(booking_of)
+        .collect()
+}
+
+/// End a booking (cancelled, in time or late), stamped now.
+async fn end_booking(
+    tx: &mut Tx<'_>,
+    p: PartnershipId,
+    b: &Booking,
+    status: BookingStatus,
+    summary: &str,
+) -> StoreResult<u64> {
+    let now = tx.now();
+    let by = tx.actor().name.clone();
+    let record = RecordRef::new(Some(p), "training-booking", b.id);
+    tx.update(
+        "UPDATE training_bookings SET status = $1, cancelled_at = $2, version = version + 1, updated_at = $3, updated_by = $4 WHERE partnership_id = $5 AND id = $6",
+        args![status, now, now, by.as_str(), p, b.id],
+        &record,
+        summary,
+        b,
+        &serde_json::json!({"status": status, "cancelled_at": now}),
+    )
+    .await
 }
 
 /// Offer a free place to the first on the waiting list (who joined it first), held for them
@@ -744,6 +761,12 @@ pub async fn pass_on_offers(db: &Db, now: DateTime<Utc>) -> StoreResult<Vec<Pass
     Ok(out)
 }
 
+/// A session as the training officer saw it, changed only while it is not cancelled.
+fn changing(p: PartnershipId, s: &Session) -> Versioned {
+    Versioned::new("training_sessions", "training-session", p, s.id, s.version)
+        .only_if(" AND status <> 'cancelled'")
+}
+
 /// Why a session's change was not made.
 #[derive(Debug)]
 pub enum NotChanged {
@@ -779,14 +802,7 @@ pub async fn update_session(
     if f.capacity < booked {
         return Ok(Err(NotChanged::FewerThanBooked(booked)));
     }
-    let v = Versioned::new(
-        "training_sessions",
-        "training-session",
-        p,
-        before.id,
-        before.version,
-    )
-    .only_if(" AND status <> 'cancelled'");
+    let v = changing(p, before);
     if let Err(stale) = tx
         .update_versioned(
             &v,
@@ -824,14 +840,7 @@ pub async fn cancel_session(
     reason: &str,
 ) -> StoreResult<Result<Vec<Booking>, crate::store::Stale>> {
     let mut tx = Tx::begin(db, actor).await?;
-    let v = Versioned::new(
-        "training_sessions",
-        "training-session",
-        p,
-        before.id,
-        before.version,
-    )
-    .only_if(" AND status <> 'cancelled'");
+    let v = changing(p, before);
     if let Err(stale) = tx
         .update_versioned(
             &v,
@@ -845,30 +854,25 @@ pub async fn cancel_session(
     {
         return Ok(Err(stale));
     }
-    let active: Vec<Booking> = tx
-        .fetch_all(
-            Sql::join(&[
-                "SELECT ",
-                BOOKING_COLUMNS,
-                BOOKING_FROM,
-                " WHERE b.partnership_id = $1 AND b.session_id = $2 AND b.status IN ('booked', 'waiting', 'offered') ORDER BY b.id",
-            ]),
-            args![p, before.id],
-        )
-        .await?
-        .iter()
-        .map(booking_of)
-        .collect::<StoreResult<_>>()?;
-    let now = tx.now();
+    let active = bookings_in(
+        &mut tx,
+        Sql::join(&[
+            "SELECT ",
+            BOOKING_COLUMNS,
+            BOOKING_FROM,
+            " WHERE b.partnership_id = $1 AND b.session_id = $2 AND b.status IN ('booked', 'waiting', 'offered') ORDER BY b.id",
+        ]),
+        args![p, before.id],
+    )
+    .await?;
     for b in &active {
-        let record = RecordRef::new(Some(p), "training-booking", b.id);
-        tx.update(
-            "UPDATE training_bookings SET status = 'cancelled', cancelled_at = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE partnership_id = $4 AND id = $5",
-            args![now, now, actor.name.as_str(), p, b.id],
-            &record,
-            "Booking cancelled with its session",
+        let cancelled = BookingStatus::Cancelled;
+        end_booking(
+            &mut tx,
+            p,
             b,
-            &serde_json::json!({"status": BookingStatus::Cancelled, "cancelled_at": now}),
+            cancelled,
+            "Booking cancelled with its session",
         )
         .await?;
     }
@@ -920,20 +924,17 @@ pub async fn save_register(
     }
     let now = tx.now();
     let by = actor.name.clone();
-    let current: Vec<Booking> = tx
-        .fetch_all(
-            Sql::join(&[
-                "SELECT ",
-                BOOKING_COLUMNS,
-                BOOKING_FROM,
-                " WHERE b.partnership_id = $1 AND b.session_id = $2",
-            ]),
-            args![p, s.id],
-        )
-        .await?
-        .iter()
-        .map(booking_of)
-        .collect::<StoreResult<_>>()?;
+    let current = bookings_in(
+        &mut tx,
+        Sql::join(&[
+            "SELECT ",
+            BOOKING_COLUMNS,
+            BOOKING_FROM,
+            " WHERE b.partnership_id = $1 AND b.session_id = $2",
+        ]),
+        args![p, s.id],
+    )
+    .await?;
     for (id, status) in &r.marks {
         if let Some(b) = current
             .iter()
