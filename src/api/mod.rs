@@ -213,6 +213,10 @@ impl Modify for BearerAuth {
         crate::scorecard::api::period,
         crate::scorecard::api::indicators,
         crate::scorecard::api::send,
+        crate::training::api::sessions,
+        crate::training::api::bookings,
+        crate::training::api::book,
+        crate::training::api::figures,
         crate::procedures::api::list,
         crate::procedures::api::procedure
     ),
@@ -281,6 +285,11 @@ impl Modify for BearerAuth {
         crate::scorecard::api::ScorecardFigureIn,
         crate::scorecard::api::ScorecardFiguresIn,
         crate::scorecard::api::ScorecardFiguresOut,
+        crate::training::api::TrainingSessionOut,
+        crate::training::api::TrainingBookingOut,
+        crate::training::api::TrainingBookedOut,
+        crate::training::api::TrainingFiguresLineOut,
+        crate::training::api::TrainingFiguresOut,
         crate::procedures::api::ProcedureSummaryOut,
         crate::procedures::api::ProcedureVersionOut,
         crate::procedures::api::ProcedureOut

@@ -8,6 +8,7 @@
 //! open, is the training officer's alone. A person's bookings are theirs: nobody else learns
 //! who is booked on what.
 
+pub mod api;
 pub mod figures;
 pub mod model;
 pub mod notices;
@@ -94,6 +95,26 @@ pub fn routes() -> Vec<Route> {
         ),
         Route::get("/training/record", Permission::Partnership, pages::record),
         Route::get("/training/figures", Permission::ReadAll, pages::figures),
+        Route::get(
+            "/api/v1/training/sessions",
+            Permission::Partnership,
+            api::sessions,
+        ),
+        Route::post(
+            "/api/v1/training/sessions/{id}/bookings",
+            Permission::Partnership,
+            api::book,
+        ),
+        Route::get(
+            "/api/v1/training/bookings",
+            Permission::Partnership,
+            api::bookings,
+        ),
+        Route::get(
+            "/api/v1/training/figures",
+            Permission::ReadAll,
+            api::figures,
+        ),
         Route::get(
             "/training/figures.csv",
             Permission::ReadAll,

@@ -165,6 +165,18 @@ impl Shown {
         }
     }
 
+    /// The word the API gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shown::Planned => "planned",
+            Shown::Open => "open",
+            Shown::Full => "full",
+            Shown::Closed => "closed",
+            Shown::Cancelled => "cancelled",
+            Shown::Delivered => "delivered",
+        }
+    }
+
     /// The GOV.UK tag colour.
     pub fn tag(self) -> &'static str {
         match self {

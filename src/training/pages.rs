@@ -1172,7 +1172,7 @@ pub struct PeriodQuery {
 }
 
 /// The year a report covers by default: 1 April to 31 March, the one today falls in.
-fn this_year(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+pub(super) fn this_year(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     use chrono::Datelike;
     let start_year = if today.month() >= 4 {
         today.year()

@@ -867,3 +867,66 @@ both_engines!(training_the_register_records_who_came, |app| {
     let theirs = derby.get(&format!("/training/figures.csv?{q}")).await;
     assert!(!theirs.body.contains("Neglect"), "{}", theirs.body);
 });
+
+both_engines!(training_in_the_api, |app| {
+    let mut bu = app.signed_in(BU).await;
+    let c = course(&mut bu, "Neglect: core").await;
+    let s = session(&mut bu, c, 20, "1", "5").await;
+    let mut pat = app.signed_in(PRACTITIONER).await;
+    let mut api = pat.api_client("HR system").await;
+    let r = api.get("/api/v1/training/sessions").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let list: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(list[0]["id"], s);
+    assert_eq!(list[0]["status"], "open");
+    assert_eq!(list[0]["places_left"], 1);
+    let r = api
+        .post_json(&format!("/api/v1/training/sessions/{s}/bookings"), "{}")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let booked: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(booked["status"], "booked");
+    let r = api
+        .post_json(&format!("/api/v1/training/sessions/{s}/bookings"), "{}")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(places(&app, s).await.len(), 1);
+    let r = api.get("/api/v1/training/bookings").await;
+    let mine: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(mine[0]["status"], "booked");
+    assert_eq!(mine[0]["session"]["id"], s);
+    // The figures are the oversight's; a period that is not one is refused.
+    assert_eq!(
+        api.get("/api/v1/training/figures").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut bu_api = bu.api_client("reports").await;
+    let r = bu_api.get("/api/v1/training/figures").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let f: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(f["sessions"], 0);
+    assert_eq!(
+        bu_api
+            .get("/api/v1/training/figures?from=2027-01-01&to=2026-01-01")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        bu_api
+            .get("/api/v1/training/figures?from=the-spring")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    // Another partnership's token finds neither the session nor a way to book it.
+    let mut derby = app.signed_in("admin@derby.example").await;
+    let mut derby_api = derby.api_client("theirs").await;
+    let r = derby_api.get("/api/v1/training/sessions").await;
+    assert_eq!(r.body.trim(), "[]");
+    let r = derby_api
+        .post_json(&format!("/api/v1/training/sessions/{s}/bookings"), "{}")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(places(&app, s).await.len(), 1);
+});
