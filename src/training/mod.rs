@@ -130,6 +130,11 @@ pub fn routes() -> Vec<Route> {
             Permission::Partnership,
             pages::book,
         ),
+        Route::get(
+            "/training/bookings/{id}/certificate.pdf",
+            Permission::Partnership,
+            pages::certificate,
+        ),
         Route::post(
             "/training/bookings/{id}/accept",
             Permission::Partnership,

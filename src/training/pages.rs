@@ -1361,3 +1361,70 @@ pub async fn figures_xlsx(
 ) -> AppResult<Response> {
     crate::web::export::xlsx(&figures_export(&st, p, &q).await?)
 }
+
+const CERTIFICATE: &str = include_str!("../../templates/pdf/certificate.typ");
+
+/// A certificate of attendance, as a tagged PDF: for the learner's own attended place, or any
+/// by the business unit.
+pub async fn certificate(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let b = store::booking(&st.db, p, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let own = viewer.user.as_ref().is_some_and(|u| u.id == b.user_id);
+    if b.status != BookingStatus::Attended
+        || !(own || Permission::ManagePartnership.allows(&viewer))
+    {
+        return Err(AppError::NotFound);
+    }
+    let s = store::session(&st.db, p, b.session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let c = store::course(&st.db, p, s.course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let partnership = crate::partnerships::store::by_id(&st.db, p)
+        .await?
+        .map(|x| x.name)
+        .unwrap_or_default();
+    let minutes = s.minutes();
+    let length = match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} minutes"),
+        (1, 0) => "1 hour".to_owned(),
+        (h, 0) => format!("{h} hours"),
+        (h, m) => format!("{h} hours {m} minutes"),
+    };
+    let data = serde_json::json!({
+        "partnership": partnership,
+        "learner": b.name,
+        "organisation": b.organisation,
+        "course": s.course_title,
+        "held_on": s.held_on.format("%-d %B %Y").to_string(),
+        "times": format!("{} to {}", s.start_time, s.end_time),
+        "length": length,
+        "outcomes": c.outcome_list(),
+        "issued_on": today().format("%-d %B %Y").to_string(),
+    });
+    let bytes = crate::pdf::make(CERTIFICATE, &data, Vec::new(), today()).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "inline; filename=\"certificate-{}-{}.pdf\"",
+                    s.held_on.format("%Y-%m-%d"),
+                    b.id
+                ),
+            ),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, no-store".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

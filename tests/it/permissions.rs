@@ -279,6 +279,11 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static [Who]> {
         ("GET", "/training/figures.csv", OVERSIGHT),
         ("GET", "/training/figures.xlsx", OVERSIGHT),
         ("POST", "/training/sessions/{id}/book", IN_PARTNERSHIP),
+        (
+            "GET",
+            "/training/bookings/{id}/certificate.pdf",
+            IN_PARTNERSHIP,
+        ),
         ("POST", "/training/bookings/{id}/accept", IN_PARTNERSHIP),
         ("POST", "/training/bookings/{id}/cancel", IN_PARTNERSHIP),
         ("GET", "/thresholds", GOVERNANCE),

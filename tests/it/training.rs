@@ -840,6 +840,38 @@ both_engines!(training_the_register_records_who_came, |app| {
     // The learner's record holds what they attended, not what they missed.
     let rec = pat.get("/training/record").await;
     rec.assert_contains("1 session attended, 3 hours in all");
+    rec.assert_contains(&format!("/training/bookings/{pat_b}/certificate.pdf"));
+    let pdf = pat
+        .get(&format!("/training/bookings/{pat_b}/certificate.pdf"))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    // Tagged, in English, and titled for the learner and course.
+    let has = |needle: &str| {
+        pdf.bytes
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    };
+    for needle in [
+        "/StructTreeRoot",
+        "/Lang(en-GB)",
+        "Certificate of attendance: Pat Practitioner, Neglect: core",
+    ] {
+        assert!(has(needle), "{needle} missing from the certificate");
+    }
+    // No certificate for a place not attended, nor for someone else's.
+    assert_eq!(
+        sam.get(&format!("/training/bookings/{sam_b}/certificate.pdf"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        sam.get(&format!("/training/bookings/{pat_b}/certificate.pdf"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let rec = sam.get("/training/record").await;
     rec.assert_contains("No sessions attended yet");
     // Another partnership finds no register.
@@ -863,6 +895,13 @@ both_engines!(training_the_register_records_who_came, |app| {
         StatusCode::NOT_FOUND
     );
     assert_eq!(places(&app, s).await[0].1, "attended");
+    assert_eq!(
+        derby
+            .get(&format!("/training/bookings/{pat_b}/certificate.pdf"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     // Another partnership's figures hold nothing of this one's.
     let theirs = derby.get(&format!("/training/figures.csv?{q}")).await;
     assert!(!theirs.body.contains("Neglect"), "{}", theirs.body);
