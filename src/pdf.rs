@@ -122,6 +122,25 @@ pub const MAX_DATA: usize = 2 * 1024 * 1024;
 
 /// Make a PDF for a request: as [`render_with`], off the async workers, one document at a time,
 /// refusing data beyond [`MAX_DATA`] and saying "busy" rather than queueing without end.
+/// A PDF made for the person asking (a paper before publication, a certificate): shown in the
+/// browser, named `file_name`, never kept by a cache.
+pub fn private_inline(bytes: Vec<u8>, file_name: &str) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 pub async fn make(
     template: &'static str,
     data: &impl serde::Serialize,

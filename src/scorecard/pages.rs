@@ -612,18 +612,10 @@ pub async fn paper(ctx: Ctx, Path((id, number)): Path<(i64, i64)>) -> AppResult<
     };
     let bytes = crate::pdf::make(PAPER, &data, Vec::new(), today()).await?;
     let slug = period.file_name();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"scorecard-{slug}-publication-{number}.pdf\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
+    Ok(crate::pdf::private_inline(
         bytes,
-    )
-        .into_response())
+        &format!("scorecard-{slug}-publication-{number}.pdf"),
+    ))
 }
 
 // ---- Publishing ----

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::model::{BookingStatus, SessionStatus};
+use super::model::SessionStatus;
 use super::store::{self, NotBooked, Session};
 use crate::calendar::today;
 use crate::state::Ctx;
@@ -107,40 +107,17 @@ pub async fn book(
     Path(id): Path<i64>,
 ) -> AppResult<Json<TrainingBookedOut>> {
     let u = viewer.user.as_ref().ok_or(AppError::NotFound)?;
-    let s = store::session(&st.db, p, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if s.status == SessionStatus::Planned && !Permission::ManagePartnership.allows(&viewer) {
-        return Err(AppError::NotFound);
-    }
+    let s = super::pages::visible_session(&st, &viewer, p, id).await?;
     if !s.shown(today()).bookable() {
         return Err(AppError::Unprocessable(
             "The session is not taking bookings".into(),
         ));
     }
-    let organisation = viewer
-        .current
-        .as_ref()
-        .map(|m| m.organisation.clone())
-        .unwrap_or_default();
-    match store::book(&st.db, &viewer.actor(), p, id, u.id, &organisation).await? {
-        Ok((bid, status)) => {
-            if let (Some(b), Some(s)) = (
-                store::booking(&st.db, p, bid).await?,
-                store::session(&st.db, p, id).await?,
-            ) {
-                let notice = if status == BookingStatus::Booked {
-                    super::notices::Notice::Booked
-                } else {
-                    super::notices::Notice::Waiting
-                };
-                super::notices::tell(&st, p, &b, &s, notice).await?;
-            }
-            Ok(Json(TrainingBookedOut {
-                id: bid,
-                status: status.as_str().to_owned(),
-            }))
-        }
+    match super::pages::book_and_tell(&st, &viewer, p, id, u.id).await? {
+        Ok((bid, status)) => Ok(Json(TrainingBookedOut {
+            id: bid,
+            status: status.as_str().to_owned(),
+        })),
         Err(NotBooked::Already) => Err(AppError::Unprocessable(
             "You already hold a place, or a place on the waiting list, on this session".into(),
         )),

@@ -237,6 +237,11 @@ pub fn last_free_day(held_on: NaiveDate, cutoff: i64, cal: &Calendar) -> NaiveDa
     cal.add_working_days(held_on, -cutoff)
 }
 
+/// A session's time as stored ("09:30", UK time).
+pub fn clock(t: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(t, "%H:%M").ok()
+}
+
 /// How long a freed place is held for the first on the waiting list.
 pub const OFFER_HOURS: i64 = 48;
 

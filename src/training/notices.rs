@@ -14,7 +14,7 @@ use crate::web::error::AppResult;
 /// replaces the event when it is sent again (moved, or cancelled).
 pub fn invitation(s: &Session, host: &str, link: &str, cancelled: bool) -> String {
     use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus};
-    let time = |t: &str| chrono::NaiveTime::parse_from_str(t, "%H:%M").unwrap_or_default();
+    let time = |t: &str| super::model::clock(t).unwrap_or_default();
     let tz = |t: chrono::NaiveDateTime| CalendarDateTime::WithTimezone {
         date_time: t,
         tzid: "Europe/London".into(),

@@ -167,16 +167,14 @@ impl CourseForm {
         if delivery.is_none() {
             errors.add("delivery", "Select how the course is delivered");
         }
-        let minutes = errors.whole_number(
+        let minutes = errors.required_whole_number(
             "minutes",
             &self.minutes,
             5..=2400,
+            "Enter the course's length in minutes, like 180",
             "Enter the course's length in minutes, from 5 to 2400, like 180",
         );
-        if self.minutes.trim().is_empty() {
-            errors.add("minutes", "Enter the course's length in minutes, like 180");
-        }
-        let link = web_address(errors, "link", &self.link);
+        let link = errors.web_address("link", &self.link);
         if delivery == Some(Delivery::ELearning) && link.is_empty() && errors.get("link").is_none()
         {
             errors.add("link", "Enter the e-learning's web address");
@@ -195,22 +193,6 @@ impl CourseForm {
             _ => None,
         }
     }
-}
-
-/// A web address starting https:// (or http://), or nothing.
-fn web_address(errors: &mut Errors, field: &str, v: &str) -> String {
-    let v = v.trim();
-    if !v.is_empty()
-        && (!(v.starts_with("https://") || v.starts_with("http://"))
-            || v.chars().count() > 500
-            || v.chars().any(char::is_whitespace))
-    {
-        errors.add(
-            field,
-            "Enter a web address starting https://, or leave it empty",
-        );
-    }
-    v.to_owned()
 }
 
 #[derive(Template, WebTemplate)]
@@ -363,7 +345,7 @@ impl SessionForm {
         let start = errors.time("start_time", &self.start_time, "Enter the start time");
         let end = errors.time("end_time", &self.end_time, "Enter the end time");
         let venue = errors.text("venue", &self.venue, 300);
-        let online_link = web_address(errors, "online_link", &self.online_link);
+        let online_link = errors.web_address("online_link", &self.online_link);
         let in_person = matches!(course.delivery, Delivery::InPerson | Delivery::Blended);
         if in_person && venue.is_empty() {
             errors.add("venue", "Enter where the session is held");
@@ -374,15 +356,13 @@ impl SessionForm {
         {
             errors.add("online_link", "Enter the link to join the session");
         }
-        let capacity = errors.whole_number(
+        let capacity = errors.required_whole_number(
             "capacity",
             &self.capacity,
             1..=model::CAPACITY_MAX,
+            "Enter the number of places",
             "Enter the number of places, from 1 to 1000",
         );
-        if self.capacity.trim().is_empty() {
-            errors.add("capacity", "Enter the number of places");
-        }
         let opens_on = errors.required_date(
             "opens_on",
             "Booking opens",
@@ -395,15 +375,13 @@ impl SessionForm {
             &self.closes_on,
             "Enter the day booking closes",
         );
-        let cutoff = errors.whole_number(
+        let cutoff = errors.required_whole_number(
             "cutoff_days",
             &self.cutoff_days,
             0..=model::CUTOFF_MAX,
+            "Enter the cut-off in working days, like 5",
             "Enter the cut-off in working days, from 0 to 30",
         );
-        if self.cutoff_days.trim().is_empty() {
-            errors.add("cutoff_days", "Enter the cut-off in working days, like 5");
-        }
         let status = match self.status.trim() {
             "open" => Some(SessionStatus::Open),
             "planned" => Some(SessionStatus::Planned),
@@ -736,7 +714,7 @@ pub struct SessionPage {
 }
 
 /// A session as the person may see it: a planned one only by the training officer.
-async fn visible_session(
+pub(super) async fn visible_session(
     st: &AppState,
     viewer: &Viewer,
     p: PartnershipId,
@@ -790,6 +768,45 @@ pub async fn session(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResu
     .into_response())
 }
 
+/// Take a place (or a place on the waiting list) for a person, with the organisation of their
+/// membership, and email them what they got: for the page and the API alike.
+pub(super) async fn book_and_tell(
+    st: &AppState,
+    viewer: &Viewer,
+    p: PartnershipId,
+    session_id: i64,
+    user_id: i64,
+) -> AppResult<Result<(i64, BookingStatus), NotBooked>> {
+    let organisation = viewer
+        .current
+        .as_ref()
+        .map(|m| m.organisation.clone())
+        .unwrap_or_default();
+    let booked = store::book(
+        &st.db,
+        &viewer.actor(),
+        p,
+        session_id,
+        user_id,
+        &organisation,
+    )
+    .await?;
+    if let Ok((bid, place)) = &booked
+        && let (Some(b), Some(s)) = (
+            store::booking(&st.db, p, *bid).await?,
+            store::session(&st.db, p, session_id).await?,
+        )
+    {
+        let notice = if *place == BookingStatus::Booked {
+            Notice::Booked
+        } else {
+            Notice::Waiting
+        };
+        notices::tell(st, p, &b, &s, notice).await?;
+    }
+    Ok(booked)
+}
+
 /// Take a place (or a place on the waiting list) on a session for the person signed in.
 pub async fn book(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let s = visible_session(&st, &viewer, p, id).await?;
@@ -804,26 +821,7 @@ pub async fn book(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> AppResult<
         )
         .await;
     }
-    let organisation = viewer
-        .current
-        .as_ref()
-        .map(|m| m.organisation.clone())
-        .unwrap_or_default();
-    let booked = store::book(&st.db, &viewer.actor(), p, id, u.id, &organisation).await?;
-    if let Ok((bid, place)) = &booked
-        && let (Some(b), Some(s)) = (
-            store::booking(&st.db, p, *bid).await?,
-            store::session(&st.db, p, id).await?,
-        )
-    {
-        let notice = if *place == BookingStatus::Booked {
-            Notice::Booked
-        } else {
-            Notice::Waiting
-        };
-        notices::tell(&st, p, &b, &s, notice).await?;
-    }
-    let message = match booked {
+    let message = match book_and_tell(&st, &viewer, p, id, u.id).await? {
         Ok((_, BookingStatus::Booked)) => {
             "You are booked on this session: the invitation is in your email"
         }
@@ -1405,26 +1403,6 @@ pub async fn certificate(Ctx { st, viewer, p }: Ctx, Path(id): Path<i64>) -> App
         "issued_on": today().format("%-d %B %Y").to_string(),
     });
     let bytes = crate::pdf::make(CERTIFICATE, &data, Vec::new(), today()).await?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "inline; filename=\"certificate-{}-{}.pdf\"",
-                    s.held_on.format("%Y-%m-%d"),
-                    b.id
-                ),
-            ),
-            (
-                axum::http::header::CACHE_CONTROL,
-                "private, no-store".to_owned(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    let name = format!("certificate-{}-{}.pdf", s.held_on.format("%Y-%m-%d"), b.id);
+    Ok(crate::pdf::private_inline(bytes, &name))
 }

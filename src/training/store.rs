@@ -88,8 +88,7 @@ impl Session {
 
     /// Its length in minutes, from its times as stored.
     pub fn minutes(&self) -> i64 {
-        let t = |v: &str| chrono::NaiveTime::parse_from_str(v, "%H:%M").ok();
-        match (t(&self.start_time), t(&self.end_time)) {
+        match (model::clock(&self.start_time), model::clock(&self.end_time)) {
             (Some(a), Some(b)) if b > a => (b - a).num_minutes(),
             _ => 0,
         }
@@ -443,7 +442,7 @@ async fn hold_session(
     };
     let held_on: NaiveDate = r.get("held_on")?;
     let start: String = r.get("start_time")?;
-    let start = chrono::NaiveTime::parse_from_str(&start, "%H:%M").unwrap_or_default();
+    let start = model::clock(&start).unwrap_or_default();
     Ok(Some(Held {
         capacity: r.get("capacity")?,
         status: r.get("status")?,

@@ -134,6 +134,40 @@ impl Errors {
         }
     }
 
+    /// A web address starting https:// (or http://), at most 500 characters, or empty: as
+    /// typed, trimmed; anything else refused with the one message for it.
+    pub fn web_address(&mut self, field: &str, v: &str) -> String {
+        let v = v.trim();
+        if !v.is_empty()
+            && (!(v.starts_with("https://") || v.starts_with("http://"))
+                || v.chars().count() > 500
+                || v.chars().any(char::is_whitespace))
+        {
+            self.add(
+                field,
+                "Enter a web address starting https://, or leave it empty",
+            );
+        }
+        v.to_owned()
+    }
+
+    /// A whole number in a range, which must be given: empty is refused with `missing`,
+    /// anything else out of range with `msg`.
+    pub fn required_whole_number(
+        &mut self,
+        field: &str,
+        v: &str,
+        range: std::ops::RangeInclusive<u32>,
+        missing: &str,
+        msg: &str,
+    ) -> Option<u32> {
+        if v.trim().is_empty() {
+            self.add(field, missing);
+            return None;
+        }
+        self.whole_number(field, v, range, msg)
+    }
+
     /// A whole number in a range, or nothing when empty; anything else is refused with `msg`.
     pub fn whole_number(
         &mut self,

@@ -110,17 +110,7 @@ pub async fn create(
             "Enter the year the review was published, like 2022",
         );
     }
-    let link = f.review_link.trim();
-    if !link.is_empty()
-        && (!(link.starts_with("https://") || link.starts_with("http://"))
-            || link.chars().count() > 500
-            || link.chars().any(char::is_whitespace))
-    {
-        errors.add(
-            "review_link",
-            "Enter a web address starting https://, or leave it empty",
-        );
-    }
+    let link = errors.web_address("review_link", &f.review_link);
     let known = in_force(&st, p, "body").await?;
     if !f.body_key.is_empty() && !known.iter().any(|(k, _)| *k == f.body_key) {
         errors.add("body_key", "Select the body that owns the plan");
@@ -147,7 +137,7 @@ pub async fn create(
         title: title.to_owned(),
         review_title: review_title.to_owned(),
         review_year: year,
-        review_link: link.to_owned(),
+        review_link: link,
         body_key: f.body_key.clone(),
         answers_due: due,
         questions,
